@@ -1,0 +1,277 @@
+import { encodeCovariates, type DesignCoding, type EncodedRows } from './design.js';
+import { EmptyInputError, IncompatibleAccumulatorError, InvalidValueError, ShapeMismatchError } from './errors.js';
+import type { Covariates, DataMatrix } from './types.js';
+
+/**
+ * The sufficient statistics of a ComBat fit (spec section 8), added one row or block at a time in
+ * any order and merged by addition. Feature values are accumulated relative to a per-feature shift
+ * (the first finite value seen), so data far from zero (e.g. offset by 1e6) keep their digits.
+ *
+ * Layouts: per batch `b` and feature `v`, index `b * features + v`; covariate sums per batch
+ * `b * q + k`; covariate-by-feature sums `(b * q + k) * features + v`.
+ *
+ * @example
+ * ```ts
+ * const coding = codeDesign(covariates);
+ * const left = new CombatAccumulator(coding, features);
+ * const right = new CombatAccumulator(coding, features);
+ * left.add(firstHalf, firstHalfCovariates);
+ * right.add(secondHalf, secondHalfCovariates);
+ * const { model } = finalizeModel(left.merge(right)); // equals the fit from all rows at once
+ * ```
+ */
+export class CombatAccumulator {
+  /** Covariate columns (design columns after the batch columns). */
+  readonly q: number;
+  /** Samples added per batch. */
+  readonly count: Float64Array;
+  /** Per batch: sum of covariate rows (q) and of their outer products (q x q). */
+  readonly covariateSum: Float64Array;
+  readonly covariateCross: Float64Array;
+  /** Per feature: the value subtracted before accumulating (NaN until a finite value is seen). */
+  readonly shift: Float64Array;
+  /** Per batch and feature, over finite cells: sum and sum of squares of shifted values. */
+  readonly sum: Float64Array;
+  readonly sumSquares: Float64Array;
+  /** Per batch, covariate and feature: sum of covariate times shifted value over finite cells. */
+  readonly covariateValueSum: Float64Array;
+  /** Per batch and feature: smallest and largest finite value (exact constancy test). */
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  /**
+   * Features with missing cells: per batch, the count, covariate sum and covariate cross
+   * products of the rows where the feature is missing (subtracted from the complete-row sums).
+   */
+  readonly missing = new Map<number, Float64Array>();
+
+  constructor(
+    readonly coding: DesignCoding,
+    readonly features: number,
+  ) {
+    if (!Number.isInteger(features) || features < 1) {
+      throw new EmptyInputError(`expected at least one feature; found ${features}`);
+    }
+    const batches = coding.batches.length;
+    this.q = coding.columns.length - batches;
+    this.count = new Float64Array(batches);
+    this.covariateSum = new Float64Array(batches * this.q);
+    this.covariateCross = new Float64Array(batches * this.q * this.q);
+    this.shift = new Float64Array(features).fill(NaN);
+    this.sum = new Float64Array(batches * features);
+    this.sumSquares = new Float64Array(batches * features);
+    this.covariateValueSum = new Float64Array(batches * this.q * features);
+    this.min = new Float64Array(batches * features).fill(Infinity);
+    this.max = new Float64Array(batches * features).fill(-Infinity);
+  }
+
+  /** Size of one batch's block in a {@link missing} entry: count, q sums, q x q products. */
+  get missingStride(): number {
+    return 1 + this.q + this.q * this.q;
+  }
+
+  /**
+   * Adds a block of samples (any number, any order) with their covariates.
+   *
+   * @example
+   * ```ts
+   * acc.add({ data: row, samples: 1, features }, { batch: ['siteA'], continuous: { age: [52] } });
+   * ```
+   */
+  add(matrix: DataMatrix, covariates: Covariates): this {
+    checkMatrix(matrix, this.features);
+    if (covariates.batch.length !== matrix.samples) {
+      throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
+    }
+    return this.addEncoded(matrix, encodeCovariates(this.coding, covariates));
+  }
+
+  /**
+   * Adds a block whose covariates are already encoded with this accumulator's coding.
+   *
+   * @example
+   * ```ts
+   * acc.addEncoded(matrix, encodeCovariates(acc.coding, covariates));
+   * ```
+   */
+  addEncoded(matrix: DataMatrix, rows: EncodedRows): this {
+    checkMatrix(matrix, this.features);
+    const { data, samples } = matrix;
+    const V = this.features;
+    const q = this.q;
+    this.initShifts(data, samples);
+    const shifted = new Float64Array(V);
+    for (let i = 0; i < samples; i++) {
+      const b = rows.batchIndex[i];
+      const c = rows.covariates.subarray(i * q, i * q + q);
+      this.addCovariateRow(b, c);
+      const rowOffset = i * V;
+      const bv = b * V;
+      for (let v = 0; v < V; v++) {
+        const y = data[rowOffset + v];
+        if (y - y === 0) {
+          const d = y - this.shift[v];
+          shifted[v] = d;
+          this.sum[bv + v] += d;
+          this.sumSquares[bv + v] += d * d;
+          if (y < this.min[bv + v]) this.min[bv + v] = y;
+          if (y > this.max[bv + v]) this.max[bv + v] = y;
+        } else if (y !== y) {
+          shifted[v] = 0;
+          this.addMissing(v, b, c);
+        } else {
+          throw new InvalidValueError(`data value at sample ${i}, feature ${v} is ${y}; expected a finite number or NaN for a missing cell`);
+        }
+      }
+      for (let k = 0; k < q; k++) {
+        const ck = c[k];
+        if (ck === 0) continue;
+        const target = this.covariateValueSum.subarray((b * q + k) * V, (b * q + k + 1) * V);
+        for (let v = 0; v < V; v++) target[v] += ck * shifted[v];
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Adds another accumulator's statistics to this one (same coding and features) and returns
+   * this one. The other is left unchanged.
+   *
+   * @example
+   * ```ts
+   * const pooled = siteA.merge(siteB).merge(siteC);
+   * ```
+   */
+  merge(other: CombatAccumulator): this {
+    if (other.features !== this.features) {
+      throw new IncompatibleAccumulatorError(`cannot merge an accumulator of ${other.features} features into one of ${this.features}`);
+    }
+    if (JSON.stringify(other.coding) !== JSON.stringify(this.coding)) {
+      throw new IncompatibleAccumulatorError(
+        `cannot merge accumulators with different designs: ${JSON.stringify(other.coding.columns)} (ref ${other.coding.refBatch}) vs ${JSON.stringify(this.coding.columns)} (ref ${this.coding.refBatch})`,
+      );
+    }
+    const V = this.features;
+    const B = this.coding.batches.length;
+    const q = this.q;
+    const finiteCount = new Float64Array(B);
+    const finiteCovariateSum = new Float64Array(B * q);
+    for (let v = 0; v < V; v++) {
+      const theirs = other.shift[v];
+      if (theirs !== theirs) continue;
+      const ours = this.shift[v];
+      if (ours !== ours) this.shift[v] = theirs;
+      const delta = ours === ours ? theirs - ours : 0;
+      if (delta !== 0) other.finiteCounts(v, finiteCount, finiteCovariateSum);
+      for (let b = 0; b < B; b++) {
+        const at = b * V + v;
+        const s = other.sum[at];
+        const m = finiteCount[b];
+        this.sum[at] += delta === 0 ? s : s + m * delta;
+        this.sumSquares[at] += delta === 0 ? other.sumSquares[at] : other.sumSquares[at] + 2 * delta * s + m * delta * delta;
+        for (let k = 0; k < q; k++) {
+          const cAt = (b * q + k) * V + v;
+          this.covariateValueSum[cAt] += other.covariateValueSum[cAt] + delta * finiteCovariateSum[b * q + k];
+        }
+        if (other.min[at] < this.min[at]) this.min[at] = other.min[at];
+        if (other.max[at] > this.max[at]) this.max[at] = other.max[at];
+      }
+    }
+    addInto(this.count, other.count);
+    addInto(this.covariateSum, other.covariateSum);
+    addInto(this.covariateCross, other.covariateCross);
+    for (const [v, entry] of other.missing) addInto(this.missingEntry(v), entry);
+    return this;
+  }
+
+  /**
+   * Per batch, the number of finite cells of feature `v` and the covariate sum over those rows.
+   *
+   * @example
+   * ```ts
+   * const count = new Float64Array(B), covSum = new Float64Array(B * acc.q);
+   * acc.finiteCounts(7, count, covSum);
+   * ```
+   */
+  finiteCounts(v: number, count: Float64Array, covariateSum: Float64Array): void {
+    count.set(this.count);
+    covariateSum.set(this.covariateSum);
+    const entry = this.missing.get(v);
+    if (entry === undefined) return;
+    const stride = this.missingStride;
+    for (let b = 0; b < this.coding.batches.length; b++) {
+      count[b] -= entry[b * stride];
+      for (let k = 0; k < this.q; k++) covariateSum[b * this.q + k] -= entry[b * stride + 1 + k];
+    }
+  }
+
+  private initShifts(data: ArrayLike<number>, samples: number): void {
+    const V = this.features;
+    for (let v = 0; v < V; v++) {
+      if (this.shift[v] === this.shift[v]) continue;
+      for (let i = 0; i < samples; i++) {
+        const y = data[i * V + v];
+        if (y - y === 0) {
+          this.shift[v] = y;
+          break;
+        }
+      }
+    }
+  }
+
+  private addMissing(v: number, b: number, c: Float64Array): void {
+    const entry = this.missingEntry(v);
+    const stride = this.missingStride;
+    const q = this.q;
+    entry[b * stride] += 1;
+    for (let k = 0; k < q; k++) {
+      entry[b * stride + 1 + k] += c[k];
+      for (let l = 0; l < q; l++) entry[b * stride + 1 + q + k * q + l] += c[k] * c[l];
+    }
+  }
+
+  private missingEntry(v: number): Float64Array {
+    let entry = this.missing.get(v);
+    if (entry === undefined) {
+      entry = new Float64Array(this.coding.batches.length * this.missingStride);
+      this.missing.set(v, entry);
+    }
+    return entry;
+  }
+
+  private addCovariateRow(b: number, c: Float64Array): void {
+    const q = this.q;
+    this.count[b] += 1;
+    for (let k = 0; k < q; k++) {
+      this.covariateSum[b * q + k] += c[k];
+      for (let l = 0; l < q; l++) this.covariateCross[(b * q + k) * q + l] += c[k] * c[l];
+    }
+  }
+}
+
+/**
+ * Checks a data matrix's shape against the expected number of features.
+ *
+ * @example
+ * ```ts
+ * checkMatrix({ data, samples: 10, features: 200 }, 200);
+ * ```
+ */
+export function checkMatrix(matrix: DataMatrix, features: number): void {
+  const { data, samples } = matrix;
+  if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
+    throw new ShapeMismatchError(`data must be a Float64Array or Float32Array; found ${Object.prototype.toString.call(data)}`);
+  }
+  if (!Number.isInteger(samples) || samples < 1 || !Number.isInteger(matrix.features) || matrix.features < 1) {
+    throw new EmptyInputError(`expected at least one sample and one feature; found samples = ${samples}, features = ${matrix.features}`);
+  }
+  if (matrix.features !== features) {
+    throw new ShapeMismatchError(`data has ${matrix.features} features; expected ${features}`);
+  }
+  if (data.length !== samples * features) {
+    throw new ShapeMismatchError(`data has ${data.length} values; expected samples x features = ${samples} x ${features} = ${samples * features}`);
+  }
+}
+
+function addInto(target: Float64Array, source: Float64Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[i];
+}

@@ -1,0 +1,77 @@
+import { checkMatrix } from './accumulator.js';
+import { encodeCovariates, type EncodedRows } from './design.js';
+import { ShapeMismatchError } from './errors.js';
+import type { CombatModel } from './model.js';
+import type { Covariates, DataMatrix } from './types.js';
+
+/**
+ * Adjusts samples with a fitted model (spec sections 5 and 7). Each sample's standardization mean
+ * comes from **its own** covariates; its batch must be one of the training batches and its
+ * categorical levels ones seen in training. Reference-batch samples, unadjusted features and
+ * missing cells pass through unchanged. Applied to the training samples it reproduces the
+ * training output. Returns a new Float64Array; the input is not modified.
+ *
+ * @example
+ * ```ts
+ * const { model } = harmonize(train, trainCovariates);
+ * const adjusted = applyCombat(model, newScans, { batch: ['siteB'], continuous: { age: [63] } });
+ * ```
+ */
+export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates): Float64Array {
+  checkMatrix(matrix, model.features);
+  if (covariates.batch.length !== matrix.samples) {
+    throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
+  }
+  return applyEncoded(model, matrix, encodeCovariates(model.coding, covariates));
+}
+
+/**
+ * {@link applyCombat} for covariates already encoded with the model's coding.
+ *
+ * @example
+ * ```ts
+ * const out = applyEncoded(model, matrix, encodeCovariates(model.coding, covariates));
+ * ```
+ */
+export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out = new Float64Array(matrix.samples * model.features)): Float64Array {
+  const V = model.features;
+  const B = model.batches.length;
+  const q = model.coding.columns.length - B;
+  const { data, samples } = matrix;
+  const ref = model.coding.refBatch === null ? -1 : model.batches.indexOf(model.coding.refBatch);
+  // y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per batch and feature
+  // offset = sd * gammaStar and scale = 1 / sqrt(deltaStar).
+  const offset = new Float64Array(B * V);
+  const scale = new Float64Array(B * V);
+  for (let b = 0; b < B; b++) {
+    for (let v = 0; v < V; v++) {
+      const at = b * V + v;
+      offset[at] = Math.sqrt(model.varPooled[v]) * model.gammaStar[at];
+      scale[at] = 1 / Math.sqrt(model.deltaStar[at]);
+    }
+  }
+  const unadjusted = Int32Array.from(Array.from(model.adjusted).flatMap((ok, v) => (ok ? [] : [v])));
+  const stand = new Float64Array(V);
+  for (let i = 0; i < samples; i++) {
+    const b = rows.batchIndex[i];
+    const row = i * V;
+    if (b === ref) {
+      for (let v = 0; v < V; v++) out[row + v] = data[row + v];
+      continue;
+    }
+    stand.set(model.grandMean);
+    for (let k = 0; k < q; k++) {
+      const c = rows.covariates[i * q + k];
+      if (c === 0) continue;
+      const coefficients = model.beta.subarray((B + k) * V, (B + k + 1) * V);
+      for (let v = 0; v < V; v++) stand[v] += c * coefficients[v];
+    }
+    const bv = b * V;
+    for (let v = 0; v < V; v++) {
+      const s = stand[v];
+      out[row + v] = s + (data[row + v] - s - offset[bv + v]) * scale[bv + v];
+    }
+    for (const v of unadjusted) out[row + v] = data[row + v];
+  }
+  return out;
+}

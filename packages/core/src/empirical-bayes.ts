@@ -1,0 +1,182 @@
+/**
+ * Empirical Bayes shrinkage of the batch effects (spec sections 3 and 4), for one batch at a time.
+ * Every function takes the batch's rows of the B x V arrays (length V, e.g. via `subarray`) and
+ * the indices of the features that take part (`kept`); other features are not read or written.
+ */
+
+/**
+ * The hyperparameters of one batch's priors, estimated across the kept features.
+ *
+ * @example
+ * ```ts
+ * const { gammaBar, t2, aPrior, bPrior } = estimatePriors(kept, gammaHat, deltaHat);
+ * ```
+ */
+export interface Priors {
+  readonly gammaBar: number;
+  readonly t2: number;
+  readonly aPrior: number;
+  readonly bPrior: number;
+}
+
+/**
+ * Method-of-moments priors: normal on gammaHat (mean `gammaBar`, variance `t2`) and inverse gamma
+ * on deltaHat (`aPrior`, `bPrior`). Variances use the `n - 1` denominator, as sva does.
+ *
+ * @example
+ * ```ts
+ * estimatePriors(Int32Array.of(0, 1, 2), Float64Array.of(0.1, -0.2, 0.4), Float64Array.of(1, 1.2, 0.8));
+ * ```
+ */
+export function estimatePriors(kept: Int32Array, gammaHat: Float64Array, deltaHat: Float64Array): Priors {
+  const [gammaBar, t2] = meanAndVariance(kept, gammaHat);
+  const [m, s2] = meanAndVariance(kept, deltaHat);
+  return { gammaBar, t2, aPrior: (2 * s2 + m * m) / s2, bPrior: (m * s2 + m * m * m) / s2 };
+}
+
+/**
+ * sva's `it.sol`: alternate the posterior mean of gamma and the posterior variance of delta until
+ * the largest relative change (divided by the signed previous value, as sva does) is at most
+ * 1e-4, or `maxIterations` is reached. `sum2` comes from the sufficient statistics
+ * `S2 - 2 g S1 + m g^2`. Writes `gammaStar` and `deltaStar`; returns whether it converged.
+ *
+ * @example
+ * ```ts
+ * const { converged } = parametricShrinkage(kept, m, s1, s2, gammaHat, deltaHat, priors, 1000, gammaStar, deltaStar);
+ * ```
+ */
+export function parametricShrinkage(
+  kept: Int32Array,
+  finiteCount: Float64Array,
+  s1: Float64Array,
+  s2: Float64Array,
+  gammaHat: Float64Array,
+  deltaHat: Float64Array,
+  priors: Priors,
+  maxIterations: number,
+  gammaStar: Float64Array,
+  deltaStar: Float64Array,
+): { converged: boolean; change: number } {
+  const { gammaBar, t2, aPrior, bPrior } = priors;
+  // With no spread in deltaHat the inverse-gamma prior is a point mass at their mean.
+  const pointMass = Number.isFinite(aPrior) ? null : meanAndVariance(kept, deltaHat)[0];
+  for (const v of kept) {
+    gammaStar[v] = gammaHat[v];
+    deltaStar[v] = deltaHat[v];
+  }
+  let change = Infinity;
+  for (let iteration = 0; iteration < maxIterations && change > CONVERGENCE; iteration++) {
+    change = 0;
+    for (const v of kept) {
+      const m = finiteCount[v];
+      const g = gammaStar[v];
+      const d = deltaStar[v];
+      const gNew = (t2 * m * gammaHat[v] + d * gammaBar) / (t2 * m + d);
+      const sum2 = s2[v] - 2 * gNew * s1[v] + m * gNew * gNew;
+      const dNew = pointMass ?? (sum2 / 2 + bPrior) / (m / 2 + aPrior - 1);
+      const gChange = Math.abs(gNew - g) / g;
+      const dChange = Math.abs(dNew - d) / d;
+      if (gChange > change) change = gChange;
+      if (dChange > change) change = dChange;
+      gammaStar[v] = gNew;
+      deltaStar[v] = dNew;
+    }
+  }
+  return { converged: change <= CONVERGENCE, change };
+}
+
+/** sva's `conv` argument of `it.sol`. */
+const CONVERGENCE = 1e-4;
+
+/**
+ * Parametric shrinkage in mean-only mode: sva's `postmean(gammaHat, gammaBar, 1, 1, t2)`.
+ * Writes `gammaStar` for the kept features.
+ *
+ * @example
+ * ```ts
+ * parametricMeanOnly(kept, gammaHat, priors, gammaStar);
+ * ```
+ */
+export function parametricMeanOnly(kept: Int32Array, gammaHat: Float64Array, priors: Priors, gammaStar: Float64Array): void {
+  const { gammaBar, t2 } = priors;
+  for (const v of kept) gammaStar[v] = (t2 * gammaHat[v] + gammaBar) / (t2 + 1);
+}
+
+/**
+ * sva's `int.eprior` with the prior weights in log space: for each feature v, a weighted mean of
+ * the other kept features' gammaHat and deltaHat, with weights the likelihood of v's standardized
+ * data under each other feature's (gamma, delta):
+ * `log w_j = -(m/2) log(2 pi d_j) - (S2 - 2 g_j S1 + m g_j^2) / (2 d_j)`, normalized by the
+ * largest before exponentiating, so large batches do not underflow to 0/0. O(K^2) per batch.
+ * Pass all-ones `deltaHat` for mean-only mode.
+ *
+ * @example
+ * ```ts
+ * nonParametricShrinkage(kept, m, s1, s2, gammaHat, deltaHat, gammaStar, deltaStar);
+ * ```
+ */
+export function nonParametricShrinkage(
+  kept: Int32Array,
+  finiteCount: Float64Array,
+  s1: Float64Array,
+  s2: Float64Array,
+  gammaHat: Float64Array,
+  deltaHat: Float64Array,
+  gammaStar: Float64Array,
+  deltaStar: Float64Array,
+): void {
+  const K = kept.length;
+  // log w_j = S2 * P_j + S1 * Q_j + m * R_j
+  const P = new Float64Array(K);
+  const Q = new Float64Array(K);
+  const R = new Float64Array(K);
+  const g = new Float64Array(K);
+  const d = new Float64Array(K);
+  for (let j = 0; j < K; j++) {
+    const gj = gammaHat[kept[j]];
+    const dj = deltaHat[kept[j]];
+    g[j] = gj;
+    d[j] = dj;
+    P[j] = -1 / (2 * dj);
+    Q[j] = gj / dj;
+    R[j] = -0.5 * Math.log(2 * Math.PI * dj) - (gj * gj) / (2 * dj);
+  }
+  const logWeight = new Float64Array(K);
+  for (let i = 0; i < K; i++) {
+    const v = kept[i];
+    const m = finiteCount[v];
+    const S1 = s1[v];
+    const S2 = s2[v];
+    let largest = -Infinity;
+    for (let j = 0; j < K; j++) {
+      const lw = S2 * P[j] + S1 * Q[j] + m * R[j];
+      logWeight[j] = lw;
+      if (j !== i && lw > largest) largest = lw;
+    }
+    let sumW = 0;
+    let sumWG = 0;
+    let sumWD = 0;
+    for (let j = 0; j < K; j++) {
+      const shifted = logWeight[j] - largest;
+      // Weights below e^-50 of the largest change the sums by less than rounding.
+      if (j === i || shifted < NEGLIGIBLE_LOG_WEIGHT) continue;
+      const w = Math.exp(shifted);
+      sumW += w;
+      sumWG += w * g[j];
+      sumWD += w * d[j];
+    }
+    gammaStar[v] = sumWG / sumW;
+    deltaStar[v] = sumWD / sumW;
+  }
+}
+
+const NEGLIGIBLE_LOG_WEIGHT = -50;
+
+function meanAndVariance(kept: Int32Array, values: Float64Array): [number, number] {
+  let mean = 0;
+  for (const v of kept) mean += values[v];
+  mean /= kept.length;
+  let squares = 0;
+  for (const v of kept) squares += (values[v] - mean) ** 2;
+  return [mean, squares / (kept.length - 1)];
+}

@@ -1,0 +1,200 @@
+import type { CombatAccumulator } from './accumulator.js';
+import { checkDesignRank, designCrossProduct } from './design-matrix.js';
+import { estimatePriors, nonParametricShrinkage, parametricMeanOnly, parametricShrinkage, type Priors } from './empirical-bayes.js';
+import { EmptyInputError, TooFewFeaturesError } from './errors.js';
+import type { CombatModel } from './model.js';
+import { invert, standardize, type Standardized } from './standardize.js';
+import type { CombatOptions, CombatWarning } from './types.js';
+
+/**
+ * Options of a fit from accumulated statistics; the reference batch is part of the accumulator's
+ * design coding.
+ *
+ * @example
+ * ```ts
+ * const options: FitOptions = { parametric: false };
+ * ```
+ */
+export type FitOptions = Omit<CombatOptions, 'refBatch'>;
+
+/**
+ * Turns accumulated sufficient statistics into a fitted model: checks the design, fits the
+ * regression, estimates the batch effects, shrinks them (parametric, non-parametric or no EB,
+ * optionally mean-only) and aligns to the reference batch. The accumulator is not modified.
+ *
+ * @example
+ * ```ts
+ * const acc = new CombatAccumulator(codeDesign(covariates), features).add(matrix, covariates);
+ * const { model, warnings } = finalizeModel(acc, { parametric: true });
+ * ```
+ */
+export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
+  const { coding, features: V } = acc;
+  const B = coding.batches.length;
+  const eb = options.eb ?? true;
+  const parametric = options.parametric ?? true;
+  const maxIterations = options.maxIterations ?? 1000;
+  const warnings: CombatWarning[] = [];
+
+  const empty = coding.batches.filter((_, b) => acc.count[b] === 0);
+  if (empty.length > 0) {
+    throw new EmptyInputError(`every batch of the design needs samples; no samples were added for ${empty.join(', ')}`);
+  }
+  const singletons = coding.batches.filter((_, b) => acc.count[b] === 1);
+  const meanOnly = (options.meanOnly ?? false) || singletons.length > 0;
+  if (singletons.length > 0) {
+    warnings.push({
+      code: 'singleton-batch',
+      batches: singletons,
+      message: `batch ${singletons.join(', ')} has a single sample: the whole fit switched to mean-only (as sva does)`,
+    });
+  }
+
+  const ref = coding.refBatch === null ? null : coding.batches.indexOf(coding.refBatch);
+  const xtx = designCrossProduct(B, acc.q, ref, acc.count, acc.covariateSum, acc.covariateCross);
+  checkDesignRank(coding, xtx);
+  const st = standardize(acc, invert(xtx, coding.columns.length));
+  const adjusted = adjustableFeatures(acc, st, meanOnly);
+  const kept = Int32Array.from(adjusted.flatMap((ok, v) => (ok ? [v] : [])));
+  if (eb && kept.length < 2) {
+    throw new TooFewFeaturesError(`empirical Bayes needs at least 2 adjustable features to estimate its priors; found ${kept.length} (use eb: false)`);
+  }
+
+  const model = emptyModel(acc, { eb, parametric, meanOnly });
+  estimateBatchEffects(st, kept, ref, meanOnly, model);
+  for (let b = 0; b < B; b++) {
+    const row = (a: Float64Array) => a.subarray(b * V, (b + 1) * V);
+    const [gammaHat, deltaHat, gammaStar, deltaStar] = [row(model.gammaHat), row(model.deltaHat), row(model.gammaStar), row(model.deltaStar)];
+    const priors: Priors = kept.length >= 2 ? estimatePriors(kept, gammaHat, deltaHat) : { gammaBar: NaN, t2: NaN, aPrior: NaN, bPrior: NaN };
+    model.gammaBar[b] = priors.gammaBar;
+    model.t2[b] = priors.t2;
+    model.aPrior[b] = meanOnly ? NaN : priors.aPrior;
+    model.bPrior[b] = meanOnly ? NaN : priors.bPrior;
+    const [finiteCount, s1, s2] = [row(st.finiteCount), row(st.s1), row(st.s2)];
+    if (!eb) {
+      for (const v of kept) {
+        gammaStar[v] = gammaHat[v];
+        deltaStar[v] = deltaHat[v];
+      }
+    } else if (!parametric) {
+      nonParametricShrinkage(kept, finiteCount, s1, s2, gammaHat, deltaHat, gammaStar, deltaStar);
+      if (meanOnly) for (const v of kept) deltaStar[v] = 1;
+    } else if (meanOnly) {
+      parametricMeanOnly(kept, gammaHat, priors, gammaStar);
+      for (const v of kept) deltaStar[v] = 1;
+    } else {
+      const { converged, change } = parametricShrinkage(kept, finiteCount, s1, s2, gammaHat, deltaHat, priors, maxIterations, gammaStar, deltaStar);
+      if (!converged) {
+        warnings.push({
+          code: 'not-converged',
+          batch: coding.batches[b],
+          change,
+          message: `parametric EB for batch ${coding.batches[b]} stopped after ${maxIterations} iterations with relative change ${change} (> 1e-4)`,
+        });
+      }
+    }
+    if (b === ref) {
+      for (const v of kept) {
+        gammaStar[v] = 0;
+        deltaStar[v] = 1;
+      }
+    }
+  }
+
+  unshift(acc, st, ref, model);
+  const skipped = adjusted.flatMap((ok, v) => (ok ? [] : [v]));
+  if (skipped.length > 0) {
+    markUnadjusted(model, skipped);
+    warnings.push({
+      code: 'unadjusted-features',
+      features: skipped,
+      message: `${skipped.length} feature(s) left unadjusted (constant within a batch, no finite value in a batch, or zero pooled variance): ${skipped.slice(0, 10).join(', ')}${skipped.length > 10 ? ', ...' : ''}`,
+    });
+  }
+  return { model, warnings };
+}
+
+/**
+ * Spec section 6: a feature takes part only if every batch has a finite value, no batch of two or
+ * more samples is constant in it, its variance can be estimated, and its regression was solvable.
+ */
+function adjustableFeatures(acc: CombatAccumulator, st: Standardized, meanOnly: boolean): boolean[] {
+  const V = acc.features;
+  const B = acc.coding.batches.length;
+  return Array.from({ length: V }, (_, v) => {
+    if (st.solvable[v] === 0) return false;
+    for (let b = 0; b < B; b++) {
+      const at = b * V + v;
+      const m = st.finiteCount[at];
+      const batchSize = acc.count[b];
+      if (m === 0) return false;
+      if (batchSize >= 2 && m >= 2 && acc.min[at] === acc.max[at]) return false;
+      if (!meanOnly && batchSize >= 2 && m < 2) return false;
+    }
+    return true;
+  });
+}
+
+/** gammaHat: least squares of s on the batch columns; deltaHat: per-batch sample variance of s. */
+function estimateBatchEffects(st: Standardized, kept: Int32Array, ref: number | null, meanOnly: boolean, model: CombatModel): void {
+  const { features: V, batches } = model;
+  for (let b = 0; b < batches.length; b++) {
+    for (const v of kept) {
+      const at = b * V + v;
+      const m = st.finiteCount[at];
+      const s1 = st.s1[at];
+      const refMean = ref === null || ref === b ? 0 : st.s1[ref * V + v] / st.finiteCount[ref * V + v];
+      model.gammaHat[at] = s1 / m - refMean;
+      model.deltaHat[at] = meanOnly ? 1 : (st.s2[at] - (s1 * s1) / m) / (m - 1);
+    }
+  }
+}
+
+/** Adds the accumulator's per-feature shift back to the grand mean and the intercept rows of beta. */
+function unshift(acc: CombatAccumulator, st: Standardized, ref: number | null, model: CombatModel): void {
+  const V = acc.features;
+  const B = acc.coding.batches.length;
+  model.beta.set(st.beta);
+  model.varPooled.set(st.varPooled);
+  for (let v = 0; v < V; v++) {
+    const shift = acc.shift[v];
+    model.grandMean[v] = st.alpha[v] + shift;
+    for (let b = 0; b < B; b++) if (ref === null || b === ref) model.beta[b * V + v] += shift;
+  }
+}
+
+function markUnadjusted(model: CombatModel, skipped: readonly number[]): void {
+  const V = model.features;
+  const perFeature = [model.varPooled, model.grandMean];
+  const perBatch = [model.gammaHat, model.deltaHat, model.gammaStar, model.deltaStar];
+  for (const v of skipped) {
+    model.adjusted[v] = 0;
+    for (const a of perFeature) a[v] = NaN;
+    for (let j = 0; j < model.coding.columns.length; j++) model.beta[j * V + v] = NaN;
+    for (const a of perBatch) for (let b = 0; b < model.batches.length; b++) a[b * V + v] = NaN;
+  }
+}
+
+function emptyModel(acc: CombatAccumulator, options: CombatModel['options']): CombatModel {
+  const V = acc.features;
+  const B = acc.coding.batches.length;
+  return {
+    features: V,
+    coding: acc.coding,
+    batches: acc.coding.batches,
+    batchSizes: Array.from(acc.count),
+    options,
+    beta: new Float64Array(acc.coding.columns.length * V),
+    varPooled: new Float64Array(V),
+    grandMean: new Float64Array(V),
+    gammaHat: new Float64Array(B * V),
+    deltaHat: new Float64Array(B * V),
+    gammaStar: new Float64Array(B * V),
+    deltaStar: new Float64Array(B * V),
+    gammaBar: new Float64Array(B),
+    t2: new Float64Array(B),
+    aPrior: new Float64Array(B),
+    bPrior: new Float64Array(B),
+    adjusted: new Uint8Array(V).fill(1),
+  };
+}

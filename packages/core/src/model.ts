@@ -1,0 +1,42 @@
+import type { DesignCoding } from './design.js';
+
+/**
+ * A fitted ComBat model: everything needed to adjust any sample of a training batch (spec
+ * section 7), and the estimates for inspection. Per-batch arrays are B x V, batch-major
+ * (`gammaStar[b * features + v]`), batches in `batches` order (code-point sorted).
+ *
+ * Features that could not be adjusted (constant within a batch, no finite value in a batch, zero
+ * pooled variance) have `adjusted[v] = 0`, are passed through unchanged, and have NaN in every
+ * per-feature estimate. `aPrior` and `bPrior` are NaN in mean-only mode, where they are unused.
+ *
+ * @example
+ * ```ts
+ * const { model } = harmonize(matrix, covariates);
+ * const siteB = model.batches.indexOf('siteB');
+ * const shiftOfFeature3 = model.gammaStar[siteB * model.features + 3];
+ * ```
+ */
+export interface CombatModel {
+  readonly features: number;
+  readonly coding: DesignCoding;
+  /** Batch levels in code-point order (same as `coding.batches`). */
+  readonly batches: readonly string[];
+  /** Training samples per batch. */
+  readonly batchSizes: readonly number[];
+  /** The options in force (mean-only may have been switched on by a one-sample batch). */
+  readonly options: { readonly eb: boolean; readonly parametric: boolean; readonly meanOnly: boolean };
+  /** Regression coefficients, one row per design column (`coding.columns`): `beta[j * features + v]`. */
+  readonly beta: Float64Array;
+  readonly varPooled: Float64Array;
+  readonly grandMean: Float64Array;
+  readonly gammaHat: Float64Array;
+  readonly deltaHat: Float64Array;
+  readonly gammaStar: Float64Array;
+  readonly deltaStar: Float64Array;
+  readonly gammaBar: Float64Array;
+  readonly t2: Float64Array;
+  readonly aPrior: Float64Array;
+  readonly bPrior: Float64Array;
+  /** 1 where the feature is adjusted, 0 where it passes through unchanged. */
+  readonly adjusted: Uint8Array;
+}

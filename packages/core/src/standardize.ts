@@ -1,0 +1,165 @@
+import { inverse, LuDecomposition, Matrix } from 'ml-matrix';
+import type { CombatAccumulator } from './accumulator.js';
+import { batchColumns, designCrossProduct } from './design-matrix.js';
+
+/**
+ * The regression step of ComBat (spec section 2) and the per-batch sums of the standardized data
+ * it produces, all from sufficient statistics. Values are in the accumulator's shifted space
+ * (each feature minus `acc.shift`): `beta`'s intercept rows and `alpha` are shifted, the rest
+ * does not depend on the shift.
+ *
+ * @example
+ * ```ts
+ * const st = standardize(acc, xtxInverse);
+ * st.varPooled[v]; // pooled residual variance of feature v
+ * ```
+ */
+export interface Standardized {
+  /** Regression coefficients, p x V row-major (`beta[j * V + v]`). */
+  readonly beta: Float64Array;
+  /** Grand mean (sva's `grand.mean`) per feature. */
+  readonly alpha: Float64Array;
+  readonly varPooled: Float64Array;
+  /** Per batch and feature (`b * V + v`): finite cells, and sums of s and s^2 over them. */
+  readonly finiteCount: Float64Array;
+  readonly s1: Float64Array;
+  readonly s2: Float64Array;
+  /** 1 where the feature's regression could be solved and its pooled variance is positive. */
+  readonly solvable: Uint8Array;
+}
+
+/**
+ * Fits every feature's regression on the design and standardizes, from the accumulator's sums.
+ * `xtxInverse` is the inverse of the complete-data X'X; features with missing cells get their own.
+ *
+ * @example
+ * ```ts
+ * const xtx = designCrossProduct(B, acc.q, ref, acc.count, acc.covariateSum, acc.covariateCross);
+ * const st = standardize(acc, invert(xtx, p));
+ * ```
+ */
+export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): Standardized {
+  const V = acc.features;
+  const B = acc.coding.batches.length;
+  const q = acc.q;
+  const p = B + q;
+  const ref = acc.coding.refBatch === null ? null : acc.coding.batches.indexOf(acc.coding.refBatch);
+  const n = acc.count.reduce((a, c) => a + c, 0);
+  const result: Standardized = {
+    beta: new Float64Array(p * V),
+    alpha: new Float64Array(V),
+    varPooled: new Float64Array(V),
+    finiteCount: new Float64Array(B * V),
+    s1: new Float64Array(B * V),
+    s2: new Float64Array(B * V),
+    solvable: new Uint8Array(V),
+  };
+  const columnsOf = Array.from({ length: B }, (_, b) => batchColumns(b, ref));
+  const count = new Float64Array(B);
+  const covariateSum = new Float64Array(B * q);
+  const covariateCross = new Float64Array(B * q * q);
+  const xty = new Float64Array(p);
+  const beta = new Float64Array(p);
+  const rss = new Float64Array(B);
+  const eta = new Float64Array(B);
+
+  for (let v = 0; v < V; v++) {
+    const missing = acc.missing.get(v);
+    let inv: Float64Array | null = xtxInverse;
+    acc.finiteCounts(v, count, covariateSum);
+    covariateCross.set(acc.covariateCross);
+    if (missing !== undefined) {
+      const stride = acc.missingStride;
+      for (let b = 0; b < B; b++) {
+        for (let kl = 0; kl < q * q; kl++) covariateCross[b * q * q + kl] -= missing[b * stride + 1 + q + kl];
+      }
+      inv = invertOrNull(designCrossProduct(B, q, ref, count, covariateSum, covariateCross), p);
+    }
+    if (inv === null) continue;
+
+    xty.fill(0);
+    for (let b = 0; b < B; b++) {
+      const sy = acc.sum[b * V + v];
+      for (const j of columnsOf[b]) xty[j] += sy;
+      for (let k = 0; k < q; k++) xty[B + k] += acc.covariateValueSum[(b * q + k) * V + v];
+    }
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let l = 0; l < p; l++) s += inv[j * p + l] * xty[l];
+      beta[j] = s;
+      result.beta[j * V + v] = s;
+    }
+    let alpha = 0;
+    if (ref === null) {
+      for (let b = 0; b < B; b++) alpha += (acc.count[b] / n) * beta[b];
+    } else {
+      alpha = beta[ref];
+    }
+    for (let b = 0; b < B; b++) {
+      let e = 0;
+      for (const j of columnsOf[b]) e += beta[j];
+      eta[b] = e;
+    }
+
+    // Per batch, with cb = sum c.betaC, cyb = sum y c.betaC, cCc = sum (c.betaC)^2 over finite rows.
+    let rssTotal = 0;
+    let cellsTotal = 0;
+    for (let b = 0; b < B; b++) {
+      const at = b * V + v;
+      const m = count[b];
+      const sy = acc.sum[at];
+      const syy = acc.sumSquares[at];
+      let cb = 0;
+      let cyb = 0;
+      let cCc = 0;
+      for (let k = 0; k < q; k++) {
+        const bk = beta[B + k];
+        cb += covariateSum[b * q + k] * bk;
+        cyb += acc.covariateValueSum[(b * q + k) * V + v] * bk;
+        for (let l = 0; l < q; l++) cCc += bk * covariateCross[(b * q + k) * q + l] * beta[B + l];
+      }
+      rss[b] = squaredResiduals(eta[b], m, sy, syy, cb, cyb, cCc);
+      result.finiteCount[at] = m;
+      result.s1[at] = sy - m * alpha - cb;
+      result.s2[at] = squaredResiduals(alpha, m, sy, syy, cb, cyb, cCc);
+      if (ref === null || ref === b) {
+        rssTotal += rss[b];
+        cellsTotal += m;
+      }
+    }
+    const varPooled = rssTotal / cellsTotal;
+    result.alpha[v] = alpha;
+    result.varPooled[v] = varPooled;
+    if (!(varPooled > 0) || !Number.isFinite(varPooled)) continue;
+    const sd = Math.sqrt(varPooled);
+    for (let b = 0; b < B; b++) {
+      result.s1[b * V + v] /= sd;
+      result.s2[b * V + v] /= varPooled;
+    }
+    result.solvable[v] = 1;
+  }
+  return result;
+}
+
+/** Sum over a batch's finite rows of (y - level - c.betaC)^2, expanded into sufficient statistics. */
+function squaredResiduals(level: number, m: number, sy: number, syy: number, cb: number, cyb: number, cCc: number): number {
+  return syy - 2 * level * sy - 2 * cyb + m * level * level + 2 * level * cb + cCc;
+}
+
+/**
+ * Inverse of a full-rank p x p matrix (row-major).
+ *
+ * @example
+ * ```ts
+ * invert(new Float64Array([2, 0, 0, 4]), 2); // Float64Array [0.5, 0, 0, 0.25]
+ * ```
+ */
+export function invert(matrix: Float64Array, p: number): Float64Array {
+  return Float64Array.from(inverse(Matrix.from1DArray(p, p, Array.from(matrix))).to1DArray());
+}
+
+function invertOrNull(matrix: Float64Array, p: number): Float64Array | null {
+  const lu = new LuDecomposition(Matrix.from1DArray(p, p, Array.from(matrix)));
+  if (lu.isSingular()) return null;
+  return Float64Array.from(lu.solve(Matrix.eye(p, p)).to1DArray());
+}
