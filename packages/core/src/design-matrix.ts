@@ -83,6 +83,19 @@ export function checkDesignRank(coding: DesignCoding, xtx: Float64Array): void {
 }
 
 /**
+ * Whether a symmetric positive semi-definite p x p matrix (such as X'X) has full rank, by the
+ * same scaled eigenvalue test as {@link checkDesignRank}, so the answer does not depend on rounding.
+ *
+ * @example
+ * ```ts
+ * isFullRank(new Float64Array([1, 1, 1, 1]), 2); // false
+ * ```
+ */
+export function isFullRank(matrix: Float64Array, n: number): boolean {
+  return nullVector(matrix, n) === null;
+}
+
+/**
  * A unit null vector of a symmetric positive semi-definite matrix, or null when it has full
  * rank. The matrix is scaled to unit diagonal first, so column scale does not matter.
  */

@@ -21,7 +21,8 @@ export interface Priors {
 
 /**
  * Method-of-moments priors: normal on gammaHat (mean `gammaBar`, variance `t2`) and inverse gamma
- * on deltaHat (`aPrior`, `bPrior`). Variances use the `n - 1` denominator, as sva does.
+ * on deltaHat (`aPrior`, `bPrior`). Variances use the `n - 1` denominator, as sva does. When
+ * deltaHat has no spread, `aPrior` and `bPrior` are Infinity (the prior is a point mass at its mean).
  *
  * @example
  * ```ts
@@ -30,9 +31,15 @@ export interface Priors {
  */
 export function estimatePriors(kept: Int32Array, gammaHat: Float64Array, deltaHat: Float64Array): Priors {
   const [gammaBar, t2] = meanAndVariance(kept, gammaHat);
-  const [m, s2] = meanAndVariance(kept, deltaHat);
+  const [m, spread] = meanAndVariance(kept, deltaHat);
+  // deltaHat equal to rounding (the reference batch's are all m/(m-1)): no spread, a point mass,
+  // a = b = Infinity, rather than a 1e30 that depends on the order of summation.
+  const s2 = spread <= (ROUNDING_SPREAD * m) ** 2 ? 0 : spread;
   return { gammaBar, t2, aPrior: (2 * s2 + m * m) / s2, bPrior: (m * s2 + m * m * m) / s2 };
 }
+
+/** A standard deviation of deltaHat below this fraction of their mean is rounding, not spread. */
+const ROUNDING_SPREAD = 1e-12;
 
 /**
  * sva's `it.sol`: alternate the posterior mean of gamma and the posterior variance of delta until

@@ -1,6 +1,6 @@
-import { inverse, LuDecomposition, Matrix } from 'ml-matrix';
+import { inverse, Matrix } from 'ml-matrix';
 import type { CombatAccumulator } from './accumulator.js';
-import { batchColumns, designCrossProduct } from './design-matrix.js';
+import { batchColumns, designCrossProduct, isFullRank } from './design-matrix.js';
 
 /**
  * The regression step of ComBat (spec section 2) and the per-batch sums of the standardized data
@@ -24,7 +24,7 @@ export interface Standardized {
   readonly finiteCount: Float64Array;
   readonly s1: Float64Array;
   readonly s2: Float64Array;
-  /** 1 where the feature's regression could be solved and its pooled variance is positive. */
+  /** 1 where the feature's regression could be solved and its pooled variance is above rounding. */
   readonly solvable: Uint8Array;
 }
 
@@ -73,7 +73,8 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
       for (let b = 0; b < B; b++) {
         for (let kl = 0; kl < q * q; kl++) covariateCross[b * q * q + kl] -= missing[b * stride + 1 + q + kl];
       }
-      inv = invertOrNull(designCrossProduct(B, q, ref, count, covariateSum, covariateCross), p);
+      const xtx = designCrossProduct(B, q, ref, count, covariateSum, covariateCross);
+      inv = isFullRank(xtx, p) ? invert(xtx, p) : null;
     }
     if (inv === null) continue;
 
@@ -103,6 +104,7 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
 
     // Per batch, with cb = sum c.betaC, cyb = sum y c.betaC, cCc = sum (c.betaC)^2 over finite rows.
     let rssTotal = 0;
+    let squaresTotal = 0;
     let cellsTotal = 0;
     for (let b = 0; b < B; b++) {
       const at = b * V + v;
@@ -124,13 +126,16 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
       result.s2[at] = squaredResiduals(alpha, m, sy, syy, cb, cyb, cCc);
       if (ref === null || ref === b) {
         rssTotal += rss[b];
+        squaresTotal += syy;
         cellsTotal += m;
       }
     }
     const varPooled = rssTotal / cellsTotal;
     result.alpha[v] = alpha;
     result.varPooled[v] = varPooled;
-    if (!(varPooled > 0) || !Number.isFinite(varPooled)) continue;
+    // The residual sum of squares comes from expanded sums, so below a tiny fraction of the
+    // (shifted) sum of squares it is rounding: the fit is exact and the variance is zero.
+    if (!(rssTotal > NOISE_FLOOR * squaresTotal) || !Number.isFinite(varPooled)) continue;
     const sd = Math.sqrt(varPooled);
     for (let b = 0; b < B; b++) {
       result.s1[b * V + v] /= sd;
@@ -140,6 +145,9 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
   }
   return result;
 }
+
+/** Relative size under which a residual sum of squares is rounding error, not variance. */
+const NOISE_FLOOR = 1e-12;
 
 /** Sum over a batch's finite rows of (y - level - c.betaC)^2, expanded into sufficient statistics. */
 function squaredResiduals(level: number, m: number, sy: number, syy: number, cb: number, cyb: number, cCc: number): number {
@@ -156,10 +164,4 @@ function squaredResiduals(level: number, m: number, sy: number, syy: number, cb:
  */
 export function invert(matrix: Float64Array, p: number): Float64Array {
   return Float64Array.from(inverse(Matrix.from1DArray(p, p, Array.from(matrix))).to1DArray());
-}
-
-function invertOrNull(matrix: Float64Array, p: number): Float64Array | null {
-  const lu = new LuDecomposition(Matrix.from1DArray(p, p, Array.from(matrix)));
-  if (lu.isSingular()) return null;
-  return Float64Array.from(lu.solve(Matrix.eye(p, p)).to1DArray());
 }

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 
 /**
  * The fixtures' parity rule: every value within `relative * max(1, |expected|)`, NaN exactly where
- * expected is NaN. Reports the worst cell, so a failure says where and by how much.
+ * expected is NaN (and an infinity only where the same infinity is expected). Reports the worst cell, so a failure says where and by how much.
  */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative = 1e-9, label = ''): void {
   expect(actual.length, `${label} length`).toBe(expected.length);
@@ -11,6 +11,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i] as number;
     const a = actual[i] as number;
+    if (a === e) continue;
     if (Number.isNaN(e) || Number.isNaN(a)) {
       expect(Number.isNaN(a), `${label}[${i}]: actual ${a}, expected ${e}`).toBe(Number.isNaN(e));
       continue;
