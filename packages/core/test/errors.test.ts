@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CombatAccumulator,
+  CombatError,
+  ConfoundedDesignError,
+  EmptyInputError,
+  IncompatibleAccumulatorError,
+  InvalidValueError,
+  ModelFormatError,
+  ShapeMismatchError,
+  TooFewBatchesError,
+  TooFewFeaturesError,
+  UnknownBatchError,
+  UnknownCovariateError,
+  applyCombat,
+  codeDesign,
+  deserializeModel,
+  finalizeModel,
+  harmonize,
+  serializeModel,
+  type Covariates,
+  type DataMatrix,
+} from '../src/index.js';
+import { syntheticData } from './synthetic.js';
+
+const { matrix, covariates } = syntheticData({ seed: 7, batchSizes: [6, 6, 5], features: 4 });
+
+/** Runs `run`, expects it to throw `type` with a message matching `message`, and returns it. */
+function expectError<T extends CombatError>(run: () => unknown, type: abstract new (...args: never[]) => T, message: RegExp): T {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    expect(error).toBeInstanceOf(CombatError);
+    expect((error as Error).message).toMatch(message);
+    return error as T;
+  }
+  return expect.fail(`expected ${type.name}`);
+}
+
+describe('bad input gives a typed error', () => {
+  it('data length that is not samples x features', () => {
+    const e = expectError(() => harmonize({ ...matrix, data: matrix.data.subarray(1) }, covariates), ShapeMismatchError, /67 values; expected samples x features = 17 x 4 = 68/);
+    expect(e.code).toBe('SHAPE_MISMATCH');
+  });
+
+  it('data that is not a float typed array', () => {
+    expectError(() => harmonize({ ...matrix, data: Array.from(matrix.data) as unknown as Float64Array }, covariates), ShapeMismatchError, /Float64Array or Float32Array; found \[object Array\]/);
+  });
+
+  it('batch labels that do not match the samples', () => {
+    expectError(() => harmonize(matrix, { ...covariates, batch: covariates.batch.slice(1) }), ShapeMismatchError, /batch labels has 16 values; expected one per sample \(17\)/);
+  });
+
+  it('fewer than two batches', () => {
+    const e = expectError(() => harmonize(matrix, { batch: covariates.batch.map(() => 'only') }), TooFewBatchesError, /at least 2 batches; found 1 \("only"\)/);
+    expect(e.code).toBe('TOO_FEW_BATCHES');
+  });
+
+  it('an unknown reference batch', () => {
+    expectError(() => harmonize(matrix, covariates, { refBatch: 'siteZ' }), UnknownBatchError, /reference batch "siteZ" is not among the batches \(siteA, siteB, siteC\)/);
+  });
+
+  it('a covariate with the wrong length', () => {
+    expectError(() => harmonize(matrix, { ...covariates, continuous: { age: [1, 2, 3] } }), ShapeMismatchError, /continuous covariate "age" has 3 values; expected one per sample \(17\)/);
+    expectError(() => harmonize(matrix, { ...covariates, categorical: { sex: ['F'] } }), ShapeMismatchError, /categorical covariate "sex" has 1 values/);
+  });
+
+  it('a missing covariate value', () => {
+    const sex = [...covariates.categorical.sex!];
+    sex[4] = '';
+    expectError(() => harmonize(matrix, { ...covariates, categorical: { sex } }), InvalidValueError, /categorical covariate "sex" at sample 4 is ""; expected a non-empty string/);
+    const batch = [...covariates.batch];
+    batch[2] = undefined as unknown as string;
+    expectError(() => harmonize(matrix, { ...covariates, batch }), InvalidValueError, /batch labels at sample 2 is undefined/);
+  });
+
+  it('a non-finite continuous covariate', () => {
+    const age = Float64Array.from(covariates.continuous.age!);
+    age[9] = Infinity;
+    const e = expectError(() => harmonize(matrix, { ...covariates, continuous: { age } }), InvalidValueError, /continuous covariate "age" at sample 9 is Infinity; expected a finite number/);
+    expect(e.code).toBe('INVALID_VALUE');
+  });
+
+  it('an infinite data value (missing cells are NaN)', () => {
+    const data = matrix.data.slice();
+    data[2 * 4 + 3] = -Infinity;
+    expectError(() => harmonize({ ...matrix, data }, covariates), InvalidValueError, /data value at sample 2, feature 3 is -Infinity/);
+  });
+
+  it('no samples or no features', () => {
+    const e = expectError(() => harmonize({ data: new Float64Array(0), samples: 0, features: 4 }, { batch: [] }), EmptyInputError, /at least one sample and one feature; found samples = 0/);
+    expect(e.code).toBe('EMPTY_INPUT');
+    expectError(() => harmonize({ data: new Float64Array(0), samples: 17, features: 0 }, covariates), EmptyInputError, /features = 0/);
+  });
+
+  describe('a confounded design, with sva three cases', () => {
+    const batch = ['a', 'a', 'a', 'b', 'b', 'b', 'c', 'c', 'c'];
+    const small: DataMatrix = { data: Float64Array.from({ length: 9 * 3 }, (_, i) => Math.sin(i) * 10), samples: 9, features: 3 };
+
+    it('the only covariate is confounded with batch', () => {
+      const e = expectError(() => harmonize(small, { batch, categorical: { scanner: ['x', 'x', 'x', 'y', 'y', 'y', 'x', 'x', 'x'] } }), ConfoundedDesignError, /the covariate is confounded with batch \(column scanner:y\)/);
+      expect(e.columns).toEqual(['scanner:y']);
+      expect(e.code).toBe('CONFOUNDED_DESIGN');
+    });
+
+    it('the covariates are confounded with each other', () => {
+      const age = [30, 41, 52, 33, 45, 60, 29, 38, 50];
+      const e = expectError(() => harmonize(small, { batch, continuous: { age, months: age.map((a) => a * 12), sex: [1, 0, 1, 0, 1, 0, 1, 0, 1] } }), ConfoundedDesignError, /the covariates are confounded with each other \(columns age, months\)/);
+      expect(e.columns).toEqual(['age', 'months']);
+    });
+
+    it('a covariate among several is confounded with batch', () => {
+      const e = expectError(
+        () => harmonize(small, { batch, categorical: { scanner: ['x', 'x', 'x', 'y', 'y', 'y', 'x', 'x', 'x'] }, continuous: { age: [30, 41, 52, 33, 45, 60, 29, 38, 50] } }),
+        ConfoundedDesignError,
+        /at least one covariate is confounded with batch \(columns scanner:y\)/,
+      );
+      expect(e.columns).toEqual(['scanner:y']);
+    });
+  });
+
+  it('empirical Bayes with fewer than two adjustable features', () => {
+    const single: DataMatrix = { data: matrix.data.filter((_, i) => i % 4 === 0), samples: 17, features: 1 };
+    expectError(() => harmonize(single, covariates), TooFewFeaturesError, /at least 2 adjustable features .* found 1 \(use eb: false\)/);
+    expect(harmonize(single, covariates, { eb: false }).data.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('applying a model to new samples', () => {
+  const { model } = harmonize(matrix, covariates);
+  const one = (over: Partial<Covariates>): Covariates => ({ batch: ['siteB'], categorical: { sex: ['M'] }, continuous: { age: [50] }, ...over });
+  const row: DataMatrix = { data: matrix.data.slice(0, 4), samples: 1, features: 4 };
+
+  it('rejects a batch unseen in training, naming it', () => {
+    expectError(() => applyCombat(model, row, one({ batch: ['siteQ'] })), UnknownBatchError, /batch "siteQ" at sample 0 was not seen in training \(known: siteA, siteB, siteC\)/);
+  });
+
+  it('rejects a categorical level unseen in training, naming it', () => {
+    const e = expectError(() => applyCombat(model, row, one({ categorical: { sex: ['X'] } })), UnknownCovariateError, /"sex" at sample 0 has level "X", unseen in training \(known: F, M\)/);
+    expect(e.code).toBe('UNKNOWN_COVARIATE');
+  });
+
+  it('rejects missing or unknown covariates', () => {
+    expectError(() => applyCombat(model, row, one({ continuous: {} })), UnknownCovariateError, /missing continuous "age"/);
+    expectError(() => applyCombat(model, row, one({ continuous: { age: [50], weight: [70] } })), UnknownCovariateError, /not in the design: continuous "weight"/);
+  });
+
+  it('rejects data with another number of features', () => {
+    expectError(() => applyCombat(model, { data: new Float64Array(5), samples: 1, features: 5 }, one({})), ShapeMismatchError, /data has 5 features; expected 4/);
+  });
+});
+
+describe('accumulators and serialized models', () => {
+  it('refuses to merge accumulators of different designs or sizes', () => {
+    const a = new CombatAccumulator(codeDesign(covariates), 4);
+    const b = new CombatAccumulator(codeDesign(covariates, { refBatch: 'siteA' }), 4);
+    const e = expectError(() => a.merge(b), IncompatibleAccumulatorError, /different designs/);
+    expect(e.code).toBe('INCOMPATIBLE_ACCUMULATOR');
+    expectError(() => a.merge(new CombatAccumulator(codeDesign(covariates), 5)), IncompatibleAccumulatorError, /5 features into one of 4/);
+  });
+
+  it('refuses a batch with no samples at finalize', () => {
+    const accumulator = new CombatAccumulator(codeDesign(covariates), 4);
+    expectError(() => finalizeModel(accumulator), EmptyInputError, /no samples were added for siteA, siteB, siteC/);
+  });
+
+  it('refuses a serialized model of another version or with a wrong array', () => {
+    const serialized = serializeModel(harmonize(matrix, covariates).model);
+    const e = expectError(() => deserializeModel({ ...serialized, formatVersion: 99 }), ModelFormatError, /version 99 is not supported; expected 1/);
+    expect(e.code).toBe('MODEL_FORMAT');
+    expectError(() => deserializeModel({ ...serialized, arrays: { ...serialized.arrays, gammaStar: new Float64Array(3) } }), ModelFormatError, /"gammaStar" should be a Float64Array of length 12; found \[object Float64Array\] of length 3/);
+  });
+});
