@@ -4,8 +4,9 @@ import type { Covariates, DataMatrix } from './types.js';
 
 /**
  * The sufficient statistics of a ComBat fit (spec section 8), added one row or block at a time in
- * any order and merged by addition. Feature values are accumulated relative to a per-feature shift
- * (the first finite value seen), so data far from zero (e.g. offset by 1e6) keep their digits.
+ * any order and merged by addition. Each batch's values of a feature are accumulated relative to a
+ * shift (the first finite value that batch showed), so data far from zero (e.g. offset by 1e6) keep
+ * their digits, and a batch is constant in a feature exactly when its shifted sum of squares is 0.
  *
  * Layouts: per batch `b` and feature `v`, index `b * features + v`; covariate sums per batch
  * `b * q + k`; covariate-by-feature sums `(b * q + k) * features + v`.
@@ -28,16 +29,13 @@ export class CombatAccumulator {
   /** Per batch: sum of covariate rows (q) and of their outer products (q x q). */
   readonly covariateSum: Float64Array;
   readonly covariateCross: Float64Array;
-  /** Per feature: the value subtracted before accumulating (NaN until a finite value is seen). */
+  /** Per batch and feature: the value subtracted before accumulating (NaN until one is seen). */
   readonly shift: Float64Array;
   /** Per batch and feature, over finite cells: sum and sum of squares of shifted values. */
   readonly sum: Float64Array;
   readonly sumSquares: Float64Array;
   /** Per batch, covariate and feature: sum of covariate times shifted value over finite cells. */
   readonly covariateValueSum: Float64Array;
-  /** Per batch and feature: smallest and largest finite value (exact constancy test). */
-  readonly min: Float64Array;
-  readonly max: Float64Array;
   /**
    * Features with missing cells: per batch, the count, covariate sum and covariate cross
    * products of the rows where the feature is missing (subtracted from the complete-row sums).
@@ -56,12 +54,10 @@ export class CombatAccumulator {
     this.count = new Float64Array(batches);
     this.covariateSum = new Float64Array(batches * this.q);
     this.covariateCross = new Float64Array(batches * this.q * this.q);
-    this.shift = new Float64Array(features).fill(NaN);
+    this.shift = new Float64Array(batches * features).fill(NaN);
     this.sum = new Float64Array(batches * features);
     this.sumSquares = new Float64Array(batches * features);
     this.covariateValueSum = new Float64Array(batches * this.q * features);
-    this.min = new Float64Array(batches * features).fill(Infinity);
-    this.max = new Float64Array(batches * features).fill(-Infinity);
   }
 
   /** Size of one batch's block in a {@link missing} entry: count, q sums, q x q products. */
@@ -95,38 +91,37 @@ export class CombatAccumulator {
    */
   addEncoded(matrix: DataMatrix, rows: EncodedRows): this {
     checkMatrix(matrix, this.features);
+    checkNoInfinity(matrix);
     const { data, samples } = matrix;
     const V = this.features;
     const q = this.q;
-    this.initShifts(data, samples);
-    const shifted = new Float64Array(V);
+    const { shift, sum, sumSquares, covariateValueSum } = this;
+    const covariates = rows.covariates;
+    for (let i = 0; i < samples; i++) this.addCovariateRow(rows.batchIndex[i], covariates.subarray(i * q, i * q + q));
+    this.initShifts(data, samples, rows.batchIndex);
+    // The covariates of the sample that are not zero, and where their sums start.
+    const nonZero = new Float64Array(q);
+    const nonZeroAt = new Int32Array(q);
     for (let i = 0; i < samples; i++) {
       const b = rows.batchIndex[i];
-      const c = rows.covariates.subarray(i * q, i * q + q);
-      this.addCovariateRow(b, c);
-      const rowOffset = i * V;
+      const row = i * V;
       const bv = b * V;
-      for (let v = 0; v < V; v++) {
-        const y = data[rowOffset + v];
-        if (y - y === 0) {
-          const d = y - this.shift[v];
-          shifted[v] = d;
-          this.sum[bv + v] += d;
-          this.sumSquares[bv + v] += d * d;
-          if (y < this.min[bv + v]) this.min[bv + v] = y;
-          if (y > this.max[bv + v]) this.max[bv + v] = y;
-        } else if (y !== y) {
-          shifted[v] = 0;
-          this.addMissing(v, b, c);
-        } else {
-          throw new InvalidValueError(`data value at sample ${i}, feature ${v} is ${y}; expected a finite number or NaN for a missing cell`);
-        }
-      }
+      let used = 0;
       for (let k = 0; k < q; k++) {
-        const ck = c[k];
-        if (ck === 0) continue;
-        const target = this.covariateValueSum.subarray((b * q + k) * V, (b * q + k + 1) * V);
-        for (let v = 0; v < V; v++) target[v] += ck * shifted[v];
+        if (covariates[i * q + k] === 0) continue;
+        nonZero[used] = covariates[i * q + k];
+        nonZeroAt[used++] = (b * q + k) * V;
+      }
+      for (let v = 0; v < V; v++) {
+        const y = data[row + v];
+        if (y === y) {
+          const d = y - shift[bv + v];
+          sum[bv + v] += d;
+          sumSquares[bv + v] += d * d;
+          for (let k = 0; k < used; k++) covariateValueSum[nonZeroAt[k] + v] += nonZero[k] * d;
+        } else {
+          this.addMissing(v, b, covariates.subarray(i * q, i * q + q));
+        }
       }
     }
     return this;
@@ -156,24 +151,22 @@ export class CombatAccumulator {
     const finiteCount = new Float64Array(B);
     const finiteCovariateSum = new Float64Array(B * q);
     for (let v = 0; v < V; v++) {
-      const theirs = other.shift[v];
-      if (theirs !== theirs) continue;
-      const ours = this.shift[v];
-      if (ours !== ours) this.shift[v] = theirs;
-      const delta = ours === ours ? theirs - ours : 0;
-      if (delta !== 0) other.finiteCounts(v, finiteCount, finiteCovariateSum);
+      other.finiteCounts(v, finiteCount, finiteCovariateSum);
       for (let b = 0; b < B; b++) {
         const at = b * V + v;
-        const s = other.sum[at];
+        const theirs = other.shift[at];
+        if (theirs !== theirs) continue;
+        if (this.shift[at] !== this.shift[at]) this.shift[at] = theirs;
+        // Their sums are around their shift; move them to ours (delta = theirs - ours).
+        const delta = theirs - this.shift[at];
         const m = finiteCount[b];
-        this.sum[at] += delta === 0 ? s : s + m * delta;
-        this.sumSquares[at] += delta === 0 ? other.sumSquares[at] : other.sumSquares[at] + 2 * delta * s + m * delta * delta;
+        const s = other.sum[at];
+        this.sum[at] += s + m * delta;
+        this.sumSquares[at] += other.sumSquares[at] + 2 * delta * s + m * delta * delta;
         for (let k = 0; k < q; k++) {
           const cAt = (b * q + k) * V + v;
           this.covariateValueSum[cAt] += other.covariateValueSum[cAt] + delta * finiteCovariateSum[b * q + k];
         }
-        if (other.min[at] < this.min[at]) this.min[at] = other.min[at];
-        if (other.max[at] > this.max[at]) this.max[at] = other.max[at];
       }
     }
     addInto(this.count, other.count);
@@ -204,15 +197,55 @@ export class CombatAccumulator {
     }
   }
 
-  private initShifts(data: ArrayLike<number>, samples: number): void {
+  /**
+   * Feature `v`'s per-batch sums (of y, y^2 and covariate times y, over finite cells) taken
+   * around one common origin rather than each batch's shift, given the finite counts and
+   * covariate sums from {@link finiteCounts}. Writes `sum` (B), `sumSquares` (B) and
+   * `covariateValueSum` (B x q).
+   *
+   * @example
+   * ```ts
+   * acc.finiteCounts(v, count, covSum);
+   * acc.sumsAround(v, acc.shift[v], count, covSum, sy, syy, scy);
+   * ```
+   */
+  sumsAround(
+    v: number,
+    origin: number,
+    count: Float64Array,
+    covariateSum: Float64Array,
+    sum: Float64Array,
+    sumSquares: Float64Array,
+    covariateValueSum: Float64Array,
+  ): void {
     const V = this.features;
-    for (let v = 0; v < V; v++) {
-      if (this.shift[v] === this.shift[v]) continue;
-      for (let i = 0; i < samples; i++) {
+    const q = this.q;
+    for (let b = 0; b < this.coding.batches.length; b++) {
+      const at = b * V + v;
+      const own = this.shift[at];
+      // Sums around `own` moved to `origin` (delta = own - origin); an unset shift has zero sums.
+      const delta = own === own ? own - origin : 0;
+      const m = count[b];
+      const s = this.sum[at];
+      sum[b] = s + m * delta;
+      sumSquares[b] = this.sumSquares[at] + 2 * delta * s + m * delta * delta;
+      for (let k = 0; k < q; k++) covariateValueSum[b * q + k] = this.covariateValueSum[(b * q + k) * V + v] + delta * covariateSum[b * q + k];
+    }
+  }
+
+  private initShifts(data: ArrayLike<number>, samples: number, batchIndex: Int32Array): void {
+    const V = this.features;
+    const shift = this.shift;
+    const unset = new Float64Array(this.coding.batches.length);
+    for (let at = 0; at < shift.length; at++) if (shift[at] !== shift[at]) unset[Math.floor(at / V)]++;
+    for (let i = 0; i < samples; i++) {
+      const b = batchIndex[i];
+      if (unset[b] === 0) continue;
+      for (let v = 0; v < V; v++) {
         const y = data[i * V + v];
-        if (y - y === 0) {
-          this.shift[v] = y;
-          break;
+        if (shift[b * V + v] !== shift[b * V + v] && y === y) {
+          shift[b * V + v] = y;
+          unset[b]--;
         }
       }
     }
@@ -269,6 +302,18 @@ export function checkMatrix(matrix: DataMatrix, features: number): void {
   }
   if (data.length !== samples * features) {
     throw new ShapeMismatchError(`data has ${data.length} values; expected samples x features = ${samples} x ${features} = ${samples * features}`);
+  }
+}
+
+/** Rejects infinite values before any statistic is touched, so a failed add changes nothing. */
+function checkNoInfinity({ data, features }: DataMatrix): void {
+  for (let at = 0; at < data.length; at++) {
+    const y = data[at];
+    if (y - y !== 0 && y === y) {
+      throw new InvalidValueError(
+        `data value at sample ${Math.floor(at / features)}, feature ${at % features} is ${y}; expected a finite number or NaN for a missing cell`,
+      );
+    }
   }
 }
 

@@ -26,7 +26,8 @@ export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: 
 }
 
 /**
- * {@link applyCombat} for covariates already encoded with the model's coding.
+ * {@link applyCombat} for covariates already encoded with the model's coding, writing into `out`
+ * (a new array by default; pass a buffer to reuse memory when streaming blocks).
  *
  * @example
  * ```ts
@@ -38,6 +39,9 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
   const B = model.batches.length;
   const q = model.coding.columns.length - B;
   const { data, samples } = matrix;
+  if (out.length !== samples * V) {
+    throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
+  }
   const ref = model.coding.refBatch === null ? -1 : model.batches.indexOf(model.coding.refBatch);
   // y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per batch and feature
   // offset = sd * gammaStar and scale = 1 / sqrt(deltaStar).
@@ -50,8 +54,10 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
       scale[at] = 1 / Math.sqrt(model.deltaStar[at]);
     }
   }
-  const unadjusted = Int32Array.from(Array.from(model.adjusted).flatMap((ok, v) => (ok ? [] : [v])));
-  const stand = new Float64Array(V);
+  const { grandMean, beta } = model;
+  // The covariates of the sample that are not zero, and where their coefficients start.
+  const nonZero = new Float64Array(q);
+  const nonZeroAt = new Int32Array(q);
   for (let i = 0; i < samples; i++) {
     const b = rows.batchIndex[i];
     const row = i * V;
@@ -59,19 +65,22 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
       for (let v = 0; v < V; v++) out[row + v] = data[row + v];
       continue;
     }
-    stand.set(model.grandMean);
+    let used = 0;
     for (let k = 0; k < q; k++) {
-      const c = rows.covariates[i * q + k];
-      if (c === 0) continue;
-      const coefficients = model.beta.subarray((B + k) * V, (B + k + 1) * V);
-      for (let v = 0; v < V; v++) stand[v] += c * coefficients[v];
+      if (rows.covariates[i * q + k] === 0) continue;
+      nonZero[used] = rows.covariates[i * q + k];
+      nonZeroAt[used++] = (B + k) * V;
     }
     const bv = b * V;
     for (let v = 0; v < V; v++) {
-      const s = stand[v];
-      out[row + v] = s + (data[row + v] - s - offset[bv + v]) * scale[bv + v];
+      let stand = grandMean[v];
+      for (let k = 0; k < used; k++) stand += nonZero[k] * beta[nonZeroAt[k] + v];
+      out[row + v] = stand + (data[row + v] - stand - offset[bv + v]) * scale[bv + v];
     }
-    for (const v of unadjusted) out[row + v] = data[row + v];
+  }
+  for (let v = 0; v < V; v++) {
+    if (model.adjusted[v] === 1) continue;
+    for (let i = 0; i < samples; i++) out[i * V + v] = data[i * V + v];
   }
   return out;
 }

@@ -67,14 +67,15 @@ export function parametricShrinkage(
   const { gammaBar, t2, aPrior, bPrior } = priors;
   // With no spread in deltaHat the inverse-gamma prior is a point mass at their mean.
   const pointMass = Number.isFinite(aPrior) ? null : meanAndVariance(kept, deltaHat)[0];
-  for (const v of kept) {
-    gammaStar[v] = gammaHat[v];
-    deltaStar[v] = deltaHat[v];
+  for (let i = 0; i < kept.length; i++) {
+    gammaStar[kept[i]] = gammaHat[kept[i]];
+    deltaStar[kept[i]] = deltaHat[kept[i]];
   }
   let change = Infinity;
   for (let iteration = 0; iteration < maxIterations && change > CONVERGENCE; iteration++) {
     change = 0;
-    for (const v of kept) {
+    for (let i = 0; i < kept.length; i++) {
+      const v = kept[i];
       const m = finiteCount[v];
       const g = gammaStar[v];
       const d = deltaStar[v];
@@ -106,14 +107,14 @@ const CONVERGENCE = 1e-4;
  */
 export function parametricMeanOnly(kept: Int32Array, gammaHat: Float64Array, priors: Priors, gammaStar: Float64Array): void {
   const { gammaBar, t2 } = priors;
-  for (const v of kept) gammaStar[v] = (t2 * gammaHat[v] + gammaBar) / (t2 + 1);
+  for (let i = 0; i < kept.length; i++) gammaStar[kept[i]] = (t2 * gammaHat[kept[i]] + gammaBar) / (t2 + 1);
 }
 
 /**
  * sva's `int.eprior` with the prior weights in log space: for each feature v, a weighted mean of
  * the other kept features' gammaHat and deltaHat, with weights the likelihood of v's standardized
  * data under each other feature's (gamma, delta):
- * `log w_j = -(m/2) log(2 pi d_j) - (S2 - 2 g_j S1 + m g_j^2) / (2 d_j)`, normalized by the
+ * `log w_j = -(m/2) log(2 pi d_j) - (S2 - 2 g_j S1 + m g_j^2) / (2 d_j)`, taken relative to the
  * largest before exponentiating, so large batches do not underflow to 0/0. O(K^2) per batch.
  * Pass all-ones `deltaHat` for mean-only mode.
  *
@@ -148,26 +149,30 @@ export function nonParametricShrinkage(
     Q[j] = gj / dj;
     R[j] = -0.5 * Math.log(2 * Math.PI * dj) - (gj * gj) / (2 * dj);
   }
-  const logWeight = new Float64Array(K);
   for (let i = 0; i < K; i++) {
     const v = kept[i];
     const m = finiteCount[v];
     const S1 = s1[v];
     const S2 = s2[v];
+    // One pass with a running maximum of the log weights: sums are kept relative to it and
+    // rescaled when it grows. Weights below e^-50 of it change the sums by less than rounding.
     let largest = -Infinity;
-    for (let j = 0; j < K; j++) {
-      const lw = S2 * P[j] + S1 * Q[j] + m * R[j];
-      logWeight[j] = lw;
-      if (j !== i && lw > largest) largest = lw;
-    }
     let sumW = 0;
     let sumWG = 0;
     let sumWD = 0;
     for (let j = 0; j < K; j++) {
-      const shifted = logWeight[j] - largest;
-      // Weights below e^-50 of the largest change the sums by less than rounding.
-      if (j === i || shifted < NEGLIGIBLE_LOG_WEIGHT) continue;
-      const w = Math.exp(shifted);
+      if (j === i) continue;
+      const logWeight = S2 * P[j] + S1 * Q[j] + m * R[j];
+      if (logWeight > largest) {
+        const rescale = Math.exp(largest - logWeight);
+        sumW *= rescale;
+        sumWG *= rescale;
+        sumWD *= rescale;
+        largest = logWeight;
+      }
+      const relative = logWeight - largest;
+      if (relative < NEGLIGIBLE_LOG_WEIGHT) continue;
+      const w = Math.exp(relative);
       sumW += w;
       sumWG += w * g[j];
       sumWD += w * d[j];
@@ -181,9 +186,9 @@ const NEGLIGIBLE_LOG_WEIGHT = -50;
 
 function meanAndVariance(kept: Int32Array, values: Float64Array): [number, number] {
   let mean = 0;
-  for (const v of kept) mean += values[v];
+  for (let i = 0; i < kept.length; i++) mean += values[kept[i]];
   mean /= kept.length;
   let squares = 0;
-  for (const v of kept) squares += (values[v] - mean) ** 2;
+  for (let i = 0; i < kept.length; i++) squares += (values[kept[i]] - mean) ** 2;
   return [mean, squares / (kept.length - 1)];
 }

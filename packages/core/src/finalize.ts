@@ -55,7 +55,7 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
   checkDesignRank(coding, xtx);
   const st = standardize(acc, invert(xtx, coding.columns.length));
   const adjusted = adjustableFeatures(acc, st, meanOnly);
-  const kept = Int32Array.from(adjusted.flatMap((ok, v) => (ok ? [v] : [])));
+  const kept = indicesWhere(adjusted, 1);
   if (eb && kept.length < 2) {
     throw new TooFewFeaturesError(`empirical Bayes needs at least 2 adjustable features to estimate its priors; found ${kept.length} (use eb: false)`);
   }
@@ -102,7 +102,7 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
   }
 
   unshift(acc, st, ref, model);
-  const skipped = adjusted.flatMap((ok, v) => (ok ? [] : [v]));
+  const skipped = Array.from(indicesWhere(adjusted, 0));
   if (skipped.length > 0) {
     markUnadjusted(model, skipped);
     warnings.push({
@@ -118,21 +118,31 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
  * Spec section 6: a feature takes part only if every batch has a finite value, no batch of two or
  * more samples is constant in it, its variance can be estimated, and its regression was solvable.
  */
-function adjustableFeatures(acc: CombatAccumulator, st: Standardized, meanOnly: boolean): boolean[] {
+function adjustableFeatures(acc: CombatAccumulator, st: Standardized, meanOnly: boolean): Uint8Array {
   const V = acc.features;
   const B = acc.coding.batches.length;
-  return Array.from({ length: V }, (_, v) => {
-    if (st.solvable[v] === 0) return false;
-    for (let b = 0; b < B; b++) {
+  const adjusted = st.solvable.slice();
+  for (let b = 0; b < B; b++) {
+    const batchSize = acc.count[b];
+    for (let v = 0; v < V; v++) {
       const at = b * V + v;
       const m = st.finiteCount[at];
-      const batchSize = acc.count[b];
-      if (m === 0) return false;
-      if (batchSize >= 2 && m >= 2 && acc.min[at] === acc.max[at]) return false;
-      if (!meanOnly && batchSize >= 2 && m < 2) return false;
+      // Sums of squares around the batch's own first value are 0 exactly when all values equal it.
+      const constant = batchSize >= 2 && m >= 2 && !(acc.sumSquares[at] > 0);
+      const noVariance = !meanOnly && batchSize >= 2 && m < 2;
+      if (m === 0 || constant || noVariance) adjusted[v] = 0;
     }
-    return true;
-  });
+  }
+  return adjusted;
+}
+
+/** Indices where `flags` equals `value`. */
+function indicesWhere(flags: Uint8Array, value: number): Int32Array {
+  let count = 0;
+  for (let v = 0; v < flags.length; v++) if (flags[v] === value) count++;
+  const indices = new Int32Array(count);
+  for (let v = 0, i = 0; v < flags.length; v++) if (flags[v] === value) indices[i++] = v;
+  return indices;
 }
 
 /** gammaHat: least squares of s on the batch columns; deltaHat: per-batch sample variance of s. */
@@ -150,14 +160,14 @@ function estimateBatchEffects(st: Standardized, kept: Int32Array, ref: number | 
   }
 }
 
-/** Adds the accumulator's per-feature shift back to the grand mean and the intercept rows of beta. */
+/** Adds each feature's origin back to the grand mean and the intercept rows of beta. */
 function unshift(acc: CombatAccumulator, st: Standardized, ref: number | null, model: CombatModel): void {
   const V = acc.features;
   const B = acc.coding.batches.length;
   model.beta.set(st.beta);
   model.varPooled.set(st.varPooled);
   for (let v = 0; v < V; v++) {
-    const shift = acc.shift[v];
+    const shift = st.origin[v];
     model.grandMean[v] = st.alpha[v] + shift;
     for (let b = 0; b < B; b++) if (ref === null || b === ref) model.beta[b * V + v] += shift;
   }

@@ -1,12 +1,12 @@
 import { inverse, Matrix } from 'ml-matrix';
 import type { CombatAccumulator } from './accumulator.js';
-import { batchColumns, designCrossProduct, isFullRank } from './design-matrix.js';
+import { designCrossProduct, isFullRank } from './design-matrix.js';
 
 /**
  * The regression step of ComBat (spec section 2) and the per-batch sums of the standardized data
- * it produces, all from sufficient statistics. Values are in the accumulator's shifted space
- * (each feature minus `acc.shift`): `beta`'s intercept rows and `alpha` are shifted, the rest
- * does not depend on the shift.
+ * it produces, all from sufficient statistics. Values are relative to a per-feature `origin` (one
+ * of the batches' shifts): `beta`'s intercept rows and `alpha` are shifted by it, the rest does
+ * not depend on it.
  *
  * @example
  * ```ts
@@ -15,6 +15,8 @@ import { batchColumns, designCrossProduct, isFullRank } from './design-matrix.js
  * ```
  */
 export interface Standardized {
+  /** The value each feature was taken relative to. */
+  readonly origin: Float64Array;
   /** Regression coefficients, p x V row-major (`beta[j * V + v]`). */
   readonly beta: Float64Array;
   /** Grand mean (sva's `grand.mean`) per feature. */
@@ -46,6 +48,7 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
   const ref = acc.coding.refBatch === null ? null : acc.coding.batches.indexOf(acc.coding.refBatch);
   const n = acc.count.reduce((a, c) => a + c, 0);
   const result: Standardized = {
+    origin: new Float64Array(V),
     beta: new Float64Array(p * V),
     alpha: new Float64Array(V),
     varPooled: new Float64Array(V),
@@ -54,35 +57,41 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     s2: new Float64Array(B * V),
     solvable: new Uint8Array(V),
   };
-  const columnsOf = Array.from({ length: B }, (_, b) => batchColumns(b, ref));
   const count = new Float64Array(B);
   const covariateSum = new Float64Array(B * q);
-  const covariateCross = new Float64Array(B * q * q);
+  const reducedCross = new Float64Array(B * q * q);
+  const sy = new Float64Array(B);
+  const syy = new Float64Array(B);
+  const scy = new Float64Array(B * q);
   const xty = new Float64Array(p);
   const beta = new Float64Array(p);
-  const rss = new Float64Array(B);
-  const eta = new Float64Array(B);
 
   for (let v = 0; v < V; v++) {
-    const missing = acc.missing.get(v);
+    const missing = acc.missing.size > 0 ? acc.missing.get(v) : undefined;
     let inv: Float64Array | null = xtxInverse;
+    let covariateCross = acc.covariateCross;
     acc.finiteCounts(v, count, covariateSum);
-    covariateCross.set(acc.covariateCross);
     if (missing !== undefined) {
       const stride = acc.missingStride;
+      reducedCross.set(acc.covariateCross);
       for (let b = 0; b < B; b++) {
-        for (let kl = 0; kl < q * q; kl++) covariateCross[b * q * q + kl] -= missing[b * stride + 1 + q + kl];
+        for (let kl = 0; kl < q * q; kl++) reducedCross[b * q * q + kl] -= missing[b * stride + 1 + q + kl];
       }
+      covariateCross = reducedCross;
       const xtx = designCrossProduct(B, q, ref, count, covariateSum, covariateCross);
       inv = isFullRank(xtx, p) ? invert(xtx, p) : null;
     }
     if (inv === null) continue;
+    const origin = firstShift(acc.shift, v, V, B);
+    result.origin[v] = origin;
+    acc.sumsAround(v, origin, count, covariateSum, sy, syy, scy);
 
     xty.fill(0);
     for (let b = 0; b < B; b++) {
-      const sy = acc.sum[b * V + v];
-      for (const j of columnsOf[b]) xty[j] += sy;
-      for (let k = 0; k < q; k++) xty[B + k] += acc.covariateValueSum[(b * q + k) * V + v];
+      // A sample of batch b has its own batch column set, and the reference column (all ones).
+      xty[b] += sy[b];
+      if (ref !== null && b !== ref) xty[ref] += sy[b];
+      for (let k = 0; k < q; k++) xty[B + k] += scy[b * q + k];
     }
     for (let j = 0; j < p; j++) {
       let s = 0;
@@ -96,11 +105,6 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     } else {
       alpha = beta[ref];
     }
-    for (let b = 0; b < B; b++) {
-      let e = 0;
-      for (const j of columnsOf[b]) e += beta[j];
-      eta[b] = e;
-    }
 
     // Per batch, with cb = sum c.betaC, cyb = sum y c.betaC, cCc = sum (c.betaC)^2 over finite rows.
     let rssTotal = 0;
@@ -109,24 +113,22 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     for (let b = 0; b < B; b++) {
       const at = b * V + v;
       const m = count[b];
-      const sy = acc.sum[at];
-      const syy = acc.sumSquares[at];
+      const eta = ref === null || b === ref ? beta[b] : beta[b] + beta[ref];
       let cb = 0;
       let cyb = 0;
       let cCc = 0;
       for (let k = 0; k < q; k++) {
         const bk = beta[B + k];
         cb += covariateSum[b * q + k] * bk;
-        cyb += acc.covariateValueSum[(b * q + k) * V + v] * bk;
+        cyb += scy[b * q + k] * bk;
         for (let l = 0; l < q; l++) cCc += bk * covariateCross[(b * q + k) * q + l] * beta[B + l];
       }
-      rss[b] = squaredResiduals(eta[b], m, sy, syy, cb, cyb, cCc);
       result.finiteCount[at] = m;
-      result.s1[at] = sy - m * alpha - cb;
-      result.s2[at] = squaredResiduals(alpha, m, sy, syy, cb, cyb, cCc);
+      result.s1[at] = sy[b] - m * alpha - cb;
+      result.s2[at] = squaredResiduals(alpha, m, sy[b], syy[b], cb, cyb, cCc);
       if (ref === null || ref === b) {
-        rssTotal += rss[b];
-        squaresTotal += syy;
+        rssTotal += squaredResiduals(eta, m, sy[b], syy[b], cb, cyb, cCc);
+        squaresTotal += syy[b];
         cellsTotal += m;
       }
     }
@@ -144,6 +146,12 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     result.solvable[v] = 1;
   }
   return result;
+}
+
+/** The first batch's shift of feature v that is set (0 when the feature has no finite value). */
+function firstShift(shift: Float64Array, v: number, V: number, B: number): number {
+  for (let b = 0; b < B; b++) if (shift[b * V + v] === shift[b * V + v]) return shift[b * V + v];
+  return 0;
 }
 
 /** Relative size under which a residual sum of squares is rounding error, not variance. */
