@@ -60,7 +60,14 @@ export class CombatAccumulator {
     this.covariateValueSum = new Float64Array(batches * this.q * features);
   }
 
-  /** Size of one batch's block in a {@link missing} entry: count, q sums, q x q products. */
+  /**
+   * Size of one batch's block in a {@link missing} entry: count, q sums, q x q products.
+   *
+   * @example
+   * ```ts
+   * const countMissingInBatch1 = acc.missing.get(v)?.[1 * acc.missingStride] ?? 0;
+   * ```
+   */
   get missingStride(): number {
     return 1 + this.q + this.q * this.q;
   }

@@ -58,7 +58,8 @@ export function serializeModel(model: CombatModel): SerializedModel {
  *
  * @example
  * ```ts
- * const model = deserializeModel(JSON.parse(metaJson) and the arrays read back from a file);
+ * const { formatVersion, meta, arrays } = serializeModel(model);
+ * const restored = deserializeModel({ formatVersion, meta: JSON.parse(JSON.stringify(meta)), arrays });
  * ```
  */
 export function deserializeModel(serialized: SerializedModel): CombatModel {
