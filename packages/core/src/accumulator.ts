@@ -41,6 +41,8 @@ export class CombatAccumulator {
    * products of the rows where the feature is missing (subtracted from the complete-row sums).
    */
   readonly missing = new Map<number, Float64Array>();
+  /** Per batch: how many features have no shift yet (no finite value seen). */
+  private readonly unsetShifts: Float64Array;
 
   constructor(
     readonly coding: DesignCoding,
@@ -55,6 +57,7 @@ export class CombatAccumulator {
     this.covariateSum = new Float64Array(batches * this.q);
     this.covariateCross = new Float64Array(batches * this.q * this.q);
     this.shift = new Float64Array(batches * features).fill(NaN);
+    this.unsetShifts = new Float64Array(batches).fill(features);
     this.sum = new Float64Array(batches * features);
     this.sumSquares = new Float64Array(batches * features);
     this.covariateValueSum = new Float64Array(batches * this.q * features);
@@ -163,7 +166,10 @@ export class CombatAccumulator {
         const at = b * V + v;
         const theirs = other.shift[at];
         if (theirs !== theirs) continue;
-        if (this.shift[at] !== this.shift[at]) this.shift[at] = theirs;
+        if (this.shift[at] !== this.shift[at]) {
+          this.shift[at] = theirs;
+          this.unsetShifts[b]--;
+        }
         // Their sums are around their shift; move them to ours (delta = theirs - ours).
         const delta = theirs - this.shift[at];
         const m = finiteCount[b];
@@ -243,8 +249,7 @@ export class CombatAccumulator {
   private initShifts(data: ArrayLike<number>, samples: number, batchIndex: Int32Array): void {
     const V = this.features;
     const shift = this.shift;
-    const unset = new Float64Array(this.coding.batches.length);
-    for (let at = 0; at < shift.length; at++) if (shift[at] !== shift[at]) unset[Math.floor(at / V)]++;
+    const unset = this.unsetShifts;
     for (let i = 0; i < samples; i++) {
       const b = batchIndex[i];
       if (unset[b] === 0) continue;

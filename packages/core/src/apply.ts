@@ -43,17 +43,7 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
   }
   const ref = model.coding.refBatch === null ? -1 : model.batches.indexOf(model.coding.refBatch);
-  // y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per batch and feature
-  // offset = sd * gammaStar and scale = 1 / sqrt(deltaStar).
-  const offset = new Float64Array(B * V);
-  const scale = new Float64Array(B * V);
-  for (let b = 0; b < B; b++) {
-    for (let v = 0; v < V; v++) {
-      const at = b * V + v;
-      offset[at] = Math.sqrt(model.varPooled[v]) * model.gammaStar[at];
-      scale[at] = 1 / Math.sqrt(model.deltaStar[at]);
-    }
-  }
+  const { offset, scale } = batchAdjustments(model);
   const { grandMean, beta } = model;
   // The covariates of the sample that are not zero, and where their coefficients start.
   const nonZero = new Float64Array(q);
@@ -84,3 +74,26 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
   }
   return out;
 }
+
+/**
+ * y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per batch and feature
+ * `offset = sd * gammaStar` and `scale = 1 / sqrt(deltaStar)`: computed once per model, since a
+ * streaming caller applies the same model to one sample at a time.
+ */
+function batchAdjustments(model: CombatModel): { offset: Float64Array; scale: Float64Array } {
+  let adjustments = ADJUSTMENTS.get(model);
+  if (adjustments === undefined) {
+    const V = model.features;
+    const offset = new Float64Array(model.gammaStar.length);
+    const scale = new Float64Array(model.deltaStar.length);
+    for (let at = 0; at < offset.length; at++) {
+      offset[at] = Math.sqrt(model.varPooled[at % V]) * model.gammaStar[at];
+      scale[at] = 1 / Math.sqrt(model.deltaStar[at]);
+    }
+    adjustments = { offset, scale };
+    ADJUSTMENTS.set(model, adjustments);
+  }
+  return adjustments;
+}
+
+const ADJUSTMENTS = new WeakMap<CombatModel, { offset: Float64Array; scale: Float64Array }>();

@@ -8,6 +8,7 @@ import type { DesignCoding } from './design.js';
  * Features that could not be adjusted (constant within a batch, no finite value in a batch, zero
  * pooled variance) have `adjusted[v] = 0`, are passed through unchanged, and have NaN in every
  * per-feature estimate. `aPrior` and `bPrior` are NaN in mean-only mode, where they are unused.
+ * Treat the arrays as read-only: applying a model caches values derived from them.
  *
  * @example
  * ```ts

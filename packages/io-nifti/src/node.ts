@@ -7,7 +7,7 @@ import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import type { VolumeResource, Volume } from '@combat/volumes';
+import { siteEffectMaps, type VolumeEstimates, type VolumeResource, type Volume } from '@combat/volumes';
 import { decodeUncompressed, isGzip, type NiftiImage } from './decode.js';
 import { encodeNifti, type EncodeOptions } from './encode.js';
 import { NiftiFormatError, NiftiWriteError } from './errors.js';
@@ -101,6 +101,29 @@ export class NiftiFileResource implements VolumeResource {
   load(): Promise<NiftiImage> {
     return readNifti(this.name);
   }
+}
+
+/**
+ * Writes each site's effect maps (see `siteEffectMaps` of @combat/volumes) into a folder as
+ * `gammaStar_<site>.nii.gz` and `deltaStar_<site>.nii.gz` (characters other than letters, digits,
+ * `.`, `-` and `_` in a site name become `_`). Returns the paths written.
+ *
+ * @example
+ * ```ts
+ * const paths = await writeEffectMaps('effect-maps', estimates, { dtype: 'float32' });
+ * ```
+ */
+export async function writeEffectMaps(directory: string, estimates: VolumeEstimates, options: WriteNiftiOptions = {}): Promise<string[]> {
+  const paths: string[] = [];
+  for (const { batch, gammaStar, deltaStar } of siteEffectMaps(estimates)) {
+    const site = batch.replace(/[^A-Za-z0-9._-]/g, '_');
+    for (const [name, volume] of [['gammaStar', gammaStar], ['deltaStar', deltaStar]] as const) {
+      const path = join(directory, `${name}_${site}.nii.gz`);
+      await writeNifti(path, volume, options);
+      paths.push(path);
+    }
+  }
+  return paths;
 }
 
 /** The absolute path with symbolic links resolved (for a path that does not exist yet, its folder's). */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { harmonizeVolumes, harmonizeVolumesStreaming, maskIndices, type Volume } from '@combat/volumes';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { NiftiFileResource, readNifti, writeNifti } from '../src/node.js';
+import { NiftiFileResource, readNifti, writeEffectMaps, writeNifti } from '../src/node.js';
 
 /** The brief's example: 3 scanners x 8 subjects, 30x36x20 voxels, age effect 0.002/year. */
 const DIR = fileURLToPath(new URL('../../../fixtures/volumes-seed/', import.meta.url));
@@ -37,7 +37,7 @@ function ageCorrelation(vs: Volume[]): number {
 
 describe('the brief example (volumes-seed)', async () => {
   const inputs = await Promise.all(volumes.map((v) => v.load()));
-  const { harmonized } = await harmonizeVolumes(volumes, covars, options);
+  const { harmonized, estimates } = await harmonizeVolumes(volumes, covars, options);
   const after = await Promise.all(harmonized.map((h) => h.load()));
 
   it('reproduces sva::ComBat voxel for voxel (1e-9 relative), zero outside the mask', async () => {
@@ -72,5 +72,18 @@ describe('the brief example (volumes-seed)', async () => {
       written[i] = path;
     });
     for (const [i, path] of written.entries()) expect((await readNifti(path)).data).toEqual(after[i]!.data);
+  });
+
+  it('writes the site-effect maps as NIfTI in the mask space', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'maps-'));
+    const paths = await writeEffectMaps(dir, estimates, { dtype: 'float64' });
+    expect(paths.map((p) => basename(p))).toEqual(['Scanner_A', 'Scanner_B', 'Scanner_C'].flatMap((s) => [`gammaStar_${s}.nii.gz`, `deltaStar_${s}.nii.gz`]));
+    const V = inside.length;
+    const gammaB = await readNifti(paths[2]!);
+    expect(gammaB.shape).toEqual([30, 36, 20]);
+    expect(Array.from(gammaB.affine)).toEqual(Array.from((await mask.load()).affine));
+    inside.forEach((at, k) => expect(gammaB.data[at]).toBe(estimates.model.gammaStar[V + k]));
+    // Scanner_B reads high (its site mean before is 0.625 against 0.33 and 0.13): a positive additive effect.
+    expect(inside.reduce((s, at) => s + gammaB.data[at]!, 0) / V).toBeGreaterThan(0);
   });
 });
