@@ -1,0 +1,7 @@
+export { decodeArrowTable, encodeArrowTable, type ArrowColumn } from './arrow-table.js';
+export { registerCompressionCodecs } from './codecs.js';
+export { formatDelimited, parseDelimited } from './delimited.js';
+export { TableFormatError } from './errors.js';
+export { covariatesFromTable, featureColumns, tableMatrix, type ColumnRoles } from './matrix.js';
+export { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
+export { columnFromText, isMissing, numericValues, requireColumn, tableFromColumns, type Column, type Table } from './table.js';
