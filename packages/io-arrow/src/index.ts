@@ -4,4 +4,4 @@ export { formatDelimited, parseDelimited } from './delimited.js';
 export { TableFormatError } from './errors.js';
 export { covariatesFromTable, featureColumns, tableMatrix, type ColumnRoles } from './matrix.js';
 export { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
-export { columnFromText, isMissing, numericValues, requireColumn, tableFromColumns, type Column, type Table } from './table.js';
+export { columnFromText, isMissing, numericValues, requireColumn, selectRows, tableFromColumns, type Column, type Table } from './table.js';

@@ -121,3 +121,21 @@ function toNumbers(cells: readonly (string | null)[]): Float64Array | null {
   }
   return numbers;
 }
+
+/**
+ * The rows `order` of a table, in that order (for pairing a covariates table with a data table).
+ *
+ * @example
+ * ```ts
+ * selectRows(table, [2, 0]).rows; // 2
+ * ```
+ */
+export function selectRows(table: Table, order: readonly number[]): Table {
+  const pick = <T>(values: readonly T[]): T[] => order.map((row) => values[row] as T);
+  const columns = new Map<string, Column>();
+  for (const [name, column] of table.columns) {
+    const numbers = column.numbers === null ? null : Float64Array.from(order, (row) => (column.numbers as Float64Array)[row] as number);
+    columns.set(name, { name, cells: pick(column.cells), numbers, ...(column.raw === undefined ? {} : { raw: pick(column.raw) }) });
+  }
+  return { source: table.source, names: table.names, rows: order.length, columns };
+}

@@ -1,0 +1,59 @@
+import type { CombatOptions } from '@combat/core';
+import { UsageError } from './cli-io.js';
+
+/**
+ * The covariate and mode flags shared by `harmonize` and `harmonize-volumes`, as commander
+ * parses them.
+ *
+ * @example
+ * ```ts
+ * const flags: ModelFlags = { batch: 'site', categorical: ['sex'], continuous: ['age'], eb: true };
+ * ```
+ */
+export interface ModelFlags {
+  readonly batch: string;
+  readonly categorical?: string[];
+  readonly continuous?: string[];
+  readonly refBatch?: string;
+  readonly meanOnly?: boolean;
+  readonly nonParametric?: boolean;
+  readonly eb?: boolean;
+}
+
+/**
+ * Splits a comma-separated flag value (`--categorical sex,dx`) into names.
+ *
+ * @example
+ * ```ts
+ * commaList('sex, dx'); // ['sex', 'dx']
+ * ```
+ */
+export function commaList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new UsageError(`"${value}" has an empty name; expected names separated by commas`);
+  return names;
+}
+
+/**
+ * The ComBat options the mode flags ask for.
+ *
+ * @example
+ * ```ts
+ * combatOptions({ batch: 'site', nonParametric: true }); // { eb: true, parametric: false, meanOnly: false, refBatch: null }
+ * ```
+ */
+export function combatOptions(flags: ModelFlags): CombatOptions {
+  return { eb: flags.eb ?? true, parametric: !flags.nonParametric, meanOnly: flags.meanOnly ?? false, refBatch: flags.refBatch ?? null };
+}
+
+/**
+ * The covariate columns the flags name.
+ *
+ * @example
+ * ```ts
+ * columnRoles({ batch: 'site', continuous: ['age'] }, 'subject'); // { batchCol: 'site', categoricalCols: [], continuousCols: ['age'], idCol: 'subject' }
+ * ```
+ */
+export function columnRoles(flags: ModelFlags, idCol?: string) {
+  return { batchCol: flags.batch, categoricalCols: flags.categorical ?? [], continuousCols: flags.continuous ?? [], ...(idCol === undefined ? {} : { idCol }) };
+}
