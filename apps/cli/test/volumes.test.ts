@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readNifti } from '@combat/io-nifti/node';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const SEED = fileURLToPath(new URL('../../../fixtures/volumes-seed/', import.meta.url));
+const subjects = readFileSync(join(SEED, 'covars.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[0] as string);
+
+describe('combat harmonize-volumes and apply-volumes on the brief example', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cli-volumes-'));
+  const out = join(dir, 'harmonized');
+  const model = join(dir, 'model.arrow');
+  const fit = await runCli(
+    'harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--continuous', 'age',
+    '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', out, '--dtype', 'float64', '--save-model', model, '--effect-maps',
+  );
+
+  it('writes each harmonized volume under its input file name, matching sva::ComBat', async () => {
+    expect(fit.stderr).toBe('');
+    expect(fit.code).toBe(0);
+    expect(fit.stdout).toMatch(/harmonized 24 volumes \(\d+ voxels in the mask\) from Scanner_A, Scanner_B, Scanner_C/);
+    for (const subject of subjects) {
+      const [written, expected] = await Promise.all([readNifti(join(out, `${subject}.nii.gz`)), readNifti(join(SEED, 'expected', `${subject}.nii.gz`))]);
+      expect(written.header.datatype).toBe('float64');
+      let worst = 0;
+      expected.data.forEach((e: number, at: number) => (worst = Math.max(worst, Math.abs(written.data[at]! - e) / Math.max(1, Math.abs(e)))));
+      expect(worst, subject).toBeLessThanOrEqual(1e-9);
+    }
+  });
+
+  it('writes the effect maps on request', async () => {
+    const files = (await readdir(out)).filter((f) => f.startsWith('gammaStar_') || f.startsWith('deltaStar_')).sort();
+    expect(files).toEqual(['deltaStar_Scanner_A.nii.gz', 'deltaStar_Scanner_B.nii.gz', 'deltaStar_Scanner_C.nii.gz', 'gammaStar_Scanner_A.nii.gz', 'gammaStar_Scanner_B.nii.gz', 'gammaStar_Scanner_C.nii.gz']);
+  });
+
+  it('reproduces the harmonized volumes with apply-volumes and the saved model', async () => {
+    const again = join(dir, 'applied');
+    const applied = await runCli('apply-volumes', '--model', model, '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--out-dir', again, '--dtype', 'float64');
+    expect(applied.code).toBe(0);
+    for (const subject of subjects) {
+      expect((await readNifti(join(again, `${subject}.nii.gz`))).data).toEqual((await readNifti(join(out, `${subject}.nii.gz`))).data);
+    }
+  });
+
+  it('refuses to write over its inputs', async () => {
+    const result = await runCli('harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(SEED, 'images'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/combat: error: refusing to write .*sub-01\.nii\.gz: it is an input/);
+  });
+});
