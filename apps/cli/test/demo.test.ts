@@ -1,15 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { browserAvailable, launchChromium } from '../../../test-support/chromium.js';
 import { runCli } from './run-cli.js';
-
-/** Debian's Chromium; `.ci/run` installs it. Without it the browser check runs only under CI, where it must. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const browserAvailable = existsSync(CHROMIUM) || process.env.CI !== undefined;
 
 describe('combat demo', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'demo-'));
@@ -29,10 +24,7 @@ describe('combat demo', async () => {
   });
 
   it.skipIf(!browserAvailable)('writes a report that renders every plot offline in Chromium', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const requests: string[] = [];
