@@ -101,6 +101,7 @@ export class CombatAccumulator {
    */
   addEncoded(matrix: DataMatrix, rows: EncodedRows): this {
     checkMatrix(matrix, this.features);
+    checkEncodedRows(rows, matrix.samples, this.q);
     checkNoInfinity(matrix);
     const { data, samples } = matrix;
     const V = this.features;
@@ -147,6 +148,7 @@ export class CombatAccumulator {
    * ```
    */
   merge(other: CombatAccumulator): this {
+    if (other === this) throw new IncompatibleAccumulatorError('cannot merge an accumulator into itself');
     if (other.features !== this.features) {
       throw new IncompatibleAccumulatorError(`cannot merge an accumulator of ${other.features} features into one of ${this.features}`);
     }
@@ -314,6 +316,22 @@ export function checkMatrix(matrix: DataMatrix, features: number): void {
   }
   if (data.length !== samples * features) {
     throw new ShapeMismatchError(`data has ${data.length} values; expected samples x features = ${samples} x ${features} = ${samples * features}`);
+  }
+}
+
+/**
+ * Checks that encoded rows describe `samples` samples with `q` covariate columns each.
+ *
+ * @example
+ * ```ts
+ * checkEncodedRows(encodeCovariates(coding, covariates), matrix.samples, coding.columns.length - coding.batches.length);
+ * ```
+ */
+export function checkEncodedRows(rows: EncodedRows, samples: number, q: number): void {
+  if (rows.samples !== samples || rows.batchIndex.length !== samples || rows.covariates.length !== samples * q) {
+    throw new ShapeMismatchError(
+      `encoded covariates describe ${rows.samples} samples (${rows.batchIndex.length} batch indices, ${rows.covariates.length} covariate values); expected ${samples} samples with ${q} covariate columns`,
+    );
   }
 }
 

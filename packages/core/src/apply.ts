@@ -1,4 +1,4 @@
-import { checkMatrix } from './accumulator.js';
+import { checkEncodedRows, checkMatrix } from './accumulator.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { ShapeMismatchError } from './errors.js';
 import type { CombatModel } from './model.js';
@@ -39,6 +39,7 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
   const B = model.batches.length;
   const q = model.coding.columns.length - B;
   const { data, samples } = matrix;
+  checkEncodedRows(rows, samples, q);
   if (out.length !== samples * V) {
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
   }

@@ -13,8 +13,10 @@ import {
   UnknownBatchError,
   UnknownCovariateError,
   applyCombat,
+  applyEncoded,
   codeDesign,
   deserializeModel,
+  encodeCovariates,
   finalizeModel,
   harmonize,
   serializeModel,
@@ -158,6 +160,15 @@ describe('accumulators and serialized models', () => {
     const e = expectError(() => a.merge(b), IncompatibleAccumulatorError, /different designs/);
     expect(e.code).toBe('INCOMPATIBLE_ACCUMULATOR');
     expectError(() => a.merge(new CombatAccumulator(codeDesign(covariates), 5)), IncompatibleAccumulatorError, /5 features into one of 4/);
+  });
+
+  it('refuses itself, and encoded rows that do not match the data', () => {
+    const accumulator = new CombatAccumulator(codeDesign(covariates), 4);
+    expectError(() => accumulator.merge(accumulator), IncompatibleAccumulatorError, /into itself/);
+    const rows = encodeCovariates(accumulator.coding, covariates);
+    const twoRows: DataMatrix = { data: matrix.data.slice(0, 8), samples: 2, features: 4 };
+    expectError(() => accumulator.addEncoded(twoRows, rows), ShapeMismatchError, /encoded covariates describe 17 samples .* expected 2 samples with 2 covariate columns/);
+    expectError(() => applyEncoded(harmonize(matrix, covariates).model, twoRows, rows), ShapeMismatchError, /expected 2 samples/);
   });
 
   it('refuses a batch with no samples at finalize', () => {
