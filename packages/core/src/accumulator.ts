@@ -84,10 +84,7 @@ export class CombatAccumulator {
    * ```
    */
   add(matrix: DataMatrix, covariates: Covariates): this {
-    checkMatrix(matrix, this.features);
-    if (covariates.batch.length !== matrix.samples) {
-      throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
-    }
+    checkInputs(matrix, covariates, this.features);
     return this.addEncoded(matrix, encodeCovariates(this.coding, covariates));
   }
 
@@ -316,6 +313,22 @@ export function checkMatrix(matrix: DataMatrix, features: number): void {
   }
   if (data.length !== samples * features) {
     throw new ShapeMismatchError(`data has ${data.length} values; expected samples x features = ${samples} x ${features} = ${samples * features}`);
+  }
+}
+
+/**
+ * Checks a data matrix against the expected number of features, and that there is one batch label
+ * per sample.
+ *
+ * @example
+ * ```ts
+ * checkInputs({ data, samples: 10, features: 200 }, { batch: sites }, 200);
+ * ```
+ */
+export function checkInputs(matrix: DataMatrix, covariates: Covariates, features: number): void {
+  checkMatrix(matrix, features);
+  if (covariates.batch.length !== matrix.samples) {
+    throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
   }
 }
 

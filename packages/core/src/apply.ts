@@ -1,4 +1,4 @@
-import { checkEncodedRows, checkMatrix } from './accumulator.js';
+import { checkEncodedRows, checkInputs } from './accumulator.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { ShapeMismatchError } from './errors.js';
 import type { CombatModel } from './model.js';
@@ -18,10 +18,7 @@ import type { Covariates, DataMatrix } from './types.js';
  * ```
  */
 export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates): Float64Array {
-  checkMatrix(matrix, model.features);
-  if (covariates.batch.length !== matrix.samples) {
-    throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
-  }
+  checkInputs(matrix, covariates, model.features);
   return applyEncoded(model, matrix, encodeCovariates(model.coding, covariates));
 }
 

@@ -71,7 +71,13 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
     model.aPrior[b] = meanOnly ? NaN : priors.aPrior;
     model.bPrior[b] = meanOnly ? NaN : priors.bPrior;
     const [finiteCount, s1, s2] = [row(st.finiteCount), row(st.s1), row(st.s2)];
-    if (!eb) {
+    if (b === ref) {
+      // The reference batch is not adjusted (sva shrinks it too, then discards the result).
+      for (const v of kept) {
+        gammaStar[v] = 0;
+        deltaStar[v] = 1;
+      }
+    } else if (!eb) {
       for (const v of kept) {
         gammaStar[v] = gammaHat[v];
         deltaStar[v] = deltaHat[v];
@@ -91,12 +97,6 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
           change,
           message: `parametric EB for batch ${coding.batches[b]} stopped after ${maxIterations} iterations with relative change ${change} (> 1e-4)`,
         });
-      }
-    }
-    if (b === ref) {
-      for (const v of kept) {
-        gammaStar[v] = 0;
-        deltaStar[v] = 1;
       }
     }
   }

@@ -1,7 +1,6 @@
-import { CombatAccumulator, checkMatrix } from './accumulator.js';
+import { CombatAccumulator, checkInputs } from './accumulator.js';
 import { applyEncoded } from './apply.js';
 import { codeDesign, encodeCovariates } from './design.js';
-import { ShapeMismatchError } from './errors.js';
 import { finalizeModel } from './finalize.js';
 import type { CombatModel } from './model.js';
 import type { CombatOptions, CombatWarning, Covariates, DataMatrix } from './types.js';
@@ -36,10 +35,7 @@ export interface HarmonizeResult {
  * ```
  */
 export function harmonize(matrix: DataMatrix, covariates: Covariates, options: CombatOptions = {}): HarmonizeResult {
-  checkMatrix(matrix, matrix.features);
-  if (covariates.batch.length !== matrix.samples) {
-    throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
-  }
+  checkInputs(matrix, covariates, matrix.features);
   const coding = codeDesign(covariates, { refBatch: options.refBatch ?? null });
   const rows = encodeCovariates(coding, covariates);
   const accumulator = new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows);

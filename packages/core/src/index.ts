@@ -1,4 +1,4 @@
-export { CombatAccumulator, checkEncodedRows, checkMatrix } from './accumulator.js';
+export { CombatAccumulator, checkEncodedRows, checkInputs, checkMatrix } from './accumulator.js';
 export { applyCombat, applyEncoded } from './apply.js';
 export { compareCodePoints } from './code-point-order.js';
 export { codeDesign, encodeCovariates, type CategoricalCoding, type DesignCoding, type EncodedRows } from './design.js';
