@@ -5,19 +5,60 @@
  */
 
 /**
- * Base class of every error thrown by `@combat/core`.
+ * Where an error arose in the caller's arrays, and which options would avoid it. Indices are
+ * 0-based positions in the arrays the caller passed; an application that knows what they stand
+ * for (a file's row, a column's name) can say so in its own words from these fields.
+ *
+ * @example
+ * ```ts
+ * const context: ErrorContext = { sample: 3, feature: 7, remedy: { eb: false } };
+ * ```
+ */
+export interface ErrorContext {
+  /** The sample (row of the data matrix, entry of the covariate arrays). */
+  readonly sample?: number;
+  /** The feature (column of the data matrix). */
+  readonly feature?: number;
+  /** Options of the call that would avoid or accept the condition, e.g. `{ eb: false }`. */
+  readonly remedy?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Base class of every error thrown by the `@combat/*` packages. `message` is `detail` prefixed with
+ * the location (`sample 3, feature 7: `) and followed by the remedy (`; use { eb: false }`);
+ * the parts are kept as fields for applications that word them differently.
  *
  * @example
  * ```ts
  * try { harmonize(matrix, covariates); }
- * catch (e) { if (e instanceof CombatError) console.error(e.code, e.message); }
+ * catch (e) { if (e instanceof CombatError) console.error(e.code, e.sample, e.detail); }
  * ```
  */
 export abstract class CombatError extends Error {
   abstract readonly code: string;
+  /** What went wrong, without the location and the remedy. */
+  readonly detail: string;
+  readonly sample?: number;
+  readonly feature?: number;
+  readonly remedy?: Readonly<Record<string, unknown>>;
+
+  constructor(detail: string, context: ErrorContext = {}) {
+    super(formatMessage(detail, context));
+    this.detail = detail;
+    if (context.sample !== undefined) this.sample = context.sample;
+    if (context.feature !== undefined) this.feature = context.feature;
+    if (context.remedy !== undefined) this.remedy = context.remedy;
+  }
+
   override get name(): string {
     return this.constructor.name;
   }
+}
+
+function formatMessage(detail: string, { sample, feature, remedy }: ErrorContext): string {
+  const where = [sample === undefined ? '' : `sample ${sample}`, feature === undefined ? '' : `feature ${feature}`].filter(Boolean).join(', ');
+  const options = remedy === undefined ? '' : Object.entries(remedy).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
+  return `${where === '' ? '' : `${where}: `}${detail}${options === '' ? '' : `; use { ${options} }`}`;
 }
 
 /**

@@ -4,6 +4,7 @@ export { compareCodePoints } from './code-point-order.js';
 export { codeDesign, encodeCovariates, type CategoricalCoding, type DesignCoding, type EncodedRows } from './design.js';
 export {
   CombatError,
+  type ErrorContext,
   ConfoundedDesignError,
   EmptyInputError,
   IncompatibleAccumulatorError,
