@@ -1,4 +1,5 @@
-import type { VoxelArray } from '@combat/volumes';
+import { describeValue, type VoxelArray } from '@combat/volumes';
+import { NiftiArgumentError } from './errors.js';
 
 /**
  * The NIfTI datatypes this package reads, by their numpy-style names.
@@ -40,11 +41,12 @@ const DATATYPES: readonly DatatypeInfo[] = [
  * ```
  */
 export function datatypeByCode(code: number): DatatypeInfo | undefined {
+  if (typeof code !== 'number') throw new NiftiArgumentError(`code: expected a NIfTI datatype code (a number); received ${describeValue(code)}`);
   return DATATYPES.find((d) => d.code === code);
 }
 
 /**
- * The datatype with a name.
+ * The datatype with a name; a name this package does not read is refused.
  *
  * @example
  * ```ts
@@ -52,7 +54,9 @@ export function datatypeByCode(code: number): DatatypeInfo | undefined {
  * ```
  */
 export function datatypeByName(name: NiftiDatatype): DatatypeInfo {
-  return DATATYPES.find((d) => d.name === name) as DatatypeInfo;
+  const found = DATATYPES.find((d) => d.name === name);
+  if (found === undefined) throw new NiftiArgumentError(`name: expected ${DATATYPES.map((d) => d.name).join(', ')}; received ${describeValue(name)}`);
+  return found;
 }
 
 /**

@@ -1,13 +1,14 @@
-import type { Volume } from '@combat/volumes';
+import { describeValue, findVolumeProblem, formatVoxel, type Volume } from '@combat/volumes';
 import { gzipSync } from 'fflate';
 import { NIFTI1 } from 'nifti-reader-js';
+import { requireOptions, requireString } from './arguments.js';
 import { PLATFORM_LITTLE_ENDIAN, datatypeByName } from './datatypes.js';
-import { NiftiWriteError } from './errors.js';
-import type { NiftiHeader } from './header.js';
+import { NiftiArgumentError, NiftiWriteError } from './errors.js';
+import { findHeaderProblem, type NiftiHeader } from './header.js';
 
 /**
  * How to encode: voxel type (`float32` by default: harmonized values are never rounded to the
- * input's integer type) and whether to gzip.
+ * input's integer type), whether to gzip, and the output's name for messages.
  *
  * @example
  * ```ts
@@ -19,6 +20,8 @@ export interface EncodeOptions {
   readonly gzip?: boolean;
   /** gzip level, 0 to 9 (default 6). */
   readonly level?: number;
+  /** The output file, named in error messages. */
+  readonly file?: string;
 }
 
 /** Offset of the voxels in a single-file NIfTI-1: the header and the 4 extension bytes. */
@@ -30,7 +33,10 @@ const VOX_OFFSET = 352;
  * and sform with their codes, pixdim, units, description, intent; datatype, bitpix, voxel offset
  * and scaling (slope 1, intercept 0) are set for the new data and the sform rows from the
  * volume's affine. Without one, the header is built like nibabel's (sform code 2, qform code 0,
- * voxel sizes from the affine). Works in any JavaScript runtime.
+ * voxel sizes from the affine). A finite value that float32 cannot hold (it would be written as
+ * Infinity) is refused with a NiftiWriteError naming the voxel as (i, j, k), with
+ * `remedy: { dtype: 'float64' }`; NaN (missing) and infinite values are written as they are.
+ * Works in any JavaScript runtime.
  *
  * @example
  * ```ts
@@ -38,20 +44,51 @@ const VOX_OFFSET = 352;
  * ```
  */
 export function encodeNifti(volume: Volume, options: EncodeOptions = {}): Uint8Array {
+  const { dtype, gzip, level, file } = checkEncodeArguments(volume, options);
   if (!PLATFORM_LITTLE_ENDIAN) throw new NiftiWriteError('encoding NIfTI on a big-endian platform is not supported');
-  const type = datatypeByName(options.dtype ?? 'float32');
-  const header = buildHeader(volume, options.dtype ?? 'float32', volume.metadata.nifti as NiftiHeader | undefined);
-  const voxels = new type.array(volume.data.length);
-  for (let k = 0; k < voxels.length; k++) voxels[k] = volume.data[k];
+  const type = datatypeByName(dtype);
+  const header = buildHeader(volume, dtype, volume.metadata.nifti as NiftiHeader | undefined);
+  const { data } = volume;
+  const voxels = new type.array(data.length);
+  for (let k = 0; k < voxels.length; k++) {
+    voxels[k] = data[k];
+    // Only float32 turns a finite value into an infinite one.
+    if (voxels[k] - voxels[k] !== 0 && data[k] - data[k] === 0) throw overflow(volume, k, file);
+  }
   const bytes = new Uint8Array(VOX_OFFSET + voxels.byteLength);
   bytes.set(new Uint8Array(header.toArrayBuffer()), 0);
   bytes.set(new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength), VOX_OFFSET);
-  return options.gzip ? gzipSync(bytes, { level: (options.level ?? 6) as 6 }) : bytes;
+  return gzip ? gzipSync(bytes, { level: level as 6 }) : bytes;
+}
+
+function overflow(volume: Volume, at: number, file: string | undefined): NiftiWriteError {
+  return new NiftiWriteError(
+    `${file === undefined ? '' : `${file}: `}voxel ${formatVoxel(at, volume.shape)} is ${volume.data[at]}, beyond float32's range ` +
+      `(largest ${FLOAT32_MAX}); as float32 it would be written as ${volume.data[at] > 0 ? '' : '-'}Infinity`,
+    { remedy: { dtype: 'float64' } },
+  );
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Checks the volume (a volume whose `metadata.nifti`, if any, is a header) and the options. */
+function checkEncodeArguments(volume: Volume, options: EncodeOptions): { dtype: 'float32' | 'float64'; gzip: boolean; level: number; file: string | undefined } {
+  const problem = findVolumeProblem(volume);
+  if (problem !== undefined) throw new NiftiArgumentError(`volume: ${problem}`);
+  const template = volume.metadata.nifti;
+  const headerProblem = template === undefined ? undefined : findHeaderProblem(template);
+  if (headerProblem !== undefined) throw new NiftiArgumentError(`volume.metadata.nifti: expected the header of a read image; ${headerProblem}`);
+  const { dtype = 'float32', gzip = false, level = 6, file } = requireOptions(options, 'options');
+  if (dtype !== 'float32' && dtype !== 'float64') throw new NiftiArgumentError(`options.dtype: expected 'float32' or 'float64'; received ${describeValue(dtype)}`);
+  if (typeof gzip !== 'boolean') throw new NiftiArgumentError(`options.gzip: expected true or false; received ${describeValue(gzip)}`);
+  if (!(Number.isInteger(level) && (level as number) >= 0 && (level as number) <= 9)) throw new NiftiArgumentError(`options.level: expected a whole number from 0 to 9; received ${describeValue(level)}`);
+  requireString(file, 'options.file', true);
+  return { dtype, gzip, level: level as number, file: file as string | undefined };
 }
 
 function buildHeader(volume: Volume, dtype: 'float32' | 'float64', template: NiftiHeader | undefined): NIFTI1 {
   const { shape, affine } = volume;
-  if (shape.length < 1 || shape.length > 7) throw new NiftiWriteError(`a NIfTI image has 1 to 7 dimensions; this volume has ${shape.length}`);
+  if (shape.length > 7) throw new NiftiWriteError(`a NIfTI image has 1 to 7 dimensions; this volume has ${shape.length}`);
   const tooLarge = shape.findIndex((n) => n > 32767);
   if (tooLarge >= 0) throw new NiftiWriteError(`dimension ${tooLarge + 1} is ${shape[tooLarge]}; NIfTI-1 holds at most 32767 per dimension`);
   const h = new NIFTI1();

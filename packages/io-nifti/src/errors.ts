@@ -1,9 +1,10 @@
-import { CombatError } from '@combat/core';
+import { CombatError, type ErrorContext } from '@combat/core';
 
 /**
  * A file or byte buffer that is not a NIfTI image this package can read: wrong magic, a truncated
- * header or voxel block, dimensions or datatype inconsistent with the size, an unsupported
- * datatype, corrupt gzip. The message names the file.
+ * header or voxel block, dimensions or datatype inconsistent with the size, an image larger than
+ * `maxBytes` (then `remedy` is `{ maxBytes }`), a valid scl_slope with a non-finite scl_inter, an
+ * unsupported datatype, corrupt gzip. The message names the file.
  *
  * @example
  * ```ts
@@ -17,13 +18,15 @@ export class NiftiFormatError extends CombatError {
     /** The file (or the name given for a byte buffer). */
     readonly file: string,
     detail: string,
+    context: ErrorContext = {},
   ) {
-    super(`${file}: ${detail}`);
+    super(`${file}: ${detail}`, context);
   }
 }
 
 /**
- * A write that was refused: over one of the inputs, or an image NIfTI-1 cannot hold.
+ * A write that was refused: over one of the inputs, an image NIfTI-1 cannot hold, or a value that
+ * float32 cannot hold (then `remedy` is `{ dtype: 'float64' }`).
  *
  * @example
  * ```ts
@@ -32,4 +35,19 @@ export class NiftiFormatError extends CombatError {
  */
 export class NiftiWriteError extends CombatError {
   readonly code = 'NIFTI_WRITE' as const;
+}
+
+/**
+ * An argument that is not what the function takes: bytes that are not a Uint8Array, a path that
+ * is not a string, a volume without shape, affine, data or metadata, an option of the wrong type.
+ * The message names the argument, what was expected and what was received.
+ *
+ * @example
+ * ```ts
+ * decodeNifti(undefined as never);
+ * // throws NiftiArgumentError: bytes: expected the bytes of a .nii or .nii.gz as a Uint8Array; received undefined
+ * ```
+ */
+export class NiftiArgumentError extends CombatError {
+  readonly code = 'NIFTI_ARGUMENT' as const;
 }

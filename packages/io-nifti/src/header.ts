@@ -1,6 +1,9 @@
-import { NIFTI1, NIFTI2, readHeader } from 'nifti-reader-js';
+import { NIFTI1, NIFTI2 } from 'nifti-reader-js';
+import { describeValue } from '@combat/volumes';
+import { readOptions, requireBytes, requireString } from './arguments.js';
 import { datatypeByCode, type NiftiDatatype } from './datatypes.js';
-import { NiftiFormatError } from './errors.js';
+import { NiftiArgumentError, NiftiFormatError } from './errors.js';
+import { checkImageSize, imageEnd, truncatedVoxelData } from './layout.js';
 
 /**
  * The fields of a NIfTI-1 or NIfTI-2 header that describe the image, as plain values.
@@ -50,8 +53,9 @@ const NIFTI2_SIZE = 540;
 
 /**
  * Parses and checks the header at the start of uncompressed NIfTI bytes: size field, magic,
- * dimensions, datatype, bitpix, voxel offset, and that the voxel block fits in the bytes given.
- * `file` names the source in error messages.
+ * dimensions, datatype, bitpix, voxel offset, scaling, that the image is no larger than
+ * `options.maxBytes` (default 4 GiB) and that the voxel block fits in the bytes given. `file`
+ * names the source in error messages.
  *
  * @example
  * ```ts
@@ -59,26 +63,60 @@ const NIFTI2_SIZE = 540;
  * header.datatype; // 'int16'
  * ```
  */
-export function parseHeader(bytes: Uint8Array, file: string): NiftiHeader {
+export function parseHeader(bytes: Uint8Array, file: string, options: { maxBytes?: number } = {}): NiftiHeader {
+  requireBytes(bytes, 'bytes');
+  requireString(file, 'file');
+  const { maxBytes } = readOptions(options, file);
+  const header = parseHeaderFields(bytes, file);
+  checkImageSize(header, file, maxBytes);
+  if (imageEnd(header) > bytes.length) throw truncatedVoxelData(header, bytes.length, file);
+  return header;
+}
+
+/**
+ * The header size a NIfTI's first 4 bytes declare (348 or 540, in either byte order), or
+ * undefined when they declare neither.
+ *
+ * @example
+ * ```ts
+ * declaredHeaderSize(bytes); // 348
+ * ```
+ */
+export function declaredHeaderSize(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 4) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 4);
+  return [view.getInt32(0, true), view.getInt32(0, false)].find((size) => size === NIFTI1_SIZE || size === NIFTI2_SIZE);
+}
+
+/**
+ * {@link parseHeader} without the checks of the voxel block against the bytes given and the size
+ * limit: for a reader that has the header and not yet the voxels.
+ *
+ * @example
+ * ```ts
+ * const header = parseHeaderFields(firstBytes, 'sub-01.nii.gz');
+ * ```
+ */
+export function parseHeaderFields(bytes: Uint8Array, file: string): NiftiHeader {
   const fail = (detail: string): never => {
     throw new NiftiFormatError(file, detail);
   };
   if (bytes.length < NIFTI1_SIZE) fail(`truncated header: ${bytes.length} bytes, a NIfTI header needs at least ${NIFTI1_SIZE}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sizeLE = view.getInt32(0, true);
-  const sizeBE = view.getInt32(0, false);
-  const littleEndian = sizeLE === NIFTI1_SIZE || sizeLE === NIFTI2_SIZE;
-  const size = littleEndian ? sizeLE : sizeBE;
-  if (size !== NIFTI1_SIZE && size !== NIFTI2_SIZE) fail(`not a NIfTI file: the header size field is ${sizeLE}; expected ${NIFTI1_SIZE} or ${NIFTI2_SIZE}`);
+  const size = declaredHeaderSize(bytes) ?? fail(`not a NIfTI file: the header size field is ${sizeLE}; expected ${NIFTI1_SIZE} or ${NIFTI2_SIZE}`);
+  const littleEndian = sizeLE === size;
   const version = size === NIFTI1_SIZE ? 1 : 2;
   if (bytes.length < size) fail(`truncated header: ${bytes.length} bytes, a NIfTI-${version} header needs ${size}`);
   const magic = String.fromCharCode(...bytes.subarray(version === 1 ? 344 : 4, version === 1 ? 347 : 7));
   if (magic === (version === 1 ? 'ni1' : 'ni2')) fail('a .hdr/.img pair is not supported; expected a single-file .nii or .nii.gz');
   if (magic !== (version === 1 ? 'n+1' : 'n+2')) fail(`wrong magic ${JSON.stringify(magic)}; expected "n+${version}"`);
 
-  let raw: NIFTI1 | NIFTI2;
+  // The class of the version the size field declares (nifti-reader-js's readHeader would go by
+  // the magic at byte 344 first, which a NIfTI-2 header may hold by chance in its qform_code).
+  const raw = version === 1 ? new NIFTI1() : new NIFTI2();
   try {
-    raw = readHeader(new Uint8Array(bytes.subarray(0, size)).buffer);
+    raw.readHeader(new Uint8Array(bytes.subarray(0, size)).buffer);
   } catch (error) {
     return fail(`unreadable header: ${(error as Error).message}`);
   }
@@ -89,19 +127,15 @@ export function parseHeader(bytes: Uint8Array, file: string): NiftiHeader {
   }
   const datatype = datatypeByCode(raw.datatypeCode);
   if (datatype === undefined) {
-    return fail(`datatype ${raw.datatypeCode} (${raw.getDatatypeCodeString(raw.datatypeCode)}) is not supported; expected uint8, int8, int16, uint16, int32, uint32, float32 or float64`);
+    // NIFTI2 has no getDatatypeCodeString; NIFTI1's names the codes of both versions.
+    return fail(`datatype ${raw.datatypeCode} (${new NIFTI1().getDatatypeCodeString(raw.datatypeCode)}) is not supported; expected uint8, int8, int16, uint16, int32, uint32, float32 or float64`);
   }
   const bytesPerVoxel = datatype.array.BYTES_PER_ELEMENT;
   if (raw.numBitsPerVoxel !== bytesPerVoxel * 8) fail(`bitpix is ${raw.numBitsPerVoxel}; datatype ${datatype.name} has ${bytesPerVoxel * 8} bits`);
   const voxOffset = raw.vox_offset;
-  if (!Number.isInteger(voxOffset) || voxOffset < size) fail(`vox_offset is ${voxOffset}; expected a whole number of at least ${size}`);
-  const voxels = raw.dims.slice(1, ndim + 1).reduce((a, n) => a * n, 1);
-  const needed = voxels * bytesPerVoxel;
-  if (voxOffset + needed > bytes.length) {
-    fail(
-      `truncated voxel data: dims ${raw.dims.slice(1, ndim + 1).join('x')} of ${datatype.name} need ${needed} bytes after offset ${voxOffset}; ` +
-        `the file has ${Math.max(0, bytes.length - voxOffset)}`,
-    );
+  if (!Number.isSafeInteger(voxOffset) || voxOffset < size) fail(`vox_offset is ${voxOffset}; expected a whole number of at least ${size}`);
+  if (Number.isFinite(raw.scl_slope) && raw.scl_slope !== 0 && !Number.isFinite(raw.scl_inter)) {
+    fail(`scl_slope is ${raw.scl_slope} but scl_inter is ${raw.scl_inter}; a valid slope needs a finite intercept (nibabel refuses this too)`);
   }
   const srow = Array.from({ length: 12 }, (_, k) =>
     version === 1 ? view.getFloat32(280 + 4 * k, littleEndian) : view.getFloat64(400 + 8 * k, littleEndian),
@@ -149,6 +183,7 @@ export function parseHeader(bytes: Uint8Array, file: string): NiftiHeader {
  * ```
  */
 export function headerAffine(header: NiftiHeader): Float64Array {
+  requireHeader(header, 'header');
   if (header.sformCode > 0) return Float64Array.of(...header.srow, 0, 0, 0, 1);
   if (header.qformCode > 0) return qformAffine(header);
   const [, dx = 1, dy = 1, dz = 1] = header.pixdim;
@@ -180,4 +215,41 @@ function qformAffine(header: NiftiHeader): Float64Array {
   }
   affine[15] = 1;
   return affine;
+}
+
+const NUMBER_FIELDS = ['bitpix', 'voxOffset', 'sclSlope', 'sclInter', 'qformCode', 'sformCode', 'xyztUnits', 'intentCode', 'calMin', 'calMax', 'dimInfo', 'sliceCode', 'sliceStart', 'sliceEnd', 'sliceDuration', 'toffset'] as const;
+const STRING_FIELDS = ['datatype', 'description', 'auxFile', 'intentName'] as const;
+const LIST_FIELDS = { dims: 8, pixdim: 8, quatern: 3, qoffset: 3, srow: 12, intentParameters: 3 } as const;
+
+/**
+ * Why a value is not a {@link NiftiHeader} (as `parseHeader` gives, and as writers reuse from
+ * `metadata.nifti`), or undefined when it is one: the field that is missing or of the wrong type.
+ *
+ * @example
+ * ```ts
+ * findHeaderProblem({ version: 1 }); // 'littleEndian: expected true or false; received undefined'
+ * ```
+ */
+export function findHeaderProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return `expected a NIfTI header object; received ${describeValue(value)}`;
+  const header = value as Record<string, unknown>;
+  if (header.version !== 1 && header.version !== 2) return `version: expected 1 or 2; received ${describeValue(header.version)}`;
+  if (typeof header.littleEndian !== 'boolean') return `littleEndian: expected true or false; received ${describeValue(header.littleEndian)}`;
+  const number = NUMBER_FIELDS.find((name) => typeof header[name] !== 'number');
+  if (number !== undefined) return `${number}: expected a number; received ${describeValue(header[number])}`;
+  const string = STRING_FIELDS.find((name) => typeof header[name] !== 'string');
+  if (string !== undefined) return `${string}: expected a string; received ${describeValue(header[string])}`;
+  for (const [name, length] of Object.entries(LIST_FIELDS)) {
+    const list = header[name];
+    if (!Array.isArray(list) || list.length !== length || !list.every((x) => typeof x === 'number')) {
+      return `${name}: expected ${length} numbers; received ${describeValue(list)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Throws a NiftiArgumentError naming `what` unless `value` is a NIfTI header. */
+function requireHeader(value: unknown, what: string): asserts value is NiftiHeader {
+  const problem = findHeaderProblem(value);
+  if (problem !== undefined) throw new NiftiArgumentError(`${what}: ${problem}`);
 }

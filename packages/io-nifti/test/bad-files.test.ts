@@ -3,6 +3,7 @@ import { mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +80,23 @@ describe('bad files give a NiftiFormatError naming the file', () => {
   it('a bad number of dimensions', () => {
     expectFormatError(() => decodeNifti(edited((v) => v.setInt16(40, 9, true))), /dim\[0\] is 9; expected 1 to 7 dimensions/);
     expectFormatError(() => decodeNifti(edited((v) => v.setInt16(44, 0, true))), /dim\[2\] is 0; expected a size of at least 1/);
+  });
+
+  it('a NIfTI-2 header with an unsupported datatype', () => {
+    const nifti2 = new Uint8Array(gunzipSync(readFileSync(join(DIR, 'nifti2-float32.nii.gz'))));
+    const complex = nifti2.slice();
+    new DataView(complex.buffer).setInt16(12, 32, true);
+    expectFormatError(() => decodeNifti(complex), /datatype 32 \(.*\) is not supported/);
+  });
+
+  it('a NIfTI-2 header is read as NIfTI-2 even when its qform_code bytes spell the NIfTI-1 magic', () => {
+    const nifti2 = new Uint8Array(gunzipSync(readFileSync(join(DIR, 'nifti2-float32.nii.gz'))));
+    const confusing = nifti2.slice();
+    confusing.set([0x6e, 0x2b, 0x31], 344);
+    const image = decodeNifti(confusing);
+    expect(image.header.version).toBe(2);
+    expect(image.shape).toEqual([7, 6, 5]);
+    expect(image.data).toEqual(decodeNifti(nifti2).data);
   });
 
   it('corrupt and truncated gzip', async () => {

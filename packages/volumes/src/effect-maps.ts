@@ -1,4 +1,6 @@
-import type { VolumeEstimates } from './harmonize-volumes.js';
+import { describeValue } from './arguments.js';
+import { requireEstimates, type VolumeEstimates } from './estimates.js';
+import { VolumeArgumentError } from './errors.js';
 import type { Volume } from './volume.js';
 
 /**
@@ -28,8 +30,14 @@ export interface SiteEffectMaps {
  * ```
  */
 export function siteEffectMaps(estimates: VolumeEstimates): SiteEffectMaps[] {
+  requireEstimates(estimates);
   const { model, mask } = estimates;
   const V = mask.indices.length;
+  for (const name of ['gammaStar', 'deltaStar'] as const) {
+    if (!(model[name] instanceof Float64Array) || model[name].length !== model.batches.length * V) {
+      throw new VolumeArgumentError(`estimates.model.${name}: expected a Float64Array of batches x voxels = ${model.batches.length * V} values; received ${describeValue(model[name])}`);
+    }
+  }
   const toVolume = (values: Float64Array, b: number): Volume => {
     const data = new Float64Array(mask.shape.reduce((a, n) => a * n, 1));
     for (let k = 0; k < V; k++) data[mask.indices[k]] = values[b * V + k];

@@ -14,11 +14,12 @@ export class TooFewVolumesError extends CombatError {
 
 /**
  * A volume that is not 3D, volumes of different shapes, or a mask whose shape differs from the
- * volumes'. The message names the volume's index and both shapes.
+ * volumes'. The message names the volume (its resource's name, the file, or `volume 4 (of 15)`
+ * when it has none) and both shapes.
  *
  * @example
  * ```ts
- * // VolumeShapeError: volume 3 has shape 10x12x8x5; expected a 3D volume
+ * // VolumeShapeError: sub-04.nii.gz has shape 10x12x8x5; expected a 3D volume
  * ```
  */
 export class VolumeShapeError extends CombatError {
@@ -38,12 +39,13 @@ export class EmptyMaskError extends CombatError {
 }
 
 /**
- * A volume whose affine differs from the mask's beyond the tolerance (pass
- * `allowAffineMismatch: true` to accept it).
+ * A volume whose affine differs from the mask's beyond the tolerance; `remedy` is
+ * `{ allowAffineMismatch: true }`, the option that accepts it.
  *
  * @example
  * ```ts
- * // AffineMismatchError: volume 2's affine differs from the mask's at row 0, column 3: 12.5 vs 10
+ * // AffineMismatchError: sub-03.nii.gz: its affine differs from the mask's (mask.nii.gz) at row 0, column 3: 12.5 vs 10
+ * // (tolerance 0.00001); use { allowAffineMismatch: true }
  * ```
  */
 export class AffineMismatchError extends CombatError {
@@ -52,8 +54,8 @@ export class AffineMismatchError extends CombatError {
 
 /**
  * A covariate table that does not fit the volumes: a row count that differs from the number of
- * volumes, a missing column (the message lists the columns that exist), a non-numeric value in a
- * continuous column.
+ * volumes, a missing column (the message lists the columns that exist), an empty cell, a
+ * non-numeric value in a continuous column (rows are counted from 1, with the volume's file).
  *
  * @example
  * ```ts
@@ -62,4 +64,19 @@ export class AffineMismatchError extends CombatError {
  */
 export class CovariateTableError extends CombatError {
   readonly code = 'COVARIATE_TABLE' as const;
+}
+
+/**
+ * An argument that is not what the function takes: a missing or wrong-typed list of volumes,
+ * resource, volume, table, options object, callback or estimates. The message names the argument,
+ * what was expected and what was received.
+ *
+ * @example
+ * ```ts
+ * await harmonizeVolumes(null, covars, options);
+ * // throws VolumeArgumentError: volumes: expected an array of volume resources (objects with a load() method); received null
+ * ```
+ */
+export class VolumeArgumentError extends CombatError {
+  readonly code = 'VOLUME_ARGUMENT' as const;
 }

@@ -1,17 +1,10 @@
-import {
-  CombatAccumulator,
-  applyEncoded,
-  codeDesign,
-  encodeCovariates,
-  finalizeModel,
-  type CombatModel,
-  type CombatOptions,
-  type CombatWarning,
-  type EncodedRows,
-} from '@combat/core';
+import { CombatAccumulator, applyEncoded, codeDesign, encodeCovariates, finalizeModel, type CombatOptions, type CombatWarning, type EncodedRows } from '@combat/core';
+import { describeValue, requireFunction, requireObject, requireResource, requireResources } from './arguments.js';
+import { checkAll, checkMasked, requireCheckOptions, volumeName, type CheckOptions, type MaskGeometry } from './check-volumes.js';
 import { tableCovariates, type CovariateColumns, type CovariateTable } from './covariate-table.js';
-import { AffineMismatchError, TooFewVolumesError, VolumeShapeError } from './errors.js';
-import { checkShape, flattenInto, formatShape, maskIndices, unflatten } from './mask.js';
+import { requireEstimates, type VolumeEstimates } from './estimates.js';
+import { TooFewVolumesError, VolumeArgumentError, VolumeShapeError } from './errors.js';
+import { checkShape, formatShape, formatVoxel, maskIndices, unflattenMasked } from './mask.js';
 import { InMemoryVolumeResource, type Volume, type VolumeResource } from './volume.js';
 
 /**
@@ -24,44 +17,38 @@ import { InMemoryVolumeResource, type Volume, type VolumeResource } from './volu
  * ```
  */
 export interface HarmonizeVolumesOptions extends CovariateColumns, CombatOptions, AdjustOptions {
-  /** Voxels where the mask is above 0 are harmonized. */
+  /** Voxels where the mask is above 0 are harmonized; its `name` (the file) is named in messages. */
   readonly mask: VolumeResource;
 }
 
 /**
- * Options shared by fitting and adjusting volumes.
+ * Options shared by fitting and adjusting volumes: the checks against the mask, progress, and
+ * what becomes of voxels outside the mask.
  *
  * @example
  * ```ts
  * const options: AdjustOptions = { preserveOutOfMask: true, onProgress: ({ phase, done, total }) => console.log(phase, done, total) };
  * ```
  */
-export interface AdjustOptions {
+export interface AdjustOptions extends CheckOptions {
   /** Keep out-of-mask voxels as they were (default: set them to 0). */
   readonly preserveOutOfMask?: boolean;
-  /** Accept volumes whose affine differs from the mask's (default: an error). */
-  readonly allowAffineMismatch?: boolean;
-  /** Largest difference between affine entries, relative to max(1, |mask's entry|); default 1e-5. */
-  readonly affineTolerance?: number;
-  /** Called after each volume of each pass. */
-  readonly onProgress?: (progress: { phase: 'fit' | 'adjust'; done: number; total: number }) => void;
 }
 
 /**
- * What a volume fit produced: the ComBat model over the in-mask voxels (feature k is voxel
- * `mask.indices[k]`), its warnings, the mask's geometry, and the covariate columns used.
+ * Options of {@link adjustVolumes}.
  *
  * @example
  * ```ts
- * const { estimates } = await harmonizeVolumes(volumes, covars, options);
- * estimates.model.gammaStar; // B x (in-mask voxels)
+ * const options: AdjustVolumesOptions = { preserveOutOfMask: false, checkFirst: true };
  * ```
  */
-export interface VolumeEstimates {
-  readonly model: CombatModel;
-  readonly warnings: CombatWarning[];
-  readonly mask: { readonly shape: readonly number[]; readonly affine: Float64Array; readonly indices: Int32Array };
-  readonly columns: CovariateColumns;
+export interface AdjustVolumesOptions extends AdjustOptions {
+  /**
+   * Read and check every volume (see {@link checkVolumes}) before the first goes to the sink, so a
+   * bad volume is found before any output exists (default true). False reads each volume once.
+   */
+  readonly checkFirst?: boolean;
 }
 
 /**
@@ -94,7 +81,7 @@ export async function harmonizeVolumes(
 ): Promise<{ harmonized: InMemoryVolumeResource[]; estimates: VolumeEstimates }> {
   const harmonized: InMemoryVolumeResource[] = [];
   const estimates = await harmonizeVolumesStreaming(volumes, covars, options, (volume, index) => {
-    harmonized[index] = new InMemoryVolumeResource(volume, volumes[index]?.name);
+    harmonized[index] = new InMemoryVolumeResource(volume, volumes[index]!.name);
   });
   return { harmonized, estimates };
 }
@@ -102,7 +89,9 @@ export async function harmonizeVolumes(
 /**
  * {@link harmonizeVolumes} one volume at a time: each volume is read twice (accumulate, then
  * adjust) and each harmonized volume goes to `sink` as soon as it is ready, so memory does not
- * grow with the number of volumes. Gives the same volumes as the in-memory call.
+ * grow with the number of volumes. Gives the same volumes as the in-memory call. The first pass
+ * reads and checks every volume (shape, affine, finite in-mask voxels) before the sink is called
+ * once, so a bad volume stops the run before any output exists.
  *
  * @example
  * ```ts
@@ -117,44 +106,50 @@ export async function harmonizeVolumesStreaming(
   options: HarmonizeVolumesOptions,
   sink: VolumeSink,
 ): Promise<VolumeEstimates> {
+  requireResources(volumes, 'volumes');
+  requireObject(options, 'options');
+  requireResource(options.mask, 'options.mask');
+  requireCheckOptions(options);
+  requireFunction(sink, 'sink');
   if (volumes.length < 2) {
     throw new TooFewVolumesError(`expected at least 2 volumes to harmonize; found ${volumes.length}`);
   }
-  const covariates = tableCovariates(covars, volumes.length, options);
+  const covariates = tableCovariates(covars, volumes.length, options, { names: volumes.map((v) => v.name) });
   const coding = codeDesign(covariates, { refBatch: options.refBatch ?? null });
   const rows = encodeCovariates(coding, covariates);
-  const mask = await options.mask.load();
-  checkShape(mask, 'mask');
+  const mask = await loadMask(options.mask);
   const first = await volumes[0]!.load();
-  checkShape(first, 'volume 0');
+  const firstName = volumeName(volumes[0]!, 0, volumes.length);
+  checkShape(first, firstName);
   if (mask.shape.some((n, axis) => n !== first.shape[axis])) {
-    throw new VolumeShapeError(`mask has shape ${formatShape(mask.shape)}; expected the volumes' shape ${formatShape(first.shape)}`);
+    throw new VolumeShapeError(`${maskLabel(mask.name)} has shape ${formatShape(mask.shape)}; expected the volumes' shape ${formatShape(first.shape)} (${firstName}'s)`);
   }
-  const geometry = { shape: [...mask.shape], affine: mask.affine.slice(), indices: maskIndices(mask) };
-  const features = geometry.indices.length;
+  const features = mask.indices.length;
   const accumulator = new CombatAccumulator(coding, features);
   const row = new Float64Array(features);
   for (let i = 0; i < volumes.length; i++) {
     const volume = i === 0 ? first : await volumes[i]!.load();
-    checkVolume(volume, i, geometry, options);
-    accumulator.addEncoded({ data: flattenInto(volume, geometry.indices, row), samples: 1, features }, rowOf(rows, i));
+    checkMasked(volume, volumeName(volumes[i]!, i, volumes.length), mask, options, row);
+    accumulator.addEncoded({ data: row, samples: 1, features }, rowOf(rows, i));
     options.onProgress?.({ phase: 'fit', done: i + 1, total: volumes.length });
   }
   const { model, warnings } = finalizeModel(accumulator, options);
   const estimates: VolumeEstimates = {
     model,
-    warnings,
-    mask: geometry,
+    warnings: warnings.map((warning) => nameVoxels(warning, mask)),
+    mask,
     columns: { batchCol: options.batchCol, categoricalCols: options.categoricalCols ?? [], continuousCols: options.continuousCols ?? [] },
   };
-  await adjustVolumes(estimates, volumes, covars, options, sink);
+  await adjustAll(estimates, volumes, rows, options, sink);
   return estimates;
 }
 
 /**
  * Applies fitted volume estimates to volumes (new subjects from the training sites, or the
  * training volumes themselves), one at a time, each with its own covariates from `covars` (the
- * same columns as in training). Each adjusted volume goes to `sink` in input order.
+ * same columns as in training). Each adjusted volume goes to `sink` in input order. By default a
+ * first pass reads and checks every volume (see {@link checkVolumes}) before the sink is called
+ * once, so a bad fifth image is found before four outputs exist; `checkFirst: false` skips it.
  *
  * @example
  * ```ts
@@ -165,41 +160,64 @@ export async function adjustVolumes(
   estimates: VolumeEstimates,
   volumes: readonly VolumeResource[],
   covars: CovariateTable,
-  options: AdjustOptions,
+  options: AdjustVolumesOptions = {},
   sink: VolumeSink,
 ): Promise<void> {
+  requireEstimates(estimates);
+  requireResources(volumes, 'volumes');
+  requireCheckOptions(options);
+  if (options.checkFirst !== undefined && typeof options.checkFirst !== 'boolean') {
+    throw new VolumeArgumentError(`options.checkFirst: expected true, false or undefined; received ${describeValue(options.checkFirst)}`);
+  }
+  requireFunction(sink, 'sink');
+  const covariates = tableCovariates(covars, volumes.length, estimates.columns, { names: volumes.map((v) => v.name) });
+  const rows = encodeCovariates(estimates.model.coding, covariates);
+  if (options.checkFirst ?? true) await checkAll(volumes, estimates.mask, options);
+  await adjustAll(estimates, volumes, rows, options, sink);
+}
+
+/** The adjust pass: each volume loaded, checked, adjusted and given to the sink, in order. */
+async function adjustAll(estimates: VolumeEstimates, volumes: readonly VolumeResource[], rows: EncodedRows, options: AdjustOptions, sink: VolumeSink): Promise<void> {
   const { model, mask } = estimates;
-  const rows = encodeCovariates(model.coding, tableCovariates(covars, volumes.length, estimates.columns));
   const features = mask.indices.length;
   const row = new Float64Array(features);
   const adjusted = new Float64Array(features);
   for (let i = 0; i < volumes.length; i++) {
     const volume = await volumes[i]!.load();
-    checkVolume(volume, i, mask, options);
-    applyEncoded(model, { data: flattenInto(volume, mask.indices, row), samples: 1, features }, rowOf(rows, i), adjusted);
-    await sink(unflatten(adjusted, mask.indices, volume, options), i);
+    checkMasked(volume, volumeName(volumes[i]!, i, volumes.length), mask, options, row);
+    applyEncoded(model, { data: row, samples: 1, features }, rowOf(rows, i), adjusted);
+    await sink(unflattenMasked(adjusted, mask.indices, volume, options.preserveOutOfMask ?? false), i);
     options.onProgress?.({ phase: 'adjust', done: i + 1, total: volumes.length });
   }
+}
+
+/** Loads and checks the mask; its geometry, with the resource's name. */
+async function loadMask(resource: VolumeResource): Promise<MaskGeometry> {
+  const volume = await resource.load();
+  checkShape(volume, maskLabel(resource.name));
+  const geometry = { shape: [...volume.shape], affine: volume.affine.slice(), indices: maskIndices(volume, { name: maskLabel(resource.name) }) };
+  return resource.name ? { ...geometry, name: resource.name } : geometry;
+}
+
+function maskLabel(name: string | undefined): string {
+  return name ? `the mask (${name})` : 'the mask';
+}
+
+/** The unadjusted-features warning with its message naming voxels as (i, j, k) (its `features` stay mask positions). */
+function nameVoxels(warning: CombatWarning, mask: MaskGeometry): CombatWarning {
+  if (warning.code !== 'unadjusted-features') return warning;
+  const { features } = warning;
+  const voxels = features.slice(0, 10).map((k) => formatVoxel(mask.indices[k], mask.shape));
+  return {
+    ...warning,
+    message:
+      `${features.length} voxel(s) inside the mask left unadjusted (constant within a batch, no finite value in a batch, or zero pooled variance): ` +
+      `${voxels.join(', ')}${features.length > 10 ? ', ...' : ''}`,
+  };
 }
 
 /** Sample i of encoded rows, as a one-row block. */
 function rowOf(rows: EncodedRows, i: number): EncodedRows {
   const q = rows.covariates.length / rows.samples;
   return { samples: 1, batchIndex: rows.batchIndex.subarray(i, i + 1), covariates: rows.covariates.subarray(i * q, (i + 1) * q) };
-}
-
-function checkVolume(volume: Volume, index: number, mask: VolumeEstimates['mask'], options: AdjustOptions): void {
-  checkShape(volume, `volume ${index}`, mask.shape);
-  if (options.allowAffineMismatch) return;
-  const tolerance = options.affineTolerance ?? 1e-5;
-  for (let at = 0; at < 16; at++) {
-    const expected = mask.affine[at];
-    const found = volume.affine[at];
-    if (!(Math.abs(found - expected) <= tolerance * Math.max(1, Math.abs(expected)))) {
-      throw new AffineMismatchError(
-        `volume ${index}'s affine differs from the mask's at row ${Math.floor(at / 4)}, column ${at % 4}: ${found} vs ${expected} ` +
-          `(tolerance ${tolerance}); pass allowAffineMismatch to accept it`,
-      );
-    }
-  }
 }

@@ -1,3 +1,6 @@
+import { describeValue, requireVolume } from './arguments.js';
+import { VolumeArgumentError } from './errors.js';
+
 /**
  * The voxel types a volume may hold (NIfTI's integer and float datatypes).
  *
@@ -53,7 +56,10 @@ export class InMemoryVolumeResource implements VolumeResource {
   constructor(
     readonly volume: Volume,
     readonly name?: string,
-  ) {}
+  ) {
+    requireVolume(volume, name ?? 'volume');
+    if (name !== undefined && typeof name !== 'string') throw new VolumeArgumentError(`name: expected a string or undefined; received ${describeValue(name)}`);
+  }
 
   async load(): Promise<Volume> {
     return this.volume;

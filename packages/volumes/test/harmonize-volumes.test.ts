@@ -153,7 +153,7 @@ describe('one code path', () => {
   });
 });
 
-describe('validation: a typed error naming the index and the shapes', () => {
+describe('validation: a typed error naming the volume and the shapes', () => {
   const replace = (index: number, v: Volume) => volumes.map((r, i) => (i === index ? new InMemoryVolumeResource(v) : r));
 
   it('fewer than 2 volumes', async () => {
@@ -162,12 +162,12 @@ describe('validation: a typed error naming the index and the shapes', () => {
 
   it('a volume that is not 3D', async () => {
     const fourD = volume(new Float64Array(10 * 12 * 8 * 5), [10, 12, 8, 5]);
-    await expect(harmonizeVolumes(replace(4, fourD), covars, options)).rejects.toThrow(new VolumeShapeError('volume 4 has shape 10x12x8x5; expected a 3D volume'));
+    await expect(harmonizeVolumes(replace(4, fourD), covars, options)).rejects.toThrow(new VolumeShapeError('volume 5 (of 15) has shape 10x12x8x5; expected a 3D volume'));
   });
 
   it('volumes of different shapes', async () => {
     const small = volume(new Float64Array(125), [5, 5, 5]);
-    await expect(harmonizeVolumes(replace(7, small), covars, options)).rejects.toThrow(/volume 7 has shape 5x5x5; expected 10x12x8/);
+    await expect(harmonizeVolumes(replace(7, small), covars, options)).rejects.toThrow(/volume 8 \(of 15\) has shape 5x5x5; expected 10x12x8/);
   });
 
   it('a mask whose shape differs from the volumes', async () => {
@@ -202,13 +202,14 @@ describe('validation: a typed error naming the index and the shapes', () => {
   it('a non-numeric continuous value, naming the row', async () => {
     const age = covars.age.map(String);
     age[3] = 'unknown';
-    await expect(harmonizeVolumes(volumes, { ...covars, age }, { ...options, continuousCols: ['age'] })).rejects.toThrow(/"age" has "unknown" at row 3; expected a finite number/);
+    await expect(harmonizeVolumes(volumes, { ...covars, age }, { ...options, continuousCols: ['age'] })).rejects.toThrow(/"age" has "unknown" at row 4 \(site_A-3\); expected a finite number/);
   });
 
   it('an affine that differs from the mask, unless allowed', async () => {
     const shifted = { ...loaded[2]!, affine: loaded[2]!.affine.map((x, at) => (at === 3 ? x + 12.5 : x)) };
     await expect(harmonizeVolumes(replace(2, shifted), covars, options)).rejects.toThrow(new AffineMismatchError(
-      "volume 2's affine differs from the mask's at row 0, column 3: 12.5 vs 0 (tolerance 0.00001); pass allowAffineMismatch to accept it",
+      "volume 3 (of 15): its affine differs from the mask's at row 0, column 3: 12.5 vs 0 (tolerance 0.00001)",
+      { remedy: { allowAffineMismatch: true } },
     ));
     const { harmonized } = await harmonizeVolumes(replace(2, shifted), covars, { ...options, allowAffineMismatch: true });
     expect(harmonized).toHaveLength(15);

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { identityAffine, type Volume } from '@combat/volumes';
+import { describe, expect, it } from 'vitest';
+import { NiftiWriteError, decodeNifti, encodeNifti } from '../src/index.js';
+import { effectMapPath, encodeNiftiFile, readNifti, writeNifti } from '../src/node.js';
+
+/** A 4x3x2 volume whose voxel (1, 2, 1) (index 1 + 4 * (2 + 3 * 1) = 21) holds `value`. */
+function volumeWith(value: number): Volume {
+  const data = Float64Array.from({ length: 24 }, (_, k) => k / 4);
+  data[21] = value;
+  return { shape: [4, 3, 2], affine: identityAffine(), data, metadata: {} };
+}
+
+function writeError(run: () => unknown): NiftiWriteError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(NiftiWriteError);
+    return error as NiftiWriteError;
+  }
+  return expect.fail('expected a NiftiWriteError');
+}
+
+describe('values float32 cannot hold', () => {
+  it('are refused, naming the voxel as (i, j, k) and the value, with remedy { dtype: float64 }', () => {
+    const error = writeError(() => encodeNifti(volumeWith(1e40)));
+    expect(error.message).toBe(
+      `voxel (1, 2, 1) is 1e+40, beyond float32's range (largest 3.4028234663852886e+38); as float32 it would be written as Infinity; use { dtype: "float64" }`,
+    );
+    expect(error.remedy).toEqual({ dtype: 'float64' });
+    expect(writeError(() => encodeNifti(volumeWith(-1e39), { gzip: true })).message).toMatch(/voxel \(1, 2, 1\) is -1e\+39, .* written as -Infinity/);
+  });
+
+  it('are written exactly as float64, and near the largest float32 as float32', () => {
+    expect(decodeNifti(encodeNifti(volumeWith(1e40), { dtype: 'float64' })).data[21]).toBe(1e40);
+    // Just above float32's largest value, but rounding to it: not an overflow.
+    expect(decodeNifti(encodeNifti(volumeWith(3.4028235e38))).data[21]).toBe(3.4028234663852886e38);
+  });
+
+  it('NaN (missing) and infinities already in the volume are written as they are', () => {
+    for (const value of [NaN, Infinity, -Infinity]) expect(decodeNifti(encodeNifti(volumeWith(value))).data[21]).toBe(value);
+  });
+
+  it('writeNifti refuses them too, naming the file, and writes nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'overflow-'));
+    const path = join(dir, 'out.nii.gz');
+    await expect(writeNifti(path, volumeWith(1e40))).rejects.toThrow(new NiftiWriteError(
+      `${path}: voxel (1, 2, 1) is 1e+40, beyond float32's range (largest 3.4028234663852886e+38); as float32 it would be written as Infinity`,
+      { remedy: { dtype: 'float64' } },
+    ));
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('encodeNiftiFile: the bytes writeNifti writes, for an application that stages them', () => {
+  it('gives exactly the file writeNifti writes, gzipped by the .gz suffix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'encode-file-'));
+    const volume = volumeWith(2.5);
+    for (const [name, options] of [['a.nii', {}], ['a.nii.gz', {}], ['b.nii.gz', { dtype: 'float64', level: 9 }]] as const) {
+      const path = join(dir, name);
+      const bytes = await encodeNiftiFile(path, volume, options);
+      await writeNifti(path, volume, options);
+      expect(new Uint8Array(readFileSync(path))).toEqual(new Uint8Array(bytes));
+      const raw = name.endsWith('.gz') ? new Uint8Array(gunzipSync(bytes)) : bytes;
+      expect(raw).toEqual(encodeNifti(volume, options));
+      expect((await readNifti(path)).data).toEqual('dtype' in options ? volume.data : Float32Array.from(volume.data));
+    }
+  });
+});
+
+describe('effectMapPath', () => {
+  it('is where writeEffectMaps writes, with unsafe characters of the site replaced', () => {
+    expect(effectMapPath('out', 'gammaStar', 'Site A/1')).toBe(join('out', 'gammaStar_Site_A_1.nii.gz'));
+    expect(effectMapPath('out', 'deltaStar', 'Scanner_B')).toBe(join('out', 'deltaStar_Scanner_B.nii.gz'));
+  });
+});
