@@ -1,5 +1,8 @@
+import { describeValue } from './arguments.js';
+import { requireCoding } from './covariate-checks.js';
 import { encodeCovariates, type DesignCoding, type EncodedRows } from './design.js';
-import { EmptyInputError, IncompatibleAccumulatorError, InvalidValueError, ShapeMismatchError } from './errors.js';
+import { EmptyInputError, IncompatibleAccumulatorError, InvalidArgumentError } from './errors.js';
+import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import type { Covariates, DataMatrix } from './types.js';
 
 /**
@@ -48,6 +51,8 @@ export class CombatAccumulator {
     readonly coding: DesignCoding,
     readonly features: number,
   ) {
+    requireCoding(coding, 'CombatAccumulator');
+    if (typeof features !== 'number') throw new InvalidArgumentError(`CombatAccumulator: features is ${describeValue(features)}; expected a positive integer`);
     if (!Number.isInteger(features) || features < 1) {
       throw new EmptyInputError(`expected at least one feature; found ${features}`);
     }
@@ -84,7 +89,7 @@ export class CombatAccumulator {
    * ```
    */
   add(matrix: DataMatrix, covariates: Covariates): this {
-    checkInputs(matrix, covariates, this.features);
+    checkInputs(matrix, covariates, this.features, 'add');
     return this.addEncoded(matrix, encodeCovariates(this.coding, covariates));
   }
 
@@ -97,8 +102,8 @@ export class CombatAccumulator {
    * ```
    */
   addEncoded(matrix: DataMatrix, rows: EncodedRows): this {
-    checkMatrix(matrix, this.features);
-    checkEncodedRows(rows, matrix.samples, this.q);
+    checkMatrix(matrix, this.features, 'addEncoded');
+    checkEncodedRows(rows, matrix.samples, this.coding, 'addEncoded');
     checkNoInfinity(matrix);
     const { data, samples } = matrix;
     const V = this.features;
@@ -145,6 +150,7 @@ export class CombatAccumulator {
    * ```
    */
   merge(other: CombatAccumulator): this {
+    if (!(other instanceof CombatAccumulator)) throw new InvalidArgumentError(`merge: other is ${describeValue(other)}; expected a CombatAccumulator`);
     if (other === this) throw new IncompatibleAccumulatorError('cannot merge an accumulator into itself');
     if (other.features !== this.features) {
       throw new IncompatibleAccumulatorError(`cannot merge an accumulator of ${other.features} features into one of ${this.features}`);
@@ -288,74 +294,6 @@ export class CombatAccumulator {
     for (let k = 0; k < q; k++) {
       this.covariateSum[b * q + k] += c[k];
       for (let l = 0; l < q; l++) this.covariateCross[(b * q + k) * q + l] += c[k] * c[l];
-    }
-  }
-}
-
-/**
- * Checks a data matrix's shape against the expected number of features.
- *
- * @example
- * ```ts
- * checkMatrix({ data, samples: 10, features: 200 }, 200);
- * ```
- */
-export function checkMatrix(matrix: DataMatrix, features: number): void {
-  const { data, samples } = matrix;
-  if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
-    throw new ShapeMismatchError(`data must be a Float64Array or Float32Array; found ${Object.prototype.toString.call(data)}`);
-  }
-  if (!Number.isInteger(samples) || samples < 1 || !Number.isInteger(matrix.features) || matrix.features < 1) {
-    throw new EmptyInputError(`expected at least one sample and one feature; found samples = ${samples}, features = ${matrix.features}`);
-  }
-  if (matrix.features !== features) {
-    throw new ShapeMismatchError(`data has ${matrix.features} features; expected ${features}`);
-  }
-  if (data.length !== samples * features) {
-    throw new ShapeMismatchError(`data has ${data.length} values; expected samples x features = ${samples} x ${features} = ${samples * features}`);
-  }
-}
-
-/**
- * Checks a data matrix against the expected number of features, and that there is one batch label
- * per sample.
- *
- * @example
- * ```ts
- * checkInputs({ data, samples: 10, features: 200 }, { batch: sites }, 200);
- * ```
- */
-export function checkInputs(matrix: DataMatrix, covariates: Covariates, features: number): void {
-  checkMatrix(matrix, features);
-  if (covariates.batch.length !== matrix.samples) {
-    throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
-  }
-}
-
-/**
- * Checks that encoded rows describe `samples` samples with `q` covariate columns each.
- *
- * @example
- * ```ts
- * checkEncodedRows(encodeCovariates(coding, covariates), matrix.samples, coding.columns.length - coding.batches.length);
- * ```
- */
-export function checkEncodedRows(rows: EncodedRows, samples: number, q: number): void {
-  if (rows.samples !== samples || rows.batchIndex.length !== samples || rows.covariates.length !== samples * q) {
-    throw new ShapeMismatchError(
-      `encoded covariates describe ${rows.samples} samples (${rows.batchIndex.length} batch indices, ${rows.covariates.length} covariate values); expected ${samples} samples with ${q} covariate columns`,
-    );
-  }
-}
-
-/** Rejects infinite values before any statistic is touched, so a failed add changes nothing. */
-function checkNoInfinity({ data, features }: DataMatrix): void {
-  for (let at = 0; at < data.length; at++) {
-    const y = data[at];
-    if (y - y !== 0 && y === y) {
-      throw new InvalidValueError(
-        `data value at sample ${Math.floor(at / features)}, feature ${at % features} is ${y}; expected a finite number or NaN for a missing cell`,
-      );
     }
   }
 }

@@ -1,7 +1,9 @@
-import { checkEncodedRows, checkInputs } from './accumulator.js';
+import { describeValue } from './arguments.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
-import { ShapeMismatchError } from './errors.js';
+import { InvalidArgumentError, ShapeMismatchError } from './errors.js';
+import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import type { CombatModel } from './model.js';
+import { requireModel } from './model-checks.js';
 import type { Covariates, DataMatrix } from './types.js';
 
 /**
@@ -9,7 +11,9 @@ import type { Covariates, DataMatrix } from './types.js';
  * comes from **its own** covariates; its batch must be one of the training batches and its
  * categorical levels ones seen in training. Reference-batch samples, unadjusted features and
  * missing cells pass through unchanged. Applied to the training samples it reproduces the
- * training output. Returns a new Float64Array; the input is not modified.
+ * training output. Returns a new Float64Array; the input is not modified. The model is checked as
+ * `checkModel` does the first time it is used (a `ModelFormatError` for one no fit
+ * produces), infinite data values are refused as `harmonize` refuses them.
  *
  * @example
  * ```ts
@@ -18,28 +22,42 @@ import type { Covariates, DataMatrix } from './types.js';
  * ```
  */
 export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates): Float64Array {
-  checkInputs(matrix, covariates, model.features);
+  requireModel(model, 'applyCombat');
+  checkInputs(matrix, covariates, model.features, 'applyCombat');
   return applyEncoded(model, matrix, encodeCovariates(model.coding, covariates));
 }
 
 /**
  * {@link applyCombat} for covariates already encoded with the model's coding, writing into `out`
- * (a new array by default; pass a buffer to reuse memory when streaming blocks).
+ * (a new array by default; pass a buffer to reuse memory when streaming blocks). Every check is
+ * done before the first value is written: after an error, `out` is as it was.
  *
  * @example
  * ```ts
  * const out = applyEncoded(model, matrix, encodeCovariates(model.coding, covariates));
  * ```
  */
-export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out = new Float64Array(matrix.samples * model.features)): Float64Array {
+export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out?: Float64Array): Float64Array {
+  requireModel(model, 'applyEncoded');
+  const V = model.features;
+  checkMatrix(matrix, V, 'applyEncoded');
+  const { data, samples } = matrix;
+  checkEncodedRows(rows, samples, model.coding, 'applyEncoded');
+  if (out !== undefined && !(out instanceof Float64Array)) {
+    throw new InvalidArgumentError(`applyEncoded: out is ${describeValue(out)}; expected a Float64Array of samples x features values`);
+  }
+  if (out !== undefined && out.length !== samples * V) {
+    throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
+  }
+  checkNoInfinity(matrix);
+  return adjust(model, data, samples, rows, out ?? new Float64Array(samples * V));
+}
+
+/** Spec section 5 for every sample and feature, into `out` (inputs already checked). */
+function adjust(model: CombatModel, data: Float64Array | Float32Array, samples: number, rows: EncodedRows, out: Float64Array): Float64Array {
   const V = model.features;
   const B = model.batches.length;
   const q = model.coding.columns.length - B;
-  const { data, samples } = matrix;
-  checkEncodedRows(rows, samples, q);
-  if (out.length !== samples * V) {
-    throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
-  }
   const ref = model.coding.refBatch === null ? -1 : model.batches.indexOf(model.coding.refBatch);
   const { offset, scale } = batchAdjustments(model);
   const { grandMean, beta } = model;

@@ -1,3 +1,6 @@
+import { describeValue } from './arguments.js';
+import { InvalidArgumentError } from './errors.js';
+
 /**
  * Compares two strings by Unicode code point, the order of numpy's `np.unique` and of Python's
  * `sorted` (JavaScript's default sort compares UTF-16 code units, which differs for characters
@@ -9,6 +12,9 @@
  * ```
  */
 export function compareCodePoints(a: string, b: string): number {
+  if (typeof a !== 'string' || typeof b !== 'string') {
+    throw new InvalidArgumentError(`compareCodePoints: expected two strings; found ${describeValue(a)} and ${describeValue(b)}`);
+  }
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);

@@ -1,6 +1,4 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { DesignCoding } from './design.js';
-import { ConfoundedDesignError } from './errors.js';
 
 /**
  * The batch columns a sample of batch `b` has set to 1: its own indicator, and with a reference
@@ -53,38 +51,8 @@ export function designCrossProduct(
 }
 
 /**
- * Throws {@link ConfoundedDesignError} when the design is rank deficient, with sva's three
- * messages, naming the covariate columns involved.
- *
- * @example
- * ```ts
- * checkDesignRank(coding, designCrossProduct(...)); // returns quietly for a full-rank design
- * ```
- */
-export function checkDesignRank(coding: DesignCoding, xtx: Float64Array): void {
-  const p = coding.columns.length;
-  const B = coding.batches.length;
-  const q = p - B;
-  const full = nullVector(xtx, p);
-  if (full === null) return;
-  const covariateColumns = coding.columns.slice(B);
-  if (q === 1) {
-    throw new ConfoundedDesignError(`the covariate is confounded with batch (column ${covariateColumns[0]}); remove it`, covariateColumns);
-  }
-  const covariateBlock = new Float64Array(q * q);
-  for (let k = 0; k < q; k++) for (let l = 0; l < q; l++) covariateBlock[k * q + l] = xtx[(B + k) * p + B + l];
-  const inCovariates = nullVector(covariateBlock, q);
-  if (inCovariates !== null) {
-    const columns = involved(inCovariates, covariateColumns);
-    throw new ConfoundedDesignError(`the covariates are confounded with each other (columns ${columns.join(', ')}); remove one of them`, columns);
-  }
-  const columns = involved(full.slice(B), covariateColumns);
-  throw new ConfoundedDesignError(`at least one covariate is confounded with batch (columns ${columns.join(', ')}); remove the confounded covariates`, columns);
-}
-
-/**
- * Whether a symmetric positive semi-definite p x p matrix (such as X'X) has full rank, by the
- * same scaled eigenvalue test as {@link checkDesignRank}, so the answer does not depend on rounding.
+ * Whether a symmetric positive semi-definite p x p matrix (such as X'X) has full rank, by a
+ * scaled eigenvalue test (see {@link nullSpace}), so the answer does not depend on column scale.
  *
  * @example
  * ```ts
@@ -92,35 +60,58 @@ export function checkDesignRank(coding: DesignCoding, xtx: Float64Array): void {
  * ```
  */
 export function isFullRank(matrix: Float64Array, n: number): boolean {
-  return nullVector(matrix, n) === null;
+  return nullSpace(matrix, n).length === 0;
 }
 
 /**
- * A unit null vector of a symmetric positive semi-definite matrix, or null when it has full
- * rank. The matrix is scaled to unit diagonal first, so column scale does not matter.
+ * An orthonormal basis of the null space of a symmetric positive semi-definite n x n matrix,
+ * after scaling it to unit diagonal (a zero column is its own null direction): the eigenvectors
+ * whose eigenvalue is at most 1e-12 of the largest. Empty when the matrix has full rank.
+ *
+ * @example
+ * ```ts
+ * nullSpace(new Float64Array([1, 1, 1, 1]), 2); // [[0.7071..., -0.7071...]] (up to sign)
+ * ```
  */
-function nullVector(matrix: Float64Array, n: number): number[] | null {
+export function nullSpace(matrix: Float64Array, n: number): number[][] {
+  const scaled = Matrix.zeros(n, n);
   const scale = Array.from({ length: n }, (_, i) => {
     const d = matrix[i * n + i];
     return d > 0 ? 1 / Math.sqrt(d) : 0;
   });
-  const zeroColumn = scale.findIndex((s) => s === 0);
-  if (zeroColumn >= 0) return Array.from({ length: n }, (_, i) => (i === zeroColumn ? 1 : 0));
-  const scaled = Matrix.zeros(n, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) scaled.set(i, j, matrix[i * n + j] * scale[i] * scale[j]);
   const eigen = new EigenvalueDecomposition(scaled, { assumeSymmetric: true });
   const values = eigen.realEigenvalues;
-  let smallest = 0;
-  for (let i = 1; i < n; i++) if (values[i] < values[smallest]) smallest = i;
   const largest = Math.max(...values);
-  if (values[smallest] > RANK_TOLERANCE * largest) return null;
-  return eigen.eigenvectorMatrix.getColumn(smallest);
+  const basis: number[][] = [];
+  values.forEach((value, k) => {
+    if (value <= RANK_TOLERANCE * largest) basis.push(eigen.eigenvectorMatrix.getColumn(k));
+  });
+  return basis;
 }
 
 /** Relative eigenvalue of the scaled X'X under which the design counts as rank deficient. */
 const RANK_TOLERANCE = 1e-12;
 
-function involved(vector: number[], columns: readonly string[]): string[] {
-  const largest = Math.max(...vector.map(Math.abs));
-  return columns.filter((_, k) => Math.abs(vector[k]) > 1e-6 * largest);
+/**
+ * The columns that take part in some linear dependency: those where the projector onto the null
+ * space has a diagonal entry above rounding. Unlike the entries of one null vector, this does not
+ * depend on which basis (or which signs) the eigen solver returned, so it is the same on every run.
+ *
+ * @example
+ * ```ts
+ * involvedColumns(nullSpace(xtx, p), p); // e.g. [1, 4]
+ * ```
+ */
+export function involvedColumns(basis: readonly number[][], n: number): number[] {
+  const involved: number[] = [];
+  for (let j = 0; j < n; j++) {
+    let weight = 0;
+    for (const vector of basis) weight += (vector[j] as number) ** 2;
+    if (weight > INVOLVED) involved.push(j);
+  }
+  return involved;
 }
+
+/** Projector diagonal above which a column is part of a dependency (unit vectors: at most 1). */
+const INVOLVED = 1e-10;

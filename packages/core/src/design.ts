@@ -1,5 +1,8 @@
+import { checkOptions } from './arguments.js';
 import { compareCodePoints } from './code-point-order.js';
-import { InvalidValueError, ShapeMismatchError, TooFewBatchesError, UnknownBatchError, UnknownCovariateError } from './errors.js';
+import { checkColumns, checkCovariateNames, checkCovariates, requireCoding } from './covariate-checks.js';
+import { designColumns, namingProblem } from './design-names.js';
+import { CovariateNameError, TooFewBatchesError, UnknownBatchError, UnknownCovariateError } from './errors.js';
 import type { Covariates } from './types.js';
 
 /**
@@ -54,7 +57,11 @@ export interface EncodedRows {
 
 /**
  * Derives the design coding from the training covariates and validates them: lengths, missing
- * values, non-finite continuous values, at least two batches, a known reference batch.
+ * values, non-finite continuous values, at least two batches, a known reference batch, and names
+ * that give every design column once (a categorical covariate named `batch` with a level equal to
+ * a batch label, a continuous covariate named `sex:M` beside a categorical `sex` with level `M`,
+ * a name used as both categorical and continuous, and an empty name are refused with
+ * {@link CovariateNameError}).
  *
  * @example
  * ```ts
@@ -66,7 +73,8 @@ export interface EncodedRows {
  * ```
  */
 export function codeDesign(covariates: Covariates, options: { refBatch?: string | null } = {}): DesignCoding {
-  const samples = covariates.batch.length;
+  const samples = checkCovariates(covariates, 'codeDesign');
+  checkOptions(options, 'codeDesign');
   checkColumns(covariates, samples);
   const batches = sortedLevels(covariates.batch);
   if (batches.length < 2) {
@@ -78,15 +86,12 @@ export function codeDesign(covariates: Covariates, options: { refBatch?: string 
   }
   const categorical = Object.entries(covariates.categorical ?? {}).map(([name, values]) => {
     const levels = sortedLevels(values);
-    return { name, levels, dropped: levels[0] };
+    return { name, levels, dropped: levels[0] as string };
   });
   const continuous = Object.keys(covariates.continuous ?? {});
-  const columns = [
-    ...batches.map((b) => `batch:${b}`),
-    ...categorical.flatMap((c) => c.levels.slice(1).map((level) => `${c.name}:${level}`)),
-    ...continuous,
-  ];
-  return { batches, refBatch, categorical, continuous, columns };
+  const problem = namingProblem(batches, categorical, continuous);
+  if (problem !== null) throw new CovariateNameError(problem);
+  return { batches, refBatch, categorical, continuous, columns: designColumns(batches, categorical, continuous) };
 }
 
 /**
@@ -101,7 +106,8 @@ export function codeDesign(covariates: Covariates, options: { refBatch?: string 
  * ```
  */
 export function encodeCovariates(coding: DesignCoding, covariates: Covariates): EncodedRows {
-  const samples = covariates.batch.length;
+  requireCoding(coding, 'encodeCovariates');
+  const samples = checkCovariates(covariates, 'encodeCovariates');
   checkColumns(covariates, samples);
   checkCovariateNames(coding, covariates);
   const q = coding.columns.length - coding.batches.length;
@@ -112,7 +118,7 @@ export function encodeCovariates(coding: DesignCoding, covariates: Covariates): 
     const label = covariates.batch[i];
     const index = batchLookup.get(label);
     if (index === undefined) {
-      throw new UnknownBatchError(`batch ${JSON.stringify(label)} at sample ${i} was not seen in training (known: ${coding.batches.join(', ')})`);
+      throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${coding.batches.join(', ')})`, { sample: i });
     }
     batchIndex[i] = index;
   }
@@ -123,9 +129,9 @@ export function encodeCovariates(coding: DesignCoding, covariates: Covariates): 
     for (let i = 0; i < samples; i++) {
       const level = levelLookup.get(values[i]);
       if (level === undefined) {
-        throw new UnknownCovariateError(
-          `categorical covariate "${name}" at sample ${i} has level ${JSON.stringify(values[i])}, unseen in training (known: ${levels.join(', ')})`,
-        );
+        throw new UnknownCovariateError(`categorical covariate "${name}" has level ${JSON.stringify(values[i])}, unseen in training (known: ${levels.join(', ')})`, {
+          sample: i,
+        });
       }
       if (level > 0) encoded[i * q + offset + level - 1] = 1;
     }
@@ -137,50 +143,6 @@ export function encodeCovariates(coding: DesignCoding, covariates: Covariates): 
     offset += 1;
   }
   return { samples, batchIndex, covariates: encoded };
-}
-
-/** Checks every column's length and that no value is missing or non-finite. */
-function checkColumns(covariates: Covariates, samples: number): void {
-  checkLabels(covariates.batch, 'batch labels', samples);
-  for (const [name, values] of Object.entries(covariates.categorical ?? {})) {
-    checkLabels(values, `categorical covariate "${name}"`, samples);
-  }
-  for (const [name, values] of Object.entries(covariates.continuous ?? {})) {
-    if (values.length !== samples) {
-      throw new ShapeMismatchError(`continuous covariate "${name}" has ${values.length} values; expected one per sample (${samples})`);
-    }
-    for (let i = 0; i < samples; i++) {
-      const value = values[i];
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new InvalidValueError(`continuous covariate "${name}" at sample ${i} is ${String(value)}; expected a finite number`);
-      }
-    }
-  }
-}
-
-function checkLabels(values: readonly string[], what: string, samples: number): void {
-  if (values.length !== samples) {
-    throw new ShapeMismatchError(`${what} has ${values.length} values; expected one per sample (${samples})`);
-  }
-  for (let i = 0; i < samples; i++) {
-    const value = values[i];
-    if (typeof value !== 'string' || value === '') {
-      throw new InvalidValueError(`${what} at sample ${i} is ${JSON.stringify(value) ?? 'undefined'}; expected a non-empty string`);
-    }
-  }
-}
-
-function checkCovariateNames(coding: DesignCoding, covariates: Covariates): void {
-  const given = [...Object.keys(covariates.categorical ?? {}).map((n) => `categorical "${n}"`), ...Object.keys(covariates.continuous ?? {}).map((n) => `continuous "${n}"`)];
-  const needed = [...coding.categorical.map((c) => `categorical "${c.name}"`), ...coding.continuous.map((n) => `continuous "${n}"`)];
-  const missing = needed.filter((n) => !given.includes(n));
-  const unknown = given.filter((n) => !needed.includes(n));
-  if (missing.length > 0 || unknown.length > 0) {
-    const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', unknown.length > 0 ? `not in the design: ${unknown.join(', ')}` : ''];
-    throw new UnknownCovariateError(
-      `covariates do not match the design (expected ${needed.length > 0 ? needed.join(', ') : 'none'}): ${parts.filter(Boolean).join('; ')}`,
-    );
-  }
 }
 
 function sortedLevels(values: readonly string[]): string[] {

@@ -38,16 +38,17 @@ export abstract class CombatError extends Error {
   abstract readonly code: string;
   /** What went wrong, without the location and the remedy. */
   readonly detail: string;
-  readonly sample?: number;
-  readonly feature?: number;
-  readonly remedy?: Readonly<Record<string, unknown>>;
+  // Declared only, so an error without a location has no `sample` property at all.
+  declare readonly sample?: number;
+  declare readonly feature?: number;
+  declare readonly remedy?: Readonly<Record<string, unknown>>;
 
   constructor(detail: string, context: ErrorContext = {}) {
     super(formatMessage(detail, context));
     this.detail = detail;
-    if (context.sample !== undefined) this.sample = context.sample;
-    if (context.feature !== undefined) this.feature = context.feature;
-    if (context.remedy !== undefined) this.remedy = context.remedy;
+    if (context.sample !== undefined) Object.defineProperty(this, 'sample', { value: context.sample, enumerable: true });
+    if (context.feature !== undefined) Object.defineProperty(this, 'feature', { value: context.feature, enumerable: true });
+    if (context.remedy !== undefined) Object.defineProperty(this, 'remedy', { value: context.remedy, enumerable: true });
   }
 
   override get name(): string {
@@ -140,23 +141,61 @@ export class UnknownCovariateError extends CombatError {
 }
 
 /**
- * The design matrix is rank deficient; the message names the columns involved.
+ * The design matrix is rank deficient. The message gives sva's case, what the per-batch counts
+ * show exactly where they can (a categorical level that occurs only in some batches and in all of
+ * their samples, a level that occurs in no sample, a continuous covariate constant within every
+ * batch), and the columns involved. `columns` and `batches` do not depend on the order of the
+ * samples or on the reference batch.
  *
  * @example
  * ```ts
  * harmonize(matrix, { batch: ['a', 'a', 'b', 'b'], categorical: { scanner: ['x', 'x', 'y', 'y'] } });
- * // throws ConfoundedDesignError: the covariate is confounded with batch (columns: scanner:y)
+ * // throws ConfoundedDesignError: the covariate is confounded with batch: level y of scanner occurs
+ * // only in batch b, and in all of its samples (column scanner:y); remove it
  * ```
  */
 export class ConfoundedDesignError extends CombatError {
   readonly code = 'CONFOUNDED_DESIGN' as const;
   constructor(
-    message: string,
-    /** Design columns involved in the rank deficiency. */
+    detail: string,
+    /** Covariate columns of the design involved in the rank deficiency, in design order. */
     readonly columns: readonly string[],
+    /** Batches involved, in code-point order (empty when the covariates are confounded among themselves). */
+    readonly batches: readonly string[] = [],
   ) {
-    super(message);
+    super(detail);
   }
+}
+
+/**
+ * Covariate names that cannot be coded: two sources that would give the same design column (a
+ * categorical covariate named `batch` with a level equal to a batch label, a continuous covariate
+ * named `sex:M` beside a categorical `sex` with level `M`), a name used as both categorical and
+ * continuous, an empty name.
+ *
+ * @example
+ * ```ts
+ * codeDesign({ batch: ['A', 'B'], categorical: { batch: ['A', 'B'] } });
+ * // throws CovariateNameError: design column "batch:B" would come from batch "B" and from level "B" of categorical covariate "batch"; rename one of them
+ * ```
+ */
+export class CovariateNameError extends CombatError {
+  readonly code = 'COVARIATE_NAME' as const;
+}
+
+/**
+ * An argument of the wrong kind: undefined or null where an object or array is needed, a value of
+ * the wrong type, an option that is not one of its allowed values. The message names the function
+ * and the argument.
+ *
+ * @example
+ * ```ts
+ * harmonize(matrix, null as never);
+ * // throws InvalidArgumentError: harmonize: covariates is null; expected an object { batch, categorical?, continuous? }
+ * ```
+ */
+export class InvalidArgumentError extends CombatError {
+  readonly code = 'INVALID_ARGUMENT' as const;
 }
 
 /**
@@ -184,7 +223,10 @@ export class TooFewFeaturesError extends CombatError {
 }
 
 /**
- * A serialized model that cannot be read: unknown format version or missing parts.
+ * A model that cannot be used: a serialized model or model file of another format version, with
+ * missing or ill-typed parts, an inconsistent design coding, or values no fit produces (a negative
+ * deltaStar, a NaN pooled variance of an adjusted feature). The message names the field; `feature`
+ * is set for a value of one feature.
  *
  * @example
  * ```ts

@@ -1,10 +1,14 @@
-import type { CombatAccumulator } from './accumulator.js';
-import { checkDesignRank, designCrossProduct } from './design-matrix.js';
+import { CombatAccumulator } from './accumulator.js';
+import { checkOptions, describeValue } from './arguments.js';
+import { checkDesignRank } from './confounding.js';
+import { designCrossProduct } from './design-matrix.js';
 import { estimatePriors, nonParametricShrinkage, parametricMeanOnly, parametricShrinkage, type Priors } from './empirical-bayes.js';
-import { EmptyInputError, TooFewFeaturesError } from './errors.js';
+import { EmptyInputError, InvalidArgumentError, TooFewFeaturesError } from './errors.js';
 import type { CombatModel } from './model.js';
+import { screenEstimates, screenFeatures } from './screening.js';
 import { invert, standardize, type Standardized } from './standardize.js';
 import type { CombatOptions, CombatWarning } from './types.js';
+import { manyLevelsWarnings, describeUnadjusted, unadjustedWarning } from './warnings.js';
 
 /**
  * Options of a fit from accumulated statistics; the reference batch is part of the accumulator's
@@ -19,8 +23,10 @@ export type FitOptions = Omit<CombatOptions, 'refBatch'>;
 
 /**
  * Turns accumulated sufficient statistics into a fitted model: checks the design, fits the
- * regression, estimates the batch effects, shrinks them (parametric, non-parametric or no EB,
- * optionally mean-only) and aligns to the reference batch. The accumulator is not modified.
+ * regression, screens the features (those that cannot be adjusted pass through, with a reason),
+ * estimates the batch effects, shrinks them (parametric, non-parametric or no EB, optionally
+ * mean-only) and aligns to the reference batch. The accumulator is not modified. `options.refBatch`
+ * may be given only when it is the accumulator's (the reference batch is part of the coding).
  *
  * @example
  * ```ts
@@ -29,6 +35,7 @@ export type FitOptions = Omit<CombatOptions, 'refBatch'>;
  * ```
  */
 export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
+  checkFitArguments(acc, options);
   const { coding, features: V } = acc;
   const B = coding.batches.length;
   const eb = options.eb ?? true;
@@ -50,14 +57,20 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
     });
   }
 
+  warnings.push(...manyLevelsWarnings(coding, acc.count.reduce((a, n) => a + n, 0)));
+
   const ref = coding.refBatch === null ? null : coding.batches.indexOf(coding.refBatch);
+  checkDesignRank(coding, acc.count, acc.covariateSum, acc.covariateCross);
   const xtx = designCrossProduct(B, acc.q, ref, acc.count, acc.covariateSum, acc.covariateCross);
-  checkDesignRank(coding, xtx);
   const st = standardize(acc, invert(xtx, coding.columns.length));
-  const adjusted = adjustableFeatures(acc, st, meanOnly);
-  const kept = indicesWhere(adjusted, 1);
+  const screen = screenFeatures(acc, st, meanOnly);
+  const kept = indicesWhere(screen.cause, 0);
   if (eb && kept.length < 2) {
-    throw new TooFewFeaturesError(`empirical Bayes needs at least 2 adjustable features to estimate its priors; found ${kept.length} (use eb: false)`);
+    const unadjusted = unadjustedWarning(screen, coding.batches);
+    throw new TooFewFeaturesError(
+      `empirical Bayes needs at least 2 adjustable features to estimate its priors; found ${kept.length}${unadjusted === null ? '' : ` (left unadjusted: ${describeUnadjusted(unadjusted.features, unadjusted.reasons)})`}`,
+      { remedy: { eb: false } },
+    );
   }
 
   const model = emptyModel(acc, { eb, parametric, meanOnly });
@@ -102,38 +115,25 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
   }
 
   unshift(acc, st, ref, model);
-  const skipped = Array.from(indicesWhere(adjusted, 0));
-  if (skipped.length > 0) {
-    markUnadjusted(model, skipped);
-    warnings.push({
-      code: 'unadjusted-features',
-      features: skipped,
-      message: `${skipped.length} feature(s) left unadjusted (constant within a batch, no finite value in a batch, or zero pooled variance): ${skipped.slice(0, 10).join(', ')}${skipped.length > 10 ? ', ...' : ''}`,
-    });
+  screenEstimates(model, screen);
+  const unadjusted = unadjustedWarning(screen, coding.batches);
+  if (unadjusted !== null) {
+    markUnadjusted(model, unadjusted.features);
+    warnings.push(unadjusted);
   }
   return { model, warnings };
 }
 
-/**
- * Spec section 6: a feature takes part only if every batch has a finite value, no batch of two or
- * more samples is constant in it, its variance can be estimated, and its regression was solvable.
- */
-function adjustableFeatures(acc: CombatAccumulator, st: Standardized, meanOnly: boolean): Uint8Array {
-  const V = acc.features;
-  const B = acc.coding.batches.length;
-  const adjusted = st.solvable.slice();
-  for (let b = 0; b < B; b++) {
-    const batchSize = acc.count[b];
-    for (let v = 0; v < V; v++) {
-      const at = b * V + v;
-      const m = st.finiteCount[at];
-      // Sums of squares around the batch's own first value are 0 exactly when all values equal it.
-      const constant = batchSize >= 2 && m >= 2 && !(acc.sumSquares[at] > 0);
-      const noVariance = !meanOnly && batchSize >= 2 && m < 2;
-      if (m === 0 || constant || noVariance) adjusted[v] = 0;
-    }
+/** The accumulator must be one; options as `harmonize` takes them, a reference batch only the coding's. */
+function checkFitArguments(acc: unknown, options: unknown): void {
+  if (!(acc instanceof CombatAccumulator)) throw new InvalidArgumentError(`finalizeModel: acc is ${describeValue(acc)}; expected a CombatAccumulator`);
+  checkOptions(options, 'finalizeModel');
+  const refBatch = (options as CombatOptions | undefined)?.refBatch;
+  if (refBatch !== undefined && (refBatch ?? null) !== acc.coding.refBatch) {
+    throw new InvalidArgumentError(
+      `finalizeModel: options.refBatch is ${describeValue(refBatch)} but the accumulator's design has reference batch ${describeValue(acc.coding.refBatch)}; set it with codeDesign`,
+    );
   }
-  return adjusted;
 }
 
 /** Indices where `flags` equals `value`. */

@@ -1,7 +1,9 @@
-import { CombatAccumulator, checkInputs } from './accumulator.js';
+import { checkOptions, requireRecord } from './arguments.js';
+import { CombatAccumulator } from './accumulator.js';
 import { applyEncoded } from './apply.js';
 import { codeDesign, encodeCovariates } from './design.js';
 import { finalizeModel } from './finalize.js';
+import { checkInputs } from './input-checks.js';
 import type { CombatModel } from './model.js';
 import type { CombatOptions, CombatWarning, Covariates, DataMatrix } from './types.js';
 
@@ -35,7 +37,9 @@ export interface HarmonizeResult {
  * ```
  */
 export function harmonize(matrix: DataMatrix, covariates: Covariates, options: CombatOptions = {}): HarmonizeResult {
-  checkInputs(matrix, covariates, matrix.features);
+  requireRecord(matrix, 'harmonize', 'matrix', 'an object { data, samples, features }');
+  checkInputs(matrix, covariates, matrix.features, 'harmonize');
+  checkOptions(options, 'harmonize');
   const coding = codeDesign(covariates, { refBatch: options.refBatch ?? null });
   const rows = encodeCovariates(coding, covariates);
   const accumulator = new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows);

@@ -5,10 +5,12 @@ import type { DesignCoding } from './design.js';
  * section 7), and the estimates for inspection. Per-batch arrays are B x V, batch-major
  * (`gammaStar[b * features + v]`), batches in `batches` order (code-point sorted).
  *
- * Features that could not be adjusted (constant within a batch, no finite value in a batch, zero
- * pooled variance) have `adjusted[v] = 0`, are passed through unchanged, and have NaN in every
- * per-feature estimate. `aPrior` and `bPrior` are NaN in mean-only mode, where they are unused.
- * Treat the arrays as read-only: applying a model caches values derived from them.
+ * Features that could not be adjusted (see `UnadjustedReason`: constant within a batch, no finite
+ * value in a batch, zero pooled variance, overflow, ...) have `adjusted[v] = 0`, are passed
+ * through unchanged, and have NaN in every per-feature estimate. `aPrior` and `bPrior` are NaN in
+ * mean-only mode, where they are unused, and Infinity for the reference batch. `checkModel` says
+ * what else a model must satisfy. Treat the arrays as read-only: applying a model checks it and
+ * caches values derived from it, once per model object.
  *
  * @example
  * ```ts

@@ -1,6 +1,8 @@
-import type { DesignCoding } from './design.js';
+import { describeValue, isRecord, requireRecord } from './arguments.js';
+import type { Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
 import type { CombatModel } from './model.js';
+import { FLOAT_ARRAYS, checkMeta, checkModelFields, type ModelMeta } from './model-checks.js';
 
 /**
  * Version of the serialized model layout; bumped on any incompatible change.
@@ -11,8 +13,6 @@ import type { CombatModel } from './model.js';
  * ```
  */
 export const MODEL_FORMAT_VERSION = 1;
-
-const FLOAT_ARRAYS = ['beta', 'varPooled', 'grandMean', 'gammaHat', 'deltaHat', 'gammaStar', 'deltaStar', 'gammaBar', 't2', 'aPrior', 'bPrior'] as const;
 
 /**
  * A model as JSON-safe metadata plus typed arrays: what a file format (Arrow IPC, JSON with
@@ -26,17 +26,18 @@ const FLOAT_ARRAYS = ['beta', 'varPooled', 'grandMean', 'gammaHat', 'deltaHat', 
  */
 export interface SerializedModel {
   readonly formatVersion: number;
-  readonly meta: {
-    readonly features: number;
-    readonly coding: DesignCoding;
-    readonly batchSizes: readonly number[];
-    readonly options: CombatModel['options'];
-  };
+  readonly meta: ModelMeta;
   readonly arrays: Readonly<Record<(typeof FLOAT_ARRAYS)[number], Float64Array>> & { readonly adjusted: Uint8Array };
 }
 
+const modelFormat: Fail = (detail, context) => {
+  throw new ModelFormatError(detail, context);
+};
+
 /**
- * Splits a model into metadata and typed arrays (copies, so the result does not alias the model).
+ * Splits a model into metadata and typed arrays (copies, so the result does not alias the model),
+ * after checking it as {@link checkModel} does: a model that would not load again is refused
+ * here, when it is written, rather than when it is read.
  *
  * @example
  * ```ts
@@ -44,17 +45,37 @@ export interface SerializedModel {
  * ```
  */
 export function serializeModel(model: CombatModel): SerializedModel {
+  requireRecord(model, 'serializeModel', 'model', 'a CombatModel');
+  checkModelFields(model, modelFormat);
   const arrays = Object.fromEntries(FLOAT_ARRAYS.map((name) => [name, model[name].slice()])) as Record<(typeof FLOAT_ARRAYS)[number], Float64Array>;
   return {
     formatVersion: MODEL_FORMAT_VERSION,
-    meta: { features: model.features, coding: model.coding, batchSizes: [...model.batchSizes], options: { ...model.options } },
+    meta: checkMeta(model as unknown as Record<string, unknown>, modelFormat),
     arrays: { ...arrays, adjusted: model.adjusted.slice() },
   };
 }
 
 /**
- * Rebuilds a model from {@link serializeModel}'s output, checking the format version and every
- * array's length.
+ * Checks a serialized model's metadata (format version aside) and returns a fresh copy: what a
+ * file reader needs before it can look for the arrays the coding implies. Throws
+ * {@link ModelFormatError} naming the field (e.g. `coding.batches[1]`, `batchSizes[0]`).
+ *
+ * @example
+ * ```ts
+ * const meta = checkModelMeta(JSON.parse(text));
+ * meta.coding.columns; // the design columns whose beta the file must hold
+ * ```
+ */
+export function checkModelMeta(meta: unknown): ModelMeta {
+  if (!isRecord(meta)) return modelFormat(`meta is ${describeValue(meta)}; expected an object { features, coding, batchSizes, options }`);
+  return checkMeta(meta, modelFormat);
+}
+
+/**
+ * Rebuilds a model from {@link serializeModel}'s output (copies, bit for bit), refusing with
+ * {@link ModelFormatError} anything else: another format version, missing or ill-typed parts, and
+ * every inconsistency {@link checkModel} looks for. A model that deserializes gives finite
+ * outputs for finite inputs.
  *
  * @example
  * ```ts
@@ -63,29 +84,37 @@ export function serializeModel(model: CombatModel): SerializedModel {
  * ```
  */
 export function deserializeModel(serialized: SerializedModel): CombatModel {
+  if (!isRecord(serialized)) return modelFormat(`serialized model is ${describeValue(serialized)}; expected an object { formatVersion, meta, arrays }`);
   if (serialized.formatVersion !== MODEL_FORMAT_VERSION) {
-    throw new ModelFormatError(`model format version ${serialized.formatVersion} is not supported; expected ${MODEL_FORMAT_VERSION}`);
+    modelFormat(`model format version ${describeValue(serialized.formatVersion)} is not supported; expected ${MODEL_FORMAT_VERSION}`);
   }
-  const { features: V, coding, batchSizes, options } = serialized.meta;
-  const B = coding.batches.length;
-  const expected: Record<string, number> = { beta: coding.columns.length * V, varPooled: V, grandMean: V, gammaBar: B, t2: B, aPrior: B, bPrior: B };
-  for (const name of ['gammaHat', 'deltaHat', 'gammaStar', 'deltaStar']) expected[name] = B * V;
-  for (const name of FLOAT_ARRAYS) {
-    const array = serialized.arrays[name];
-    if (!(array instanceof Float64Array) || array.length !== expected[name]) {
-      throw new ModelFormatError(`model array "${name}" should be a Float64Array of length ${expected[name]}; found ${describe(array)}`);
-    }
-  }
-  const adjusted = serialized.arrays.adjusted;
-  if (!(adjusted instanceof Uint8Array) || adjusted.length !== V) {
-    throw new ModelFormatError(`model array "adjusted" should be a Uint8Array of length ${V}; found ${describe(adjusted)}`);
-  }
-  const arrays = Object.fromEntries(FLOAT_ARRAYS.map((name) => [name, serialized.arrays[name].slice()])) as Record<(typeof FLOAT_ARRAYS)[number], Float64Array>;
-  return { features: V, coding, batches: coding.batches, batchSizes: [...batchSizes], options: { ...options }, ...arrays, adjusted: adjusted.slice() };
+  const meta = checkModelMeta(serialized.meta);
+  const arrays: unknown = serialized.arrays;
+  if (!isRecord(arrays)) return modelFormat(`arrays is ${describeValue(arrays)}; expected an object of typed arrays`);
+  const copy = (value: unknown) => (value instanceof Float64Array || value instanceof Uint8Array ? value.slice() : value);
+  const model = {
+    ...meta,
+    batches: meta.coding.batches,
+    ...Object.fromEntries(FLOAT_ARRAYS.map((name) => [name, copy(arrays[name])])),
+    adjusted: copy(arrays.adjusted),
+  };
+  checkModelFields(model, modelFormat);
+  return model;
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const length = (value as { length?: unknown }).length;
-  return `${Object.prototype.toString.call(value)}${typeof length === 'number' ? ` of length ${length}` : ''}`;
+/**
+ * Checks that a value is a model a fit could have produced, and throws {@link ModelFormatError}
+ * naming the first field that is not (with `feature` set for a per-feature value): the design
+ * coding exactly as `codeDesign` makes one, batch sizes, options, array types and lengths, and
+ * for every adjusted feature finite estimates with positive variances and deltas (the reference
+ * batch's gammaStar 0 and deltaStar 1; deltas 1 in mean-only mode; star equal to hat values
+ * without empirical Bayes). `applyCombat` and `serializeModel` check their model this way.
+ *
+ * @example
+ * ```ts
+ * checkModel(JSON.parse(text)); // throws ModelFormatError: coding.batches[1] is "a" after "b"; ...
+ * ```
+ */
+export function checkModel(model: unknown): asserts model is CombatModel {
+  checkModelFields(model, modelFormat);
 }

@@ -26,9 +26,26 @@ export interface Standardized {
   readonly finiteCount: Float64Array;
   readonly s1: Float64Array;
   readonly s2: Float64Array;
-  /** 1 where the feature's regression could be solved and its pooled variance is above rounding. */
-  readonly solvable: Uint8Array;
+  /** Per feature, one of {@link FIT}: whether the regression was solved and the data standardized. */
+  readonly status: Uint8Array;
+  /**
+   * Per solved feature, the first batch (of two or more finite cells) whose residuals have zero
+   * variance to rounding (the covariates fit its values exactly), else -1.
+   */
+  readonly flatBatch: Int32Array;
 }
+
+/**
+ * The outcome of a feature's regression: `solved`; `singular` (its finite rows do not determine
+ * the coefficients); `exactFit` (the residual variance is zero to rounding); `overflow` (a sum,
+ * coefficient or standardized sum is not finite: values too large for float64 arithmetic).
+ *
+ * @example
+ * ```ts
+ * if (st.status[v] === FIT.overflow) reasons.push({ cause: 'overflow' });
+ * ```
+ */
+export const FIT = { solved: 0, singular: 1, exactFit: 2, overflow: 3 } as const;
 
 /**
  * Fits every feature's regression on the design and standardizes, from the accumulator's sums.
@@ -55,7 +72,8 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     finiteCount: new Float64Array(B * V),
     s1: new Float64Array(B * V),
     s2: new Float64Array(B * V),
-    solvable: new Uint8Array(V),
+    status: new Uint8Array(V),
+    flatBatch: new Int32Array(V).fill(-1),
   };
   const count = new Float64Array(B);
   const covariateSum = new Float64Array(B * q);
@@ -81,7 +99,11 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
       const xtx = designCrossProduct(B, q, ref, count, covariateSum, covariateCross);
       inv = isFullRank(xtx, p) ? invert(xtx, p) : null;
     }
-    if (inv === null) continue;
+    for (let b = 0; b < B; b++) result.finiteCount[b * V + v] = count[b];
+    if (inv === null) {
+      result.status[v] = FIT.singular;
+      continue;
+    }
     const origin = firstShift(acc.shift, v, V, B);
     result.origin[v] = origin;
     acc.sumsAround(v, origin, count, covariateSum, sy, syy, scy);
@@ -93,11 +115,13 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
       if (ref !== null && b !== ref) xty[ref] += sy[b];
       for (let k = 0; k < q; k++) xty[B + k] += scy[b * q + k];
     }
+    let finite = true;
     for (let j = 0; j < p; j++) {
       let s = 0;
       for (let l = 0; l < p; l++) s += inv[j * p + l] * xty[l];
       beta[j] = s;
       result.beta[j * V + v] = s;
+      finite &&= Number.isFinite(s);
     }
     let alpha = 0;
     if (ref === null) {
@@ -123,7 +147,6 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
         cyb += scy[b * q + k] * bk;
         for (let l = 0; l < q; l++) cCc += bk * covariateCross[(b * q + k) * q + l] * beta[B + l];
       }
-      result.finiteCount[at] = m;
       result.s1[at] = sy[b] - m * alpha - cb;
       result.s2[at] = squaredResiduals(alpha, m, sy[b], syy[b], cb, cyb, cCc);
       if (ref === null || ref === b) {
@@ -135,15 +158,26 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     const varPooled = rssTotal / cellsTotal;
     result.alpha[v] = alpha;
     result.varPooled[v] = varPooled;
+    if (!finite || !Number.isFinite(alpha) || !Number.isFinite(squaresTotal) || !Number.isFinite(rssTotal)) {
+      result.status[v] = FIT.overflow;
+      continue;
+    }
     // The residual sum of squares comes from expanded sums, so below a tiny fraction of the
     // (shifted) sum of squares it is rounding: the fit is exact and the variance is zero.
-    if (!(rssTotal > NOISE_FLOOR * squaresTotal) || !Number.isFinite(varPooled)) continue;
+    if (!(rssTotal > NOISE_FLOOR * squaresTotal)) {
+      result.status[v] = FIT.exactFit;
+      continue;
+    }
     const sd = Math.sqrt(varPooled);
     for (let b = 0; b < B; b++) {
-      result.s1[b * V + v] /= sd;
-      result.s2[b * V + v] /= varPooled;
+      const at = b * V + v;
+      const m = count[b];
+      // The same floor within each batch: its residual sum of squares around its own mean.
+      if (m >= 2 && result.flatBatch[v] < 0 && !(result.s2[at] - (result.s1[at] * result.s1[at]) / m > NOISE_FLOOR * syy[b])) result.flatBatch[v] = b;
+      result.s1[at] /= sd;
+      result.s2[at] /= varPooled;
+      if (!Number.isFinite(result.s1[at]) || !Number.isFinite(result.s2[at])) result.status[v] = FIT.overflow;
     }
-    result.solvable[v] = 1;
   }
   return result;
 }

@@ -56,7 +56,60 @@ export interface CombatOptions {
 }
 
 /**
+ * Why a feature was left unadjusted (passed through unchanged, NaN estimates, `adjusted[v] = 0`).
+ * The checks run batch by batch in `batches` order, and a feature gets the first that applies:
+ *
+ * - `no-value-in-batch`: no finite value in `batch`.
+ * - `overflow`: a sum, coefficient or standardized value is not finite in float64 (magnitudes
+ *   around 1e154 and above, whose squares overflow); `batch` is set when that batch's own sums
+ *   overflowed.
+ * - `too-few-values-in-batch`: a single finite value in `batch`, a batch of two or more samples,
+ *   so its scale cannot be estimated (not checked in mean-only mode).
+ * - `constant-in-batch`: every finite value in `batch` (two or more) is the same (sva's test).
+ * - `not-solvable`: the regression on the feature's finite rows is rank deficient (missing cells
+ *   left a covariate level or a batch without the rows it needs).
+ * - `zero-pooled-variance`: batches and covariates fit the feature exactly (zero residual variance
+ *   to rounding).
+ * - `zero-variance-in-batch`: the residual variance within `batch` is zero to rounding (its values
+ *   are exactly explained by the covariates), so its scale factor would amplify rounding noise.
+ *
+ * @example
+ * ```ts
+ * const reason: UnadjustedReason = { cause: 'constant-in-batch', batch: 'siteB' };
+ * ```
+ */
+export interface UnadjustedReason {
+  readonly cause: UnadjustedCause;
+  readonly batch?: string;
+}
+
+/**
+ * The causes of {@link UnadjustedReason}.
+ *
+ * @example
+ * ```ts
+ * const cause: UnadjustedCause = 'overflow';
+ * ```
+ */
+export type UnadjustedCause =
+  | 'no-value-in-batch'
+  | 'overflow'
+  | 'too-few-values-in-batch'
+  | 'constant-in-batch'
+  | 'not-solvable'
+  | 'zero-pooled-variance'
+  | 'zero-variance-in-batch';
+
+/**
  * A condition worth telling the user that did not stop the fit.
+ *
+ * - `singleton-batch`: a batch of one sample switched the fit to mean-only (as sva does).
+ * - `many-levels`: a categorical covariate has more coded columns (levels - 1) than a quarter of
+ *   the samples, i.e. fewer than 4 samples per estimated level effect on average; usually a
+ *   continuous covariate (age) or an identifier given as categorical.
+ * - `not-converged`: the parametric solver hit `maxIterations` for `batch`.
+ * - `unadjusted-features`: features left unadjusted, 0-based indices in `features` and, aligned
+ *   with them, why in `reasons`.
  *
  * @example
  * ```ts
@@ -66,5 +119,6 @@ export interface CombatOptions {
  */
 export type CombatWarning =
   | { readonly code: 'singleton-batch'; readonly message: string; readonly batches: readonly string[] }
-  | { readonly code: 'unadjusted-features'; readonly message: string; readonly features: readonly number[] }
+  | { readonly code: 'many-levels'; readonly message: string; readonly covariate: string; readonly levels: number; readonly samples: number }
+  | { readonly code: 'unadjusted-features'; readonly message: string; readonly features: readonly number[]; readonly reasons: readonly UnadjustedReason[] }
   | { readonly code: 'not-converged'; readonly message: string; readonly batch: string; readonly change: number };

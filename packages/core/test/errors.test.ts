@@ -71,23 +71,26 @@ describe('bad input gives a typed error', () => {
   it('a missing covariate value', () => {
     const sex = [...covariates.categorical.sex!];
     sex[4] = '';
-    expectError(() => harmonize(matrix, { ...covariates, categorical: { sex } }), InvalidValueError, /categorical covariate "sex" at sample 4 is ""; expected a non-empty string/);
+    const e = expectError(() => harmonize(matrix, { ...covariates, categorical: { sex } }), InvalidValueError, /^sample 4: categorical covariate "sex" is ""; expected a non-empty string$/);
+    expect(e).toMatchObject({ sample: 4, detail: 'categorical covariate "sex" is ""; expected a non-empty string' });
     const batch = [...covariates.batch];
     batch[2] = undefined as unknown as string;
-    expectError(() => harmonize(matrix, { ...covariates, batch }), InvalidValueError, /batch labels at sample 2 is undefined/);
+    expect(expectError(() => harmonize(matrix, { ...covariates, batch }), InvalidValueError, /^sample 2: batch labels is undefined/).sample).toBe(2);
   });
 
   it('a non-finite continuous covariate', () => {
     const age = Float64Array.from(covariates.continuous.age!);
     age[9] = Infinity;
-    const e = expectError(() => harmonize(matrix, { ...covariates, continuous: { age } }), InvalidValueError, /continuous covariate "age" at sample 9 is Infinity; expected a finite number/);
+    const e = expectError(() => harmonize(matrix, { ...covariates, continuous: { age } }), InvalidValueError, /^sample 9: continuous covariate "age" is Infinity; expected a finite number$/);
     expect(e.code).toBe('INVALID_VALUE');
+    expect(e.sample).toBe(9);
   });
 
   it('an infinite data value (missing cells are NaN)', () => {
     const data = matrix.data.slice();
     data[2 * 4 + 3] = -Infinity;
-    expectError(() => harmonize({ ...matrix, data }, covariates), InvalidValueError, /data value at sample 2, feature 3 is -Infinity/);
+    const e = expectError(() => harmonize({ ...matrix, data }, covariates), InvalidValueError, /^sample 2, feature 3: data value is -Infinity; expected a finite number or NaN/);
+    expect(e).toMatchObject({ sample: 2, feature: 3 });
   });
 
   it('no samples or no features', () => {
@@ -101,30 +104,42 @@ describe('bad input gives a typed error', () => {
     const small: DataMatrix = { data: Float64Array.from({ length: 9 * 3 }, (_, i) => Math.sin(i) * 10), samples: 9, features: 3 };
 
     it('the only covariate is confounded with batch', () => {
-      const e = expectError(() => harmonize(small, { batch, categorical: { scanner: ['x', 'x', 'x', 'y', 'y', 'y', 'x', 'x', 'x'] } }), ConfoundedDesignError, /the covariate is confounded with batch \(column scanner:y\)/);
+      const e = expectError(
+        () => harmonize(small, { batch, categorical: { scanner: ['x', 'x', 'x', 'y', 'y', 'y', 'x', 'x', 'x'] } }),
+        ConfoundedDesignError,
+        /^the covariate is confounded with batch: level y of scanner occurs only in batch b, and in all of its samples \(column scanner:y; batch b\); remove it$/,
+      );
       expect(e.columns).toEqual(['scanner:y']);
+      expect(e.batches).toEqual(['b']);
       expect(e.code).toBe('CONFOUNDED_DESIGN');
     });
 
     it('the covariates are confounded with each other', () => {
       const age = [30, 41, 52, 33, 45, 60, 29, 38, 50];
-      const e = expectError(() => harmonize(small, { batch, continuous: { age, months: age.map((a) => a * 12), sex: [1, 0, 1, 0, 1, 0, 1, 0, 1] } }), ConfoundedDesignError, /the covariates are confounded with each other \(columns age, months\)/);
+      const e = expectError(
+        () => harmonize(small, { batch, continuous: { age, months: age.map((a) => a * 12), sex: [1, 0, 1, 0, 1, 0, 1, 0, 1] } }),
+        ConfoundedDesignError,
+        /^the covariates are confounded with each other \(columns age, months\); remove one of them$/,
+      );
       expect(e.columns).toEqual(['age', 'months']);
+      expect(e.batches).toEqual([]);
     });
 
     it('a covariate among several is confounded with batch', () => {
       const e = expectError(
         () => harmonize(small, { batch, categorical: { scanner: ['x', 'x', 'x', 'y', 'y', 'y', 'x', 'x', 'x'] }, continuous: { age: [30, 41, 52, 33, 45, 60, 29, 38, 50] } }),
         ConfoundedDesignError,
-        /at least one covariate is confounded with batch \(columns scanner:y\)/,
+        /^at least one covariate is confounded with batch: level y of scanner occurs only in batch b, and in all of its samples \(column scanner:y; batch b\); remove the confounded covariates$/,
       );
       expect(e.columns).toEqual(['scanner:y']);
+      expect(e.batches).toEqual(['b']);
     });
   });
 
   it('empirical Bayes with fewer than two adjustable features', () => {
     const single: DataMatrix = { data: matrix.data.filter((_, i) => i % 4 === 0), samples: 17, features: 1 };
-    expectError(() => harmonize(single, covariates), TooFewFeaturesError, /at least 2 adjustable features .* found 1 \(use eb: false\)/);
+    const e = expectError(() => harmonize(single, covariates), TooFewFeaturesError, /at least 2 adjustable features .* found 1; use \{ eb: false \}$/);
+    expect(e.remedy).toEqual({ eb: false });
     expect(harmonize(single, covariates, { eb: false }).data.every(Number.isFinite)).toBe(true);
   });
 });
@@ -135,17 +150,32 @@ describe('applying a model to new samples', () => {
   const row: DataMatrix = { data: matrix.data.slice(0, 4), samples: 1, features: 4 };
 
   it('rejects a batch unseen in training, naming it', () => {
-    expectError(() => applyCombat(model, row, one({ batch: ['siteQ'] })), UnknownBatchError, /batch "siteQ" at sample 0 was not seen in training \(known: siteA, siteB, siteC\)/);
+    const e = expectError(() => applyCombat(model, row, one({ batch: ['siteQ'] })), UnknownBatchError, /^sample 0: batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\)$/);
+    expect(e.sample).toBe(0);
   });
 
   it('rejects a categorical level unseen in training, naming it', () => {
-    const e = expectError(() => applyCombat(model, row, one({ categorical: { sex: ['X'] } })), UnknownCovariateError, /"sex" at sample 0 has level "X", unseen in training \(known: F, M\)/);
+    const e = expectError(() => applyCombat(model, row, one({ categorical: { sex: ['X'] } })), UnknownCovariateError, /^sample 0: categorical covariate "sex" has level "X", unseen in training \(known: F, M\)$/);
     expect(e.code).toBe('UNKNOWN_COVARIATE');
+    expect(e.sample).toBe(0);
   });
 
   it('rejects missing or unknown covariates', () => {
     expectError(() => applyCombat(model, row, one({ continuous: {} })), UnknownCovariateError, /missing continuous "age"/);
     expectError(() => applyCombat(model, row, one({ continuous: { age: [50], weight: [70] } })), UnknownCovariateError, /not in the design: continuous "weight"/);
+  });
+
+  it('refuses an infinite value as harmonize does, naming sample and feature, before writing any output', () => {
+    const data = matrix.data.slice(0, 8);
+    data[1 * 4 + 2] = Infinity;
+    const two: DataMatrix = { data, samples: 2, features: 4 };
+    const covariates = { batch: ['siteA', 'siteC'], categorical: { sex: ['F', 'M'] }, continuous: { age: [40, 50] } };
+    const e = expectError(() => applyCombat(model, two, covariates), InvalidValueError, /^sample 1, feature 2: data value is Infinity; expected a finite number or NaN for a missing cell$/);
+    expect(e).toMatchObject({ sample: 1, feature: 2 });
+    const out = new Float64Array(8).fill(7);
+    data[1 * 4 + 2] = -Infinity;
+    expectError(() => applyEncoded(model, two, encodeCovariates(model.coding, covariates), out), InvalidValueError, /^sample 1, feature 2: data value is -Infinity/);
+    expect(Array.from(out)).toEqual(new Array(8).fill(7));
   });
 
   it('rejects data with another number of features', () => {
@@ -180,6 +210,6 @@ describe('accumulators and serialized models', () => {
     const serialized = serializeModel(harmonize(matrix, covariates).model);
     const e = expectError(() => deserializeModel({ ...serialized, formatVersion: 99 }), ModelFormatError, /version 99 is not supported; expected 1/);
     expect(e.code).toBe('MODEL_FORMAT');
-    expectError(() => deserializeModel({ ...serialized, arrays: { ...serialized.arrays, gammaStar: new Float64Array(3) } }), ModelFormatError, /"gammaStar" should be a Float64Array of length 12; found \[object Float64Array\] of length 3/);
+    expectError(() => deserializeModel({ ...serialized, arrays: { ...serialized.arrays, gammaStar: new Float64Array(3) } }), ModelFormatError, /^gammaStar is a Float64Array of length 3; expected a Float64Array of length 12$/);
   });
 });

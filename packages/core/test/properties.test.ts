@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CombatAccumulator, applyCombat, codeDesign, finalizeModel, harmonize, type CombatModel, type CombatOptions } from '../src/index.js';
+import { CombatAccumulator, applyCombat, checkModel, codeDesign, finalizeModel, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '../src/index.js';
 import { expectClose } from './close.js';
 import { selectRows, syntheticData } from './synthetic.js';
 
@@ -122,6 +122,35 @@ describe('properties', () => {
         const { data, model } = harmonize(matrix, covariates, options);
         expect(data.every(Number.isFinite)).toBe(true);
         for (const key of ['gammaStar', 'deltaStar', 'varPooled', 'grandMean'] as const) expect(model[key].every(Number.isFinite)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('never produces NaN or Infinity from finite input at magnitudes whose squares overflow, and says overflow', () => {
+    // Features 0 and 1 stay as they are (so EB has two); the others are scaled by up to 1e300, and
+    // some moved by -1e160 in siteA and +1e160 elsewhere (sums around a common origin overflow).
+    const scaling = fc.array(fc.record({ scale: fc.constantFrom(1, 1e100, 1e150, 1e160, 1e200, 1e300), offset: fc.constantFrom(0, 1e160) }), { minLength: 12, maxLength: 12 });
+    fc.assert(
+      fc.property(datasets, modes, scaling, (spec, options, scalings) => {
+        const { matrix, covariates } = syntheticData({ ...spec, missing: undefined });
+        const V = matrix.features;
+        const data = matrix.data.map((y, at) => {
+          const v = at % V;
+          const { scale, offset } = scalings[v]!;
+          return v < 2 ? y : y * scale + (covariates.batch[Math.floor(at / V)] === 'siteA' ? -offset : offset);
+        });
+        const { data: output, model, warnings } = harmonize({ ...matrix, data }, covariates, options);
+        expect(output.every(Number.isFinite)).toBe(true);
+        expect(() => checkModel(model)).not.toThrow();
+        const unadjusted = warnings.find((w) => w.code === 'unadjusted-features') as Extract<CombatWarning, { code: 'unadjusted-features' }> | undefined;
+        for (let v = 0; v < V; v++) {
+          const k = unadjusted?.features.indexOf(v) ?? -1;
+          expect(model.adjusted[v]).toBe(k >= 0 ? 0 : 1);
+          if (k >= 0) for (let i = 0; i < matrix.samples; i++) expect(output[i * V + v]).toBe(data[i * V + v]);
+          if (v >= 2 && scalings[v]!.scale >= 1e160) expect(unadjusted?.reasons[k]).toEqual({ cause: 'overflow', batch: 'siteA' });
+        }
+        expect(applyCombat(model, { ...matrix, data }, covariates)).toEqual(output);
       }),
       { numRuns: 60 },
     );

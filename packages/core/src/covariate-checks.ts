@@ -1,0 +1,117 @@
+import { describeValue, isArrayLike, isRecord, requireRecord } from './arguments.js';
+import { checkCoding } from './coding-checks.js';
+import type { DesignCoding } from './design.js';
+import { InvalidArgumentError, InvalidValueError, ShapeMismatchError, UnknownCovariateError } from './errors.js';
+import type { Covariates } from './types.js';
+
+/**
+ * Checks of covariates and codings at the public boundary of the design functions: the shape of
+ * the arguments, every column's length and values, and that covariates match a coding.
+ */
+
+/**
+ * Checks a design coding argument as `checkCoding` does (once per coding object: codings are
+ * read-only, and a streaming caller encodes one sample at a time with the same one).
+ *
+ * @example
+ * ```ts
+ * requireCoding(coding, 'encodeCovariates');
+ * ```
+ */
+export function requireCoding(coding: unknown, fn: string): asserts coding is DesignCoding {
+  if (typeof coding === 'object' && coding !== null && CHECKED_CODINGS.has(coding)) return;
+  checkCoding(coding, 'coding', (detail) => {
+    throw new InvalidArgumentError(`${fn}: ${detail}`);
+  });
+  CHECKED_CODINGS.add(coding as object);
+}
+
+const CHECKED_CODINGS = new WeakSet<object>();
+
+/**
+ * Checks the shape of a covariates argument (an object with an array of batch labels, and
+ * optional records of arrays) and returns the number of samples; the values are checked by
+ * {@link checkColumns}.
+ *
+ * @example
+ * ```ts
+ * const samples = checkCovariates(covariates, 'codeDesign');
+ * ```
+ */
+export function checkCovariates(covariates: unknown, fn: string): number {
+  requireRecord(covariates, fn, 'covariates', 'an object { batch, categorical?, continuous? }');
+  const { batch, categorical, continuous } = covariates;
+  if (!Array.isArray(batch)) throw new InvalidArgumentError(`${fn}: covariates.batch is ${describeValue(batch)}; expected an array of batch labels, one per sample`);
+  for (const [role, group, expected] of [
+    ['categorical', categorical, 'an array of labels'],
+    ['continuous', continuous, 'an array or typed array of numbers'],
+  ] as const) {
+    if (group === undefined) continue;
+    if (!isRecord(group)) throw new InvalidArgumentError(`${fn}: covariates.${role} is ${describeValue(group)}; expected an object of named columns`);
+    for (const [name, values] of Object.entries(group)) {
+      const ok = role === 'categorical' ? Array.isArray(values) : isArrayLike(values);
+      if (!ok) throw new InvalidArgumentError(`${fn}: ${role} covariate ${JSON.stringify(name)} is ${describeValue(values)}; expected ${expected}, one per sample`);
+    }
+  }
+  return batch.length;
+}
+
+/**
+ * Checks every column's length and that no label is missing and no continuous value non-finite
+ * (after {@link checkCovariates} has checked the shape).
+ *
+ * @example
+ * ```ts
+ * checkColumns(covariates, covariates.batch.length);
+ * ```
+ */
+export function checkColumns(covariates: Covariates, samples: number): void {
+  checkLabels(covariates.batch, 'batch labels', samples);
+  for (const [name, values] of Object.entries(covariates.categorical ?? {})) {
+    checkLabels(values, `categorical covariate "${name}"`, samples);
+  }
+  for (const [name, values] of Object.entries(covariates.continuous ?? {})) {
+    if (values.length !== samples) {
+      throw new ShapeMismatchError(`continuous covariate "${name}" has ${values.length} values; expected one per sample (${samples})`);
+    }
+    for (let i = 0; i < samples; i++) {
+      const value = values[i];
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new InvalidValueError(`continuous covariate "${name}" is ${String(value)}; expected a finite number`, { sample: i });
+      }
+    }
+  }
+}
+
+function checkLabels(values: readonly string[], what: string, samples: number): void {
+  if (values.length !== samples) {
+    throw new ShapeMismatchError(`${what} has ${values.length} values; expected one per sample (${samples})`);
+  }
+  for (let i = 0; i < samples; i++) {
+    const value = values[i];
+    if (typeof value !== 'string' || value === '') {
+      throw new InvalidValueError(`${what} is ${JSON.stringify(value) ?? 'undefined'}; expected a non-empty string`, { sample: i });
+    }
+  }
+}
+
+/**
+ * Checks that covariates name exactly the covariates of a coding, each in its role.
+ *
+ * @example
+ * ```ts
+ * checkCovariateNames(model.coding, covariates); // throws UnknownCovariateError listing the missing and unknown ones
+ * ```
+ */
+export function checkCovariateNames(coding: DesignCoding, covariates: Covariates): void {
+  const given = [...Object.keys(covariates.categorical ?? {}).map((n) => `categorical "${n}"`), ...Object.keys(covariates.continuous ?? {}).map((n) => `continuous "${n}"`)];
+  const needed = [...coding.categorical.map((c) => `categorical "${c.name}"`), ...coding.continuous.map((n) => `continuous "${n}"`)];
+  const missing = needed.filter((n) => !given.includes(n));
+  const unknown = given.filter((n) => !needed.includes(n));
+  if (missing.length > 0 || unknown.length > 0) {
+    const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', unknown.length > 0 ? `not in the design: ${unknown.join(', ')}` : ''];
+    throw new UnknownCovariateError(
+      `covariates do not match the design (expected ${needed.length > 0 ? needed.join(', ') : 'none'}): ${parts.filter(Boolean).join('; ')}`,
+    );
+  }
+}

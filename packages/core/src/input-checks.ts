@@ -1,0 +1,104 @@
+import { describeValue, requireRecord } from './arguments.js';
+import { checkCovariates, requireCoding } from './covariate-checks.js';
+import type { DesignCoding, EncodedRows } from './design.js';
+import { EmptyInputError, InvalidArgumentError, InvalidValueError, ShapeMismatchError } from './errors.js';
+import type { Covariates, DataMatrix } from './types.js';
+
+/**
+ * Checks a data matrix argument: an object whose `data` is a Float64Array or Float32Array of
+ * `samples x features` values, at least one of each, and `features` as expected. `fn` names the
+ * public function in messages about the argument itself.
+ *
+ * @example
+ * ```ts
+ * checkMatrix({ data, samples: 10, features: 200 }, 200);
+ * ```
+ */
+export function checkMatrix(matrix: DataMatrix, features: number, fn = 'checkMatrix'): void {
+  requireRecord(matrix, fn, 'matrix', 'an object { data, samples, features }');
+  const { data, samples } = matrix;
+  if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
+    throw new ShapeMismatchError(`data must be a Float64Array or Float32Array; found ${Object.prototype.toString.call(data)}`);
+  }
+  if (!Number.isInteger(samples) || samples < 1 || !Number.isInteger(matrix.features) || matrix.features < 1) {
+    throw new EmptyInputError(`expected at least one sample and one feature; found samples = ${samples}, features = ${matrix.features}`);
+  }
+  if (matrix.features !== features) {
+    throw new ShapeMismatchError(`data has ${matrix.features} features; expected ${features}`);
+  }
+  if (data.length !== samples * features) {
+    throw new ShapeMismatchError(`data has ${data.length} values; expected samples x features = ${samples} x ${features} = ${samples * features}`);
+  }
+}
+
+/**
+ * Checks a data matrix against the expected number of features, the shape of the covariates
+ * argument, and that there is one batch label per sample.
+ *
+ * @example
+ * ```ts
+ * checkInputs({ data, samples: 10, features: 200 }, { batch: sites }, 200);
+ * ```
+ */
+export function checkInputs(matrix: DataMatrix, covariates: Covariates, features: number, fn = 'checkInputs'): void {
+  checkMatrix(matrix, features, fn);
+  checkCovariates(covariates, fn);
+  if (covariates.batch.length !== matrix.samples) {
+    throw new ShapeMismatchError(`batch labels has ${covariates.batch.length} values; expected one per sample (${matrix.samples})`);
+  }
+}
+
+/**
+ * Checks that encoded rows describe `samples` samples of a coding: an Int32Array of batch indices
+ * into `coding.batches` and a Float64Array of finite covariate values, q = columns - batches per
+ * sample.
+ *
+ * @example
+ * ```ts
+ * checkEncodedRows(encodeCovariates(coding, covariates), matrix.samples, coding);
+ * ```
+ */
+export function checkEncodedRows(rows: EncodedRows, samples: number, coding: DesignCoding, fn = 'checkEncodedRows'): void {
+  requireCoding(coding, fn);
+  requireRecord(rows, fn, 'rows', 'encoded rows { samples, batchIndex, covariates } from encodeCovariates');
+  const { batchIndex, covariates } = rows;
+  if (!(batchIndex instanceof Int32Array) || !(covariates instanceof Float64Array)) {
+    throw new InvalidArgumentError(
+      `${fn}: rows hold ${describeValue(batchIndex)} and ${describeValue(covariates)}; expected an Int32Array of batch indices and a Float64Array of covariates (from encodeCovariates)`,
+    );
+  }
+  const B = coding.batches.length;
+  const q = coding.columns.length - B;
+  if (rows.samples !== samples || batchIndex.length !== samples || covariates.length !== samples * q) {
+    throw new ShapeMismatchError(
+      `encoded covariates describe ${rows.samples} samples (${batchIndex.length} batch indices, ${covariates.length} covariate values); expected ${samples} samples with ${q} covariate columns`,
+    );
+  }
+  for (let i = 0; i < samples; i++) {
+    const b = batchIndex[i];
+    if (b < 0 || b >= B) throw new InvalidValueError(`encoded batch index is ${b}; expected 0 to ${B - 1} (${coding.batches.join(', ')})`, { sample: i });
+  }
+  for (let at = 0; at < covariates.length; at++) {
+    if (!Number.isFinite(covariates[at])) {
+      throw new InvalidValueError(`encoded covariate ${coding.columns[B + (at % q)]} is ${covariates[at]}; expected a finite number`, { sample: Math.floor(at / q) });
+    }
+  }
+}
+
+/**
+ * Rejects infinite data values (missing cells are NaN) before anything is accumulated or written,
+ * so a failed call changes nothing. The error names the sample and the feature.
+ *
+ * @example
+ * ```ts
+ * checkNoInfinity({ data: Float64Array.of(1, Infinity), samples: 1, features: 2 }); // throws InvalidValueError (sample 0, feature 1)
+ * ```
+ */
+export function checkNoInfinity({ data, features }: DataMatrix): void {
+  for (let at = 0; at < data.length; at++) {
+    const y = data[at];
+    if (y - y !== 0 && y === y) {
+      throw new InvalidValueError(`data value is ${y}; expected a finite number or NaN for a missing cell`, { sample: Math.floor(at / features), feature: at % features });
+    }
+  }
+}

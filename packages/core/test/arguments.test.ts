@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CombatAccumulator,
+  CombatError,
+  InvalidArgumentError,
+  ModelFormatError,
+  applyCombat,
+  applyEncoded,
+  checkEncodedRows,
+  checkInputs,
+  checkMatrix,
+  checkModel,
+  checkModelMeta,
+  codeDesign,
+  compareCodePoints,
+  deserializeModel,
+  encodeCovariates,
+  finalizeModel,
+  harmonize,
+  serializeModel,
+} from '../src/index.js';
+import { syntheticData } from './synthetic.js';
+
+const { matrix, covariates } = syntheticData({ seed: 2, batchSizes: [6, 6], features: 3 });
+const coding = codeDesign(covariates);
+const rows = encodeCovariates(coding, covariates);
+const { model } = harmonize(matrix, covariates);
+const fresh = () => new CombatAccumulator(coding, 3);
+
+describe('arguments of the wrong kind give typed errors that name the function and the argument', () => {
+  const cases: [string, () => unknown, string][] = [
+    ['harmonize(undefined, ...)', () => harmonize(undefined as never, covariates), 'harmonize: matrix is undefined; expected an object { data, samples, features }'],
+    ['harmonize(matrix, null)', () => harmonize(matrix, null as never), 'harmonize: covariates is null; expected an object { batch, categorical?, continuous? }'],
+    ['a batch that is not an array', () => harmonize(matrix, { batch: 'siteA' as never }), 'harmonize: covariates.batch is "siteA"; expected an array of batch labels, one per sample'],
+    ['categorical: { sex: undefined }', () => harmonize(matrix, { ...covariates, categorical: { sex: undefined as never } }), 'harmonize: categorical covariate "sex" is undefined; expected an array of labels, one per sample'],
+    ['categorical: null', () => harmonize(matrix, { ...covariates, categorical: null as never }), 'harmonize: covariates.categorical is null; expected an object of named columns'],
+    ['continuous: { age: "12" }', () => harmonize(matrix, { ...covariates, continuous: { age: '12' as never } }), 'harmonize: continuous covariate "age" is "12"; expected an array or typed array of numbers, one per sample'],
+    ['options null', () => harmonize(matrix, covariates, null as never), 'harmonize: options is null; expected an object { eb?, parametric?, meanOnly?, refBatch?, maxIterations? }'],
+    ['options.eb a string', () => harmonize(matrix, covariates, { eb: 'no' as never }), 'harmonize: options.eb is "no"; expected true or false'],
+    ['options.refBatch a number', () => harmonize(matrix, covariates, { refBatch: 1 as never }), 'harmonize: options.refBatch is 1; expected a batch label or null'],
+    ['options.maxIterations 0', () => harmonize(matrix, covariates, { maxIterations: 0 }), 'harmonize: options.maxIterations is 0; expected a positive integer'],
+    ['applyCombat(null, ...)', () => applyCombat(null as never, matrix, covariates), 'applyCombat: model is null; expected a CombatModel'],
+    ['applyCombat(model, null, ...)', () => applyCombat(model, null as never, covariates), 'applyCombat: matrix is null; expected an object { data, samples, features }'],
+    ['applyCombat(model, matrix, undefined)', () => applyCombat(model, matrix, undefined as never), 'applyCombat: covariates is undefined'],
+    ['applyEncoded(model, matrix, null)', () => applyEncoded(model, matrix, null as never), 'applyEncoded: rows is null; expected encoded rows { samples, batchIndex, covariates } from encodeCovariates'],
+    ['applyEncoded with an array as out', () => applyEncoded(model, matrix, rows, [] as never), 'applyEncoded: out is an array of length 0; expected a Float64Array of samples x features values'],
+    ['codeDesign(undefined)', () => codeDesign(undefined as never), 'codeDesign: covariates is undefined; expected an object { batch, categorical?, continuous? }'],
+    ['encodeCovariates(coding, {})', () => encodeCovariates(coding, {} as never), 'encodeCovariates: covariates.batch is undefined; expected an array of batch labels, one per sample'],
+    ['encodeCovariates(null, ...)', () => encodeCovariates(null as never, covariates), 'encodeCovariates: coding is null; expected a design coding { batches, refBatch, categorical, continuous, columns }'],
+    ['encodeCovariates with a coding of unsorted batches', () => encodeCovariates({ ...coding, batches: ['siteB', 'siteA'] }, covariates), 'encodeCovariates: coding.batches[1] is "siteA" after "siteB"'],
+    ['new CombatAccumulator(null, 3)', () => new CombatAccumulator(null as never, 3), 'CombatAccumulator: coding is null; expected a design coding'],
+    ['new CombatAccumulator(coding, "3")', () => new CombatAccumulator(coding, '3' as never), 'CombatAccumulator: features is "3"; expected a positive integer'],
+    ['add(null, ...)', () => fresh().add(null as never, covariates), 'add: matrix is null'],
+    ['addEncoded(matrix, null)', () => fresh().addEncoded(matrix, null as never), 'addEncoded: rows is null'],
+    ['merge(null)', () => fresh().merge(null as never), 'merge: other is null; expected a CombatAccumulator'],
+    ['finalizeModel(undefined)', () => finalizeModel(undefined as never), 'finalizeModel: acc is undefined; expected a CombatAccumulator'],
+    ['finalizeModel with another reference batch', () => finalizeModel(fresh().add(matrix, covariates), { refBatch: 'siteB' } as never), 'finalizeModel: options.refBatch is "siteB" but the accumulator\'s design has reference batch null; set it with codeDesign'],
+    ['serializeModel(null)', () => serializeModel(null as never), 'serializeModel: model is null; expected a CombatModel'],
+    ['compareCodePoints(undefined, "a")', () => compareCodePoints(undefined as never, 'a'), 'compareCodePoints: expected two strings; found undefined and "a"'],
+    ['checkMatrix(null, 3)', () => checkMatrix(null as never, 3), 'checkMatrix: matrix is null'],
+  ];
+  it.each(cases)('%s', (_, run, message) => {
+    expect(run).toThrow(InvalidArgumentError);
+    expect(run).toThrow(message);
+  });
+
+  it('a model that is not one is a ModelFormatError', () => {
+    expect(() => serializeModel({} as never)).toThrow(new ModelFormatError('features is undefined; expected a positive integer'));
+    expect(() => deserializeModel(null as never)).toThrow(new ModelFormatError('serialized model is null; expected an object { formatVersion, meta, arrays }'));
+    expect(() => checkModelMeta([])).toThrow(ModelFormatError);
+  });
+
+  it('no public function throws anything but a CombatError, whatever it is given', () => {
+    const values: unknown[] = [undefined, null, 0, NaN, 'x', true, {}, [], new Float64Array(2), { batch: null }, { data: [] }, { features: -1 }];
+    const acc = fresh();
+    const calls: ((a: unknown, b: unknown) => unknown)[] = [
+      (a, b) => harmonize(a as never, b as never),
+      (a, b) => harmonize(matrix, a as never, b as never),
+      (a, b) => applyCombat(a as never, b as never, covariates),
+      (a, b) => applyCombat(model, a as never, b as never),
+      (a, b) => applyEncoded(model, a as never, b as never),
+      (a, b) => applyEncoded(model, matrix, a as never, b as never),
+      (a, b) => codeDesign(a as never, b as never),
+      (a, b) => encodeCovariates(a as never, b as never),
+      (a, b) => new CombatAccumulator(a as never, b as never),
+      (a, b) => acc.add(a as never, b as never),
+      (a, b) => acc.addEncoded(a as never, b as never),
+      (a) => acc.merge(a as never),
+      (a, b) => finalizeModel(a as never, b as never),
+      (a, b) => finalizeModel(acc, { eb: a, parametric: b } as never),
+      (a) => serializeModel(a as never),
+      (a, b) => deserializeModel({ formatVersion: 1, meta: a, arrays: b } as never),
+      (a) => deserializeModel(a as never),
+      (a) => checkModel(a),
+      (a) => checkModelMeta(a),
+      (a, b) => compareCodePoints(a as never, b as never),
+      (a, b) => checkMatrix(a as never, b as never),
+      (a, b) => checkInputs(matrix, a as never, b as never),
+      (a, b) => checkEncodedRows(a as never, 1, b as never),
+    ];
+    let thrown = 0;
+    for (const call of calls) {
+      for (const a of values) {
+        for (const b of values) {
+          try {
+            call(a, b);
+          } catch (error) {
+            thrown++;
+            if (!(error instanceof CombatError)) expect.fail(`${call.toString()} with ${String(a)}, ${String(b)}: ${String(error)}`);
+          }
+        }
+      }
+    }
+    expect(thrown).toBeGreaterThan(calls.length * values.length * values.length * 0.9);
+  });
+});
