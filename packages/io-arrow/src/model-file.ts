@@ -1,6 +1,17 @@
-import { MODEL_FORMAT_VERSION, deserializeModel, serializeModel, type CombatModel, type SerializedModel } from '@combat/core';
-import { Table as ArrowTable, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import {
+  CombatError,
+  MODEL_FORMAT_VERSION,
+  ModelFormatError,
+  checkModelMeta,
+  deserializeModel,
+  serializeModel,
+  type CombatModel,
+  type DesignCoding,
+  type SerializedModel,
+} from '@combat/core';
+import { DataType, Precision, Table as ArrowTable, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { registerCompressionCodecs } from './codecs.js';
+import { checkIpcLayout } from './arrow-layout.js';
 import { TableFormatError } from './errors.js';
 
 /**
@@ -27,35 +38,53 @@ export interface ModelFileExtras {
 const METADATA_KEY = 'combat';
 const PER_BATCH = ['gammaStar', 'deltaStar', 'gammaHat', 'deltaHat'] as const;
 const PRIORS = ['gammaBar', 't2', 'aPrior', 'bPrior'] as const;
+const ARROW_FILE_MAGIC = 'ARROW1';
+const CHECKSUM_KEY = '"checksum":"';
+const PLACEHOLDER = '0'.repeat(16);
+/** The fields of the JSON metadata. */
+const JSON_FIELDS = new Set(['formatVersion', 'features', 'coding', 'batchSizes', 'options', 'priors', 'columns', 'volume', 'checksum']);
+
+type Fail = (detail: string) => never;
 
 /**
  * Encodes a model as one Arrow IPC file: one row per feature (`feature`, `voxel` for volume
  * models, `adjusted`, `varPooled`, `grandMean`, `beta[<design column>]`, then
  * `gammaStar[<batch>]`, `deltaStar[<batch>]`, `gammaHat[<batch>]`, `deltaHat[<batch>]`), and the
  * rest as JSON in the schema metadata under `combat`: format version, batches and design coding,
- * options, batch sizes, priors, covariate columns, mask shape and affine.
+ * options, batch sizes, priors, covariate columns, mask shape and affine, and first `checksum`, a
+ * 64-bit hash of the file's bytes (see {@link sealModelFile}) that {@link decodeModelFile} checks
+ * before anything else, so a file changed or damaged after it was written is refused. Refuses (with
+ * `ModelFormatError`) what {@link decodeModelFile} would refuse: an invalid model, feature names
+ * that are not one unique string per feature, covariate columns other than the coding's, a volume
+ * geometry that does not hold the voxels. Messages start with `options.target` (the path being
+ * written; default "model file").
  *
  * @example
  * ```ts
  * const bytes = encodeModelFile(model, { featureNames: regions, columns: { batchCol: 'site' } });
  * ```
  */
-export function encodeModelFile(model: CombatModel, extras: ModelFileExtras): Uint8Array {
-  const V = model.features;
-  if (extras.featureNames.length !== V) {
-    throw new TableFormatError(`model file: ${extras.featureNames.length} feature names for a model of ${V} features`);
-  }
+export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, options: { target?: string } = {}): Uint8Array {
+  const fail: Fail = (detail) => {
+    throw new ModelFormatError(`${options.target ?? 'model file'}: ${detail}`);
+  };
   const { meta, arrays } = serializeModel(model);
+  if (typeof extras !== 'object' || extras === null) return fail(`extras is ${String(extras)}; expected { featureNames, columns?, volume? }`);
+  checkFeatureNames(extras.featureNames, meta.features, fail);
+  if (extras.columns !== undefined) checkColumnRoles(extras.columns, meta.coding, fail);
+  if (extras.volume !== undefined) checkVolume(extras.volume.shape, extras.volume.affine, extras.volume.indices, meta.features, fail);
+  const V = meta.features;
   const vectors: Record<string, Vector> = { feature: vectorFromArray([...extras.featureNames], new Utf8()) };
   if (extras.volume !== undefined) vectors.voxel = makeVector(extras.volume.indices);
   vectors.adjusted = makeVector(arrays.adjusted);
   vectors.varPooled = makeVector(arrays.varPooled);
   vectors.grandMean = makeVector(arrays.grandMean);
-  model.coding.columns.forEach((column, j) => (vectors[`beta[${column}]`] = makeVector(arrays.beta.slice(j * V, (j + 1) * V))));
+  meta.coding.columns.forEach((column, j) => (vectors[`beta[${column}]`] = makeVector(arrays.beta.slice(j * V, (j + 1) * V))));
   for (const name of PER_BATCH) {
-    model.batches.forEach((batch, b) => (vectors[`${name}[${batch}]`] = makeVector(arrays[name].slice(b * V, (b + 1) * V))));
+    meta.coding.batches.forEach((batch, b) => (vectors[`${name}[${batch}]`] = makeVector(arrays[name].slice(b * V, (b + 1) * V))));
   }
   const json = {
+    checksum: PLACEHOLDER,
     formatVersion: MODEL_FORMAT_VERSION,
     ...meta,
     priors: Object.fromEntries(PRIORS.map((name) => [name, Array.from(arrays[name], encodeNumber)])),
@@ -64,11 +93,44 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras): Ui
   };
   const table = new ArrowTable(vectors);
   table.schema.metadata.set(METADATA_KEY, JSON.stringify(json));
-  return tableToIPC(table, 'file');
+  return sealModelFile(tableToIPC(table, 'file'), options);
 }
 
 /**
- * Decodes {@link encodeModelFile}'s output back to the model and its extras, bit for bit.
+ * Writes the checksum of a model file into it: the file's metadata JSON must hold the placeholder
+ * `"checksum":"0000000000000000"` once (as {@link encodeModelFile} writes it); the 16 zeros are
+ * replaced, in place, by the hash of the whole file as it is with them. For tools that edit a
+ * model file and take responsibility for the result.
+ *
+ * @example
+ * ```ts
+ * const bytes = sealModelFile(tableToIPC(editedTable, 'file'));
+ * ```
+ */
+export function sealModelFile(bytes: Uint8Array, options: { target?: string } = {}): Uint8Array {
+  const fail: Fail = (detail) => {
+    throw new ModelFormatError(`${options.target ?? 'model file'}: ${detail}`);
+  };
+  const placeholders = checksumSites(bytes, fail).filter((at) => hexAt(bytes, at) === PLACEHOLDER);
+  if (placeholders.length !== 1) fail(`expected the checksum placeholder once in the metadata; found it ${placeholders.length} times`);
+  const at = placeholders[0] as number;
+  const sealed = new Uint8Array(bytes);
+  const digest = fileChecksum(sealed);
+  for (let k = 0; k < 16; k++) sealed[at + k] = digest.charCodeAt(k);
+  return sealed;
+}
+
+/**
+ * Decodes {@link encodeModelFile}'s output back to the model and its extras, bit for bit. Anything
+ * else is a `ModelFormatError` (core's) whose message starts with `source` and names the field:
+ * bytes that are not an Arrow IPC file or are truncated, metadata that is not the model JSON
+ * (missing or ill-typed fields, a coding `checkModelMeta` refuses, priors that are not numbers),
+ * unknown JSON fields, no checksum or bytes that do not match it (checked before the bytes are
+ * parsed: apache-arrow can loop forever on damaged input), missing, extra, ill-typed or null
+ * columns, a row count other than `features`, feature names that repeat, covariate columns other
+ * than the coding's, a volume geometry that does not hold the voxels (3 positive integers, 16
+ * finite affine entries, voxel indices strictly ascending within the volume), and every value
+ * `deserializeModel` refuses.
  *
  * @example
  * ```ts
@@ -76,67 +138,334 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras): Ui
  * ```
  */
 export function decodeModelFile(bytes: Uint8Array, source: string): { model: CombatModel } & ModelFileExtras {
-  registerCompressionCodecs();
-  const fail = (detail: string): never => {
-    throw new TableFormatError(`${source}: ${detail}`);
+  const fail: Fail = (detail) => {
+    throw new ModelFormatError(`${source}: ${detail}`);
   };
-  let table: ArrowTable;
-  try {
-    table = tableFromIPC(bytes);
-  } catch (error) {
-    return fail(`not a readable Arrow file: ${(error as Error).message}`);
-  }
-  const text = table.schema.metadata.get(METADATA_KEY);
-  if (text === undefined) return fail(`no "${METADATA_KEY}" schema metadata; not a ComBat model file`);
-  const json = JSON.parse(text) as SerializedModel['meta'] & {
-    formatVersion: number;
-    priors: Record<(typeof PRIORS)[number], (number | string)[]>;
-    columns?: ModelFileExtras['columns'];
-    volume?: { shape: number[]; affine: number[] };
+  const checksum = verifyChecksum(bytes, fail);
+  const { metadata, rows, columns } = readArrow(bytes, fail);
+  if (metadata === undefined) return fail(`no "${METADATA_KEY}" schema metadata; not a ComBat model file`);
+  const json = parseJson(metadata, fail);
+  const unknown = Object.keys(json).find((key) => !JSON_FIELDS.has(key));
+  if (unknown !== undefined) fail(`the "${METADATA_KEY}" metadata has an unknown field ${JSON.stringify(unknown)}; expected only ${[...JSON_FIELDS].join(', ')}`);
+  if (json.checksum !== checksum) fail(`checksum is ${describe(json.checksum)}; expected the checksum the file was verified with (${checksum})`);
+  if (json.formatVersion !== MODEL_FORMAT_VERSION) fail(`formatVersion is ${JSON.stringify(json.formatVersion)}; expected ${MODEL_FORMAT_VERSION}`);
+  const meta = fromCore(() => checkModelMeta({ features: json.features, coding: json.coding, batchSizes: json.batchSizes, options: json.options }), fail);
+  const V = meta.features;
+  if (rows !== V) fail(`the table has ${rows} rows; expected one per feature (features is ${V})`);
+  const volumeJson = json.volume;
+  const expected = expectedColumns(meta.coding, volumeJson !== undefined);
+  for (const name of columns.keys()) if (!expected.has(name)) fail(`column ${JSON.stringify(name)} is not part of a model of this coding (columns are ${[...expected.keys()].join(', ')})`);
+  const read = <T>(name: string): T => {
+    const column = columns.get(name);
+    if (column === undefined) return fail(`column ${JSON.stringify(name)} is missing`);
+    const type = expected.get(name) as ColumnType;
+    if (!type.is(column.type)) fail(`column ${JSON.stringify(name)} has type ${column.type}; expected ${type.name}`);
+    if (column.nullCount > 0) fail(`column ${JSON.stringify(name)} has ${column.nullCount} null cell(s); expected a value in every row`);
+    return type.copy(column.values) as T;
   };
-  const column = (name: string, type: typeof Float64Array | typeof Uint8Array | typeof Int32Array = Float64Array) => {
-    const vector = table.getChild(name);
-    if (vector === null) return fail(`column "${name}" is missing`);
-    return type.from(vector.toArray() as ArrayLike<number>);
-  };
-  const V = table.numRows;
-  const { coding } = json;
+  const featureNames = read<string[]>('feature');
+  checkFeatureNames(featureNames, V, fail);
   const stack = (name: string, labels: readonly string[]) => {
     const out = new Float64Array(labels.length * V);
-    labels.forEach((label, k) => out.set(column(`${name}[${label}]`) as Float64Array, k * V));
+    labels.forEach((label, k) => out.set(read<Float64Array>(`${name}[${label}]`), k * V));
     return out;
   };
-  const perBatch = Object.fromEntries(PER_BATCH.map((name) => [name, stack(name, coding.batches)]));
-  const priors = Object.fromEntries(PRIORS.map((name) => [name, Float64Array.from(json.priors?.[name] ?? [], decodeNumber)]));
-  const model = deserializeModel({
-    formatVersion: json.formatVersion,
-    meta: { features: json.features, coding, batchSizes: json.batchSizes, options: json.options },
-    arrays: {
-      beta: stack('beta', coding.columns),
-      varPooled: column('varPooled') as Float64Array,
-      grandMean: column('grandMean') as Float64Array,
-      adjusted: column('adjusted', Uint8Array) as Uint8Array,
-      ...perBatch,
-      ...priors,
-    } as SerializedModel['arrays'],
+  const arrays = {
+    beta: stack('beta', meta.coding.columns),
+    varPooled: read<Float64Array>('varPooled'),
+    grandMean: read<Float64Array>('grandMean'),
+    adjusted: read<Uint8Array>('adjusted'),
+    ...Object.fromEntries(PER_BATCH.map((name) => [name, stack(name, meta.coding.batches)])),
+    ...readPriors(json.priors, meta.coding.batches.length, fail),
+  } as SerializedModel['arrays'];
+  const extras: { columns?: ModelFileExtras['columns']; volume?: ModelFileExtras['volume'] } = {};
+  if (json.columns !== undefined) extras.columns = checkColumnRoles(json.columns, meta.coding, fail);
+  if (volumeJson !== undefined) {
+    if (!isRecord(volumeJson)) return fail(`volume is ${describe(volumeJson)}; expected { shape, affine }`);
+    const indices = read<Int32Array>('voxel');
+    extras.volume = checkVolume(volumeJson.shape, volumeJson.affine, indices, V, fail);
+  }
+  const model = fromCore(() => deserializeModel({ formatVersion: MODEL_FORMAT_VERSION, meta, arrays }), fail, featureNames);
+  return { model, featureNames, ...extras };
+}
+
+/** A column type the model file uses: a test on Arrow's type, and a copy of the values. */
+interface ColumnType {
+  readonly name: string;
+  is(type: DataType): boolean;
+  copy(values: ArrayLike<unknown>): unknown;
+}
+
+const FLOAT64: ColumnType = { name: 'Float64', is: (t) => DataType.isFloat(t) && t.precision === Precision.DOUBLE, copy: (v) => Float64Array.from(v as ArrayLike<number>) };
+const UINT8: ColumnType = { name: 'Uint8', is: (t) => DataType.isInt(t) && t.bitWidth === 8 && !t.isSigned, copy: (v) => Uint8Array.from(v as ArrayLike<number>) };
+const INT32: ColumnType = { name: 'Int32', is: (t) => DataType.isInt(t) && t.bitWidth === 32 && t.isSigned, copy: (v) => Int32Array.from(v as ArrayLike<number>) };
+const UTF8: ColumnType = { name: 'Utf8', is: (t) => DataType.isUtf8(t), copy: (v) => Array.from(v as ArrayLike<string>) };
+
+/** Every column a model of this coding has, with its type. */
+function expectedColumns(coding: DesignCoding, volume: boolean): Map<string, ColumnType> {
+  const columns = new Map<string, ColumnType>([['feature', UTF8]]);
+  if (volume) columns.set('voxel', INT32);
+  columns.set('adjusted', UINT8).set('varPooled', FLOAT64).set('grandMean', FLOAT64);
+  for (const column of coding.columns) columns.set(`beta[${column}]`, FLOAT64);
+  for (const name of PER_BATCH) for (const batch of coding.batches) columns.set(`${name}[${batch}]`, FLOAT64);
+  return columns;
+}
+
+interface RawColumn {
+  readonly type: DataType;
+  readonly nullCount: number;
+  readonly values: ArrayLike<unknown>;
+}
+
+/**
+ * The metadata text, row count and every column's type, null count and values, read in one step
+ * so that whatever apache-arrow throws on a malformed file becomes a `ModelFormatError` (the
+ * bytes have been verified against their checksum first).
+ */
+function readArrow(bytes: Uint8Array, fail: Fail): { metadata: string | undefined; rows: number; columns: Map<string, RawColumn> } {
+  registerCompressionCodecs();
+  try {
+    // apache-arrow can loop forever on a footer that lies about its record batches: check first.
+    checkIpcLayout(bytes, 'model file');
+    const table = tableFromIPC(bytes);
+    const columns = new Map<string, RawColumn>();
+    for (const field of table.schema.fields) {
+      if (columns.has(field.name)) fail(`column ${JSON.stringify(field.name)} appears twice`);
+      const vector = table.getChild(field.name) as Vector;
+      columns.set(field.name, { type: field.type, nullCount: vector.nullCount, values: vector.toArray() as ArrayLike<unknown> });
+    }
+    return { metadata: table.schema.metadata.get(METADATA_KEY), rows: table.numRows, columns };
+  } catch (error) {
+    if (error instanceof TableFormatError) return fail(error.detail.replace(/^model file: /, ''));
+    if (error instanceof CombatError) throw error;
+    return fail(`not a readable Arrow IPC file: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Checks the Arrow IPC file framing (`ARROW1` at both ends, a footer that fits) and the checksum,
+ * before any parsing, and returns the checksum. The checksum is found in the footer (where the
+ * metadata JSON is) after `"checksum":"`; the file hashes to it with its 16 digits read as zeros.
+ */
+function verifyChecksum(bytes: Uint8Array, fail: Fail): string {
+  if (!(bytes instanceof Uint8Array)) return fail(`bytes are ${describe(bytes)}; expected a Uint8Array`);
+  if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC file: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
+  if (bytes.length < 2 * ARROW_FILE_MAGIC.length + 6 || !startsWith(bytes, bytes.length - ARROW_FILE_MAGIC.length, ARROW_FILE_MAGIC)) {
+    return fail(`truncated Arrow IPC file (${bytes.length} bytes): it does not end with "${ARROW_FILE_MAGIC}"`);
+  }
+  const sites = checksumSites(bytes, fail);
+  if (sites.length === 0) return fail('no checksum in the metadata; expected a model file written by encodeModelFile (or sealed with sealModelFile)');
+  // Normally one site; a name that looks like a checksum adds candidates, each tried on its own.
+  for (const at of sites) {
+    const stored = hexAt(bytes, at) as string;
+    if (fileChecksum(bytes, at) === stored) return stored;
+  }
+  return fail(`the file does not match its checksum (stored ${hexAt(bytes, sites[0] as number)}, computed ${fileChecksum(bytes, sites[0])}): it was changed or damaged after it was written`);
+}
+
+/** Where `"checksum":"` + 16 lowercase hex digits + `"` occurs in the footer: the digits' offsets. */
+function checksumSites(bytes: Uint8Array, fail: Fail): number[] {
+  const end = bytes.length - ARROW_FILE_MAGIC.length - 4;
+  const length = end >= 0 ? (bytes[end] as number) | ((bytes[end + 1] as number) << 8) | ((bytes[end + 2] as number) << 16) | ((bytes[end + 3] as number) << 24) : -1;
+  if (!(length > 0 && end - length >= 8)) return fail(`damaged Arrow IPC file: its footer length (${length}) does not fit in ${bytes.length} bytes`);
+  const sites: number[] = [];
+  for (let at = end - length; at + CHECKSUM_KEY.length + 17 <= end; at++) {
+    if (startsWith(bytes, at, CHECKSUM_KEY) && hexAt(bytes, at + CHECKSUM_KEY.length) !== null && bytes[at + CHECKSUM_KEY.length + 16] === 0x22) sites.push(at + CHECKSUM_KEY.length);
+  }
+  return sites;
+}
+
+/** The 16 lowercase hex digits at `at`, or null. */
+function hexAt(bytes: Uint8Array, at: number): string | null {
+  let hex = '';
+  for (let k = 0; k < 16; k++) {
+    const c = bytes[at + k] as number;
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return null;
+    hex += String.fromCharCode(c);
+  }
+  return hex;
+}
+
+/**
+ * The file's hash with the 16 checksum digits at `site` (if given) read as zeros: two murmur3
+ * lanes over its little-endian 32-bit words, as 16 hex digits. Detects damage, not forgery.
+ */
+function fileChecksum(bytes: Uint8Array, site?: number): string {
+  // A copy (new Uint8Array, not slice: a Node Buffer's slice is a view of the caller's bytes).
+  const hashed = site === undefined ? bytes : new Uint8Array(bytes).fill(0x30, site, site + 16);
+  const hash = new Checksum();
+  hash.bytes(hashed);
+  return hash.hex();
+}
+
+/** Two murmur3 lanes over 32-bit words, with lengths mixed in so boundaries count. */
+class Checksum {
+  private lanes = [0x2f6b_1c35, 0x7a3d_94e1];
+  private words = 0;
+
+  word(w: number): void {
+    for (let lane = 0; lane < 2; lane++) {
+      let k = Math.imul(w ^ (lane === 0 ? 0 : 0x5bd1e995), 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      let h = (this.lanes[lane] as number) ^ k;
+      h = (h << 13) | (h >>> 19);
+      this.lanes[lane] = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    }
+    this.words++;
+  }
+
+  /** Little-endian words whatever the alignment (a view when aligned, composed bytes when not), then the tail bytes. */
+  bytes(bytes: Uint8Array): void {
+    this.word(bytes.length);
+    const whole = bytes.length >>> 2;
+    if (bytes.byteOffset % 4 === 0) {
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, whole);
+      for (let k = 0; k < whole; k++) this.word(words[k] as number);
+    } else {
+      for (let k = 0; k < whole; k++) this.word((bytes[4 * k] as number) | ((bytes[4 * k + 1] as number) << 8) | ((bytes[4 * k + 2] as number) << 16) | ((bytes[4 * k + 3] as number) << 24));
+    }
+    for (let k = whole * 4; k < bytes.length; k++) this.word(bytes[k] as number);
+  }
+
+  hex(): string {
+    return this.lanes
+      .map((lane) => {
+        let h = lane ^ this.words;
+        h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+        h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+        return ((h ^ (h >>> 16)) >>> 0).toString(16).padStart(8, '0');
+      })
+      .join('');
+  }
+}
+
+/** The JSON metadata as an object. */
+function parseJson(text: string, fail: Fail): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return fail(`the "${METADATA_KEY}" schema metadata is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(json)) return fail(`the "${METADATA_KEY}" schema metadata is ${describe(json)}; expected a JSON object`);
+  return json;
+}
+
+/** Runs a core check, giving its ModelFormatError the file's name (and a feature's name for a feature index). */
+function fromCore<T>(run: () => T, fail: Fail, featureNames?: readonly string[]): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof CombatError)) throw error;
+    const feature = error.feature === undefined ? '' : `feature ${JSON.stringify(featureNames?.[error.feature])} (row ${error.feature + 1}): `;
+    return fail(`${feature}${error.detail}`);
+  }
+}
+
+/** One unique string per feature. */
+function checkFeatureNames(names: unknown, features: number, fail: Fail): void {
+  if (!Array.isArray(names) || names.length !== features) fail(`featureNames is ${describe(names)}; expected ${features} names, one per feature`);
+  const rowOf = new Map<string, number>();
+  (names as unknown[]).forEach((name, row) => {
+    if (typeof name !== 'string') fail(`feature name in row ${row + 1} is ${describe(name)}; expected a string`);
+    const earlier = rowOf.get(name as string);
+    if (earlier !== undefined) fail(`feature name ${JSON.stringify(name)} appears in rows ${earlier + 1} and ${row + 1}; expected unique names`);
+    rowOf.set(name as string, row);
   });
-  const featureVector = table.getChild('feature');
-  const featureNames = featureVector === null ? fail('column "feature" is missing') : Array.from({ length: V }, (_, k) => String(featureVector.get(k)));
+}
+
+/**
+ * The covariate columns of the table the model was fitted on: a batch column, the categorical and
+ * continuous columns exactly the coding's covariates in order (an absent list means none), an
+ * optional id column, one role per column. Returns a copy with the keys that were given.
+ */
+function checkColumnRoles(value: unknown, coding: DesignCoding, fail: Fail): NonNullable<ModelFileExtras['columns']> {
+  if (!isRecord(value)) return fail(`columns is ${describe(value)}; expected { batchCol, categoricalCols?, continuousCols?, idCol? }`);
+  const name = (key: string): string => {
+    const text = value[key];
+    if (typeof text !== 'string' || text === '') return fail(`columns.${key} is ${describe(text)}; expected a column name`);
+    return text;
+  };
+  const list = (key: string, expected: readonly string[]): string[] => {
+    const names = value[key] ?? [];
+    if (!Array.isArray(names) || names.length !== expected.length || names.some((n, k) => n !== expected[k])) {
+      fail(`columns.${key} is ${JSON.stringify(names) ?? describe(names)}; expected the coding's covariates ${JSON.stringify(expected)}`);
+    }
+    return [...(names as string[])];
+  };
+  const batchCol = name('batchCol');
+  const categoricalCols = list('categoricalCols', coding.categorical.map((c) => c.name));
+  const continuousCols = list('continuousCols', coding.continuous);
+  const idCol = value.idCol === undefined ? undefined : name('idCol');
+  const all = [batchCol, ...categoricalCols, ...continuousCols, ...(idCol === undefined ? [] : [idCol])];
+  const twice = all.find((column, k) => all.indexOf(column) !== k);
+  if (twice !== undefined) fail(`column ${JSON.stringify(twice)} has two roles in columns; expected one role per column`);
   return {
-    model,
-    featureNames,
-    ...(json.columns === undefined ? {} : { columns: json.columns }),
-    ...(json.volume === undefined
-      ? {}
-      : { volume: { shape: json.volume.shape, affine: Float64Array.from(json.volume.affine), indices: column('voxel', Int32Array) as Int32Array } }),
+    batchCol,
+    ...(value.categoricalCols === undefined ? {} : { categoricalCols }),
+    ...(value.continuousCols === undefined ? {} : { continuousCols }),
+    ...(idCol === undefined ? {} : { idCol }),
   };
 }
 
-/** JSON has no Infinity or NaN: those travel as strings. */
-function encodeNumber(x: number): number | string {
-  return Number.isFinite(x) ? x : String(x);
+/** A 3D shape of positive integers, 16 finite affine entries, voxel indices strictly ascending inside the volume. */
+function checkVolume(shape: unknown, affine: unknown, indices: Int32Array, features: number, fail: Fail): NonNullable<ModelFileExtras['volume']> {
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n > 0)) {
+    return fail(`volume.shape is ${JSON.stringify(shape) ?? describe(shape)}; expected 3 positive integers`);
+  }
+  const entries = affine instanceof Float64Array ? Array.from(affine) : affine;
+  if (!Array.isArray(entries) || entries.length !== 16 || !entries.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    return fail(`volume.affine is ${describe(affine)}; expected 16 finite numbers`);
+  }
+  if (!(indices instanceof Int32Array) || indices.length !== features) fail(`voxel indices are ${describe(indices)}; expected an Int32Array of ${features}, one per feature`);
+  const voxels = (shape as number[]).reduce((a, n) => a * n, 1);
+  for (let k = 0; k < indices.length; k++) {
+    const index = indices[k] as number;
+    if (index < 0 || index >= voxels) fail(`voxel index in row ${k + 1} is ${index}; expected 0 to ${voxels - 1} (the volume has shape ${shape.join(' x ')})`);
+    if (k > 0 && index <= (indices[k - 1] as number)) fail(`voxel index in row ${k + 1} is ${index} after ${indices[k - 1]}; expected strictly ascending indices`);
+  }
+  return { shape: [...(shape as number[])], affine: Float64Array.from(entries as number[]), indices };
 }
 
-function decodeNumber(x: number | string): number {
-  return typeof x === 'number' ? x : Number(x);
+/** The priors as Float64Arrays of one value per batch: numbers, or "NaN", "Infinity", "-Infinity", "-0" for what JSON cannot hold. */
+function readPriors(priors: unknown, batches: number, fail: Fail): Record<(typeof PRIORS)[number], Float64Array> {
+  if (!isRecord(priors)) return fail(`priors is ${describe(priors)}; expected { ${PRIORS.join(', ')} }`);
+  return Object.fromEntries(
+    PRIORS.map((name) => {
+      const values = priors[name];
+      if (!Array.isArray(values) || values.length !== batches) fail(`priors.${name} is ${describe(values)}; expected ${batches} values, one per batch`);
+      return [name, Float64Array.from(values as unknown[], (x, b) => (typeof x === 'number' ? x : typeof x === 'string' && x in SPECIAL ? (SPECIAL[x] as number) : fail(`priors.${name}[${b}] is ${describe(x)}; expected a number or one of "NaN", "Infinity", "-Infinity", "-0"`)))];
+    }),
+  ) as Record<(typeof PRIORS)[number], Float64Array>;
+}
+
+const SPECIAL: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+
+/** JSON has no Infinity, NaN or -0: those travel as strings. */
+function encodeNumber(x: number): number | string {
+  return Number.isFinite(x) && !Object.is(x, -0) ? x : String(Object.is(x, -0) ? '-0' : x);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  return typeof value === 'object' && value !== null ? 'an object' : String(value);
+}
+
+function startsWith(bytes: Uint8Array, at: number, text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (bytes[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The first bytes, as text when they are printable, else in hex. */
+function preview(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 16);
+  if (head.length === 0) return 'nothing (0 bytes)';
+  const printable = head.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d || b === 0x09);
+  return printable ? JSON.stringify(String.fromCharCode(...head)) : Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }

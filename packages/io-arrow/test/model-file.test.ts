@@ -1,11 +1,13 @@
-import { harmonize, applyCombat } from '@combat/core';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, harmonize, type Covariates } from '@combat/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TableFormatError, decodeModelFile, encodeModelFile } from '../src/index.js';
+import { decodeModelFile, encodeModelFile } from '../src/index.js';
+import { readModel, writeModel } from '../src/node.js';
 import { syntheticData } from '../../core/test/synthetic.js';
-
-function bits(array: ArrayBufferView): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
+import { bits, expectSameModel, modelFiles, rewrite } from './model-file-fixtures.js';
 
 describe('the model file', () => {
   it('round-trips a model exactly, with NaN, Infinity and volume geometry', () => {
@@ -17,18 +19,83 @@ describe('the model file', () => {
     const volume = { shape: [3, 2, 1], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices: Int32Array.of(0, 1, 2, 3, 4, 5) };
     const extras = { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], columns: { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'] }, volume };
     const back = decodeModelFile(encodeModelFile(model, extras), 'model.arrow');
-    for (const [key, value] of Object.entries(model)) {
-      const other = back.model[key as keyof typeof model];
-      if (ArrayBuffer.isView(value)) expect(bits(other as ArrayBufferView), key).toEqual(bits(value));
-      else expect(other, key).toEqual(value);
-    }
+    expectSameModel(back.model, model);
     expect(back.featureNames).toEqual(extras.featureNames);
     expect(back.columns).toEqual(extras.columns);
     expect(back.volume).toEqual(volume);
     expect(applyCombat(back.model, { ...matrix, data }, covariates)).toEqual(applyCombat(model, { ...matrix, data }, covariates));
   });
 
-  it('refuses a file that is not a model', () => {
-    expect(() => decodeModelFile(new TextEncoder().encode('hello'), 'x.arrow')).toThrow(TableFormatError);
+  it('decodes a file an editing tool resealed after a change that changes nothing (JSON keys reordered)', () => {
+    for (const { model, extras, bytes } of modelFiles()) {
+      const reordered = rewrite(bytes, { json: (j) => Object.fromEntries(Object.entries(j).reverse()) });
+      expect(reordered).not.toEqual(bytes);
+      const back = decodeModelFile(reordered, 'm.arrow');
+      expectSameModel(back.model, model);
+      expect(back.volume).toEqual(extras.volume);
+    }
+  });
+
+  it('round-trips through writeModel and readModel (a Node Buffer, left unchanged)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'model-'));
+    for (const { name, model, extras, bytes } of modelFiles()) {
+      await writeModel(join(dir, `${name}.arrow`), model, extras);
+      const back = await readModel(join(dir, `${name}.arrow`));
+      expectSameModel(back.model, model);
+      const buffer = Buffer.from(bytes);
+      decodeModelFile(buffer, 'buffer.arrow');
+      expect(buffer.equals(bytes)).toBe(true);
+    }
+  });
+
+  it('keeps the sign of a zero prior', () => {
+    const [table] = modelFiles();
+    const model = { ...table!.model, gammaBar: table!.model.gammaBar.map((x, b) => (b === 0 ? -0 : x)) };
+    const back = decodeModelFile(encodeModelFile(model, table!.extras), 'm.arrow');
+    expect(bits(back.model.gammaBar)).toEqual(bits(model.gammaBar));
+  });
+
+  it('refuses a file that is not a model, with core\'s ModelFormatError', () => {
+    expect(() => decodeModelFile(new TextEncoder().encode('hello'), 'x.arrow')).toThrow(ModelFormatError);
+  });
+
+  it('round-trips exactly for every legal coding, whatever the names; codeDesign refuses the others', () => {
+    // Names and labels with the characters the column names are built from (":", "[", "]").
+    const name = fc.constantFrom('batch', 'sex', 'sex:M', 'a:b', 'a', '[x]', 'x]', 'beta[batch:A]', 'é');
+    const label = fc.constantFrom('A', 'M', 'b', 'b:c', ']', 'x]', '\u{1F600}');
+    const seen = { refused: 0, roundTripped: 0 };
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { maxLength: 2 }), fc.uniqueArray(name, { maxLength: 1 }), fc.uniqueArray(label, { minLength: 3, maxLength: 3 }), (categorical, continuous, labels) => {
+        const { matrix, covariates } = syntheticData({ seed: 3, batchSizes: [6, 6, 6], features: 3 });
+        const batchOf = new Map([
+          ['siteA', labels[0]!],
+          ['siteB', labels[1]!],
+          ['siteC', labels[2]!],
+        ]);
+        const batch = covariates.batch.map((b) => batchOf.get(b)!);
+        const candidate: Covariates = {
+          batch,
+          categorical: Object.fromEntries(categorical.map((n, k) => [n, batch.map((_, i) => (k === 0 ? labels[i % 3]! : labels[(i >> 1) % 2]!))])),
+          continuous: Object.fromEntries(continuous.map((n) => [n, Float64Array.from(batch, (_, i) => Math.cos(i * 1.3))])),
+        };
+        try {
+          codeDesign(candidate);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CovariateNameError);
+          seen.refused++;
+          return;
+        }
+        const { model } = harmonize(matrix, candidate, { eb: false });
+        const extras = { featureNames: ['f[0]', 'f:1', 'beta[x]'], columns: { batchCol: 'site', categoricalCols: categorical, continuousCols: continuous } };
+        const back = decodeModelFile(encodeModelFile(model, extras), 'm.arrow');
+        expectSameModel(back.model, model);
+        expect(back.featureNames).toEqual(extras.featureNames);
+        expect(back.columns).toEqual(extras.columns);
+        seen.roundTripped++;
+      }),
+      { numRuns: 120 },
+    );
+    expect(seen.refused).toBeGreaterThan(5);
+    expect(seen.roundTripped).toBeGreaterThan(20);
   });
 });

@@ -1,0 +1,229 @@
+import { CombatError, ModelFormatError } from '@combat/core';
+import { makeVector, type Vector } from 'apache-arrow';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeModelFile, encodeModelFile, type ModelFileExtras } from '../src/index.js';
+import { expectSameModel, modelFiles, rewrite, withCell } from './model-file-fixtures.js';
+
+/**
+ * Hostile model files: real table and volume model files, mutated (random bytes, truncations,
+ * JSON and column edits), must give a ModelFormatError naming the file, or a model equal to the
+ * original when the mutation was a no-op; never another exception (and never a hang: damaged
+ * bytes are refused by the checksum before apache-arrow parses them). Edits resealed with a new
+ * checksum (a tool that edits model files) must give a ModelFormatError or a valid model, and a
+ * ModelFormatError whenever the edit makes the model one no fit produces.
+ */
+const SOURCE = 'hostile.arrow';
+const FILES = modelFiles();
+const file = fc.constantFrom(...FILES);
+type ModelFile = (typeof FILES)[number];
+type Decoded = ReturnType<typeof decodeModelFile>;
+
+/** Decodes, or returns the error after checking that it is a ModelFormatError naming the file. */
+function decode(bytes: Uint8Array): Decoded | ModelFormatError {
+  try {
+    return decodeModelFile(bytes, SOURCE);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect(error).toBeInstanceOf(CombatError);
+    expect((error as Error).message.startsWith(`${SOURCE}: `), (error as Error).message).toBe(true);
+    return error as ModelFormatError;
+  }
+}
+
+function expectSameFile(decoded: Decoded, original: ModelFile): void {
+  expectSameModel(decoded.model, original.model);
+  expect(decoded.featureNames).toEqual(original.extras.featureNames);
+  expect(decoded.columns).toEqual(original.extras.columns);
+  expect(decoded.volume).toEqual(original.extras.volume);
+}
+
+/** The original model when the bytes are the original's, else a ModelFormatError. */
+function expectRefusedUnlessSame(bytes: Uint8Array, original: ModelFile): 'refused' | 'same' {
+  const result = decode(bytes);
+  const unchanged = bytes.length === original.bytes.length && bytes.every((b, k) => b === original.bytes[k]);
+  if (!unchanged) {
+    expect(result).toBeInstanceOf(ModelFormatError);
+    return 'refused';
+  }
+  expectSameFile(result as Decoded, original);
+  return 'same';
+}
+
+/** A ModelFormatError, or a model that is valid: it encodes again to a file that decodes to it. */
+function expectRefusedOrValid(bytes: Uint8Array): 'refused' | 'valid' {
+  const result = decode(bytes);
+  if (result instanceof ModelFormatError) return 'refused';
+  const { model, ...extras } = result;
+  const again = decodeModelFile(encodeModelFile(model, extras as ModelFileExtras), SOURCE);
+  expectSameModel(again.model, model);
+  return 'valid';
+}
+
+function expectRefused(bytes: Uint8Array): void {
+  expect(decode(bytes)).toBeInstanceOf(ModelFormatError);
+}
+
+/** Every path (keys and indices) in a JSON value, containers included. */
+function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  const children = Array.isArray(value) ? value.map((v, k) => [k, v] as const) : typeof value === 'object' && value !== null ? Object.entries(value) : [];
+  return [prefix, ...children.flatMap(([key, child]) => paths(child, [...prefix, key]))].filter((p) => p.length > 0);
+}
+
+const EDITS = ['delete', 'string', 'minus one', 'huge', 'NaN', 'null', 'true', 'empty array', 'empty object', 'reverse', 'same'] as const;
+
+/** Applies an edit at a path of the JSON (in place). */
+function editJson(json: Record<string, any>, path: (string | number)[], edit: (typeof EDITS)[number]): void {
+  const parent = path.slice(0, -1).reduce((node: any, key) => node[key], json);
+  const key = path[path.length - 1] as string | number;
+  const replacements: Record<string, unknown> = { string: 'x', 'minus one': -1, huge: 1e308, NaN: 'NaN', null: null, true: true, 'empty array': [], 'empty object': {} };
+  if (edit === 'delete') {
+    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete parent[key];
+  } else if (edit === 'reverse') {
+    if (Array.isArray(parent[key])) parent[key].reverse();
+  } else if (edit !== 'same') {
+    parent[key] = replacements[edit];
+  }
+}
+
+const jsonEdit = fc.record({ pick: fc.nat(), edit: fc.constantFrom(...EDITS) });
+
+/** A column edit: a cell of a Float64 column set to a hostile value. */
+const cellEdit = fc.record({ column: fc.nat(), row: fc.nat(), value: fc.constantFrom(NaN, Infinity, -Infinity, -1, 0, -0, 1e308, 5e-324, 0.5, 42) });
+
+function editCell(vectors: Record<string, Vector>, { column, row, value }: { column: number; row: number; value: number }): void {
+  const floats = Object.keys(vectors).filter((name) => String(vectors[name]!.type) === 'Float64');
+  const name = floats[column % floats.length]!;
+  withCell(vectors, name, row % vectors[name]!.length, value);
+}
+
+describe('hostile model files', () => {
+  it('random bytes: refused, unless no byte changed (then the same model)', () => {
+    const seen = { refused: 0, same: 0 };
+    fc.assert(
+      fc.property(file, fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 }), (original, flips) => {
+        const bytes = original.bytes.slice();
+        for (const { at, xor } of flips) bytes[at % bytes.length] ^= xor;
+        seen[expectRefusedUnlessSame(bytes, original)]++;
+      }),
+      { numRuns: 200, examples: [[FILES[0]!, [{ at: 9, xor: 0xa6 }]], [FILES[1]!, [{ at: 5, xor: 0 }]]] },
+    );
+    expect(seen.refused).toBeGreaterThan(150);
+    expect(seen.same).toBeGreaterThan(0);
+  });
+
+  it('truncations and appended bytes are refused', () => {
+    fc.assert(
+      fc.property(file, fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 }), (original, cut, tail) => {
+        expectRefused(original.bytes.slice(0, cut % original.bytes.length));
+        const longer = new Uint8Array(original.bytes.length + tail.length);
+        longer.set(original.bytes);
+        longer.set(tail, original.bytes.length);
+        if (tail.length < 6 || String.fromCharCode(...tail.slice(-6)) !== 'ARROW1') expectRefused(longer);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('JSON edits without a new checksum: refused, unless the file is unchanged', () => {
+    const seen = { refused: 0, same: 0 };
+    fc.assert(
+      fc.property(file, jsonEdit, (original, { pick, edit }) => {
+        const bytes = rewrite(original.bytes, {
+          seal: false,
+          json: (json) => {
+            const all = paths(json);
+            editJson(json, all[pick % all.length]!, edit);
+          },
+        });
+        seen[expectRefusedUnlessSame(bytes, original)]++;
+      }),
+      { numRuns: 150 },
+    );
+    expect(seen.refused).toBe(150); // re-encoding changes bytes even when the JSON is the same
+  });
+
+  it('JSON edits resealed: refused, or a valid model', () => {
+    const seen = { refused: 0, valid: 0 };
+    fc.assert(
+      fc.property(file, jsonEdit, (original, { pick, edit }) => {
+        const bytes = rewrite(original.bytes, {
+          json: (json) => {
+            const all = paths(json);
+            editJson(json, all[pick % all.length]!, edit);
+          },
+        });
+        seen[expectRefusedOrValid(bytes)]++;
+      }),
+      { numRuns: 150 },
+    );
+    expect(seen.refused).toBeGreaterThan(50);
+    expect(seen.valid).toBeGreaterThan(0);
+  });
+
+  it('inconsistent codings are refused even when resealed: reordered batches, a dropped covariate, shuffled levels, counts set to NaN, -1 or 1e308', () => {
+    const inconsistent = fc.constantFrom(
+      (j: any) => void ([j.coding.batches[0], j.coding.batches[1]] = [j.coding.batches[1], j.coding.batches[0]]),
+      (j: any) => void ((j.coding.categorical = []), (j.coding.columns = j.coding.columns.filter((c: string) => !c.startsWith('sex:')))),
+      (j: any) => void ((j.coding.continuous = []), (j.coding.columns = j.coding.columns.filter((c: string) => c !== 'age'))),
+      (j: any) => void j.coding.categorical[0].levels.reverse(),
+      (j: any) => void (j.features = 'NaN'),
+      (j: any) => void (j.features = 1e308),
+      (j: any) => void (j.batchSizes[1] = -1),
+      (j: any) => void (j.batchSizes[2] = 1e308),
+      (j: any) => void (j.batchSizes[0] = null),
+      (j: any) => void (j.options.eb = 1),
+    );
+    fc.assert(
+      fc.property(file, inconsistent, (original, edit) => expectRefused(rewrite(original.bytes, { json: edit }))),
+      { numRuns: 60 },
+    );
+  });
+
+  it('cell edits: refused without a new checksum; resealed, refused or valid, and always refused where no fit goes', () => {
+    fc.assert(
+      fc.property(file, cellEdit, (original, edit) => {
+        expectRefusedUnlessSame(rewrite(original.bytes, { seal: false, columns: (v) => editCell(v, edit) }), original);
+        expectRefusedOrValid(rewrite(original.bytes, { columns: (v) => editCell(v, edit) }));
+      }),
+      { numRuns: 150 },
+    );
+    fc.assert(
+      fc.property(file, fc.nat(), fc.constantFrom(-0.3, 0, NaN, -Infinity), (original, pick, value) => {
+        const { model, extras } = original;
+        const adjusted = Array.from(model.adjusted.keys()).filter((v) => model.adjusted[v] === 1);
+        const v = adjusted[pick % adjusted.length]!;
+        const batch = model.batches.find((b) => b !== model.coding.refBatch)!;
+        expectRefused(rewrite(original.bytes, { columns: (c) => withCell(c, `deltaStar[${batch}]`, v, value) }));
+        expectRefused(rewrite(original.bytes, { columns: (c) => withCell(c, 'varPooled', v, Number.isNaN(value) ? NaN : -Math.abs(value)) }));
+        if (extras.volume !== undefined) {
+          const indices = extras.volume.indices.slice();
+          indices[pick % indices.length] = pick % 2 === 0 ? 24 + (pick % 1000) : -1 - (pick % 1000);
+          expectRefused(rewrite(original.bytes, { columns: (c) => void (c.voxel = makeVector(indices)) }));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('no-op rewrites, resealed, keep the model: JSON keys and columns reordered', () => {
+    fc.assert(
+      fc.property(file, fc.boolean(), (original, reverseColumns) => {
+        const bytes = rewrite(original.bytes, {
+          json: (json) => Object.fromEntries(Object.entries(json).reverse()),
+          columns: (vectors) => {
+            if (!reverseColumns) return;
+            const entries = Object.entries(vectors).reverse();
+            for (const key of Object.keys(vectors)) delete vectors[key];
+            for (const [key, vector] of entries) vectors[key] = vector;
+          },
+        });
+        const decoded = decode(bytes);
+        expect(decoded).not.toBeInstanceOf(ModelFormatError);
+        expectSameFile(decoded as Decoded, original);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});

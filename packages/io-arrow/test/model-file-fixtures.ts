@@ -1,0 +1,82 @@
+import { ModelFormatError, harmonize, type CombatModel } from '@combat/core';
+import { Table as ArrowTable, makeVector, tableFromIPC, tableToIPC, type Vector } from 'apache-arrow';
+import { expect } from 'vitest';
+import { encodeModelFile, sealModelFile, type ModelFileExtras } from '../src/index.js';
+import { syntheticData } from '../../core/test/synthetic.js';
+
+/** A table model (reference batch, one unadjusted feature) and a volume model, with their files. */
+export function modelFiles(): { name: string; model: CombatModel; extras: ModelFileExtras; bytes: Uint8Array }[] {
+  const { matrix, covariates } = syntheticData({ seed: 9, batchSizes: [8, 7, 9], features: 6 });
+  const data = matrix.data.slice();
+  for (let i = 0; i < 8; i++) data[i * 6 + 3] = 42; // constant in siteA: feature 3 unadjusted, NaN estimates
+  const table = harmonize({ ...matrix, data }, covariates, { refBatch: 'siteB' }).model;
+  const tableExtras: ModelFileExtras = { featureNames: ['lh_a', 'lh_b', 'lh_c', 'lh_d', 'rh_a', 'rh_b'], columns: { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'], idCol: 'subject' } };
+  const volume = harmonize(matrix, covariates, { parametric: false }).model;
+  const indices = Int32Array.of(1, 4, 5, 9, 17, 23);
+  const volumeExtras: ModelFileExtras = {
+    featureNames: Array.from(indices, String),
+    columns: { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'] },
+    volume: { shape: [4, 3, 2], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices },
+  };
+  return [
+    { name: 'table', model: table, extras: tableExtras, bytes: encodeModelFile(table, tableExtras) },
+    { name: 'volume', model: volume, extras: volumeExtras, bytes: encodeModelFile(volume, volumeExtras) },
+  ];
+}
+
+/**
+ * A model file re-encoded after editing its JSON metadata (parsed, or as text) and its columns,
+ * then sealed with a new checksum (as a tool that edits model files would), so that the edit
+ * reaches the validation; with `seal: false` it keeps the old checksum, which no longer matches.
+ * A file whose metadata lost the checksum placeholder is left unsealed.
+ */
+export function rewrite(
+  bytes: Uint8Array,
+  edit: { json?: (json: Record<string, any>) => unknown; text?: (text: string) => string; columns?: (vectors: Record<string, Vector>) => void; seal?: boolean },
+): Uint8Array {
+  const table = tableFromIPC(bytes);
+  const vectors: Record<string, Vector> = {};
+  for (const field of table.schema.fields) vectors[field.name] = table.getChild(field.name) as Vector;
+  edit.columns?.(vectors);
+  let text = table.schema.metadata.get('combat') as string;
+  const seal = edit.seal ?? true;
+  if (seal) text = text.replace(/"checksum":"[0-9a-f]{16}"/, `"checksum":"${'0'.repeat(16)}"`);
+  if (edit.json !== undefined) {
+    const json = JSON.parse(text);
+    const replaced = edit.json(json);
+    text = JSON.stringify(replaced === undefined ? json : replaced);
+  }
+  if (edit.text !== undefined) text = edit.text(text);
+  const out = new ArrowTable(vectors);
+  out.schema.metadata.set('combat', text);
+  const written = tableToIPC(out, 'file');
+  if (!seal) return written;
+  try {
+    return sealModelFile(written);
+  } catch (error) {
+    if (error instanceof ModelFormatError) return written;
+    throw error;
+  }
+}
+
+/** A Float64 column with one cell set. */
+export function withCell(vectors: Record<string, Vector>, name: string, row: number, value: number): void {
+  const values = Float64Array.from(vectors[name]!.toArray() as Float64Array);
+  values[row] = value;
+  vectors[name] = makeVector(values);
+}
+
+/** The bytes of a typed array, to compare NaN payloads and -0 too. */
+export function bits(array: ArrayBufferView): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** Expects two models to be equal field by field, typed arrays bit for bit. */
+export function expectSameModel(actual: CombatModel, expected: CombatModel): void {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  for (const [key, value] of Object.entries(expected)) {
+    const other = actual[key as keyof CombatModel];
+    if (ArrayBuffer.isView(value)) expect(bits(other as ArrayBufferView), key).toEqual(bits(value));
+    else expect(other, key).toEqual(value);
+  }
+}
