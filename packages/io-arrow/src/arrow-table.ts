@@ -1,7 +1,10 @@
-import { DataType, Float64, Utf8, makeVector, tableFromIPC, tableToIPC, Table as ArrowTable, vectorFromArray, type Vector } from 'apache-arrow';
+import { DataType, Float64, Utf8, Vector, makeVector, tableFromIPC, tableToIPC, Table as ArrowTable, vectorFromArray } from 'apache-arrow';
+import { checkBytes, checkString, checkTable, refuse } from './arguments.js';
+import { checkColumnData, isFlatType } from './arrow-data.js';
+import { checkIpcLayout } from './arrow-layout.js';
 import { registerCompressionCodecs } from './codecs.js';
 import { TableFormatError } from './errors.js';
-import type { Column, Table } from './table.js';
+import { checkColumnNames, type Column, type Table } from './table.js';
 
 /**
  * A column read from Arrow keeps its vector, so a table written back keeps the column's type.
@@ -17,8 +20,14 @@ export interface ArrowColumn extends Column {
 
 /**
  * Reads an Arrow IPC file or stream, or a Feather v2 file, uncompressed or with LZ4 or ZSTD
- * buffers. Integer and floating-point columns are numeric (64-bit integers converted to float64);
- * other columns become text; nulls are missing.
+ * buffers. Integer and floating-point columns are numeric (64-bit integers converted to float64)
+ * unless a value is infinite; NaN and nulls are missing; other flat columns (text, booleans,
+ * dates, dictionaries of those) become text. Numeric columns make their text cells on first use.
+ *
+ * The file is checked before anything is made from it: its frame and metadata, then every
+ * column's buffers against the length it claims (see `arrow-layout.ts` and `arrow-data.ts`).
+ * Nested columns (lists, structs, maps, unions), duplicate or empty column names, and claims the
+ * bytes cannot back are a {@link TableFormatError} naming the file and the column.
  *
  * @example
  * ```ts
@@ -26,30 +35,81 @@ export interface ArrowColumn extends Column {
  * ```
  */
 export function decodeArrowTable(bytes: Uint8Array, source: string): Table {
+  checkBytes(bytes, 'decodeArrowTable: bytes');
+  checkString(source, 'decodeArrowTable: source');
+  const fail = (detail: string): never => {
+    throw new TableFormatError(`${source}: ${detail}`);
+  };
   registerCompressionCodecs();
+  const names = checkIpcLayout(bytes, source);
+  checkColumnNames(names, source);
   let arrow: ArrowTable;
   try {
     arrow = tableFromIPC(bytes);
   } catch (error) {
-    throw new TableFormatError(`${source}: not a readable Arrow IPC file or stream: ${(error as Error).message}`);
+    return fail(`not a readable Arrow IPC file or stream: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (arrow.schema.fields.length === 0) throw new TableFormatError(`${source}: no columns; expected a table with a schema`);
-  const names = arrow.schema.fields.map((field) => field.name);
-  const columns = new Map<string, Column>();
-  for (const field of arrow.schema.fields) {
-    const vector = arrow.getChild(field.name) as Vector;
-    const numeric = DataType.isInt(field.type) || DataType.isFloat(field.type);
-    const cells: (string | null)[] = [];
-    const numbers = numeric ? new Float64Array(arrow.numRows) : null;
-    for (let row = 0; row < arrow.numRows; row++) {
-      const value: unknown = vector.get(row);
-      cells.push(value === null || value === undefined ? null : String(value));
-      if (numbers !== null) numbers[row] = value === null || value === undefined ? NaN : Number(value);
-    }
-    const column: ArrowColumn = { name: field.name, cells, numbers, vector };
-    columns.set(field.name, column);
+  const fields = arrow.schema.fields;
+  if (fields.length === 0) return fail('no columns; expected a table with a schema');
+  const vectors = fields.map((field, k) => {
+    if (!isFlatType(field.type)) fail(`column "${field.name}" holds ${field.type} values; a table column holds one number, text, boolean, date or time per row`);
+    const vector = arrow.getChildAt(k) as Vector;
+    const checked = new Set<Vector>();
+    vector.data.forEach((chunk, b) => checkColumnData(chunk, `column "${field.name}" in record batch ${b + 1}`, fail, checked));
+    return vector;
+  });
+  // A column of nulls stores nothing per row: allow no more rows than a bit per byte of the file.
+  if (fields.every((field) => DataType.isNull(field.type)) && arrow.numRows > 8 * bytes.length) {
+    fail(`${arrow.numRows} rows of nothing but nulls in ${bytes.length} bytes`);
   }
+  const columns = new Map<string, Column>(names.map((name, k) => [name, arrowColumn(name, vectors[k] as Vector)]));
   return { source, names, rows: arrow.numRows, columns };
+}
+
+/** A column read from Arrow: numbers for numeric types, text cells made now or, for numbers and nulls, on first use. */
+function arrowColumn(name: string, vector: Vector): ArrowColumn {
+  const numeric = DataType.isInt(vector.type) || DataType.isFloat(vector.type);
+  if (!numeric && !DataType.isNull(vector.type)) return { name, cells: textCells(vector), numbers: null, vector };
+  let cells: (string | null)[] | undefined;
+  return {
+    name,
+    numbers: numeric ? finiteNumbers(vector) : null,
+    vector,
+    get cells() {
+      return (cells ??= textCells(vector));
+    },
+  };
+}
+
+/** The values as float64 (NaN where null or NaN), or null when one is infinite. */
+function finiteNumbers(vector: Vector): Float64Array | null {
+  const numbers = new Float64Array(vector.length);
+  let row = 0;
+  for (const value of vector) {
+    const x = value === null || value === undefined ? NaN : Number(value);
+    if (x === Infinity || x === -Infinity) return null;
+    numbers[row++] = x;
+  }
+  return numbers;
+}
+
+/** Every value as text (null where null, or NaN); a dictionary's values are made into text once, not once per row. */
+function textCells(vector: Vector): (string | null)[] {
+  const text = (value: unknown): string | null => (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value)) ? null : String(value));
+  const cells: (string | null)[] = [];
+  const dictionaries = new Map<Vector, (string | null)[]>();
+  for (const data of vector.data) {
+    if (!DataType.isDictionary(data.type)) {
+      for (const value of new Vector([data])) cells.push(text(value));
+      continue;
+    }
+    const source = data.dictionary as Vector;
+    const dictionary = dictionaries.get(source) ?? Array.from(source, text);
+    dictionaries.set(source, dictionary);
+    const indices = data.values as ArrayLike<number | bigint>;
+    for (let row = data.offset; row < data.offset + data.length; row++) cells.push(data.getValid(row - data.offset) ? (dictionary[Number(indices[row])] ?? null) : null);
+  }
+  return cells;
 }
 
 /**
@@ -63,6 +123,11 @@ export function decodeArrowTable(bytes: Uint8Array, source: string): Table {
  * ```
  */
 export function encodeArrowTable(table: Table, replaced: ReadonlyMap<string, Float64Array>): Uint8Array {
+  checkTable(table, 'encodeArrowTable: table');
+  if (!(replaced instanceof Map)) refuse('encodeArrowTable: replaced', 'a Map of column name to Float64Array', replaced);
+  for (const [name, numbers] of replaced) {
+    if (!(numbers instanceof Float64Array) || numbers.length !== table.rows) refuse(`encodeArrowTable: replaced.get(${JSON.stringify(name)})`, `a Float64Array of ${table.rows} values`, numbers);
+  }
   const vectors: Record<string, Vector> = {};
   for (const name of table.names) {
     const numbers = replaced.get(name);

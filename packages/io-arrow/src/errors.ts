@@ -1,9 +1,9 @@
 import { CombatError } from '@combat/core';
 
 /**
- * A table or model file that cannot be read or used: unparsable CSV, a broken Arrow file, an
- * unknown extension, a missing column (the message lists the columns that exist), a non-numeric
- * cell where numbers are needed (with its row and column), a model file of another format.
+ * A table that cannot be read or used: unparsable CSV, a broken Arrow file, an unknown extension,
+ * a missing column (the message lists the columns that exist), a non-numeric cell where numbers
+ * are needed (with its row and column). Model files raise core's `ModelFormatError`.
  *
  * @example
  * ```ts

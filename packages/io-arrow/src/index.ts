@@ -1,7 +1,7 @@
 export { decodeArrowTable, encodeArrowTable, type ArrowColumn } from './arrow-table.js';
 export { registerCompressionCodecs } from './codecs.js';
-export { formatDelimited, parseDelimited } from './delimited.js';
+export { decodeTableText, formatDelimited, parseDelimited } from './delimited.js';
 export { TableFormatError } from './errors.js';
 export { covariatesFromTable, featureColumns, tableMatrix, type ColumnRoles } from './matrix.js';
-export { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
-export { columnFromText, isMissing, numericValues, requireColumn, selectRows, tableFromColumns, type Column, type Table } from './table.js';
+export { decodeModelFile, encodeModelFile, sealModelFile, type ModelFileExtras } from './model-file.js';
+export { columnFromText, describeRow, isMissing, numericValues, requireColumn, selectRows, tableFromColumns, type Column, type Table } from './table.js';

@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { CombatModel } from '@combat/core';
+import { ModelFormatError, type CombatModel } from '@combat/core';
 import { decodeArrowTable, encodeArrowTable } from './arrow-table.js';
-import { formatDelimited, parseDelimited } from './delimited.js';
+import { checkString } from './arguments.js';
+import { decodeTableText, formatDelimited, parseDelimited } from './delimited.js';
 import { TableFormatError } from './errors.js';
 import { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
 import type { Table } from './table.js';
@@ -21,6 +22,7 @@ import type { Table } from './table.js';
  * ```
  */
 export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
+  checkString(path, 'tableFormat: path');
   const extension = extname(path).toLowerCase();
   if (extension === '.csv') return 'csv';
   if (extension === '.tsv') return 'tsv';
@@ -29,7 +31,8 @@ export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
 }
 
 /**
- * Reads a table by extension: `.csv`, `.tsv`, `.arrow`/`.feather` (IPC file or stream, LZ4/ZSTD).
+ * Reads a table by extension: `.csv`, `.tsv` (UTF-8, or UTF-16 with a byte-order mark; see
+ * `decodeTableText`), `.arrow`/`.feather` (IPC file or stream, LZ4/ZSTD).
  *
  * @example
  * ```ts
@@ -37,10 +40,11 @@ export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
  * ```
  */
 export async function readTable(path: string): Promise<Table> {
+  checkString(path, 'readTable: path');
   const format = tableFormat(path);
   const bytes = await readInput(path);
   if (format === 'arrow') return decodeArrowTable(bytes, path);
-  return parseDelimited(new TextDecoder().decode(bytes), { source: path, delimiter: format === 'tsv' ? '\t' : ',' });
+  return parseDelimited(decodeTableText(bytes, path), { source: path, delimiter: format === 'tsv' ? '\t' : ',' });
 }
 
 /**
@@ -52,13 +56,27 @@ export async function readTable(path: string): Promise<Table> {
  * ```
  */
 export async function writeTable(path: string, table: Table, replaced: ReadonlyMap<string, Float64Array>, options: { protect?: readonly string[] } = {}): Promise<void> {
-  const format = tableFormat(path);
-  const bytes = format === 'arrow' ? encodeArrowTable(table, replaced) : new TextEncoder().encode(formatDelimited(table, replaced, format === 'tsv' ? '\t' : ','));
-  await writeAtomically(path, bytes, [...(options.protect ?? []), table.source]);
+  await writeAtomically(path, encodeTableFile(path, table, replaced), [...(options.protect ?? []), table.source]);
 }
 
 /**
- * Reads a model file written by {@link writeModel}.
+ * The bytes {@link writeTable} writes for a path: the format by extension, every column in order
+ * with `replaced` columns as float64.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeTableFile('harmonized.feather', table, new Map([['f000', column]]));
+ * ```
+ */
+export function encodeTableFile(path: string, table: Table, replaced: ReadonlyMap<string, Float64Array>): Uint8Array {
+  const format = tableFormat(path);
+  return format === 'arrow' ? encodeArrowTable(table, replaced) : new TextEncoder().encode(formatDelimited(table, replaced, format === 'tsv' ? '\t' : ','));
+}
+
+/**
+ * Reads a model file written by {@link writeModel}. A file that cannot be read, or that is not a
+ * valid model file (see `decodeModelFile`), is a `ModelFormatError` whose message starts with the
+ * path.
  *
  * @example
  * ```ts
@@ -66,7 +84,13 @@ export async function writeTable(path: string, table: Table, replaced: ReadonlyM
  * ```
  */
 export async function readModel(path: string): Promise<{ model: CombatModel } & ModelFileExtras> {
-  return decodeModelFile(await readInput(path), path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new ModelFormatError(`${path}: cannot be read: ${(error as Error).message}`);
+  }
+  return decodeModelFile(bytes, path);
 }
 
 /**
@@ -78,7 +102,7 @@ export async function readModel(path: string): Promise<{ model: CombatModel } & 
  * ```
  */
 export async function writeModel(path: string, model: CombatModel, extras: ModelFileExtras, options: { protect?: readonly string[] } = {}): Promise<void> {
-  await writeAtomically(path, encodeModelFile(model, extras), options.protect ?? []);
+  await writeAtomically(path, encodeModelFile(model, extras, { target: path }), options.protect ?? []);
 }
 
 /**

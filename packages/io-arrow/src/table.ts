@@ -1,10 +1,12 @@
+import { ShapeMismatchError } from '@combat/core';
+import { checkColumn, checkObject, checkOptionalString, checkString, checkStrings, checkTable, refuse } from './arguments.js';
 import { TableFormatError } from './errors.js';
 
 /**
  * One column of a table. `cells` holds every value as text (null where missing: an empty cell,
  * `NA`, `NaN`, or an Arrow null); `raw` holds CSV cells exactly as written, so columns that are not
  * changed are written back unchanged; `numbers` holds the values as float64 (NaN where missing)
- * when every present cell is a number, else null.
+ * when every present cell is a finite number, else null.
  *
  * @example
  * ```ts
@@ -37,6 +39,12 @@ export interface Table {
 const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A']);
 
 /**
+ * A number as a table cell writes it: an optional sign, decimal digits with an optional point, an
+ * optional exponent, blanks around it. Not `Infinity`, `0x10`, `1_000` or `1,5`.
+ */
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
  * Whether a text cell means "missing": empty, `NA`, `NaN` (also `nan`, `N/A`).
  *
  * @example
@@ -45,12 +53,21 @@ const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A']);
  * ```
  */
 export function isMissing(text: string): boolean {
+  return missing(checkString(text, 'isMissing: text'));
+}
+
+function missing(text: string): boolean {
   return MISSING.has(text.trim());
+}
+
+/** The cell's value when it is a decimal number (possibly beyond float64, then infinite), else NaN. */
+function parseNumber(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : NaN;
 }
 
 /**
  * Builds a column from text cells (CSV): missing markers become null, and the column is numeric
- * when every other cell parses as a finite number.
+ * when every other cell is a finite decimal number.
  *
  * @example
  * ```ts
@@ -58,12 +75,27 @@ export function isMissing(text: string): boolean {
  * ```
  */
 export function columnFromText(name: string, raw: readonly string[]): Column {
-  const cells = raw.map((text) => (isMissing(text) ? null : text));
+  checkString(name, 'columnFromText: name');
+  checkStrings(raw, 'columnFromText: raw');
+  return textColumn(name, raw);
+}
+
+/**
+ * {@link columnFromText} for callers that have checked their arguments (the readers).
+ *
+ * @example
+ * ```ts
+ * const column = textColumn('age', rows.map((row) => row[2] as string));
+ * ```
+ */
+export function textColumn(name: string, raw: readonly string[]): Column {
+  const cells = raw.map((text) => (missing(text) ? null : text));
   return { name, cells, raw, numbers: toNumbers(cells) };
 }
 
 /**
- * A table from columns of text (as a CSV reader gives them).
+ * A table from columns of text (as a CSV reader gives them); every column needs a name and as many
+ * cells as the others.
  *
  * @example
  * ```ts
@@ -71,9 +103,36 @@ export function columnFromText(name: string, raw: readonly string[]): Column {
  * ```
  */
 export function tableFromColumns(source: string, columns: Readonly<Record<string, readonly string[]>>): Table {
+  checkString(source, 'tableFromColumns: source');
+  checkObject(columns, 'tableFromColumns: columns');
   const names = Object.keys(columns);
-  const rows = names.length === 0 ? 0 : (columns[names[0]] as readonly string[]).length;
-  return { source, names, rows, columns: new Map(names.map((name) => [name, columnFromText(name, columns[name] as readonly string[])])) };
+  names.forEach((name) => checkStrings(columns[name], `tableFromColumns: columns[${JSON.stringify(name)}]`));
+  checkColumnNames(names, source);
+  const first = names[0];
+  const rows = first === undefined ? 0 : (columns[first] as readonly string[]).length;
+  for (const name of names) {
+    const length = (columns[name] as readonly string[]).length;
+    if (length !== rows) throw new ShapeMismatchError(`${source}: column "${name}" has ${length} cells; column "${first}" has ${rows}`);
+  }
+  return { source, names, rows, columns: new Map(names.map((name) => [name, textColumn(name, columns[name] as readonly string[])])) };
+}
+
+/**
+ * Refuses column names nobody can ask for: an empty (or blank) name, or a name given twice.
+ *
+ * @example
+ * ```ts
+ * checkColumnNames(header, 'covars.csv'); // throws on ['a', '', 'a']
+ * ```
+ */
+export function checkColumnNames(names: readonly string[], source: string): void {
+  const seen = new Map<string, number>();
+  names.forEach((name, k) => {
+    if (name.trim() === '') throw new TableFormatError(`${source}: column ${k + 1} has no name; every column needs one`);
+    const first = seen.get(name);
+    if (first !== undefined) throw new TableFormatError(`${source}: column "${name}" appears twice (columns ${first + 1} and ${k + 1}); names must be unique`);
+    seen.set(name, k);
+  });
 }
 
 /**
@@ -85,6 +144,9 @@ export function tableFromColumns(source: string, columns: Readonly<Record<string
  * ```
  */
 export function requireColumn(table: Table, name: string, role = 'column'): Column {
+  checkTable(table, 'requireColumn: table');
+  checkString(name, 'requireColumn: name');
+  checkString(role, 'requireColumn: role');
   const column = table.columns.get(name);
   if (column === undefined) {
     throw new TableFormatError(`${table.source}: ${role} "${name}" not found; columns are ${table.names.join(', ')}`);
@@ -93,18 +155,48 @@ export function requireColumn(table: Table, name: string, role = 'column'): Colu
 }
 
 /**
- * The column's values as float64, or a {@link TableFormatError} naming the first cell (row and
- * column; row 1 is the first data row) that is not a number.
+ * A row of a table as a person reads it, for messages: `row 5`, or with an id column
+ * `row 5 (subject "sub-004")`. `row` is 0-based; the text is 1-based, row 1 being the first row
+ * after the header.
  *
  * @example
  * ```ts
- * const age = numericValues(table, requireColumn(table, 'age'));
+ * describeRow(table, 4, 'subject'); // 'row 5 (subject "sub-004")'
  * ```
  */
-export function numericValues(table: Table, column: Column): Float64Array {
+export function describeRow(table: Table, row: number, idColumn?: string): string {
+  checkTable(table, 'describeRow: table');
+  if (!Number.isSafeInteger(row) || row < 0 || row >= table.rows) {
+    refuse('describeRow: row', table.rows === 0 ? `a row index, but ${table.source} has no rows` : `a row index of ${table.source} (0 to ${table.rows - 1})`, row);
+  }
+  if (checkOptionalString(idColumn, 'describeRow: idColumn') === undefined) return `row ${row + 1}`;
+  const id = requireColumn(table, idColumn as string, 'id column').cells[row];
+  return `row ${row + 1} (${idColumn} ${id === null || id === undefined ? 'missing' : JSON.stringify(id)})`;
+}
+
+/**
+ * The column's values as float64, or a {@link TableFormatError} naming the first cell that is not
+ * a finite number: its row (row 1 is the first data row; with `idColumn`, also the row's id),
+ * column and text.
+ *
+ * @example
+ * ```ts
+ * const age = numericValues(table, requireColumn(table, 'age'), { idColumn: 'subject' });
+ * ```
+ */
+export function numericValues(table: Table, column: Column, options: { idColumn?: string } = {}): Float64Array {
+  checkTable(table, 'numericValues: table');
+  checkColumn(column, table.rows, 'numericValues: column');
+  const idColumn = checkOptionalString(checkObject(options, 'numericValues: options', true).idColumn, 'numericValues: options.idColumn');
   if (column.numbers !== null) return column.numbers;
-  const row = column.cells.findIndex((cell) => cell !== null && !Number.isFinite(Number(cell)));
-  throw new TableFormatError(`${table.source}: row ${row + 1}, column "${column.name}": ${JSON.stringify(column.cells[row])} is not a number`);
+  const row = column.cells.findIndex((cell) => cell !== null && !Number.isFinite(parseNumber(cell)));
+  const cell = column.cells[row];
+  if (cell === undefined || cell === null) {
+    const type = (column as { vector?: { type?: unknown } }).vector?.type;
+    throw new TableFormatError(`${table.source}: column "${column.name}" is not numeric${type === undefined ? '' : ` (its Arrow type is ${String(type)})`}; expected numbers`);
+  }
+  const hint = /^\s*[+-]?\d*,\d+\s*$/.test(cell) ? '; write decimals with a point (1.5), not a comma' : '';
+  throw new TableFormatError(`${table.source}: ${describeRow(table, row, idColumn)}, column "${column.name}": ${JSON.stringify(cell)} is not a number${hint}`);
 }
 
 function toNumbers(cells: readonly (string | null)[]): Float64Array | null {
@@ -115,15 +207,16 @@ function toNumbers(cells: readonly (string | null)[]): Float64Array | null {
       numbers[i] = NaN;
       continue;
     }
-    const value = Number(cell);
-    if (cell.trim() === '' || !Number.isFinite(value)) return null;
+    const value = parseNumber(cell);
+    if (!Number.isFinite(value)) return null;
     numbers[i] = value;
   }
   return numbers;
 }
 
 /**
- * The rows `order` of a table, in that order (for pairing a covariates table with a data table).
+ * The rows `order` of a table, in that order (for pairing a covariates table with a data table);
+ * every entry must be a row index of the table.
  *
  * @example
  * ```ts
@@ -131,6 +224,13 @@ function toNumbers(cells: readonly (string | null)[]): Float64Array | null {
  * ```
  */
 export function selectRows(table: Table, order: readonly number[]): Table {
+  checkTable(table, 'selectRows: table');
+  if (!Array.isArray(order)) refuse('selectRows: order', 'an array of row indices', order);
+  order.forEach((row, k) => {
+    if (!Number.isSafeInteger(row) || row < 0 || row >= table.rows) {
+      refuse(`selectRows: order[${k}]`, table.rows === 0 ? `a row index, but ${table.source} has no rows` : `a row index of ${table.source} (0 to ${table.rows - 1})`, row);
+    }
+  });
   const pick = <T>(values: readonly T[]): T[] => order.map((row) => values[row] as T);
   const columns = new Map<string, Column>();
   for (const [name, column] of table.columns) {
