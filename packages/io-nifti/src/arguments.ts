@@ -1,5 +1,5 @@
+import { InvalidArgumentError } from '@combat/core';
 import { describeValue } from '@combat/volumes';
-import { NiftiArgumentError } from './errors.js';
 
 /**
  * Largest voxel array a reader allocates by default, in bytes (4 GiB): the image as returned, in
@@ -27,7 +27,7 @@ export interface DecodeOptions {
 }
 
 /**
- * Throws a NiftiArgumentError unless `value` is a Uint8Array (a Node Buffer is one).
+ * Throws a InvalidArgumentError unless `value` is a Uint8Array (a Node Buffer is one).
  *
  * @example
  * ```ts
@@ -36,12 +36,12 @@ export interface DecodeOptions {
  */
 export function requireBytes(value: unknown, what: string): asserts value is Uint8Array {
   if (!(value instanceof Uint8Array)) {
-    throw new NiftiArgumentError(`${what}: expected the bytes of a .nii or .nii.gz as a Uint8Array; received ${describeValue(value)}`);
+    throw new InvalidArgumentError(`${what}: expected the bytes of a .nii or .nii.gz as a Uint8Array; received ${describeValue(value)}`);
   }
 }
 
 /**
- * Throws a NiftiArgumentError unless `value` is a non-empty string (or undefined, when `optional`).
+ * Throws a InvalidArgumentError unless `value` is a non-empty string (or undefined, when `optional`).
  *
  * @example
  * ```ts
@@ -50,12 +50,12 @@ export function requireBytes(value: unknown, what: string): asserts value is Uin
  */
 export function requireString(value: unknown, what: string, optional = false): void {
   if (!(typeof value === 'string' && value !== '') && !(optional && value === undefined)) {
-    throw new NiftiArgumentError(`${what}: expected a non-empty string${optional ? ' or undefined' : ''}; received ${describeValue(value)}`);
+    throw new InvalidArgumentError(`${what}: expected a non-empty string${optional ? ' or undefined' : ''}; received ${describeValue(value)}`);
   }
 }
 
 /**
- * Throws a NiftiArgumentError unless `value` is an options object (or undefined); gives it as an
+ * Throws a InvalidArgumentError unless `value` is an options object (or undefined); gives it as an
  * object.
  *
  * @example
@@ -65,7 +65,7 @@ export function requireString(value: unknown, what: string, optional = false): v
  */
 export function requireOptions(value: unknown, what: string): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new NiftiArgumentError(`${what}: expected an options object or undefined; received ${describeValue(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${what}: expected an options object or undefined; received ${describeValue(value)}`);
   return value as Record<string, unknown>;
 }
 
@@ -81,7 +81,7 @@ export function readOptions(value: unknown, unnamed: string): { file: string; ma
   const { file, maxBytes } = requireOptions(value, 'options');
   requireString(file, 'options.file', true);
   if (maxBytes !== undefined && !(typeof maxBytes === 'number' && maxBytes > 0)) {
-    throw new NiftiArgumentError(`options.maxBytes: expected a number of bytes above 0; received ${describeValue(maxBytes)}`);
+    throw new InvalidArgumentError(`options.maxBytes: expected a number of bytes above 0; received ${describeValue(maxBytes)}`);
   }
   return { file: (file as string | undefined) ?? unnamed, maxBytes: (maxBytes as number | undefined) ?? DEFAULT_MAX_BYTES };
 }

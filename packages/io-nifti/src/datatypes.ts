@@ -1,5 +1,5 @@
+import { InvalidArgumentError } from '@combat/core';
 import { describeValue, type VoxelArray } from '@combat/volumes';
-import { NiftiArgumentError } from './errors.js';
 
 /**
  * The NIfTI datatypes this package reads, by their numpy-style names.
@@ -41,7 +41,7 @@ const DATATYPES: readonly DatatypeInfo[] = [
  * ```
  */
 export function datatypeByCode(code: number): DatatypeInfo | undefined {
-  if (typeof code !== 'number') throw new NiftiArgumentError(`code: expected a NIfTI datatype code (a number); received ${describeValue(code)}`);
+  if (typeof code !== 'number') throw new InvalidArgumentError(`code: expected a NIfTI datatype code (a number); received ${describeValue(code)}`);
   return DATATYPES.find((d) => d.code === code);
 }
 
@@ -55,7 +55,7 @@ export function datatypeByCode(code: number): DatatypeInfo | undefined {
  */
 export function datatypeByName(name: NiftiDatatype): DatatypeInfo {
   const found = DATATYPES.find((d) => d.name === name);
-  if (found === undefined) throw new NiftiArgumentError(`name: expected ${DATATYPES.map((d) => d.name).join(', ')}; received ${describeValue(name)}`);
+  if (found === undefined) throw new InvalidArgumentError(`name: expected ${DATATYPES.map((d) => d.name).join(', ')}; received ${describeValue(name)}`);
   return found;
 }
 

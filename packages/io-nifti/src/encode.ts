@@ -1,9 +1,10 @@
+import { InvalidArgumentError } from '@combat/core';
 import { describeValue, findVolumeProblem, formatVoxel, type Volume } from '@combat/volumes';
 import { gzipSync } from 'fflate';
 import { NIFTI1 } from 'nifti-reader-js';
 import { requireOptions, requireString } from './arguments.js';
 import { PLATFORM_LITTLE_ENDIAN, datatypeByName } from './datatypes.js';
-import { NiftiArgumentError, NiftiWriteError } from './errors.js';
+import { NiftiWriteError } from './errors.js';
 import { findHeaderProblem, type NiftiHeader } from './header.js';
 
 /**
@@ -74,14 +75,14 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /** Checks the volume (a volume whose `metadata.nifti`, if any, is a header) and the options. */
 function checkEncodeArguments(volume: Volume, options: EncodeOptions): { dtype: 'float32' | 'float64'; gzip: boolean; level: number; file: string | undefined } {
   const problem = findVolumeProblem(volume);
-  if (problem !== undefined) throw new NiftiArgumentError(`volume: ${problem}`);
+  if (problem !== undefined) throw new InvalidArgumentError(`volume: ${problem}`);
   const template = volume.metadata.nifti;
   const headerProblem = template === undefined ? undefined : findHeaderProblem(template);
-  if (headerProblem !== undefined) throw new NiftiArgumentError(`volume.metadata.nifti: expected the header of a read image; ${headerProblem}`);
+  if (headerProblem !== undefined) throw new InvalidArgumentError(`volume.metadata.nifti: expected the header of a read image; ${headerProblem}`);
   const { dtype = 'float32', gzip = false, level = 6, file } = requireOptions(options, 'options');
-  if (dtype !== 'float32' && dtype !== 'float64') throw new NiftiArgumentError(`options.dtype: expected 'float32' or 'float64'; received ${describeValue(dtype)}`);
-  if (typeof gzip !== 'boolean') throw new NiftiArgumentError(`options.gzip: expected true or false; received ${describeValue(gzip)}`);
-  if (!(Number.isInteger(level) && (level as number) >= 0 && (level as number) <= 9)) throw new NiftiArgumentError(`options.level: expected a whole number from 0 to 9; received ${describeValue(level)}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new InvalidArgumentError(`options.dtype: expected 'float32' or 'float64'; received ${describeValue(dtype)}`);
+  if (typeof gzip !== 'boolean') throw new InvalidArgumentError(`options.gzip: expected true or false; received ${describeValue(gzip)}`);
+  if (!(Number.isInteger(level) && (level as number) >= 0 && (level as number) <= 9)) throw new InvalidArgumentError(`options.level: expected a whole number from 0 to 9; received ${describeValue(level)}`);
   requireString(file, 'options.file', true);
   return { dtype, gzip, level: level as number, file: file as string | undefined };
 }

@@ -36,18 +36,3 @@ export class NiftiFormatError extends CombatError {
 export class NiftiWriteError extends CombatError {
   readonly code = 'NIFTI_WRITE' as const;
 }
-
-/**
- * An argument that is not what the function takes: bytes that are not a Uint8Array, a path that
- * is not a string, a volume without shape, affine, data or metadata, an option of the wrong type.
- * The message names the argument, what was expected and what was received.
- *
- * @example
- * ```ts
- * decodeNifti(undefined as never);
- * // throws NiftiArgumentError: bytes: expected the bytes of a .nii or .nii.gz as a Uint8Array; received undefined
- * ```
- */
-export class NiftiArgumentError extends CombatError {
-  readonly code = 'NIFTI_ARGUMENT' as const;
-}

@@ -1,8 +1,9 @@
+import { InvalidArgumentError } from '@combat/core';
 import { NIFTI1, NIFTI2 } from 'nifti-reader-js';
 import { describeValue } from '@combat/volumes';
 import { readOptions, requireBytes, requireString } from './arguments.js';
 import { datatypeByCode, type NiftiDatatype } from './datatypes.js';
-import { NiftiArgumentError, NiftiFormatError } from './errors.js';
+import { NiftiFormatError } from './errors.js';
 import { checkImageSize, imageEnd, truncatedVoxelData } from './layout.js';
 
 /**
@@ -248,8 +249,8 @@ export function findHeaderProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Throws a NiftiArgumentError naming `what` unless `value` is a NIfTI header. */
+/** Throws a InvalidArgumentError naming `what` unless `value` is a NIfTI header. */
 function requireHeader(value: unknown, what: string): asserts value is NiftiHeader {
   const problem = findHeaderProblem(value);
-  if (problem !== undefined) throw new NiftiArgumentError(`${what}: ${problem}`);
+  if (problem !== undefined) throw new InvalidArgumentError(`${what}: ${problem}`);
 }

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@combat/core';
 /**
  * File-system helpers of @combat/io-nifti, for Node: read and write `.nii`/`.nii.gz` files and
  * file-backed volume resources. Inflating and deflating use Node's zlib.
@@ -13,7 +14,7 @@ import { readOptions, requireOptions, requireString } from './arguments.js';
 import { NiftiCollector } from './collect.js';
 import { buildImage, isGzip, type NiftiImage } from './decode.js';
 import { encodeNifti, type EncodeOptions } from './encode.js';
-import { NiftiArgumentError, NiftiFormatError, NiftiWriteError } from './errors.js';
+import { NiftiFormatError, NiftiWriteError } from './errors.js';
 import { CHECK_LIMIT } from './gunzip.js';
 
 const deflate = promisify(gzip);
@@ -139,7 +140,7 @@ export async function writeNifti(path: string, volume: Volume, options: WriteNif
   requireString(path, 'path');
   const { protect = [] } = requireOptions(options, 'options');
   if (!Array.isArray(protect) || !protect.every((p) => typeof p === 'string')) {
-    throw new NiftiArgumentError(`options.protect: expected an array of paths; received ${describeValue(protect)}`);
+    throw new InvalidArgumentError(`options.protect: expected an array of paths; received ${describeValue(protect)}`);
   }
   const target = await canonical(path);
   const source = (volume as Partial<Volume> | null)?.metadata?.source;
@@ -217,8 +218,8 @@ export async function writeEffectMaps(directory: string, estimates: VolumeEstima
  */
 export function effectMapPath(directory: string, kind: 'gammaStar' | 'deltaStar', site: string): string {
   requireString(directory, 'directory');
-  if (kind !== 'gammaStar' && kind !== 'deltaStar') throw new NiftiArgumentError(`kind: expected 'gammaStar' or 'deltaStar'; received ${describeValue(kind)}`);
-  if (typeof site !== 'string') throw new NiftiArgumentError(`site: expected a batch label (a string); received ${describeValue(site)}`);
+  if (kind !== 'gammaStar' && kind !== 'deltaStar') throw new InvalidArgumentError(`kind: expected 'gammaStar' or 'deltaStar'; received ${describeValue(kind)}`);
+  if (typeof site !== 'string') throw new InvalidArgumentError(`site: expected a batch label (a string); received ${describeValue(site)}`);
   return join(directory, `${kind}_${site.replace(/[^A-Za-z0-9._-]/g, '_')}.nii.gz`);
 }
 

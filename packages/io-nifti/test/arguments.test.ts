@@ -1,26 +1,17 @@
+import { InvalidArgumentError } from '@combat/core';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  NiftiArgumentError,
-  datatypeByCode,
-  datatypeByName,
-  decodeNifti,
-  decodeUncompressed,
-  encodeNifti,
-  headerAffine,
-  isGzip,
-  parseHeader,
-} from '../src/index.js';
+import { datatypeByCode, datatypeByName, decodeNifti, decodeUncompressed, encodeNifti, headerAffine, isGzip, parseHeader } from '../src/index.js';
 import { NiftiFileResource, effectMapPath, encodeNiftiFile, readNifti, writeEffectMaps, writeNifti } from '../src/node.js';
 
 const valid = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../fixtures/nifti-interop/uint16.nii', import.meta.url))));
 const image = decodeNifti(valid);
 const out = join(tmpdir(), 'never-written.nii');
 
-describe('arguments: a NiftiArgumentError naming the argument, never a TypeError', () => {
+describe('arguments: a InvalidArgumentError naming the argument, never a TypeError', () => {
   const cases: [string, () => unknown][] = [
     ['decodeNifti(undefined)', () => decodeNifti(undefined as never)],
     ["decodeNifti('text')", () => decodeNifti('text' as never)],
@@ -59,8 +50,8 @@ describe('arguments: a NiftiArgumentError naming the argument, never a TypeError
 
   it.each(cases)('%s', async (_, call) => {
     const error = await (async () => call())().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NiftiArgumentError);
-    expect((error as NiftiArgumentError).code).toBe('NIFTI_ARGUMENT');
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).code).toBe('INVALID_ARGUMENT');
     expect((error as Error).message).toMatch(/expected/);
   });
 });

@@ -1,4 +1,4 @@
-import { VolumeArgumentError } from './errors.js';
+import { InvalidArgumentError } from '@combat/core';
 import type { Volume, VolumeResource } from './volume.js';
 
 /**
@@ -51,7 +51,7 @@ export function findVolumeProblem(value: unknown): string | undefined {
 }
 
 /**
- * Throws a VolumeArgumentError naming `what` unless `value` is a volume (see {@link findVolumeProblem}).
+ * Throws a InvalidArgumentError naming `what` unless `value` is a volume (see {@link findVolumeProblem}).
  *
  * @example
  * ```ts
@@ -60,11 +60,11 @@ export function findVolumeProblem(value: unknown): string | undefined {
  */
 export function requireVolume(value: unknown, what: string): asserts value is Volume {
   const problem = findVolumeProblem(value);
-  if (problem !== undefined) throw new VolumeArgumentError(`${what}: ${problem}`);
+  if (problem !== undefined) throw new InvalidArgumentError(`${what}: ${problem}`);
 }
 
 /**
- * Throws a VolumeArgumentError unless `value` is a volume resource (`load()` and an optional string `name`).
+ * Throws a InvalidArgumentError unless `value` is a volume resource (`load()` and an optional string `name`).
  *
  * @example
  * ```ts
@@ -74,12 +74,12 @@ export function requireVolume(value: unknown, what: string): asserts value is Vo
 export function requireResource(value: unknown, what: string): asserts value is VolumeResource {
   const resource = value as Partial<VolumeResource> | null | undefined;
   if (typeof resource?.load !== 'function' || (resource.name !== undefined && typeof resource.name !== 'string')) {
-    throw new VolumeArgumentError(`${what}: expected a volume resource (an object with a load() method and an optional string name); received ${describeValue(value)}`);
+    throw new InvalidArgumentError(`${what}: expected a volume resource (an object with a load() method and an optional string name); received ${describeValue(value)}`);
   }
 }
 
 /**
- * Throws a VolumeArgumentError unless `value` is an array of volume resources.
+ * Throws a InvalidArgumentError unless `value` is an array of volume resources.
  *
  * @example
  * ```ts
@@ -87,12 +87,12 @@ export function requireResource(value: unknown, what: string): asserts value is 
  * ```
  */
 export function requireResources(value: unknown, what: string): asserts value is readonly VolumeResource[] {
-  if (!Array.isArray(value)) throw new VolumeArgumentError(`${what}: expected an array of volume resources (objects with a load() method); received ${describeValue(value)}`);
+  if (!Array.isArray(value)) throw new InvalidArgumentError(`${what}: expected an array of volume resources (objects with a load() method); received ${describeValue(value)}`);
   value.forEach((resource, i) => requireResource(resource, `${what}[${i}]`));
 }
 
 /**
- * Throws a VolumeArgumentError unless `value` is a non-null object (not an array).
+ * Throws a InvalidArgumentError unless `value` is a non-null object (not an array).
  *
  * @example
  * ```ts
@@ -100,11 +100,11 @@ export function requireResources(value: unknown, what: string): asserts value is
  * ```
  */
 export function requireObject(value: unknown, what: string): asserts value is object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new VolumeArgumentError(`${what}: expected an object; received ${describeValue(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${what}: expected an object; received ${describeValue(value)}`);
 }
 
 /**
- * Throws a VolumeArgumentError unless `value` is a function.
+ * Throws a InvalidArgumentError unless `value` is a function.
  *
  * @example
  * ```ts
@@ -112,5 +112,5 @@ export function requireObject(value: unknown, what: string): asserts value is ob
  * ```
  */
 export function requireFunction(value: unknown, what: string): void {
-  if (typeof value !== 'function') throw new VolumeArgumentError(`${what}: expected a function; received ${describeValue(value)}`);
+  if (typeof value !== 'function') throw new InvalidArgumentError(`${what}: expected a function; received ${describeValue(value)}`);
 }

@@ -1,5 +1,6 @@
+import { InvalidArgumentError } from '@combat/core';
 import { describeValue, requireObject, requireResources } from './arguments.js';
-import { AffineMismatchError, VolumeArgumentError } from './errors.js';
+import { AffineMismatchError } from './errors.js';
 import { checkShape, flattenMasked } from './mask.js';
 import type { Volume, VolumeResource } from './volume.js';
 
@@ -117,7 +118,7 @@ function checkAffine(volume: Volume, name: string, mask: MaskGeometry, tolerance
 }
 
 /**
- * Throws a VolumeArgumentError unless `mask` is a mask geometry: a 3D shape, a Float64Array
+ * Throws a InvalidArgumentError unless `mask` is a mask geometry: a 3D shape, a Float64Array
  * affine of 16 values, Int32Array indices of voxels inside the shape, an optional string name.
  *
  * @example
@@ -129,20 +130,20 @@ export function requireGeometry(mask: unknown, what: string): asserts mask is Ma
   requireObject(mask, what);
   const { shape, affine, indices, name } = mask as Record<string, unknown>;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) {
-    throw new VolumeArgumentError(`${what}.shape: expected 3 sizes of at least 1; received ${Array.isArray(shape) ? JSON.stringify(shape) : describeValue(shape)}`);
+    throw new InvalidArgumentError(`${what}.shape: expected 3 sizes of at least 1; received ${Array.isArray(shape) ? JSON.stringify(shape) : describeValue(shape)}`);
   }
   if (!(affine instanceof Float64Array) || affine.length !== 16) {
-    throw new VolumeArgumentError(`${what}.affine: expected a Float64Array of 16 values; received ${describeValue(affine)}`);
+    throw new InvalidArgumentError(`${what}.affine: expected a Float64Array of 16 values; received ${describeValue(affine)}`);
   }
-  if (!(indices instanceof Int32Array)) throw new VolumeArgumentError(`${what}.indices: expected an Int32Array; received ${describeValue(indices)}`);
+  if (!(indices instanceof Int32Array)) throw new InvalidArgumentError(`${what}.indices: expected an Int32Array; received ${describeValue(indices)}`);
   const voxels = shape[0] * shape[1] * shape[2];
   const outside = indices.findIndex((at) => at < 0 || at >= voxels);
-  if (outside >= 0) throw new VolumeArgumentError(`${what}.indices[${outside}] is ${indices[outside]}; expected a voxel index from 0 to ${voxels - 1}`);
-  if (name !== undefined && typeof name !== 'string') throw new VolumeArgumentError(`${what}.name: expected a string or undefined; received ${describeValue(name)}`);
+  if (outside >= 0) throw new InvalidArgumentError(`${what}.indices[${outside}] is ${indices[outside]}; expected a voxel index from 0 to ${voxels - 1}`);
+  if (name !== undefined && typeof name !== 'string') throw new InvalidArgumentError(`${what}.name: expected a string or undefined; received ${describeValue(name)}`);
 }
 
 /**
- * Throws a VolumeArgumentError unless `options` is undefined or an object whose check options
+ * Throws a InvalidArgumentError unless `options` is undefined or an object whose check options
  * (and `preserveOutOfMask`) have the right types.
  *
  * @example
@@ -155,10 +156,10 @@ export function requireCheckOptions(options: unknown): asserts options is (Check
   requireObject(options, 'options');
   const { allowAffineMismatch, affineTolerance, onProgress, preserveOutOfMask } = options as Record<string, unknown>;
   for (const [what, value] of [['allowAffineMismatch', allowAffineMismatch], ['preserveOutOfMask', preserveOutOfMask]] as const) {
-    if (value !== undefined && typeof value !== 'boolean') throw new VolumeArgumentError(`options.${what}: expected true, false or undefined; received ${describeValue(value)}`);
+    if (value !== undefined && typeof value !== 'boolean') throw new InvalidArgumentError(`options.${what}: expected true, false or undefined; received ${describeValue(value)}`);
   }
   if (affineTolerance !== undefined && !(typeof affineTolerance === 'number' && affineTolerance >= 0 && Number.isFinite(affineTolerance))) {
-    throw new VolumeArgumentError(`options.affineTolerance: expected a finite number of at least 0; received ${describeValue(affineTolerance)}`);
+    throw new InvalidArgumentError(`options.affineTolerance: expected a finite number of at least 0; received ${describeValue(affineTolerance)}`);
   }
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new VolumeArgumentError(`options.onProgress: expected a function or undefined; received ${describeValue(onProgress)}`);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError(`options.onProgress: expected a function or undefined; received ${describeValue(onProgress)}`);
 }

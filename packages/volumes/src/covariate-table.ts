@@ -1,6 +1,7 @@
+import { InvalidArgumentError } from '@combat/core';
 import type { Covariates } from '@combat/core';
 import { describeValue, requireObject } from './arguments.js';
-import { CovariateTableError, VolumeArgumentError } from './errors.js';
+import { CovariateTableError } from './errors.js';
 
 /**
  * A table of covariates by column, one row per volume in the volumes' order (what a CSV reader
@@ -88,13 +89,13 @@ export function tableCovariates(
 
 function requireTableArguments(table: unknown, volumes: unknown, columns: unknown): asserts columns is CovariateColumns {
   requireObject(table, 'covars');
-  if (!Number.isSafeInteger(volumes) || (volumes as number) < 0) throw new VolumeArgumentError(`volumes: expected a count of volumes; received ${describeValue(volumes)}`);
+  if (!Number.isSafeInteger(volumes) || (volumes as number) < 0) throw new InvalidArgumentError(`volumes: expected a count of volumes; received ${describeValue(volumes)}`);
   requireObject(columns, 'columns');
   const { batchCol, categoricalCols, continuousCols } = columns as Record<string, unknown>;
-  if (typeof batchCol !== 'string') throw new VolumeArgumentError(`batchCol: expected the name of the batch column; received ${describeValue(batchCol)}`);
+  if (typeof batchCol !== 'string') throw new InvalidArgumentError(`batchCol: expected the name of the batch column; received ${describeValue(batchCol)}`);
   for (const [what, list] of [['categoricalCols', categoricalCols], ['continuousCols', continuousCols]] as const) {
     if (list !== undefined && !(Array.isArray(list) && list.every((name) => typeof name === 'string'))) {
-      throw new VolumeArgumentError(`${what}: expected an array of column names or undefined; received ${describeValue(list)}`);
+      throw new InvalidArgumentError(`${what}: expected an array of column names or undefined; received ${describeValue(list)}`);
     }
   }
 }

@@ -1,6 +1,6 @@
+import { InvalidArgumentError } from '@combat/core';
 import { describeValue } from './arguments.js';
 import { requireEstimates, type VolumeEstimates } from './estimates.js';
-import { VolumeArgumentError } from './errors.js';
 import type { Volume } from './volume.js';
 
 /**
@@ -35,7 +35,7 @@ export function siteEffectMaps(estimates: VolumeEstimates): SiteEffectMaps[] {
   const V = mask.indices.length;
   for (const name of ['gammaStar', 'deltaStar'] as const) {
     if (!(model[name] instanceof Float64Array) || model[name].length !== model.batches.length * V) {
-      throw new VolumeArgumentError(`estimates.model.${name}: expected a Float64Array of batches x voxels = ${model.batches.length * V} values; received ${describeValue(model[name])}`);
+      throw new InvalidArgumentError(`estimates.model.${name}: expected a Float64Array of batches x voxels = ${model.batches.length * V} values; received ${describeValue(model[name])}`);
     }
   }
   const toVolume = (values: Float64Array, b: number): Volume => {

@@ -65,18 +65,3 @@ export class AffineMismatchError extends CombatError {
 export class CovariateTableError extends CombatError {
   readonly code = 'COVARIATE_TABLE' as const;
 }
-
-/**
- * An argument that is not what the function takes: a missing or wrong-typed list of volumes,
- * resource, volume, table, options object, callback or estimates. The message names the argument,
- * what was expected and what was received.
- *
- * @example
- * ```ts
- * await harmonizeVolumes(null, covars, options);
- * // throws VolumeArgumentError: volumes: expected an array of volume resources (objects with a load() method); received null
- * ```
- */
-export class VolumeArgumentError extends CombatError {
-  readonly code = 'VOLUME_ARGUMENT' as const;
-}

@@ -1,8 +1,8 @@
+import { InvalidArgumentError } from '@combat/core';
 import type { CombatModel, CombatWarning } from '@combat/core';
 import { describeValue, requireObject } from './arguments.js';
 import { requireGeometry, type MaskGeometry } from './check-volumes.js';
 import type { CovariateColumns } from './covariate-table.js';
-import { VolumeArgumentError } from './errors.js';
 
 /**
  * What a volume fit produced: the ComBat model over the in-mask voxels (feature k is voxel
@@ -23,7 +23,7 @@ export interface VolumeEstimates {
 }
 
 /**
- * Throws a VolumeArgumentError unless `estimates` has a model object, a mask geometry with one
+ * Throws a InvalidArgumentError unless `estimates` has a model object, a mask geometry with one
  * voxel per model feature, and columns naming the batch column.
  *
  * @example
@@ -38,10 +38,10 @@ export function requireEstimates(estimates: unknown): asserts estimates is Volum
   requireGeometry(mask, 'estimates.mask');
   const { features, batches } = model as Record<string, unknown>;
   if (features !== mask.indices.length) {
-    throw new VolumeArgumentError(`estimates.model.features is ${describeValue(features)}; expected ${mask.indices.length}, one per voxel of estimates.mask`);
+    throw new InvalidArgumentError(`estimates.model.features is ${describeValue(features)}; expected ${mask.indices.length}, one per voxel of estimates.mask`);
   }
-  if (!Array.isArray(batches)) throw new VolumeArgumentError(`estimates.model.batches: expected an array of batch labels; received ${describeValue(batches)}`);
+  if (!Array.isArray(batches)) throw new InvalidArgumentError(`estimates.model.batches: expected an array of batch labels; received ${describeValue(batches)}`);
   requireObject(columns, 'estimates.columns');
   const { batchCol } = columns as Record<string, unknown>;
-  if (typeof batchCol !== 'string') throw new VolumeArgumentError(`estimates.columns.batchCol: expected the name of the batch column; received ${describeValue(batchCol)}`);
+  if (typeof batchCol !== 'string') throw new InvalidArgumentError(`estimates.columns.batchCol: expected the name of the batch column; received ${describeValue(batchCol)}`);
 }

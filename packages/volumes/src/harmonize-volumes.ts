@@ -1,9 +1,9 @@
-import { CombatAccumulator, applyEncoded, codeDesign, encodeCovariates, finalizeModel, type CombatOptions, type CombatWarning, type EncodedRows } from '@combat/core';
+import { CombatAccumulator, applyEncoded, codeDesign, encodeCovariates, finalizeModel, type CombatOptions, type CombatWarning, type EncodedRows, InvalidArgumentError } from '@combat/core';
 import { describeValue, requireFunction, requireObject, requireResource, requireResources } from './arguments.js';
 import { checkAll, checkMasked, requireCheckOptions, volumeName, type CheckOptions, type MaskGeometry } from './check-volumes.js';
 import { tableCovariates, type CovariateColumns, type CovariateTable } from './covariate-table.js';
 import { requireEstimates, type VolumeEstimates } from './estimates.js';
-import { TooFewVolumesError, VolumeArgumentError, VolumeShapeError } from './errors.js';
+import { TooFewVolumesError, VolumeShapeError } from './errors.js';
 import { checkShape, formatShape, formatVoxel, maskIndices, unflattenMasked } from './mask.js';
 import { InMemoryVolumeResource, type Volume, type VolumeResource } from './volume.js';
 
@@ -167,7 +167,7 @@ export async function adjustVolumes(
   requireResources(volumes, 'volumes');
   requireCheckOptions(options);
   if (options.checkFirst !== undefined && typeof options.checkFirst !== 'boolean') {
-    throw new VolumeArgumentError(`options.checkFirst: expected true, false or undefined; received ${describeValue(options.checkFirst)}`);
+    throw new InvalidArgumentError(`options.checkFirst: expected true, false or undefined; received ${describeValue(options.checkFirst)}`);
   }
   requireFunction(sink, 'sink');
   const covariates = tableCovariates(covars, volumes.length, estimates.columns, { names: volumes.map((v) => v.name) });

@@ -3,7 +3,7 @@ export { checkVolumes, type CheckOptions, type MaskGeometry } from './check-volu
 export { tableCovariates, type CovariateColumns, type CovariateTable } from './covariate-table.js';
 export { siteEffectMaps, type SiteEffectMaps } from './effect-maps.js';
 export type { VolumeEstimates } from './estimates.js';
-export { AffineMismatchError, CovariateTableError, EmptyMaskError, TooFewVolumesError, VolumeArgumentError, VolumeShapeError } from './errors.js';
+export { AffineMismatchError, CovariateTableError, EmptyMaskError, TooFewVolumesError, VolumeShapeError } from './errors.js';
 export {
   adjustVolumes,
   harmonizeVolumes,

@@ -1,6 +1,6 @@
-import { InvalidValueError } from '@combat/core';
+import { InvalidValueError, InvalidArgumentError } from '@combat/core';
 import { describeValue, requireVolume } from './arguments.js';
-import { EmptyMaskError, VolumeArgumentError, VolumeShapeError } from './errors.js';
+import { EmptyMaskError, VolumeShapeError } from './errors.js';
 import type { Volume } from './volume.js';
 
 /**
@@ -105,8 +105,8 @@ export function unflattenMasked(row: Float64Array, indices: Int32Array, template
  * ```
  */
 export function checkShape(volume: Volume, what: string, expected?: readonly number[]): void {
-  if (typeof what !== 'string') throw new VolumeArgumentError(`what: expected a string naming the volume; received ${describeValue(what)}`);
-  if (expected !== undefined && !Array.isArray(expected)) throw new VolumeArgumentError(`expected: expected a shape (an array of sizes) or undefined; received ${describeValue(expected)}`);
+  if (typeof what !== 'string') throw new InvalidArgumentError(`what: expected a string naming the volume; received ${describeValue(what)}`);
+  if (expected !== undefined && !Array.isArray(expected)) throw new InvalidArgumentError(`expected: expected a shape (an array of sizes) or undefined; received ${describeValue(expected)}`);
   requireVolume(volume, what);
   const { shape } = volume;
   if (shape.length !== 3) {
@@ -126,7 +126,7 @@ export function checkShape(volume: Volume, what: string, expected?: readonly num
  * ```
  */
 export function formatShape(shape: readonly number[]): string {
-  if (!Array.isArray(shape)) throw new VolumeArgumentError(`shape: expected an array of sizes; received ${describeValue(shape)}`);
+  if (!Array.isArray(shape)) throw new InvalidArgumentError(`shape: expected an array of sizes; received ${describeValue(shape)}`);
   return shape.join('x');
 }
 
@@ -141,9 +141,9 @@ export function formatShape(shape: readonly number[]): string {
  */
 export function formatVoxel(index: number, shape: readonly number[]): string {
   if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) {
-    throw new VolumeArgumentError(`shape: expected a list of sizes of at least 1; received ${describeValue(shape)}`);
+    throw new InvalidArgumentError(`shape: expected a list of sizes of at least 1; received ${describeValue(shape)}`);
   }
-  if (!Number.isSafeInteger(index) || index < 0) throw new VolumeArgumentError(`index: expected a voxel index of at least 0; received ${describeValue(index)}`);
+  if (!Number.isSafeInteger(index) || index < 0) throw new InvalidArgumentError(`index: expected a voxel index of at least 0; received ${describeValue(index)}`);
   let rest = index;
   const coordinates = shape.map((n) => {
     const coordinate = rest % n;
@@ -153,16 +153,16 @@ export function formatVoxel(index: number, shape: readonly number[]): string {
   return `(${coordinates.join(', ')})`;
 }
 
-/** Throws a VolumeArgumentError unless `indices` is an Int32Array of voxel indices below `voxels`. */
+/** Throws a InvalidArgumentError unless `indices` is an Int32Array of voxel indices below `voxels`. */
 function requireIndices(indices: unknown, voxels: number): asserts indices is Int32Array {
-  if (!(indices instanceof Int32Array)) throw new VolumeArgumentError(`indices: expected an Int32Array of voxel indices; received ${describeValue(indices)}`);
+  if (!(indices instanceof Int32Array)) throw new InvalidArgumentError(`indices: expected an Int32Array of voxel indices; received ${describeValue(indices)}`);
   for (let k = 0; k < indices.length; k++) {
-    if (indices[k] < 0 || indices[k] >= voxels) throw new VolumeArgumentError(`indices[${k}] is ${indices[k]}; expected a voxel index from 0 to ${voxels - 1}`);
+    if (indices[k] < 0 || indices[k] >= voxels) throw new InvalidArgumentError(`indices[${k}] is ${indices[k]}; expected a voxel index from 0 to ${voxels - 1}`);
   }
 }
 
 function requireRow(row: unknown, length: number, what: string): asserts row is Float64Array {
   if (!(row instanceof Float64Array) || row.length !== length) {
-    throw new VolumeArgumentError(`${what}: expected a Float64Array of ${length} values (one per mask index); received ${describeValue(row)}`);
+    throw new InvalidArgumentError(`${what}: expected a Float64Array of ${length} values (one per mask index); received ${describeValue(row)}`);
   }
 }

@@ -1,5 +1,5 @@
+import { InvalidArgumentError } from '@combat/core';
 import { describeValue, requireVolume } from './arguments.js';
-import { VolumeArgumentError } from './errors.js';
 
 /**
  * The voxel types a volume may hold (NIfTI's integer and float datatypes).
@@ -58,7 +58,7 @@ export class InMemoryVolumeResource implements VolumeResource {
     readonly name?: string,
   ) {
     requireVolume(volume, name ?? 'volume');
-    if (name !== undefined && typeof name !== 'string') throw new VolumeArgumentError(`name: expected a string or undefined; received ${describeValue(name)}`);
+    if (name !== undefined && typeof name !== 'string') throw new InvalidArgumentError(`name: expected a string or undefined; received ${describeValue(name)}`);
   }
 
   async load(): Promise<Volume> {

@@ -1,26 +1,6 @@
-import { InvalidValueError } from '@combat/core';
+import { InvalidValueError, InvalidArgumentError } from '@combat/core';
 import { describe, expect, it } from 'vitest';
-import {
-  AffineMismatchError,
-  CovariateTableError,
-  InMemoryVolumeResource,
-  VolumeArgumentError,
-  VolumeShapeError,
-  adjustVolumes,
-  checkShape,
-  checkVolumes,
-  flattenInto,
-  formatShape,
-  formatVoxel,
-  harmonizeVolumes,
-  harmonizeVolumesStreaming,
-  maskIndices,
-  siteEffectMaps,
-  tableCovariates,
-  unflatten,
-  type Volume,
-  type VolumeResource,
-} from '../src/index.js';
+import { AffineMismatchError, CovariateTableError, InMemoryVolumeResource, VolumeShapeError, adjustVolumes, checkShape, checkVolumes, flattenInto, formatShape, formatVoxel, harmonizeVolumes, harmonizeVolumesStreaming, maskIndices, siteEffectMaps, tableCovariates, unflatten, type Volume, type VolumeResource } from '../src/index.js';
 import { SHAPE, siteVolumes, volume } from './synthetic-volumes.js';
 
 const { volumes, covars, mask } = siteVolumes();
@@ -164,7 +144,7 @@ describe('every volume checked before the first output', () => {
   });
 });
 
-describe('arguments: a VolumeArgumentError, never a TypeError', () => {
+describe('arguments: a InvalidArgumentError, never a TypeError', () => {
   const geometry = estimates.mask;
   const sink = () => undefined;
   const cases: [string, () => unknown][] = [
@@ -198,8 +178,8 @@ describe('arguments: a VolumeArgumentError, never a TypeError', () => {
 
   it.each(cases)('%s', async (_, call) => {
     const error = await (async () => call())().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(VolumeArgumentError);
-    expect((error as VolumeArgumentError).code).toBe('VOLUME_ARGUMENT');
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).code).toBe('INVALID_ARGUMENT');
     expect((error as Error).message).toMatch(/expected/);
   });
 
