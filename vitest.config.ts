@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One vitest run for the whole workspace. The `source` export condition makes every
- * `@combat/*` import resolve to the package's TypeScript sources, so tests need no build.
+ * One vitest run for the whole workspace, in two projects. The `source` export condition makes
+ * every `@combat/*` import in the packages' tests resolve to the TypeScript sources, so they need
+ * no build. The CLI's tests run the built `combat` executable as a user would, so their project
+ * first builds it (turbo: a cached no-op when nothing changed).
  */
 export default defineConfig({
   resolve: { conditions: ['source'] },
@@ -11,7 +13,10 @@ export default defineConfig({
     // CI asks for a JSON report as well, to print the plain "N passed, N failed" line.
     reporters: process.env.VITEST_JSON_REPORT ? ['default', 'json'] : ['default'],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : undefined,
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     testTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'packages', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'], globalSetup: ['apps/cli/test/build-cli.ts'] } },
+    ],
   },
 });

@@ -26,13 +26,27 @@ export class UsageError extends Error {
 }
 
 /**
- * Writes a result's warnings to standard error, one line each.
+ * A problem with the command's outputs (exit code 1): an output that is an input, two outputs that
+ * are one file, an existing file without `--overwrite`, a missing output folder.
  *
  * @example
  * ```ts
- * reportWarnings(io, result.warnings);
+ * throw new OutputError('out.csv (--out) exists; choose another path, or pass --overwrite to replace it');
  * ```
  */
-export function reportWarnings(io: CliIo, warnings: readonly { readonly message: string }[]): void {
-  for (const warning of warnings) io.stderr.write(`combat: warning: ${warning.message}\n`);
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+}
+
+/**
+ * A problem with the data, worded for the command line (exit code 1): core and reader errors
+ * translated to files, rows, column names and flags.
+ *
+ * @example
+ * ```ts
+ * throw new DataError('rois.csv: row 4 (subject "s3"), column "lh_x": value is Infinity; expected a finite number or a missing cell');
+ * ```
+ */
+export class DataError extends Error {
+  override readonly name = 'DataError';
 }

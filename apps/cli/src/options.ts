@@ -21,6 +21,21 @@ export interface ModelFlags {
 }
 
 /**
+ * The flags every command that writes files takes.
+ *
+ * @example
+ * ```ts
+ * const flags: OutputFlags = { overwrite: true, quiet: true };
+ * ```
+ */
+export interface OutputFlags {
+  /** Replace output files that already exist (never an input). */
+  readonly overwrite?: boolean;
+  /** No summary and no progress bar; warnings and errors still go to standard error. */
+  readonly quiet?: boolean;
+}
+
+/**
  * Splits a comma-separated flag value (`--categorical sex,dx`) into names.
  *
  * @example
@@ -44,6 +59,32 @@ export function commaList(value: string): string[] {
  */
 export function combatOptions(flags: ModelFlags): CombatOptions {
   return { eb: flags.eb ?? true, parametric: !flags.nonParametric, meanOnly: flags.meanOnly ?? false, refBatch: flags.refBatch ?? null };
+}
+
+/**
+ * The columns the flags give a role (the id, the batch, each covariate), mapped to the flag that
+ * names them. A column named by two flags is a usage error.
+ *
+ * @example
+ * ```ts
+ * roleColumns({ batch: 'site', continuous: ['age'] }, 'subject'); // Map { 'subject' => '--id', 'site' => '--batch', 'age' => '--continuous' }
+ * ```
+ */
+export function roleColumns(flags: ModelFlags, idColumn?: string): Map<string, string> {
+  const roles = new Map<string, string>();
+  const named: [string | undefined, string][] = [
+    [idColumn, '--id'],
+    [flags.batch, '--batch'],
+    ...(flags.categorical ?? []).map((name): [string, string] => [name, '--categorical']),
+    ...(flags.continuous ?? []).map((name): [string, string] => [name, '--continuous']),
+  ];
+  for (const [name, flag] of named) {
+    if (name === undefined) continue;
+    const earlier = roles.get(name);
+    if (earlier !== undefined) throw new UsageError(`column "${name}" is given both as ${earlier} and as ${flag}; give each column one role`);
+    roles.set(name, flag);
+  }
+  return roles;
 }
 
 /**

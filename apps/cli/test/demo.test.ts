@@ -8,7 +8,7 @@ import { runCli } from './run-cli.js';
 
 describe('combat demo', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'demo-'));
-  const result = await runCli('demo', '--out-dir', dir, '--quiet');
+  const result = await runCli('demo', '--out-dir', dir);
 
   it('harmonizes the example and prints the site means and the age correlation', async () => {
     expect(result.stderr).toBe('');

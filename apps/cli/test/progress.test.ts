@@ -1,21 +1,17 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/program.js';
+import { SEED, temporaryFolder } from './helpers.js';
+import { COMBAT } from './run-cli.js';
 
-const SEED = fileURLToPath(new URL('../../../fixtures/volumes-seed/', import.meta.url));
-
+/** Runs the built combat on a pseudo-terminal (util-linux `script`), returning what the terminal showed. */
 async function harmonizeOnTerminal(...extra: string[]): Promise<string> {
-  let stderr = '';
-  const out = await mkdtemp(join(tmpdir(), 'progress-'));
-  const code = await run(
-    ['harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', out, ...extra],
-    { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t), isTTY: true } },
-  );
-  expect(code).toBe(0);
-  return stderr;
+  const out = await temporaryFolder('progress');
+  const argv = [process.execPath, COMBAT, 'harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(out, 'o'), ...extra];
+  const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const run = spawnSync('script', ['-qefc', quoted, '/dev/null'], { encoding: 'utf8' });
+  expect(run.status).toBe(0);
+  return run.stdout;
 }
 
 describe('the progress bar for volume work', () => {
@@ -23,7 +19,7 @@ describe('the progress bar for volume work', () => {
     expect(await harmonizeOnTerminal()).toMatch(/combat \[.*\] 48\/48 volume passes/);
   });
 
-  it('is silenced by --quiet', async () => {
+  it('is silenced by --quiet, with the summary', async () => {
     expect(await harmonizeOnTerminal('--quiet')).toBe('');
   });
 });

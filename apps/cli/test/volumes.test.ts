@@ -22,7 +22,7 @@ describe('combat harmonize-volumes and apply-volumes on the brief example', asyn
   it('writes each harmonized volume under its input file name, matching sva::ComBat', async () => {
     expect(fit.stderr).toBe('');
     expect(fit.code).toBe(0);
-    expect(fit.stdout).toMatch(/harmonized 24 volumes \(\d+ voxels in the mask\) from Scanner_A, Scanner_B, Scanner_C/);
+    expect(fit.stdout).toMatch(/harmonized 24 volumes \(\d+ voxels in the mask\)\n  batches: Scanner_A 8, Scanner_B 8, Scanner_C 8\n  covariates: age \(continuous\)/);
     for (const subject of subjects) {
       const [written, expected] = await Promise.all([readNifti(join(out, `${subject}.nii.gz`)), readNifti(join(SEED, 'expected', `${subject}.nii.gz`))]);
       expect(written.header.datatype).toBe('float64');
@@ -46,9 +46,15 @@ describe('combat harmonize-volumes and apply-volumes on the brief example', asyn
     }
   });
 
+  it('a volume model given to the table command says which command takes it', async () => {
+    const result = await runCli('apply', '--model', model, '--data', join(SEED, 'covars.csv'), '--out', join(dir, 'never.csv'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/model\.arrow is a volume model; use combat apply-volumes/);
+  });
+
   it('refuses to write over its inputs', async () => {
     const result = await runCli('harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(SEED, 'images'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/combat: error: refusing to write .*sub-01\.nii\.gz: it is an input/);
+    expect(result.stderr).toMatch(/combat: error: refusing to write .*sub-01\.nii\.gz \(the output of row 1 \(sub-01\.nii\.gz\)\): it is an input/);
   });
 });

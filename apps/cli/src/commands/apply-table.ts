@@ -1,9 +1,13 @@
-import { applyCombat } from '@combat/core';
-import { TableFormatError, covariatesFromTable, tableMatrix } from '@combat/io-arrow';
-import { readModel, writeTable } from '@combat/io-arrow/node';
-import type { CliIo } from '../cli-io.js';
-import { readPaired } from '../pairing.js';
-import { featureMap } from './harmonize-table.js';
+import { ModelFormatError, applyCombat } from '@combat/core';
+import { tableMatrix } from '@combat/io-arrow';
+import { encodeTableFile, readModel } from '@combat/io-arrow/node';
+import { UsageError, type CliIo } from '../cli-io.js';
+import { inRows } from '../explain.js';
+import type { OutputFlags } from '../options.js';
+import { OutputPlan, withOutputs } from '../outputs.js';
+import { pairedCovariates, readPaired } from '../pairing.js';
+import { describeFeatures, printSummary } from '../summary.js';
+import { countMissing, featureMap } from './harmonize-table.js';
 
 /**
  * The flags of `combat apply`.
@@ -13,7 +17,7 @@ import { featureMap } from './harmonize-table.js';
  * const flags: ApplyTableFlags = { model: 'model.arrow', data: 'new.csv', out: 'new-harmonized.csv' };
  * ```
  */
-export interface ApplyTableFlags {
+export interface ApplyTableFlags extends OutputFlags {
   readonly model: string;
   readonly data: string;
   readonly covars?: string;
@@ -32,10 +36,22 @@ export interface ApplyTableFlags {
  */
 export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<void> {
   const { model, featureNames, columns, volume } = await readModel(flags.model);
-  if (volume !== undefined) throw new TableFormatError(`${flags.model} is a volume model; use combat apply-volumes`);
-  if (columns === undefined) throw new TableFormatError(`${flags.model} does not say which columns hold the batch and covariates`);
-  const { data, covars } = await readPaired(flags.data, flags.covars, flags.id);
-  const adjusted = applyCombat(model, tableMatrix(data, featureNames), covariatesFromTable(covars, columns));
-  await writeTable(flags.out, data, featureMap(featureNames, adjusted), { protect: [flags.model, flags.data, ...(flags.covars === undefined ? [] : [flags.covars])] });
-  io.stdout.write(`applied ${flags.model} to ${data.rows} samples; wrote ${flags.out}\n`);
+  if (volume !== undefined) throw new UsageError(`${flags.model} is a volume model; use combat apply-volumes`);
+  if (columns === undefined) throw new ModelFormatError(`${flags.model}: the model does not say which columns hold the batch and covariates`);
+  const paired = await readPaired(flags.data, flags.covars, flags.id);
+  const { data } = paired;
+  const plan = new OutputPlan({ inputs: [flags.model, flags.data, ...(flags.covars === undefined ? [] : [flags.covars])], overwrite: flags.overwrite ?? false });
+  plan.file(flags.out, '--out');
+  const idColumn = paired.idColumn === undefined ? {} : { idColumn: paired.idColumn };
+  const rows = { source: flags.data, ...(paired.idColumn === undefined ? {} : { idColumn: paired.idColumn, ids: paired.ids }), features: featureNames };
+  const covariates = pairedCovariates(paired, columns);
+  const missingCells = await withOutputs(plan, async () => {
+    const matrix = tableMatrix(data, featureNames, idColumn);
+    const adjusted = inRows(rows, () => applyCombat(model, matrix, covariates));
+    await plan.write(flags.out, encodeTableFile(flags.out, data, featureMap(featureNames, adjusted)));
+    return countMissing(matrix);
+  });
+  const batchCounts = new Map<string, number>();
+  for (const batch of covariates.batch) batchCounts.set(batch, (batchCounts.get(batch) ?? 0) + 1);
+  printSummary(io, { headline: `applied ${flags.model} to ${describeFeatures(featureNames)} of ${data.rows} samples`, model, features: featureNames, missingCells, batchCounts, wrote: [flags.out] }, { quiet: flags.quiet ?? false });
 }

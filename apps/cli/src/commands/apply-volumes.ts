@@ -1,11 +1,13 @@
-import { mkdir } from 'node:fs/promises';
-import { TableFormatError } from '@combat/io-arrow';
+import { ModelFormatError } from '@combat/core';
 import { readModel } from '@combat/io-arrow/node';
-import { NiftiFileResource, writeNifti } from '@combat/io-nifti/node';
+import { NiftiFileResource, encodeNiftiFile } from '@combat/io-nifti/node';
 import { adjustVolumes } from '@combat/volumes';
-import type { CliIo } from '../cli-io.js';
+import { UsageError, type CliIo } from '../cli-io.js';
+import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
-import { volumeInputs } from './volume-inputs.js';
+import { printSummary } from '../summary.js';
+import type { VolumeOutputFlags } from './harmonize-volumes.js';
+import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
 /**
  * The flags of `combat apply-volumes`.
@@ -15,19 +17,17 @@ import { volumeInputs } from './volume-inputs.js';
  * const flags: ApplyVolumesFlags = { model: 'model.arrow', covars: 'new.csv', imageCol: 'path', outDir: 'out' };
  * ```
  */
-export interface ApplyVolumesFlags {
+export interface ApplyVolumesFlags extends VolumeOutputFlags {
   readonly model: string;
   readonly covars: string;
   readonly imageCol: string;
   readonly outDir: string;
-  readonly preserveOutOfMask?: boolean;
-  readonly dtype?: 'float32' | 'float64';
-  readonly quiet?: boolean;
 }
 
 /**
  * `combat apply-volumes`: adjusts the NIfTI images a covariates table lists with a saved volume
- * model, each with its own covariates, one volume at a time.
+ * model, each with its own covariates, one volume at a time. Every output path is checked before
+ * the first write, and a failed run leaves nothing behind.
  *
  * @example
  * ```ts
@@ -36,17 +36,27 @@ export interface ApplyVolumesFlags {
  */
 export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): Promise<void> {
   const { model, columns, volume } = await readModel(flags.model);
-  if (volume === undefined || columns === undefined) throw new TableFormatError(`${flags.model} is a table model; use combat apply`);
-  const { images, outputs, covars } = await volumeInputs(flags.covars, flags.imageCol, flags.outDir);
-  const protect = [...images, flags.covars, flags.model];
-  await mkdir(flags.outDir, { recursive: true });
-  const progress = startProgress(io, flags.quiet ?? false, images.length);
-  await adjustVolumes(
-    { model, warnings: [], mask: volume, columns },
-    images.map((path) => new NiftiFileResource(path)),
-    covars,
-    { preserveOutOfMask: flags.preserveOutOfMask ?? false, onProgress: () => progress.tick() },
-    (adjusted, i) => writeNifti(outputs[i] as string, adjusted, { dtype: flags.dtype ?? 'float32', protect }),
-  ).finally(() => progress.stop());
-  io.stdout.write(`applied ${flags.model} to ${images.length} volumes; wrote ${flags.outDir}\n`);
+  if (volume === undefined) throw new UsageError(`${flags.model} is a table model; use combat apply`);
+  if (columns === undefined) throw new ModelFormatError(`${flags.model}: the model does not say which columns hold the batch and covariates`);
+  const inputs = await readVolumeInputs(flags.covars, flags.imageCol, flags.outDir);
+  const plan = new OutputPlan({ inputs: [...inputs.images, flags.covars, flags.model], overwrite: flags.overwrite ?? false });
+  planVolumeOutputs(plan, inputs, flags.outDir);
+  // Two passes: every image is checked before the first is adjusted, so a bad one stops the run early.
+  const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
+  await withOutputs(plan, () =>
+    adjustVolumes(
+      { model, warnings: [], mask: { ...volume, name: `the mask of ${flags.model}` }, columns },
+      inputs.images.map((path) => new NiftiFileResource(path)),
+      inputs.covars,
+      { preserveOutOfMask: flags.preserveOutOfMask ?? false, allowAffineMismatch: flags.allowAffineMismatch ?? false, onProgress: () => progress.tick() },
+      async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, { dtype: flags.dtype ?? 'float32' })),
+    ).finally(() => progress.stop()),
+  );
+  const batchCounts = new Map<string, number>();
+  for (const batch of Array.from(inputs.covars[columns.batchCol] ?? [], String)) batchCounts.set(batch, (batchCounts.get(batch) ?? 0) + 1);
+  printSummary(
+    io,
+    { headline: `applied ${flags.model} to ${inputs.images.length} volumes (${volume.indices.length} voxels in the mask)`, model, batchCounts, wrote: [flags.outDir] },
+    { quiet: flags.quiet ?? false },
+  );
 }

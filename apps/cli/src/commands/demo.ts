@@ -1,53 +1,91 @@
-import { mkdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableFromColumns } from '@combat/io-arrow';
-import { writeAtomically, writeTable } from '@combat/io-arrow/node';
-import { readNifti, writeNifti } from '@combat/io-nifti/node';
+import { encodeTableFile } from '@combat/io-arrow/node';
+import { encodeNiftiFile } from '@combat/io-nifti/node';
+import { InMemoryVolumeResource, type Volume } from '@combat/volumes';
 import type { CliIo } from '../cli-io.js';
 import { generateExample } from '../demo/generate.js';
 import { renderReport } from '../demo/report.js';
 import { summarize } from '../demo/summary.js';
-import { harmonizeVolumesCommand } from './harmonize-volumes.js';
+import type { OutputFlags } from '../options.js';
+import { OutputPlan, withOutputs } from '../outputs.js';
+import { startProgress } from '../progress.js';
+import { fitAndAdjust } from './harmonize-volumes.js';
+
+/** The file that marks a folder as written by the demo, so a later demo may replace it. */
+const MARKER = '.combat-demo';
 
 /**
- * `combat demo`: generates the brief's example (3 scanners x 8 subjects, 30x36x20 voxels,
- * scanner biases, an age effect), writes it to `<out-dir>/inputs` with `covars.csv`, harmonizes it
- * with the same path as `combat harmonize-volumes` (age preserved) into `<out-dir>/harmonized`,
- * writes `<out-dir>/report.html`, and prints what changed.
+ * `combat demo`: generates a 3-scanner example (8 subjects each, 30x36x20 voxels, scanner
+ * biases, an age effect), writes it to `<out-dir>/inputs` with `covars.csv`, harmonizes it with
+ * the fit-and-adjust pass of `combat harmonize-volumes` (age preserved) into
+ * `<out-dir>/harmonized`, writes `<out-dir>/report.html`, and prints what changed. A folder a
+ * previous demo wrote is replaced; any other existing file is left alone unless `--overwrite`.
  *
  * @example
  * ```ts
  * await demo({ outDir: 'combat-demo' }, io);
  * ```
  */
-export async function demo(flags: { outDir?: string; quiet?: boolean }, io: CliIo): Promise<void> {
+export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo): Promise<void> {
   const outDir = flags.outDir ?? 'combat-demo';
   const inputs = join(outDir, 'inputs');
-  await mkdir(inputs, { recursive: true });
+  const harmonizedDir = join(outDir, 'harmonized');
   const { subjects, mask } = generateExample();
-  for (const s of subjects) await writeNifti(join(inputs, `${s.subject}.nii.gz`), s.volume);
-  await writeNifti(join(inputs, 'mask.nii.gz'), mask);
-  const covars = join(outDir, 'covars.csv');
-  const table = tableFromColumns('generated covariates', {
+  const paths = {
+    marker: join(outDir, MARKER),
+    covars: join(outDir, 'covars.csv'),
+    mask: join(inputs, 'mask.nii.gz'),
+    report: join(outDir, 'report.html'),
+    inputs: subjects.map((s) => join(inputs, `${s.subject}.nii.gz`)),
+    outputs: subjects.map((s) => join(harmonizedDir, `${s.subject}.nii.gz`)),
+  };
+  const plan = new OutputPlan({ inputs: [], overwrite: (flags.overwrite ?? false) || (await exists(paths.marker)) });
+  plan.directory(outDir, '--out-dir').directory(inputs, '--out-dir').directory(harmonizedDir, '--out-dir');
+  for (const [role, path] of [['the demo marker', paths.marker], ['the covariates table', paths.covars], ['the mask', paths.mask], ['the report', paths.report]]) plan.file(path as string, role as string);
+  paths.inputs.forEach((path, i) => plan.file(path, `the input of ${subjects[i]?.subject}`));
+  paths.outputs.forEach((path, i) => plan.file(path, `the output of ${subjects[i]?.subject}`));
+  const covars = {
     subject: subjects.map((s) => s.subject),
     scanner: subjects.map((s) => s.scanner),
     age: subjects.map((s) => String(s.age)),
     path: subjects.map((s) => `inputs/${s.subject}.nii.gz`),
+  };
+  const progress = startProgress(io, flags.quiet ?? false, 2 * subjects.length);
+  const summary = await withOutputs(plan, async () => {
+    await plan.write(paths.marker, new TextEncoder().encode('Written by combat demo; a later demo may replace this folder.\n'));
+    await plan.write(paths.covars, encodeTableFile(paths.covars, tableFromColumns('generated covariates', covars), new Map()));
+    await plan.write(paths.mask, await encodeNiftiFile(paths.mask, mask));
+    for (const [i, s] of subjects.entries()) await plan.write(paths.inputs[i] as string, await encodeNiftiFile(paths.inputs[i] as string, s.volume));
+    const after: Volume[] = [];
+    await fitAndAdjust(
+      subjects.map((s) => new InMemoryVolumeResource(s.volume, s.subject)),
+      covars,
+      new InMemoryVolumeResource(mask, 'mask'),
+      { batch: 'scanner', continuous: ['age'] },
+      async (volume, i) => {
+        // What the written float32 file holds, for the report.
+        after[i] = { ...volume, data: Float32Array.from(volume.data) };
+        await plan.write(paths.outputs[i] as string, await encodeNiftiFile(paths.outputs[i] as string, volume));
+      },
+      () => progress.tick(),
+    ).finally(() => progress.stop());
+    const result = summarize(subjects.map((s) => s.volume), after, mask, covars.scanner, subjects.map((s) => s.age));
+    const html = await renderReport({ subjects: subjects.map((s, i) => ({ ...s, before: s.volume, after: after[i] as Volume })), mask, summary: result });
+    await plan.write(paths.report, new TextEncoder().encode(html));
+    return result;
   });
-  await writeTable(covars, table, new Map());
-  const harmonizedDir = join(outDir, 'harmonized');
-  await harmonizeVolumesCommand(
-    { covars, imageCol: 'path', batch: 'scanner', continuous: ['age'], mask: join(inputs, 'mask.nii.gz'), outDir: harmonizedDir, quiet: flags.quiet ?? false },
-    io,
-  );
-  const after = await Promise.all(subjects.map((s) => readNifti(join(harmonizedDir, `${s.subject}.nii.gz`))));
-  const before = subjects.map((s) => s.volume);
-  const summary = summarize(before, after, mask, subjects.map((s) => s.scanner), subjects.map((s) => s.age));
-  const html = await renderReport({ subjects: subjects.map((s, i) => ({ ...s, before: s.volume, after: after[i] as (typeof after)[number] })), mask, summary });
-  const report = join(outDir, 'report.html');
-  await writeAtomically(report, new TextEncoder().encode(html), []);
+  if (flags.quiet) return;
   io.stdout.write('\nMean in-mask value per scanner, before -> after:\n');
   for (const { site, before: b, after: a } of summary.siteMeans) io.stdout.write(`  ${site.padEnd(10)} ${b.toFixed(4)} -> ${a.toFixed(4)}\n`);
   io.stdout.write(`Correlation of age with the mean in-mask value: before ${summary.correlation.before.toFixed(4)}, after ${summary.correlation.after.toFixed(4)}\n`);
-  io.stdout.write(`Wrote ${harmonizedDir}/ (${subjects.length} harmonized volumes) and ${report}\n`);
+  io.stdout.write(`Wrote ${harmonizedDir}/ (${subjects.length} harmonized volumes) and ${paths.report}\n`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,11 +1,12 @@
-import { mkdir } from 'node:fs/promises';
-import { writeModel } from '@combat/io-arrow/node';
-import { NiftiFileResource, writeEffectMaps, writeNifti } from '@combat/io-nifti/node';
-import { harmonizeVolumesStreaming } from '@combat/volumes';
-import { reportWarnings, type CliIo } from '../cli-io.js';
-import { columnRoles, combatOptions, type ModelFlags } from '../options.js';
+import { encodeModelFile } from '@combat/io-arrow';
+import { NiftiFileResource, effectMapPath, encodeNiftiFile } from '@combat/io-nifti/node';
+import { harmonizeVolumesStreaming, siteEffectMaps, type CovariateTable, type VolumeEstimates, type VolumeResource, type VolumeSink } from '@combat/volumes';
+import type { CliIo } from '../cli-io.js';
+import { columnRoles, combatOptions, roleColumns, type ModelFlags, type OutputFlags } from '../options.js';
+import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
-import { volumeInputs } from './volume-inputs.js';
+import { printSummary, reportWarnings } from '../summary.js';
+import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
 /**
  * The flags of `combat harmonize-volumes`.
@@ -15,21 +16,33 @@ import { volumeInputs } from './volume-inputs.js';
  * const flags: HarmonizeVolumesFlags = { covars: 'covars.csv', imageCol: 'path', batch: 'site', mask: 'mask.nii.gz', outDir: 'out' };
  * ```
  */
-export interface HarmonizeVolumesFlags extends ModelFlags {
+export interface HarmonizeVolumesFlags extends ModelFlags, VolumeOutputFlags {
   readonly covars: string;
   readonly imageCol: string;
   readonly mask: string;
   readonly outDir: string;
-  readonly preserveOutOfMask?: boolean;
-  readonly dtype?: 'float32' | 'float64';
   readonly saveModel?: string;
   readonly effectMaps?: boolean;
-  readonly quiet?: boolean;
+}
+
+/**
+ * The output flags of the volume commands.
+ *
+ * @example
+ * ```ts
+ * const flags: VolumeOutputFlags = { dtype: 'float64', preserveOutOfMask: true };
+ * ```
+ */
+export interface VolumeOutputFlags extends OutputFlags {
+  readonly preserveOutOfMask?: boolean;
+  readonly allowAffineMismatch?: boolean;
+  readonly dtype?: 'float32' | 'float64';
 }
 
 /**
  * `combat harmonize-volumes`: ComBat on the in-mask voxels of the NIfTI images a covariates table
  * lists, streaming one volume at a time; each output takes its input's file name in `--out-dir`.
+ * Every output path is checked before the first write, and a failed run leaves nothing behind.
  *
  * @example
  * ```ts
@@ -37,24 +50,78 @@ export interface HarmonizeVolumesFlags extends ModelFlags {
  * ```
  */
 export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: CliIo): Promise<void> {
-  const { images, outputs, covars } = await volumeInputs(flags.covars, flags.imageCol, flags.outDir);
-  const protect = [...images, flags.mask, flags.covars];
-  await mkdir(flags.outDir, { recursive: true });
-  const progress = startProgress(io, flags.quiet ?? false, 2 * images.length);
-  const roles = columnRoles(flags);
-  const estimates = await harmonizeVolumesStreaming(
-    images.map((path) => new NiftiFileResource(path)),
-    covars,
-    { ...roles, ...combatOptions(flags), mask: new NiftiFileResource(flags.mask), preserveOutOfMask: flags.preserveOutOfMask ?? false, onProgress: () => progress.tick() },
-    (volume, i) => writeNifti(outputs[i] as string, volume, { dtype: flags.dtype ?? 'float32', protect }),
-  ).finally(() => progress.stop());
-  reportWarnings(io, estimates.warnings);
+  roleColumns(flags);
+  const inputs = await readVolumeInputs(flags.covars, flags.imageCol, flags.outDir);
+  const plan = new OutputPlan({ inputs: [...inputs.images, flags.mask, flags.covars], overwrite: flags.overwrite ?? false });
+  planVolumeOutputs(plan, inputs, flags.outDir);
+  const written = [flags.outDir];
   if (flags.saveModel !== undefined) {
-    const featureNames = Array.from(estimates.mask.indices, String);
-    await writeModel(flags.saveModel, estimates.model, { featureNames, columns: estimates.columns, volume: estimates.mask }, { protect });
+    plan.file(flags.saveModel, '--save-model');
+    written.push(flags.saveModel);
   }
-  if (flags.effectMaps) await writeEffectMaps(flags.outDir, estimates, { dtype: flags.dtype ?? 'float32', protect });
-  io.stdout.write(
-    `harmonized ${images.length} volumes (${estimates.mask.indices.length} voxels in the mask) from ${estimates.model.batches.join(', ')}; wrote ${flags.outDir}\n`,
+  const sites = [...new Set(Array.from(inputs.covars[flags.batch] ?? [], String))];
+  if (flags.effectMaps) for (const site of sites) for (const kind of EFFECT_MAPS) plan.file(effectMapPath(flags.outDir, kind, site), `--effect-maps (${kind} of ${site})`);
+  const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
+  const estimates = await withOutputs(plan, async () => {
+    const fit = await fitAndAdjust(
+      inputs.images.map((path) => new NiftiFileResource(path)),
+      inputs.covars,
+      new NiftiFileResource(flags.mask),
+      flags,
+      async (volume, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, volume, { dtype: flags.dtype ?? 'float32' })),
+      () => progress.tick(),
+    ).finally(() => progress.stop());
+    if (flags.saveModel !== undefined) {
+      await plan.write(flags.saveModel, encodeModelFile(fit.model, { featureNames: Array.from(fit.mask.indices, String), columns: fit.columns, volume: fit.mask }));
+    }
+    if (flags.effectMaps) {
+      for (const { batch, gammaStar, deltaStar } of siteEffectMaps(fit)) {
+        for (const [kind, map] of [['gammaStar', gammaStar], ['deltaStar', deltaStar]] as const) {
+          const path = effectMapPath(flags.outDir, kind, batch);
+          await plan.write(path, await encodeNiftiFile(path, map, { dtype: flags.dtype ?? 'float32' }));
+        }
+      }
+    }
+    return fit;
+  });
+  reportWarnings(io, estimates.warnings);
+  printSummary(
+    io,
+    { headline: `harmonized ${inputs.images.length} volumes (${estimates.mask.indices.length} voxels in the mask)`, model: estimates.model, wrote: written },
+    { quiet: flags.quiet ?? false },
+  );
+}
+
+const EFFECT_MAPS = ['gammaStar', 'deltaStar'] as const;
+
+/**
+ * The fit-then-adjust pass of `harmonize-volumes` with the command's flags, each harmonized
+ * volume going to `sink`; the demo runs it on volumes held in memory.
+ *
+ * @example
+ * ```ts
+ * const estimates = await fitAndAdjust(resources, covars, mask, { batch: 'site' }, async (volume, i) => stage(volume, i), () => {});
+ * ```
+ */
+export function fitAndAdjust(
+  volumes: readonly VolumeResource[],
+  covars: CovariateTable,
+  mask: VolumeResource,
+  flags: ModelFlags & VolumeOutputFlags,
+  sink: VolumeSink,
+  tick: () => void,
+): Promise<VolumeEstimates> {
+  return harmonizeVolumesStreaming(
+    volumes,
+    covars,
+    {
+      ...columnRoles(flags),
+      ...combatOptions(flags),
+      mask,
+      preserveOutOfMask: flags.preserveOutOfMask ?? false,
+      allowAffineMismatch: flags.allowAffineMismatch ?? false,
+      onProgress: tick,
+    },
+    sink,
   );
 }

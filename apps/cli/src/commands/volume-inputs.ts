@@ -2,6 +2,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { TableFormatError, requireColumn, type Table } from '@combat/io-arrow';
 import { readTable } from '@combat/io-arrow/node';
 import type { CovariateTable } from '@combat/volumes';
+import type { OutputPlan } from '../outputs.js';
 
 /**
  * The inputs of a volume command: the covariates table, each row's image path (the `--image-col`
@@ -10,10 +11,25 @@ import type { CovariateTable } from '@combat/volumes';
  *
  * @example
  * ```ts
- * const { images, outputs, covars } = await volumeInputs('study/covars.csv', 'path', 'harmonized');
+ * const { images, outputs, covars } = await readVolumeInputs('study/covars.csv', 'path', 'harmonized');
  * ```
  */
-export async function volumeInputs(covarsPath: string, imageCol: string, outDir: string): Promise<{ table: Table; images: string[]; outputs: string[]; covars: CovariateTable }> {
+export interface VolumeInputs {
+  readonly table: Table;
+  readonly images: readonly string[];
+  readonly outputs: readonly string[];
+  readonly covars: CovariateTable;
+}
+
+/**
+ * Reads the covariates table of a volume command and works out its images and outputs.
+ *
+ * @example
+ * ```ts
+ * const inputs = await readVolumeInputs('study/covars.csv', 'path', 'harmonized');
+ * ```
+ */
+export async function readVolumeInputs(covarsPath: string, imageCol: string, outDir: string): Promise<VolumeInputs> {
   const table = await readTable(covarsPath);
   const folder = dirname(resolve(covarsPath));
   const images = requireColumn(table, imageCol, 'image column').cells.map((cell, row) => {
@@ -21,10 +37,20 @@ export async function volumeInputs(covarsPath: string, imageCol: string, outDir:
     return resolve(folder, cell);
   });
   const outputs = images.map((image) => join(outDir, basename(image)));
-  const clash = outputs.findIndex((output, k) => outputs.indexOf(output) !== k);
-  if (clash >= 0) {
-    throw new TableFormatError(`${covarsPath}: rows ${outputs.indexOf(outputs[clash] as string) + 1} and ${clash + 1} have images of the same file name (${basename(images[clash] as string)}); outputs take the input's file name`);
-  }
   const covars = Object.fromEntries(table.names.map((name) => [name, (table.columns.get(name)?.cells ?? []).map((cell) => cell ?? '')]));
   return { table, images, outputs, covars };
+}
+
+/**
+ * Adds a volume command's outputs to a plan: the output directory and one file per image (named
+ * in messages by its row and input file).
+ *
+ * @example
+ * ```ts
+ * planVolumeOutputs(plan, inputs, '--out-dir', 'harmonized');
+ * ```
+ */
+export function planVolumeOutputs(plan: OutputPlan, inputs: VolumeInputs, outDir: string): void {
+  plan.directory(outDir, '--out-dir');
+  inputs.outputs.forEach((output, row) => plan.file(output, `the output of row ${row + 1} (${basename(inputs.images[row] as string)})`));
 }

@@ -1,6 +1,6 @@
 import { identityAffine, type Volume } from '@combat/volumes';
 
-/** The brief's design: 3 scanners x 8 subjects of 30x36x20 voxels. */
+/** The example's design: 3 scanners x 8 subjects of 30x36x20 voxels. */
 export const SHAPE = [30, 36, 20] as const;
 /** Each scanner's additive and multiplicative bias. */
 export const SCANNERS = [
@@ -29,7 +29,7 @@ export interface DemoSubject {
 }
 
 /**
- * The brief's multi-site example, seeded: 24 subjects whose images are a smooth anatomy plus an
+ * A multi-site example, seeded: 24 subjects whose images are a smooth anatomy plus an
  * age effect of 0.002/year plus noise (sd 0.02), scaled and shifted by their scanner; and a box
  * mask. Voxels are 2 mm.
  *

@@ -1,0 +1,98 @@
+import { describeUnadjusted, type CombatModel, type CombatWarning } from '@combat/core';
+import type { CliIo } from './cli-io.js';
+
+/**
+ * What a command did, for its summary on standard output: the model it fitted or applied, what the
+ * features are (column names, or how many voxels), missing cells seen, and the files written.
+ *
+ * @example
+ * ```ts
+ * const facts: RunFacts = { headline: 'harmonized 2 features (f000 ... f001) of 60 samples', model, features: ['f000', 'f001'], missingCells: 0, wrote: ['out.csv'] };
+ * ```
+ */
+export interface RunFacts {
+  /** The first line: what was done to what. */
+  readonly headline: string;
+  readonly model: CombatModel;
+  /** Feature column names (absent for voxels). */
+  readonly features?: readonly string[];
+  readonly missingCells?: number;
+  /** Samples per batch in this run, when it is not the training set (apply). */
+  readonly batchCounts?: ReadonlyMap<string, number>;
+  readonly wrote: readonly string[];
+}
+
+/**
+ * Prints the summary of a run unless `quiet`: features (count, first and last), samples per batch,
+ * covariates, mode, reference batch, missing cells, and the features left unadjusted by name.
+ *
+ * @example
+ * ```ts
+ * printSummary(io, facts, { quiet: false });
+ * ```
+ */
+export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boolean }): void {
+  if (options.quiet) return;
+  const { model } = facts;
+  const counts = facts.batchCounts ?? new Map(model.batches.map((batch, b) => [batch, model.batchSizes[b] as number]));
+  const covariates = [
+    ...model.coding.categorical.map((c) => `${c.name} (categorical: ${c.levels.join(', ')})`),
+    ...model.coding.continuous.map((name) => `${name} (continuous)`),
+  ];
+  const lines = [
+    facts.headline,
+    `  batches: ${[...counts].map(([batch, n]) => `${batch} ${n}`).join(', ')}${model.coding.refBatch === null ? '' : ` (reference: ${model.coding.refBatch}, left unchanged)`}`,
+    `  covariates: ${covariates.length > 0 ? covariates.join(', ') : 'none'}`,
+    `  mode: ${describeMode(model.options)}`,
+    ...(facts.missingCells === undefined ? [] : [`  missing cells: ${facts.missingCells}`]),
+    `  unadjusted features: ${unadjustedNames(model, facts.features)}`,
+    `  wrote: ${facts.wrote.join(', ')}`,
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Writes warnings to standard error, one line each, naming features by column name where the
+ * warning lists features.
+ *
+ * @example
+ * ```ts
+ * reportWarnings(io, result.warnings, ['lh_a', 'lh_b']);
+ * ```
+ */
+export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], features?: readonly string[]): void {
+  for (const warning of warnings) {
+    const message =
+      warning.code === 'unadjusted-features' && features !== undefined
+        ? `${warning.features.length} feature(s) left unadjusted: ${describeUnadjusted(warning.features.map((v) => features[v] ?? `feature ${v + 1}`), warning.reasons)}`
+        : warning.message;
+    io.stderr.write(`combat: warning: ${message}\n`);
+  }
+}
+
+/**
+ * Feature columns as a count with the first and last name.
+ *
+ * @example
+ * ```ts
+ * describeFeatures(['f000', 'f001', 'f002']); // '3 features (f000 ... f002)'
+ * ```
+ */
+export function describeFeatures(names: readonly string[]): string {
+  if (names.length === 1) return `1 feature (${names[0]})`;
+  return `${names.length} features (${names[0]} ... ${names.at(-1)})`;
+}
+
+function describeMode(options: CombatModel['options']): string {
+  const estimate = !options.eb ? 'no empirical Bayes (per-feature estimates)' : options.parametric ? 'parametric empirical Bayes' : 'non-parametric empirical Bayes';
+  return `${estimate}, ${options.meanOnly ? 'location only (mean-only)' : 'location and scale'}`;
+}
+
+function unadjustedNames(model: CombatModel, features: readonly string[] | undefined): string {
+  const skipped: number[] = [];
+  model.adjusted.forEach((flag, v) => flag === 0 && skipped.push(v));
+  if (skipped.length === 0) return 'none';
+  if (features === undefined) return `${skipped.length}`;
+  const names = skipped.slice(0, 10).map((v) => features[v]);
+  return `${skipped.length} (${names.join(', ')}${skipped.length > 10 ? ', ...' : ''})`;
+}

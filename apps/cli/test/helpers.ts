@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's fixtures folder. */
+export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+/** An sva::ComBat case: subject, site, age, sex, dx, then f000 ... f119. */
+export const ROI = join(FIXTURES, 'combat', 'roi-parametric', 'input.csv');
+/** The volumes-seed case: 24 NIfTI images of 3 scanners, a mask and covars.csv. */
+export const SEED = join(FIXTURES, 'volumes-seed');
+/** The flags that fit the ROI case as sva did. */
+export const ROI_FLAGS = ['--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--features', 'f000:f119'];
+
+/** A new empty temporary folder. */
+export function temporaryFolder(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `cli-${prefix}-`));
+}
+
+/** Writes text to `name` in `folder` and returns its path. */
+export async function writeText(folder: string, name: string, text: string): Promise<string> {
+  const path = join(folder, name);
+  await writeFile(path, text);
+  return path;
+}
+
+/** The ROI case's lines (header first), to derive careless variants from. */
+export function roiLines(): string[] {
+  return readFileSync(ROI, 'utf8').trim().split('\n');
+}
+
+/** Every file below a folder (relative paths, sorted), hidden ones included. */
+export async function filesBelow(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(folder.length + 1)).sort();
+}

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, cp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeArrowTable, parseDelimited } from '@combat/io-arrow';
+import { encodeNifti } from '@combat/io-nifti';
+import { readNifti } from '@combat/io-nifti/node';
+import { describe, expect, it } from 'vitest';
+import { ROI, ROI_FLAGS, SEED, roiLines, temporaryFolder, writeText } from './helpers.js';
+import { runCli } from './run-cli.js';
+
+const dir = await temporaryFolder('messages');
+const never = join(dir, 'never.csv');
+
+describe('messages name the file, the 1-based row with its id, and the column', () => {
+  it('an infinite value given to apply (harmonize refuses it, so apply must too)', async () => {
+    const model = join(dir, 'model.arrow');
+    expect((await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--id', 'subject', '--out', join(dir, 'fit.csv'), '--save-model', model, '--quiet')).code).toBe(0);
+    // CSV readers refuse such a cell; an Arrow float64 column can hold it.
+    const table = parseDelimited(readFileSync(ROI, 'utf8'), { source: ROI });
+    const f002 = Float64Array.from(table.columns.get('f002')?.numbers ?? []);
+    f002[3] = Infinity;
+    const data = join(dir, 'infinite.arrow');
+    await writeFile(data, encodeArrowTable(table, new Map([['f002', f002]])));
+    const subject = table.columns.get('subject')?.cells[3];
+    const result = await runCli('apply', '--model', model, '--data', data, '--id', 'subject', '--out', never);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`infinite.arrow: row 4 (subject "${subject}"), column "f002"`);
+    expect(existsSync(never)).toBe(false);
+  });
+
+  it('a batch the model has not seen, in apply', async () => {
+    const model = join(dir, 'unseen-model.arrow');
+    expect((await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--out', join(dir, 'unseen-fit.csv'), '--save-model', model, '--quiet')).code).toBe(0);
+    const lines = roiLines();
+    const fresh = await writeText(dir, 'fresh.csv', [lines[0], lines[1]!.replace(/,site[A-C],/, ',siteQ,')].join('\n'));
+    const result = await runCli('apply', '--model', model, '--data', fresh, '--id', 'subject', '--out', never);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/fresh\.csv: row 1 \(subject "sub-\w+"\): batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\)/);
+  });
+
+  it('a confounded design names the batch and the covariate level', async () => {
+    const lines = roiLines();
+    const confounded = lines.map((line, r) => (r === 0 ? `${line},scanner` : `${line},${line.includes(',siteB,') ? 'prisma' : 'trio'}`));
+    const data = await writeText(dir, 'confounded.csv', confounded.join('\n'));
+    const results = await Promise.all([1, 2].map(() => runCli('harmonize', '--data', data, ...ROI_FLAGS, '--categorical', 'sex,dx,scanner', '--out', never)));
+    expect(results[0]!.code).toBe(1);
+    expect(results[0]!.stderr).toMatch(/scanner/);
+    expect(results[0]!.stderr).toMatch(/siteB/);
+    expect(results[1]!.stderr).toBe(results[0]!.stderr);
+  });
+
+  it('a categorical covariate with very many levels is warned about', async () => {
+    const result = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--categorical', 'age', '--features', 'f000:f119', '--out', join(dir, 'many.csv'), '--no-eb');
+    expect(result.stderr).toMatch(/combat: warning: .*"?age"? .*levels/);
+  });
+
+  it('features left unadjusted are named by column, with the cause', async () => {
+    const lines = roiLines();
+    const constant = lines.map((line, r) => (r === 0 || !line.includes(',siteA,') ? line : line.replace(/^((?:[^,]*,){5})[^,]*/, '$142')));
+    const data = await writeText(dir, 'constant.csv', constant.join('\n'));
+    const result = await runCli('harmonize', '--data', data, ...ROI_FLAGS, '--out', join(dir, 'constant-out.csv'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/combat: warning: 1 feature\(s\) left unadjusted: constant within batch siteA: f000\n/);
+    expect(result.stdout).toMatch(/unadjusted features: 1 \(f000\)/);
+  });
+
+  it('a semicolon-separated table says so', async () => {
+    const data = await writeText(dir, 'semicolons.csv', readFileSync(ROI, 'utf8').replaceAll(',', ';'));
+    const result = await runCli('harmonize', '--data', data, ...ROI_FLAGS, '--out', never);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/semicolon/);
+  });
+
+  it('a CSV given as --model is not read as a model', async () => {
+    const result = await runCli('apply', '--model', ROI, '--data', ROI, '--out', never);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/input\.csv: .*not .*Arrow/);
+    expect(result.stderr).not.toMatch(/metadata bytes/);
+  });
+});
+
+describe('volumes are named by file, voxels by (i, j, k)', () => {
+  it('an affine mismatch names both files and the flag that accepts it', async () => {
+    const folder = await temporaryFolder('affine');
+    await cp(join(SEED, 'images'), join(folder, 'images'), { recursive: true });
+    await copyFile(join(SEED, 'covars.csv'), join(folder, 'covars.csv'));
+    const mask = await readNifti(join(SEED, 'mask.nii.gz'));
+    const shifted = mask.affine.slice();
+    shifted[3] = (shifted[3] as number) + 5;
+    await writeFile(join(folder, 'mask.nii'), encodeNifti({ ...mask, affine: shifted, metadata: {} }, { dtype: 'float32' }));
+    const args = ['harmonize-volumes', '--covars', join(folder, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(folder, 'mask.nii'), '--out-dir', join(folder, 'out')];
+    const refused = await runCli(...args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/sub-01\.nii\.gz.*mask\.nii|mask\.nii.*sub-01\.nii\.gz/);
+    expect(refused.stderr).toContain('--allow-affine-mismatch');
+    expect((await runCli(...args, '--allow-affine-mismatch', '--quiet')).code).toBe(0);
+  });
+
+  it('a harmonized value float32 cannot hold is an error that names the file and suggests --dtype float64', async () => {
+    const folder = await temporaryFolder('overflow');
+    await copyFile(join(SEED, 'covars.csv'), join(folder, 'covars.csv'));
+    await copyFile(join(SEED, 'mask.nii.gz'), join(folder, 'mask.nii.gz'));
+    await cp(join(SEED, 'images'), join(folder, 'images'), { recursive: true });
+    for (let s = 1; s <= 24; s++) {
+      const path = join(folder, 'images', `sub-${String(s).padStart(2, '0')}.nii.gz`);
+      const image = await readNifti(path);
+      await writeFile(path, encodeNifti({ ...image, data: Float64Array.from(image.data, (x) => x * 1e39) }, { dtype: 'float64', gzip: true }));
+    }
+    const args = ['harmonize-volumes', '--covars', join(folder, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(folder, 'mask.nii.gz'), '--out-dir', join(folder, 'out')];
+    const refused = await runCli(...args);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\(\d+, \d+, \d+\)/);
+    expect(refused.stderr).toContain('--dtype float64');
+    expect(existsSync(join(folder, 'out'))).toBe(false);
+    expect((await runCli(...args, '--dtype', 'float64', '--quiet')).code).toBe(0);
+  });
+});

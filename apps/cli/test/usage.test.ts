@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROI, ROI_FLAGS, SEED, temporaryFolder, writeText } from './helpers.js';
+import { COMBAT, runCli, runCliWith } from './run-cli.js';
+
+const COMMANDS = ['harmonize', 'apply', 'harmonize-volumes', 'apply-volumes', 'demo'];
+
+describe('the built combat executable', () => {
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const result = await runCli('--version');
+    expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('combat --help lists the commands', async () => {
+    const result = await runCli('--help');
+    expect(result.code).toBe(0);
+    for (const command of COMMANDS) expect(result.stdout).toContain(command);
+  });
+
+  it.each(COMMANDS)('%s --help marks required flags, states defaults, and offers --quiet and --overwrite', async (command) => {
+    const result = await runCli(command, '--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: combat ${command} [options]`);
+    expect(result.stdout).toContain('--quiet');
+    expect(result.stdout).toContain('--overwrite');
+    if (command !== 'demo') expect(result.stdout).toMatch(/--out(-dir)? <\w+> +\(required\)/);
+    if (command.startsWith('harmonize')) {
+      expect(result.stdout).toMatch(/--batch <column> +\(required\)/);
+      expect(result.stdout).toMatch(/--non-parametric[\s\S]*?\(default:\s+parametric\)/);
+    }
+  });
+
+  it('--quiet leaves standard output empty on every command that harmonizes', async () => {
+    const dir = await temporaryFolder('quiet');
+    const table = await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--out', join(dir, 'out.csv'), '--save-model', join(dir, 'model.arrow'), '--quiet');
+    expect(table).toMatchObject({ code: 0, stdout: '' });
+    const applied = await runCli('apply', '--model', join(dir, 'model.arrow'), '--data', ROI, '--out', join(dir, 'applied.csv'), '--quiet');
+    expect(applied).toMatchObject({ code: 0, stdout: '' });
+    const volumes = await runCli('harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(dir, 'volumes'), '--quiet');
+    expect(volumes).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('through `pnpm combat`, relative paths resolve against the folder the user ran pnpm in', async () => {
+    const dir = await temporaryFolder('cwd');
+    await writeText(dir, 'rois.csv', readFileSync(ROI, 'utf8'));
+    const root = join(COMBAT, '..', '..', '..', '..');
+    const result = await runCliWith({ cwd: root, env: { npm_lifecycle_event: 'combat', INIT_CWD: dir } }, 'harmonize', '--data', 'rois.csv', ...ROI_FLAGS, '--out', 'out.csv');
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toMatch(/^subject,site,age,sex,dx,f000/);
+  });
+});
+
+describe('usage errors exit 2', () => {
+  const out = join(SEED, 'never.csv');
+  it.each([
+    [['harmonize', '--data', ROI, '--out', out], /required option '--batch <column>' not specified/],
+    [['harmonize', '--data', ROI, '--batch', 'site', '--out', out, '--bogus'], /unknown option '--bogus'/],
+    [['harmonize', '--data', ROI, '--batch', 'site', '--out', out, '--categorical', 'sex,,dx'], /"sex,,dx" has an empty name/],
+    [['harmonize-volumes', '--covars', 'c.csv', '--image-col', 'p', '--batch', 's', '--mask', 'm.nii', '--out-dir', 'o', '--dtype', 'int16'], /argument 'int16' is invalid. Allowed choices are float32, float64/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j', async (argv, message) => {
+    const result = await runCli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^combat: usage error: /);
+    expect(result.stderr).toMatch(message);
+  });
+});
