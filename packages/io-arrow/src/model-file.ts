@@ -12,6 +12,7 @@ import {
 import { DataType, Precision, Table as ArrowTable, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { registerCompressionCodecs } from './codecs.js';
 import { checkIpcLayout } from './arrow-layout.js';
+import { CHECKSUM_PLACEHOLDER, sealModelFile, verifyChecksum } from './model-checksum.js';
 import { TableFormatError } from './errors.js';
 
 /**
@@ -38,9 +39,6 @@ export interface ModelFileExtras {
 const METADATA_KEY = 'combat';
 const PER_BATCH = ['gammaStar', 'deltaStar', 'gammaHat', 'deltaHat'] as const;
 const PRIORS = ['gammaBar', 't2', 'aPrior', 'bPrior'] as const;
-const ARROW_FILE_MAGIC = 'ARROW1';
-const CHECKSUM_KEY = '"checksum":"';
-const PLACEHOLDER = '0'.repeat(16);
 /** The fields of the JSON metadata. */
 const JSON_FIELDS = new Set(['formatVersion', 'features', 'coding', 'batchSizes', 'options', 'priors', 'columns', 'volume', 'checksum']);
 
@@ -52,7 +50,7 @@ type Fail = (detail: string) => never;
  * `gammaStar[<batch>]`, `deltaStar[<batch>]`, `gammaHat[<batch>]`, `deltaHat[<batch>]`), and the
  * rest as JSON in the schema metadata under `combat`: format version, batches and design coding,
  * options, batch sizes, priors, covariate columns, mask shape and affine, and first `checksum`, a
- * 64-bit hash of the file's bytes (see {@link sealModelFile}) that {@link decodeModelFile} checks
+ * CRC-32 of the file's bytes (see {@link sealModelFile}) that {@link decodeModelFile} checks
  * before anything else, so a file changed or damaged after it was written is refused. Refuses (with
  * `ModelFormatError`) what {@link decodeModelFile} would refuse: an invalid model, feature names
  * that are not one unique string per feature, covariate columns other than the coding's, a volume
@@ -84,7 +82,7 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
     meta.coding.batches.forEach((batch, b) => (vectors[`${name}[${batch}]`] = makeVector(arrays[name].slice(b * V, (b + 1) * V))));
   }
   const json = {
-    checksum: PLACEHOLDER,
+    checksum: CHECKSUM_PLACEHOLDER,
     formatVersion: MODEL_FORMAT_VERSION,
     ...meta,
     priors: Object.fromEntries(PRIORS.map((name) => [name, Array.from(arrays[name], encodeNumber)])),
@@ -94,30 +92,6 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
   const table = new ArrowTable(vectors);
   table.schema.metadata.set(METADATA_KEY, JSON.stringify(json));
   return sealModelFile(tableToIPC(table, 'file'), options);
-}
-
-/**
- * Writes the checksum of a model file into it: the file's metadata JSON must hold the placeholder
- * `"checksum":"0000000000000000"` once (as {@link encodeModelFile} writes it); the 16 zeros are
- * replaced, in place, by the hash of the whole file as it is with them. For tools that edit a
- * model file and take responsibility for the result.
- *
- * @example
- * ```ts
- * const bytes = sealModelFile(tableToIPC(editedTable, 'file'));
- * ```
- */
-export function sealModelFile(bytes: Uint8Array, options: { target?: string } = {}): Uint8Array {
-  const fail: Fail = (detail) => {
-    throw new ModelFormatError(`${options.target ?? 'model file'}: ${detail}`);
-  };
-  const placeholders = checksumSites(bytes, fail).filter((at) => hexAt(bytes, at) === PLACEHOLDER);
-  if (placeholders.length !== 1) fail(`expected the checksum placeholder once in the metadata; found it ${placeholders.length} times`);
-  const at = placeholders[0] as number;
-  const sealed = new Uint8Array(bytes);
-  const digest = fileChecksum(sealed);
-  for (let k = 0; k < 16; k++) sealed[at + k] = digest.charCodeAt(k);
-  return sealed;
 }
 
 /**
@@ -242,103 +216,6 @@ function readArrow(bytes: Uint8Array, fail: Fail): { metadata: string | undefine
   }
 }
 
-/**
- * Checks the Arrow IPC file framing (`ARROW1` at both ends, a footer that fits) and the checksum,
- * before any parsing, and returns the checksum. The checksum is found in the footer (where the
- * metadata JSON is) after `"checksum":"`; the file hashes to it with its 16 digits read as zeros.
- */
-function verifyChecksum(bytes: Uint8Array, fail: Fail): string {
-  if (!(bytes instanceof Uint8Array)) return fail(`bytes are ${describe(bytes)}; expected a Uint8Array`);
-  if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC file: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
-  if (bytes.length < 2 * ARROW_FILE_MAGIC.length + 6 || !startsWith(bytes, bytes.length - ARROW_FILE_MAGIC.length, ARROW_FILE_MAGIC)) {
-    return fail(`truncated Arrow IPC file (${bytes.length} bytes): it does not end with "${ARROW_FILE_MAGIC}"`);
-  }
-  const sites = checksumSites(bytes, fail);
-  if (sites.length === 0) return fail('no checksum in the metadata; expected a model file written by encodeModelFile (or sealed with sealModelFile)');
-  // Normally one site; a name that looks like a checksum adds candidates, each tried on its own.
-  for (const at of sites) {
-    const stored = hexAt(bytes, at) as string;
-    if (fileChecksum(bytes, at) === stored) return stored;
-  }
-  return fail(`the file does not match its checksum (stored ${hexAt(bytes, sites[0] as number)}, computed ${fileChecksum(bytes, sites[0])}): it was changed or damaged after it was written`);
-}
-
-/** Where `"checksum":"` + 16 lowercase hex digits + `"` occurs in the footer: the digits' offsets. */
-function checksumSites(bytes: Uint8Array, fail: Fail): number[] {
-  const end = bytes.length - ARROW_FILE_MAGIC.length - 4;
-  const length = end >= 0 ? (bytes[end] as number) | ((bytes[end + 1] as number) << 8) | ((bytes[end + 2] as number) << 16) | ((bytes[end + 3] as number) << 24) : -1;
-  if (!(length > 0 && end - length >= 8)) return fail(`damaged Arrow IPC file: its footer length (${length}) does not fit in ${bytes.length} bytes`);
-  const sites: number[] = [];
-  for (let at = end - length; at + CHECKSUM_KEY.length + 17 <= end; at++) {
-    if (startsWith(bytes, at, CHECKSUM_KEY) && hexAt(bytes, at + CHECKSUM_KEY.length) !== null && bytes[at + CHECKSUM_KEY.length + 16] === 0x22) sites.push(at + CHECKSUM_KEY.length);
-  }
-  return sites;
-}
-
-/** The 16 lowercase hex digits at `at`, or null. */
-function hexAt(bytes: Uint8Array, at: number): string | null {
-  let hex = '';
-  for (let k = 0; k < 16; k++) {
-    const c = bytes[at + k] as number;
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return null;
-    hex += String.fromCharCode(c);
-  }
-  return hex;
-}
-
-/**
- * The file's hash with the 16 checksum digits at `site` (if given) read as zeros: two murmur3
- * lanes over its little-endian 32-bit words, as 16 hex digits. Detects damage, not forgery.
- */
-function fileChecksum(bytes: Uint8Array, site?: number): string {
-  // A copy (new Uint8Array, not slice: a Node Buffer's slice is a view of the caller's bytes).
-  const hashed = site === undefined ? bytes : new Uint8Array(bytes).fill(0x30, site, site + 16);
-  const hash = new Checksum();
-  hash.bytes(hashed);
-  return hash.hex();
-}
-
-/** Two murmur3 lanes over 32-bit words, with lengths mixed in so boundaries count. */
-class Checksum {
-  private lanes = [0x2f6b_1c35, 0x7a3d_94e1];
-  private words = 0;
-
-  word(w: number): void {
-    for (let lane = 0; lane < 2; lane++) {
-      let k = Math.imul(w ^ (lane === 0 ? 0 : 0x5bd1e995), 0xcc9e2d51);
-      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      let h = (this.lanes[lane] as number) ^ k;
-      h = (h << 13) | (h >>> 19);
-      this.lanes[lane] = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    }
-    this.words++;
-  }
-
-  /** Little-endian words whatever the alignment (a view when aligned, composed bytes when not), then the tail bytes. */
-  bytes(bytes: Uint8Array): void {
-    this.word(bytes.length);
-    const whole = bytes.length >>> 2;
-    if (bytes.byteOffset % 4 === 0) {
-      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, whole);
-      for (let k = 0; k < whole; k++) this.word(words[k] as number);
-    } else {
-      for (let k = 0; k < whole; k++) this.word((bytes[4 * k] as number) | ((bytes[4 * k + 1] as number) << 8) | ((bytes[4 * k + 2] as number) << 16) | ((bytes[4 * k + 3] as number) << 24));
-    }
-    for (let k = whole * 4; k < bytes.length; k++) this.word(bytes[k] as number);
-  }
-
-  hex(): string {
-    return this.lanes
-      .map((lane) => {
-        let h = lane ^ this.words;
-        h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-        h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-        return ((h ^ (h >>> 16)) >>> 0).toString(16).padStart(8, '0');
-      })
-      .join('');
-  }
-}
-
 /** The JSON metadata as an object. */
 function parseJson(text: string, fail: Fail): Record<string, unknown> {
   let json: unknown;
@@ -455,17 +332,4 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   return typeof value === 'object' && value !== null ? 'an object' : String(value);
-}
-
-function startsWith(bytes: Uint8Array, at: number, text: string): boolean {
-  for (let k = 0; k < text.length; k++) if (bytes[at + k] !== text.charCodeAt(k)) return false;
-  return true;
-}
-
-/** The first bytes, as text when they are printable, else in hex. */
-function preview(bytes: Uint8Array): string {
-  const head = bytes.subarray(0, 16);
-  if (head.length === 0) return 'nothing (0 bytes)';
-  const printable = head.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d || b === 0x09);
-  return printable ? JSON.stringify(String.fromCharCode(...head)) : Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }

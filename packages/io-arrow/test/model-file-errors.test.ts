@@ -32,14 +32,14 @@ describe('a file that is not a model file is a ModelFormatError naming the file'
     const data = encodeArrowTable(parseDelimited('site,age\nA,61\n', { source: 'x.csv' }), new Map());
     refused(data, 'no checksum in the metadata; expected a model file written by encodeModelFile (or sealed with sealModelFile)');
     // A data table sealed as if it were a model (a column name supplies the placeholder).
-    const named = tableToIPC(new ArrowTable({ [`"checksum":"${'0'.repeat(16)}"`]: makeVector(Float64Array.of(1, 2)) }), 'file');
+    const named = tableToIPC(new ArrowTable({ [`"checksum":"${'0'.repeat(8)}"`]: makeVector(Float64Array.of(1, 2)) }), 'file');
     refused(sealModelFile(named), 'no "combat" schema metadata; not a ComBat model file');
   });
 
   it('bytes that do not match the checksum, no checksum, an unknown field: refused before parsing', () => {
     const flipped = table.bytes.slice();
     flipped[9] ^= 0xa6; // the record batch's continuation marker: apache-arrow would loop forever on it
-    refused(flipped, /^model\.arrow: the file does not match its checksum \(stored [0-9a-f]{16}, computed [0-9a-f]{16}\): it was changed or damaged after it was written$/);
+    refused(flipped, /^model\.arrow: the file does not match its checksum \(stored [0-9a-f]{8}, computed [0-9a-f]{8}\): it was changed or damaged after it was written$/);
     refused(rewrite(table.bytes, { seal: false, columns: (v) => withCell(v, 'beta[age]', 1, 0.25) }), /does not match its checksum/);
     refused(rewrite(table.bytes, { seal: false, json: (j) => void (j.batchSizes[0] += 1) }), /does not match its checksum/);
     refused(rewrite(table.bytes, { seal: false, json: (j) => void delete j.checksum }), 'no checksum in the metadata; expected a model file written by encodeModelFile (or sealed with sealModelFile)');
@@ -51,7 +51,7 @@ describe('a file that is not a model file is a ModelFormatError naming the file'
 
   it('metadata that is not the model JSON', () => {
     refused(rewrite(table.bytes, { text: (t) => t.slice(0, -1) }), /^model\.arrow: the "combat" schema metadata is not valid JSON: /);
-    refused(rewrite(table.bytes, { text: () => `[{"checksum":"${'0'.repeat(16)}"}]` }), 'the "combat" schema metadata is an array of length 1; expected a JSON object');
+    refused(rewrite(table.bytes, { text: () => `[{"checksum":"${'0'.repeat(8)}"}]` }), 'the "combat" schema metadata is an array of length 1; expected a JSON object');
     refused(rewrite(table.bytes, { json: (j) => void delete j.formatVersion }), 'formatVersion is undefined; expected 1');
     refused(rewrite(table.bytes, { json: (j) => void (j.formatVersion = 2) }), 'formatVersion is 2; expected 1');
     refused(rewrite(table.bytes, { json: (j) => void delete j.coding }), 'coding is undefined; expected a design coding');

@@ -40,7 +40,7 @@ export function rewrite(
   edit.columns?.(vectors);
   let text = table.schema.metadata.get('combat') as string;
   const seal = edit.seal ?? true;
-  if (seal) text = text.replace(/"checksum":"[0-9a-f]{16}"/, `"checksum":"${'0'.repeat(16)}"`);
+  if (seal) text = text.replace(/"checksum":"[0-9a-f]{8}"/, `"checksum":"${'0'.repeat(8)}"`);
   if (edit.json !== undefined) {
     const json = JSON.parse(text);
     const replaced = edit.json(json);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,20 @@ describe('the model file', () => {
       decodeModelFile(buffer, 'buffer.arrow');
       expect(buffer.equals(bytes)).toBe(true);
     }
+  });
+
+  it('carries a checksum Python\'s zlib.crc32 reproduces, as the README says', () => {
+    const bytes = (modelFiles()[0] as { bytes: Uint8Array }).bytes;
+    const script = [
+      'import re, sys, zlib',
+      'data = sys.stdin.buffer.read()',
+      'digits = re.search(rb\'"checksum":"([0-9a-f]{8})"\', data).group(1)',
+      'print(digits.decode(), format(zlib.crc32(data.replace(digits, b"00000000")), "08x"))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script], { input: bytes, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const [stored, computed] = run.stdout.trim().split(' ');
+    expect(computed).toBe(stored);
   });
 
   it('keeps the sign of a zero prior', () => {

@@ -1,0 +1,110 @@
+import { ModelFormatError } from '@combat/core';
+import CRC32 from 'crc-32';
+
+/**
+ * What a model file's metadata holds as its checksum before {@link sealModelFile} fills it in:
+ * 8 zeros where the CRC-32 of the file goes, as lowercase hex.
+ *
+ * @example
+ * ```ts
+ * JSON.stringify({ checksum: CHECKSUM_PLACEHOLDER }); // '{"checksum":"00000000"}'
+ * ```
+ */
+export const CHECKSUM_PLACEHOLDER = '00000000';
+
+const KEY = '"checksum":"';
+const DIGITS = CHECKSUM_PLACEHOLDER.length;
+const ARROW_FILE_MAGIC = 'ARROW1';
+
+/**
+ * Writes the checksum of a model file into it: the file's metadata JSON must hold
+ * `"checksum":"00000000"` once (as `encodeModelFile` writes it); the zeros are replaced, in a
+ * copy, by the CRC-32 (zlib's, as Python's `zlib.crc32` computes it) of the whole file as it is
+ * with the zeros. For tools that edit a model file and take responsibility for the result.
+ *
+ * @example
+ * ```ts
+ * const bytes = sealModelFile(tableToIPC(editedTable, 'file'));
+ * ```
+ */
+export function sealModelFile(bytes: Uint8Array, options: { target?: string } = {}): Uint8Array {
+  const fail = (detail: string): never => {
+    throw new ModelFormatError(`${options.target ?? 'model file'}: ${detail}`);
+  };
+  const placeholders = checksumSites(bytes, fail).filter((at) => hexAt(bytes, at) === CHECKSUM_PLACEHOLDER);
+  if (placeholders.length !== 1) fail(`expected the checksum placeholder once in the metadata; found it ${placeholders.length} times`);
+  const sealed = new Uint8Array(bytes);
+  const digest = fileChecksum(sealed);
+  sealed.set(new TextEncoder().encode(digest), placeholders[0] as number);
+  return sealed;
+}
+
+/**
+ * Checks the Arrow IPC file framing (`ARROW1` at both ends, a footer that fits) and the checksum,
+ * before any parsing, and returns the checksum. The checksum is found in the footer (where the
+ * metadata JSON is) after `"checksum":"`; the file's CRC-32 with those digits read as zeros must
+ * equal it.
+ *
+ * @example
+ * ```ts
+ * const checksum = verifyChecksum(bytes, (detail) => { throw new ModelFormatError(`model.arrow: ${detail}`); });
+ * ```
+ */
+export function verifyChecksum(bytes: Uint8Array, fail: (detail: string) => never): string {
+  if (!(bytes instanceof Uint8Array)) return fail(`bytes are ${Object.prototype.toString.call(bytes)}; expected a Uint8Array`);
+  if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC file: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
+  if (bytes.length < 2 * ARROW_FILE_MAGIC.length + 6 || !startsWith(bytes, bytes.length - ARROW_FILE_MAGIC.length, ARROW_FILE_MAGIC)) {
+    return fail(`truncated Arrow IPC file (${bytes.length} bytes): it does not end with "${ARROW_FILE_MAGIC}"`);
+  }
+  const sites = checksumSites(bytes, fail);
+  if (sites.length === 0) return fail('no checksum in the metadata; expected a model file written by encodeModelFile (or sealed with sealModelFile)');
+  // Normally one site; a feature name that looks like a checksum adds candidates, each tried on its own.
+  for (const at of sites) {
+    const stored = hexAt(bytes, at) as string;
+    if (fileChecksum(bytes, at) === stored) return stored;
+  }
+  return fail(`the file does not match its checksum (stored ${hexAt(bytes, sites[0] as number)}, computed ${fileChecksum(bytes, sites[0])}): it was changed or damaged after it was written`);
+}
+
+/** Where `"checksum":"` + 8 lowercase hex digits + `"` occurs in the footer: the digits' offsets. */
+function checksumSites(bytes: Uint8Array, fail: (detail: string) => never): number[] {
+  const end = bytes.length - ARROW_FILE_MAGIC.length - 4;
+  const length = end >= 0 ? new DataView(bytes.buffer, bytes.byteOffset + end, 4).getInt32(0, true) : -1;
+  if (!(length > 0 && end - length >= 8)) return fail(`damaged Arrow IPC file: its footer length (${length}) does not fit in ${bytes.length} bytes`);
+  const sites: number[] = [];
+  for (let at = end - length; at + KEY.length + DIGITS + 1 <= end; at++) {
+    if (startsWith(bytes, at, KEY) && hexAt(bytes, at + KEY.length) !== null && bytes[at + KEY.length + DIGITS] === 0x22) sites.push(at + KEY.length);
+  }
+  return sites;
+}
+
+/** The 8 lowercase hex digits at `at`, or null. */
+function hexAt(bytes: Uint8Array, at: number): string | null {
+  let hex = '';
+  for (let k = 0; k < DIGITS; k++) {
+    const c = bytes[at + k] as number;
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return null;
+    hex += String.fromCharCode(c);
+  }
+  return hex;
+}
+
+/** The file's CRC-32 as 8 lowercase hex digits, with the digits at `site` (if given) read as zeros. */
+function fileChecksum(bytes: Uint8Array, site?: number): string {
+  // A copy (new Uint8Array, not slice: a Node Buffer's slice is a view of the caller's bytes).
+  const hashed = site === undefined ? bytes : new Uint8Array(bytes).fill(0x30, site, site + DIGITS);
+  return (CRC32.buf(hashed) >>> 0).toString(16).padStart(DIGITS, '0');
+}
+
+function startsWith(bytes: Uint8Array, at: number, text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (bytes[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The first bytes, as text when they are printable, else in hex. */
+function preview(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 16);
+  if (head.length === 0) return 'nothing (0 bytes)';
+  const printable = head.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d || b === 0x09);
+  return printable ? JSON.stringify(String.fromCharCode(...head)) : Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
