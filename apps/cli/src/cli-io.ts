@@ -18,7 +18,7 @@ export interface CliIo {
  *
  * @example
  * ```ts
- * throw new UsageError('--features and --exclude cannot be used together');
+ * throw new UsageError('--covars needs --id COLUMN');
  * ```
  */
 export class UsageError extends Error {

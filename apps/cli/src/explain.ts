@@ -77,9 +77,30 @@ export function inRows<T>(rows: RowContext, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof CombatError && (error.sample !== undefined || error.feature !== undefined || error.remedy !== undefined)) {
-      throw new DataError(describeError(error, rows));
-    }
-    throw error;
+    throw reword(error, rows);
   }
+}
+
+/**
+ * {@link inRows} for asynchronous work, such as a streaming volume fit whose samples are the rows
+ * of the covariates table.
+ *
+ * @example
+ * ```ts
+ * await inRowsAsync(rows, () => adjustVolumes(estimates, volumes, covars, options, sink));
+ * ```
+ */
+export async function inRowsAsync<T>(rows: RowContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw reword(error, rows);
+  }
+}
+
+function reword(error: unknown, rows: RowContext): unknown {
+  if (error instanceof CombatError && (error.sample !== undefined || error.feature !== undefined || error.remedy !== undefined)) {
+    return new DataError(describeError(error, rows));
+  }
+  return error;
 }

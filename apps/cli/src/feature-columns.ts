@@ -20,7 +20,7 @@ export function selectFeatures(table: Table, features: readonly string[], exclud
   const roles = names.filter((name) => reserved.has(name));
   if (roles.length > 0) {
     throw new UsageError(
-      `--features includes ${roles.map((name) => `"${name}" (given as ${reserved.get(name)})`).join(', ')}; a column is a feature or a covariate, not both (leave it out with --exclude)`,
+      `--features includes ${roles.map((name) => `"${name}" (given as ${reserved.get(name)})`).join(', ')}; a column is a feature or has another role, not both (leave it out with --exclude)`,
     );
   }
   if (names.length === 0) throw new UsageError('--features and --exclude leave no feature columns');
@@ -29,9 +29,9 @@ export function selectFeatures(table: Table, features: readonly string[], exclud
 
 /**
  * The usage error for a table command run without `--features`: it lists the numeric columns that
- * are not the id, the batch or a covariate as a `--features` flag ready to paste, and says which
- * other columns hold numbers in some rows only (with the first cell that is not one) or look
- * like identifiers.
+ * are not the id, the batch or a covariate as a `--features` flag ready to paste, leaving out
+ * columns that look like identifiers (every value a distinct whole number) and saying so, and
+ * names the columns that hold numbers in some rows only (with the first cell that is not one).
  *
  * @example
  * ```ts
@@ -41,14 +41,17 @@ export function selectFeatures(table: Table, features: readonly string[], exclud
 export function featuresNeeded(table: Table, reserved: ReadonlyMap<string, string>): UsageError {
   const candidates = table.names.filter((name) => !reserved.has(name));
   const numeric = candidates.filter((name) => table.columns.get(name)?.numbers != null);
-  const lines = ['name the feature columns to harmonize with --features (names, globs such as lh_*, or ranges first:last).'];
-  if (numeric.length === 0) {
-    lines.push(`${table.source} has no numeric column besides ${[...reserved.keys()].join(', ')}.`);
-  } else {
-    lines.push(`The numeric columns of ${table.source} besides the id, batch and covariates (${numeric.length}):`, `  --features ${compactList(table.names, new Set(numeric))}`);
-  }
   const identifiers = numeric.filter((name) => looksLikeIdentifier(table.columns.get(name)?.numbers as Float64Array));
-  if (identifiers.length > 0) lines.push(`Check ${identifiers.join(', ')}: every value is a distinct whole number, as in an identifier.`);
+  const offered = numeric.filter((name) => !identifiers.includes(name));
+  const lines = ['name the feature columns to harmonize with --features (names, globs such as lh_*, or ranges first:last).'];
+  if (offered.length === 0) {
+    lines.push(`${table.source} has no numeric column to offer besides ${[...reserved.keys()].join(', ')}.`);
+  } else {
+    lines.push(`The numeric columns of ${table.source} besides the id, batch and covariates (${offered.length}):`, `  --features ${compactList(table.names, new Set(offered))}`);
+  }
+  if (identifiers.length > 0) {
+    lines.push(`Left out: ${identifiers.join(', ')}, where every value is a distinct whole number, as in an identifier (name it with --id; add it to --features only if it is a measurement).`);
+  }
   for (const name of candidates) {
     const cells = table.columns.get(name)?.cells ?? [];
     if (table.columns.get(name)?.numbers != null) continue;

@@ -67,10 +67,10 @@ export function combatOptions(flags: ModelFlags): CombatOptions {
  *
  * @example
  * ```ts
- * roleColumns({ batch: 'site', continuous: ['age'] }, 'subject'); // Map { 'subject' => '--id', 'site' => '--batch', 'age' => '--continuous' }
+ * flagOfColumn({ batch: 'site', continuous: ['age'] }, 'subject'); // Map { 'subject' => '--id', 'site' => '--batch', 'age' => '--continuous' }
  * ```
  */
-export function roleColumns(flags: ModelFlags, idColumn?: string): Map<string, string> {
+export function flagOfColumn(flags: ModelFlags, idColumn?: string): Map<string, string> {
   const roles = new Map<string, string>();
   const named: [string | undefined, string][] = [
     [idColumn, '--id'],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from './cli-io.js';
 
@@ -9,7 +9,10 @@ interface PlannedFile {
   readonly role: string;
   target: string;
   existed: boolean;
+  /** The temporary file holding the new bytes, until the commit moves it into place. */
   staged?: string;
+  /** Where the commit moved the file this one replaces, until the run is over. */
+  backup?: string;
   committed: boolean;
 }
 
@@ -18,12 +21,14 @@ const active = new Set<OutputPlan>();
 
 /**
  * Every file a command writes, declared before the first write. {@link OutputPlan.prepare} checks
- * the whole plan at once: no output is an input, no two outputs are the same file, no output
- * replaces an existing file unless `overwrite` is set, and every output's folder exists or is a
- * planned output directory (which it then creates). Writes go to hidden temporary files beside
- * their targets; {@link OutputPlan.commit} renames them all into place, and
- * {@link OutputPlan.abort} removes them and the directories the plan created, so a failed run
- * leaves nothing behind and replaces nothing.
+ * the whole plan at once: no output is an input, no two outputs are the same file (or names that
+ * differ only in letter case, one file on a case-insensitive disk), no output replaces an existing
+ * file unless `overwrite` is set, and every output's folder exists or is a planned output
+ * directory (which it then creates). Writes go to hidden temporary files beside their targets;
+ * {@link OutputPlan.commit} moves them all into place without replacing anything that appeared
+ * meanwhile, keeping the files `--overwrite` replaces until every move succeeded, and
+ * {@link OutputPlan.abort} removes what the run wrote, restores what it replaced and removes the
+ * directories it created, so a failed run leaves the disk as it found it.
  *
  * @example
  * ```ts
@@ -59,7 +64,7 @@ export class OutputPlan {
 
   /**
    * Declares an output directory, created by {@link prepare} when missing (and removed again by
-   * {@link abort} when the run fails).
+   * {@link abort} when the run fails). Planned files may go directly into it.
    *
    * @example
    * ```ts
@@ -81,6 +86,7 @@ export class OutputPlan {
    * ```
    */
   async prepare(): Promise<void> {
+    active.add(this);
     const inputs = await Promise.all(this.inputs.map(async (input) => ({ input, target: await canonical(input) })));
     const directories = await Promise.all(this.directories.map(async (d) => ({ ...d, target: await canonical(d.path) })));
     for (const directory of directories) {
@@ -94,22 +100,28 @@ export class OutputPlan {
       if (input !== undefined) throw new OutputError(`refusing to write ${file.path} (${file.role}): it is an input (${input.input}); choose another output path`);
       const twin = seen.get(file.target);
       if (twin !== undefined) throw new OutputError(`${file.path} would be written twice: as ${twin.role} and as ${file.role}; choose different paths`);
+      const folded = [...seen.values()].find((other) => foldCase(other.target) === foldCase(file.target));
+      if (folded !== undefined) {
+        throw new OutputError(`${folded.path} (${folded.role}) and ${file.path} (${file.role}) differ only in letter case, one file on a case-insensitive disk; choose different names`);
+      }
       seen.set(file.target, file);
-      const folder = dirname(file.target);
+      const directory = directories.find((d) => d.target === file.target);
+      if (directory !== undefined) throw new OutputError(`${file.path} is both ${directory.role} and the file ${file.role}; choose different paths`);
       const found = await kind(file.target);
       if (found === 'directory') throw new OutputError(`${file.role} ${file.path} is a directory; expected a file path`);
       file.existed = found !== 'missing';
       if (file.existed && !this.overwrite) throw new OutputError(`${file.path} (${file.role}) exists; choose another path, or pass --overwrite to replace it`);
-      if ((await kind(folder)) !== 'directory' && !directories.some((d) => isWithin(folder, d.target))) {
+      const folder = dirname(file.target);
+      if ((await kind(folder)) !== 'directory' && !directories.some((d) => d.target === folder)) {
         throw new OutputError(`the directory ${dirname(file.path)} of ${file.role} ${file.path} does not exist; create it first`);
       }
     }
     for (const directory of directories) await this.createDirectory(directory.target);
-    active.add(this);
   }
 
   /**
-   * Stages the bytes of a planned output in a temporary file beside it.
+   * Stages the bytes of a planned output in a temporary file beside it (replacing what an earlier
+   * call staged for it).
    *
    * @example
    * ```ts
@@ -120,13 +132,20 @@ export class OutputPlan {
     const target = resolve(path);
     const file = this.files.find((f) => f.target === target || resolve(f.path) === target);
     if (file === undefined) throw new Error(`${path} was not planned as an output`);
-    const staged = join(dirname(file.target), `.${basename(file.target)}.${randomBytes(6).toString('hex')}.tmp`);
+    if (file.staged !== undefined) await rm(file.staged, { force: true });
+    const staged = beside(file.target, 'tmp');
     file.staged = staged;
-    await writeFile(staged, bytes, { flag: 'wx' });
+    try {
+      await writeFile(staged, bytes, { flag: 'wx' });
+    } catch (error) {
+      throw new OutputError(`cannot write ${file.path} (${file.role}): ${describeFailure(error)}`);
+    }
   }
 
   /**
-   * Moves every staged file into place.
+   * Moves every staged file into place. A file that exists now but did not when the plan was
+   * prepared is never replaced (the run fails instead); files `overwrite` replaces are kept aside
+   * until every staged file is in place, then removed.
    *
    * @example
    * ```ts
@@ -134,18 +153,28 @@ export class OutputPlan {
    * ```
    */
   async commit(): Promise<void> {
-    for (const file of this.files) {
-      if (file.staged === undefined) continue;
-      await rename(file.staged, file.target);
+    const staged = this.files.filter((file) => file.staged !== undefined);
+    for (const file of staged) {
+      if (!file.existed) continue;
+      const backup = beside(file.target, 'replaced');
+      await rename(file.target, backup);
+      file.backup = backup;
+    }
+    for (const file of staged) {
+      await place(file.staged as string, file);
       file.staged = undefined;
       file.committed = true;
+    }
+    for (const file of staged) {
+      if (file.backup !== undefined) await rm(file.backup, { force: true });
+      file.backup = undefined;
     }
     active.delete(this);
   }
 
   /**
-   * Removes what the plan staged, the files it committed that did not exist before, and the
-   * directories it created (when empty). Never throws.
+   * Removes what the plan staged and what it committed, puts back the files it replaced, and
+   * removes the directories it created (when empty). Never throws.
    *
    * @example
    * ```ts
@@ -155,7 +184,11 @@ export class OutputPlan {
   async abort(): Promise<void> {
     for (const file of this.files) {
       if (file.staged !== undefined) await rm(file.staged, { force: true }).catch(() => {});
-      if (file.committed && !file.existed) await rm(file.target, { force: true }).catch(() => {});
+      if (file.committed) await rm(file.target, { force: true }).catch(() => {});
+      if (file.backup !== undefined) await rename(file.backup, file.target).catch(() => {});
+      file.staged = undefined;
+      file.backup = undefined;
+      file.committed = false;
     }
     for (const directory of [...this.created].reverse()) await rmdir(directory).catch(() => {});
     active.delete(this);
@@ -181,8 +214,8 @@ export class OutputPlan {
  * ```
  */
 export async function withOutputs<T>(plan: OutputPlan, work: () => Promise<T>): Promise<T> {
-  await plan.prepare();
   try {
+    await plan.prepare();
     const result = await work();
     await plan.commit();
     return result;
@@ -231,6 +264,36 @@ async function kind(path: string): Promise<'missing' | 'directory' | 'file'> {
   }
 }
 
-function isWithin(path: string, directory: string): boolean {
-  return path === directory || path.startsWith(`${directory}/`);
+/**
+ * Moves a staged file to its target without replacing anything: a hard link, which fails when the
+ * target exists, then the staged name removed. Where the file system has no hard links, a rename
+ * after checking that the target is still absent.
+ */
+async function place(staged: string, file: PlannedFile): Promise<void> {
+  try {
+    await link(staged, file.target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new OutputError(`${file.path} (${file.role}) appeared while the run was writing; nothing was replaced`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    if ((await kind(file.target)) !== 'missing') throw new OutputError(`${file.path} (${file.role}) appeared while the run was writing; nothing was replaced`);
+    await rename(staged, file.target);
+    return;
+  }
+  await rm(staged, { force: true });
+}
+
+/** A hidden name beside `target`, unique to this run. */
+function beside(target: string, purpose: 'tmp' | 'replaced'): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.${purpose}`);
+}
+
+/** A path as a case-insensitive disk compares it. */
+function foldCase(path: string): string {
+  return path.normalize('NFC').toLowerCase();
+}
+
+function describeFailure(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code === 'ENOSPC' ? 'no space left on the device' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? message);
 }

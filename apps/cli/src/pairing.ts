@@ -68,12 +68,34 @@ export function pairedCovariates(paired: PairedTables, roles: ColumnRoles): Cova
   const all = covariatesFromTable(paired.covariates, roles, paired.idColumn === undefined ? {} : { idColumn: paired.idColumn });
   const { order } = paired;
   if (order === undefined) return all;
+  checkAgreement(paired, order, [roles.batchCol, ...(roles.categoricalCols ?? []), ...(roles.continuousCols ?? [])]);
   const pick = <T>(values: ArrayLike<T>): T[] => order.map((row) => values[row] as T);
   return {
     batch: pick(all.batch),
     categorical: Object.fromEntries(Object.entries(all.categorical ?? {}).map(([name, values]) => [name, pick(values)])),
     continuous: Object.fromEntries(Object.entries(all.continuous ?? {}).map(([name, values]) => [name, Float64Array.from(pick(values))])),
   };
+}
+
+/**
+ * A batch or covariate column that both tables have must say the same for every subject: a
+ * disagreement (which table is right?) is an error naming the subject and both values.
+ */
+function checkAgreement(paired: PairedTables, order: readonly number[], names: readonly string[]): void {
+  const { data, covariates, ids } = paired;
+  for (const name of names) {
+    const [mine, theirs] = [data.columns.get(name), covariates.columns.get(name)];
+    if (mine === undefined || theirs === undefined) continue;
+    order.forEach((row, i) => {
+      const [a, b] = [mine.cells[i] ?? null, theirs.cells[row] ?? null];
+      const same = a === b || (a !== null && b !== null && mine.numbers != null && theirs.numbers != null && Number(a) === Number(b));
+      if (!same) {
+        throw new DataError(
+          `${data.source}: row ${i + 1} (${paired.idColumn} ${JSON.stringify(ids?.[i])}), column "${name}": ${JSON.stringify(a)} here but ${JSON.stringify(b)} in ${covariates.source} (row ${row + 1}); the tables disagree about this subject`,
+        );
+      }
+    });
+  }
 }
 
 /** The id column's cells, each present and unique. */

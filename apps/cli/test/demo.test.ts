@@ -1,13 +1,13 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { browserAvailable, launchChromium } from '../../../test-support/chromium.js';
+import { temporaryFolder } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 describe('combat demo', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'demo-'));
+  const dir = await temporaryFolder('demo');
   const result = await runCli('demo', '--out-dir', dir);
 
   it('harmonizes the example and prints the site means and the age correlation', async () => {

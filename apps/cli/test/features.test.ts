@@ -17,14 +17,17 @@ describe('which columns are features is explicit', () => {
   it('without --features the command stops and lists the numeric columns as a flag ready to paste', async () => {
     const result = await runCli('harmonize', '--data', await withNumericIds(), '--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--out', join(dir, 'never.csv'));
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--features id,f000:f119');
-    expect(result.stderr).toMatch(/Check id: every value is a distinct whole number, as in an identifier/);
+    expect(result.stderr).toContain('--features f000:f119\n');
+    expect(result.stderr).toMatch(/Left out: id, where every value is a distinct whole number, as in an identifier/);
     expect(result.stdout).toBe('');
   });
 
   it('the pasted flag runs, and the summary names the features (count, first, last)', async () => {
-    const out = join(dir, 'pasted.csv');
-    const result = await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--out', out);
+    const modelFlags = ['--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age'];
+    const listed = await runCli('harmonize', '--data', ROI, ...modelFlags, '--out', join(dir, 'never.csv'));
+    const pasted = /^ {2}(--features \S+)$/m.exec(listed.stderr)?.[1]?.split(' ') ?? [];
+    expect(pasted).toEqual(['--features', 'f000:f119']);
+    const result = await runCli('harmonize', '--data', ROI, ...modelFlags, ...pasted, '--out', join(dir, 'pasted.csv'));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/harmonized 120 features \(f000 \.\.\. f119\) of 60 samples/);
     expect(result.stdout).toMatch(/batches: siteA 15, siteB 20, siteC 25\n/);
@@ -55,11 +58,13 @@ describe('which columns are features is explicit', () => {
   });
 
   it('globs, ranges and --exclude choose the same columns as the names they stand for', async () => {
-    const out = join(dir, 'glob.csv');
-    const result = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--features', 'f0*,f1??', '--exclude', 'f010:f019,f119', '--out', out);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/harmonized 109 features \(f000 \.\.\. f118\)/);
-    const written = parseDelimited(readFileSync(out, 'utf8'), { source: out });
+    const modelFlags = ['--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age'];
+    const [byPattern, byName] = [join(dir, 'glob.csv'), join(dir, 'names.csv')];
+    const names = Array.from({ length: 120 }, (_, k) => `f${String(k).padStart(3, '0')}`).filter((name) => !/^f01\d$/.test(name) && name !== 'f119');
+    expect((await runCli('harmonize', '--data', ROI, ...modelFlags, '--features', 'f0*,f1??', '--exclude', 'f010:f019,f119', '--out', byPattern)).code).toBe(0);
+    expect((await runCli('harmonize', '--data', ROI, ...modelFlags, '--features', names.join(','), '--out', byName)).code).toBe(0);
+    expect(readFileSync(byPattern, 'utf8')).toBe(readFileSync(byName, 'utf8'));
+    const written = parseDelimited(readFileSync(byPattern, 'utf8'), { source: byPattern });
     const input = parseDelimited(readFileSync(ROI, 'utf8'), { source: ROI });
     for (const unchanged of ['f010', 'f019', 'f119', 'age']) expect(written.columns.get(unchanged)?.raw).toEqual(input.columns.get(unchanged)?.raw);
     expect(written.columns.get('f020')?.raw).not.toEqual(input.columns.get('f020')?.raw);
@@ -121,6 +126,16 @@ describe('rows pair by --id, exactly once each', () => {
     const result = await runCli('harmonize', '--data', data, '--covars', covars, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
+  });
+
+  it('a batch or covariate both tables hold must agree for every subject', async () => {
+    const edited = people.map((p, k) => (k === 10 ? [p[0]!, p[1] === 'siteA' ? 'siteB' : 'siteA', ...p.slice(2)] : p));
+    const covars = await writeText(dir, 'disagree.csv', demographics(edited));
+    const result = await runCli('harmonize', '--data', ROI, '--covars', covars, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`input\\.csv: row 11 \\(subject "${people[10]![0]}"\\), column "site": "${people[10]![1]}" here but "site[AB]" in .*disagree\\.csv \\(row 11\\); the tables disagree`));
+    const agreeing = await writeText(dir, 'agree.csv', demographics(people));
+    expect((await runCli('harmonize', '--data', ROI, '--covars', agreeing, '--id', 'subject', ...modelFlags, '--out', join(dir, 'agree-out.csv'))).code).toBe(0);
   });
 
   it('a duplicate id in --data is an error too', async () => {

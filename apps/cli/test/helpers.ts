@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 /** The repository's fixtures folder. */
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
@@ -13,9 +13,9 @@ export const SEED = join(FIXTURES, 'volumes-seed');
 /** The flags that fit the ROI case as sva did. */
 export const ROI_FLAGS = ['--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--features', 'f000:f119'];
 
-/** A new empty temporary folder. */
+/** A new empty folder in the run's scratch folder (removed when the run ends). */
 export function temporaryFolder(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `cli-${prefix}-`));
+  return mkdtemp(join(inject('scratch'), `${prefix}-`));
 }
 
 /** Writes text to `name` in `folder` and returns its path. */
@@ -34,4 +34,13 @@ export function roiLines(): string[] {
 export async function filesBelow(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(folder.length + 1)).sort();
+}
+
+/** A copy of the volumes-seed case (covars.csv, images/, mask.nii.gz) in a new folder, for runs that might write there. */
+export async function seedCopy(prefix: string): Promise<string> {
+  const dir = await temporaryFolder(prefix);
+  await cp(join(SEED, 'images'), join(dir, 'images'), { recursive: true });
+  await copyFile(join(SEED, 'mask.nii.gz'), join(dir, 'mask.nii.gz'));
+  await copyFile(join(SEED, 'covars.csv'), join(dir, 'covars.csv'));
+  return dir;
 }

@@ -5,7 +5,7 @@ import { encodeArrowTable, parseDelimited } from '@combat/io-arrow';
 import { encodeNifti } from '@combat/io-nifti';
 import { readNifti } from '@combat/io-nifti/node';
 import { describe, expect, it } from 'vitest';
-import { ROI, ROI_FLAGS, SEED, roiLines, temporaryFolder, writeText } from './helpers.js';
+import { ROI, ROI_FLAGS, SEED, roiLines, seedCopy, temporaryFolder, writeText } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 const dir = await temporaryFolder('messages');
@@ -80,6 +80,25 @@ describe('messages name the file, the 1-based row with its id, and the column', 
 });
 
 describe('volumes are named by file, voxels by (i, j, k)', () => {
+  it('a covariates row of a volume command is named by its row and image', async () => {
+    const folder = await seedCopy('volume-rows');
+    const model = join(folder, 'model.arrow');
+    const fit = ['--image-col', 'path', '--batch', 'site', '--continuous', 'age', '--mask', join(folder, 'mask.nii.gz')];
+    expect((await runCli('harmonize-volumes', '--covars', join(folder, 'covars.csv'), ...fit, '--out-dir', join(folder, 'fit'), '--save-model', model, '--quiet')).code).toBe(0);
+    const lines = readFileSync(join(folder, 'covars.csv'), 'utf8').trim().split('\n');
+    lines[3] = lines[3]!.replace('Scanner_A', 'Scanner_Q');
+    await writeFile(join(folder, 'unseen.csv'), lines.join('\n'));
+    const unseen = await runCli('apply-volumes', '--model', model, '--covars', join(folder, 'unseen.csv'), '--image-col', 'path', '--out-dir', join(folder, 'applied'));
+    expect(unseen.code).toBe(1);
+    expect(unseen.stderr).toMatch(/unseen\.csv: row 3 \(path "sub-03\.nii\.gz"\): batch "Scanner_Q" was not seen in training/);
+    lines[3] = lines[3]!.replace('Scanner_Q', 'Scanner_A').replace(/,[\d.]+,images/, ',0x3B,images');
+    await writeFile(join(folder, 'hex.csv'), lines.join('\n'));
+    const hex = await runCli('harmonize-volumes', '--covars', join(folder, 'hex.csv'), ...fit, '--out-dir', join(folder, 'hex'));
+    expect(hex.code).toBe(1);
+    expect(hex.stderr).toMatch(/hex\.csv: row 3 \(path "images\/sub-03\.nii\.gz"\), column "age": "0x3B" is not a number/);
+  });
+
+
   it('an affine mismatch names both files and the flag that accepts it', async () => {
     const folder = await temporaryFolder('affine');
     await cp(join(SEED, 'images'), join(folder, 'images'), { recursive: true });

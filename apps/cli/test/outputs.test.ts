@@ -1,18 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROI, ROI_FLAGS, SEED, filesBelow, roiLines, temporaryFolder, writeText } from './helpers.js';
+import { ROI, ROI_FLAGS, filesBelow, roiLines, seedCopy, temporaryFolder, writeText } from './helpers.js';
 import { runCli } from './run-cli.js';
-
-/** A copy of the volumes-seed case (covars, images, mask) in a fresh folder. */
-async function seedCopy(name: string): Promise<string> {
-  const dir = await temporaryFolder(name);
-  await cp(join(SEED, 'images'), join(dir, 'images'), { recursive: true });
-  await copyFile(join(SEED, 'mask.nii.gz'), join(dir, 'mask.nii.gz'));
-  await copyFile(join(SEED, 'covars.csv'), join(dir, 'covars.csv'));
-  return dir;
-}
 
 const VOLUME_FLAGS = ['--image-col', 'path', '--batch', 'site', '--continuous', 'age'];
 

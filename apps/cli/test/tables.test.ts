@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDelimited } from '@combat/io-arrow';
 import { readTable } from '@combat/io-arrow/node';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../../../packages/core/test/close.js';
+import { temporaryFolder } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/combat/', import.meta.url));
@@ -48,7 +47,7 @@ function featureValues(text: string, source: string, features: string[]): Float6
 
 describe.each(CASES)('combat harmonize on %s', (name) => {
   it('matches the reference by the parity rule, keeping every input column, and apply reproduces it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), `cli-${name}-`));
+    const dir = await temporaryFolder(name);
     const spec = JSON.parse(readFileSync(join(FIXTURES, name, 'case.json'), 'utf8')) as CaseSpec;
     const input = join(FIXTURES, name, 'input.csv');
     const out = join(dir, 'out.csv');

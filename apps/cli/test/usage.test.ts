@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { ROI, ROI_FLAGS, SEED, temporaryFolder, writeText } from './helpers.js';
 import { COMBAT, runCli, runCliWith } from './run-cli.js';
 
@@ -53,7 +53,7 @@ describe('the built combat executable', () => {
 });
 
 describe('usage errors exit 2', () => {
-  const out = join(SEED, 'never.csv');
+  const out = join(inject('scratch'), 'never.csv');
   it.each([
     [['harmonize', '--data', ROI, '--out', out], /required option '--batch <column>' not specified/],
     [['harmonize', '--data', ROI, '--batch', 'site', '--out', out, '--bogus'], /unknown option '--bogus'/],

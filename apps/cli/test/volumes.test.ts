@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readNifti } from '@combat/io-nifti/node';
 import { describe, expect, it } from 'vitest';
+import { seedCopy, temporaryFolder } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 const SEED = fileURLToPath(new URL('../../../fixtures/volumes-seed/', import.meta.url));
 const subjects = readFileSync(join(SEED, 'covars.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[0] as string);
 
 describe('combat harmonize-volumes and apply-volumes on the brief example', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'cli-volumes-'));
+  const dir = await temporaryFolder('volumes');
   const out = join(dir, 'harmonized');
   const model = join(dir, 'model.arrow');
   const fit = await runCli(
@@ -53,7 +53,8 @@ describe('combat harmonize-volumes and apply-volumes on the brief example', asyn
   });
 
   it('refuses to write over its inputs', async () => {
-    const result = await runCli('harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(SEED, 'images'));
+    const copy = await seedCopy('over-inputs');
+    const result = await runCli('harmonize-volumes', '--covars', join(copy, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(copy, 'mask.nii.gz'), '--out-dir', join(copy, 'images'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/combat: error: refusing to write .*sub-01\.nii\.gz \(the output of row 1 \(sub-01\.nii\.gz\)\): it is an input/);
   });

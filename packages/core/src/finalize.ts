@@ -69,7 +69,8 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
     const unadjusted = unadjustedWarning(screen, coding.batches);
     throw new TooFewFeaturesError(
       `empirical Bayes needs at least 2 adjustable features to estimate its priors; found ${kept.length}${unadjusted === null ? '' : ` (left unadjusted: ${describeUnadjusted(unadjusted.features, unadjusted.reasons)})`}`,
-      { remedy: { eb: false } },
+      // Without empirical Bayes a single adjustable feature is adjusted; with none, nothing would be.
+      kept.length === 1 ? { remedy: { eb: false } } : {},
     );
   }
 

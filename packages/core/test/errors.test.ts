@@ -142,6 +142,12 @@ describe('bad input gives a typed error', () => {
     expect(e.remedy).toEqual({ eb: false });
     expect(harmonize(single, covariates, { eb: false }).data.every(Number.isFinite)).toBe(true);
   });
+
+  it('no adjustable feature at all: no remedy, since without empirical Bayes nothing would be adjusted either', () => {
+    const constant: DataMatrix = { data: new Float64Array(17 * 3).fill(5), samples: 17, features: 3 };
+    const e = expectError(() => harmonize(constant, covariates), TooFewFeaturesError, /found 0 \(left unadjusted: constant within batch/);
+    expect(e.remedy).toBeUndefined();
+  });
 });
 
 describe('applying a model to new samples', () => {

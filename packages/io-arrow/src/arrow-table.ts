@@ -1,4 +1,4 @@
-import { DataType, Float64, Utf8, Vector, makeVector, tableFromIPC, tableToIPC, Table as ArrowTable, vectorFromArray } from 'apache-arrow';
+import { DataType, Float64, Utf8, Vector, tableFromIPC, tableToIPC, Table as ArrowTable, vectorFromArray } from 'apache-arrow';
 import { checkBytes, checkString, checkTable, refuse } from './arguments.js';
 import { checkColumnData, isFlatType } from './arrow-data.js';
 import { checkIpcLayout } from './arrow-layout.js';
@@ -112,10 +112,17 @@ function textCells(vector: Vector): (string | null)[] {
   return cells;
 }
 
+/** Whether writing a text cell as its float64 number would lose what it says: `0001`, `9007199254740993`. */
+function losesText(cell: string, value: number): boolean {
+  return /^\s*[+-]?0\d/.test(cell) || (Math.abs(value) > Number.MAX_SAFE_INTEGER && /^\s*[+-]?\d+\s*$/.test(cell));
+}
+
 /**
  * Encodes a table as an Arrow IPC file (readable as Feather v2): every column in order; replaced
- * columns as float64; columns read from Arrow with their own type; other columns as float64 when
- * numeric, else UTF-8, missing cells as nulls.
+ * columns as float64 (NaN as null); columns read from Arrow with their own type; numeric columns
+ * read from text as float64, unless a cell's number would lose what the text says (a leading zero
+ * as in the id `0001`, a whole number beyond 2^53): those, and text columns, as UTF-8, exactly as
+ * read; missing cells as nulls.
  *
  * @example
  * ```ts
@@ -132,10 +139,11 @@ export function encodeArrowTable(table: Table, replaced: ReadonlyMap<string, Flo
   for (const name of table.names) {
     const numbers = replaced.get(name);
     const column = table.columns.get(name) as Column | ArrowColumn;
-    if (numbers !== undefined) vectors[name] = makeVector(numbers);
+    if (numbers !== undefined) vectors[name] = vectorFromArray(Array.from(numbers, (x) => (Number.isNaN(x) ? null : x)), new Float64());
     else if ('vector' in column) vectors[name] = column.vector;
-    else if (column.numbers !== null) vectors[name] = vectorFromArray(Array.from(column.numbers, (x) => (Number.isNaN(x) ? null : x)), new Float64());
-    else vectors[name] = vectorFromArray([...column.cells], new Utf8());
+    else if (column.numbers !== null && !column.cells.some((cell, row) => cell !== null && losesText(cell, column.numbers?.[row] as number))) {
+      vectors[name] = vectorFromArray(Array.from(column.numbers, (x) => (Number.isNaN(x) ? null : x)), new Float64());
+    } else vectors[name] = vectorFromArray([...column.cells], new Utf8());
   }
   return tableToIPC(new ArrowTable(vectors), 'file');
 }

@@ -17,10 +17,11 @@ const DIGITS = CHECKSUM_PLACEHOLDER.length;
 const ARROW_FILE_MAGIC = 'ARROW1';
 
 /**
- * Writes the checksum of a model file into it: the file's metadata JSON must hold
- * `"checksum":"00000000"` once (as `encodeModelFile` writes it); the zeros are replaced, in a
- * copy, by the CRC-32 (zlib's, as Python's `zlib.crc32` computes it) of the whole file as it is
- * with the zeros. For tools that edit a model file and take responsibility for the result.
+ * Writes the checksum of a model file into it: the file's metadata JSON must hold one
+ * `"checksum":"<8 hex digits>"` (the placeholder `encodeModelFile` writes, or the old checksum of a
+ * file read and edited); the digits are replaced, in a copy, by the CRC-32 (zlib's, as Python's
+ * `zlib.crc32` computes it) of the whole file with those digits read as zeros. For tools that edit
+ * a model file and take responsibility for the result.
  *
  * @example
  * ```ts
@@ -31,11 +32,13 @@ export function sealModelFile(bytes: Uint8Array, options: { target?: string } = 
   const fail = (detail: string): never => {
     throw new ModelFormatError(`${options.target ?? 'model file'}: ${detail}`);
   };
-  const placeholders = checksumSites(bytes, fail).filter((at) => hexAt(bytes, at) === CHECKSUM_PLACEHOLDER);
-  if (placeholders.length !== 1) fail(`expected the checksum placeholder once in the metadata; found it ${placeholders.length} times`);
+  const sites = checksumSites(bytes, fail);
+  // A feature name can look like a checksum too; the placeholder, when present once, is the one.
+  const placeholders = sites.filter((at) => hexAt(bytes, at) === CHECKSUM_PLACEHOLDER);
+  const site = placeholders.length === 1 ? placeholders[0] : sites.length === 1 ? sites[0] : undefined;
+  if (site === undefined) return fail(`expected one checksum in the metadata; found ${sites.length} places that look like one`);
   const sealed = new Uint8Array(bytes);
-  const digest = fileChecksum(sealed);
-  sealed.set(new TextEncoder().encode(digest), placeholders[0] as number);
+  sealed.set(new TextEncoder().encode(fileChecksum(sealed, site)), site);
   return sealed;
 }
 

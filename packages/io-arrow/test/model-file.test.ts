@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, harmonize, type Covariates } from '@combat/core';
+import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, harmonize, type CombatModel, type Covariates } from '@combat/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeModelFile, encodeModelFile } from '../src/index.js';
+import { decodeModelFile, encodeModelFile, sealModelFile } from '../src/index.js';
+import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { readModel, writeModel } from '../src/node.js';
 import { syntheticData } from '../../core/test/synthetic.js';
 import { bits, expectSameModel, modelFiles, rewrite } from './model-file-fixtures.js';
@@ -55,12 +56,24 @@ describe('the model file', () => {
       'import re, sys, zlib',
       'data = sys.stdin.buffer.read()',
       'digits = re.search(rb\'"checksum":"([0-9a-f]{8})"\', data).group(1)',
-      'print(digits.decode(), format(zlib.crc32(data.replace(digits, b"00000000")), "08x"))',
+      'key = b\'"checksum":"\' + digits',
+      'print(digits.decode(), format(zlib.crc32(data.replace(key, b\'"checksum":"00000000\')), "08x"))',
     ].join('\n');
     const run = spawnSync('python3', ['-c', script], { input: bytes, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     const [stored, computed] = run.stdout.trim().split(' ');
     expect(computed).toBe(stored);
+  });
+
+  it('reseals a file edited with apache-arrow, old checksum and all', () => {
+    const { bytes, model } = modelFiles()[0] as { bytes: Uint8Array; model: CombatModel };
+    const table = tableFromIPC(bytes);
+    const json = JSON.parse(table.schema.metadata.get('combat') as string) as Record<string, unknown>;
+    // An edit that keeps the model: the same JSON with its keys in reverse order, old checksum kept.
+    table.schema.metadata.set('combat', JSON.stringify(Object.fromEntries(Object.entries(json).reverse())));
+    const rewritten = tableToIPC(table, 'file');
+    expect(() => decodeModelFile(rewritten, 'rewritten.arrow')).toThrow(/does not match its checksum/);
+    expectSameModel(decodeModelFile(sealModelFile(rewritten), 'resealed.arrow').model, model);
   });
 
   it('keeps the sign of a zero prior', () => {

@@ -47,6 +47,18 @@ describe('delimited tables', () => {
     await writeTable(join(dir, 'again.arrow'), arrow, new Map());
     expect((await readTable(join(dir, 'again.arrow'))).columns.get('age')!.numbers).toEqual(arrow.columns.get('age')!.numbers);
   });
+
+  it('writes numeric text columns to Arrow as numbers, unless the number would lose what the text says', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tables-'));
+    await writeFile(join(dir, 'ids.csv'), 'id,big,age,score\n0001,9007199254740995,61,29.00\n0002,9007199254740997,47,3.5\n');
+    await writeTable(join(dir, 'ids.feather'), await readTable(join(dir, 'ids.csv')), new Map());
+    const arrow = await readTable(join(dir, 'ids.feather'));
+    expect(arrow.columns.get('id')!.cells).toEqual(['0001', '0002']);
+    expect(arrow.columns.get('big')!.cells).toEqual(['9007199254740995', '9007199254740997']);
+    expect(Array.from(arrow.columns.get('score')!.numbers!)).toEqual([29, 3.5]);
+    expect(Array.from(arrow.columns.get('age')!.numbers!)).toEqual([61, 47]);
+    expect((arrow.columns.get('age') as { vector: { type: unknown } }).vector.type.toString()).toBe('Float64');
+  });
 });
 
 describe('table errors name the file, row and column', () => {

@@ -1,6 +1,6 @@
 import { ModelFormatError, applyCombat } from '@combat/core';
 import { tableMatrix } from '@combat/io-arrow';
-import { encodeTableFile, readModel } from '@combat/io-arrow/node';
+import { encodeTableFile, tableFormat, readModel } from '@combat/io-arrow/node';
 import { UsageError, type CliIo } from '../cli-io.js';
 import { inRows } from '../explain.js';
 import type { OutputFlags } from '../options.js';
@@ -35,6 +35,7 @@ export interface ApplyTableFlags extends OutputFlags {
  * ```
  */
 export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<void> {
+  tableFormat(flags.out);
   const { model, featureNames, columns, volume } = await readModel(flags.model);
   if (volume !== undefined) throw new UsageError(`${flags.model} is a volume model; use combat apply-volumes`);
   if (columns === undefined) throw new ModelFormatError(`${flags.model}: the model does not say which columns hold the batch and covariates`);

@@ -3,6 +3,7 @@ import { readModel } from '@combat/io-arrow/node';
 import { NiftiFileResource, encodeNiftiFile } from '@combat/io-nifti/node';
 import { adjustVolumes } from '@combat/volumes';
 import { UsageError, type CliIo } from '../cli-io.js';
+import { inRowsAsync } from '../explain.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { printSummary } from '../summary.js';
@@ -38,19 +39,19 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
   const { model, columns, volume } = await readModel(flags.model);
   if (volume === undefined) throw new UsageError(`${flags.model} is a table model; use combat apply`);
   if (columns === undefined) throw new ModelFormatError(`${flags.model}: the model does not say which columns hold the batch and covariates`);
-  const inputs = await readVolumeInputs(flags.covars, flags.imageCol, flags.outDir);
+  const inputs = await readVolumeInputs(flags.covars, flags.imageCol, flags.outDir, columns);
   const plan = new OutputPlan({ inputs: [...inputs.images, flags.covars, flags.model], overwrite: flags.overwrite ?? false });
   planVolumeOutputs(plan, inputs, flags.outDir);
   // Two passes: every image is checked before the first is adjusted, so a bad one stops the run early.
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   await withOutputs(plan, () =>
-    adjustVolumes(
+    inRowsAsync(inputs.rows, () => adjustVolumes(
       { model, warnings: [], mask: { ...volume, name: `the mask of ${flags.model}` }, columns },
       inputs.images.map((path) => new NiftiFileResource(path)),
       inputs.covars,
       { preserveOutOfMask: flags.preserveOutOfMask ?? false, allowAffineMismatch: flags.allowAffineMismatch ?? false, onProgress: () => progress.tick() },
       async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, { dtype: flags.dtype ?? 'float32' })),
-    ).finally(() => progress.stop()),
+    )).finally(() => progress.stop()),
   );
   const batchCounts = new Map<string, number>();
   for (const batch of Array.from(inputs.covars[columns.batchCol] ?? [], String)) batchCounts.set(batch, (batchCounts.get(batch) ?? 0) + 1);

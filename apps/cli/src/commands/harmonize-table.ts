@@ -1,10 +1,10 @@
 import { harmonize, type DataMatrix } from '@combat/core';
 import { encodeModelFile, tableMatrix } from '@combat/io-arrow';
-import { encodeTableFile } from '@combat/io-arrow/node';
+import { encodeTableFile, tableFormat } from '@combat/io-arrow/node';
 import type { CliIo } from '../cli-io.js';
 import { inRows } from '../explain.js';
 import { featuresNeeded, selectFeatures } from '../feature-columns.js';
-import { columnRoles, combatOptions, roleColumns, type ModelFlags, type OutputFlags } from '../options.js';
+import { columnRoles, combatOptions, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
 import { describeFeatures, printSummary, reportWarnings } from '../summary.js';
@@ -38,7 +38,8 @@ export interface HarmonizeTableFlags extends ModelFlags, OutputFlags {
  * ```
  */
 export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Promise<void> {
-  const reserved = roleColumns(flags, flags.id);
+  const reserved = flagOfColumn(flags, flags.id);
+  tableFormat(flags.out);
   const paired = await readPaired(flags.data, flags.covars, flags.id);
   const { data } = paired;
   if (flags.features === undefined) throw featuresNeeded(data, reserved);

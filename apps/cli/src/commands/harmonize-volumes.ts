@@ -2,7 +2,8 @@ import { encodeModelFile } from '@combat/io-arrow';
 import { NiftiFileResource, effectMapPath, encodeNiftiFile } from '@combat/io-nifti/node';
 import { harmonizeVolumesStreaming, siteEffectMaps, type CovariateTable, type VolumeEstimates, type VolumeResource, type VolumeSink } from '@combat/volumes';
 import type { CliIo } from '../cli-io.js';
-import { columnRoles, combatOptions, roleColumns, type ModelFlags, type OutputFlags } from '../options.js';
+import { inRowsAsync } from '../explain.js';
+import { columnRoles, combatOptions, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { printSummary, reportWarnings } from '../summary.js';
@@ -50,8 +51,8 @@ export interface VolumeOutputFlags extends OutputFlags {
  * ```
  */
 export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: CliIo): Promise<void> {
-  roleColumns(flags);
-  const inputs = await readVolumeInputs(flags.covars, flags.imageCol, flags.outDir);
+  flagOfColumn(flags);
+  const inputs = await readVolumeInputs(flags.covars, flags.imageCol, flags.outDir, columnRoles(flags));
   const plan = new OutputPlan({ inputs: [...inputs.images, flags.mask, flags.covars], overwrite: flags.overwrite ?? false });
   planVolumeOutputs(plan, inputs, flags.outDir);
   const written = [flags.outDir];
@@ -63,14 +64,14 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   if (flags.effectMaps) for (const site of sites) for (const kind of EFFECT_MAPS) plan.file(effectMapPath(flags.outDir, kind, site), `--effect-maps (${kind} of ${site})`);
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const estimates = await withOutputs(plan, async () => {
-    const fit = await fitAndAdjust(
+    const fit = await inRowsAsync(inputs.rows, () => fitAndAdjust(
       inputs.images.map((path) => new NiftiFileResource(path)),
       inputs.covars,
       new NiftiFileResource(flags.mask),
       flags,
       async (volume, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, volume, { dtype: flags.dtype ?? 'float32' })),
       () => progress.tick(),
-    ).finally(() => progress.stop());
+    )).finally(() => progress.stop());
     if (flags.saveModel !== undefined) {
       await plan.write(flags.saveModel, encodeModelFile(fit.model, { featureNames: Array.from(fit.mask.indices, String), columns: fit.columns, volume: fit.mask }));
     }

@@ -1,17 +1,20 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { TableFormatError, requireColumn, type Table } from '@combat/io-arrow';
+import { TableFormatError, covariatesFromTable, requireColumn, type ColumnRoles, type Table } from '@combat/io-arrow';
 import { readTable } from '@combat/io-arrow/node';
 import type { CovariateTable } from '@combat/volumes';
+import type { RowContext } from '../explain.js';
 import type { OutputPlan } from '../outputs.js';
 
 /**
  * The inputs of a volume command: the covariates table, each row's image path (the `--image-col`
  * cell, relative to the covariates file), each output path (the input's file name inside
- * `--out-dir`), and the covariates as a column table.
+ * `--out-dir`), the batch and covariate columns as the volumes package takes them (read with the
+ * table reader's rules: numbers in decimal notation, missing cells named by row), and what the
+ * rows are for messages.
  *
  * @example
  * ```ts
- * const { images, outputs, covars } = await readVolumeInputs('study/covars.csv', 'path', 'harmonized');
+ * const { images, outputs, covars } = await readVolumeInputs('study/covars.csv', 'path', 'harmonized', { batchCol: 'site' });
  * ```
  */
 export interface VolumeInputs {
@@ -19,6 +22,7 @@ export interface VolumeInputs {
   readonly images: readonly string[];
   readonly outputs: readonly string[];
   readonly covars: CovariateTable;
+  readonly rows: RowContext;
 }
 
 /**
@@ -26,10 +30,10 @@ export interface VolumeInputs {
  *
  * @example
  * ```ts
- * const inputs = await readVolumeInputs('study/covars.csv', 'path', 'harmonized');
+ * const inputs = await readVolumeInputs('study/covars.csv', 'path', 'harmonized', { batchCol: 'site', continuousCols: ['age'] });
  * ```
  */
-export async function readVolumeInputs(covarsPath: string, imageCol: string, outDir: string): Promise<VolumeInputs> {
+export async function readVolumeInputs(covarsPath: string, imageCol: string, outDir: string, roles: ColumnRoles): Promise<VolumeInputs> {
   const table = await readTable(covarsPath);
   const folder = dirname(resolve(covarsPath));
   const images = requireColumn(table, imageCol, 'image column').cells.map((cell, row) => {
@@ -37,8 +41,10 @@ export async function readVolumeInputs(covarsPath: string, imageCol: string, out
     return resolve(folder, cell);
   });
   const outputs = images.map((image) => join(outDir, basename(image)));
-  const covars = Object.fromEntries(table.names.map((name) => [name, (table.columns.get(name)?.cells ?? []).map((cell) => cell ?? '')]));
-  return { table, images, outputs, covars };
+  const { batch, categorical, continuous } = covariatesFromTable(table, roles, { idColumn: imageCol });
+  const covars: CovariateTable = { ...categorical, ...continuous, [roles.batchCol]: batch };
+  const rows: RowContext = { source: covarsPath, idColumn: imageCol, ids: images.map((image) => basename(image)) };
+  return { table, images, outputs, covars, rows };
 }
 
 /**
@@ -47,7 +53,7 @@ export async function readVolumeInputs(covarsPath: string, imageCol: string, out
  *
  * @example
  * ```ts
- * planVolumeOutputs(plan, inputs, '--out-dir', 'harmonized');
+ * planVolumeOutputs(plan, inputs, 'harmonized');
  * ```
  */
 export function planVolumeOutputs(plan: OutputPlan, inputs: VolumeInputs, outDir: string): void {
