@@ -13,6 +13,12 @@ describe('data errors exit 1, naming the file, row and column', () => {
     expect(result.stderr).toMatch(/combat: error: .*nope\.csv: cannot be read/);
   });
 
+  it('a column named in the wrong case is suggested', async () => {
+    const result = await runCli('harmonize', '--data', ROI, '--batch', 'Site', '--features', 'f000:f119', '--out', out);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/batch column "Site" not found \(did you mean "site"\?\); columns are subject, site/);
+  });
+
   it('an unknown column lists the columns that exist', async () => {
     const result = await runCli('harmonize', '--data', ROI, '--batch', 'scanner', '--features', 'f000:f119', '--out', out);
     expect(result.code).toBe(1);

@@ -24,7 +24,7 @@ describe('no output replaces an input, another output, or an existing file', () 
     const out = join(dir, 'out');
     const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', out, '--save-model', join(out, 'sub-03.nii.gz'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/sub-03\.nii\.gz would be written twice: as the output of row 3 \(sub-03\.nii\.gz\) and as --save-model/);
+    expect(result.stderr).toMatch(/sub-03\.nii\.gz would be written twice: as the output of row 3, sub-03\.nii\.gz and as --save-model/);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -35,7 +35,7 @@ describe('no output replaces an input, another output, or an existing file', () 
     await copyFile(join(dir, 'images', 'sub-01.nii.gz'), join(dir, 'images', 'gammaStar_Scanner_A.nii.gz'));
     const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'out'), '--effect-maps');
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/gammaStar_Scanner_A\.nii\.gz would be written twice: as the output of row 1 .* and as --effect-maps \(gammaStar of Scanner_A\)/);
+    expect(result.stderr).toMatch(/gammaStar_Scanner_A\.nii\.gz would be written twice: as the output of row 1, gammaStar_Scanner_A\.nii\.gz and as --effect-maps \(gammaStar of Scanner_A\)/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
@@ -57,7 +57,15 @@ describe('no output replaces an input, another output, or an existing file', () 
     expect(await filesBelow(dir)).toEqual(['covars.csv']);
     const fresh = join(dir, 'fresh');
     expect((await runCli('demo', '--out-dir', fresh, '--quiet')).code).toBe(0);
+    const first = await filesBelow(fresh);
+    const report = await readFile(join(fresh, 'report.html'), 'utf8');
+    await writeFile(join(fresh, 'report.html'), 'stale');
+    await writeFile(join(fresh, 'notes.txt'), 'mine');
     expect((await runCli('demo', '--out-dir', fresh, '--quiet')).code).toBe(0);
+    expect(await readFile(join(fresh, 'report.html'), 'utf8')).toBe(report);
+    expect(await readFile(join(fresh, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(await filesBelow(fresh)).toEqual([...first, 'notes.txt'].sort());
+    expect(first).toContain('.combat-demo');
   });
 
   it('an --out-dir equal to the folder of some input images is refused', async () => {
@@ -68,7 +76,7 @@ describe('no output replaces an input, another output, or an existing file', () 
     await copyFile(join(dir, 'images', 'sub-24.nii.gz'), join(dir, 'second', 'sub-24.nii.gz'));
     const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'second'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/refusing to write .*second\/sub-24\.nii\.gz \(the output of row 24 .*\): it is an input/);
+    expect(result.stderr).toMatch(/refusing to write .*second\/sub-24\.nii\.gz \(the output of row 24, sub-24\.nii\.gz\): it is an input/);
     expect(await filesBelow(join(dir, 'second'))).toEqual(['sub-24.nii.gz']);
   });
 

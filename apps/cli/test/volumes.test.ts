@@ -56,6 +56,6 @@ describe('combat harmonize-volumes and apply-volumes on the brief example', asyn
     const copy = await seedCopy('over-inputs');
     const result = await runCli('harmonize-volumes', '--covars', join(copy, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(copy, 'mask.nii.gz'), '--out-dir', join(copy, 'images'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/combat: error: refusing to write .*sub-01\.nii\.gz \(the output of row 1 \(sub-01\.nii\.gz\)\): it is an input/);
+    expect(result.stderr).toMatch(/combat: error: refusing to write .*sub-01\.nii\.gz \(the output of row 1, sub-01\.nii\.gz\): it is an input/);
   });
 });

@@ -19,28 +19,6 @@ export interface ColumnRoles {
 }
 
 /**
- * The feature columns: `features` when given (each must exist), else every numeric column that is
- * not the id, the batch, a covariate, or in `exclude`. At least one is required.
- *
- * @example
- * ```ts
- * featureColumns(table, { batchCol: 'site', continuousCols: ['age'] }); // ['f000', 'f001', ...]
- * ```
- */
-export function featureColumns(table: Table, roles: ColumnRoles, choice: { features?: readonly string[]; exclude?: readonly string[] } = {}): string[] {
-  const reserved = new Set([roles.batchCol, roles.idCol, ...(roles.categoricalCols ?? []), ...(roles.continuousCols ?? [])]);
-  for (const name of choice.exclude ?? []) requireColumn(table, name, 'excluded column');
-  const features =
-    choice.features !== undefined
-      ? choice.features.map((name) => requireColumn(table, name, 'feature column').name)
-      : table.names.filter((name) => !reserved.has(name) && !(choice.exclude ?? []).includes(name) && table.columns.get(name)?.numbers !== null);
-  if (features.length === 0) {
-    throw new TableFormatError(`${table.source}: no feature columns; expected numeric columns besides the id, batch and covariates (columns are ${table.names.join(', ')})`);
-  }
-  return features;
-}
-
-/**
  * The feature columns as a sample-major matrix (NaN where a cell is missing); a non-numeric cell
  * is an error naming its row (and, with `idColumn`, the row's id), column and text.
  *

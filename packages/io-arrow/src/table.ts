@@ -136,7 +136,8 @@ export function checkColumnNames(names: readonly string[], source: string): void
 }
 
 /**
- * The column with a name, or a {@link TableFormatError} that lists the columns that exist.
+ * The column with a name, or a {@link TableFormatError} that lists the columns that exist (the
+ * first 40) and suggests a column whose name differs only in letter case.
  *
  * @example
  * ```ts
@@ -149,7 +150,9 @@ export function requireColumn(table: Table, name: string, role = 'column'): Colu
   checkString(role, 'requireColumn: role');
   const column = table.columns.get(name);
   if (column === undefined) {
-    throw new TableFormatError(`${table.source}: ${role} "${name}" not found; columns are ${table.names.join(', ')}`);
+    const near = table.names.find((other) => other.toLowerCase() === name.toLowerCase());
+    const listed = table.names.length <= 40 ? table.names.join(', ') : `${table.names.slice(0, 40).join(', ')}, ... (${table.names.length} in all)`;
+    throw new TableFormatError(`${table.source}: ${role} "${name}" not found${near === undefined ? '' : ` (did you mean "${near}"?)`}; columns are ${listed}`);
   }
   return column;
 }

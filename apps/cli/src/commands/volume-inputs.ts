@@ -58,5 +58,5 @@ export async function readVolumeInputs(covarsPath: string, imageCol: string, out
  */
 export function planVolumeOutputs(plan: OutputPlan, inputs: VolumeInputs, outDir: string): void {
   plan.directory(outDir, '--out-dir');
-  inputs.outputs.forEach((output, row) => plan.file(output, `the output of row ${row + 1} (${basename(inputs.images[row] as string)})`));
+  inputs.outputs.forEach((output, row) => plan.file(output, `the output of row ${row + 1}, ${basename(inputs.images[row] as string)}`));
 }
