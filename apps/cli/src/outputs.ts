@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, realpath, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OutputError } from './cli-io.js';
 
@@ -43,6 +43,7 @@ export class OutputPlan {
   private readonly created: string[] = [];
   private readonly inputs: readonly string[];
   private readonly overwrite: boolean;
+  private committing?: Promise<void>;
 
   constructor(options: { inputs: readonly string[]; overwrite: boolean }) {
     this.inputs = options.inputs;
@@ -95,7 +96,11 @@ export class OutputPlan {
     }
     const seen = new Map<string, PlannedFile>();
     for (const file of this.files) {
-      file.target = await canonical(file.path);
+      // Links in the folders are followed; the file itself is never written through a link.
+      file.target = join(await canonical(dirname(file.path)), basename(file.path));
+      const found = await kind(file.target);
+      if (found === 'link') throw new OutputError(`${file.path} (${file.role}) is a symbolic link; refusing to write through it (remove it or choose another path)`);
+      if (found === 'other') throw new OutputError(`${file.path} (${file.role}) exists and is not a regular file; refusing to replace it`);
       const input = inputs.find((i) => i.target === file.target);
       if (input !== undefined) throw new OutputError(`refusing to write ${file.path} (${file.role}): it is an input (${input.input}); choose another output path`);
       const twin = seen.get(file.target);
@@ -107,7 +112,6 @@ export class OutputPlan {
       seen.set(file.target, file);
       const directory = directories.find((d) => d.target === file.target);
       if (directory !== undefined) throw new OutputError(`${file.path} is both ${directory.role} and the file ${file.role}; choose different paths`);
-      const found = await kind(file.target);
       if (found === 'directory') throw new OutputError(`${file.role} ${file.path} is a directory; expected a file path`);
       file.existed = found !== 'missing';
       if (file.existed && !this.overwrite) throw new OutputError(`${file.path} (${file.role}) exists; choose another path, or pass --overwrite to replace it`);
@@ -152,7 +156,30 @@ export class OutputPlan {
    * await plan.commit();
    * ```
    */
-  async commit(): Promise<void> {
+  commit(): Promise<void> {
+    this.committing = this.moveIn();
+    return this.committing;
+  }
+
+  /**
+   * What an interrupt does: a commit under way is let finish (it only moves files, and stopping it
+   * halfway would leave old and new files mixed), anything else is aborted.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGINT', () => void plan.interrupt().finally(() => process.exit(130)));
+   * ```
+   */
+  async interrupt(): Promise<void> {
+    if (this.committing === undefined) return this.abort();
+    try {
+      await this.committing;
+    } catch {
+      await this.abort();
+    }
+  }
+
+  private async moveIn(): Promise<void> {
     const staged = this.files.filter((file) => file.staged !== undefined);
     for (const file of staged) {
       if (!file.existed) continue;
@@ -226,15 +253,16 @@ export async function withOutputs<T>(plan: OutputPlan, work: () => Promise<T>): 
 }
 
 /**
- * Aborts every plan still being written (for an interrupted process).
+ * Interrupts every plan still being written (for an interrupted process): see
+ * {@link OutputPlan.interrupt}.
  *
  * @example
  * ```ts
- * process.once('SIGINT', () => void abortActivePlans().then(() => process.exit(130)));
+ * process.once('SIGINT', () => void interruptActivePlans().then(() => process.exit(130)));
  * ```
  */
-export async function abortActivePlans(): Promise<void> {
-  await Promise.all([...active].map((plan) => plan.abort()));
+export async function interruptActivePlans(): Promise<void> {
+  await Promise.all([...active].map((plan) => plan.interrupt()));
 }
 
 /** The absolute path with links resolved as far as the path exists. */
@@ -251,16 +279,13 @@ async function canonical(path: string): Promise<string> {
   }
 }
 
-async function kind(path: string): Promise<'missing' | 'directory' | 'file'> {
+/** What is at a path, without following a link there. */
+async function kind(path: string): Promise<'missing' | 'directory' | 'file' | 'link' | 'other'> {
   try {
-    await lstat(path);
+    const found = await lstat(path);
+    return found.isSymbolicLink() ? 'link' : found.isDirectory() ? 'directory' : found.isFile() ? 'file' : 'other';
   } catch {
     return 'missing';
-  }
-  try {
-    return (await stat(path)).isDirectory() ? 'directory' : 'file';
-  } catch {
-    return 'file';
   }
 }
 

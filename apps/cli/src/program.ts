@@ -14,7 +14,8 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 /**
  * Runs the `combat` command with arguments (without `node` and the script) and returns the exit
- * code: 0 on success, 2 on a usage error, 1 on a data or file error. Messages go to `io.stderr`.
+ * code: 0 on success, 2 on a usage error, 1 on a data or file error, 70 on an internal error (a
+ * defect of combat). Messages go to `io.stderr`.
  *
  * @example
  * ```ts
@@ -36,7 +37,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stderr.write(`combat: error: ${error instanceof CombatError ? describeError(error) : (error as Error).message}\n`);
       return 1;
     }
-    throw error;
+    // A defect of combat itself: one line, not a stack trace (COMBAT_DEBUG=1 shows it).
+    io.stderr.write(`combat: internal error: ${(error as Error)?.message ?? String(error)}; please report it with the command you ran\n`);
+    if (process.env.COMBAT_DEBUG) io.stderr.write(`${(error as Error)?.stack}\n`);
+    return 70;
   }
 }
 

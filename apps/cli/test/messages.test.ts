@@ -49,6 +49,16 @@ describe('messages name the file, the 1-based row with its id, and the column', 
     expect(results[1]!.stderr).toBe(results[0]!.stderr);
   });
 
+  it('a covariate too large for float64 arithmetic is an error naming it, not a stack trace', async () => {
+    const lines = roiLines();
+    lines[4] = lines[4]!.replace(/^([^,]*,[^,]*,)[^,]*/, '$11e200');
+    const data = await writeText(dir, 'huge-age.csv', lines.join('\n'));
+    const result = await runCli('harmonize', '--data', data, ...ROI_FLAGS, '--out', never);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^combat: error: covariate column "age" has values too large for float64/);
+    expect(result.stderr).not.toMatch(/\bat \S+ \(/);
+  });
+
   it('a categorical covariate with very many levels is warned about', async () => {
     const result = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--categorical', 'age', '--features', 'f000:f119', '--out', join(dir, 'many.csv'), '--no-eb');
     expect(result.stderr).toMatch(/combat: warning: .*"?age"? .*levels/);

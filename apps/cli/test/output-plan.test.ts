@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputPlan, withOutputs } from '../src/outputs.js';
@@ -60,6 +60,15 @@ describe('the output plan', () => {
     });
     expect(await filesBelow(dir)).toEqual(['out.csv']);
     expect(await readFile(out, 'utf8')).toBe('second\n');
+  });
+
+  it('never writes through a symbolic link, even with --overwrite', async () => {
+    const dir = await temporaryFolder('plan-link');
+    const precious = await writeFileAt(dir, 'precious.txt', 'keep me\n');
+    await symlink(precious, join(dir, 'report.html'));
+    const plan = new OutputPlan({ inputs: [], overwrite: true }).file(join(dir, 'report.html'), 'the report');
+    await expect(withOutputs(plan, async () => plan.write(join(dir, 'report.html'), text('<html>')))).rejects.toThrow(/report\.html \(the report\) is a symbolic link; refusing to write through it/);
+    expect(await readFile(precious, 'utf8')).toBe('keep me\n');
   });
 
   it.each([

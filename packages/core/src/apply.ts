@@ -1,6 +1,6 @@
 import { describeValue } from './arguments.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
-import { InvalidArgumentError, ShapeMismatchError } from './errors.js';
+import { InvalidArgumentError, InvalidValueError, ShapeMismatchError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import type { CombatModel } from './model.js';
 import { requireModel } from './model-checks.js';
@@ -88,7 +88,20 @@ function adjust(model: CombatModel, data: Float64Array | Float32Array, samples: 
     if (model.adjusted[v] === 1) continue;
     for (let i = 0; i < samples; i++) out[i * V + v] = data[i * V + v];
   }
+  checkNoOverflow(data, out, V);
   return out;
+}
+
+/** A finite value must adjust to a finite value; values near the float64 limit can overflow. */
+function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, features: number): void {
+  for (let at = 0; at < out.length; at++) {
+    const y = out[at] as number;
+    if (y - y === 0 || (data[at] as number) - (data[at] as number) !== 0) continue;
+    throw new InvalidValueError(`data value ${data[at]} adjusts to ${y}: it is too large for float64 arithmetic with this model; expected values well inside the float64 range`, {
+      sample: Math.floor(at / features),
+      feature: at % features,
+    });
+  }
 }
 
 /**

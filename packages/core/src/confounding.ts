@@ -1,6 +1,6 @@
 import type { DesignCoding } from './design.js';
 import { designCrossProduct, involvedColumns, isFullRank, nullSpace } from './design-matrix.js';
-import { ConfoundedDesignError } from './errors.js';
+import { ConfoundedDesignError, InvalidValueError } from './errors.js';
 import { manyLevelsWarnings } from './warnings.js';
 
 /**
@@ -24,6 +24,7 @@ export function checkDesignRank(coding: DesignCoding, count: Float64Array, covar
   const p = coding.columns.length;
   const q = p - B;
   const ref = coding.refBatch === null ? null : coding.batches.indexOf(coding.refBatch);
+  checkFiniteCrossProducts(coding, covariateCross);
   if (isFullRank(designCrossProduct(B, q, ref, count, covariateSum, covariateCross), p)) return;
   const xtx = designCrossProduct(B, q, null, count, covariateSum, covariateCross);
   const full = involvedColumns(nullSpace(xtx, p), p);
@@ -125,4 +126,20 @@ function describeLevel(level: string, name: string, batches: readonly string[]):
   if (batches.length === 0) return `level ${level} of ${name} occurs in no sample`;
   if (batches.length === 1) return `level ${level} of ${name} occurs only in batch ${batches[0]}, and in all of its samples`;
   return `level ${level} of ${name} occurs only in batches ${batches.join(', ')}, and in all of their samples`;
+}
+
+/**
+ * Covariate values whose squares overflow float64 (around 1e154 and beyond) leave X'X infinite,
+ * where no rank or fit means anything: an error naming the design column.
+ */
+function checkFiniteCrossProducts(coding: DesignCoding, covariateCross: Float64Array): void {
+  const B = coding.batches.length;
+  const q = coding.columns.length - B;
+  for (let at = 0; at < covariateCross.length; at++) {
+    if (Number.isFinite(covariateCross[at])) continue;
+    const k = Math.floor(at / q) % q;
+    throw new InvalidValueError(
+      `covariate column ${JSON.stringify(coding.columns[B + k])} has values too large for float64 (their squares overflow, around 1e154 and beyond); rescale it (e.g. to other units)`,
+    );
+  }
 }

@@ -143,6 +143,21 @@ describe('bad input gives a typed error', () => {
     expect(harmonize(single, covariates, { eb: false }).data.every(Number.isFinite)).toBe(true);
   });
 
+  it('a covariate too large for float64 squares is an error naming it, not a crash of the rank test', () => {
+    const age = Array.from({ length: 17 }, (_, i) => (i === 3 ? 1e200 : 40 + i));
+    expectError(() => harmonize(matrix, { batch: covariates.batch, continuous: { age } }), InvalidValueError, /covariate column "age" has values too large for float64/);
+  });
+
+  it('apply refuses a value whose adjustment overflows, naming the sample and feature', () => {
+    const { model } = harmonize(matrix, covariates);
+    // A cell whose batch scale is above 1 (deltaStar < 1), so the largest float64 grows past it.
+    const at = Array.from({ length: 17 * 4 }, (_, k) => k).find((k) => (model.deltaStar[model.batches.indexOf(covariates.batch[Math.floor(k / 4)] as string) * 4 + (k % 4)] as number) < 1) as number;
+    const data = Float64Array.from(matrix.data);
+    data[at] = 1.7976931348623157e308;
+    const e = expectError(() => applyCombat(model, { ...matrix, data }, covariates), InvalidValueError, /too large for float64 arithmetic/);
+    expect([e.sample, e.feature]).toEqual([Math.floor(at / 4), at % 4]);
+  });
+
   it('no adjustable feature at all: no remedy, since without empirical Bayes nothing would be adjusted either', () => {
     const constant: DataMatrix = { data: new Float64Array(17 * 3).fill(5), samples: 17, features: 3 };
     const e = expectError(() => harmonize(constant, covariates), TooFewFeaturesError, /found 0 \(left unadjusted: constant within batch/);

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@combat/core';
 import { describeValue } from '@combat/volumes';
 
 /**
- * Largest voxel array a reader allocates by default, in bytes (4 GiB): the image as returned, in
+ * Largest voxel array a reader allocates by default, in bytes (1 GiB, e.g. 512^3 voxels of float64): the image as returned, in
  * its on-disk type or in float64 when scaled.
  *
  * @example
@@ -10,11 +10,11 @@ import { describeValue } from '@combat/volumes';
  * decodeNifti(bytes, { maxBytes: 2 * DEFAULT_MAX_BYTES });
  * ```
  */
-export const DEFAULT_MAX_BYTES = 2 ** 32;
+export const DEFAULT_MAX_BYTES = 2 ** 30;
 
 /**
  * Options of the readers: `file` names the source in messages (`decodeNifti` only; `readNifti`
- * uses the path) and `maxBytes` is the largest voxel array to allocate (default 4 GiB).
+ * uses the path) and `maxBytes` is the largest voxel array to allocate (default 1 GiB).
  *
  * @example
  * ```ts

@@ -39,7 +39,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  * slope with a non-finite intercept is refused). gzip is inflated a slice at a time and only as
  * far as the header says the image needs (bytes after the image are ignored, as nibabel does);
  * each gzip member's CRC-32 is checked when the stream ends within 1 MiB after the image. An image
- * larger than `maxBytes` (default 4 GiB) is refused before anything is allocated. Works in any
+ * larger than `maxBytes` (default 1 GiB) is refused before anything is allocated. Works in any
  * JavaScript runtime; `file` names the source in errors.
  *
  * @example

@@ -55,7 +55,7 @@ const NIFTI2_SIZE = 540;
 /**
  * Parses and checks the header at the start of uncompressed NIfTI bytes: size field, magic,
  * dimensions, datatype, bitpix, voxel offset, scaling, that the image is no larger than
- * `options.maxBytes` (default 4 GiB) and that the voxel block fits in the bytes given. `file`
+ * `options.maxBytes` (default 1 GiB) and that the voxel block fits in the bytes given. `file`
  * names the source in error messages.
  *
  * @example

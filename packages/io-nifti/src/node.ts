@@ -23,7 +23,7 @@ const deflate = promisify(gzip);
 const CHUNK = 64 * 1024;
 
 /**
- * Options of {@link readNifti}: the largest voxel array to allocate, in bytes (default 4 GiB; the
+ * Options of {@link readNifti}: the largest voxel array to allocate, in bytes (default 1 GiB; the
  * image in its on-disk type, or in float64 when scaled).
  *
  * @example
@@ -40,7 +40,7 @@ export interface ReadNiftiOptions {
  * the file is read, and inflated with zlib, only as far as the header says the image needs (the
  * rest is ignored, as nibabel does), so memory follows what the file really holds. A gzip stream
  * that ends within 1 MiB after the image is read to its end, so zlib checks its CRC. An image
- * larger than `maxBytes` (default 4 GiB) is refused before anything is allocated. Everything that
+ * larger than `maxBytes` (default 1 GiB) is refused before anything is allocated. Everything that
  * is not a readable image is a NiftiFormatError naming the path.
  *
  * @example
