@@ -76,7 +76,7 @@ export function codeDesign(covariates: Covariates, options: { refBatch?: string 
   const samples = checkCovariates(covariates, 'codeDesign');
   checkOptions(options, 'codeDesign');
   checkColumns(covariates, samples);
-  const batches = sortedLevels(covariates.batch);
+  const batches = sortedLevels(covariates.batch, 'batch');
   if (batches.length < 2) {
     throw new TooFewBatchesError(`expected at least 2 batches; found ${batches.length} (${batches.map((b) => JSON.stringify(b)).join(', ')})`);
   }
@@ -85,7 +85,7 @@ export function codeDesign(covariates: Covariates, options: { refBatch?: string 
     throw new UnknownBatchError(`reference batch ${JSON.stringify(refBatch)} is not among the batches (${batches.join(', ')})`);
   }
   const categorical = Object.entries(covariates.categorical ?? {}).map(([name, values]) => {
-    const levels = sortedLevels(values);
+    const levels = sortedLevels(values, `categorical covariate "${name}"`);
     return { name, levels, dropped: levels[0] as string };
   });
   const continuous = Object.keys(covariates.continuous ?? {});
@@ -145,6 +145,21 @@ export function encodeCovariates(coding: DesignCoding, covariates: Covariates): 
   return { samples, batchIndex, covariates: encoded };
 }
 
-function sortedLevels(values: readonly string[]): string[] {
-  return [...new Set(values)].sort(compareCodePoints);
+/**
+ * The distinct labels in code-point order. Labels that differ only in surrounding spaces or in
+ * Unicode form ("A " and "A", a composed and a decomposed "é") look like one level to a person and
+ * would silently be two: an error naming both.
+ */
+function sortedLevels(values: readonly string[], what: string): string[] {
+  const levels = [...new Set(values)].sort(compareCodePoints);
+  const seen = new Map<string, string>();
+  for (const level of levels) {
+    const key = level.trim().normalize('NFC');
+    const twin = seen.get(key);
+    if (twin !== undefined) {
+      throw new CovariateNameError(`${what} has the labels ${JSON.stringify(twin)} and ${JSON.stringify(level)}, which differ only in spaces or Unicode form; write them the same way`);
+    }
+    seen.set(key, level);
+  }
+  return levels;
 }

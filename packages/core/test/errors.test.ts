@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CombatAccumulator,
   CombatError,
+  CovariateNameError,
   ConfoundedDesignError,
   EmptyInputError,
   IncompatibleAccumulatorError,
@@ -156,6 +157,15 @@ describe('bad input gives a typed error', () => {
     data[at] = 1.7976931348623157e308;
     const e = expectError(() => applyCombat(model, { ...matrix, data }, covariates), InvalidValueError, /too large for float64 arithmetic/);
     expect([e.sample, e.feature]).toEqual([Math.floor(at / 4), at % 4]);
+  });
+
+  it.each([
+    ['a trailing space', 'siteA '],
+    ['another Unicode form', 'site\u00c9'.normalize('NFD')],
+  ])('batch labels that differ only by %s are refused, naming both', (_, twin) => {
+    const base = twin.trim().normalize('NFC');
+    const batch = covariates.batch.map((b, i) => (b === 'siteA' ? (i % 2 === 0 ? base : twin) : b));
+    expectError(() => harmonize(matrix, { batch }), CovariateNameError, /batch has the labels .* which differ only in spaces or Unicode form/);
   });
 
   it('no adjustable feature at all: no remedy, since without empirical Bayes nothing would be adjusted either', () => {
