@@ -17,8 +17,8 @@ export interface RunFacts {
   /** Feature column names (absent for voxels). */
   readonly features?: readonly string[];
   readonly missingCells?: number;
-  /** Samples per batch in this run, when it is not the training set (apply). */
-  readonly batchCounts?: ReadonlyMap<string, number>;
+  /** Each sample's batch in this run, when it is not the training set (apply). */
+  readonly batchLabels?: ArrayLike<string>;
   readonly wrote: readonly string[];
 }
 
@@ -34,7 +34,7 @@ export interface RunFacts {
 export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boolean }): void {
   if (options.quiet) return;
   const { model } = facts;
-  const counts = facts.batchCounts ?? new Map(model.batches.map((batch, b) => [batch, model.batchSizes[b] as number]));
+  const counts = facts.batchLabels === undefined ? new Map(model.batches.map((batch, b) => [batch, model.batchSizes[b] as number])) : countLabels(facts.batchLabels);
   const covariates = [
     ...model.coding.categorical.map((c) => `${c.name} (categorical: ${c.levels.join(', ')})`),
     ...model.coding.continuous.map((name) => `${name} (continuous)`),
@@ -81,6 +81,12 @@ export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], fe
 export function describeFeatures(names: readonly string[]): string {
   if (names.length === 1) return `1 feature (${names[0]})`;
   return `${names.length} features (${names[0]} ... ${names.at(-1)})`;
+}
+
+function countLabels(labels: ArrayLike<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const label of Array.from(labels)) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
 }
 
 function describeMode(options: CombatModel['options']): string {

@@ -52,7 +52,5 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
     await plan.write(flags.out, encodeTableFile(flags.out, data, featureMap(featureNames, adjusted)));
     return countMissing(matrix);
   });
-  const batchCounts = new Map<string, number>();
-  for (const batch of covariates.batch) batchCounts.set(batch, (batchCounts.get(batch) ?? 0) + 1);
-  printSummary(io, { headline: `applied ${flags.model} to ${describeFeatures(featureNames)} of ${data.rows} samples`, model, features: featureNames, missingCells, batchCounts, wrote: [flags.out] }, { quiet: flags.quiet ?? false });
+  printSummary(io, { headline: `applied ${flags.model} to ${describeFeatures(featureNames)} of ${data.rows} samples`, model, features: featureNames, missingCells, batchLabels: covariates.batch, wrote: [flags.out] }, { quiet: flags.quiet ?? false });
 }

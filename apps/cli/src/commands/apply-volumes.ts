@@ -53,11 +53,9 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
       async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, { dtype: flags.dtype ?? 'float32' })),
     )).finally(() => progress.stop()),
   );
-  const batchCounts = new Map<string, number>();
-  for (const batch of Array.from(inputs.covars[columns.batchCol] ?? [], String)) batchCounts.set(batch, (batchCounts.get(batch) ?? 0) + 1);
   printSummary(
     io,
-    { headline: `applied ${flags.model} to ${inputs.images.length} volumes (${volume.indices.length} voxels in the mask)`, model, batchCounts, wrote: [flags.outDir] },
+    { headline: `applied ${flags.model} to ${inputs.images.length} volumes (${volume.indices.length} voxels in the mask)`, model, batchLabels: Array.from(inputs.covars[columns.batchCol] ?? [], String), wrote: [flags.outDir] },
     { quiet: flags.quiet ?? false },
   );
 }
