@@ -15,7 +15,7 @@ export default defineConfig({
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : undefined,
     testTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'packages', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'packages', include: ['packages/*/test/**/*.test.ts', 'test-support/test/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'], globalSetup: ['apps/cli/test/build-cli.ts'] } },
     ],
   },

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import Papa from 'papaparse';
-import type { CombatOptions, Covariates, DataMatrix } from '../src/index.js';
+import { join } from 'node:path';
+import type { CombatOptions, Covariates, DataMatrix } from '@combat/core';
+import { readCsvFixture, type CsvTable } from './csv.js';
+import { fixturePath } from './fixtures.js';
 
 /** The reference cases of `fixtures/combat/` (copied from the shared fixtures; see its README). */
-export const FIXTURES = fileURLToPath(new URL('../../../fixtures/combat/', import.meta.url));
+export const COMBAT_CASES = fixturePath('combat');
 
 export interface CaseSpec {
   batch: string;
@@ -28,19 +29,19 @@ export interface FixtureCase {
 }
 
 export function caseNames(): string[] {
-  return readdirSync(FIXTURES).sort();
+  return readdirSync(COMBAT_CASES).sort();
 }
 
 export function loadCase(name: string): FixtureCase {
-  const dir = `${FIXTURES}${name}/`;
-  const spec = JSON.parse(readFileSync(`${dir}case.json`, 'utf8')) as CaseSpec;
-  const input = readTable(`${dir}input.csv`);
+  const dir = join(COMBAT_CASES, name);
+  const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseSpec;
+  const input = readCsvFixture(join(dir, 'input.csv'));
   const features = input.columns.slice(input.columns.indexOf(spec.features.from), input.columns.indexOf(spec.features.to) + 1);
   if (features.length !== spec.features.count) throw new Error(`${name}: expected ${spec.features.count} features`);
-  const expected = readTable(`${dir}expected.csv`);
+  const expected = readCsvFixture(join(dir, 'expected.csv'));
   let estimates: FixtureCase['estimates'];
   try {
-    estimates = JSON.parse(readFileSync(`${dir}estimates.json`, 'utf8'));
+    estimates = JSON.parse(readFileSync(join(dir, 'estimates.json'), 'utf8'));
   } catch {
     estimates = undefined;
   }
@@ -59,19 +60,8 @@ export function loadCase(name: string): FixtureCase {
   };
 }
 
-interface Table {
-  columns: string[];
-  rows: Record<string, string>[];
-}
-
-function readTable(path: string): Table {
-  const parsed = Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true });
-  if (parsed.errors.length > 0) throw new Error(`${path}: ${parsed.errors[0]?.message}`);
-  return { columns: parsed.meta.fields ?? [], rows: parsed.data };
-}
-
 /** Parses with Number(), which reads "NaN" as NaN and every other cell at full float64 precision. */
-function numericMatrix(table: Table, columns: string[]): Float64Array {
+function numericMatrix(table: CsvTable, columns: string[]): Float64Array {
   const out = new Float64Array(table.rows.length * columns.length);
   table.rows.forEach((row, i) => columns.forEach((c, v) => (out[i * columns.length + v] = Number(row[c]))));
   return out;

@@ -1,4 +1,4 @@
-import type { Covariates, DataMatrix } from '../src/index.js';
+import type { Covariates, DataMatrix } from '@combat/core';
 
 /** A small seeded generator (mulberry32), so property tests can rebuild a data set from a seed. */
 export function random(seed: number): () => number {

@@ -1,19 +1,20 @@
 /**
- * `pnpm bench` for @combat/core: the issue's scenarios (n = 200 samples in 4 batches of 50, age
+ * `pnpm bench` for @combat/core: the README's scenarios (n = 200 samples in 4 batches of 50, age
  * and sex as covariates), timed in-process, and the peak memory of a harmonize call measured in a
  * child process. Prints figures; asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { harmonize, type CombatOptions } from '../src/index.js';
-import { syntheticData } from '../test/synthetic.js';
+// The test helpers' generator, by path: the bench runs compiled JavaScript, and @combat/test-support is TypeScript.
+import { syntheticData } from '../../../test-support/src/synthetic.js';
 
 interface Scenario {
   name: string;
   features: number;
   options: CombatOptions;
   runs: number;
-  /** Seconds measured for the same job by the references (from the issue, same machine class). */
+  /** Seconds measured for the same job by the references (measured on the same machine class). */
   references: Record<string, number>;
 }
 

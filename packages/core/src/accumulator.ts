@@ -1,27 +1,34 @@
-import { describeValue } from './arguments.js';
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 import { requireCoding } from './covariate-checks.js';
 import { encodeCovariates, type DesignCoding, type EncodedRows } from './design.js';
-import { EmptyInputError, IncompatibleAccumulatorError, InvalidArgumentError } from './errors.js';
+import { EmptyInputError, IncompatibleAccumulatorError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import type { Covariates, DataMatrix } from './types.js';
 
 /**
- * The sufficient statistics of a ComBat fit (spec section 8), added one row or block at a time in
- * any order and merged by addition. Each batch's values of a feature are accumulated relative to a
- * shift (the first finite value that batch showed), so data far from zero (e.g. offset by 1e6) keep
- * their digits, and a batch is constant in a feature exactly when its shifted sum of squares is 0.
+ * The sufficient statistics of a ComBat fit (section 8 of docs/combat-spec.md), added one row or
+ * block at a time in any order and merged by addition. Each batch's values of a feature are
+ * accumulated relative to a shift (the first finite value that batch showed), so data far from
+ * zero (e.g. offset by 1e6) keep their digits, and a batch is constant in a feature exactly when
+ * its shifted sum of squares is 0.
+ *
+ * It holds B x (q + 3) x V float64 values (B batches, q covariate columns, V features: per batch
+ * and feature the shift, the sum, the sum of squares and q covariate-by-value sums), B x (1 + q +
+ * q^2) for the design, and B x (1 + q + q^2) more for each feature that has a missing cell: its
+ * size does not depend on the number of samples.
  *
  * Layouts: per batch `b` and feature `v`, index `b * features + v`; covariate sums per batch
  * `b * q + k`; covariate-by-feature sums `(b * q + k) * features + v`.
  *
  * @example
  * ```ts
+ * // Each site accumulates its own samples; the merged statistics give the fit of all of them.
  * const coding = codeDesign(covariates);
- * const left = new CombatAccumulator(coding, features);
- * const right = new CombatAccumulator(coding, features);
- * left.add(firstHalf, firstHalfCovariates);
- * right.add(secondHalf, secondHalfCovariates);
- * const { model } = finalizeModel(left.merge(right)); // equals the fit from all rows at once
+ * const siteA = new CombatAccumulator(coding, 3).add(blockA, covariatesA);
+ * const siteB = new CombatAccumulator(coding, 3).add(blockB, covariatesB);
+ * const { model: pooled } = finalizeModel(siteA.merge(siteB));
+ * pooled.gammaStar.every((g, k) => Math.abs(g - model.gammaStar[k]) < 1e-12); // true
  * ```
  */
 export class CombatAccumulator {
@@ -47,8 +54,18 @@ export class CombatAccumulator {
   /** Per batch: how many features have no shift yet (no finite value seen). */
   private readonly unsetShifts: Float64Array;
 
+  /**
+   * An empty accumulator for samples of a design coding (from {@link codeDesign}) with `features`
+   * values each.
+   *
+   * @throws {@link InvalidArgumentError} when `coding` is not a design coding as `codeDesign`
+   * makes one, or `features` is not a number.
+   * @throws {@link EmptyInputError} when `features` is not a positive integer.
+   */
   constructor(
+    /** The design coding every added sample is encoded with. */
     readonly coding: DesignCoding,
+    /** The number of values of each sample. */
     readonly features: number,
   ) {
     requireCoding(coding, 'CombatAccumulator');
@@ -68,24 +85,33 @@ export class CombatAccumulator {
     this.covariateValueSum = new Float64Array(batches * this.q * features);
   }
 
-  /**
-   * Size of one batch's block in a {@link missing} entry: count, q sums, q x q products.
-   *
-   * @example
-   * ```ts
-   * const countMissingInBatch1 = acc.missing.get(v)?.[1 * acc.missingStride] ?? 0;
-   * ```
-   */
+  /** Size of one batch's block in a {@link missing} entry: count, q sums, q x q products. */
   get missingStride(): number {
     return 1 + this.q + this.q * this.q;
   }
 
   /**
-   * Adds a block of samples (any number, any order) with their covariates.
+   * Adds a block of samples (any number, any order) with their covariates, and returns this
+   * accumulator. A failed call adds nothing.
+   *
+   * @throws {@link InvalidArgumentError} when `matrix` or `covariates` is not of the right kind.
+   * @throws {@link ShapeMismatchError} when the data are not `samples x features` values of this
+   * accumulator's feature count, or a covariate column has another length.
+   * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
+   * @throws {@link InvalidValueError} when a data value is infinite, a label is missing, or a
+   * continuous covariate is not finite.
+   * @throws {@link UnknownBatchError} or {@link UnknownCovariateError} when the covariates do not
+   * fit the coding (a batch or level it does not know, a covariate it lacks or does not have).
    *
    * @example
    * ```ts
-   * acc.add({ data: row, samples: 1, features }, { batch: ['siteA'], continuous: { age: [52] } });
+   * // One sample at a time, as a stream delivers them.
+   * const accumulator = new CombatAccumulator(model.coding, 3);
+   * for (let i = 0; i < matrix.samples; i++) {
+   *   const sample = { data: matrix.data.subarray(i * 3, i * 3 + 3), samples: 1, features: 3 };
+   *   accumulator.add(sample, { batch: [covariates.batch[i]], categorical: { sex: [covariates.categorical.sex[i]] }, continuous: { age: [covariates.continuous.age[i]] } });
+   * }
+   * Array.from(accumulator.count); // [4, 4]
    * ```
    */
   add(matrix: DataMatrix, covariates: Covariates): this {
@@ -94,11 +120,20 @@ export class CombatAccumulator {
   }
 
   /**
-   * Adds a block whose covariates are already encoded with this accumulator's coding.
+   * Adds a block whose covariates are already encoded with this accumulator's coding (by
+   * {@link encodeCovariates}), and returns this accumulator. A failed call adds nothing.
+   *
+   * @throws {@link InvalidArgumentError} when `matrix` or `rows` is not of the right kind.
+   * @throws {@link ShapeMismatchError} when the data are not `samples x features` values of this
+   * accumulator's feature count, or `rows` describe another number of samples or covariates.
+   * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
+   * @throws {@link InvalidValueError} when a data value is infinite, or `rows` hold a batch index
+   * out of range or a covariate value that is not finite.
    *
    * @example
    * ```ts
-   * acc.addEncoded(matrix, encodeCovariates(acc.coding, covariates));
+   * const rows = encodeCovariates(model.coding, covariates);
+   * new CombatAccumulator(model.coding, 3).addEncoded(matrix, rows).count[1]; // 4
    * ```
    */
   addEncoded(matrix: DataMatrix, rows: EncodedRows): this {
@@ -142,11 +177,19 @@ export class CombatAccumulator {
 
   /**
    * Adds another accumulator's statistics to this one (same coding and features) and returns
-   * this one. The other is left unchanged.
+   * this one. The other is left unchanged. Merging in any order gives the same fit to rounding.
+   *
+   * @throws {@link InvalidArgumentError} when `other` is not a CombatAccumulator.
+   * @throws {@link IncompatibleAccumulatorError} when `other` is this accumulator, or has another
+   * feature count or design coding.
    *
    * @example
    * ```ts
-   * const pooled = siteA.merge(siteB).merge(siteC);
+   * const coding = codeDesign(covariates);
+   * const pooled = new CombatAccumulator(coding, 3).merge(new CombatAccumulator(coding, 3).add(blockA, covariatesA));
+   * Array.from(pooled.count); // [4, 0]
+   * new CombatAccumulator(coding, 3).merge(new CombatAccumulator(coding, 4));
+   * // throws IncompatibleAccumulatorError: cannot merge an accumulator of 4 features into one of 3
    * ```
    */
   merge(other: CombatAccumulator): this {
@@ -166,7 +209,7 @@ export class CombatAccumulator {
     const finiteCount = new Float64Array(B);
     const finiteCovariateSum = new Float64Array(B * q);
     for (let v = 0; v < V; v++) {
-      other.finiteCounts(v, finiteCount, finiteCovariateSum);
+      other.countFinite(v, finiteCount, finiteCovariateSum);
       for (let b = 0; b < B; b++) {
         const at = b * V + v;
         const theirs = other.shift[at];
@@ -190,20 +233,15 @@ export class CombatAccumulator {
     addInto(this.count, other.count);
     addInto(this.covariateSum, other.covariateSum);
     addInto(this.covariateCross, other.covariateCross);
-    for (const [v, entry] of other.missing) addInto(this.missingEntry(v), entry);
+    for (const [v, entry] of other.missing) addInto(this.getMissingEntry(v), entry);
     return this;
   }
 
   /**
-   * Per batch, the number of finite cells of feature `v` and the covariate sum over those rows.
-   *
-   * @example
-   * ```ts
-   * const count = new Float64Array(B), covSum = new Float64Array(B * acc.q);
-   * acc.finiteCounts(7, count, covSum);
-   * ```
+   * Writes, per batch, the number of finite cells of feature `v` into `count` (B) and the
+   * covariate sums over those rows into `covariateSum` (B x q).
    */
-  finiteCounts(v: number, count: Float64Array, covariateSum: Float64Array): void {
+  countFinite(v: number, count: Float64Array, covariateSum: Float64Array): void {
     count.set(this.count);
     covariateSum.set(this.covariateSum);
     const entry = this.missing.get(v);
@@ -218,16 +256,10 @@ export class CombatAccumulator {
   /**
    * Feature `v`'s per-batch sums (of y, y^2 and covariate times y, over finite cells) taken
    * around one common origin rather than each batch's shift, given the finite counts and
-   * covariate sums from {@link finiteCounts}. Writes `sum` (B), `sumSquares` (B) and
+   * covariate sums from {@link countFinite}. Writes `sum` (B), `sumSquares` (B) and
    * `covariateValueSum` (B x q).
-   *
-   * @example
-   * ```ts
-   * acc.finiteCounts(v, count, covSum);
-   * acc.sumsAround(v, acc.shift[v], count, covSum, sy, syy, scy);
-   * ```
    */
-  sumsAround(
+  sumAround(
     v: number,
     origin: number,
     count: Float64Array,
@@ -269,7 +301,7 @@ export class CombatAccumulator {
   }
 
   private addMissing(v: number, b: number, c: Float64Array): void {
-    const entry = this.missingEntry(v);
+    const entry = this.getMissingEntry(v);
     const stride = this.missingStride;
     const q = this.q;
     entry[b * stride] += 1;
@@ -279,7 +311,7 @@ export class CombatAccumulator {
     }
   }
 
-  private missingEntry(v: number): Float64Array {
+  private getMissingEntry(v: number): Float64Array {
     let entry = this.missing.get(v);
     if (entry === undefined) {
       entry = new Float64Array(this.coding.batches.length * this.missingStride);

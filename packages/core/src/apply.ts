@@ -1,24 +1,39 @@
-import { describeValue } from './arguments.js';
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 import { encodeCovariates, type EncodedRows } from './design.js';
-import { InvalidArgumentError, InvalidValueError, ShapeMismatchError } from './errors.js';
+import { InvalidValueError, ShapeMismatchError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import type { CombatModel } from './model.js';
 import { requireModel } from './model-checks.js';
 import type { Covariates, DataMatrix } from './types.js';
 
 /**
- * Adjusts samples with a fitted model (spec sections 5 and 7). Each sample's standardization mean
- * comes from **its own** covariates; its batch must be one of the training batches and its
- * categorical levels ones seen in training. Reference-batch samples, unadjusted features and
- * missing cells pass through unchanged. Applied to the training samples it reproduces the
- * training output. Returns a new Float64Array; the input is not modified. The model is checked as
- * `checkModel` does the first time it is used (a `ModelFormatError` for one no fit
- * produces), infinite data values are refused as `harmonize` refuses them.
+ * Adjusts samples with a fitted model (sections 5 and 7 of docs/combat-spec.md). Each sample's
+ * standardization mean comes from **its own** covariates; its batch must be one of the training
+ * batches and its categorical levels ones seen in training. Reference-batch samples, unadjusted
+ * features and missing cells pass through unchanged. Applied to the training samples it
+ * reproduces the training output. Returns a new Float64Array; the input is not modified. The
+ * model is checked the first time it is used, as {@link deserializeModel} checks one.
+ *
+ * @throws {@link InvalidArgumentError} when an argument is not of the right kind.
+ * @throws {@link ModelFormatError} when `model` is not one a fit produces (naming the field).
+ * @throws {@link ShapeMismatchError} when the data are not `samples x features` values of the
+ * model's feature count, or a covariate column has another length.
+ * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
+ * @throws {@link InvalidValueError} when a data value is infinite (missing cells are NaN) or
+ * adjusts to a value beyond float64, a label is missing, or a continuous covariate is not finite.
+ * @throws {@link UnknownBatchError} when a sample's batch was not in training.
+ * @throws {@link UnknownCovariateError} when a categorical level was not in training, or the
+ * covariates are not the model's.
  *
  * @example
  * ```ts
- * const { model } = harmonize(train, trainCovariates);
- * const adjusted = applyCombat(model, newScans, { batch: ['siteB'], continuous: { age: [63] } });
+ * // One new sample of siteB.
+ * const scan = { data: Float64Array.of(2.9, 2.7, 3.4), samples: 1, features: 3 };
+ * const adjusted = applyCombat(model, scan, { batch: ['siteB'], categorical: { sex: ['F'] }, continuous: { age: [63] } });
+ * adjusted.length; // 3
+ * applyCombat(model, scan, { batch: ['siteC'], categorical: { sex: ['F'] }, continuous: { age: [63] } });
+ * // throws UnknownBatchError: sample 0: batch "siteC" was not seen in training (known: siteA, siteB)
  * ```
  */
 export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates): Float64Array {
@@ -28,13 +43,25 @@ export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: 
 }
 
 /**
- * {@link applyCombat} for covariates already encoded with the model's coding, writing into `out`
- * (a new array by default; pass a buffer to reuse memory when streaming blocks). Every check is
- * done before the first value is written: after an error, `out` is as it was.
+ * {@link applyCombat} for covariates already encoded with the model's coding (by
+ * {@link encodeCovariates}), writing into `out` (a new array by default; pass a buffer to reuse
+ * memory when streaming blocks). Every check is done before the first value is written: after an
+ * error, `out` is as it was.
+ *
+ * @throws {@link InvalidArgumentError} when an argument is not of the right kind.
+ * @throws {@link ModelFormatError} when `model` is not one a fit produces (naming the field).
+ * @throws {@link ShapeMismatchError} when the data are not `samples x features` values of the
+ * model's feature count, or `rows` or `out` are of another size.
+ * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
+ * @throws {@link InvalidValueError} when a data value is infinite or adjusts to a value beyond
+ * float64, or `rows` hold a batch index out of range or a covariate value that is not finite.
  *
  * @example
  * ```ts
- * const out = applyEncoded(model, matrix, encodeCovariates(model.coding, covariates));
+ * const rows = encodeCovariates(model.coding, covariates);
+ * const out = new Float64Array(matrix.samples * matrix.features);
+ * applyEncoded(model, matrix, rows, out) === out; // true
+ * out; // applyCombat(model, matrix, covariates)
  * ```
  */
 export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out?: Float64Array): Float64Array {
@@ -59,7 +86,7 @@ function adjust(model: CombatModel, data: Float64Array | Float32Array, samples: 
   const B = model.batches.length;
   const q = model.coding.columns.length - B;
   const ref = model.coding.refBatch === null ? -1 : model.batches.indexOf(model.coding.refBatch);
-  const { offset, scale } = batchAdjustments(model);
+  const { offset, scale } = getBatchAdjustments(model);
   const { grandMean, beta } = model;
   // The covariates of the sample that are not zero, and where their coefficients start.
   const nonZero = new Float64Array(q);
@@ -109,7 +136,7 @@ function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, features: n
  * `offset = sd * gammaStar` and `scale = 1 / sqrt(deltaStar)`: computed once per model, since a
  * streaming caller applies the same model to one sample at a time.
  */
-function batchAdjustments(model: CombatModel): { offset: Float64Array; scale: Float64Array } {
+function getBatchAdjustments(model: CombatModel): { offset: Float64Array; scale: Float64Array } {
   let adjustments = ADJUSTMENTS.get(model);
   if (adjustments === undefined) {
     const V = model.features;

@@ -1,62 +1,25 @@
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 
 /**
  * Argument checks done once at the public boundary (never in a per-element loop): each throws
  * {@link InvalidArgumentError} naming the function, the argument and what it was.
  */
 
-/**
- * A short description of any value for messages: strings quoted, numbers as written, arrays and
- * typed arrays with their length, other objects by kind.
- *
- * @example
- * ```ts
- * describeValue(null); // 'null'
- * describeValue(new Float64Array(3)); // 'a Float64Array of length 3'
- * ```
- */
-export function describeValue(value: unknown): string {
-  if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length ?? value.byteLength}`;
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
-}
-
-/**
- * Whether a value is a non-null object that is not an array (a record of named parts).
- *
- * @example
- * ```ts
- * isRecord({ batch: [] }); // true
- * isRecord([1]); // false
- * ```
- */
+/** Whether a value is a non-null object that is not an array (a record of named parts). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Whether a value is an array or a typed array (what `ArrayLike<number>` inputs may be).
- *
- * @example
- * ```ts
- * isArrayLike(Float64Array.of(1)); // true
- * isArrayLike('12'); // false
- * ```
- */
+/** Whether a value is an array or a typed array (what `ArrayLike<number>` inputs may be). */
 export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
 
 /**
- * Throws unless `value` is a record (see {@link isRecord}).
+ * Checks that `value` is a record (see {@link isRecord}).
  *
- * @example
- * ```ts
- * requireRecord(covariates, 'harmonize', 'covariates', 'an object { batch, categorical?, continuous? }');
- * ```
+ * @throws {@link InvalidArgumentError} naming `fn` and `name` when it is not.
  */
 export function requireRecord(value: unknown, fn: string, name: string, expected: string): asserts value is Record<string, unknown> {
   if (!isRecord(value)) throw new InvalidArgumentError(`${fn}: ${name} is ${describeValue(value)}; expected ${expected}`);
@@ -66,10 +29,7 @@ export function requireRecord(value: unknown, fn: string, name: string, expected
  * Checks an options object: absent or a record, each boolean option absent or a boolean,
  * `refBatch` absent, null or a string, `maxIterations` absent or a positive integer.
  *
- * @example
- * ```ts
- * checkOptions({ eb: false, refBatch: 'siteA' }, 'harmonize');
- * ```
+ * @throws {@link InvalidArgumentError} naming `fn` and the option when one is not.
  */
 export function checkOptions(options: unknown, fn: string): void {
   if (options === undefined) return;

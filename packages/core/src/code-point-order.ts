@@ -1,15 +1,12 @@
-import { describeValue } from './arguments.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 
 /**
  * Compares two strings by Unicode code point, the order of numpy's `np.unique` and of Python's
  * `sorted` (JavaScript's default sort compares UTF-16 code units, which differs for characters
  * above U+FFFF).
  *
- * @example
- * ```ts
- * ['b', 'a', '\u{1F600}', '\uFF5E'].sort(compareCodePoints); // ['a', 'b', '\uFF5E', '\u{1F600}']
- * ```
+ * @throws {@link InvalidArgumentError} when `a` or `b` is not a string.
  */
 export function compareCodePoints(a: string, b: string): number {
   if (typeof a !== 'string' || typeof b !== 'string') {
@@ -19,13 +16,13 @@ export function compareCodePoints(a: string, b: string): number {
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
+    if (x !== y) return rankCodeUnit(x) - rankCodeUnit(y);
   }
   return a.length - b.length;
 }
 
 /** Maps a UTF-16 code unit so that surrogates sort after every other BMP unit. */
-function codePointRank(unit: number): number {
+function rankCodeUnit(unit: number): number {
   if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
   if (unit >= 0xe000) return unit - 0x800;
   return unit;

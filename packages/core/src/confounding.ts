@@ -1,23 +1,21 @@
 import type { DesignCoding } from './design.js';
-import { designCrossProduct, involvedColumns, isFullRank, nullSpace } from './design-matrix.js';
+import { buildCrossProduct, findInvolvedColumns, isFullRank, findNullSpace } from './design-matrix.js';
 import { ConfoundedDesignError, InvalidValueError } from './errors.js';
-import { manyLevelsWarnings } from './warnings.js';
+import { buildManyLevelsWarnings } from './warnings.js';
 
 /**
  * Throws {@link ConfoundedDesignError} when the design is rank deficient, with sva's three cases
  * (the only covariate is confounded with batch; the covariates are confounded with each other; at
  * least one covariate is confounded with batch), what the per-batch sums show exactly (see
- * {@link exactCauses}), the covariate columns involved, the batches (those the exact causes name,
+ * {@link findExactCauses}), the covariate columns involved, the batches (those the exact causes name,
  * else those the null space involves), and the `many-levels` warning
  * of any categorical covariate it applies to. The explanation is computed
  * on the design without a reference batch (the same column space, with plain batch indicators)
  * from the null space as a whole, so it names the same columns and batches whatever the order of
  * the samples, the reference batch, or the basis the eigen solver returns.
  *
- * @example
- * ```ts
- * checkDesignRank(coding, acc.count, acc.covariateSum, acc.covariateCross); // quiet for a full-rank design
- * ```
+ * @throws {@link ConfoundedDesignError} when the design is rank deficient.
+ * @throws {@link InvalidValueError} when covariate values are too large for float64 squares.
  */
 export function checkDesignRank(coding: DesignCoding, count: Float64Array, covariateSum: Float64Array, covariateCross: Float64Array): void {
   const B = coding.batches.length;
@@ -25,12 +23,12 @@ export function checkDesignRank(coding: DesignCoding, count: Float64Array, covar
   const q = p - B;
   const ref = coding.refBatch === null ? null : coding.batches.indexOf(coding.refBatch);
   checkFiniteCrossProducts(coding, covariateCross);
-  if (isFullRank(designCrossProduct(B, q, ref, count, covariateSum, covariateCross), p)) return;
-  const xtx = designCrossProduct(B, q, null, count, covariateSum, covariateCross);
-  const full = involvedColumns(nullSpace(xtx, p), p);
+  if (isFullRank(buildCrossProduct(B, q, ref, count, covariateSum, covariateCross), p)) return;
+  const xtx = buildCrossProduct(B, q, null, count, covariateSum, covariateCross);
+  const full = findInvolvedColumns(findNullSpace(xtx, p), p);
   const block = new Float64Array(q * q);
   for (let k = 0; k < q; k++) for (let l = 0; l < q; l++) block[k * q + l] = xtx[(B + k) * p + B + l];
-  const amongCovariates = q > 1 ? involvedColumns(nullSpace(block, q), q) : [];
+  const amongCovariates = q > 1 ? findInvolvedColumns(findNullSpace(block, q), q) : [];
   const [kind, advice, columns] =
     q === 1
       ? ['the covariate is confounded with batch', 'remove it', [B]]
@@ -38,25 +36,20 @@ export function checkDesignRank(coding: DesignCoding, count: Float64Array, covar
         ? ['the covariates are confounded with each other', 'remove one of them', amongCovariates.map((k) => B + k)]
         : ['at least one covariate is confounded with batch', 'remove the confounded covariates', full.filter((j) => j >= B)];
   const names = columns.map((j) => coding.columns[j] as string);
-  const causes = exactCauses(coding, count, covariateSum, covariateCross);
+  const causes = findExactCauses(coding, count, covariateSum, covariateCross);
   // The batches the exact causes name, else those the null space involves.
   const named = new Set(causes.flatMap((cause) => cause.batches));
   const involved = named.size > 0 ? [...named].sort((a, b) => a - b) : full.filter((j) => j < B);
   const batches = involved.map((b) => coding.batches[b] as string);
   const where = [`${names.length === 1 ? 'column' : 'columns'} ${names.join(', ')}`, batches.length === 0 ? '' : `${batches.length === 1 ? 'batch' : 'batches'} ${batches.join(', ')}`];
   // A covariate of very many levels (an age given as categorical) is the usual cause of nested levels.
-  const hints = manyLevelsWarnings(coding, count.reduce((a, n) => a + n, 0)).map((w) => `; ${w.message}`);
+  const hints = buildManyLevelsWarnings(coding, count.reduce((a, n) => a + n, 0)).map((w) => `; ${w.message}`);
   throw new ConfoundedDesignError(`${kind}${causes.length > 0 ? `: ${causes.map((cause) => cause.text).join('; ')}` : ''} (${where.filter(Boolean).join('; ')}); ${advice}${hints.join('')}`, names, batches);
 }
 
 /**
  * One thing the per-batch sums show exactly about a rank-deficient design: a sentence, and the
  * batches it names.
- *
- * @example
- * ```ts
- * const cause: ExactCause = { text: 'level M of sex occurs only in batch siteB, and in all of its samples', batches: [1] };
- * ```
  */
 export interface ExactCause {
   readonly text: string;
@@ -70,13 +63,8 @@ export interface ExactCause {
  * within every batch. Each is a dependency among the design's columns. Of a two-level covariate
  * only the level in fewer batches is described (the other is its complement); a level in every
  * sample is described by the others, which occur in none.
- *
- * @example
- * ```ts
- * exactCauses(coding, count, covariateSum, covariateCross)[0]?.text; // 'level M of sex occurs only in batch siteB, and in all of its samples'
- * ```
  */
-export function exactCauses(coding: DesignCoding, count: Float64Array, covariateSum: Float64Array, covariateCross: Float64Array): ExactCause[] {
+export function findExactCauses(coding: DesignCoding, count: Float64Array, covariateSum: Float64Array, covariateCross: Float64Array): ExactCause[] {
   const B = coding.batches.length;
   const q = coding.columns.length - B;
   const causes: ExactCause[] = [];

@@ -1,7 +1,9 @@
-import { describeValue, isArrayLike, isRecord, requireRecord } from './arguments.js';
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
+import { isArrayLike, isRecord, requireRecord } from './arguments.js';
 import { checkCoding } from './coding-checks.js';
 import type { DesignCoding } from './design.js';
-import { InvalidArgumentError, InvalidValueError, ShapeMismatchError, UnknownCovariateError } from './errors.js';
+import { InvalidValueError, ShapeMismatchError, UnknownCovariateError } from './errors.js';
 import type { Covariates } from './types.js';
 
 /**
@@ -13,10 +15,7 @@ import type { Covariates } from './types.js';
  * Checks a design coding argument as `checkCoding` does (once per coding object: codings are
  * read-only, and a streaming caller encodes one sample at a time with the same one).
  *
- * @example
- * ```ts
- * requireCoding(coding, 'encodeCovariates');
- * ```
+ * @throws {@link InvalidArgumentError} naming `fn` and the field when it is not a coding.
  */
 export function requireCoding(coding: unknown, fn: string): asserts coding is DesignCoding {
   if (typeof coding === 'object' && coding !== null && CHECKED_CODINGS.has(coding)) return;
@@ -33,10 +32,7 @@ const CHECKED_CODINGS = new WeakSet<object>();
  * optional records of arrays) and returns the number of samples; the values are checked by
  * {@link checkColumns}.
  *
- * @example
- * ```ts
- * const samples = checkCovariates(covariates, 'codeDesign');
- * ```
+ * @throws {@link InvalidArgumentError} naming `fn` and the part that is of the wrong kind.
  */
 export function checkCovariates(covariates: unknown, fn: string): number {
   requireRecord(covariates, fn, 'covariates', 'an object { batch, categorical?, continuous? }');
@@ -60,10 +56,8 @@ export function checkCovariates(covariates: unknown, fn: string): number {
  * Checks every column's length and that no label is missing and no continuous value non-finite
  * (after {@link checkCovariates} has checked the shape).
  *
- * @example
- * ```ts
- * checkColumns(covariates, covariates.batch.length);
- * ```
+ * @throws {@link ShapeMismatchError} when a column has another length than `samples`.
+ * @throws {@link InvalidValueError} when a label is missing or a continuous value not finite.
  */
 export function checkColumns(covariates: Covariates, samples: number): void {
   checkLabels(covariates.batch, 'batch labels', samples);
@@ -95,13 +89,8 @@ function checkLabels(values: readonly string[], what: string, samples: number): 
   }
 }
 
-/**
- * Checks that covariates name exactly the covariates of a coding, each in its role.
- *
- * @example
- * ```ts
- * checkCovariateNames(model.coding, covariates); // throws UnknownCovariateError listing the missing and unknown ones
- * ```
+/** Checks that covariates name exactly the covariates of a coding, each in its role. *
+ * @throws {@link UnknownCovariateError} listing the missing and the unknown covariates.
  */
 export function checkCovariateNames(coding: DesignCoding, covariates: Covariates): void {
   const given = [...Object.keys(covariates.categorical ?? {}).map((n) => `categorical "${n}"`), ...Object.keys(covariates.continuous ?? {}).map((n) => `continuous "${n}"`)];

@@ -3,27 +3,16 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 /**
  * The batch columns a sample of batch `b` has set to 1: its own indicator, and with a reference
  * batch `r` also column `r` (which is all ones, the intercept).
- *
- * @example
- * ```ts
- * batchColumns(2, 0); // [2, 0]
- * batchColumns(2, null); // [2]
- * ```
  */
-export function batchColumns(b: number, ref: number | null): number[] {
+export function listBatchColumns(b: number, ref: number | null): number[] {
   return ref === null || ref === b ? [b] : [b, ref];
 }
 
 /**
  * X'X (p x p, row-major) of the design from per-batch sums: sample counts, covariate sums
  * (B x q) and covariate cross products (B x q x q).
- *
- * @example
- * ```ts
- * const xtx = designCrossProduct(B, q, ref, acc.count, acc.covariateSum, acc.covariateCross);
- * ```
  */
-export function designCrossProduct(
+export function buildCrossProduct(
   batches: number,
   q: number,
   ref: number | null,
@@ -34,7 +23,7 @@ export function designCrossProduct(
   const p = batches + q;
   const xtx = new Float64Array(p * p);
   for (let b = 0; b < batches; b++) {
-    const ones = batchColumns(b, ref);
+    const ones = listBatchColumns(b, ref);
     for (const j of ones) {
       for (const l of ones) xtx[j * p + l] += count[b];
       for (let k = 0; k < q; k++) {
@@ -52,28 +41,18 @@ export function designCrossProduct(
 
 /**
  * Whether a symmetric positive semi-definite p x p matrix (such as X'X) has full rank, by a
- * scaled eigenvalue test (see {@link nullSpace}), so the answer does not depend on column scale.
- *
- * @example
- * ```ts
- * isFullRank(new Float64Array([1, 1, 1, 1]), 2); // false
- * ```
+ * scaled eigenvalue test (see {@link findNullSpace}), so the answer does not depend on column scale.
  */
 export function isFullRank(matrix: Float64Array, n: number): boolean {
-  return nullSpace(matrix, n).length === 0;
+  return findNullSpace(matrix, n).length === 0;
 }
 
 /**
  * An orthonormal basis of the null space of a symmetric positive semi-definite n x n matrix,
  * after scaling it to unit diagonal (a zero column is its own null direction): the eigenvectors
  * whose eigenvalue is at most 1e-12 of the largest. Empty when the matrix has full rank.
- *
- * @example
- * ```ts
- * nullSpace(new Float64Array([1, 1, 1, 1]), 2); // [[0.7071..., -0.7071...]] (up to sign)
- * ```
  */
-export function nullSpace(matrix: Float64Array, n: number): number[][] {
+export function findNullSpace(matrix: Float64Array, n: number): number[][] {
   const scaled = Matrix.zeros(n, n);
   const scale = Array.from({ length: n }, (_, i) => {
     const d = matrix[i * n + i];
@@ -97,13 +76,8 @@ const RANK_TOLERANCE = 1e-12;
  * The columns that take part in some linear dependency: those where the projector onto the null
  * space has a diagonal entry above rounding. Unlike the entries of one null vector, this does not
  * depend on which basis (or which signs) the eigen solver returned, so it is the same on every run.
- *
- * @example
- * ```ts
- * involvedColumns(nullSpace(xtx, p), p); // e.g. [1, 4]
- * ```
  */
-export function involvedColumns(basis: readonly number[][], n: number): number[] {
+export function findInvolvedColumns(basis: readonly number[][], n: number): number[] {
   const involved: number[] = [];
   for (let j = 0; j < n; j++) {
     let weight = 0;

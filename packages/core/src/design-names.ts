@@ -6,18 +6,13 @@
 /**
  * The design columns, in order: `batch:<level>` per batch, `<name>:<level>` per categorical level
  * but the first, then each continuous name.
- *
- * @example
- * ```ts
- * designColumns(['a', 'b'], [{ name: 'sex', levels: ['F', 'M'] }], ['age']); // ['batch:a', 'batch:b', 'sex:M', 'age']
- * ```
  */
-export function designColumns(
+export function listDesignColumns(
   batches: readonly string[],
   categorical: readonly { readonly name: string; readonly levels: readonly string[] }[],
   continuous: readonly string[],
 ): string[] {
-  return columnSources(batches, categorical, continuous).map(([column]) => column);
+  return listColumnSources(batches, categorical, continuous).map(([column]) => column);
 }
 
 /**
@@ -25,14 +20,8 @@ export function designColumns(
  * name used as both categorical and continuous or twice in one role, or two sources that give the
  * same design column (e.g. a categorical `batch` with a level equal to a batch label, a continuous
  * `sex:M` beside a categorical `sex` with level `M`). The text names both sources.
- *
- * @example
- * ```ts
- * namingProblem(['A', 'B'], [{ name: 'batch', levels: ['A', 'B'] }], []);
- * // 'design column "batch:B" would come from batch "B" and from level "B" of categorical covariate "batch"; rename one of them'
- * ```
  */
-export function namingProblem(
+export function findNamingProblem(
   batches: readonly string[],
   categorical: readonly { readonly name: string; readonly levels: readonly string[] }[],
   continuous: readonly string[],
@@ -49,7 +38,7 @@ export function namingProblem(
     roles.set(name, role);
   }
   const seen = new Map<string, string>();
-  for (const [column, source] of columnSources(batches, categorical, continuous)) {
+  for (const [column, source] of listColumnSources(batches, categorical, continuous)) {
     const earlier = seen.get(column);
     if (earlier !== undefined) return `design column ${JSON.stringify(column)} would come from ${earlier} and from ${source}; rename one of them`;
     seen.set(column, source);
@@ -58,7 +47,7 @@ export function namingProblem(
 }
 
 /** Each design column with where it comes from, for messages. */
-function columnSources(
+function listColumnSources(
   batches: readonly string[],
   categorical: readonly { readonly name: string; readonly levels: readonly string[] }[],
   continuous: readonly string[],

@@ -1,7 +1,7 @@
 import { checkOptions } from './arguments.js';
 import { compareCodePoints } from './code-point-order.js';
 import { checkColumns, checkCovariateNames, checkCovariates, requireCoding } from './covariate-checks.js';
-import { designColumns, namingProblem } from './design-names.js';
+import { listDesignColumns, findNamingProblem } from './design-names.js';
 import { CovariateNameError, TooFewBatchesError, UnknownBatchError, UnknownCovariateError } from './errors.js';
 import type { Covariates } from './types.js';
 
@@ -11,7 +11,8 @@ import type { Covariates } from './types.js';
  *
  * @example
  * ```ts
- * const sex: CategoricalCoding = { name: 'sex', levels: ['F', 'M'], dropped: 'F' };
+ * const sex: CategoricalCoding = model.coding.categorical[0]!;
+ * sex; // { name: 'sex', levels: ['F', 'M'], dropped: 'F' }
  * ```
  */
 export interface CategoricalCoding {
@@ -27,8 +28,8 @@ export interface CategoricalCoding {
  *
  * @example
  * ```ts
- * const coding = codeDesign({ batch: ['b', 'a', 'b'], continuous: { age: [30, 40, 50] } });
- * coding.columns; // ['batch:a', 'batch:b', 'age']
+ * const coding: DesignCoding = codeDesign({ batch: ['b', 'a', 'b'], continuous: { age: [30, 40, 50] } });
+ * coding; // { batches: ['a', 'b'], refBatch: null, categorical: [], continuous: ['age'], columns: ['batch:a', 'batch:b', 'age'] }
  * ```
  */
 export interface DesignCoding {
@@ -45,8 +46,10 @@ export interface DesignCoding {
  *
  * @example
  * ```ts
- * const rows = encodeCovariates(coding, { batch: ['a'], continuous: { age: [30] } });
- * rows.batchIndex[0]; // 0
+ * const rows: EncodedRows = encodeCovariates(model.coding, { batch: ['siteB', 'siteA'], categorical: { sex: ['M', 'F'] }, continuous: { age: [63, 41] } });
+ * rows.samples; // 2
+ * rows.batchIndex; // Int32Array.of(1, 0)
+ * rows.covariates; // Float64Array.of(1, 63, 0, 41)
  * ```
  */
 export interface EncodedRows {
@@ -63,6 +66,14 @@ export interface EncodedRows {
  * a name used as both categorical and continuous, and an empty name are refused with
  * {@link CovariateNameError}).
  *
+ * @throws {@link InvalidArgumentError} when `covariates` or `options` is not of the right kind.
+ * @throws {@link ShapeMismatchError} when a covariate column has another length than `batch`.
+ * @throws {@link InvalidValueError} when a label is missing or a continuous value is not finite.
+ * @throws {@link TooFewBatchesError} when there are fewer than two batches.
+ * @throws {@link UnknownBatchError} when `options.refBatch` is not one of the batches.
+ * @throws {@link CovariateNameError} when names would give a design column twice, or two labels
+ * differ only in spaces or Unicode form.
+ *
  * @example
  * ```ts
  * const coding = codeDesign(
@@ -70,13 +81,15 @@ export interface EncodedRows {
  *   { refBatch: 's1' },
  * );
  * coding.columns; // ['batch:s1', 'batch:s2', 'sex:M']
+ * codeDesign({ batch: ['s1', 's2'], categorical: { sex: ['F', 'M'] } }, { refBatch: 's3' });
+ * // throws UnknownBatchError: reference batch "s3" is not among the batches (s1, s2)
  * ```
  */
 export function codeDesign(covariates: Covariates, options: { refBatch?: string | null } = {}): DesignCoding {
   const samples = checkCovariates(covariates, 'codeDesign');
   checkOptions(options, 'codeDesign');
   checkColumns(covariates, samples);
-  const batches = sortedLevels(covariates.batch, 'batch');
+  const batches = sortLevels(covariates.batch, 'batch');
   if (batches.length < 2) {
     throw new TooFewBatchesError(`expected at least 2 batches; found ${batches.length} (${batches.map((b) => JSON.stringify(b)).join(', ')})`);
   }
@@ -85,13 +98,13 @@ export function codeDesign(covariates: Covariates, options: { refBatch?: string 
     throw new UnknownBatchError(`reference batch ${JSON.stringify(refBatch)} is not among the batches (${batches.join(', ')})`);
   }
   const categorical = Object.entries(covariates.categorical ?? {}).map(([name, values]) => {
-    const levels = sortedLevels(values, `categorical covariate "${name}"`);
+    const levels = sortLevels(values, `categorical covariate "${name}"`);
     return { name, levels, dropped: levels[0] as string };
   });
   const continuous = Object.keys(covariates.continuous ?? {});
-  const problem = namingProblem(batches, categorical, continuous);
+  const problem = findNamingProblem(batches, categorical, continuous);
   if (problem !== null) throw new CovariateNameError(problem);
-  return { batches, refBatch, categorical, continuous, columns: designColumns(batches, categorical, continuous) };
+  return { batches, refBatch, categorical, continuous, columns: listDesignColumns(batches, categorical, continuous) };
 }
 
 /**
@@ -99,10 +112,22 @@ export function codeDesign(covariates: Covariates, options: { refBatch?: string 
  * coding does not know is an error naming it and the sample; so is a covariate the coding needs
  * but the input lacks, or one it does not know.
  *
+ * @throws {@link InvalidArgumentError} when `coding` is not a design coding as {@link codeDesign}
+ * makes one, or `covariates` is not of the right kind.
+ * @throws {@link ShapeMismatchError} when a covariate column has another length than `batch`.
+ * @throws {@link InvalidValueError} when a label is missing or a continuous value is not finite.
+ * @throws {@link UnknownBatchError} when a batch is not one of the coding's.
+ * @throws {@link UnknownCovariateError} when a categorical level is not one of the coding's, or
+ * the covariates are not the coding's.
+ *
  * @example
  * ```ts
- * const rows = encodeCovariates(model.coding, { batch: ['s2'], categorical: { sex: ['M'] } });
- * Array.from(rows.covariates); // [1]
+ * const rows = encodeCovariates(model.coding, { batch: ['siteB'], categorical: { sex: ['M'] }, continuous: { age: [63] } });
+ * Array.from(rows.covariates); // [1, 63]
+ * encodeCovariates(model.coding, { batch: ['siteB'], categorical: { sex: ['X'] }, continuous: { age: [63] } });
+ * // throws UnknownCovariateError: sample 0: categorical covariate "sex" has level "X", unseen in training (known: F, M)
+ * encodeCovariates(model.coding, { batch: ['siteB'], categorical: { sex: ['M'] } });
+ * // throws UnknownCovariateError: covariates do not match the design (expected categorical "sex", continuous "age"): missing continuous "age"
  * ```
  */
 export function encodeCovariates(coding: DesignCoding, covariates: Covariates): EncodedRows {
@@ -150,7 +175,7 @@ export function encodeCovariates(coding: DesignCoding, covariates: Covariates): 
  * Unicode form ("A " and "A", a composed and a decomposed "é") look like one level to a person and
  * would silently be two: an error naming both.
  */
-function sortedLevels(values: readonly string[], what: string): string[] {
+function sortLevels(values: readonly string[], what: string): string[] {
   const levels = [...new Set(values)].sort(compareCodePoints);
   const seen = new Map<string, string>();
   for (const level of levels) {

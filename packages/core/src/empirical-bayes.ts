@@ -1,17 +1,11 @@
 /**
- * Empirical Bayes shrinkage of the batch effects (spec sections 3 and 4), for one batch at a time.
- * Every function takes the batch's rows of the B x V arrays (length V, e.g. via `subarray`) and
- * the indices of the features that take part (`kept`); other features are not read or written.
+ * Empirical Bayes shrinkage of the batch effects (sections 3 and 4 of docs/combat-spec.md), for one
+ * batch at a time. Every function takes the batch's rows of the B x V arrays (length V, e.g. via
+ * `subarray`) and the indices of the features that take part (`kept`); other features are not read
+ * or written.
  */
 
-/**
- * The hyperparameters of one batch's priors, estimated across the kept features.
- *
- * @example
- * ```ts
- * const { gammaBar, t2, aPrior, bPrior } = estimatePriors(kept, gammaHat, deltaHat);
- * ```
- */
+/** The hyperparameters of one batch's priors, estimated across the kept features. */
 export interface Priors {
   readonly gammaBar: number;
   readonly t2: number;
@@ -23,15 +17,10 @@ export interface Priors {
  * Method-of-moments priors: normal on gammaHat (mean `gammaBar`, variance `t2`) and inverse gamma
  * on deltaHat (`aPrior`, `bPrior`). Variances use the `n - 1` denominator, as sva does. When
  * deltaHat has no spread, `aPrior` and `bPrior` are Infinity (the prior is a point mass at its mean).
- *
- * @example
- * ```ts
- * estimatePriors(Int32Array.of(0, 1, 2), Float64Array.of(0.1, -0.2, 0.4), Float64Array.of(1, 1.2, 0.8));
- * ```
  */
 export function estimatePriors(kept: Int32Array, gammaHat: Float64Array, deltaHat: Float64Array): Priors {
-  const [gammaBar, t2] = meanAndVariance(kept, gammaHat);
-  const [m, spread] = meanAndVariance(kept, deltaHat);
+  const [gammaBar, t2] = computeMeanAndVariance(kept, gammaHat);
+  const [m, spread] = computeMeanAndVariance(kept, deltaHat);
   // deltaHat equal to rounding (the reference batch's are all m/(m-1)): no spread, a point mass,
   // a = b = Infinity, rather than a 1e30 that depends on the order of summation.
   const s2 = spread <= (ROUNDING_SPREAD * m) ** 2 ? 0 : spread;
@@ -46,13 +35,8 @@ const ROUNDING_SPREAD = 1e-12;
  * the largest relative change (divided by the signed previous value, as sva does) is at most
  * 1e-4, or `maxIterations` is reached. `sum2` comes from the sufficient statistics
  * `S2 - 2 g S1 + m g^2`. Writes `gammaStar` and `deltaStar`; returns whether it converged.
- *
- * @example
- * ```ts
- * const { converged } = parametricShrinkage(kept, m, s1, s2, gammaHat, deltaHat, priors, 1000, gammaStar, deltaStar);
- * ```
  */
-export function parametricShrinkage(
+export function shrinkParametric(
   kept: Int32Array,
   finiteCount: Float64Array,
   s1: Float64Array,
@@ -66,7 +50,7 @@ export function parametricShrinkage(
 ): { converged: boolean; change: number } {
   const { gammaBar, t2, aPrior, bPrior } = priors;
   // With no spread in deltaHat the inverse-gamma prior is a point mass at their mean.
-  const pointMass = Number.isFinite(aPrior) ? null : meanAndVariance(kept, deltaHat)[0];
+  const pointMass = Number.isFinite(aPrior) ? null : computeMeanAndVariance(kept, deltaHat)[0];
   for (let i = 0; i < kept.length; i++) {
     gammaStar[kept[i]] = gammaHat[kept[i]];
     deltaStar[kept[i]] = deltaHat[kept[i]];
@@ -99,13 +83,8 @@ const CONVERGENCE = 1e-4;
 /**
  * Parametric shrinkage in mean-only mode: sva's `postmean(gammaHat, gammaBar, 1, 1, t2)`.
  * Writes `gammaStar` for the kept features.
- *
- * @example
- * ```ts
- * parametricMeanOnly(kept, gammaHat, priors, gammaStar);
- * ```
  */
-export function parametricMeanOnly(kept: Int32Array, gammaHat: Float64Array, priors: Priors, gammaStar: Float64Array): void {
+export function shrinkParametricMeanOnly(kept: Int32Array, gammaHat: Float64Array, priors: Priors, gammaStar: Float64Array): void {
   const { gammaBar, t2 } = priors;
   for (let i = 0; i < kept.length; i++) gammaStar[kept[i]] = (t2 * gammaHat[kept[i]] + gammaBar) / (t2 + 1);
 }
@@ -117,13 +96,8 @@ export function parametricMeanOnly(kept: Int32Array, gammaHat: Float64Array, pri
  * `log w_j = -(m/2) log(2 pi d_j) - (S2 - 2 g_j S1 + m g_j^2) / (2 d_j)`, taken relative to the
  * largest before exponentiating, so large batches do not underflow to 0/0. O(K^2) per batch.
  * Pass all-ones `deltaHat` for mean-only mode.
- *
- * @example
- * ```ts
- * nonParametricShrinkage(kept, m, s1, s2, gammaHat, deltaHat, gammaStar, deltaStar);
- * ```
  */
-export function nonParametricShrinkage(
+export function shrinkNonParametric(
   kept: Int32Array,
   finiteCount: Float64Array,
   s1: Float64Array,
@@ -184,7 +158,7 @@ export function nonParametricShrinkage(
 
 const NEGLIGIBLE_LOG_WEIGHT = -50;
 
-function meanAndVariance(kept: Int32Array, values: Float64Array): [number, number] {
+function computeMeanAndVariance(kept: Int32Array, values: Float64Array): [number, number] {
   let mean = 0;
   for (let i = 0; i < kept.length; i++) mean += values[kept[i]];
   mean /= kept.length;

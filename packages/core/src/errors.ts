@@ -1,66 +1,8 @@
 /**
- * The errors `@combat/core` throws. Each has a literal `code`, so callers can branch on
- * `error.code` without `instanceof` across package copies, and a message that says what was
- * expected, what was found, and where.
+ * The errors `@combat/core` throws, besides `@combat/base`'s `InvalidArgumentError`. Each has a
+ * literal `name` and `code` and a message that says what was expected, what was found, and where.
  */
-
-/**
- * Where an error arose in the caller's arrays, and which options would avoid it. Indices are
- * 0-based positions in the arrays the caller passed; an application that knows what they stand
- * for (a file's row, a column's name) can say so in its own words from these fields.
- *
- * @example
- * ```ts
- * const context: ErrorContext = { sample: 3, feature: 7, remedy: { eb: false } };
- * ```
- */
-export interface ErrorContext {
-  /** The sample (row of the data matrix, entry of the covariate arrays). */
-  readonly sample?: number;
-  /** The feature (column of the data matrix). */
-  readonly feature?: number;
-  /** Options of the call that would avoid or accept the condition, e.g. `{ eb: false }`. */
-  readonly remedy?: Readonly<Record<string, unknown>>;
-}
-
-/**
- * Base class of every error thrown by the `@combat/*` packages. `message` is `detail` prefixed with
- * the location (`sample 3, feature 7: `) and followed by the remedy (`; use { eb: false }`);
- * the parts are kept as fields for applications that word them differently.
- *
- * @example
- * ```ts
- * try { harmonize(matrix, covariates); }
- * catch (e) { if (e instanceof CombatError) console.error(e.code, e.sample, e.detail); }
- * ```
- */
-export abstract class CombatError extends Error {
-  abstract readonly code: string;
-  /** What went wrong, without the location and the remedy. */
-  readonly detail: string;
-  // Declared only, so an error without a location has no `sample` property at all.
-  declare readonly sample?: number;
-  declare readonly feature?: number;
-  declare readonly remedy?: Readonly<Record<string, unknown>>;
-
-  constructor(detail: string, context: ErrorContext = {}) {
-    super(formatMessage(detail, context));
-    this.detail = detail;
-    if (context.sample !== undefined) Object.defineProperty(this, 'sample', { value: context.sample, enumerable: true });
-    if (context.feature !== undefined) Object.defineProperty(this, 'feature', { value: context.feature, enumerable: true });
-    if (context.remedy !== undefined) Object.defineProperty(this, 'remedy', { value: context.remedy, enumerable: true });
-  }
-
-  override get name(): string {
-    return this.constructor.name;
-  }
-}
-
-function formatMessage(detail: string, { sample, feature, remedy }: ErrorContext): string {
-  const where = [sample === undefined ? '' : `sample ${sample}`, feature === undefined ? '' : `feature ${feature}`].filter(Boolean).join(', ');
-  const options = remedy === undefined ? '' : Object.entries(remedy).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
-  return `${where === '' ? '' : `${where}: `}${detail}${options === '' ? '' : `; use { ${options} }`}`;
-}
+import { CombatError } from '@combat/base';
 
 /**
  * Lengths that do not agree: data length vs samples x features, labels vs samples, a covariate
@@ -68,11 +10,14 @@ function formatMessage(detail: string, { sample, feature, remedy }: ErrorContext
  *
  * @example
  * ```ts
- * harmonize({ data: new Float64Array(5), samples: 2, features: 3 }, covariates);
+ * harmonize({ data: new Float64Array(5), samples: 2, features: 3 }, { batch: ['siteA', 'siteB'] });
  * // throws ShapeMismatchError: data has 5 values; expected samples x features = 2 x 3 = 6
+ * harmonize(matrix, { ...covariates, continuous: { age: [34, 51, 47] } });
+ * // throws ShapeMismatchError: continuous covariate "age" has 3 values; expected one per sample (8)
  * ```
  */
 export class ShapeMismatchError extends CombatError {
+  override readonly name = 'ShapeMismatchError' as const;
   readonly code = 'SHAPE_MISMATCH' as const;
 }
 
@@ -82,24 +27,31 @@ export class ShapeMismatchError extends CombatError {
  * @example
  * ```ts
  * harmonize({ data: new Float64Array(0), samples: 0, features: 10 }, { batch: [] });
- * // throws EmptyInputError
+ * // throws EmptyInputError: expected at least one sample and one feature; found samples = 0, features = 10
  * ```
  */
 export class EmptyInputError extends CombatError {
+  override readonly name = 'EmptyInputError' as const;
   readonly code = 'EMPTY_INPUT' as const;
 }
 
 /**
  * A value that cannot be used: a missing batch label or categorical value, a non-finite
- * continuous covariate, an infinite data value (missing cells must be NaN).
+ * continuous covariate, an infinite data value (missing cells must be NaN), a value too large for
+ * float64 arithmetic. `sample` and `feature` say where, when the value is a cell or a sample's.
  *
  * @example
  * ```ts
- * harmonize(matrix, { batch, continuous: { age: [30, NaN, 41] } });
- * // throws InvalidValueError: continuous covariate "age" at sample 1 is NaN; expected a finite number
+ * harmonize(matrix, { ...covariates, continuous: { age: [34, NaN, 47, 29, 62, 45, 38, 56] } });
+ * // throws InvalidValueError: sample 1: continuous covariate "age" is NaN; expected a finite number
+ * const data = matrix.data.slice();
+ * data[2 * 3 + 1] = Infinity;
+ * harmonize({ ...matrix, data }, covariates);
+ * // throws InvalidValueError: sample 2, feature 1: data value is Infinity; expected a finite number or NaN for a missing cell
  * ```
  */
 export class InvalidValueError extends CombatError {
+  override readonly name = 'InvalidValueError' as const;
   readonly code = 'INVALID_VALUE' as const;
 }
 
@@ -108,10 +60,12 @@ export class InvalidValueError extends CombatError {
  *
  * @example
  * ```ts
- * harmonize(matrix, { batch: ['a', 'a', 'a'] }); // throws TooFewBatchesError
+ * harmonize(matrix, { batch: covariates.batch.map(() => 'siteA') });
+ * // throws TooFewBatchesError: expected at least 2 batches; found 1 ("siteA")
  * ```
  */
 export class TooFewBatchesError extends CombatError {
+  override readonly name = 'TooFewBatchesError' as const;
   readonly code = 'TOO_FEW_BATCHES' as const;
 }
 
@@ -121,10 +75,12 @@ export class TooFewBatchesError extends CombatError {
  *
  * @example
  * ```ts
- * harmonize(matrix, covariates, { refBatch: 'siteZ' }); // throws UnknownBatchError
+ * harmonize(matrix, covariates, { refBatch: 'siteZ' });
+ * // throws UnknownBatchError: reference batch "siteZ" is not among the batches (siteA, siteB)
  * ```
  */
 export class UnknownBatchError extends CombatError {
+  override readonly name = 'UnknownBatchError' as const;
   readonly code = 'UNKNOWN_BATCH' as const;
 }
 
@@ -133,10 +89,13 @@ export class UnknownBatchError extends CombatError {
  *
  * @example
  * ```ts
- * applyCombat(model, matrix, { batch, categorical: { sex: ['X'] } }); // throws UnknownCovariateError
+ * const scan = { data: Float64Array.of(2.9, 2.7, 3.4), samples: 1, features: 3 };
+ * applyCombat(model, scan, { batch: ['siteB'], categorical: { sex: ['X'] }, continuous: { age: [63] } });
+ * // throws UnknownCovariateError: sample 0: categorical covariate "sex" has level "X", unseen in training (known: F, M)
  * ```
  */
 export class UnknownCovariateError extends CombatError {
+  override readonly name = 'UnknownCovariateError' as const;
   readonly code = 'UNKNOWN_COVARIATE' as const;
 }
 
@@ -149,12 +108,14 @@ export class UnknownCovariateError extends CombatError {
  *
  * @example
  * ```ts
- * harmonize(matrix, { batch: ['a', 'a', 'b', 'b'], categorical: { scanner: ['x', 'x', 'y', 'y'] } });
- * // throws ConfoundedDesignError: the covariate is confounded with batch: level y of scanner occurs
- * // only in batch b, and in all of its samples (column scanner:y); remove it
+ * const scanner = covariates.batch.map((batch) => (batch === 'siteB' ? 'prisma' : 'trio'));
+ * harmonize(matrix, { batch: covariates.batch, categorical: { scanner } });
+ * // throws ConfoundedDesignError: the covariate is confounded with batch: level prisma of scanner
+ * // occurs only in batch siteB, and in all of its samples (column scanner:trio; batch siteB); remove it
  * ```
  */
 export class ConfoundedDesignError extends CombatError {
+  override readonly name = 'ConfoundedDesignError' as const;
   readonly code = 'CONFOUNDED_DESIGN' as const;
   constructor(
     detail: string,
@@ -176,49 +137,46 @@ export class ConfoundedDesignError extends CombatError {
  * @example
  * ```ts
  * codeDesign({ batch: ['A', 'B'], categorical: { batch: ['A', 'B'] } });
- * // throws CovariateNameError: design column "batch:B" would come from batch "B" and from level "B" of categorical covariate "batch"; rename one of them
+ * // throws CovariateNameError: design column "batch:B" would come from batch "B" and from level
+ * // "B" of categorical covariate "batch"; rename one of them
  * ```
  */
 export class CovariateNameError extends CombatError {
+  override readonly name = 'CovariateNameError' as const;
   readonly code = 'COVARIATE_NAME' as const;
 }
 
 /**
- * An argument of the wrong kind: undefined or null where an object or array is needed, a value of
- * the wrong type, an option that is not one of its allowed values. The message names the function
- * and the argument.
+ * Two accumulators that cannot be merged (different design coding or feature count, or an
+ * accumulator merged into itself).
  *
  * @example
  * ```ts
- * harmonize(matrix, null as never);
- * // throws InvalidArgumentError: harmonize: covariates is null; expected an object { batch, categorical?, continuous? }
- * ```
- */
-export class InvalidArgumentError extends CombatError {
-  readonly code = 'INVALID_ARGUMENT' as const;
-}
-
-/**
- * Two accumulators that cannot be merged (different design coding or feature count).
- *
- * @example
- * ```ts
- * accA.merge(accB); // throws IncompatibleAccumulatorError when their designs differ
+ * const accumulator = new CombatAccumulator(codeDesign(covariates), 3);
+ * accumulator.merge(new CombatAccumulator(codeDesign(covariates, { refBatch: 'siteA' }), 3));
+ * // throws IncompatibleAccumulatorError: cannot merge accumulators with different designs
  * ```
  */
 export class IncompatibleAccumulatorError extends CombatError {
+  override readonly name = 'IncompatibleAccumulatorError' as const;
   readonly code = 'INCOMPATIBLE_ACCUMULATOR' as const;
 }
 
 /**
- * Empirical Bayes needs at least two adjustable features to estimate its priors.
+ * Empirical Bayes needs at least two adjustable features to estimate its priors. With exactly one,
+ * `remedy` is `{ eb: false }`: a fit without empirical Bayes adjusts it.
  *
  * @example
  * ```ts
- * harmonize({ data, samples, features: 1 }, covariates); // throws TooFewFeaturesError; use { eb: false }
+ * const first = { data: matrix.data.filter((_, k) => k % 3 === 0), samples: 8, features: 1 };
+ * harmonize(first, covariates);
+ * // throws TooFewFeaturesError: empirical Bayes needs at least 2 adjustable features to estimate
+ * // its priors; found 1; use { eb: false }
+ * harmonize(first, covariates, { eb: false }).data.length; // 8
  * ```
  */
 export class TooFewFeaturesError extends CombatError {
+  override readonly name = 'TooFewFeaturesError' as const;
   readonly code = 'TOO_FEW_FEATURES' as const;
 }
 
@@ -230,9 +188,12 @@ export class TooFewFeaturesError extends CombatError {
  *
  * @example
  * ```ts
- * deserializeModel({ formatVersion: 99, meta, arrays }); // throws ModelFormatError
+ * const { meta, arrays } = serializeModel(model);
+ * deserializeModel({ formatVersion: 1, meta: { ...meta, batchSizes: [4] }, arrays });
+ * // throws ModelFormatError: batchSizes is an array of 1; expected an array of 2 sample counts, one per batch (siteA, siteB)
  * ```
  */
 export class ModelFormatError extends CombatError {
+  override readonly name = 'ModelFormatError' as const;
   readonly code = 'MODEL_FORMAT' as const;
 }

@@ -1,14 +1,16 @@
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 import { CombatAccumulator } from './accumulator.js';
-import { checkOptions, describeValue } from './arguments.js';
+import { checkOptions } from './arguments.js';
 import { checkDesignRank } from './confounding.js';
-import { designCrossProduct } from './design-matrix.js';
-import { estimatePriors, nonParametricShrinkage, parametricMeanOnly, parametricShrinkage, type Priors } from './empirical-bayes.js';
-import { EmptyInputError, InvalidArgumentError, TooFewFeaturesError } from './errors.js';
+import { buildCrossProduct } from './design-matrix.js';
+import { estimatePriors, shrinkNonParametric, shrinkParametricMeanOnly, shrinkParametric, type Priors } from './empirical-bayes.js';
+import { EmptyInputError, TooFewFeaturesError } from './errors.js';
 import type { CombatModel } from './model.js';
 import { screenEstimates, screenFeatures } from './screening.js';
 import { invert, standardize, type Standardized } from './standardize.js';
 import type { CombatOptions, CombatWarning } from './types.js';
-import { manyLevelsWarnings, describeUnadjusted, unadjustedWarning } from './warnings.js';
+import { buildManyLevelsWarnings, describeUnadjusted, buildUnadjustedWarning } from './warnings.js';
 
 /**
  * Options of a fit from accumulated statistics; the reference batch is part of the accumulator's
@@ -17,6 +19,8 @@ import { manyLevelsWarnings, describeUnadjusted, unadjustedWarning } from './war
  * @example
  * ```ts
  * const options: FitOptions = { parametric: false };
+ * const accumulator = new CombatAccumulator(codeDesign(covariates, { refBatch: 'siteA' }), 3).add(matrix, covariates);
+ * finalizeModel(accumulator, options).model.options; // { eb: true, parametric: false, meanOnly: false }
  * ```
  */
 export type FitOptions = Omit<CombatOptions, 'refBatch'>;
@@ -28,10 +32,22 @@ export type FitOptions = Omit<CombatOptions, 'refBatch'>;
  * mean-only) and aligns to the reference batch. The accumulator is not modified. `options.refBatch`
  * may be given only when it is the accumulator's (the reference batch is part of the coding).
  *
+ * @throws {@link InvalidArgumentError} when `acc` is not a CombatAccumulator, an option is of the
+ * wrong type, or `options.refBatch` is not the accumulator's.
+ * @throws {@link EmptyInputError} when a batch of the coding has no samples.
+ * @throws {@link ConfoundedDesignError} when the design is rank deficient (a covariate confounded
+ * with batch or with the other covariates).
+ * @throws {@link InvalidValueError} when a covariate's values are too large for float64 squares.
+ * @throws {@link TooFewFeaturesError} when empirical Bayes has fewer than two adjustable features.
+ *
  * @example
  * ```ts
- * const acc = new CombatAccumulator(codeDesign(covariates), features).add(matrix, covariates);
- * const { model, warnings } = finalizeModel(acc, { parametric: true });
+ * const accumulator = new CombatAccumulator(codeDesign(covariates), 3).add(matrix, covariates);
+ * const { model: fitted, warnings } = finalizeModel(accumulator, { parametric: true });
+ * warnings; // []
+ * fitted.gammaStar; // model.gammaStar
+ * finalizeModel(new CombatAccumulator(codeDesign(covariates), 3).add(blockA, covariatesA));
+ * // throws EmptyInputError: every batch of the design needs samples; no samples were added for siteB
  * ```
  */
 export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
@@ -57,16 +73,16 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
     });
   }
 
-  warnings.push(...manyLevelsWarnings(coding, acc.count.reduce((a, n) => a + n, 0)));
+  warnings.push(...buildManyLevelsWarnings(coding, acc.count.reduce((a, n) => a + n, 0)));
 
   const ref = coding.refBatch === null ? null : coding.batches.indexOf(coding.refBatch);
   checkDesignRank(coding, acc.count, acc.covariateSum, acc.covariateCross);
-  const xtx = designCrossProduct(B, acc.q, ref, acc.count, acc.covariateSum, acc.covariateCross);
+  const xtx = buildCrossProduct(B, acc.q, ref, acc.count, acc.covariateSum, acc.covariateCross);
   const st = standardize(acc, invert(xtx, coding.columns.length));
   const screen = screenFeatures(acc, st, meanOnly);
-  const kept = indicesWhere(screen.cause, 0);
+  const kept = findIndices(screen.cause, 0);
   if (eb && kept.length < 2) {
-    const unadjusted = unadjustedWarning(screen, coding.batches);
+    const unadjusted = buildUnadjustedWarning(screen, coding.batches);
     throw new TooFewFeaturesError(
       `empirical Bayes needs at least 2 adjustable features to estimate its priors; found ${kept.length}${unadjusted === null ? '' : ` (left unadjusted: ${describeUnadjusted(unadjusted.features, unadjusted.reasons)})`}`,
       // Without empirical Bayes a single adjustable feature is adjusted; with none, nothing would be.
@@ -74,7 +90,7 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
     );
   }
 
-  const model = emptyModel(acc, { eb, parametric, meanOnly });
+  const model = createEmptyModel(acc, { eb, parametric, meanOnly });
   estimateBatchEffects(st, kept, ref, meanOnly, model);
   for (let b = 0; b < B; b++) {
     const row = (a: Float64Array) => a.subarray(b * V, (b + 1) * V);
@@ -97,13 +113,13 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
         deltaStar[v] = deltaHat[v];
       }
     } else if (!parametric) {
-      nonParametricShrinkage(kept, finiteCount, s1, s2, gammaHat, deltaHat, gammaStar, deltaStar);
+      shrinkNonParametric(kept, finiteCount, s1, s2, gammaHat, deltaHat, gammaStar, deltaStar);
       if (meanOnly) for (const v of kept) deltaStar[v] = 1;
     } else if (meanOnly) {
-      parametricMeanOnly(kept, gammaHat, priors, gammaStar);
+      shrinkParametricMeanOnly(kept, gammaHat, priors, gammaStar);
       for (const v of kept) deltaStar[v] = 1;
     } else {
-      const { converged, change } = parametricShrinkage(kept, finiteCount, s1, s2, gammaHat, deltaHat, priors, maxIterations, gammaStar, deltaStar);
+      const { converged, change } = shrinkParametric(kept, finiteCount, s1, s2, gammaHat, deltaHat, priors, maxIterations, gammaStar, deltaStar);
       if (!converged) {
         warnings.push({
           code: 'not-converged',
@@ -117,7 +133,7 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
 
   unshift(acc, st, ref, model);
   screenEstimates(model, screen);
-  const unadjusted = unadjustedWarning(screen, coding.batches);
+  const unadjusted = buildUnadjustedWarning(screen, coding.batches);
   if (unadjusted !== null) {
     markUnadjusted(model, unadjusted.features);
     warnings.push(unadjusted);
@@ -138,7 +154,7 @@ function checkFitArguments(acc: unknown, options: unknown): void {
 }
 
 /** Indices where `flags` equals `value`. */
-function indicesWhere(flags: Uint8Array, value: number): Int32Array {
+function findIndices(flags: Uint8Array, value: number): Int32Array {
   let count = 0;
   for (let v = 0; v < flags.length; v++) if (flags[v] === value) count++;
   const indices = new Int32Array(count);
@@ -186,7 +202,7 @@ function markUnadjusted(model: CombatModel, skipped: readonly number[]): void {
   }
 }
 
-function emptyModel(acc: CombatAccumulator, options: CombatModel['options']): CombatModel {
+function createEmptyModel(acc: CombatAccumulator, options: CombatModel['options']): CombatModel {
   const V = acc.features;
   const B = acc.coding.batches.length;
   return {

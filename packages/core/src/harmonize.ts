@@ -14,6 +14,9 @@ import type { CombatOptions, CombatWarning, Covariates, DataMatrix } from './typ
  * @example
  * ```ts
  * const { data, model, warnings }: HarmonizeResult = harmonize(matrix, covariates);
+ * data.length; // 24
+ * model.batchSizes; // [4, 4]
+ * warnings.length; // 0
  * ```
  */
 export interface HarmonizeResult {
@@ -26,14 +29,32 @@ export interface HarmonizeResult {
  * ComBat harmonization of a samples x features matrix, with sva::ComBat's semantics: accumulate
  * the sufficient statistics once, finalize the model, adjust. Inputs are never modified.
  *
+ * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
+ * @throws {@link ShapeMismatchError} when the data are not `samples x features` values, or a
+ * covariate column's length is not the number of samples.
+ * @throws {@link EmptyInputError} when there are no samples or no features.
+ * @throws {@link InvalidValueError} when a data value is infinite (missing cells are NaN), a label
+ * is missing, or a continuous covariate is not finite or too large for float64 squares.
+ * @throws {@link TooFewBatchesError} when there are fewer than two batches.
+ * @throws {@link UnknownBatchError} when `options.refBatch` is not one of the batches.
+ * @throws {@link CovariateNameError} when covariate names would give a design column twice, or
+ * two labels differ only in spaces or Unicode form.
+ * @throws {@link ConfoundedDesignError} when a covariate is confounded with batch or with the
+ * other covariates.
+ * @throws {@link TooFewFeaturesError} when empirical Bayes has fewer than two adjustable features.
+ *
  * @example
  * ```ts
  * import { harmonize } from '@combat/core';
+ *
  * const { data, model, warnings } = harmonize(
- *   { data: thickness, samples: 120, features: 68 },
- *   { batch: sites, categorical: { sex }, continuous: { age } },
- *   { parametric: true },
+ *   { data: Float64Array.of(2.61, 2.48, 2.55, 2.4, 2.83, 2.71, 2.95, 2.66), samples: 4, features: 2 },
+ *   { batch: ['siteA', 'siteA', 'siteB', 'siteB'] },
+ *   { eb: false },
  * );
+ * model.coding.columns; // ['batch:siteA', 'batch:siteB']
+ * // Each site's mean of a feature moves to its mean over all samples, (2.61 + 2.55 + 2.83 + 2.95) / 4.
+ * Math.abs((data[0] + data[2]) / 2 - 2.735) < 1e-12; // true
  * ```
  */
 export function harmonize(matrix: DataMatrix, covariates: Covariates, options: CombatOptions = {}): HarmonizeResult {

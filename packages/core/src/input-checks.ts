@@ -1,7 +1,9 @@
-import { describeValue, requireRecord } from './arguments.js';
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
+import { requireRecord } from './arguments.js';
 import { checkCovariates, requireCoding } from './covariate-checks.js';
 import type { DesignCoding, EncodedRows } from './design.js';
-import { EmptyInputError, InvalidArgumentError, InvalidValueError, ShapeMismatchError } from './errors.js';
+import { EmptyInputError, InvalidValueError, ShapeMismatchError } from './errors.js';
 import type { Covariates, DataMatrix } from './types.js';
 
 /**
@@ -9,10 +11,10 @@ import type { Covariates, DataMatrix } from './types.js';
  * `samples x features` values, at least one of each, and `features` as expected. `fn` names the
  * public function in messages about the argument itself.
  *
- * @example
- * ```ts
- * checkMatrix({ data, samples: 10, features: 200 }, 200);
- * ```
+ * @throws {@link InvalidArgumentError} when `matrix` is not an object.
+ * @throws {@link ShapeMismatchError} when `data` is not a float typed array of `samples x features`
+ * values, or `features` is not the expected count.
+ * @throws {@link EmptyInputError} when `samples` or `features` is not a positive integer.
  */
 export function checkMatrix(matrix: DataMatrix, features: number, fn = 'checkMatrix'): void {
   requireRecord(matrix, fn, 'matrix', 'an object { data, samples, features }');
@@ -35,10 +37,8 @@ export function checkMatrix(matrix: DataMatrix, features: number, fn = 'checkMat
  * Checks a data matrix against the expected number of features, the shape of the covariates
  * argument, and that there is one batch label per sample.
  *
- * @example
- * ```ts
- * checkInputs({ data, samples: 10, features: 200 }, { batch: sites }, 200);
- * ```
+ * @throws what {@link checkMatrix} and {@link checkCovariates} throw, and
+ * {@link ShapeMismatchError} when the batch labels are not one per sample.
  */
 export function checkInputs(matrix: DataMatrix, covariates: Covariates, features: number, fn = 'checkInputs'): void {
   checkMatrix(matrix, features, fn);
@@ -53,10 +53,9 @@ export function checkInputs(matrix: DataMatrix, covariates: Covariates, features
  * into `coding.batches` and a Float64Array of finite covariate values, q = columns - batches per
  * sample.
  *
- * @example
- * ```ts
- * checkEncodedRows(encodeCovariates(coding, covariates), matrix.samples, coding);
- * ```
+ * @throws {@link InvalidArgumentError} when `coding` or `rows` is not of the right kind.
+ * @throws {@link ShapeMismatchError} when `rows` describe another number of samples or covariates.
+ * @throws {@link InvalidValueError} when a batch index is out of range or a covariate not finite.
  */
 export function checkEncodedRows(rows: EncodedRows, samples: number, coding: DesignCoding, fn = 'checkEncodedRows'): void {
   requireCoding(coding, fn);
@@ -89,10 +88,7 @@ export function checkEncodedRows(rows: EncodedRows, samples: number, coding: Des
  * Rejects infinite data values (missing cells are NaN) before anything is accumulated or written,
  * so a failed call changes nothing. The error names the sample and the feature.
  *
- * @example
- * ```ts
- * checkNoInfinity({ data: Float64Array.of(1, Infinity), samples: 1, features: 2 }); // throws InvalidValueError (sample 0, feature 1)
- * ```
+ * @throws {@link InvalidValueError} at the first infinite value.
  */
 export function checkNoInfinity({ data, features }: DataMatrix): void {
   for (let at = 0; at < data.length; at++) {

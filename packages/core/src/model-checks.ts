@@ -1,4 +1,5 @@
-import { describeValue, isRecord, requireRecord } from './arguments.js';
+import { describeValue } from '@combat/base/internal';
+import { isRecord, requireRecord } from './arguments.js';
 import { checkCoding, type Fail } from './coding-checks.js';
 import type { DesignCoding } from './design.js';
 import { ModelFormatError } from './errors.js';
@@ -6,11 +7,14 @@ import type { CombatModel } from './model.js';
 
 /**
  * Everything in a model that is not a per-feature array: what {@link serializeModel} puts in
- * `meta`, as JSON-safe values.
+ * `meta`, as JSON-safe values (strings, integers and booleans).
  *
  * @example
  * ```ts
- * const meta: ModelMeta = { features: 2, coding, batchSizes: [10, 12], options: { eb: true, parametric: true, meanOnly: false } };
+ * const meta: ModelMeta = serializeModel(model).meta;
+ * meta.batchSizes; // [4, 4]
+ * meta.options; // { eb: true, parametric: true, meanOnly: false }
+ * meta.coding.columns; // ['batch:siteA', 'batch:siteB', 'sex:M', 'age']
  * ```
  */
 export interface ModelMeta {
@@ -20,26 +24,14 @@ export interface ModelMeta {
   readonly options: CombatModel['options'];
 }
 
-/**
- * The model's Float64Array fields, in the order they are checked and serialized.
- *
- * @example
- * ```ts
- * for (const name of FLOAT_ARRAYS) copy[name] = model[name].slice();
- * ```
- */
+/** The model's Float64Array fields, in the order they are checked and serialized. */
 export const FLOAT_ARRAYS = ['beta', 'varPooled', 'grandMean', 'gammaHat', 'deltaHat', 'gammaStar', 'deltaStar', 'gammaBar', 't2', 'aPrior', 'bPrior'] as const;
 
 /**
  * Checks a model's metadata and returns a fresh copy: `features` a positive integer, a coding as
- * `checkCoding` requires, `batchSizes` one positive integer per batch, `options` three booleans,
+ * {@link checkCoding} requires, `batchSizes` one positive integer per batch, `options` three booleans,
  * mean-only when a batch has a single sample (the fit switches to it), and at least as many
  * samples as design columns (a full-rank design needs them).
- *
- * @example
- * ```ts
- * const meta = checkMeta(JSON.parse(text), (detail) => { throw new ModelFormatError(detail); });
- * ```
  */
 export function checkMeta(value: Record<string, unknown>, fail: Fail): ModelMeta {
   const { features, batchSizes, options } = value;
@@ -78,11 +70,6 @@ export function checkMeta(value: Record<string, unknown>, fail: Fail): ModelMeta
  * empirical Bayes the star values equal the hat values (other batches than the reference). The
  * priors may be NaN or infinite (see `CombatModel`), and unadjusted features' values are not used,
  * so neither is checked beyond its type.
- *
- * @example
- * ```ts
- * checkModelFields(model, (detail, context) => { throw new ModelFormatError(detail, context); });
- * ```
  */
 export function checkModelFields(model: unknown, fail: Fail): asserts model is CombatModel {
   if (!isRecord(model)) return fail(`model is ${describeValue(model)}; expected a CombatModel object`);
@@ -159,10 +146,8 @@ function checkValues(model: CombatModel, coding: DesignCoding, options: CombatMo
  * {@link checkModelFields} does with {@link ModelFormatError}, once per model object (models are
  * read-only, and a streaming caller applies the same one to one sample at a time).
  *
- * @example
- * ```ts
- * requireModel(model, 'applyCombat');
- * ```
+ * @throws {@link InvalidArgumentError} when `model` is not an object.
+ * @throws {@link ModelFormatError} naming the first field that is wrong.
  */
 export function requireModel(model: unknown, fn: string): asserts model is CombatModel {
   requireRecord(model, fn, 'model', 'a CombatModel');

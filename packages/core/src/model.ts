@@ -1,22 +1,24 @@
 import type { DesignCoding } from './design.js';
+import type { UnadjustedReason } from './types.js';
 
 /**
- * A fitted ComBat model: everything needed to adjust any sample of a training batch (spec
- * section 7), and the estimates for inspection. Per-batch arrays are B x V, batch-major
- * (`gammaStar[b * features + v]`), batches in `batches` order (code-point sorted).
+ * A fitted ComBat model: everything needed to adjust any sample of a training batch (section 7
+ * of docs/combat-spec.md), and the estimates for inspection. Per-batch arrays are B x V,
+ * batch-major (`gammaStar[b * features + v]`), batches in `batches` order (code-point sorted).
  *
- * Features that could not be adjusted (see `UnadjustedReason`: constant within a batch, no finite
- * value in a batch, zero pooled variance, overflow, ...) have `adjusted[v] = 0`, are passed
+ * Features that could not be adjusted (see {@link UnadjustedReason}: constant within a batch, no
+ * finite value in a batch, zero pooled variance, overflow, ...) have `adjusted[v] = 0`, are passed
  * through unchanged, and have NaN in every per-feature estimate. `aPrior` and `bPrior` are NaN in
- * mean-only mode, where they are unused, and Infinity for the reference batch. `checkModel` says
- * what else a model must satisfy. Treat the arrays as read-only: applying a model checks it and
- * caches values derived from it, once per model object.
+ * mean-only mode, where they are unused, and Infinity for the reference batch.
+ * {@link deserializeModel} says what else a model must satisfy. Treat the arrays as read-only:
+ * applying a model checks it and caches values derived from it, once per model object.
  *
  * @example
  * ```ts
- * const { model } = harmonize(matrix, covariates);
- * const siteB = model.batches.indexOf('siteB');
- * const shiftOfFeature3 = model.gammaStar[siteB * model.features + 3];
+ * const siteB = model.batches.indexOf('siteB'); // 1
+ * model.features; // 3
+ * model.coding.columns; // ['batch:siteA', 'batch:siteB', 'sex:M', 'age']
+ * const shiftOfFeature2 = model.gammaStar[siteB * model.features + 2];
  * ```
  */
 export interface CombatModel {

@@ -4,29 +4,17 @@ import { FIT, type Standardized } from './standardize.js';
 import type { UnadjustedCause } from './types.js';
 
 /**
- * Which features a fit leaves unadjusted, and why (spec section 6, and what float64 cannot hold):
- * per feature a cause (0 = adjusted, else 1 + its index in {@link UNADJUSTED_CAUSES}) and the
- * batch it concerns (-1 for none). A feature keeps the first cause found.
- *
- * @example
- * ```ts
- * const screen = screenFeatures(acc, st, meanOnly);
- * screen.cause[v] === 0; // feature v takes part in the priors and is adjusted
- * ```
+ * Which features a fit leaves unadjusted, and why (section 6 of docs/combat-spec.md, and what
+ * float64 cannot hold): per feature a cause (0 = adjusted, else 1 + its index in
+ * {@link UNADJUSTED_CAUSES}) and the batch it concerns (-1 for none). A feature keeps the first
+ * cause found.
  */
 export interface Screen {
   readonly cause: Uint8Array;
   readonly batch: Int32Array;
 }
 
-/**
- * The causes, in the order they are checked (see `UnadjustedReason` for their meaning).
- *
- * @example
- * ```ts
- * UNADJUSTED_CAUSES[screen.cause[v] - 1]; // e.g. 'constant-in-batch'
- * ```
- */
+/** The causes, in the order they are checked (see `UnadjustedReason` for their meaning). */
 export const UNADJUSTED_CAUSES: readonly UnadjustedCause[] = [
   'no-value-in-batch',
   'overflow',
@@ -42,11 +30,6 @@ export const UNADJUSTED_CAUSES: readonly UnadjustedCause[] = [
  * values (no finite value, sums that overflowed, a single value in a batch of two or more unless
  * mean-only, constant values); then the regression (not solvable, overflow, an exact fit); then,
  * unless mean-only, a batch whose residual variance is zero (`Standardized.flatBatch`).
- *
- * @example
- * ```ts
- * const screen = screenFeatures(acc, standardize(acc, xtxInverse), false);
- * ```
  */
 export function screenFeatures(acc: CombatAccumulator, st: Standardized, meanOnly: boolean): Screen {
   const V = acc.features;
@@ -59,7 +42,7 @@ export function screenFeatures(acc: CombatAccumulator, st: Standardized, meanOnl
       const at = b * V + v;
       const m = st.finiteCount[at];
       if (m === 0) markCause(screen, v, 'no-value-in-batch', b);
-      else if (!finiteSums(acc, b, v)) markCause(screen, v, 'overflow', b);
+      else if (!hasFiniteSums(acc, b, v)) markCause(screen, v, 'overflow', b);
       else if (!meanOnly && batchSize >= 2 && m < 2) markCause(screen, v, 'too-few-values-in-batch', b);
       // Sums of squares around the batch's own first value are 0 exactly when all values equal it.
       else if (batchSize >= 2 && m >= 2 && !(acc.sumSquares[at] > 0)) markCause(screen, v, 'constant-in-batch', b);
@@ -81,11 +64,6 @@ export function screenFeatures(acc: CombatAccumulator, st: Standardized, meanOnl
  * pooled variance and positive deltas) as `overflow`: the last guard that keeps NaN and Infinity
  * out of adjusted values, for arithmetic that overflows after screening (e.g. the parametric
  * solver's products when standardized batch effects are around 1e120).
- *
- * @example
- * ```ts
- * screenEstimates(model, screen);
- * ```
  */
 export function screenEstimates(model: CombatModel, screen: Screen): void {
   const V = model.features;
@@ -106,21 +84,14 @@ export function screenEstimates(model: CombatModel, screen: Screen): void {
   }
 }
 
-/**
- * Sets feature v's cause (and batch, -1 for none).
- *
- * @example
- * ```ts
- * markCause(screen, 7, 'constant-in-batch', 1);
- * ```
- */
+/** Sets feature v's cause (and batch, -1 for none). */
 export function markCause(screen: Screen, v: number, cause: UnadjustedCause, batch: number): void {
   screen.cause[v] = UNADJUSTED_CAUSES.indexOf(cause) + 1;
   screen.batch[v] = batch;
 }
 
 /** Whether batch b's sums of feature v (of y, y^2 and covariate times y) are all finite. */
-function finiteSums(acc: CombatAccumulator, b: number, v: number): boolean {
+function hasFiniteSums(acc: CombatAccumulator, b: number, v: number): boolean {
   const V = acc.features;
   const at = b * V + v;
   if (!Number.isFinite(acc.sum[at]) || !Number.isFinite(acc.sumSquares[at])) return false;

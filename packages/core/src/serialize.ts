@@ -1,4 +1,5 @@
-import { describeValue, isRecord, requireRecord } from './arguments.js';
+import { describeValue } from '@combat/base/internal';
+import { isRecord, requireRecord } from './arguments.js';
 import type { Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
 import type { CombatModel } from './model.js';
@@ -9,7 +10,8 @@ import { FLOAT_ARRAYS, checkMeta, checkModelFields, type ModelMeta } from './mod
  *
  * @example
  * ```ts
- * serializeModel(model).formatVersion === MODEL_FORMAT_VERSION; // true
+ * MODEL_FORMAT_VERSION; // 1
+ * serializeModel(model).formatVersion; // 1
  * ```
  */
 export const MODEL_FORMAT_VERSION = 1;
@@ -20,8 +22,9 @@ export const MODEL_FORMAT_VERSION = 1;
  *
  * @example
  * ```ts
- * const { formatVersion, meta, arrays } = serializeModel(model);
- * JSON.stringify(meta); // safe: strings, integers and booleans only
+ * const { formatVersion, meta, arrays }: SerializedModel = serializeModel(model);
+ * const text = JSON.stringify({ formatVersion, meta }); // strings, integers and booleans only
+ * arrays.gammaStar.length; // 6
  * ```
  */
 export interface SerializedModel {
@@ -36,12 +39,18 @@ const modelFormat: Fail = (detail, context) => {
 
 /**
  * Splits a model into metadata and typed arrays (copies, so the result does not alias the model),
- * after checking it as {@link checkModel} does: a model that would not load again is refused
- * here, when it is written, rather than when it is read.
+ * after checking it as {@link deserializeModel} does: a model that would not load again is
+ * refused here, when it is written, rather than when it is read.
+ *
+ * @throws {@link InvalidArgumentError} when `model` is not an object.
+ * @throws {@link ModelFormatError} when `model` is not one a fit produces, naming the field.
  *
  * @example
  * ```ts
  * const restored = deserializeModel(serializeModel(model)); // equal to model, bit for bit
+ * restored.gammaStar; // model.gammaStar
+ * serializeModel({ ...model, deltaStar: Float64Array.of(1, 1, -1, 1, 1, 1) });
+ * // throws ModelFormatError: feature 2: deltaStar[siteA] is -1; expected a positive number
  * ```
  */
 export function serializeModel(model: CombatModel): SerializedModel {
@@ -57,14 +66,9 @@ export function serializeModel(model: CombatModel): SerializedModel {
 
 /**
  * Checks a serialized model's metadata (format version aside) and returns a fresh copy: what a
- * file reader needs before it can look for the arrays the coding implies. Throws
- * {@link ModelFormatError} naming the field (e.g. `coding.batches[1]`, `batchSizes[0]`).
+ * file reader needs before it can look for the arrays the coding implies.
  *
- * @example
- * ```ts
- * const meta = checkModelMeta(JSON.parse(text));
- * meta.coding.columns; // the design columns whose beta the file must hold
- * ```
+ * @throws {@link ModelFormatError} naming the field (e.g. `coding.batches[1]`, `batchSizes[0]`).
  */
 export function checkModelMeta(meta: unknown): ModelMeta {
   if (!isRecord(meta)) return modelFormat(`meta is ${describeValue(meta)}; expected an object { features, coding, batchSizes, options }`);
@@ -72,21 +76,36 @@ export function checkModelMeta(meta: unknown): ModelMeta {
 }
 
 /**
- * Rebuilds a model from {@link serializeModel}'s output (copies, bit for bit), refusing with
- * {@link ModelFormatError} anything else: another format version, missing or ill-typed parts, and
- * every inconsistency {@link checkModel} looks for. A model that deserializes gives finite
- * outputs for finite inputs.
+ * Rebuilds a model from {@link serializeModel}'s output (copies, bit for bit), refusing anything
+ * a fit could not have produced, so that a tampered or foreign model is an error naming the field
+ * rather than wrong outputs or NaN. It checks another format version; missing or ill-typed parts;
+ * the design coding exactly as {@link codeDesign} makes one (batches unique non-empty strings in
+ * code-point order, `refBatch` null or one of them, each categorical's levels unique and sorted
+ * with `dropped` the first, names unique, `columns` exactly the list the coding implies);
+ * `batchSizes` one positive integer per batch (mean-only when one is 1, at least as many samples
+ * as design columns); `options` three booleans; arrays typed and of their lengths; `adjusted` 0
+ * or 1; and for every adjusted feature finite estimates with positive `varPooled`, `deltaHat` and
+ * `deltaStar`, the reference batch's `gammaStar` 0 and `deltaStar` 1, deltas 1 in mean-only mode,
+ * and star values equal to hat values without empirical Bayes. The priors may be NaN or infinite
+ * (see {@link CombatModel}) and the values of unadjusted features are not used, so neither is
+ * checked beyond its type. A model that deserializes gives finite outputs for finite inputs.
+ *
+ * @throws {@link ModelFormatError} naming the first field that is wrong (with `feature` set for a
+ * value of one feature).
  *
  * @example
  * ```ts
  * const { formatVersion, meta, arrays } = serializeModel(model);
  * const restored = deserializeModel({ formatVersion, meta: JSON.parse(JSON.stringify(meta)), arrays });
+ * restored.batches; // ['siteA', 'siteB']
+ * deserializeModel({ formatVersion: 99, meta, arrays });
+ * // throws ModelFormatError: formatVersion is a number (99); expected 1
  * ```
  */
 export function deserializeModel(serialized: SerializedModel): CombatModel {
   if (!isRecord(serialized)) return modelFormat(`serialized model is ${describeValue(serialized)}; expected an object { formatVersion, meta, arrays }`);
   if (serialized.formatVersion !== MODEL_FORMAT_VERSION) {
-    modelFormat(`model format version ${describeValue(serialized.formatVersion)} is not supported; expected ${MODEL_FORMAT_VERSION}`);
+    modelFormat(`formatVersion is ${describeValue(serialized.formatVersion)}; expected ${MODEL_FORMAT_VERSION}`);
   }
   const meta = checkModelMeta(serialized.meta);
   const arrays: unknown = serialized.arrays;
@@ -103,17 +122,10 @@ export function deserializeModel(serialized: SerializedModel): CombatModel {
 }
 
 /**
- * Checks that a value is a model a fit could have produced, and throws {@link ModelFormatError}
- * naming the first field that is not (with `feature` set for a per-feature value): the design
- * coding exactly as `codeDesign` makes one, batch sizes, options, array types and lengths, and
- * for every adjusted feature finite estimates with positive variances and deltas (the reference
- * batch's gammaStar 0 and deltaStar 1; deltas 1 in mean-only mode; star equal to hat values
- * without empirical Bayes). `applyCombat` and `serializeModel` check their model this way.
+ * Checks that a value is a model a fit could have produced, as {@link deserializeModel} checks
+ * the model it rebuilds, and throws {@link ModelFormatError} naming the first field that is not.
  *
- * @example
- * ```ts
- * checkModel(JSON.parse(text)); // throws ModelFormatError: coding.batches[1] is "a" after "b"; ...
- * ```
+ * @throws {@link ModelFormatError} naming the first field that is wrong.
  */
 export function checkModel(model: unknown): asserts model is CombatModel {
   checkModelFields(model, modelFormat);

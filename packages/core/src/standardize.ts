@@ -1,18 +1,12 @@
 import { inverse, Matrix } from 'ml-matrix';
 import type { CombatAccumulator } from './accumulator.js';
-import { designCrossProduct, isFullRank } from './design-matrix.js';
+import { buildCrossProduct, isFullRank } from './design-matrix.js';
 
 /**
- * The regression step of ComBat (spec section 2) and the per-batch sums of the standardized data
- * it produces, all from sufficient statistics. Values are relative to a per-feature `origin` (one
- * of the batches' shifts): `beta`'s intercept rows and `alpha` are shifted by it, the rest does
- * not depend on it.
- *
- * @example
- * ```ts
- * const st = standardize(acc, xtxInverse);
- * st.varPooled[v]; // pooled residual variance of feature v
- * ```
+ * The regression step of ComBat (section 2 of docs/combat-spec.md) and the per-batch sums of the
+ * standardized data it produces, all from sufficient statistics. Values are relative to a
+ * per-feature `origin` (one of the batches' shifts): `beta`'s intercept rows and `alpha` are
+ * shifted by it, the rest does not depend on it.
  */
 export interface Standardized {
   /** The value each feature was taken relative to. */
@@ -39,23 +33,12 @@ export interface Standardized {
  * The outcome of a feature's regression: `solved`; `singular` (its finite rows do not determine
  * the coefficients); `exactFit` (the residual variance is zero to rounding); `overflow` (a sum,
  * coefficient or standardized sum is not finite: values too large for float64 arithmetic).
- *
- * @example
- * ```ts
- * if (st.status[v] === FIT.overflow) reasons.push({ cause: 'overflow' });
- * ```
  */
 export const FIT = { solved: 0, singular: 1, exactFit: 2, overflow: 3 } as const;
 
 /**
  * Fits every feature's regression on the design and standardizes, from the accumulator's sums.
  * `xtxInverse` is the inverse of the complete-data X'X; features with missing cells get their own.
- *
- * @example
- * ```ts
- * const xtx = designCrossProduct(B, acc.q, ref, acc.count, acc.covariateSum, acc.covariateCross);
- * const st = standardize(acc, invert(xtx, p));
- * ```
  */
 export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): Standardized {
   const V = acc.features;
@@ -88,7 +71,7 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     const missing = acc.missing.size > 0 ? acc.missing.get(v) : undefined;
     let inv: Float64Array | null = xtxInverse;
     let covariateCross = acc.covariateCross;
-    acc.finiteCounts(v, count, covariateSum);
+    acc.countFinite(v, count, covariateSum);
     if (missing !== undefined) {
       const stride = acc.missingStride;
       reducedCross.set(acc.covariateCross);
@@ -96,7 +79,7 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
         for (let kl = 0; kl < q * q; kl++) reducedCross[b * q * q + kl] -= missing[b * stride + 1 + q + kl];
       }
       covariateCross = reducedCross;
-      const xtx = designCrossProduct(B, q, ref, count, covariateSum, covariateCross);
+      const xtx = buildCrossProduct(B, q, ref, count, covariateSum, covariateCross);
       inv = isFullRank(xtx, p) ? invert(xtx, p) : null;
     }
     for (let b = 0; b < B; b++) result.finiteCount[b * V + v] = count[b];
@@ -104,9 +87,9 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
       result.status[v] = FIT.singular;
       continue;
     }
-    const origin = firstShift(acc.shift, v, V, B);
+    const origin = findFirstShift(acc.shift, v, V, B);
     result.origin[v] = origin;
-    acc.sumsAround(v, origin, count, covariateSum, sy, syy, scy);
+    acc.sumAround(v, origin, count, covariateSum, sy, syy, scy);
 
     xty.fill(0);
     for (let b = 0; b < B; b++) {
@@ -148,9 +131,9 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
         for (let l = 0; l < q; l++) cCc += bk * covariateCross[(b * q + k) * q + l] * beta[B + l];
       }
       result.s1[at] = sy[b] - m * alpha - cb;
-      result.s2[at] = squaredResiduals(alpha, m, sy[b], syy[b], cb, cyb, cCc);
+      result.s2[at] = sumSquaredResiduals(alpha, m, sy[b], syy[b], cb, cyb, cCc);
       if (ref === null || ref === b) {
-        rssTotal += squaredResiduals(eta, m, sy[b], syy[b], cb, cyb, cCc);
+        rssTotal += sumSquaredResiduals(eta, m, sy[b], syy[b], cb, cyb, cCc);
         squaresTotal += syy[b];
         cellsTotal += m;
       }
@@ -183,7 +166,7 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
 }
 
 /** The first batch's shift of feature v that is set (0 when the feature has no finite value). */
-function firstShift(shift: Float64Array, v: number, V: number, B: number): number {
+function findFirstShift(shift: Float64Array, v: number, V: number, B: number): number {
   for (let b = 0; b < B; b++) if (shift[b * V + v] === shift[b * V + v]) return shift[b * V + v];
   return 0;
 }
@@ -192,18 +175,11 @@ function firstShift(shift: Float64Array, v: number, V: number, B: number): numbe
 const NOISE_FLOOR = 1e-12;
 
 /** Sum over a batch's finite rows of (y - level - c.betaC)^2, expanded into sufficient statistics. */
-function squaredResiduals(level: number, m: number, sy: number, syy: number, cb: number, cyb: number, cCc: number): number {
+function sumSquaredResiduals(level: number, m: number, sy: number, syy: number, cb: number, cyb: number, cCc: number): number {
   return syy - 2 * level * sy - 2 * cyb + m * level * level + 2 * level * cb + cCc;
 }
 
-/**
- * Inverse of a full-rank p x p matrix (row-major).
- *
- * @example
- * ```ts
- * invert(new Float64Array([2, 0, 0, 4]), 2); // Float64Array [0.5, 0, 0, 0.25]
- * ```
- */
+/** Inverse of a full-rank p x p matrix (row-major). */
 export function invert(matrix: Float64Array, p: number): Float64Array {
   return Float64Array.from(inverse(Matrix.from1DArray(p, p, Array.from(matrix))).to1DArray());
 }

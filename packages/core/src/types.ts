@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * const matrix: DataMatrix = { data: new Float64Array([1, 2, 3, 4, 5, 6]), samples: 2, features: 3 };
+ * const matrix: DataMatrix = { data: Float64Array.of(1, 2, 3, 4, 5, 6), samples: 2, features: 3 };
+ * matrix.data[1 * matrix.features + 0]; // 4
  * ```
  */
 export interface DataMatrix {
@@ -21,10 +22,11 @@ export interface DataMatrix {
  * @example
  * ```ts
  * const covariates: Covariates = {
- *   batch: ['siteA', 'siteA', 'siteB', 'siteB'],
- *   categorical: { sex: ['F', 'M', 'M', 'F'] },
- *   continuous: { age: [34, 51, 47, 29] },
+ *   batch: ['siteA', 'siteA', 'siteB', 'siteB', 'siteB'],
+ *   categorical: { sex: ['F', 'M', 'M', 'F', 'F'] },
+ *   continuous: { age: [34, 51, 47, 29, 62] },
  * };
+ * codeDesign(covariates).columns; // ['batch:siteA', 'batch:siteB', 'sex:M', 'age']
  * ```
  */
 export interface Covariates {
@@ -40,6 +42,8 @@ export interface Covariates {
  * @example
  * ```ts
  * const options: CombatOptions = { parametric: false, refBatch: 'siteA' };
+ * const { data } = harmonize(matrix, covariates, options);
+ * data.subarray(0, 3); // matrix.data.subarray(0, 3)
  * ```
  */
 export interface CombatOptions {
@@ -76,6 +80,7 @@ export interface CombatOptions {
  * @example
  * ```ts
  * const reason: UnadjustedReason = { cause: 'constant-in-batch', batch: 'siteB' };
+ * describeUnadjusted([2], [reason]); // 'constant within batch siteB: 2'
  * ```
  */
 export interface UnadjustedReason {
@@ -89,6 +94,7 @@ export interface UnadjustedReason {
  * @example
  * ```ts
  * const cause: UnadjustedCause = 'overflow';
+ * describeUnadjusted(['lh_x'], [{ cause, batch: 'siteA' }]); // 'values too large for float64 (a sum in batch siteA overflowed): lh_x'
  * ```
  */
 export type UnadjustedCause =
@@ -113,8 +119,12 @@ export type UnadjustedCause =
  *
  * @example
  * ```ts
- * const { warnings } = harmonize(matrix, covariates);
- * for (const w of warnings) console.warn(`${w.code}: ${w.message}`);
+ * // The last sample alone in a batch of its own.
+ * const batch = ['siteA', 'siteA', 'siteA', 'siteA', 'siteB', 'siteB', 'siteB', 'siteC'];
+ * const { warnings } = harmonize(matrix, { ...covariates, batch });
+ * const warning: CombatWarning = warnings[0]!;
+ * warning.code; // 'singleton-batch'
+ * warning.message; // 'batch siteC has a single sample: the whole fit switched to mean-only (as sva does)'
  * ```
  */
 export type CombatWarning =

@@ -1,3 +1,6 @@
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
+import { isRecord } from './arguments.js';
 import type { DesignCoding } from './design.js';
 import { UNADJUSTED_CAUSES, type Screen } from './screening.js';
 import type { CombatWarning, UnadjustedCause, UnadjustedReason } from './types.js';
@@ -5,14 +8,8 @@ import type { CombatWarning, UnadjustedCause, UnadjustedReason } from './types.j
 /**
  * The `unadjusted-features` warning for a screened fit, or null when every feature is adjusted:
  * the indices, a reason aligned with each, and a message that groups them by reason.
- *
- * @example
- * ```ts
- * const warning = unadjustedWarning(screen, coding.batches);
- * warning?.reasons[0]; // { cause: 'constant-in-batch', batch: 'siteA' }
- * ```
  */
-export function unadjustedWarning(screen: Screen, batches: readonly string[]): Extract<CombatWarning, { code: 'unadjusted-features' }> | null {
+export function buildUnadjustedWarning(screen: Screen, batches: readonly string[]): Extract<CombatWarning, { code: 'unadjusted-features' }> | null {
   const features: number[] = [];
   const reasons: UnadjustedReason[] = [];
   screen.cause.forEach((code, v) => {
@@ -27,15 +24,30 @@ export function unadjustedWarning(screen: Screen, batches: readonly string[]): E
 
 /**
  * Unadjusted features grouped by reason, in order of first appearance, each group with up to 10
- * labels (the 0-based indices, or names an application gives them):
- * `constant within batch siteA: 0, 1; values too large for float64 (a sum overflowed): 7`.
+ * labels (the 0-based indices of an `unadjusted-features` warning, or names an application gives
+ * those features), `reasons[k]` being the reason of `features[k]`.
+ *
+ * @throws {@link InvalidArgumentError} when `features` and `reasons` are not arrays of one length,
+ * or a reason has no known `cause`.
  *
  * @example
  * ```ts
  * describeUnadjusted(['lh_insula'], [{ cause: 'no-value-in-batch', batch: 'siteC' }]); // 'no finite value in batch siteC: lh_insula'
+ * const constant = { cause: 'constant-in-batch', batch: 'siteA' } as const;
+ * describeUnadjusted([0, 1, 7], [constant, constant, { cause: 'overflow' }]); // 'constant within batch siteA: 0, 1; values too large for float64 (an estimate overflowed): 7'
  * ```
  */
 export function describeUnadjusted(features: readonly (number | string)[], reasons: readonly UnadjustedReason[]): string {
+  if (!Array.isArray(features) || !Array.isArray(reasons) || features.length !== reasons.length) {
+    throw new InvalidArgumentError(
+      `describeUnadjusted: features and reasons are ${describeValue(features)} and ${describeValue(reasons)}; expected two arrays of one length, a reason for each feature`,
+    );
+  }
+  reasons.forEach((reason: unknown, k) => {
+    if (!isRecord(reason) || !UNADJUSTED_CAUSES.includes(reason.cause as UnadjustedCause)) {
+      throw new InvalidArgumentError(`describeUnadjusted: reasons[${k}] is ${describeValue(reason)}; expected { cause, batch? } with a cause of UnadjustedCause`);
+    }
+  });
   const groups = new Map<string, (number | string)[]>();
   reasons.forEach((reason, k) => {
     const text = describeReason(reason);
@@ -68,13 +80,8 @@ function describeReason({ cause, batch }: UnadjustedReason): string {
  * than a quarter of the samples, i.e. fewer than 4 samples per estimated level effect on average.
  * Such a covariate (typically an age or an identifier given as categorical) absorbs much of the
  * residual variance the batch effects are estimated from.
- *
- * @example
- * ```ts
- * manyLevelsWarnings(coding, 40); // [] for sex (2 levels); one warning for age given as 35 levels
- * ```
  */
-export function manyLevelsWarnings(coding: DesignCoding, samples: number): CombatWarning[] {
+export function buildManyLevelsWarnings(coding: DesignCoding, samples: number): CombatWarning[] {
   return coding.categorical
     .filter(({ levels }) => levels.length - 1 > samples / 4)
     .map(({ name, levels }) => ({

@@ -1,3 +1,4 @@
+import { syntheticData } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   CombatAccumulator,
@@ -6,20 +7,18 @@ import {
   ModelFormatError,
   applyCombat,
   applyEncoded,
-  checkEncodedRows,
-  checkInputs,
-  checkMatrix,
-  checkModel,
-  checkModelMeta,
   codeDesign,
-  compareCodePoints,
+  describeUnadjusted,
   deserializeModel,
   encodeCovariates,
   finalizeModel,
   harmonize,
   serializeModel,
 } from '../src/index.js';
-import { syntheticData } from './synthetic.js';
+import { checkModelMeta } from '../src/internal.js';
+import { compareCodePoints } from '../src/code-point-order.js';
+import { checkEncodedRows, checkInputs, checkMatrix } from '../src/input-checks.js';
+import { checkModel } from '../src/serialize.js';
 
 const { matrix, covariates } = syntheticData({ seed: 2, batchSizes: [6, 6], features: 3 });
 const coding = codeDesign(covariates);
@@ -31,32 +30,32 @@ describe('arguments of the wrong kind give typed errors that name the function a
   const cases: [string, () => unknown, string][] = [
     ['harmonize(undefined, ...)', () => harmonize(undefined as never, covariates), 'harmonize: matrix is undefined; expected an object { data, samples, features }'],
     ['harmonize(matrix, null)', () => harmonize(matrix, null as never), 'harmonize: covariates is null; expected an object { batch, categorical?, continuous? }'],
-    ['a batch that is not an array', () => harmonize(matrix, { batch: 'siteA' as never }), 'harmonize: covariates.batch is "siteA"; expected an array of batch labels, one per sample'],
+    ['a batch that is not an array', () => harmonize(matrix, { batch: 'siteA' as never }), 'harmonize: covariates.batch is a string ("siteA"); expected an array of batch labels, one per sample'],
     ['categorical: { sex: undefined }', () => harmonize(matrix, { ...covariates, categorical: { sex: undefined as never } }), 'harmonize: categorical covariate "sex" is undefined; expected an array of labels, one per sample'],
     ['categorical: null', () => harmonize(matrix, { ...covariates, categorical: null as never }), 'harmonize: covariates.categorical is null; expected an object of named columns'],
-    ['continuous: { age: "12" }', () => harmonize(matrix, { ...covariates, continuous: { age: '12' as never } }), 'harmonize: continuous covariate "age" is "12"; expected an array or typed array of numbers, one per sample'],
+    ['continuous: { age: "12" }', () => harmonize(matrix, { ...covariates, continuous: { age: '12' as never } }), 'harmonize: continuous covariate "age" is a string ("12"); expected an array or typed array of numbers, one per sample'],
     ['options null', () => harmonize(matrix, covariates, null as never), 'harmonize: options is null; expected an object { eb?, parametric?, meanOnly?, refBatch?, maxIterations? }'],
-    ['options.eb a string', () => harmonize(matrix, covariates, { eb: 'no' as never }), 'harmonize: options.eb is "no"; expected true or false'],
-    ['options.refBatch a number', () => harmonize(matrix, covariates, { refBatch: 1 as never }), 'harmonize: options.refBatch is 1; expected a batch label or null'],
-    ['options.maxIterations 0', () => harmonize(matrix, covariates, { maxIterations: 0 }), 'harmonize: options.maxIterations is 0; expected a positive integer'],
+    ['options.eb a string', () => harmonize(matrix, covariates, { eb: 'no' as never }), 'harmonize: options.eb is a string ("no"); expected true or false'],
+    ['options.refBatch a number', () => harmonize(matrix, covariates, { refBatch: 1 as never }), 'harmonize: options.refBatch is a number (1); expected a batch label or null'],
+    ['options.maxIterations 0', () => harmonize(matrix, covariates, { maxIterations: 0 }), 'harmonize: options.maxIterations is a number (0); expected a positive integer'],
     ['applyCombat(null, ...)', () => applyCombat(null as never, matrix, covariates), 'applyCombat: model is null; expected a CombatModel'],
     ['applyCombat(model, null, ...)', () => applyCombat(model, null as never, covariates), 'applyCombat: matrix is null; expected an object { data, samples, features }'],
     ['applyCombat(model, matrix, undefined)', () => applyCombat(model, matrix, undefined as never), 'applyCombat: covariates is undefined'],
     ['applyEncoded(model, matrix, null)', () => applyEncoded(model, matrix, null as never), 'applyEncoded: rows is null; expected encoded rows { samples, batchIndex, covariates } from encodeCovariates'],
-    ['applyEncoded with an array as out', () => applyEncoded(model, matrix, rows, [] as never), 'applyEncoded: out is an array of length 0; expected a Float64Array of samples x features values'],
+    ['applyEncoded with an array as out', () => applyEncoded(model, matrix, rows, [] as never), 'applyEncoded: out is an array of 0; expected a Float64Array of samples x features values'],
     ['codeDesign(undefined)', () => codeDesign(undefined as never), 'codeDesign: covariates is undefined; expected an object { batch, categorical?, continuous? }'],
     ['encodeCovariates(coding, {})', () => encodeCovariates(coding, {} as never), 'encodeCovariates: covariates.batch is undefined; expected an array of batch labels, one per sample'],
     ['encodeCovariates(null, ...)', () => encodeCovariates(null as never, covariates), 'encodeCovariates: coding is null; expected a design coding { batches, refBatch, categorical, continuous, columns }'],
     ['encodeCovariates with a coding of unsorted batches', () => encodeCovariates({ ...coding, batches: ['siteB', 'siteA'] }, covariates), 'encodeCovariates: coding.batches[1] is "siteA" after "siteB"'],
     ['new CombatAccumulator(null, 3)', () => new CombatAccumulator(null as never, 3), 'CombatAccumulator: coding is null; expected a design coding'],
-    ['new CombatAccumulator(coding, "3")', () => new CombatAccumulator(coding, '3' as never), 'CombatAccumulator: features is "3"; expected a positive integer'],
+    ['new CombatAccumulator(coding, "3")', () => new CombatAccumulator(coding, '3' as never), 'CombatAccumulator: features is a string ("3"); expected a positive integer'],
     ['add(null, ...)', () => fresh().add(null as never, covariates), 'add: matrix is null'],
     ['addEncoded(matrix, null)', () => fresh().addEncoded(matrix, null as never), 'addEncoded: rows is null'],
     ['merge(null)', () => fresh().merge(null as never), 'merge: other is null; expected a CombatAccumulator'],
     ['finalizeModel(undefined)', () => finalizeModel(undefined as never), 'finalizeModel: acc is undefined; expected a CombatAccumulator'],
-    ['finalizeModel with another reference batch', () => finalizeModel(fresh().add(matrix, covariates), { refBatch: 'siteB' } as never), 'finalizeModel: options.refBatch is "siteB" but the accumulator\'s design has reference batch null; set it with codeDesign'],
+    ['finalizeModel with another reference batch', () => finalizeModel(fresh().add(matrix, covariates), { refBatch: 'siteB' } as never), 'finalizeModel: options.refBatch is a string ("siteB") but the accumulator\'s design has reference batch null; set it with codeDesign'],
     ['serializeModel(null)', () => serializeModel(null as never), 'serializeModel: model is null; expected a CombatModel'],
-    ['compareCodePoints(undefined, "a")', () => compareCodePoints(undefined as never, 'a'), 'compareCodePoints: expected two strings; found undefined and "a"'],
+    ['compareCodePoints(undefined, "a")', () => compareCodePoints(undefined as never, 'a'), 'compareCodePoints: expected two strings; found undefined and a string ("a")'],
     ['checkMatrix(null, 3)', () => checkMatrix(null as never, 3), 'checkMatrix: matrix is null'],
   ];
   it.each(cases)('%s', (_, run, message) => {
@@ -97,6 +96,7 @@ describe('arguments of the wrong kind give typed errors that name the function a
       (a, b) => checkMatrix(a as never, b as never),
       (a, b) => checkInputs(matrix, a as never, b as never),
       (a, b) => checkEncodedRows(a as never, 1, b as never),
+      (a, b) => describeUnadjusted(a as never, b as never),
     ];
     let thrown = 0;
     for (const call of calls) {

@@ -1,7 +1,7 @@
+import { selectRows } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CombatAccumulator, ConfoundedDesignError, codeDesign, finalizeModel, harmonize, type Covariates, type DataMatrix } from '../src/index.js';
-import { selectRows } from './synthetic.js';
 
 /** 12 samples in batches a, b, c (4 each) with 3 features of unstructured values. */
 const batch = ['a', 'b', 'c'].flatMap((b) => [b, b, b, b]);

@@ -1,7 +1,7 @@
+import { syntheticData } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CombatError, CovariateNameError, codeDesign, deserializeModel, harmonize, serializeModel, type Covariates } from '../src/index.js';
-import { syntheticData } from './synthetic.js';
 
 const batch = ['A', 'A', 'B', 'B', 'A', 'B'];
 

@@ -1,7 +1,6 @@
+import { loadCase, syntheticData } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { applyCombat, deserializeModel, harmonize, serializeModel } from '../src/index.js';
-import { loadCase } from './fixture-cases.js';
-import { syntheticData } from './synthetic.js';
 
 describe('harmonize', () => {
   it('never modifies its inputs', () => {

@@ -1,10 +1,10 @@
+import { syntheticData } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CombatError,
   ModelFormatError,
   applyCombat,
-  checkModel,
   deserializeModel,
   harmonize,
   serializeModel,
@@ -12,7 +12,7 @@ import {
   type CombatOptions,
   type SerializedModel,
 } from '../src/index.js';
-import { syntheticData } from './synthetic.js';
+import { checkModel } from '../src/serialize.js';
 
 const { matrix, covariates } = syntheticData({ seed: 17, batchSizes: [7, 8, 6], features: 5 });
 const fitted = harmonize(matrix, covariates, { refBatch: 'siteA' }).model;
@@ -59,33 +59,33 @@ function expectIdentical(actual: CombatModel, expected: CombatModel): void {
 describe('deserializeModel refuses what no fit produces, naming the field', () => {
   it('no object, no meta, no arrays, ill-typed parts', () => {
     refused(null, 'serialized model is null; expected an object { formatVersion, meta, arrays }');
-    refused('model', 'serialized model is "model"');
+    refused('model', 'serialized model is a string ("model")');
     refused({ formatVersion: 1, arrays: serialized.arrays }, 'meta is undefined; expected an object { features, coding, batchSizes, options }');
     refused({ formatVersion: 1, meta: serialized.meta }, 'arrays is undefined; expected an object of typed arrays');
-    refused(withMeta((m) => (m.features = '5')), 'features is "5"; expected a positive integer');
-    refused(withMeta((m) => (m.options.eb = 'yes')), 'options.eb is "yes"; expected true or false');
+    refused(withMeta((m) => (m.features = '5')), 'features is a string ("5"); expected a positive integer');
+    refused(withMeta((m) => (m.options.eb = 'yes')), 'options.eb is a string ("yes"); expected true or false');
     refused(withMeta((m) => delete m.options), 'options is undefined');
-    refused({ ...serialized, arrays: { ...serialized.arrays, beta: Array.from(serialized.arrays.beta) } }, /^beta is an array of length 25; expected a Float64Array of length 25$/);
+    refused({ ...serialized, arrays: { ...serialized.arrays, beta: Array.from(serialized.arrays.beta) } }, /^beta is an array of 25; expected a Float64Array of length 25$/);
     refused({ ...serialized, arrays: { ...serialized.arrays, adjusted: new Float64Array(V) } }, 'adjusted is a Float64Array of length 5; expected a Uint8Array of length 5');
   });
 
   it('a coding that is not what codeDesign makes', () => {
     refused(withMeta((m) => m.coding.batches.reverse()), 'coding.batches[1] is "siteB" after "siteC"; expected labels in code-point order without repeats');
     refused(withMeta((m) => (m.coding.batches[1] = 'siteA')), 'coding.batches[1] is "siteA" after "siteA"');
-    refused(withMeta((m) => (m.coding.batches[0] = '')), 'coding.batches[0] is ""; expected a non-empty string');
-    refused(withMeta((m) => (m.coding.refBatch = 'siteZ')), 'coding.refBatch is "siteZ"; expected null or one of the batches (siteA, siteB, siteC)');
+    refused(withMeta((m) => (m.coding.batches[0] = '')), 'coding.batches[0] is a string (""); expected a non-empty string');
+    refused(withMeta((m) => (m.coding.refBatch = 'siteZ')), 'coding.refBatch is a string ("siteZ"); expected null or one of the batches (siteA, siteB, siteC)');
     refused(withMeta((m) => (m.coding.categorical[0].levels = ['M', 'F'])), 'coding.categorical[0].levels[1] is "F" after "M"');
-    refused(withMeta((m) => (m.coding.categorical[0].dropped = 'M')), 'coding.categorical[0].dropped is "M"; expected the first level, "F"');
+    refused(withMeta((m) => (m.coding.categorical[0].dropped = 'M')), 'coding.categorical[0].dropped is a string ("M"); expected the first level, "F"');
     // A dropped covariate: the columns still name it.
-    refused(withMeta((m) => (m.coding.continuous = [])), 'coding.columns[4] is "age"; expected no more columns (the coding implies batch:siteA, batch:siteB, batch:siteC, sex:M)');
+    refused(withMeta((m) => (m.coding.continuous = [])), 'coding.columns[4] is a string ("age"); expected no more columns (the coding implies batch:siteA, batch:siteB, batch:siteC, sex:M)');
     refused(withMeta((m) => (m.coding.continuous = ['sex'])), 'coding: "sex" is both a categorical and a continuous covariate');
     refused(withMeta((m) => (m.coding.continuous = ['sex:M'])), 'coding: design column "sex:M" would come from level "M" of categorical covariate "sex" and from continuous covariate "sex:M"');
   });
 
   it('batch sizes that disagree with the coding or the options', () => {
-    refused(withMeta((m) => m.batchSizes.pop()), 'batchSizes is an array of length 2; expected an array of 3 sample counts, one per batch (siteA, siteB, siteC)');
-    refused(withMeta((m) => (m.batchSizes[1] = 0)), 'batchSizes[1] (batch siteB) is 0; expected a positive integer');
-    refused(withMeta((m) => (m.batchSizes[2] = 6.5)), 'batchSizes[2] (batch siteC) is 6.5');
+    refused(withMeta((m) => m.batchSizes.pop()), 'batchSizes is an array of 2; expected an array of 3 sample counts, one per batch (siteA, siteB, siteC)');
+    refused(withMeta((m) => (m.batchSizes[1] = 0)), 'batchSizes[1] (batch siteB) is a number (0); expected a positive integer');
+    refused(withMeta((m) => (m.batchSizes[2] = 6.5)), 'batchSizes[2] (batch siteC) is a number (6.5)');
     refused(withMeta((m) => (m.batchSizes[2] = 1)), 'options.meanOnly is false but batch siteC has a single sample');
   });
 
@@ -127,7 +127,7 @@ describe('deserializeModel refuses what no fit produces, naming the field', () =
     tampered.deltaStar[V + 2] = -0.3;
     expect(() => applyCombat(tampered, matrix, covariates)).toThrow(new ModelFormatError('deltaStar[siteB] is -0.3; expected a positive number', { feature: 2 }));
     expect(() => serializeModel(tampered)).toThrow('feature 2: deltaStar[siteB] is -0.3');
-    expect(() => checkModel({ ...fitted, batches: ['siteA'] })).toThrow('batches is an array of length 1; expected the coding\'s batches (siteA, siteB, siteC)');
+    expect(() => checkModel({ ...fitted, batches: ['siteA'] })).toThrow('batches is an array of 1; expected the coding\'s batches (siteA, siteB, siteC)');
   });
 });
 

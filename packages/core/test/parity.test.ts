@@ -1,7 +1,6 @@
+import { caseNames, expectClose, loadCase } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { harmonize } from '../src/index.js';
-import { expectClose } from './close.js';
-import { caseNames, loadCase } from './fixture-cases.js';
 
 const ESTIMATE_NAMES = ['varPooled', 'grandMean', 'gammaHat', 'deltaHat', 'gammaStar', 'deltaStar', 'gammaBar', 't2', 'aPrior', 'bPrior'] as const;
 

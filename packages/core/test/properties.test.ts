@@ -1,8 +1,8 @@
+import { expectClose, selectRows, syntheticData } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CombatAccumulator, applyCombat, checkModel, codeDesign, finalizeModel, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '../src/index.js';
-import { expectClose } from './close.js';
-import { selectRows, syntheticData } from './synthetic.js';
+import { CombatAccumulator, applyCombat, codeDesign, finalizeModel, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '../src/index.js';
+import { checkModel } from '../src/serialize.js';
 
 const datasets = fc.record({
   seed: fc.integer(),

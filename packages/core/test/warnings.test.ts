@@ -1,6 +1,7 @@
+import { syntheticData } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { CombatAccumulator, checkModel, codeDesign, finalizeModel, harmonize, type CombatWarning, type DataMatrix } from '../src/index.js';
-import { syntheticData } from './synthetic.js';
+import { CombatAccumulator, codeDesign, finalizeModel, harmonize, type CombatWarning, type DataMatrix } from '../src/index.js';
+import { checkModel } from '../src/serialize.js';
 
 type Unadjusted = Extract<CombatWarning, { code: 'unadjusted-features' }>;
 

@@ -1,75 +1,28 @@
-import { InvalidArgumentError } from '@combat/core';
 /**
  * Checks of the arguments of the public table functions, done once at the boundary so that a
- * careless call gets an {@link InvalidArgumentError} naming the function and the argument rather
- * than a TypeError from deep inside.
+ * careless call gets an InvalidArgumentError naming the function and the argument rather than a
+ * TypeError from deep inside.
  */
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 import type { Column, Table } from './table.js';
 
-/**
- * A value as a message shows it: `undefined`, `null`, `a number (5)`, `a string ("x")`,
- * `an array of 3`, `an Int32Array`, `an object`.
- *
- * @example
- * ```ts
- * describeValue(undefined); // 'undefined'
- * describeValue(5); // 'a number (5)'
- * ```
- */
-export function describeValue(value: unknown): string {
-  if (value === undefined || value === null) return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)})`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `a ${typeof value} (${String(value)})`;
-  const kind = ArrayBuffer.isView(value) ? value.constructor.name : typeof value;
-  return `${/^[aeiouAEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
-}
-
-/**
- * Throws an {@link InvalidArgumentError}: `<what> must be <expected>; received <value>`.
- *
- * @example
- * ```ts
- * if (typeof text !== 'string') refuse('parseDelimited: text', 'a string', text);
- * ```
- */
+/** Throws an InvalidArgumentError: `<what> must be <expected>; received <value>`. */
 export function refuse(what: string, expected: string, value: unknown): never {
   throw new InvalidArgumentError(`${what} must be ${expected}; received ${describeValue(value)}`);
 }
 
-/**
- * The value when it is a string, else an {@link InvalidArgumentError}.
- *
- * @example
- * ```ts
- * const source = checkString(options.source, 'parseDelimited: options.source');
- * ```
- */
+/** The value when it is a string, else an InvalidArgumentError. */
 export function checkString(value: unknown, what: string): string {
   return typeof value === 'string' ? value : refuse(what, 'a string', value);
 }
 
-/**
- * The value when it is undefined or a string, else an {@link InvalidArgumentError}.
- *
- * @example
- * ```ts
- * const idColumn = checkOptionalString(options.idColumn, 'tableMatrix: options.idColumn');
- * ```
- */
+/** The value when it is undefined or a string, else an InvalidArgumentError. */
 export function checkOptionalString(value: unknown, what: string): string | undefined {
   return value === undefined ? undefined : checkString(value, what);
 }
 
-/**
- * The value when it is an array of strings, else an {@link InvalidArgumentError} naming the first
- * entry that is not.
- *
- * @example
- * ```ts
- * const features = checkStrings(features, 'tableMatrix: features');
- * ```
- */
+/** The value when it is an array of strings, else an InvalidArgumentError naming the first entry that is not. */
 export function checkStrings(value: unknown, what: string): readonly string[] {
   if (!Array.isArray(value)) return refuse(what, 'an array of strings', value);
   value.forEach((entry, k) => checkString(entry, `${what}[${k}]`));
@@ -77,13 +30,8 @@ export function checkStrings(value: unknown, what: string): readonly string[] {
 }
 
 /**
- * The value when it is an object (not null, not an array), else an {@link InvalidArgumentError};
+ * The value when it is an object (not null, not an array), else an InvalidArgumentError;
  * undefined gives `{}` when `optional`.
- *
- * @example
- * ```ts
- * const { idColumn } = checkObject(options, 'tableMatrix: options', true);
- * ```
  */
 export function checkObject(value: unknown, what: string, optional = false): Readonly<Record<string, unknown>> {
   if (value === undefined && optional) return {};
@@ -91,26 +39,14 @@ export function checkObject(value: unknown, what: string, optional = false): Rea
   return value as Readonly<Record<string, unknown>>;
 }
 
-/**
- * The value when it is a Uint8Array (a Node Buffer is one), else an {@link InvalidArgumentError}.
- *
- * @example
- * ```ts
- * checkBytes(bytes, 'decodeArrowTable: bytes');
- * ```
- */
+/** The value when it is a Uint8Array (a Node Buffer is one), else an InvalidArgumentError. */
 export function checkBytes(value: unknown, what: string): Uint8Array {
   return value instanceof Uint8Array ? value : refuse(what, 'a Uint8Array', value);
 }
 
 /**
  * The value when it has the shape of a {@link Table} (a source, names, a map of as many columns,
- * a row count), else an {@link InvalidArgumentError}. Constant time: it runs on every call.
- *
- * @example
- * ```ts
- * checkTable(table, 'tableMatrix: table');
- * ```
+ * a row count), else an InvalidArgumentError. Constant time: it runs on every call.
  */
 export function checkTable(value: unknown, what: string): Table {
   const table = value as Partial<Table> | null | undefined;
@@ -128,13 +64,8 @@ export function checkTable(value: unknown, what: string): Table {
 
 /**
  * The value when it has the shape of a {@link Column} of a table of `rows` rows (a name, and
- * numbers that are null or one per row), else an {@link InvalidArgumentError}. Its cells are not
- * read here: an Arrow column makes them on first use.
- *
- * @example
- * ```ts
- * checkColumn(column, table.rows, 'numericValues: column');
- * ```
+ * numbers that are null or one per row), else an InvalidArgumentError. Its cells are not read
+ * here: an Arrow column makes them on first use.
  */
 export function checkColumn(value: unknown, rows: number, what: string): Column {
   const column = value as Partial<Column> | null | undefined;
@@ -144,4 +75,13 @@ export function checkColumn(value: unknown, rows: number, what: string): Column 
     typeof column.name === 'string' &&
     (column.numbers === null || (column.numbers instanceof Float64Array && column.numbers.length === rows));
   return valid ? (column as Column) : refuse(what, `a column of the table (${rows} rows)`, value);
+}
+
+/** The values of a `replaced` argument: a Map of column name to a Float64Array of one value per row. */
+export function checkReplaced(value: unknown, rows: number, fn: string): ReadonlyMap<string, Float64Array> {
+  if (!(value instanceof Map)) return refuse(`${fn}: replaced`, 'a Map of column name to Float64Array', value);
+  for (const [name, numbers] of value) {
+    if (!(numbers instanceof Float64Array) || numbers.length !== rows) refuse(`${fn}: replaced.get(${JSON.stringify(name)})`, `a Float64Array of ${rows} values`, numbers);
+  }
+  return value as ReadonlyMap<string, Float64Array>;
 }

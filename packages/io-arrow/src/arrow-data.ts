@@ -12,12 +12,6 @@ const VIEW_REUSE = 16;
 /**
  * Whether a column of this type holds one flat value per row (a number, text, bytes, a boolean,
  * a date or time, or a dictionary of those), as a {@link Table} column can.
- *
- * @example
- * ```ts
- * isFlatType(new Utf8()); // true
- * isFlatType(new List(new Field('item', new Int32()))); // false
- * ```
  */
 export function isFlatType(type: DataType): boolean {
   if (DataType.isDictionary(type)) return isFlatType(type.dictionary) && !DataType.isDictionary(type.dictionary);
@@ -33,11 +27,6 @@ function isNested(type: DataType): boolean {
  * and views are long enough for its length, offsets rise and stay inside the data, views and
  * dictionary indices point at what exists; each dictionary is checked once (`checked`). `fail`
  * throws, given what is wrong after `where` (e.g. `column "x" in record batch 2`).
- *
- * @example
- * ```ts
- * vector.data.forEach((chunk, b) => checkColumnData(chunk, `column "x" in record batch ${b + 1}`, fail, new Set()));
- * ```
  */
 export function checkColumnData(data: Data, where: string, fail: (detail: string) => never, checked: Set<Vector>): void {
   const { type, length, offset } = data;

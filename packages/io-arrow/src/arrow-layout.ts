@@ -68,12 +68,6 @@ interface MessageFrame {
  * {@link TableFormatError} naming the source, the batch and the column. Returns the names of the
  * schema's columns as written (apache-arrow reads a missing name as "null"); none when there is
  * no schema.
- *
- * @example
- * ```ts
- * const names = checkIpcLayout(bytes, 'regions.arrow');
- * const table = tableFromIPC(bytes);
- * ```
  */
 export function checkIpcLayout(bytes: Uint8Array, source: string): string[] {
   const fail = (detail: string): never => {

@@ -1,5 +1,5 @@
 import { DataType, Float64, Utf8, Vector, tableFromIPC, tableToIPC, Table as ArrowTable, vectorFromArray } from 'apache-arrow';
-import { checkBytes, checkString, checkTable, refuse } from './arguments.js';
+import { checkBytes, checkReplaced, checkString, checkTable } from './arguments.js';
 import { checkColumnData, isFlatType } from './arrow-data.js';
 import { checkIpcLayout } from './arrow-layout.js';
 import { registerCompressionCodecs } from './codecs.js';
@@ -11,7 +11,9 @@ import { checkColumnNames, type Column, type Table } from './table.js';
  *
  * @example
  * ```ts
- * const vector = (table.columns.get('age') as ArrowColumn).vector;
+ * const arrow = decodeArrowTable(encodeArrowTable(table, new Map()), 'data.arrow');
+ * String((arrow.columns.get('age') as ArrowColumn).vector.type); // 'Float64'
+ * String((arrow.columns.get('subject') as ArrowColumn).vector.type); // 'Utf8'
  * ```
  */
 export interface ArrowColumn extends Column {
@@ -27,11 +29,18 @@ export interface ArrowColumn extends Column {
  * The file is checked before anything is made from it: its frame and metadata, then every
  * column's buffers against the length it claims (see `arrow-layout.ts` and `arrow-data.ts`).
  * Nested columns (lists, structs, maps, unions), duplicate or empty column names, and claims the
- * bytes cannot back are a {@link TableFormatError} naming the file and the column.
+ * bytes cannot back are a {@link TableFormatError} naming the file and the column. `source`
+ * names the bytes in messages and becomes the table's `source`.
  *
+ * @throws {@link TableFormatError} when the bytes are not an Arrow IPC file or stream this reader
+ * can make a table of.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `source` not a string.
  * @example
  * ```ts
- * const table = decodeArrowTable(new Uint8Array(await file.arrayBuffer()), 'regions.feather');
+ * const arrow = decodeArrowTable(encodeArrowTable(table, new Map()), 'data.arrow');
+ * [arrow.source, arrow.rows, arrow.names.length]; // ['data.arrow', 8, 7]
+ * decodeArrowTable(new TextEncoder().encode('subject,site\n'), 'data.arrow');
+ * // throws TableFormatError: data.arrow: not a readable Arrow IPC file or stream
  * ```
  */
 export function decodeArrowTable(bytes: Uint8Array, source: string): Table {
@@ -124,17 +133,19 @@ function losesText(cell: string, value: number): boolean {
  * as in the id `0001`, a whole number beyond 2^53): those, and text columns, as UTF-8, exactly as
  * read; missing cells as nulls.
  *
+ * @throws {@link InvalidArgumentError} when `table` is not a table, or a replaced column is not a
+ * Float64Array of one value per row.
  * @example
  * ```ts
- * const bytes = encodeArrowTable(table, new Map([['f000', harmonizedColumn]]));
+ * const bytes = encodeArrowTable(table, new Map([['lh_x', new Float64Array(8).fill(2.5)]]));
+ * const arrow = decodeArrowTable(bytes, 'harmonized.arrow');
+ * arrow.columns.get('lh_x')?.numbers?.[0]; // 2.5
+ * arrow.columns.get('subject')?.cells[0]; // 'sub-001'
  * ```
  */
 export function encodeArrowTable(table: Table, replaced: ReadonlyMap<string, Float64Array>): Uint8Array {
   checkTable(table, 'encodeArrowTable: table');
-  if (!(replaced instanceof Map)) refuse('encodeArrowTable: replaced', 'a Map of column name to Float64Array', replaced);
-  for (const [name, numbers] of replaced) {
-    if (!(numbers instanceof Float64Array) || numbers.length !== table.rows) refuse(`encodeArrowTable: replaced.get(${JSON.stringify(name)})`, `a Float64Array of ${table.rows} values`, numbers);
-  }
+  checkReplaced(replaced, table.rows, 'encodeArrowTable');
   const vectors: Record<string, Vector> = {};
   for (const name of table.names) {
     const numbers = replaced.get(name);

@@ -6,13 +6,8 @@ let registered = false;
 
 /**
  * Registers LZ4 (frame) and ZSTD decoders with apache-arrow, so compressed IPC files and streams
- * (what pandas' `to_feather` and Arrow C++ write by default) can be read. Idempotent.
- *
- * @example
- * ```ts
- * registerCompressionCodecs();
- * tableFromIPC(bytes);
- * ```
+ * (what pandas' `to_feather` and Arrow C++ write by default) can be read. Idempotent; the
+ * decoders call it before they read.
  */
 export function registerCompressionCodecs(): void {
   if (registered) return;
@@ -29,11 +24,6 @@ const LZ4_BLOCK_SIZES: Readonly<Record<number, number>> = { 4: 1 << 16, 5: 1 << 
  * Decodes one LZ4 frame into a buffer sized from its block headers, after checking that every
  * block lies inside the data: lz4js itself trusts the sizes a frame declares (a lying one makes it
  * allocate what the frame claims, spin over bytes that are not there, or drop what does not fit).
- *
- * @example
- * ```ts
- * decodeLz4Frame(Uint8Array.from(lz4.compress(bytes))); // bytes
- * ```
  */
 export function decodeLz4Frame(data: Uint8Array): Uint8Array {
   const word = (at: number): number => ((data[at] as number) | ((data[at + 1] as number) << 8) | ((data[at + 2] as number) << 16) | ((data[at + 3] as number) << 24)) >>> 0;

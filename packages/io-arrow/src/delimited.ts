@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { checkBytes, checkObject, checkString, checkTable, refuse } from './arguments.js';
+import { checkBytes, checkObject, checkReplaced, checkString, checkTable, refuse } from './arguments.js';
 import { TableFormatError } from './errors.js';
 import { checkColumnNames, textColumn, type Table } from './table.js';
 
@@ -20,11 +20,20 @@ const FOREIGN_SEPARATORS: Readonly<Record<',' | '\t', readonly (readonly [string
  * delimiter given (never guessed). Line endings may be `\n`, `\r\n` or `\r`, even mixed; empty
  * lines are skipped. Every row must have as many cells as the header; header names must be unique
  * and not blank; a header of one column that contains another separator (`;`, a tab, a comma) is
- * refused as a file of that kind; the text must not hold NUL characters.
+ * refused as a file of that kind; the text must not hold NUL characters. Missing markers (an
+ * empty cell, `NA`, `NaN`) become null cells, and a column is numeric when every other cell is a
+ * number. `options.source` names the text in messages; `options.delimiter` is `','` (the
+ * default) or `'\t'`.
  *
+ * @throws {@link TableFormatError} when the text is not a table: a ragged row, a blank or repeated
+ * column name, an unterminated quote, a NUL character, or another separator than the delimiter.
+ * @throws {@link InvalidArgumentError} when an argument is not of its type.
  * @example
  * ```ts
- * const table = parseDelimited('subject,site,age\ns1,A,61\n', { source: 'covars.csv' });
+ * const small = parseDelimited('subject,site,age\ns1,A,61\ns2,B,NA\n', { source: 'covariates.csv' });
+ * small.columns.get('age')?.numbers; // Float64Array.of(61, NaN)
+ * parseDelimited('subject;site\ns1;A\n', { source: 'semicolons.csv' });
+ * // throws TableFormatError: semicolons.csv: looks semicolon-separated (a header of 1 column containing ";")
  * ```
  */
 export function parseDelimited(text: string, options: { source: string; delimiter?: ',' | '\t' }): Table {
@@ -85,11 +94,18 @@ function splitRows(text: string, delimiter: string, source: string): string[][] 
  * The text of a CSV or TSV file: UTF-8 (a byte-order mark is dropped), or UTF-16 little- or
  * big-endian when a byte-order mark says so. Bytes that are not valid in that encoding are an
  * error naming where they are (latin-1 or Windows-1252 text is not guessed at), as is a NUL byte
- * without a byte-order mark (UTF-16 is not guessed at either); UTF-32 is refused.
+ * without a byte-order mark (UTF-16 is not guessed at either); UTF-32 is refused. `source`
+ * names the bytes in messages.
  *
+ * @throws {@link TableFormatError} when the bytes are not text in one of those encodings.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `source` not a string.
  * @example
  * ```ts
- * const table = parseDelimited(decodeTableText(bytes, 'covars.csv'), { source: 'covars.csv' });
+ * const bytes = Uint8Array.of(0xef, 0xbb, 0xbf, ...new TextEncoder().encode('site\nA\n'));
+ * decodeTableText(bytes, 'sites.csv'); // 'site\nA\n'
+ * // 0xf6 is "ö" in latin-1, and no UTF-8 byte:
+ * decodeTableText(Uint8Array.of(0x73, 0x0a, 0xf6, 0x0a), 'latin1.csv');
+ * // throws TableFormatError: latin1.csv: not valid UTF-8 at byte offset 2 (line 2)
  * ```
  */
 export function decodeTableText(bytes: Uint8Array, source: string): string {
@@ -150,19 +166,22 @@ function lineOf(text: string | Uint8Array, position: number): number {
  * Formats a table as CSV or TSV: every column in order, replaced columns as numbers in shortest
  * round-trip form (an empty cell where NaN), other columns exactly as they were read; in a table
  * of one column an empty cell is written `""`, so that the row is not read back as a blank line.
+ * `options.delimiter` is `','` (the default) or `'\t'`.
  *
+ * @throws {@link InvalidArgumentError} when `table` is not a table, a replaced column is not a
+ * Float64Array of one value per row, or the delimiter is neither.
  * @example
  * ```ts
- * formatDelimited(table, new Map([['f000', harmonizedColumn]]));
+ * const small = tableFromColumns('inline', { site: ['A', 'B'], x: ['1.50', '2'] });
+ * formatDelimited(small, new Map()); // 'site,x\nA,1.50\nB,2\n'
+ * formatDelimited(small, new Map([['x', Float64Array.of(0.1 + 0.2, NaN)]]), { delimiter: '\t' }); // 'site\tx\nA\t0.30000000000000004\nB\t\n'
  * ```
  */
-export function formatDelimited(table: Table, replaced: ReadonlyMap<string, Float64Array>, delimiter: ',' | '\t' = ','): string {
+export function formatDelimited(table: Table, replaced: ReadonlyMap<string, Float64Array>, options: { delimiter?: ',' | '\t' } = {}): string {
   checkTable(table, 'formatDelimited: table');
-  if (!(replaced instanceof Map)) refuse('formatDelimited: replaced', 'a Map of column name to Float64Array', replaced);
-  if (delimiter !== ',' && delimiter !== '\t') refuse('formatDelimited: delimiter', "',' or '\\t'", delimiter);
-  for (const [name, numbers] of replaced) {
-    if (!(numbers instanceof Float64Array) || numbers.length !== table.rows) refuse(`formatDelimited: replaced.get(${JSON.stringify(name)})`, `a Float64Array of ${table.rows} values`, numbers);
-  }
+  checkReplaced(replaced, table.rows, 'formatDelimited');
+  const delimiter = checkObject(options, 'formatDelimited: options', true).delimiter ?? ',';
+  if (delimiter !== ',' && delimiter !== '\t') refuse('formatDelimited: options.delimiter', "',' or '\\t'", delimiter);
   const columns = table.names.map((name) => {
     const numbers = replaced.get(name);
     if (numbers !== undefined) return Array.from(numbers, (x) => (Number.isNaN(x) ? '' : String(x)));

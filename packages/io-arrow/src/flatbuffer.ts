@@ -4,12 +4,6 @@
  * the bytes it would take, and more tables than the buffer has room for (offsets may share or
  * loop). It reads what apache-arrow's generated code reads, the same way (signed offsets
  * included), so that what it accepts apache-arrow can read without running away.
- *
- * @example
- * ```ts
- * const flat = new FlatBuffer(bytes, start, end, fail);
- * const nodes = flat.vector(flat.root(), 1, 16); // { at, length }, checked to fit
- * ```
  */
 export class FlatBuffer {
   private readonly view: DataView;
@@ -18,12 +12,6 @@ export class FlatBuffer {
   /**
    * @param bytes - the whole input; the flatbuffer is `bytes[start, end)`.
    * @param fail - throws an error saying what is wrong (a sentence without the location).
-   *
-   * @example
-   * ```ts
-   * const flat = new FlatBuffer(bytes, 8, 208, (detail) => { throw new TableFormatError(detail); });
-   * const message = flat.root();
-   * ```
    */
   constructor(
     bytes: Uint8Array,
@@ -34,39 +22,18 @@ export class FlatBuffer {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  /**
-   * The root table.
-   *
-   * @example
-   * ```ts
-   * const footer = flat.root();
-   * ```
-   */
+  /** The root table. */
   root(): number {
     return this.table(this.start + this.int(this.start, 4));
   }
 
-  /**
-   * A scalar field of a table (`size` bytes, signed little-endian), or `fallback` when absent.
-   *
-   * @example
-   * ```ts
-   * const bodyLength = flat.scalar(message, 3, 8, 0);
-   * ```
-   */
+  /** A scalar field of a table (`size` bytes, signed little-endian), or `fallback` when absent. */
   scalar(table: number, field: number, size: 1 | 2 | 4 | 8, fallback: number): number {
     const at = this.field(table, field);
     return at === 0 ? fallback : this.int(at, size);
   }
 
-  /**
-   * A table field of a table, or null when absent.
-   *
-   * @example
-   * ```ts
-   * const schema = flat.child(footer, 1);
-   * ```
-   */
+  /** A table field of a table, or null when absent. */
   child(table: number, field: number): number | null {
     const at = this.field(table, field);
     return at === 0 ? null : this.table(at + this.int(at, 4));
@@ -75,11 +42,6 @@ export class FlatBuffer {
   /**
    * A vector field of a table as its first element's position and its length, checked to fit;
    * empty when absent.
-   *
-   * @example
-   * ```ts
-   * const nodes = flat.vector(recordBatch, 1, 16);
-   * ```
    */
   vector(table: number, field: number, elementSize: number): { readonly at: number; readonly length: number } {
     const at = this.field(table, field);
@@ -92,27 +54,13 @@ export class FlatBuffer {
     return { at: vector + 4, length };
   }
 
-  /**
-   * A vector of tables as the tables' positions.
-   *
-   * @example
-   * ```ts
-   * const fields = flat.tableVector(schema, 1);
-   * ```
-   */
+  /** A vector of tables as the tables' positions. */
   tableVector(table: number, field: number): number[] {
     const { at, length } = this.vector(table, field, 4);
     return Array.from({ length }, (_, k) => this.table(at + 4 * k + this.int(at + 4 * k, 4)));
   }
 
-  /**
-   * A string field of a table (UTF-8, decoded leniently: it names things in messages), or null.
-   *
-   * @example
-   * ```ts
-   * const name = flat.string(field, 0);
-   * ```
-   */
+  /** A string field of a table (UTF-8, decoded leniently: it names things in messages), or null. */
   string(table: number, field: number): string | null {
     if (this.field(table, field) === 0) return null;
     const { at, length } = this.vector(table, field, 1);
@@ -122,11 +70,6 @@ export class FlatBuffer {
   /**
    * A signed little-endian integer of `size` bytes at an absolute position inside the buffer (a
    * 64-bit one must be a safe integer).
-   *
-   * @example
-   * ```ts
-   * const length = flat.int(node, 8);
-   * ```
    */
   int(at: number, size: 1 | 2 | 4 | 8): number {
     if (!(at >= this.start && at + size <= this.end)) this.fail(`metadata refers to byte ${at}, outside its bytes ${this.start} to ${this.end}`);

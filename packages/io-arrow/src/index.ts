@@ -1,8 +1,11 @@
+/**
+ * Tables (CSV, TSV, Arrow IPC and Feather v2) and ComBat model files, as bytes, in any
+ * JavaScript runtime; the same by path, for Node, under `@combat/io-arrow/node`.
+ */
 export { decodeArrowTable, encodeArrowTable, type ArrowColumn } from './arrow-table.js';
-export { registerCompressionCodecs } from './codecs.js';
 export { decodeTableText, formatDelimited, parseDelimited } from './delimited.js';
 export { TableFormatError } from './errors.js';
-export { covariatesFromTable, tableMatrix, type ColumnRoles } from './matrix.js';
+export { covariatesFromTable, tableMatrix, type CovariateColumns } from './matrix.js';
 export { sealModelFile } from './model-checksum.js';
 export { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
-export { columnFromText, describeRow, isMissing, numericValues, requireColumn, selectRows, tableFromColumns, type Column, type Table } from './table.js';
+export { describeRow, numericValues, requireColumn, selectRows, tableFromColumns, type Column, type Table } from './table.js';

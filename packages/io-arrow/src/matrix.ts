@@ -4,27 +4,40 @@ import { TableFormatError } from './errors.js';
 import { describeRow, numericValues, requireColumn, type Table } from './table.js';
 
 /**
- * Which columns of a table play which role.
+ * Which columns of a table hold the batch and the covariates: `batch` the batch labels,
+ * `categorical` the categorical covariates (text labels), `continuous` the continuous ones
+ * (numbers). An absent list means none. The column that names the rows is not one of them: pass
+ * it as the `idColumn` option.
  *
  * @example
  * ```ts
- * const roles: ColumnRoles = { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'], idCol: 'subject' };
+ * import { harmonize } from '@combat/core';
+ *
+ * const columns: CovariateColumns = { batch: 'site', categorical: ['sex'], continuous: ['age'] };
+ * const { model } = harmonize(tableMatrix(table, ['lh_x', 'rh_x']), covariatesFromTable(table, columns));
+ * model.batches; // ['A', 'B']
  * ```
  */
-export interface ColumnRoles {
-  readonly batchCol: string;
-  readonly categoricalCols?: readonly string[];
-  readonly continuousCols?: readonly string[];
-  readonly idCol?: string;
+export interface CovariateColumns {
+  readonly batch: string;
+  readonly categorical?: readonly string[];
+  readonly continuous?: readonly string[];
 }
 
 /**
  * The feature columns as a sample-major matrix (NaN where a cell is missing); a non-numeric cell
  * is an error naming its row (and, with `idColumn`, the row's id), column and text.
  *
+ * @throws {@link TableFormatError} when a column (or `idColumn`) is not in the table, or a present
+ * cell is not a finite number.
+ * @throws {@link InvalidArgumentError} when an argument is not of its type.
  * @example
  * ```ts
- * const matrix = tableMatrix(table, ['f000', 'f001'], { idColumn: 'subject' });
+ * const matrix = tableMatrix(table, ['lh_x', 'lh_y'], { idColumn: 'subject' });
+ * [matrix.samples, matrix.features]; // [8, 2]
+ * matrix.data[2 * 2 + 1]; // NaN
+ * tableMatrix(table, ['lh_x', 'sex'], { idColumn: 'subject' });
+ * // throws TableFormatError: data.csv: row 1 (subject "sub-001"), column "sex": "F" is not a number
  * ```
  */
 export function tableMatrix(table: Table, features: readonly string[], options: { idColumn?: string } = {}): DataMatrix {
@@ -41,28 +54,36 @@ export function tableMatrix(table: Table, features: readonly string[], options: 
 }
 
 /**
- * The batch and covariate columns as core covariates; a missing batch or categorical cell, or a
- * missing or non-numeric continuous cell, is an error naming its row (and, with `idColumn`, the
+ * The batch and covariate columns as core's covariates; a missing batch or categorical cell, or
+ * a missing or non-numeric continuous cell, is an error naming its row (and, with `idColumn`, the
  * row's id) and column.
  *
+ * @throws {@link TableFormatError} when a column (or `idColumn`) is not in the table, a cell is
+ * missing, or a continuous cell is not a finite number.
+ * @throws {@link InvalidArgumentError} when an argument is not of its type.
  * @example
  * ```ts
- * const covariates = covariatesFromTable(table, { batchCol: 'site', continuousCols: ['age'] }, { idColumn: 'subject' });
+ * const covariates = covariatesFromTable(table, { batch: 'site', categorical: ['sex'], continuous: ['age'] }, { idColumn: 'subject' });
+ * covariates.batch; // ['A', 'A', 'A', 'A', 'B', 'B', 'B', 'B']
+ * covariates.categorical?.sex?.[1]; // 'M'
+ * covariates.continuous?.age?.[1]; // 47
+ * covariatesFromTable(table, { batch: 'site', continuous: ['lh_y'] }, { idColumn: 'subject' });
+ * // throws TableFormatError: data.csv: row 3 (subject "sub-003"), column "lh_y": missing; every row needs a value
  * ```
  */
-export function covariatesFromTable(table: Table, roles: ColumnRoles, options: { idColumn?: string } = {}): Covariates {
+export function covariatesFromTable(table: Table, columns: CovariateColumns, options: { idColumn?: string } = {}): Covariates {
   checkTable(table, 'covariatesFromTable: table');
-  checkRoles(roles, 'covariatesFromTable: roles');
+  checkColumns(columns, 'covariatesFromTable: columns');
   const idColumn = rowIds(table, options, 'covariatesFromTable');
   const missing = (row: number, name: string): never => {
-    throw new TableFormatError(`${table.source}: ${describeRow(table, row, idColumn)}, column "${name}": missing; every row needs a value`);
+    throw new TableFormatError(`${table.source}: ${describeRow(table, row, { idColumn })}, column "${name}": missing; every row needs a value`);
   };
   const labels = (name: string, role: string): string[] => requireColumn(table, name, role).cells.map((cell, row) => cell ?? missing(row, name));
   return {
-    batch: labels(roles.batchCol, 'batch column'),
-    categorical: Object.fromEntries((roles.categoricalCols ?? []).map((name) => [name, labels(name, 'categorical column')])),
+    batch: labels(columns.batch, 'batch column'),
+    categorical: Object.fromEntries((columns.categorical ?? []).map((name) => [name, labels(name, 'categorical column')])),
     continuous: Object.fromEntries(
-      (roles.continuousCols ?? []).map((name) => {
+      (columns.continuous ?? []).map((name) => {
         const values = numericValues(table, requireColumn(table, name, 'continuous column'), { idColumn });
         const row = values.findIndex(Number.isNaN);
         return [name, row >= 0 ? missing(row, name) : values];
@@ -78,11 +99,10 @@ function rowIds(table: Table, options: unknown, fn: string): string | undefined 
   return idColumn;
 }
 
-function checkRoles(value: unknown, what: string): ColumnRoles {
-  const roles = checkObject(value, what);
-  checkString(roles.batchCol, `${what}.batchCol`);
-  if (roles.categoricalCols !== undefined) checkStrings(roles.categoricalCols, `${what}.categoricalCols`);
-  if (roles.continuousCols !== undefined) checkStrings(roles.continuousCols, `${what}.continuousCols`);
-  checkOptionalString(roles.idCol, `${what}.idCol`);
-  return roles as unknown as ColumnRoles;
+function checkColumns(value: unknown, what: string): CovariateColumns {
+  const columns = checkObject(value, what);
+  checkString(columns.batch, `${what}.batch`);
+  if (columns.categorical !== undefined) checkStrings(columns.categorical, `${what}.categorical`);
+  if (columns.continuous !== undefined) checkStrings(columns.continuous, `${what}.continuous`);
+  return columns as unknown as CovariateColumns;
 }

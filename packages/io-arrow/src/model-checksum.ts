@@ -1,14 +1,10 @@
 import { ModelFormatError } from '@combat/core';
 import CRC32 from 'crc-32';
+import { checkBytes, checkObject, checkOptionalString } from './arguments.js';
 
 /**
  * What a model file's metadata holds as its checksum before {@link sealModelFile} fills it in:
  * 8 zeros where the CRC-32 of the file goes, as lowercase hex.
- *
- * @example
- * ```ts
- * JSON.stringify({ checksum: CHECKSUM_PLACEHOLDER }); // '{"checksum":"00000000"}'
- * ```
  */
 export const CHECKSUM_PLACEHOLDER = '00000000';
 
@@ -21,16 +17,32 @@ const ARROW_FILE_MAGIC = 'ARROW1';
  * `"checksum":"<8 hex digits>"` (the placeholder `encodeModelFile` writes, or the old checksum of a
  * file read and edited); the digits are replaced, in a copy, by the CRC-32 (zlib's, as Python's
  * `zlib.crc32` computes it) of the whole file with those digits read as zeros. For tools that edit
- * a model file and take responsibility for the result.
+ * a model file and take responsibility for the result. Messages start with `options.target` (the
+ * path being written; default "model file").
  *
+ * @throws {@link ModelFormatError} when the bytes are not an Arrow IPC file with one checksum in
+ * its metadata.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options.target` not a
+ * string.
  * @example
  * ```ts
- * const bytes = sealModelFile(tableToIPC(editedTable, 'file'));
+ * import { tableFromIPC, tableToIPC } from 'apache-arrow';
+ *
+ * // Rename the batch column a model file names, with apache-arrow, then seal the result.
+ * const edited = tableFromIPC(modelBytes);
+ * const json = edited.schema.metadata.get('combat') ?? '';
+ * edited.schema.metadata.set('combat', json.replace('"batchCol":"site"', '"batchCol":"scanner"'));
+ * const unsealed = tableToIPC(edited, 'file');
+ * decodeModelFile(unsealed, 'edited.arrow');
+ * // throws ModelFormatError: edited.arrow: the file does not match its checksum
+ * decodeModelFile(sealModelFile(unsealed), 'edited.arrow').columns; // { batch: 'scanner', categorical: ['sex'], continuous: ['age'] }
  * ```
  */
 export function sealModelFile(bytes: Uint8Array, options: { target?: string } = {}): Uint8Array {
+  checkBytes(bytes, 'sealModelFile: bytes');
+  const target = checkOptionalString(checkObject(options, 'sealModelFile: options', true).target, 'sealModelFile: options.target') ?? 'model file';
   const fail = (detail: string): never => {
-    throw new ModelFormatError(`${options.target ?? 'model file'}: ${detail}`);
+    throw new ModelFormatError(`${target}: ${detail}`);
   };
   const sites = checksumSites(bytes, fail);
   // A feature name can look like a checksum too; the placeholder, when present once, is the one.
@@ -47,14 +59,8 @@ export function sealModelFile(bytes: Uint8Array, options: { target?: string } = 
  * before any parsing, and returns the checksum. The checksum is found in the footer (where the
  * metadata JSON is) after `"checksum":"`; the file's CRC-32 with those digits read as zeros must
  * equal it.
- *
- * @example
- * ```ts
- * const checksum = verifyChecksum(bytes, (detail) => { throw new ModelFormatError(`model.arrow: ${detail}`); });
- * ```
  */
 export function verifyChecksum(bytes: Uint8Array, fail: (detail: string) => never): string {
-  if (!(bytes instanceof Uint8Array)) return fail(`bytes are ${Object.prototype.toString.call(bytes)}; expected a Uint8Array`);
   if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC file: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
   if (bytes.length < 2 * ARROW_FILE_MAGIC.length + 6 || !startsWith(bytes, bytes.length - ARROW_FILE_MAGIC.length, ARROW_FILE_MAGIC)) {
     return fail(`truncated Arrow IPC file (${bytes.length} bytes): it does not end with "${ARROW_FILE_MAGIC}"`);

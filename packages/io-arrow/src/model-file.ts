@@ -1,79 +1,104 @@
-import {
-  CombatError,
-  MODEL_FORMAT_VERSION,
-  ModelFormatError,
-  checkModelMeta,
-  deserializeModel,
-  serializeModel,
-  type CombatModel,
-  type DesignCoding,
-  type SerializedModel,
-} from '@combat/core';
+import type { MaskGeometry } from '@combat/base';
+import { CombatError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
+import { MODEL_FORMAT_VERSION, ModelFormatError, deserializeModel, serializeModel, type CombatModel, type DesignCoding, type SerializedModel } from '@combat/core';
+import { checkModelMeta } from '@combat/core/internal';
 import { DataType, Precision, Table as ArrowTable, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
-import { registerCompressionCodecs } from './codecs.js';
+import { checkBytes, checkObject, checkOptionalString, checkString } from './arguments.js';
 import { checkIpcLayout } from './arrow-layout.js';
-import { CHECKSUM_PLACEHOLDER, sealModelFile, verifyChecksum } from './model-checksum.js';
+import { registerCompressionCodecs } from './codecs.js';
 import { TableFormatError } from './errors.js';
+import type { CovariateColumns } from './matrix.js';
+import { CHECKSUM_PLACEHOLDER, sealModelFile, verifyChecksum } from './model-checksum.js';
+import {
+  EXTRAS_COLUMN_FIELDS,
+  FILE_COLUMN_FIELDS,
+  PRIORS,
+  checkCovariateColumns,
+  checkFeatureNames,
+  checkMaskGeometry,
+  encodeNumber,
+  isRecord,
+  readPriors,
+  type Fail,
+} from './model-file-checks.js';
 
 /**
- * What a model file holds besides the model: the feature names (table columns, or voxel labels),
- * the covariate columns it was fitted with, and for volume models the mask's geometry.
+ * What a model file holds besides the model: the feature names (table columns, or voxel indices
+ * as text), the covariate columns the model was fitted with and the column that named the rows,
+ * and for volume models the mask's geometry (`mask.indices[k]` is the voxel of feature k). A
+ * decoded mask has no `source`: the file does not keep the mask's path.
  *
  * @example
  * ```ts
- * const extras: ModelFileExtras = { featureNames: ['f000', 'f001'], columns: { batchCol: 'site', continuousCols: ['age'] } };
+ * import { identityAffine } from '@combat/base';
+ *
+ * const tableExtras: ModelFileExtras = { featureNames: ['lh_x', 'lh_y', 'rh_x'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, idColumn: 'subject' };
+ * decodeModelFile(encodeModelFile(model, tableExtras), 'model.arrow').idColumn; // 'subject'
+ *
+ * // A volume model: feature k is voxel mask.indices[k] of a 2 x 3 x 2 volume.
+ * const volumeExtras: ModelFileExtras = {
+ *   featureNames: ['0', '5', '9'],
+ *   columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] },
+ *   mask: { shape: [2, 3, 2], affine: identityAffine(), indices: Int32Array.of(0, 5, 9) },
+ * };
+ * decodeModelFile(encodeModelFile(model, volumeExtras), 'volume-model.arrow').mask; // { shape: [2, 3, 2], affine: identityAffine(), indices: Int32Array.of(0, 5, 9) }
  * ```
  */
 export interface ModelFileExtras {
   readonly featureNames: readonly string[];
-  readonly columns?: {
-    readonly batchCol: string;
-    readonly categoricalCols?: readonly string[];
-    readonly continuousCols?: readonly string[];
-    readonly idCol?: string;
-  };
-  readonly volume?: { readonly shape: readonly number[]; readonly affine: Float64Array; readonly indices: Int32Array };
+  readonly columns?: CovariateColumns;
+  readonly idColumn?: string;
+  readonly mask?: MaskGeometry;
 }
 
 /** Schema metadata key of the JSON part. */
 const METADATA_KEY = 'combat';
 const PER_BATCH = ['gammaStar', 'deltaStar', 'gammaHat', 'deltaHat'] as const;
-const PRIORS = ['gammaBar', 't2', 'aPrior', 'bPrior'] as const;
 /** The fields of the JSON metadata. */
 const JSON_FIELDS = new Set(['formatVersion', 'features', 'coding', 'batchSizes', 'options', 'priors', 'columns', 'volume', 'checksum']);
-
-type Fail = (detail: string) => never;
 
 /**
  * Encodes a model as one Arrow IPC file: one row per feature (`feature`, `voxel` for volume
  * models, `adjusted`, `varPooled`, `grandMean`, `beta[<design column>]`, then
  * `gammaStar[<batch>]`, `deltaStar[<batch>]`, `gammaHat[<batch>]`, `deltaHat[<batch>]`), and the
  * rest as JSON in the schema metadata under `combat`: format version, batches and design coding,
- * options, batch sizes, priors, covariate columns, mask shape and affine, and first `checksum`, a
- * CRC-32 of the file's bytes (see {@link sealModelFile}) that {@link decodeModelFile} checks
- * before anything else, so a file changed or damaged after it was written is refused. Refuses (with
- * `ModelFormatError`) what {@link decodeModelFile} would refuse: an invalid model, feature names
- * that are not one unique string per feature, covariate columns other than the coding's, a volume
- * geometry that does not hold the voxels. Messages start with `options.target` (the path being
- * written; default "model file").
+ * options, batch sizes, priors, covariate columns (`columns`: `batchCol`, `categoricalCols`,
+ * `continuousCols`, and the id column as `idCol`), the mask's shape and affine (`volume`), and
+ * first `checksum`, a CRC-32 of the file's bytes (see {@link sealModelFile}) that
+ * {@link decodeModelFile} checks before anything else, so a file changed or damaged after it was
+ * written is refused. Refuses what {@link decodeModelFile} would refuse. Messages start with
+ * `options.target` (the path being written; default "model file").
  *
+ * @throws {@link ModelFormatError} when the model is not a valid model, the feature names are not
+ * one unique string per feature, the covariate columns are not the coding's, an id column comes
+ * without them, or the mask does not hold the voxels.
+ * @throws {@link InvalidArgumentError} when `model`, `extras` or `options` is not an object.
  * @example
  * ```ts
- * const bytes = encodeModelFile(model, { featureNames: regions, columns: { batchCol: 'site' } });
+ * const bytes = encodeModelFile(model, { featureNames: ['lh_x', 'lh_y', 'rh_x'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] } });
+ * decodeModelFile(bytes, 'model.arrow').featureNames; // ['lh_x', 'lh_y', 'rh_x']
+ * encodeModelFile(model, { featureNames: ['lh_x'] }, { target: 'out/model.arrow' });
+ * // throws ModelFormatError: out/model.arrow: featureNames is an array of 1; expected 3 names, one per feature
  * ```
  */
 export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, options: { target?: string } = {}): Uint8Array {
+  checkObject(extras, 'encodeModelFile: extras');
+  const target = checkOptionalString(checkObject(options, 'encodeModelFile: options', true).target, 'encodeModelFile: options.target') ?? 'model file';
   const fail: Fail = (detail) => {
-    throw new ModelFormatError(`${options.target ?? 'model file'}: ${detail}`);
+    throw new ModelFormatError(`${target}: ${detail}`);
   };
   const { meta, arrays } = serializeModel(model);
-  if (typeof extras !== 'object' || extras === null) return fail(`extras is ${String(extras)}; expected { featureNames, columns?, volume? }`);
-  checkFeatureNames(extras.featureNames, meta.features, fail);
-  if (extras.columns !== undefined) checkColumnRoles(extras.columns, meta.coding, fail);
-  if (extras.volume !== undefined) checkVolume(extras.volume.shape, extras.volume.affine, extras.volume.indices, meta.features, fail);
   const V = meta.features;
+  checkFeatureNames(extras.featureNames, V, fail);
+  const columns = extras.columns === undefined ? undefined : checkExtrasColumns(extras, meta.coding, fail);
+  if (extras.columns === undefined && extras.idColumn !== undefined) {
+    fail(`idColumn is ${describeValue(extras.idColumn)} without columns; the file keeps the id column with the covariate columns`);
+  }
+  if (extras.mask !== undefined && !isRecord(extras.mask)) fail(`mask is ${describeValue(extras.mask)}; expected { shape, affine, indices }`);
+  const mask = extras.mask === undefined ? undefined : checkMaskGeometry(extras.mask.shape, extras.mask.affine, extras.mask.indices, V, 'mask', fail);
   const vectors: Record<string, Vector> = { feature: vectorFromArray([...extras.featureNames], new Utf8()) };
-  if (extras.volume !== undefined) vectors.voxel = makeVector(extras.volume.indices);
+  if (mask !== undefined) vectors.voxel = makeVector(mask.indices);
   vectors.adjusted = makeVector(arrays.adjusted);
   vectors.varPooled = makeVector(arrays.varPooled);
   vectors.grandMean = makeVector(arrays.grandMean);
@@ -86,12 +111,30 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
     formatVersion: MODEL_FORMAT_VERSION,
     ...meta,
     priors: Object.fromEntries(PRIORS.map((name) => [name, Array.from(arrays[name], encodeNumber)])),
-    columns: extras.columns,
-    volume: extras.volume === undefined ? undefined : { shape: extras.volume.shape, affine: Array.from(extras.volume.affine) },
+    columns,
+    volume: mask === undefined ? undefined : { shape: mask.shape, affine: Array.from(mask.affine) },
   };
   const table = new ArrowTable(vectors);
   table.schema.metadata.set(METADATA_KEY, JSON.stringify(json));
-  return sealModelFile(tableToIPC(table, 'file'), options);
+  return sealModelFile(tableToIPC(table, 'file'), { target });
+}
+
+/** The extras' columns and id column, checked, as the file's JSON holds them. */
+function checkExtrasColumns(extras: ModelFileExtras, coding: DesignCoding, fail: Fail): Record<string, unknown> {
+  if (!isRecord(extras.columns)) return fail(`columns is ${describeValue(extras.columns)}; expected { batch, categorical?, continuous? }`);
+  const given = extras.columns as Record<string, unknown>;
+  const { columns, idColumn } = checkCovariateColumns(
+    { batch: given.batch, categorical: given.categorical, continuous: given.continuous, idColumn: extras.idColumn },
+    coding,
+    EXTRAS_COLUMN_FIELDS,
+    fail,
+  );
+  return {
+    batchCol: columns.batch,
+    ...(columns.categorical === undefined ? {} : { categoricalCols: columns.categorical }),
+    ...(columns.continuous === undefined ? {} : { continuousCols: columns.continuous }),
+    ...(idColumn === undefined ? {} : { idCol: idColumn }),
+  };
 }
 
 /**
@@ -104,14 +147,22 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
  * columns, a row count other than `features`, feature names that repeat, covariate columns other
  * than the coding's, a volume geometry that does not hold the voxels (3 positive integers, 16
  * finite affine entries, voxel indices strictly ascending within the volume), and every value
- * `deserializeModel` refuses.
+ * `deserializeModel` refuses. Messages name the fields as the file's JSON does
+ * (`columns.batchCol`, `volume.shape`).
  *
+ * @throws {@link ModelFormatError} when the bytes are not a valid model file.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `source` not a string.
  * @example
  * ```ts
- * const { model, featureNames } = decodeModelFile(bytes, 'model.arrow');
+ * const { model, featureNames, columns, idColumn, mask } = decodeModelFile(modelBytes, 'model.arrow');
+ * [model.batches, featureNames, columns?.batch, idColumn, mask]; // [['A', 'B'], ['lh_x', 'lh_y', 'rh_x'], 'site', 'subject', undefined]
+ * decodeModelFile(new TextEncoder().encode('subject,site\n'), 'data.csv');
+ * // throws ModelFormatError: data.csv: not an Arrow IPC file
  * ```
  */
 export function decodeModelFile(bytes: Uint8Array, source: string): { model: CombatModel } & ModelFileExtras {
+  checkBytes(bytes, 'decodeModelFile: bytes');
+  checkString(source, 'decodeModelFile: source');
   const fail: Fail = (detail) => {
     throw new ModelFormatError(`${source}: ${detail}`);
   };
@@ -121,7 +172,7 @@ export function decodeModelFile(bytes: Uint8Array, source: string): { model: Com
   const json = parseJson(metadata, fail);
   const unknown = Object.keys(json).find((key) => !JSON_FIELDS.has(key));
   if (unknown !== undefined) fail(`the "${METADATA_KEY}" metadata has an unknown field ${JSON.stringify(unknown)}; expected only ${[...JSON_FIELDS].join(', ')}`);
-  if (json.checksum !== checksum) fail(`checksum is ${describe(json.checksum)}; expected the checksum the file was verified with (${checksum})`);
+  if (json.checksum !== checksum) fail(`checksum is ${describeValue(json.checksum)}; expected the checksum the file was verified with (${checksum})`);
   if (json.formatVersion !== MODEL_FORMAT_VERSION) fail(`formatVersion is ${JSON.stringify(json.formatVersion)}; expected ${MODEL_FORMAT_VERSION}`);
   const meta = fromCore(() => checkModelMeta({ features: json.features, coding: json.coding, batchSizes: json.batchSizes, options: json.options }), fail);
   const V = meta.features;
@@ -152,12 +203,17 @@ export function decodeModelFile(bytes: Uint8Array, source: string): { model: Com
     ...Object.fromEntries(PER_BATCH.map((name) => [name, stack(name, meta.coding.batches)])),
     ...readPriors(json.priors, meta.coding.batches.length, fail),
   } as SerializedModel['arrays'];
-  const extras: { columns?: ModelFileExtras['columns']; volume?: ModelFileExtras['volume'] } = {};
-  if (json.columns !== undefined) extras.columns = checkColumnRoles(json.columns, meta.coding, fail);
+  const extras: { columns?: CovariateColumns; idColumn?: string; mask?: MaskGeometry } = {};
+  if (json.columns !== undefined) {
+    const file = json.columns;
+    if (!isRecord(file)) return fail(`columns is ${describeValue(file)}; expected { batchCol, categoricalCols?, continuousCols?, idCol? }`);
+    const checked = checkCovariateColumns({ batch: file.batchCol, categorical: file.categoricalCols, continuous: file.continuousCols, idColumn: file.idCol }, meta.coding, FILE_COLUMN_FIELDS, fail);
+    extras.columns = checked.columns;
+    if (checked.idColumn !== undefined) extras.idColumn = checked.idColumn;
+  }
   if (volumeJson !== undefined) {
-    if (!isRecord(volumeJson)) return fail(`volume is ${describe(volumeJson)}; expected { shape, affine }`);
-    const indices = read<Int32Array>('voxel');
-    extras.volume = checkVolume(volumeJson.shape, volumeJson.affine, indices, V, fail);
+    if (!isRecord(volumeJson)) return fail(`volume is ${describeValue(volumeJson)}; expected { shape, affine }`);
+    extras.mask = checkMaskGeometry(volumeJson.shape, volumeJson.affine, read<Int32Array>('voxel'), V, 'volume', fail);
   }
   const model = fromCore(() => deserializeModel({ formatVersion: MODEL_FORMAT_VERSION, meta, arrays }), fail, featureNames);
   return { model, featureNames, ...extras };
@@ -224,7 +280,7 @@ function parseJson(text: string, fail: Fail): Record<string, unknown> {
   } catch (error) {
     return fail(`the "${METADATA_KEY}" schema metadata is not valid JSON: ${(error as Error).message}`);
   }
-  if (!isRecord(json)) return fail(`the "${METADATA_KEY}" schema metadata is ${describe(json)}; expected a JSON object`);
+  if (!isRecord(json)) return fail(`the "${METADATA_KEY}" schema metadata is ${describeValue(json)}; expected a JSON object`);
   return json;
 }
 
@@ -237,99 +293,4 @@ function fromCore<T>(run: () => T, fail: Fail, featureNames?: readonly string[])
     const feature = error.feature === undefined ? '' : `feature ${JSON.stringify(featureNames?.[error.feature])} (row ${error.feature + 1}): `;
     return fail(`${feature}${error.detail}`);
   }
-}
-
-/** One unique string per feature. */
-function checkFeatureNames(names: unknown, features: number, fail: Fail): void {
-  if (!Array.isArray(names) || names.length !== features) fail(`featureNames is ${describe(names)}; expected ${features} names, one per feature`);
-  const rowOf = new Map<string, number>();
-  (names as unknown[]).forEach((name, row) => {
-    if (typeof name !== 'string') fail(`feature name in row ${row + 1} is ${describe(name)}; expected a string`);
-    const earlier = rowOf.get(name as string);
-    if (earlier !== undefined) fail(`feature name ${JSON.stringify(name)} appears in rows ${earlier + 1} and ${row + 1}; expected unique names`);
-    rowOf.set(name as string, row);
-  });
-}
-
-/**
- * The covariate columns of the table the model was fitted on: a batch column, the categorical and
- * continuous columns exactly the coding's covariates in order (an absent list means none), an
- * optional id column, one role per column. Returns a copy with the keys that were given.
- */
-function checkColumnRoles(value: unknown, coding: DesignCoding, fail: Fail): NonNullable<ModelFileExtras['columns']> {
-  if (!isRecord(value)) return fail(`columns is ${describe(value)}; expected { batchCol, categoricalCols?, continuousCols?, idCol? }`);
-  const name = (key: string): string => {
-    const text = value[key];
-    if (typeof text !== 'string' || text === '') return fail(`columns.${key} is ${describe(text)}; expected a column name`);
-    return text;
-  };
-  const list = (key: string, expected: readonly string[]): string[] => {
-    const names = value[key] ?? [];
-    if (!Array.isArray(names) || names.length !== expected.length || names.some((n, k) => n !== expected[k])) {
-      fail(`columns.${key} is ${JSON.stringify(names) ?? describe(names)}; expected the coding's covariates ${JSON.stringify(expected)}`);
-    }
-    return [...(names as string[])];
-  };
-  const batchCol = name('batchCol');
-  const categoricalCols = list('categoricalCols', coding.categorical.map((c) => c.name));
-  const continuousCols = list('continuousCols', coding.continuous);
-  const idCol = value.idCol === undefined ? undefined : name('idCol');
-  const all = [batchCol, ...categoricalCols, ...continuousCols, ...(idCol === undefined ? [] : [idCol])];
-  const twice = all.find((column, k) => all.indexOf(column) !== k);
-  if (twice !== undefined) fail(`column ${JSON.stringify(twice)} has two roles in columns; expected one role per column`);
-  return {
-    batchCol,
-    ...(value.categoricalCols === undefined ? {} : { categoricalCols }),
-    ...(value.continuousCols === undefined ? {} : { continuousCols }),
-    ...(idCol === undefined ? {} : { idCol }),
-  };
-}
-
-/** A 3D shape of positive integers, 16 finite affine entries, voxel indices strictly ascending inside the volume. */
-function checkVolume(shape: unknown, affine: unknown, indices: Int32Array, features: number, fail: Fail): NonNullable<ModelFileExtras['volume']> {
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n > 0)) {
-    return fail(`volume.shape is ${JSON.stringify(shape) ?? describe(shape)}; expected 3 positive integers`);
-  }
-  const entries = affine instanceof Float64Array ? Array.from(affine) : affine;
-  if (!Array.isArray(entries) || entries.length !== 16 || !entries.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    return fail(`volume.affine is ${describe(affine)}; expected 16 finite numbers`);
-  }
-  if (!(indices instanceof Int32Array) || indices.length !== features) fail(`voxel indices are ${describe(indices)}; expected an Int32Array of ${features}, one per feature`);
-  const voxels = (shape as number[]).reduce((a, n) => a * n, 1);
-  for (let k = 0; k < indices.length; k++) {
-    const index = indices[k] as number;
-    if (index < 0 || index >= voxels) fail(`voxel index in row ${k + 1} is ${index}; expected 0 to ${voxels - 1} (the volume has shape ${shape.join(' x ')})`);
-    if (k > 0 && index <= (indices[k - 1] as number)) fail(`voxel index in row ${k + 1} is ${index} after ${indices[k - 1]}; expected strictly ascending indices`);
-  }
-  return { shape: [...(shape as number[])], affine: Float64Array.from(entries as number[]), indices };
-}
-
-/** The priors as Float64Arrays of one value per batch: numbers, or "NaN", "Infinity", "-Infinity", "-0" for what JSON cannot hold. */
-function readPriors(priors: unknown, batches: number, fail: Fail): Record<(typeof PRIORS)[number], Float64Array> {
-  if (!isRecord(priors)) return fail(`priors is ${describe(priors)}; expected { ${PRIORS.join(', ')} }`);
-  return Object.fromEntries(
-    PRIORS.map((name) => {
-      const values = priors[name];
-      if (!Array.isArray(values) || values.length !== batches) fail(`priors.${name} is ${describe(values)}; expected ${batches} values, one per batch`);
-      return [name, Float64Array.from(values as unknown[], (x, b) => (typeof x === 'number' ? x : typeof x === 'string' && x in SPECIAL ? (SPECIAL[x] as number) : fail(`priors.${name}[${b}] is ${describe(x)}; expected a number or one of "NaN", "Infinity", "-Infinity", "-0"`)))];
-    }),
-  ) as Record<(typeof PRIORS)[number], Float64Array>;
-}
-
-const SPECIAL: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
-
-/** JSON has no Infinity, NaN or -0: those travel as strings. */
-function encodeNumber(x: number): number | string {
-  return Number.isFinite(x) && !Object.is(x, -0) ? x : String(Object.is(x, -0) ? '-0' : x);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }

@@ -2,88 +2,128 @@
  * File-system helpers of @combat/io-arrow, for Node: tables and model files by path, written
  * whole or not at all and never over an input.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { InvalidArgumentError } from '@combat/base';
+import { writeFileAtomically } from '@combat/base/node';
 import { ModelFormatError, type CombatModel } from '@combat/core';
+import { checkObject, checkString, refuse } from './arguments.js';
 import { decodeArrowTable, encodeArrowTable } from './arrow-table.js';
-import { checkString } from './arguments.js';
 import { decodeTableText, formatDelimited, parseDelimited } from './delimited.js';
 import { TableFormatError } from './errors.js';
 import { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
 import type { Table } from './table.js';
 
-/**
- * The table formats, by file extension.
- *
- * @example
- * ```ts
- * tableFormat('regions.feather'); // 'arrow'
- * ```
- */
-export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
-  checkString(path, 'tableFormat: path');
+/** The table format of a path's extension (any letter case), or undefined. */
+function formatOf(path: string): 'csv' | 'tsv' | 'arrow' | undefined {
   const extension = extname(path).toLowerCase();
   if (extension === '.csv') return 'csv';
   if (extension === '.tsv') return 'tsv';
   if (extension === '.arrow' || extension === '.feather' || extension === '.ipc' || extension === '.arrows') return 'arrow';
-  throw new TableFormatError(`${path}: unknown table extension "${extension}"; expected .csv, .tsv, .arrow or .feather`);
+  return undefined;
+}
+
+function unknownExtension(path: string): string {
+  return `${path}: unknown table extension "${extname(path)}"; expected .csv, .tsv, .arrow or .feather`;
+}
+
+/**
+ * The table format of a path, by its extension: `.csv`; `.tsv`; `.arrow`, `.feather`, `.ipc` or
+ * `.arrows` (Arrow IPC). For checking an output path before the work that writes it.
+ *
+ * @throws {@link InvalidArgumentError} when the extension is none of those, or `path` is not a string.
+ * @example
+ * ```ts
+ * tableFormat('regions.feather'); // 'arrow'
+ * tableFormat('data.TSV'); // 'tsv'
+ * tableFormat('data.xlsx');
+ * // throws InvalidArgumentError: data.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow or .feather
+ * ```
+ */
+export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
+  checkString(path, 'tableFormat: path');
+  const format = formatOf(path);
+  if (format === undefined) throw new InvalidArgumentError(unknownExtension(path));
+  return format;
 }
 
 /**
  * Reads a table by extension: `.csv`, `.tsv` (UTF-8, or UTF-16 with a byte-order mark; see
- * `decodeTableText`), `.arrow`/`.feather` (IPC file or stream, LZ4/ZSTD).
+ * {@link decodeTableText}), `.arrow`/`.feather` (IPC file or stream, LZ4/ZSTD; see
+ * {@link decodeArrowTable}). The table's `source` is the path.
  *
+ * @throws {@link TableFormatError} when the file cannot be read, its extension is not a table's,
+ * or its content is not a table.
+ * @throws {@link InvalidArgumentError} when `path` is not a string.
  * @example
  * ```ts
- * const table = await readTable('regional-volumes.csv');
+ * const table = await readTable('data.csv');
+ * [table.source, table.rows, table.names.length]; // ['data.csv', 8, 7]
+ * await readTable('missing.csv');
+ * // throws TableFormatError: missing.csv: cannot be read: ENOENT
  * ```
  */
 export async function readTable(path: string): Promise<Table> {
   checkString(path, 'readTable: path');
-  const format = tableFormat(path);
+  const format = formatOf(path);
+  if (format === undefined) throw new TableFormatError(unknownExtension(path));
   const bytes = await readInput(path);
   if (format === 'arrow') return decodeArrowTable(bytes, path);
   return parseDelimited(decodeTableText(bytes, path), { source: path, delimiter: format === 'tsv' ? '\t' : ',' });
 }
 
 /**
- * Writes a table by extension, every column in order with `replaced` columns as float64.
+ * Writes a table by extension (see {@link encodeTableFile}), whole or not at all (a temporary
+ * file renamed into place), and never over the table's own source or a path of `options.protect`.
  *
+ * @throws {@link InputOverwriteError} when `path` is the table's source or one of `options.protect`.
+ * @throws {@link InvalidArgumentError} when the extension is not a table's, or an argument is not of its type.
  * @example
  * ```ts
- * await writeTable('harmonized.csv', table, new Map([['f000', column]]), { protect: ['input.csv'] });
+ * await writeTable('harmonized.csv', table, new Map([['lh_x', new Float64Array(8).fill(2)]]), { protect: ['covariates.csv'] });
+ * (await readTable('harmonized.csv')).columns.get('lh_x')?.numbers?.[7]; // 2
+ * await writeTable('data.csv', table, new Map());
+ * // throws InputOverwriteError: refusing to write data.csv: it is an input (data.csv)
  * ```
  */
 export async function writeTable(path: string, table: Table, replaced: ReadonlyMap<string, Float64Array>, options: { protect?: readonly string[] } = {}): Promise<void> {
-  await writeAtomically(path, encodeTableFile(path, table, replaced), [...(options.protect ?? []), table.source]);
+  const protect = checkObject(options, 'writeTable: options', true).protect ?? [];
+  if (!Array.isArray(protect)) refuse('writeTable: options.protect', 'an array of paths', protect);
+  const bytes = encodeTableFile(path, table, replaced);
+  await writeFileAtomically(path, bytes, { protect: [...(protect as string[]), table.source] });
 }
 
 /**
  * The bytes {@link writeTable} writes for a path: the format by extension, every column in order
- * with `replaced` columns as float64.
+ * with `replaced` columns as float64 (see {@link formatDelimited} and {@link encodeArrowTable}).
  *
+ * @throws {@link InvalidArgumentError} when the extension is not a table's, or an argument is not of its type.
  * @example
  * ```ts
- * const bytes = encodeTableFile('harmonized.feather', table, new Map([['f000', column]]));
+ * const bytes = encodeTableFile('harmonized.tsv', table, new Map());
+ * new TextDecoder().decode(bytes).split('\n')[0]; // 'subject\tsite\tsex\tage\tlh_x\tlh_y\trh_x'
  * ```
  */
 export function encodeTableFile(path: string, table: Table, replaced: ReadonlyMap<string, Float64Array>): Uint8Array {
   const format = tableFormat(path);
-  return format === 'arrow' ? encodeArrowTable(table, replaced) : new TextEncoder().encode(formatDelimited(table, replaced, format === 'tsv' ? '\t' : ','));
+  return format === 'arrow' ? encodeArrowTable(table, replaced) : new TextEncoder().encode(formatDelimited(table, replaced, { delimiter: format === 'tsv' ? '\t' : ',' }));
 }
 
 /**
- * Reads a model file written by {@link writeModel}. A file that cannot be read, or that is not a
- * valid model file (see `decodeModelFile`), is a `ModelFormatError` whose message starts with the
- * path.
+ * Reads a model file written by {@link writeModel} or {@link encodeModelFile}. A file that cannot
+ * be read, or that is not a valid model file (see {@link decodeModelFile}), is a
+ * `ModelFormatError` whose message starts with the path.
  *
+ * @throws {@link ModelFormatError} when the file cannot be read or is not a valid model file.
+ * @throws {@link InvalidArgumentError} when `path` is not a string.
  * @example
  * ```ts
- * const { model, featureNames, columns } = await readModel('model.arrow');
+ * const { model, featureNames, columns, idColumn } = await readModel('model.arrow');
+ * [model.features, featureNames, columns, idColumn]; // [3, ['lh_x', 'lh_y', 'rh_x'], { batch: 'site', categorical: ['sex'], continuous: ['age'] }, 'subject']
  * ```
  */
 export async function readModel(path: string): Promise<{ model: CombatModel } & ModelFileExtras> {
+  checkString(path, 'readModel: path');
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -94,39 +134,24 @@ export async function readModel(path: string): Promise<{ model: CombatModel } & 
 }
 
 /**
- * Writes a model file (an Arrow IPC file; see `encodeModelFile`).
+ * Writes a model file (an Arrow IPC file; see {@link encodeModelFile}), whole or not at all, and
+ * never over a path of `options.protect`.
  *
+ * @throws {@link ModelFormatError} when the model or the extras cannot make a valid model file.
+ * @throws {@link InputOverwriteError} when `path` is one of `options.protect`.
+ * @throws {@link InvalidArgumentError} when an argument is not of its type.
  * @example
  * ```ts
- * await writeModel('model.arrow', model, { featureNames, columns: { batchCol: 'site' } }, { protect: inputs });
+ * const extras = { featureNames: ['lh_x', 'lh_y', 'rh_x'], columns: { batch: 'site', continuous: ['age'] } };
+ * await writeModel('model-copy.arrow', model, { ...extras, columns: { ...extras.columns, categorical: ['sex'] } }, { protect: ['data.csv'] });
+ * (await readModel('model-copy.arrow')).model.batches; // ['A', 'B']
+ * await writeModel('data.csv', model, { featureNames: ['lh_x', 'lh_y', 'rh_x'] }, { protect: ['data.csv'] });
+ * // throws InputOverwriteError: refusing to write data.csv
  * ```
  */
 export async function writeModel(path: string, model: CombatModel, extras: ModelFileExtras, options: { protect?: readonly string[] } = {}): Promise<void> {
-  await writeAtomically(path, encodeModelFile(model, extras, { target: path }), options.protect ?? []);
-}
-
-/**
- * Writes bytes to a temporary file beside `path` and renames it into place; refuses when `path`
- * is one of `protect` (after resolving links).
- *
- * @example
- * ```ts
- * await writeAtomically('out/report.html', bytes, ['in/data.csv']);
- * ```
- */
-export async function writeAtomically(path: string, bytes: Uint8Array, protect: readonly string[]): Promise<void> {
-  const target = await canonical(path);
-  for (const input of protect) {
-    if ((await canonical(input)) === target) throw new TableFormatError(`refusing to write ${path}: it is an input (${input}); choose another output path`);
-  }
-  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  const protect = checkObject(options, 'writeModel: options', true).protect ?? [];
+  await writeFileAtomically(path, encodeModelFile(model, extras, { target: path }), { protect: protect as readonly string[] });
 }
 
 async function readInput(path: string): Promise<Uint8Array> {
@@ -134,19 +159,5 @@ async function readInput(path: string): Promise<Uint8Array> {
     return await readFile(path);
   } catch (error) {
     throw new TableFormatError(`${path}: cannot be read: ${(error as Error).message}`);
-  }
-}
-
-/** The absolute path with links resolved (for a path that does not exist yet, its folder's). */
-async function canonical(path: string): Promise<string> {
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch {
-    try {
-      return join(await realpath(dirname(absolute)), basename(absolute));
-    } catch {
-      return absolute;
-    }
   }
 }

@@ -10,8 +10,10 @@ import { TableFormatError } from './errors.js';
  *
  * @example
  * ```ts
- * const age = table.columns.get('age');
- * age?.numbers?.[0]; // 61
+ * const age = requireColumn(table, 'age');
+ * age.numbers?.[0]; // 61
+ * table.columns.get('lh_y')?.cells[2]; // null
+ * table.columns.get('lh_y')?.raw?.[2]; // 'NA'
  * ```
  */
 export interface Column {
@@ -22,11 +24,13 @@ export interface Column {
 }
 
 /**
- * A table by column, with where it came from for messages.
+ * A table by column: its `source` (the file it was read from, or a name, for messages), its
+ * column names in order, its columns by name, and its number of rows (the header not counted).
  *
  * @example
  * ```ts
- * const table: Table = tableFromColumns('inline', { site: ['A', 'B'], age: ['61', '47'] });
+ * const small: Table = tableFromColumns('inline', { site: ['A', 'B'], age: ['61', '47'] });
+ * [small.source, small.names, small.rows]; // ['inline', ['site', 'age'], 2]
  * ```
  */
 export interface Table {
@@ -44,18 +48,7 @@ const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A']);
  */
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
-/**
- * Whether a text cell means "missing": empty, `NA`, `NaN` (also `nan`, `N/A`).
- *
- * @example
- * ```ts
- * isMissing('NA'); // true
- * ```
- */
-export function isMissing(text: string): boolean {
-  return missing(checkString(text, 'isMissing: text'));
-}
-
+/** Whether a text cell means "missing": empty, `NA`, `NaN` (also `nan`, `N/A`), blanks around it allowed. */
 function missing(text: string): boolean {
   return MISSING.has(text.trim());
 }
@@ -66,27 +59,8 @@ function parseNumber(text: string): number {
 }
 
 /**
- * Builds a column from text cells (CSV): missing markers become null, and the column is numeric
- * when every other cell is a finite decimal number.
- *
- * @example
- * ```ts
- * columnFromText('age', ['61', 'NA', '47']).numbers; // Float64Array [61, NaN, 47]
- * ```
- */
-export function columnFromText(name: string, raw: readonly string[]): Column {
-  checkString(name, 'columnFromText: name');
-  checkStrings(raw, 'columnFromText: raw');
-  return textColumn(name, raw);
-}
-
-/**
- * {@link columnFromText} for callers that have checked their arguments (the readers).
- *
- * @example
- * ```ts
- * const column = textColumn('age', rows.map((row) => row[2] as string));
- * ```
+ * A column from text cells (CSV): missing markers become null, and the column is numeric when
+ * every other cell is a finite decimal number. The caller has checked the arguments.
  */
 export function textColumn(name: string, raw: readonly string[]): Column {
   const cells = raw.map((text) => (missing(text) ? null : text));
@@ -94,12 +68,18 @@ export function textColumn(name: string, raw: readonly string[]): Column {
 }
 
 /**
- * A table from columns of text (as a CSV reader gives them); every column needs a name and as many
- * cells as the others.
+ * A table from columns of text (as a CSV reader gives them): missing markers (an empty cell,
+ * `NA`, `NaN`) become null, and a column is numeric when every other cell is a number. Every
+ * column needs a name and as many cells as the others.
  *
+ * @throws {@link ShapeMismatchError} when the columns have different numbers of cells.
+ * @throws {@link TableFormatError} when a column name is blank.
+ * @throws {@link InvalidArgumentError} when `source` is not a string or a column not an array of strings.
  * @example
  * ```ts
- * tableFromColumns('inline', { site: ['A', 'B'], age: ['61', '47'] }).rows; // 2
+ * tableFromColumns('inline', { site: ['A', 'B'], age: ['61', 'NA'] }).columns.get('age')?.numbers; // Float64Array.of(61, NaN)
+ * tableFromColumns('inline', { site: ['A', 'B'], age: ['61'] });
+ * // throws ShapeMismatchError: inline: column "age" has 1 cells; column "site" has 2
  * ```
  */
 export function tableFromColumns(source: string, columns: Readonly<Record<string, readonly string[]>>): Table {
@@ -117,14 +97,7 @@ export function tableFromColumns(source: string, columns: Readonly<Record<string
   return { source, names, rows, columns: new Map(names.map((name) => [name, textColumn(name, columns[name] as readonly string[])])) };
 }
 
-/**
- * Refuses column names nobody can ask for: an empty (or blank) name, or a name given twice.
- *
- * @example
- * ```ts
- * checkColumnNames(header, 'covars.csv'); // throws on ['a', '', 'a']
- * ```
- */
+/** Refuses column names nobody can ask for: an empty (or blank) name, or a name given twice. */
 export function checkColumnNames(names: readonly string[], source: string): void {
   const seen = new Map<string, number>();
   names.forEach((name, k) => {
@@ -137,11 +110,16 @@ export function checkColumnNames(names: readonly string[], source: string): void
 
 /**
  * The column with a name, or a {@link TableFormatError} that lists the columns that exist (the
- * first 40) and suggests a column whose name differs only in letter case.
+ * first 40) and suggests a column whose name differs only in letter case. `role` names the
+ * column in the message (`batch column "Site" not found`).
  *
+ * @throws {@link TableFormatError} when the table has no column of that name.
+ * @throws {@link InvalidArgumentError} when `table` is not a table, or `name` or `role` not a string.
  * @example
  * ```ts
- * const site = requireColumn(table, 'site', 'batch column');
+ * requireColumn(table, 'age', 'continuous column').cells[0]; // '61'
+ * requireColumn(table, 'Site', 'batch column');
+ * // throws TableFormatError: data.csv: batch column "Site" not found (did you mean "site"?); columns are subject, site
  * ```
  */
 export function requireColumn(table: Table, name: string, role = 'column'): Column {
@@ -160,31 +138,39 @@ export function requireColumn(table: Table, name: string, role = 'column'): Colu
 /**
  * A row of a table as a person reads it, for messages: `row 5`, or with an id column
  * `row 5 (subject "sub-004")`. `row` is 0-based; the text is 1-based, row 1 being the first row
- * after the header.
+ * after the header. Every message of this package that names a row says it this way.
  *
+ * @throws {@link TableFormatError} when the table has no column `options.idColumn`.
+ * @throws {@link InvalidArgumentError} when `row` is not a row index of the table.
  * @example
  * ```ts
- * describeRow(table, 4, 'subject'); // 'row 5 (subject "sub-004")'
+ * describeRow(table, 4); // 'row 5'
+ * describeRow(table, 4, { idColumn: 'subject' }); // 'row 5 (subject "sub-005")'
  * ```
  */
-export function describeRow(table: Table, row: number, idColumn?: string): string {
+export function describeRow(table: Table, row: number, options: { idColumn?: string } = {}): string {
   checkTable(table, 'describeRow: table');
   if (!Number.isSafeInteger(row) || row < 0 || row >= table.rows) {
     refuse('describeRow: row', table.rows === 0 ? `a row index, but ${table.source} has no rows` : `a row index of ${table.source} (0 to ${table.rows - 1})`, row);
   }
-  if (checkOptionalString(idColumn, 'describeRow: idColumn') === undefined) return `row ${row + 1}`;
-  const id = requireColumn(table, idColumn as string, 'id column').cells[row];
+  const idColumn = checkOptionalString(checkObject(options, 'describeRow: options', true).idColumn, 'describeRow: options.idColumn');
+  if (idColumn === undefined) return `row ${row + 1}`;
+  const id = requireColumn(table, idColumn, 'id column').cells[row];
   return `row ${row + 1} (${idColumn} ${id === null || id === undefined ? 'missing' : JSON.stringify(id)})`;
 }
 
 /**
  * The column's values as float64, or a {@link TableFormatError} naming the first cell that is not
  * a finite number: its row (row 1 is the first data row; with `idColumn`, also the row's id),
- * column and text.
+ * column and text. Missing cells are NaN.
  *
+ * @throws {@link TableFormatError} when a present cell is not a finite number.
+ * @throws {@link InvalidArgumentError} when `column` is not a column of the table.
  * @example
  * ```ts
- * const age = numericValues(table, requireColumn(table, 'age'), { idColumn: 'subject' });
+ * numericValues(table, requireColumn(table, 'lh_y')).slice(0, 3); // Float64Array.of(3.4, 3.1, NaN)
+ * numericValues(table, requireColumn(table, 'sex'), { idColumn: 'subject' });
+ * // throws TableFormatError: data.csv: row 1 (subject "sub-001"), column "sex": "F" is not a number
  * ```
  */
 export function numericValues(table: Table, column: Column, options: { idColumn?: string } = {}): Float64Array {
@@ -199,7 +185,7 @@ export function numericValues(table: Table, column: Column, options: { idColumn?
     throw new TableFormatError(`${table.source}: column "${column.name}" is not numeric${type === undefined ? '' : ` (its Arrow type is ${String(type)})`}; expected numbers`);
   }
   const hint = /^\s*[+-]?\d*,\d+\s*$/.test(cell) ? '; write decimals with a point (1.5), not a comma' : '';
-  throw new TableFormatError(`${table.source}: ${describeRow(table, row, idColumn)}, column "${column.name}": ${JSON.stringify(cell)} is not a number${hint}`);
+  throw new TableFormatError(`${table.source}: ${describeRow(table, row, { idColumn })}, column "${column.name}": ${JSON.stringify(cell)} is not a number${hint}`);
 }
 
 function toNumbers(cells: readonly (string | null)[]): Float64Array | null {
@@ -219,11 +205,12 @@ function toNumbers(cells: readonly (string | null)[]): Float64Array | null {
 
 /**
  * The rows `order` of a table, in that order (for pairing a covariates table with a data table);
- * every entry must be a row index of the table.
+ * every entry must be a row index of the table. The table keeps its source.
  *
+ * @throws {@link InvalidArgumentError} when an entry of `order` is not a row index of the table.
  * @example
  * ```ts
- * selectRows(table, [2, 0]).rows; // 2
+ * selectRows(table, [7, 0]).columns.get('subject')?.cells; // ['sub-008', 'sub-001']
  * ```
  */
 export function selectRows(table: Table, order: readonly number[]): Table {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { CombatError } from '@combat/core';
+import { CombatError } from '@combat/base';
+import { fixturePath } from '@combat/test-support';
 import {
   Dictionary,
   Field,
@@ -21,7 +22,7 @@ import { decodeLz4Frame } from '../src/codecs.js';
 import { TableFormatError, decodeArrowTable, numericValues } from '../src/index.js';
 import { bufferAt, footerBatchCount, patch, recordBatches } from './arrow-bytes.js';
 
-const LZ4 = readFileSync(new URL('../../../fixtures/arrow-interop/2.0.0-compression_generated_lz4.arrow_file', import.meta.url));
+const LZ4 = readFileSync(fixturePath('arrow-interop', '2.0.0-compression_generated_lz4.arrow_file'));
 
 /** Columns a (float64 with a null), s (utf8 with a null), d (dictionary of utf8). */
 function sample(kind: 'file' | 'stream'): Uint8Array {

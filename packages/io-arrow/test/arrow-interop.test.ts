@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { fixturePath, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../src/node.js';
 
-const DIR = fileURLToPath(new URL('../../../fixtures/arrow-interop/', import.meta.url));
+const DIR = fixturePath('arrow-interop');
 
 interface IntegrationJson {
   schema: { fields: { name: string; type: { name: string; precision?: string } }[] };
@@ -22,8 +22,8 @@ const CASES = [
 describe.each(CASES)('%s (written by Arrow C++)', (file, json) => {
   it('reads to what the integration JSON says', async () => {
     // Read through a .arrow name: the CLI picks the format by extension.
-    const { copyFile, mkdtemp } = await import('node:fs/promises');
-    const dir = await mkdtemp(join((await import('node:os')).tmpdir(), 'arrow-'));
+    const { copyFile } = await import('node:fs/promises');
+    const dir = await temporaryFolder('arrow');
     await copyFile(join(DIR, file), join(dir, 'table.arrow'));
     const table = await readTable(join(dir, 'table.arrow'));
     const expected = JSON.parse(gunzipSync(readFileSync(join(DIR, json))).toString('utf8')) as IntegrationJson;

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { browserAvailable, bundleForBrowser, evaluateInChromium, fixturePath } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { bundleForBrowser, evaluateInChromium } from '../../../test-support/browser-bundle.js';
-import { browserAvailable } from '../../../test-support/chromium.js';
 import { decodeArrowTable } from '../src/index.js';
 
-const ZSTD = fileURLToPath(new URL('../../../fixtures/arrow-interop/2.0.0-compression_generated_zstd.arrow_file', import.meta.url));
-const LZ4 = fileURLToPath(new URL('../../../fixtures/arrow-interop/2.0.0-compression_generated_lz4.arrow_file', import.meta.url));
+const ZSTD = fixturePath('arrow-interop', '2.0.0-compression_generated_zstd.arrow_file');
+const LZ4 = fixturePath('arrow-interop', '2.0.0-compression_generated_lz4.arrow_file');
 
 describe.skipIf(!browserAvailable)('in a browser (headless Chromium)', () => {
   it('decodes LZ4 and ZSTD Arrow files and parses CSV, with no Node built-in', async () => {

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CombatError } from '@combat/core';
+import { CombatError } from '@combat/base';
+import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { TableFormatError, decodeTableText, formatDelimited, parseDelimited, tableFromColumns } from '../src/index.js';
 import { readTable } from '../src/node.js';
@@ -17,7 +17,7 @@ function utf16(text: string, endian: 'le' | 'be', bom = true): Uint8Array {
 }
 
 async function fileOf(name: string, bytes: Uint8Array | string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'text-')), name);
+  const path = join(await temporaryFolder('text'), name);
   await writeFile(path, bytes);
   return path;
 }

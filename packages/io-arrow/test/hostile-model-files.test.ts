@@ -1,4 +1,5 @@
-import { CombatError, ModelFormatError } from '@combat/core';
+import { CombatError } from '@combat/base';
+import { ModelFormatError } from '@combat/core';
 import { makeVector, type Vector } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -35,7 +36,8 @@ function expectSameFile(decoded: Decoded, original: ModelFile): void {
   expectSameModel(decoded.model, original.model);
   expect(decoded.featureNames).toEqual(original.extras.featureNames);
   expect(decoded.columns).toEqual(original.extras.columns);
-  expect(decoded.volume).toEqual(original.extras.volume);
+  expect(decoded.idColumn).toEqual(original.extras.idColumn);
+  expect(decoded.mask).toEqual(original.extras.mask);
 }
 
 /** The original model when the bytes are the original's, else a ModelFormatError. */
@@ -197,8 +199,8 @@ describe('hostile model files', () => {
         const batch = model.batches.find((b) => b !== model.coding.refBatch)!;
         expectRefused(rewrite(original.bytes, { columns: (c) => withCell(c, `deltaStar[${batch}]`, v, value) }));
         expectRefused(rewrite(original.bytes, { columns: (c) => withCell(c, 'varPooled', v, Number.isNaN(value) ? NaN : -Math.abs(value)) }));
-        if (extras.volume !== undefined) {
-          const indices = extras.volume.indices.slice();
+        if (extras.mask !== undefined) {
+          const indices = extras.mask.indices.slice();
           indices[pick % indices.length] = pick % 2 === 0 ? 24 + (pick % 1000) : -1 - (pick % 1000);
           expectRefused(rewrite(original.bytes, { columns: (c) => void (c.voxel = makeVector(indices)) }));
         }

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CombatError } from '@combat/core';
+import { CombatError } from '@combat/base';
+import { fixturePath, temporaryFolder } from '@combat/test-support';
 import { Bool, Dictionary, Field, Float64, Int32, Null, RecordBatch, Schema, Struct, Table as ArrowTable, Utf8, makeData, tableToIPC, vectorFromArray, type DataType } from 'apache-arrow';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TableFormatError, decodeArrowTable, parseDelimited, type Table } from '../src/index.js';
 import { readTable } from '../src/node.js';
 import { recordBatches } from './arrow-bytes.js';
@@ -20,15 +20,12 @@ import { recordBatches } from './arrow-bytes.js';
 
 const SOURCE = 'hostile';
 const FIXTURES: Uint8Array[] = ['2.0.0-compression_generated_lz4.arrow_file', '2.0.0-compression_generated_zstd.arrow_file', '2.0.0-compression_generated_zstd.stream', 'cpp-21.0.0_generated_primitive.arrow_file'].map(
-  (name) => new Uint8Array(readFileSync(new URL(`../../../fixtures/arrow-interop/${name}`, import.meta.url))),
+  (name) => new Uint8Array(readFileSync(fixturePath('arrow-interop', name))),
 );
 /** What a ZSTD buffer may expand to, per byte of the file (see arrow-layout.ts). */
 const ZSTD_EXPANSION = 32768;
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hostile-tables-'));
-});
+const dir = await temporaryFolder('hostile-tables');
 
 /** Runs a read; returns its table, or its error after checking that it is a TableFormatError naming the source. */
 function attempt(read: () => Table, source = SOURCE): Table | TableFormatError {

@@ -1,8 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CombatError, ModelFormatError } from '@combat/core';
-import { Float32, Table as ArrowTable, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { CombatError, InputOverwriteError } from '@combat/base';
+import { ModelFormatError } from '@combat/core';
+import { temporaryFolder } from '@combat/test-support';
+import { Float32, Table as ArrowTable, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { decodeModelFile, encodeArrowTable, encodeModelFile, parseDelimited, sealModelFile } from '../src/index.js';
 import { readModel, writeModel } from '../src/node.js';
@@ -51,16 +52,16 @@ describe('a file that is not a model file is a ModelFormatError naming the file'
 
   it('metadata that is not the model JSON', () => {
     refused(rewrite(table.bytes, { text: (t) => t.slice(0, -1) }), /^model\.arrow: the "combat" schema metadata is not valid JSON: /);
-    refused(rewrite(table.bytes, { text: () => `[{"checksum":"${'0'.repeat(8)}"}]` }), 'the "combat" schema metadata is an array of length 1; expected a JSON object');
+    refused(rewrite(table.bytes, { text: () => `[{"checksum":"${'0'.repeat(8)}"}]` }), 'the "combat" schema metadata is an array of 1; expected a JSON object');
     refused(rewrite(table.bytes, { json: (j) => void delete j.formatVersion }), 'formatVersion is undefined; expected 1');
     refused(rewrite(table.bytes, { json: (j) => void (j.formatVersion = 2) }), 'formatVersion is 2; expected 1');
     refused(rewrite(table.bytes, { json: (j) => void delete j.coding }), 'coding is undefined; expected a design coding');
-    refused(rewrite(table.bytes, { json: (j) => void (j.batchSizes = [8, 7]) }), 'batchSizes is an array of length 2; expected an array of 3 sample counts');
-    refused(rewrite(table.bytes, { json: (j) => void (j.options.meanOnly = 0) }), 'options.meanOnly is 0; expected true or false');
+    refused(rewrite(table.bytes, { json: (j) => void (j.batchSizes = [8, 7]) }), 'batchSizes is an array of 2; expected an array of 3 sample counts');
+    refused(rewrite(table.bytes, { json: (j) => void (j.options.meanOnly = 0) }), 'options.meanOnly is a number (0); expected true or false');
     refused(rewrite(table.bytes, { json: (j) => void (j.features = 7) }), 'the table has 6 rows; expected one per feature (features is 7)');
     refused(rewrite(table.bytes, { json: (j) => void delete j.priors }), 'priors is undefined; expected { gammaBar, t2, aPrior, bPrior }');
-    refused(rewrite(table.bytes, { json: (j) => void (j.priors.t2 = [1, 2]) }), 'priors.t2 is an array of length 2; expected 3 values, one per batch');
-    refused(rewrite(table.bytes, { json: (j) => void (j.priors.aPrior[0] = 'lots') }), 'priors.aPrior[0] is "lots"; expected a number or one of "NaN", "Infinity", "-Infinity", "-0"');
+    refused(rewrite(table.bytes, { json: (j) => void (j.priors.t2 = [1, 2]) }), 'priors.t2 is an array of 2; expected 3 values, one per batch');
+    refused(rewrite(table.bytes, { json: (j) => void (j.priors.aPrior[0] = 'lots') }), 'priors.aPrior[0] is a string ("lots"); expected a number or one of "NaN", "Infinity", "-Infinity", "-0"');
   });
 
   it('a coding that does not match the columns, or is inconsistent', () => {
@@ -72,7 +73,7 @@ describe('a file that is not a model file is a ModelFormatError naming the file'
     );
     refused(rewrite(table.bytes, { json: (j) => void (j.columns.continuousCols = ['weight']) }), 'columns.continuousCols is ["weight"]; expected the coding\'s covariates ["age"]');
     refused(rewrite(table.bytes, { json: (j) => void delete j.columns.categoricalCols }), 'columns.categoricalCols is []; expected the coding\'s covariates ["sex"]');
-    refused(rewrite(table.bytes, { json: (j) => void (j.columns.batchCol = 7) }), 'columns.batchCol is 7; expected a column name');
+    refused(rewrite(table.bytes, { json: (j) => void (j.columns.batchCol = 7) }), 'columns.batchCol is a number (7); expected a column name');
     refused(rewrite(table.bytes, { json: (j) => void (j.columns.idCol = 'age') }), 'column "age" has two roles in columns; expected one role per column');
   });
 
@@ -100,13 +101,13 @@ describe('a file that is not a model file is a ModelFormatError naming the file'
     refused(rewrite(volume.bytes, { columns: (v) => void delete v.voxel }), 'column "voxel" is missing');
     refused(rewrite(volume.bytes, { json: (j) => void (j.volume.shape = [4, 3]) }), 'volume.shape is [4,3]; expected 3 positive integers');
     refused(rewrite(volume.bytes, { json: (j) => void (j.volume.shape = [4, 3, 2.5]) }), 'volume.shape is [4,3,2.5]; expected 3 positive integers');
-    refused(rewrite(volume.bytes, { json: (j) => void (j.volume.affine[3] = null) }), 'volume.affine is an array of length 16; expected 16 finite numbers');
-    refused(rewrite(volume.bytes, { json: (j) => void (j.volume = 'yes') }), 'volume is "yes"; expected { shape, affine }');
+    refused(rewrite(volume.bytes, { json: (j) => void (j.volume.affine[3] = null) }), 'volume.affine is an array of 16; expected 16 finite numbers');
+    refused(rewrite(volume.bytes, { json: (j) => void (j.volume = 'yes') }), 'volume is a string ("yes"); expected { shape, affine }');
     refused(rewrite(volume.bytes, { json: (j) => void delete j.volume }), 'column "voxel" is not part of a model of this coding');
   });
 
   it('readModel names the path, whatever is wrong', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'model-'));
+    const dir = await temporaryFolder('model');
     await writeFile(join(dir, 'data.csv'), 'site,age\nA,61\n');
     await expect(readModel(join(dir, 'data.csv'))).rejects.toThrow(new ModelFormatError(`${join(dir, 'data.csv')}: not an Arrow IPC file: it starts with "site,age\\nA,61\\n"; expected the bytes "ARROW1"`));
     await expect(readModel(join(dir, 'none.arrow'))).rejects.toThrow(ModelFormatError);
@@ -118,19 +119,57 @@ describe('encoding refuses what decoding would refuse', () => {
   it('feature names that are not one unique string per feature', () => {
     const dup = { ...table.extras, featureNames: ['a', 'b', 'c', 'd', 'e', 'a'] };
     expect(() => encodeModelFile(table.model, dup)).toThrow(new ModelFormatError('model file: feature name "a" appears in rows 1 and 6; expected unique names'));
-    expect(() => encodeModelFile(table.model, { ...table.extras, featureNames: ['a'] })).toThrow('model file: featureNames is an array of length 1; expected 6 names, one per feature');
+    expect(() => encodeModelFile(table.model, { ...table.extras, featureNames: ['a'] })).toThrow('model file: featureNames is an array of 1; expected 6 names, one per feature');
     expect(() => encodeModelFile(table.model, dup, { target: 'out/model.arrow' })).toThrow(/^out\/model\.arrow: feature name "a"/);
   });
 
   it('covariate columns other than the coding\'s, a volume that does not hold the voxels, an invalid model', async () => {
-    expect(() => encodeModelFile(table.model, { ...table.extras, columns: { batchCol: 'site', continuousCols: ['age'] } })).toThrow(
-      'model file: columns.categoricalCols is []; expected the coding\'s covariates ["sex"]',
+    expect(() => encodeModelFile(table.model, { ...table.extras, columns: { batch: 'site', continuous: ['age'] } })).toThrow(
+      'model file: columns.categorical is []; expected the coding\'s covariates ["sex"]',
     );
-    const outside = { ...volume.extras.volume!, indices: Int32Array.of(1, 4, 5, 9, 17, 24) };
-    expect(() => encodeModelFile(volume.model, { ...volume.extras, volume: outside })).toThrow('model file: voxel index in row 6 is 24; expected 0 to 23');
+    const outside = { ...volume.extras.mask!, indices: Int32Array.of(1, 4, 5, 9, 17, 24) };
+    expect(() => encodeModelFile(volume.model, { ...volume.extras, mask: outside })).toThrow('model file: voxel index in row 6 is 24; expected 0 to 23');
     const tampered = { ...table.model, varPooled: table.model.varPooled.map((x, v) => (v === 0 ? -1 : x)) };
     expect(() => encodeModelFile(tampered, table.extras)).toThrow(new ModelFormatError('varPooled is -1; expected a positive number', { feature: 0 }));
-    const dir = await mkdtemp(join(tmpdir(), 'model-'));
+    const dir = await temporaryFolder('model');
     await expect(writeModel(join(dir, 'm.arrow'), table.model, { ...table.extras, featureNames: ['x', 'x', 'y', 'z', 'w', 'v'] })).rejects.toThrow(/m\.arrow: feature name "x" appears in rows 1 and 2/);
+  });
+
+  it('names the fields as the extras do: columns.batch, idColumn, mask', () => {
+    expect(() => encodeModelFile(table.model, { ...table.extras, columns: { ...table.extras.columns!, batch: '' } })).toThrow(new ModelFormatError('model file: columns.batch is a string (""); expected a column name'));
+    expect(() => encodeModelFile(table.model, { ...table.extras, idColumn: 'age' })).toThrow(new ModelFormatError('model file: column "age" has two roles in columns; expected one role per column'));
+    expect(() => encodeModelFile(table.model, { featureNames: table.extras.featureNames, idColumn: 'subject' })).toThrow(
+      new ModelFormatError('model file: idColumn is a string ("subject") without columns; the file keeps the id column with the covariate columns'),
+    );
+    expect(() => encodeModelFile(volume.model, { ...volume.extras, mask: { ...volume.extras.mask!, shape: [4, 3] } })).toThrow(new ModelFormatError('model file: mask.shape is [4,3]; expected 3 positive integers'));
+  });
+
+  it('writeModel refuses to write over an input, with base\'s InputOverwriteError', async () => {
+    const dir = await temporaryFolder('model');
+    await writeFile(join(dir, 'data.csv'), 'site\nA\n');
+    const written = writeModel(join(dir, 'data.csv'), table.model, table.extras, { protect: [join(dir, 'data.csv')] });
+    await expect(written).rejects.toBeInstanceOf(InputOverwriteError);
+    await expect(written).rejects.toThrow(/refusing to write .*data\.csv: it is an input/);
+  });
+});
+
+describe('the file keeps its format: the extras are stored under the keys files have always had', () => {
+  const metadata = (bytes: Uint8Array): Record<string, any> => JSON.parse(tableFromIPC(bytes).schema.metadata.get('combat')!);
+
+  it('columns as batchCol, categoricalCols, continuousCols, idCol; the mask as volume and the voxel column', () => {
+    expect(metadata(table.bytes).columns).toEqual({ batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'], idCol: 'subject' });
+    expect(Object.keys(metadata(table.bytes))).toEqual(['checksum', 'formatVersion', 'features', 'coding', 'batchSizes', 'options', 'priors', 'columns']);
+    const json = metadata(volume.bytes);
+    expect(json.columns).toEqual({ batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'] });
+    expect(json.volume).toEqual({ shape: [4, 3, 2], affine: [2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1] });
+    expect(Array.from(tableFromIPC(volume.bytes).getChild('voxel')!.toArray() as Int32Array)).toEqual([1, 4, 5, 9, 17, 23]);
+  });
+
+  it('a file without the optional lists or id column reads back without them', () => {
+    const bytes = rewrite(table.bytes, { json: (j) => void (j.columns = { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'] }) });
+    const decoded = decodeModelFile(bytes, 'model.arrow');
+    expect(decoded.columns).toEqual({ batch: 'site', categorical: ['sex'], continuous: ['age'] });
+    expect('idColumn' in decoded).toBe(false);
+    expect('mask' in decoded).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { ModelFormatError, harmonize, type CombatModel } from '@combat/core';
+import { syntheticData } from '@combat/test-support';
 import { Table as ArrowTable, makeVector, tableFromIPC, tableToIPC, type Vector } from 'apache-arrow';
 import { expect } from 'vitest';
 import { encodeModelFile, sealModelFile, type ModelFileExtras } from '../src/index.js';
-import { syntheticData } from '../../core/test/synthetic.js';
 
 /** A table model (reference batch, one unadjusted feature) and a volume model, with their files. */
 export function modelFiles(): { name: string; model: CombatModel; extras: ModelFileExtras; bytes: Uint8Array }[] {
@@ -10,13 +10,13 @@ export function modelFiles(): { name: string; model: CombatModel; extras: ModelF
   const data = matrix.data.slice();
   for (let i = 0; i < 8; i++) data[i * 6 + 3] = 42; // constant in siteA: feature 3 unadjusted, NaN estimates
   const table = harmonize({ ...matrix, data }, covariates, { refBatch: 'siteB' }).model;
-  const tableExtras: ModelFileExtras = { featureNames: ['lh_a', 'lh_b', 'lh_c', 'lh_d', 'rh_a', 'rh_b'], columns: { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'], idCol: 'subject' } };
+  const tableExtras: ModelFileExtras = { featureNames: ['lh_a', 'lh_b', 'lh_c', 'lh_d', 'rh_a', 'rh_b'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, idColumn: 'subject' };
   const volume = harmonize(matrix, covariates, { parametric: false }).model;
   const indices = Int32Array.of(1, 4, 5, 9, 17, 23);
   const volumeExtras: ModelFileExtras = {
     featureNames: Array.from(indices, String),
-    columns: { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'] },
-    volume: { shape: [4, 3, 2], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices },
+    columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] },
+    mask: { shape: [4, 3, 2], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices },
   };
   return [
     { name: 'table', model: table, extras: tableExtras, bytes: encodeModelFile(table, tableExtras) },

@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, harmonize, type CombatModel, type Covariates } from '@combat/core';
+import { syntheticData, temporaryFolder } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeModelFile, encodeModelFile, sealModelFile } from '../src/index.js';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { readModel, writeModel } from '../src/node.js';
-import { syntheticData } from '../../core/test/synthetic.js';
 import { bits, expectSameModel, modelFiles, rewrite } from './model-file-fixtures.js';
 
 describe('the model file', () => {
@@ -18,13 +16,13 @@ describe('the model file', () => {
     for (let i = 0; i < 8; i++) data[i * 6 + 3] = 42; // constant in siteA: feature 3 unadjusted, NaN estimates
     const { model } = harmonize({ ...matrix, data }, covariates, { refBatch: 'siteB' });
     expect(Array.from(model.aPrior).some((a) => a === Infinity)).toBe(true);
-    const volume = { shape: [3, 2, 1], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices: Int32Array.of(0, 1, 2, 3, 4, 5) };
-    const extras = { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], columns: { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'] }, volume };
+    const mask = { shape: [3, 2, 1], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices: Int32Array.of(0, 1, 2, 3, 4, 5) };
+    const extras = { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, mask };
     const back = decodeModelFile(encodeModelFile(model, extras), 'model.arrow');
     expectSameModel(back.model, model);
     expect(back.featureNames).toEqual(extras.featureNames);
     expect(back.columns).toEqual(extras.columns);
-    expect(back.volume).toEqual(volume);
+    expect(back.mask).toEqual(mask);
     expect(applyCombat(back.model, { ...matrix, data }, covariates)).toEqual(applyCombat(model, { ...matrix, data }, covariates));
   });
 
@@ -34,12 +32,12 @@ describe('the model file', () => {
       expect(reordered).not.toEqual(bytes);
       const back = decodeModelFile(reordered, 'm.arrow');
       expectSameModel(back.model, model);
-      expect(back.volume).toEqual(extras.volume);
+      expect(back.mask).toEqual(extras.mask);
     }
   });
 
   it('round-trips through writeModel and readModel (a Node Buffer, left unchanged)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'model-'));
+    const dir = await temporaryFolder('model');
     for (const { name, model, extras, bytes } of modelFiles()) {
       await writeModel(join(dir, `${name}.arrow`), model, extras);
       const back = await readModel(join(dir, `${name}.arrow`));
@@ -114,7 +112,7 @@ describe('the model file', () => {
           return;
         }
         const { model } = harmonize(matrix, candidate, { eb: false });
-        const extras = { featureNames: ['f[0]', 'f:1', 'beta[x]'], columns: { batchCol: 'site', categoricalCols: categorical, continuousCols: continuous } };
+        const extras = { featureNames: ['f[0]', 'f:1', 'beta[x]'], columns: { batch: 'site', categorical, continuous } };
         const back = decodeModelFile(encodeModelFile(model, extras), 'm.arrow');
         expectSameModel(back.model, model);
         expect(back.featureNames).toEqual(extras.featureNames);

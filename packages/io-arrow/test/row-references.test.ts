@@ -1,6 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { temporaryFolder } from '@combat/test-support';
 import { Float64, Table as ArrowTable, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { TableFormatError, covariatesFromTable, decodeArrowTable, describeRow, numericValues, parseDelimited, requireColumn, tableMatrix } from '../src/index.js';
@@ -25,7 +25,7 @@ describe('a cell that is not a finite number names the file, the row, the column
   ];
 
   it.each(CASES)('%s', async (written, cell) => {
-    const dir = await mkdtemp(join(tmpdir(), 'numbers-'));
+    const dir = await temporaryFolder('numbers');
     const path = join(dir, 'data.csv');
     await writeFile(path, dataWith(written));
     const table = await readTable(path);
@@ -35,7 +35,7 @@ describe('a cell that is not a finite number names the file, the row, the column
     expect(() => tableMatrix(table, ['age', 'lh_x'], { idColumn: 'subject' })).toThrow(
       new TableFormatError(`${path}: row 5 (subject "sub-004"), column "lh_x": ${JSON.stringify(cell)} is not a number${hint}`),
     );
-    expect(() => covariatesFromTable(table, { batchCol: 'site', continuousCols: ['lh_x'] }, { idColumn: 'subject' })).toThrow(
+    expect(() => covariatesFromTable(table, { batch: 'site', continuous: ['lh_x'] }, { idColumn: 'subject' })).toThrow(
       new TableFormatError(`${path}: row 5 (subject "sub-004"), column "lh_x": ${JSON.stringify(cell)} is not a number${hint}`),
     );
   });
@@ -51,22 +51,22 @@ describe('describeRow: one way to name a row everywhere', () => {
 
   it('is 1-based from the first row after the header, with the id when asked', () => {
     expect(describeRow(table, 0)).toBe('row 1');
-    expect(describeRow(table, 2, 'subject')).toBe('row 3 (subject "sub-002")');
-    expect(describeRow(table, 1, 'subject')).toBe('row 2 (subject missing)');
+    expect(describeRow(table, 2, { idColumn: 'subject' })).toBe('row 3 (subject "sub-002")');
+    expect(describeRow(table, 1, { idColumn: 'subject' })).toBe('row 2 (subject missing)');
   });
 
   it('names the subject of a missing batch or covariate', () => {
-    expect(() => covariatesFromTable(table, { batchCol: 'site' }, { idColumn: 'subject' })).toThrow(
+    expect(() => covariatesFromTable(table, { batch: 'site' }, { idColumn: 'subject' })).toThrow(
       new TableFormatError('covars.csv: row 3 (subject "sub-002"), column "site": missing; every row needs a value'),
     );
-    expect(() => covariatesFromTable(table, { batchCol: 'site' })).toThrow(new TableFormatError('covars.csv: row 3, column "site": missing; every row needs a value'));
+    expect(() => covariatesFromTable(table, { batch: 'site' })).toThrow(new TableFormatError('covars.csv: row 3, column "site": missing; every row needs a value'));
   });
 
   it('an id column that does not exist is an error, not a silent omission', () => {
     expect(() => tableMatrix(table, ['age'], { idColumn: 'participant' })).toThrow(
       new TableFormatError('covars.csv: id column "participant" not found; columns are subject, site, age'),
     );
-    expect(() => describeRow(table, 0, 'participant')).toThrow(TableFormatError);
+    expect(() => describeRow(table, 0, { idColumn: 'participant' })).toThrow(TableFormatError);
   });
 
   it('numericValues names the subject too', () => {

@@ -1,7 +1,9 @@
-import { CombatError, ShapeMismatchError, InvalidArgumentError } from '@combat/core';
+import { CombatError, InvalidArgumentError } from '@combat/base';
+import { ShapeMismatchError } from '@combat/core';
 import { describe, expect, it } from 'vitest';
-import { columnFromText, covariatesFromTable, decodeArrowTable, decodeTableText, describeRow, encodeArrowTable, formatDelimited, isMissing, numericValues, parseDelimited, requireColumn, selectRows, tableFromColumns, tableMatrix, type Table } from '../src/index.js';
-import { readTable, tableFormat } from '../src/node.js';
+import { covariatesFromTable, decodeArrowTable, decodeModelFile, decodeTableText, describeRow, encodeArrowTable, encodeModelFile, formatDelimited, numericValues, parseDelimited, requireColumn, sealModelFile, selectRows, tableFromColumns, tableMatrix, type Table } from '../src/index.js';
+import { encodeTableFile, readModel, readTable, tableFormat, writeModel, writeTable } from '../src/node.js';
+import { modelFiles } from './model-file-fixtures.js';
 
 const table = parseDelimited('subject,site,age\ns1,A,61\ns2,B,47\n', { source: 'covars.csv' });
 const age = table.columns.get('age')!;
@@ -19,21 +21,25 @@ const CARELESS: [string, () => unknown][] = [
   ['decodeArrowTable: bytes must be a Uint8Array; received null', () => decodeArrowTable(any(null), 'x')],
   ['decodeArrowTable: source must be a string; received null', () => decodeArrowTable(new Uint8Array(0), any(null))],
   ['encodeArrowTable: table must be a table (from readTable, parseDelimited, decodeArrowTable or tableFromColumns); received an object', () => encodeArrowTable(any({}), new Map())],
-  ['decodeArrowTable: bytes must be a Uint8Array; received an Int32Array', () => decodeArrowTable(any(new Int32Array(4)), 'x')],
+  ['decodeArrowTable: bytes must be a Uint8Array; received an Int32Array of length 4', () => decodeArrowTable(any(new Int32Array(4)), 'x')],
   ['encodeArrowTable: replaced must be a Map', () => encodeArrowTable(table, any(undefined))],
-  ['encodeArrowTable: replaced.get("age") must be a Float64Array of 2 values; received a Float64Array', () => encodeArrowTable(table, new Map([['age', new Float64Array(3)]]))],
+  ['encodeArrowTable: replaced.get("age") must be a Float64Array of 2 values; received a Float64Array of length 3', () => encodeArrowTable(table, new Map([['age', new Float64Array(3)]]))],
   ['formatDelimited: table must be a table', () => formatDelimited(any(undefined), new Map())],
   ['formatDelimited: replaced must be a Map', () => formatDelimited(table, any([]))],
-  ["formatDelimited: delimiter must be ',' or '\\t'", () => formatDelimited(table, new Map(), any(';'))],
+  ["formatDelimited: options.delimiter must be ',' or '\\t'", () => formatDelimited(table, new Map(), any({ delimiter: ';' }))],
+  ['formatDelimited: options must be an object; received a string ("\\t")', () => formatDelimited(table, new Map(), any('\t'))],
   ['tableMatrix: table must be a table', () => tableMatrix(any(null), ['age'])],
   ['tableMatrix: features must be an array of strings; received undefined', () => tableMatrix(table, any(undefined))],
   ['tableMatrix: features[1] must be a string; received a number (3)', () => tableMatrix(table, any(['age', 3]))],
   ['tableMatrix: options must be an object; received null', () => tableMatrix(table, ['age'], any(null))],
   ['tableMatrix: options.idColumn must be a string; received a number (1)', () => tableMatrix(table, ['age'], any({ idColumn: 1 }))],
-  ['covariatesFromTable: roles must be an object; received null', () => covariatesFromTable(table, any(null))],
-  ['covariatesFromTable: roles.batchCol must be a string; received undefined', () => covariatesFromTable(table, any({}))],
-  ['covariatesFromTable: roles.continuousCols must be an array of strings; received a string ("age")', () => covariatesFromTable(table, any({ batchCol: 'site', continuousCols: 'age' }))],
-  ['covariatesFromTable: table must be a table', () => covariatesFromTable(any(undefined), { batchCol: 'site' })],
+  ['covariatesFromTable: columns must be an object; received null', () => covariatesFromTable(table, any(null))],
+  ['covariatesFromTable: columns.batch must be a string; received undefined', () => covariatesFromTable(table, any({}))],
+  ['covariatesFromTable: columns.batch must be a string; received undefined', () => covariatesFromTable(table, any({ batchCol: 'site' }))],
+  ['covariatesFromTable: columns.continuous must be an array of strings; received a string ("age")', () => covariatesFromTable(table, any({ batch: 'site', continuous: 'age' }))],
+  ['covariatesFromTable: columns.categorical[0] must be a string; received a number (1)', () => covariatesFromTable(table, any({ batch: 'site', categorical: [1] }))],
+  ['covariatesFromTable: options.idColumn must be a string; received an array of 1', () => covariatesFromTable(table, { batch: 'site' }, any({ idColumn: ['subject'] }))],
+  ['covariatesFromTable: table must be a table', () => covariatesFromTable(any(undefined), { batch: 'site' })],
   ['requireColumn: table must be a table', () => requireColumn(any(undefined), 'a')],
   ['requireColumn: name must be a string; received null', () => requireColumn(table, any(null))],
   ['numericValues: column must be a column of the table (2 rows); received undefined', () => numericValues(table, any(undefined))],
@@ -44,14 +50,19 @@ const CARELESS: [string, () => unknown][] = [
   ['selectRows: order[0] must be a row index of covars.csv (0 to 1); received a number (-1)', () => selectRows(table, [-1])],
   ['describeRow: row must be a row index of covars.csv (0 to 1); received a number (2)', () => describeRow(table, 2)],
   ['describeRow: table must be a table', () => describeRow(any('covars.csv'), 0)],
+  ['describeRow: options must be an object; received a string ("subject")', () => describeRow(table, 0, any('subject'))],
   ['tableFromColumns: source must be a string; received undefined', () => tableFromColumns(any(undefined), {})],
   ['tableFromColumns: columns must be an object; received null', () => tableFromColumns('x', any(null))],
   ['tableFromColumns: columns["a"] must be an array of strings; received a string ("1")', () => tableFromColumns('x', any({ a: '1' }))],
   ['tableFromColumns: columns["a"][1] must be a string; received a number (2)', () => tableFromColumns('x', any({ a: ['1', 2] }))],
-  ['columnFromText: raw must be an array of strings; received undefined', () => columnFromText('a', any(undefined))],
-  ['columnFromText: name must be a string; received undefined', () => columnFromText(any(undefined), [])],
-  ['isMissing: text must be a string; received undefined', () => isMissing(any(undefined))],
   ['tableFormat: path must be a string; received undefined', () => tableFormat(any(undefined))],
+  ['data.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow or .feather', () => tableFormat('data.xlsx')],
+  ['out.xlsx: unknown table extension ".xlsx"', () => encodeTableFile('out.xlsx', table, new Map())],
+  ['decodeModelFile: bytes must be a Uint8Array; received an array of 3', () => decodeModelFile(any([65, 82, 82]), 'm.arrow')],
+  ['decodeModelFile: source must be a string; received undefined', () => decodeModelFile(new Uint8Array(0), any(undefined))],
+  ['encodeModelFile: extras must be an object; received undefined', () => encodeModelFile(modelFiles()[0]!.model, any(undefined))],
+  ['encodeModelFile: options.target must be a string; received a number (1)', () => encodeModelFile(modelFiles()[0]!.model, modelFiles()[0]!.extras, any({ target: 1 }))],
+  ['sealModelFile: bytes must be a Uint8Array; received null', () => sealModelFile(any(null))],
 ];
 
 describe('careless calls get an InvalidArgumentError naming the function and the argument, not a TypeError', () => {
@@ -68,8 +79,12 @@ describe('careless calls get an InvalidArgumentError naming the function and the
     expect((thrown as Error).message.startsWith(message), (thrown as Error).message).toBe(true);
   });
 
-  it('readTable, asynchronously', async () => {
+  it('readTable, readModel, writeTable and writeModel, asynchronously', async () => {
     await expect(readTable(any(undefined))).rejects.toThrow(new InvalidArgumentError('readTable: path must be a string; received undefined'));
+    await expect(readModel(any(undefined))).rejects.toThrow(new InvalidArgumentError('readModel: path must be a string; received undefined'));
+    await expect(writeTable('out.xlsx', table, new Map())).rejects.toThrow(new InvalidArgumentError('out.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow or .feather'));
+    await expect(writeTable('out.csv', table, new Map(), any({ protect: 'in.csv' }))).rejects.toThrow(new InvalidArgumentError('writeTable: options.protect must be an array of paths; received a string ("in.csv")'));
+    await expect(writeModel('m.arrow', modelFiles()[0]!.model, any(null))).rejects.toThrow(new InvalidArgumentError('encodeModelFile: extras must be an object; received null'));
   });
 
   it('columns of unequal lengths are a ShapeMismatchError', () => {

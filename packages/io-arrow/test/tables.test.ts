@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputOverwriteError } from '@combat/base';
+import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { TableFormatError, covariatesFromTable, formatDelimited, parseDelimited, tableMatrix, type ArrowColumn } from '../src/index.js';
 import { readTable, writeTable } from '../src/node.js';
@@ -20,9 +21,9 @@ describe('delimited tables', () => {
   });
 
   it('gives the matrix of the named features and the covariates by role', () => {
-    const roles = { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'], idCol: 'subject' };
+    const columns = { batch: 'site', categorical: ['sex'], continuous: ['age'] };
     expect(Array.from(tableMatrix(table, ['f000', 'f001']).data)).toEqual([1.5, NaN, NaN, 2.25, NaN, 3]);
-    const covariates = covariatesFromTable(table, roles);
+    const covariates = covariatesFromTable(table, columns, { idColumn: 'subject' });
     expect(covariates.batch).toEqual(['A', 'B', 'B']);
     expect(Array.from(covariates.continuous!.age!)).toEqual([61, 47, 52.5]);
   });
@@ -30,11 +31,11 @@ describe('delimited tables', () => {
   it('writes every column in order: replaced ones in shortest round-trip form, others as read', () => {
     const text = formatDelimited(table, new Map([['f000', Float64Array.of(0.1 + 0.2, NaN, 1e-7)]]));
     expect(text).toBe('subject,site,age,sex,f000,f001,note\n001,A,61,F,0.30000000000000004,NA,"x, y"\n002,B,47,M,,2.25,plain\n003,B,52.5,F,1e-7,3,\n');
-    expect(formatDelimited(parseDelimited(CSV.replaceAll(',', '\t').replace('"x\t y"', 'x y'), { source: 't.tsv', delimiter: '\t' }), new Map(), '\t')).toContain('001\tA\t61\tF\t1.5\tNA\tx y');
+    expect(formatDelimited(parseDelimited(CSV.replaceAll(',', '\t').replace('"x\t y"', 'x y'), { source: 't.tsv', delimiter: '\t' }), new Map(), { delimiter: '\t' })).toContain('001\tA\t61\tF\t1.5\tNA\tx y');
   });
 
   it('round-trips through Arrow IPC, keeping every column', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tables-'));
+    const dir = await temporaryFolder('tables');
     await writeFile(join(dir, 'in.csv'), CSV);
     const csv = await readTable(join(dir, 'in.csv'));
     await writeTable(join(dir, 'out.feather'), csv, new Map([['f000', Float64Array.of(1, 2, NaN)]]));
@@ -47,7 +48,7 @@ describe('delimited tables', () => {
   });
 
   it('writes numeric text columns to Arrow as numbers, unless the number would lose what the text says', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tables-'));
+    const dir = await temporaryFolder('tables');
     await writeFile(join(dir, 'ids.csv'), 'id,big,age,score\n0001,9007199254740995,61,29.00\n0002,9007199254740997,47,3.5\n');
     await writeTable(join(dir, 'ids.feather'), await readTable(join(dir, 'ids.csv')), new Map());
     const arrow = await readTable(join(dir, 'ids.feather'));
@@ -63,7 +64,7 @@ describe('table errors name the file, row and column', () => {
   const table = parseDelimited(CSV, { source: 'covars.csv' });
 
   it('a missing column lists the columns that exist', () => {
-    expect(() => covariatesFromTable(table, { batchCol: 'scanner' })).toThrow(
+    expect(() => covariatesFromTable(table, { batch: 'scanner' })).toThrow(
       new TableFormatError('covars.csv: batch column "scanner" not found; columns are subject, site, age, sex, f000, f001, note'),
     );
   });
@@ -73,23 +74,25 @@ describe('table errors name the file, row and column', () => {
   });
 
   it('a missing covariate or batch value', () => {
-    expect(() => covariatesFromTable(table, { batchCol: 'note' })).toThrow(/covars\.csv: row 3, column "note": missing/);
+    expect(() => covariatesFromTable(table, { batch: 'note' })).toThrow(/covars\.csv: row 3, column "note": missing/);
   });
 
   it('a ragged row, duplicate header names, an unknown extension, a broken Arrow file', async () => {
     expect(() => parseDelimited('a,b\n1,2,3\n', { source: 'r.csv' })).toThrow(new TableFormatError('r.csv: row 1 has 3 cells; the header has 2'));
     expect(() => parseDelimited('a,a\n1,2\n', { source: 'd.csv' })).toThrow(/column "a" appears twice/);
     await expect(readTable('data.xlsx')).rejects.toThrow(/data\.xlsx: unknown table extension "\.xlsx"/);
-    const dir = await mkdtemp(join(tmpdir(), 'bad-'));
+    const dir = await temporaryFolder('bad');
     await writeFile(join(dir, 'bad.arrow'), 'not arrow at all');
     await expect(readTable(join(dir, 'bad.arrow'))).rejects.toThrow(/bad\.arrow: not a readable Arrow IPC file or stream/);
   });
 
   it('refuses to write over its input, and leaves nothing half-written', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'protect-'));
+    const dir = await temporaryFolder('protect');
     await writeFile(join(dir, 'in.csv'), CSV);
     const input = await readTable(join(dir, 'in.csv'));
-    await expect(writeTable(join(dir, 'in.csv'), input, new Map())).rejects.toThrow(/refusing to write .*in\.csv: it is an input/);
+    const written = writeTable(join(dir, 'in.csv'), input, new Map());
+    await expect(written).rejects.toBeInstanceOf(InputOverwriteError);
+    await expect(written).rejects.toThrow(/refusing to write .*in\.csv: it is an input/);
     expect(await readFile(join(dir, 'in.csv'), 'utf8')).toBe(CSV);
     expect(await readdir(dir)).toEqual(['in.csv']);
   });

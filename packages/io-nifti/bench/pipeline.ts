@@ -11,8 +11,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { harmonizeVolumesStreaming, identityAffine, type Volume, type VolumeResource } from '@combat/volumes';
-import { random } from '../../core/test/synthetic.js';
+import { identityAffine, type Volume, type VolumeResource } from '@combat/base';
+import { harmonizeVolumesStreaming } from '@combat/volumes';
+// The test helpers' generator, by path: the bench runs compiled JavaScript, and @combat/test-support is TypeScript.
+import { random } from '../../../test-support/src/synthetic.js';
 import { NiftiFileResource, writeNifti } from '../src/node.js';
 
 const SHAPE = [91, 109, 91] as const;
@@ -41,7 +43,7 @@ function brainMask(): Volume {
         const r = ((i - 45) / 36) ** 2 + ((j - 54) / 45) ** 2 + ((k - 45) / 34) ** 2;
         if (r <= 1) data[i + nx * (j + ny * k)] = 1;
       }
-  return { shape: [...SHAPE], affine: affine(), data, metadata: {} };
+  return { shape: [...SHAPE], affine: affine(), data };
 }
 
 /** Writes the synthetic inputs that do not exist yet: smooth anatomy, age and site effects, noise. */
@@ -63,7 +65,7 @@ async function ensureInputs(count: number): Promise<void> {
       const noise = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
       data[at] = (anatomy + 0.002 * age + 0.03 * noise) * (1 + 0.2 * b) + 0.1 * b;
     }
-    await writeNifti(path, { shape: [...SHAPE], affine: affine(), data, metadata: {} }, { level: 1 });
+    await writeNifti(path, { shape: [...SHAPE], affine: affine(), data }, { level: 1 });
   }
 }
 
@@ -74,7 +76,7 @@ async function runPipeline(count: number, outputs: string): Promise<{ total: num
   let reading = 0;
   let writing = 0;
   const timed = (resource: NiftiFileResource): VolumeResource => ({
-    name: resource.name,
+    source: resource.source,
     load: async () => {
       const start = performance.now();
       const volume = await resource.load();
@@ -85,15 +87,15 @@ async function runPipeline(count: number, outputs: string): Promise<{ total: num
   const subjects = Array.from({ length: count }, (_, s) => subject(s));
   const paths = subjects.map((_, s) => join(INPUTS, `sub-${String(s).padStart(3, '0')}.nii.gz`));
   const start = performance.now();
-  const estimates = await harmonizeVolumesStreaming(
+  const { estimates } = await harmonizeVolumesStreaming(
     paths.map((p) => timed(new NiftiFileResource(p))),
-    { site: subjects.map((s) => s.site), sex: subjects.map((s) => s.sex), age: subjects.map((s) => s.age) },
-    { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'], mask: timed(new NiftiFileResource(join(INPUTS, 'mask.nii.gz'))) },
+    { batch: subjects.map((s) => s.site), categorical: { sex: subjects.map((s) => s.sex) }, continuous: { age: subjects.map((s) => s.age) } },
     async (volume, i) => {
       const begin = performance.now();
       await writeNifti(join(outputs, `sub-${String(i).padStart(3, '0')}.nii.gz`), volume, { protect: paths });
       writing += performance.now() - begin;
     },
+    { mask: timed(new NiftiFileResource(join(INPUTS, 'mask.nii.gz'))) },
   );
   return { total: performance.now() - start, reading, writing, voxels: estimates.mask.indices.length };
 }

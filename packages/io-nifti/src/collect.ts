@@ -7,13 +7,6 @@ import { allocate, checkImageSize, imageEnd, truncatedVoxelData } from './layout
  * checked against `maxBytes`, and from then on only the voxel block's bytes are kept: the reader
  * stops feeding it when {@link NiftiCollector.complete} is true. Nothing is allocated for the
  * header's claim until the bytes are there, so memory follows what the source really holds.
- *
- * @example
- * ```ts
- * const collector = new NiftiCollector('sub-01.nii.gz', 2 ** 32);
- * for await (const chunk of inflated) { collector.push(chunk); if (collector.complete) break; }
- * const { header, block } = collector.finish();
- * ```
  */
 export class NiftiCollector {
   /** Bytes pushed in all, kept or not. */
@@ -24,7 +17,7 @@ export class NiftiCollector {
   private readonly block: Uint8Array[] = [];
 
   constructor(
-    private readonly file: string,
+    private readonly source: string,
     private readonly maxBytes: number,
   ) {}
 
@@ -62,9 +55,9 @@ export class NiftiCollector {
   finish(): { header: NiftiHeader; block: Uint8Array } {
     if (this.header === undefined) this.readHeader(true);
     const header = this.header as NiftiHeader;
-    if (!this.complete) throw truncatedVoxelData(header, this.received, this.file);
+    if (!this.complete) throw truncatedVoxelData(header, this.received, this.source);
     const length = this.end - header.voxOffset;
-    const block = allocate(() => new Uint8Array(length), length, header, this.file);
+    const block = allocate(() => new Uint8Array(length), length, header, this.source);
     let at = 0;
     for (const chunk of this.block) {
       block.set(chunk, at);
@@ -79,8 +72,8 @@ export class NiftiCollector {
     const bytes = concatenate(this.head, this.received);
     this.head = [bytes];
     if (!final && bytes.length < (declaredHeaderSize(bytes) ?? 348)) return;
-    const header = parseHeaderFields(bytes, this.file);
-    checkImageSize(header, this.file, this.maxBytes);
+    const header = parseHeaderFields(bytes, this.source);
+    checkImageSize(header, this.source, this.maxBytes);
     this.header = header;
     this.end = imageEnd(header);
     this.head = [];

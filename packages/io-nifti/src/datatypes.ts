@@ -1,12 +1,13 @@
-import { InvalidArgumentError } from '@combat/core';
-import { describeValue, type VoxelArray } from '@combat/volumes';
+import { InvalidArgumentError, type VoxelArray } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 
 /**
- * The NIfTI datatypes this package reads, by their numpy-style names.
+ * The NIfTI datatypes this package reads, by their numpy-style names (a header's `datatype`).
  *
  * @example
  * ```ts
- * const dtype: NiftiDatatype = 'int16';
+ * const dtype: NiftiDatatype = decodeNifti(bytes).header.datatype;
+ * dtype; // 'int16'
  * ```
  */
 export type NiftiDatatype = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
@@ -32,39 +33,18 @@ const DATATYPES: readonly DatatypeInfo[] = [
   { name: 'uint32', code: 768, array: Uint32Array, read: (v, o, le) => v.getUint32(o, le) },
 ];
 
-/**
- * The datatype with a NIfTI code, or undefined when this package does not read it.
- *
- * @example
- * ```ts
- * datatypeByCode(16)?.name; // 'float32'
- * ```
- */
+/** The datatype with a NIfTI code (16 is float32), or undefined when this package does not read it. */
 export function datatypeByCode(code: number): DatatypeInfo | undefined {
   if (typeof code !== 'number') throw new InvalidArgumentError(`code: expected a NIfTI datatype code (a number); received ${describeValue(code)}`);
   return DATATYPES.find((d) => d.code === code);
 }
 
-/**
- * The datatype with a name; a name this package does not read is refused.
- *
- * @example
- * ```ts
- * datatypeByName('float64').code; // 64
- * ```
- */
+/** The datatype with a name (float64 has code 64); a name this package does not read is refused. */
 export function datatypeByName(name: NiftiDatatype): DatatypeInfo {
   const found = DATATYPES.find((d) => d.name === name);
   if (found === undefined) throw new InvalidArgumentError(`name: expected ${DATATYPES.map((d) => d.name).join(', ')}; received ${describeValue(name)}`);
   return found;
 }
 
-/**
- * Whether this platform stores typed arrays little-endian (as NIfTI files written here are).
- *
- * @example
- * ```ts
- * if (!PLATFORM_LITTLE_ENDIAN) console.warn('big-endian platform');
- * ```
- */
+/** Whether this platform stores typed arrays little-endian (as NIfTI files written here are). */
 export const PLATFORM_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

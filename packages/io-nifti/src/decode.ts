@@ -1,4 +1,4 @@
-import type { Volume, VoxelArray } from '@combat/volumes';
+import type { Volume, VoxelArray } from '@combat/base';
 import { readOptions, requireBytes, type DecodeOptions } from './arguments.js';
 import { PLATFORM_LITTLE_ENDIAN, datatypeByName } from './datatypes.js';
 import { gunzipNifti } from './gunzip.js';
@@ -6,27 +6,21 @@ import { headerAffine, parseHeader, type NiftiHeader } from './header.js';
 import { allocate, voxelLayout } from './layout.js';
 
 /**
- * A NIfTI image as a volume: `metadata.nifti` holds the header (writers reuse it) and
- * `metadata.source` the file it came from, if any.
+ * A NIfTI image as a volume, as nibabel has one: the voxels, the shape, the affine, the header it
+ * was read with (writers reuse it) and its `source` (the path it was read from, or the `source`
+ * given to {@link decodeNifti}; absent when none was given).
  *
  * @example
  * ```ts
- * const image: NiftiImage = decodeNifti(bytes);
- * image.header.datatype; // on-disk datatype, e.g. 'int16'
+ * const image: NiftiImage = decodeNifti(bytes, { source: 'sub-01_FA.nii.gz' });
+ * image.header.datatype; // 'int16'
+ * image.header.dims.slice(1, 1 + image.header.dims[0]); // [7, 6, 5]
+ * image.source; // 'sub-01_FA.nii.gz'
  * ```
  */
-export interface NiftiImage extends Volume {
-  readonly header: NiftiHeader;
-}
+export type NiftiImage = Volume<NiftiHeader> & { readonly header: NiftiHeader };
 
-/**
- * Whether bytes start with the gzip magic number.
- *
- * @example
- * ```ts
- * isGzip(Uint8Array.of(0x1f, 0x8b, 8)); // true
- * ```
- */
+/** Whether bytes start with the gzip magic number (0x1f 0x8b). */
 export function isGzip(bytes: Uint8Array): boolean {
   requireBytes(bytes, 'bytes');
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -40,78 +34,72 @@ export function isGzip(bytes: Uint8Array): boolean {
  * far as the header says the image needs (bytes after the image are ignored, as nibabel does);
  * each gzip member's CRC-32 is checked when the stream ends within 1 MiB after the image. An image
  * larger than `maxBytes` (default 1 GiB) is refused before anything is allocated. Works in any
- * JavaScript runtime; `file` names the source in errors.
+ * JavaScript runtime; `options.source` becomes the image's `source` and names it in errors.
  *
+ * @throws {@link NiftiFormatError} when the bytes are not a NIfTI image this package reads, or the
+ * image is larger than `maxBytes`.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or an option is of the wrong kind.
  * @example
  * ```ts
- * const image = decodeNifti(new Uint8Array(await (await fetch('t1.nii.gz')).arrayBuffer()), { file: 't1.nii.gz' });
- * image.shape; // [256, 256, 180]
+ * const image = decodeNifti(bytes, { source: 'sub-01_FA.nii.gz' });
+ * image.shape; // [7, 6, 5]
+ * image.data[0]; // 83
+ * image.affine.length; // 16
+ * decodeNifti(bytes.subarray(0, 100), { source: 'cut.nii.gz' }); // throws NiftiFormatError: cut.nii.gz: corrupt gzip data
  * ```
  */
 export function decodeNifti(bytes: Uint8Array, options: DecodeOptions = {}): NiftiImage {
   requireBytes(bytes, 'bytes');
-  const { file, maxBytes } = readOptions(options, UNNAMED);
+  const { source, name, maxBytes } = readOptions(options, UNNAMED);
   if (!isGzip(bytes)) return decodeUncompressed(bytes, options);
-  const { header, block } = gunzipNifti(bytes, file, maxBytes);
-  return buildImage(header, block, true, file, options.file);
+  const { header, block } = gunzipNifti(bytes, name, maxBytes);
+  return buildImage(header, block, true, name, source);
 }
 
-/**
- * {@link decodeNifti} for bytes already decompressed. Bytes after the image are ignored.
- *
- * @example
- * ```ts
- * const image = decodeUncompressed(rawBytes, { file: 'sub-01.nii' });
- * ```
- */
+/** {@link decodeNifti} for bytes already decompressed. Bytes after the image are ignored. */
 export function decodeUncompressed(bytes: Uint8Array, options: DecodeOptions = {}): NiftiImage {
   requireBytes(bytes, 'bytes');
-  const { file, maxBytes } = readOptions(options, UNNAMED);
-  const header = parseHeader(bytes, file, { maxBytes });
+  const { source, name, maxBytes } = readOptions(options, UNNAMED);
+  const header = parseHeader(bytes, name, { maxBytes });
   const block = bytes.subarray(header.voxOffset, header.voxOffset + voxelLayout(header).blockBytes);
-  return buildImage(header, block, false, file, options.file);
+  return buildImage(header, block, false, name, source);
 }
 
 /**
  * The image of a checked header and its voxel block. `owned` says the block is a buffer of its
- * own (as a reader's collector gives), which the voxels may then use without a copy; `source`
- * goes to `metadata.source`.
- *
- * @example
- * ```ts
- * const image = buildImage(header, block, true, path, path);
- * ```
+ * own (as a reader's collector gives), which the voxels may then use without a copy; `name` is
+ * the source as errors name it, and `source` the image's `source` (none when undefined).
  */
-export function buildImage(header: NiftiHeader, block: Uint8Array, owned: boolean, file: string, source: string | undefined): NiftiImage {
-  return {
+export function buildImage(header: NiftiHeader, block: Uint8Array, owned: boolean, name: string, source: string | undefined): NiftiImage {
+  const image = {
+    data: scale(readVoxels(block, header, owned, name), header, name),
     shape: header.dims.slice(1, header.dims[0] + 1),
     affine: headerAffine(header),
-    data: scale(readVoxels(block, header, owned, file), header, file),
     header,
-    metadata: source === undefined ? { nifti: header } : { nifti: header, source },
   };
+  return source === undefined ? image : { ...image, source };
 }
 
 /** The voxel block as a typed array of the on-disk type, in the platform's byte order. */
-function readVoxels(block: Uint8Array, header: NiftiHeader, owned: boolean, file: string): VoxelArray {
+function readVoxels(block: Uint8Array, header: NiftiHeader, owned: boolean, name: string): VoxelArray {
   const type = datatypeByName(header.datatype);
   const { voxels, bytesPerVoxel: size } = voxelLayout(header);
   if (header.littleEndian === PLATFORM_LITTLE_ENDIAN || size === 1) {
     // A copy of just the voxel block, unless it is one already (Node's Buffer.slice would share the whole pooled buffer).
-    const own = owned && block.byteOffset === 0 && block.buffer.byteLength === block.length ? block : allocate(() => new Uint8Array(block), block.length, header, file);
+    const own = owned && block.byteOffset === 0 && block.buffer.byteLength === block.length ? block : allocate(() => new Uint8Array(block), block.length, header, name);
     return new type.array(own.buffer as ArrayBuffer);
   }
-  const out = allocate(() => new type.array(voxels), block.length, header, file);
+  const out = allocate(() => new type.array(voxels), block.length, header, name);
   const view = new DataView(block.buffer, block.byteOffset, block.length);
   for (let k = 0; k < voxels; k++) out[k] = type.read(view, k * size, header.littleEndian);
   return out;
 }
 
 /** `raw * slope + inter` in float64 when the header scales; the raw array otherwise. */
-function scale(raw: VoxelArray, header: NiftiHeader, file: string): VoxelArray {
+function scale(raw: VoxelArray, header: NiftiHeader, name: string): VoxelArray {
   if (!voxelLayout(header).scaled) return raw;
   const { sclSlope: slope, sclInter: inter } = header;
-  const out = allocate(() => new Float64Array(raw.length), raw.length * 8, header, file);
+  const out = allocate(() => new Float64Array(raw.length), raw.length * 8, header, name);
   for (let k = 0; k < raw.length; k++) out[k] = raw[k] * slope + inter;
   return out;
 }

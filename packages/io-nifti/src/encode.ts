@@ -1,19 +1,20 @@
-import { InvalidArgumentError } from '@combat/core';
-import { describeValue, findVolumeProblem, formatVoxel, type Volume } from '@combat/volumes';
+import { InvalidArgumentError, type Volume } from '@combat/base';
+import { checkVolume, describeValue, formatVoxel } from '@combat/base/internal';
 import { gzipSync } from 'fflate';
 import { NIFTI1 } from 'nifti-reader-js';
-import { requireOptions, requireString } from './arguments.js';
+import { requireOptions } from './arguments.js';
 import { PLATFORM_LITTLE_ENDIAN, datatypeByName } from './datatypes.js';
 import { NiftiWriteError } from './errors.js';
 import { findHeaderProblem, type NiftiHeader } from './header.js';
 
 /**
- * How to encode: voxel type (`float32` by default: harmonized values are never rounded to the
- * input's integer type), whether to gzip, and the output's name for messages.
+ * How {@link encodeNifti} encodes: the voxel type (`float32` by default: harmonized values are
+ * never rounded to the input's integer type), whether to gzip, and the gzip level.
  *
  * @example
  * ```ts
- * const options: EncodeOptions = { dtype: 'float64', gzip: true };
+ * const options: EncodeOptions = { dtype: 'float64', gzip: true, level: 9 };
+ * decodeNifti(encodeNifti(decodeNifti(bytes), options)).header.datatype; // 'float64'
  * ```
  */
 export interface EncodeOptions {
@@ -21,8 +22,6 @@ export interface EncodeOptions {
   readonly gzip?: boolean;
   /** gzip level, 0 to 9 (default 6). */
   readonly level?: number;
-  /** The output file, named in error messages. */
-  readonly file?: string;
 }
 
 /** Offset of the voxels in a single-file NIfTI-1: the header and the 4 extension bytes. */
@@ -30,31 +29,44 @@ const VOX_OFFSET = 352;
 
 /**
  * Encodes a volume as a single-file NIfTI-1 (`.nii` bytes, gzipped on request), little-endian.
- * When the volume carries a NIfTI header (`metadata.nifti`, as read volumes do) it is kept: qform
- * and sform with their codes, pixdim, units, description, intent; datatype, bitpix, voxel offset
- * and scaling (slope 1, intercept 0) are set for the new data and the sform rows from the
- * volume's affine. Without one, the header is built like nibabel's (sform code 2, qform code 0,
- * voxel sizes from the affine). A finite value that float32 cannot hold (it would be written as
- * Infinity) is refused with a NiftiWriteError naming the voxel as (i, j, k), with
- * `remedy: { dtype: 'float64' }`; NaN (missing) and infinite values are written as they are.
- * Works in any JavaScript runtime.
+ * When the volume has a NIfTI `header` (as read images do) it is kept: qform and sform with their
+ * codes, pixdim, units, description, intent; datatype, bitpix, voxel offset and scaling (slope 1,
+ * intercept 0) are set for the new data and the sform rows from the volume's affine. Without
+ * one, the header is built like nibabel's (sform code 2, qform code 0, voxel sizes from the
+ * affine). NaN (missing) and infinite values are written as they are. Works in any JavaScript
+ * runtime.
  *
+ * @throws {@link NiftiWriteError} when a finite value is beyond float32's range (it would be
+ * written as Infinity; the error names the voxel as (i, j, k), with `remedy: { dtype: 'float64' }`),
+ * or the shape does not fit NIfTI-1 (more than 7 dimensions, or one over 32767).
+ * @throws {@link InvalidArgumentError} when `volume` is not a volume, its `header` is not a NIfTI
+ * header, or an option is of the wrong kind.
  * @example
  * ```ts
- * const bytes = encodeNifti(harmonizedVolume, { gzip: true }); // a .nii.gz, float32
+ * const image = decodeNifti(bytes);
+ * const gz = encodeNifti(image, { gzip: true }); // a .nii.gz, float32
+ * decodeNifti(gz).header.datatype; // 'float32'
+ * decodeNifti(gz).data[0]; // 83
+ * encodeNifti({ shape: [2, 1, 1], affine: image.affine, data: new Float32Array(3) });
+ * // throws InvalidArgumentError: volume: data has 3 values; expected 2
  * ```
  */
 export function encodeNifti(volume: Volume, options: EncodeOptions = {}): Uint8Array {
-  const { dtype, gzip, level, file } = checkEncodeArguments(volume, options);
+  return encodeVolume(volume, options, undefined);
+}
+
+/** {@link encodeNifti}, naming `target` (the output file, if any) in its errors. */
+export function encodeVolume(volume: Volume, options: EncodeOptions, target: string | undefined): Uint8Array {
+  const { dtype, gzip, level } = checkEncodeArguments(volume, options);
   if (!PLATFORM_LITTLE_ENDIAN) throw new NiftiWriteError('encoding NIfTI on a big-endian platform is not supported');
   const type = datatypeByName(dtype);
-  const header = buildHeader(volume, dtype, volume.metadata.nifti as NiftiHeader | undefined);
+  const header = buildHeader(volume, dtype, volume.header as NiftiHeader | undefined);
   const { data } = volume;
   const voxels = new type.array(data.length);
   for (let k = 0; k < voxels.length; k++) {
     voxels[k] = data[k];
     // Only float32 turns a finite value into an infinite one.
-    if (voxels[k] - voxels[k] !== 0 && data[k] - data[k] === 0) throw overflow(volume, k, file);
+    if (voxels[k] - voxels[k] !== 0 && data[k] - data[k] === 0) throw overflow(volume, k, target);
   }
   const bytes = new Uint8Array(VOX_OFFSET + voxels.byteLength);
   bytes.set(new Uint8Array(header.toArrayBuffer()), 0);
@@ -62,9 +74,9 @@ export function encodeNifti(volume: Volume, options: EncodeOptions = {}): Uint8A
   return gzip ? gzipSync(bytes, { level: level as 6 }) : bytes;
 }
 
-function overflow(volume: Volume, at: number, file: string | undefined): NiftiWriteError {
+function overflow(volume: Volume, at: number, target: string | undefined): NiftiWriteError {
   return new NiftiWriteError(
-    `${file === undefined ? '' : `${file}: `}voxel ${formatVoxel(at, volume.shape)} is ${volume.data[at]}, beyond float32's range ` +
+    `${target === undefined ? '' : `${target}: `}voxel ${formatVoxel(at, volume.shape)} is ${volume.data[at]}, beyond float32's range ` +
       `(largest ${FLOAT32_MAX}); as float32 it would be written as ${volume.data[at] > 0 ? '' : '-'}Infinity`,
     { remedy: { dtype: 'float64' } },
   );
@@ -72,19 +84,20 @@ function overflow(volume: Volume, at: number, file: string | undefined): NiftiWr
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** Checks the volume (a volume whose `metadata.nifti`, if any, is a header) and the options. */
-function checkEncodeArguments(volume: Volume, options: EncodeOptions): { dtype: 'float32' | 'float64'; gzip: boolean; level: number; file: string | undefined } {
-  const problem = findVolumeProblem(volume);
-  if (problem !== undefined) throw new InvalidArgumentError(`volume: ${problem}`);
-  const template = volume.metadata.nifti;
+
+/** Checks the volume (a volume whose `header`, if any, is a NIfTI header) and the options. */
+function checkEncodeArguments(volume: Volume, options: EncodeOptions): { dtype: 'float32' | 'float64'; gzip: boolean; level: number } {
+  checkVolume(volume, 'volume');
+  const template = volume.header;
   const headerProblem = template === undefined ? undefined : findHeaderProblem(template);
-  if (headerProblem !== undefined) throw new InvalidArgumentError(`volume.metadata.nifti: expected the header of a read image; ${headerProblem}`);
-  const { dtype = 'float32', gzip = false, level = 6, file } = requireOptions(options, 'options');
+  if (headerProblem !== undefined) {
+    throw new InvalidArgumentError(`volume.header: expected the header of a NIfTI image (as readNifti and decodeNifti give) or none; ${headerProblem}`);
+  }
+  const { dtype = 'float32', gzip = false, level = 6 } = requireOptions(options, 'options');
   if (dtype !== 'float32' && dtype !== 'float64') throw new InvalidArgumentError(`options.dtype: expected 'float32' or 'float64'; received ${describeValue(dtype)}`);
   if (typeof gzip !== 'boolean') throw new InvalidArgumentError(`options.gzip: expected true or false; received ${describeValue(gzip)}`);
   if (!(Number.isInteger(level) && (level as number) >= 0 && (level as number) <= 9)) throw new InvalidArgumentError(`options.level: expected a whole number from 0 to 9; received ${describeValue(level)}`);
-  requireString(file, 'options.file', true);
-  return { dtype, gzip, level: level as number, file: file as string | undefined };
+  return { dtype, gzip, level: level as number };
 }
 
 function buildHeader(volume: Volume, dtype: 'float32' | 'float64', template: NiftiHeader | undefined): NIFTI1 {

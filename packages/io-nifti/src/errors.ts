@@ -1,38 +1,47 @@
-import { CombatError, type ErrorContext } from '@combat/core';
+import { CombatError, type ErrorContext } from '@combat/base';
 
 /**
  * A file or byte buffer that is not a NIfTI image this package can read: wrong magic, a truncated
  * header or voxel block, dimensions or datatype inconsistent with the size, an image larger than
  * `maxBytes` (then `remedy` is `{ maxBytes }`), a valid scl_slope with a non-finite scl_inter, an
- * unsupported datatype, corrupt gzip. The message names the file.
+ * unsupported datatype, corrupt gzip, a file that cannot be read. The message starts with
+ * `source`, the file (or the name given for a byte buffer).
  *
  * @example
  * ```ts
- * try { await readNifti('scan.nii.gz'); }
- * catch (e) { if (e instanceof NiftiFormatError) console.error(e.file, e.message); }
+ * const error = await readNifti('missing.nii.gz').catch((e: unknown) => e);
+ * error instanceof NiftiFormatError && error.source; // 'missing.nii.gz'
+ * decodeNifti(new Uint8Array(400), { source: 'zeros.nii' });
+ * // throws NiftiFormatError: zeros.nii: not a NIfTI file: the header size field is 0; expected 348 or 540
  * ```
  */
 export class NiftiFormatError extends CombatError {
+  override readonly name = 'NiftiFormatError' as const;
   readonly code = 'NIFTI_FORMAT' as const;
   constructor(
-    /** The file (or the name given for a byte buffer). */
-    readonly file: string,
+    /** Where the bytes came from: the file, or the name given for a byte buffer. */
+    readonly source: string,
     detail: string,
     context: ErrorContext = {},
   ) {
-    super(`${file}: ${detail}`, context);
+    super(`${source}: ${detail}`, context);
   }
 }
 
 /**
- * A write that was refused: over one of the inputs, an image NIfTI-1 cannot hold, or a value that
- * float32 cannot hold (then `remedy` is `{ dtype: 'float64' }`).
+ * An image NIfTI-1 cannot hold: a finite value that float32 cannot hold (it would be written as
+ * Infinity; then `remedy` is `{ dtype: 'float64' }`), more than 7 dimensions, or a dimension
+ * over 32767. (A write over one of the inputs is base's `InputOverwriteError`.)
  *
  * @example
  * ```ts
- * await writeNifti('in/sub-01.nii.gz', volume, { protect: ['in/sub-01.nii.gz'] }); // throws NiftiWriteError
+ * import { identityAffine } from '@combat/base';
+ * const huge = { shape: [1, 1, 1], affine: identityAffine(), data: Float64Array.of(1e40) };
+ * encodeNifti(huge); // throws NiftiWriteError: voxel (0, 0, 0) is 1e+40, beyond float32's range
+ * encodeNifti(huge, { dtype: 'float64' }).length; // 360
  * ```
  */
 export class NiftiWriteError extends CombatError {
+  override readonly name = 'NiftiWriteError' as const;
   readonly code = 'NIFTI_WRITE' as const;
 }

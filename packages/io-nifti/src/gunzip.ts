@@ -7,11 +7,6 @@ import type { NiftiHeader } from './header.js';
  * How far past the end of the image a reader keeps inflating (discarding) to reach the end of the
  * gzip stream and check its CRC and length: 1 MiB. An ordinary `.nii.gz` ends right after its
  * image, so it is checked whole; whatever lies further is ignored, unread.
- *
- * @example
- * ```ts
- * if (collector.complete && collector.past >= CHECK_LIMIT) stream.destroy();
- * ```
  */
 export const CHECK_LIMIT = 2 ** 20;
 
@@ -25,15 +20,10 @@ const SLICE_OUTPUT = 16 * 2 ** 20;
  * far as the image needs (see {@link NiftiCollector}) plus up to {@link CHECK_LIMIT} to reach and
  * check each gzip member's CRC-32 and length (which fflate does not check). Corrupt or truncated
  * gzip is a NiftiFormatError.
- *
- * @example
- * ```ts
- * const { header, block } = gunzipNifti(bytes, 'sub-01.nii.gz', 2 ** 32);
- * ```
  */
-export function gunzipNifti(bytes: Uint8Array, file: string, maxBytes: number): { header: NiftiHeader; block: Uint8Array } {
-  const collector = new NiftiCollector(file, maxBytes);
-  const corrupt = (detail: string) => new NiftiFormatError(file, `corrupt gzip data: ${detail}`);
+export function gunzipNifti(bytes: Uint8Array, source: string, maxBytes: number): { header: NiftiHeader; block: Uint8Array } {
+  const collector = new NiftiCollector(source, maxBytes);
+  const corrupt = (detail: string) => new NiftiFormatError(source, `corrupt gzip data: ${detail}`);
   let crc = 0;
   let length = 0;
   /** Checks the member that ends where the next one starts (or where the bytes end). */

@@ -1,18 +1,21 @@
-import { InvalidArgumentError } from '@combat/core';
+import { InvalidArgumentError } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 import { NIFTI1, NIFTI2 } from 'nifti-reader-js';
-import { describeValue } from '@combat/volumes';
 import { readOptions, requireBytes, requireString } from './arguments.js';
 import { datatypeByCode, type NiftiDatatype } from './datatypes.js';
 import { NiftiFormatError } from './errors.js';
 import { checkImageSize, imageEnd, truncatedVoxelData } from './layout.js';
 
 /**
- * The fields of a NIfTI-1 or NIfTI-2 header that describe the image, as plain values.
+ * The fields of a NIfTI-1 or NIfTI-2 header that describe the image, as plain values: an image's
+ * `header`, which `encodeNifti` and `writeNifti` reuse.
  *
  * @example
  * ```ts
  * const { header } = decodeNifti(bytes);
- * header.dims.slice(1, 1 + header.dims[0]); // the shape
+ * [header.version, header.datatype, header.littleEndian]; // [1, 'int16', true]
+ * header.dims.slice(1, 1 + header.dims[0]); // [7, 6, 5]
+ * header.sformCode; // 2
  * ```
  */
 export interface NiftiHeader {
@@ -55,33 +58,22 @@ const NIFTI2_SIZE = 540;
 /**
  * Parses and checks the header at the start of uncompressed NIfTI bytes: size field, magic,
  * dimensions, datatype, bitpix, voxel offset, scaling, that the image is no larger than
- * `options.maxBytes` (default 1 GiB) and that the voxel block fits in the bytes given. `file`
- * names the source in error messages.
- *
- * @example
- * ```ts
- * const header = parseHeader(bytes, 'sub-01.nii');
- * header.datatype; // 'int16'
- * ```
+ * `options.maxBytes` (default 1 GiB) and that the voxel block fits in the bytes given. `source`
+ * names the bytes in error messages.
  */
-export function parseHeader(bytes: Uint8Array, file: string, options: { maxBytes?: number } = {}): NiftiHeader {
+export function parseHeader(bytes: Uint8Array, source: string, options: { maxBytes?: number } = {}): NiftiHeader {
   requireBytes(bytes, 'bytes');
-  requireString(file, 'file');
-  const { maxBytes } = readOptions(options, file);
-  const header = parseHeaderFields(bytes, file);
-  checkImageSize(header, file, maxBytes);
-  if (imageEnd(header) > bytes.length) throw truncatedVoxelData(header, bytes.length, file);
+  requireString(source, 'source');
+  const { maxBytes } = readOptions(options, source);
+  const header = parseHeaderFields(bytes, source);
+  checkImageSize(header, source, maxBytes);
+  if (imageEnd(header) > bytes.length) throw truncatedVoxelData(header, bytes.length, source);
   return header;
 }
 
 /**
  * The header size a NIfTI's first 4 bytes declare (348 or 540, in either byte order), or
  * undefined when they declare neither.
- *
- * @example
- * ```ts
- * declaredHeaderSize(bytes); // 348
- * ```
  */
 export function declaredHeaderSize(bytes: Uint8Array): number | undefined {
   if (bytes.length < 4) return undefined;
@@ -92,15 +84,10 @@ export function declaredHeaderSize(bytes: Uint8Array): number | undefined {
 /**
  * {@link parseHeader} without the checks of the voxel block against the bytes given and the size
  * limit: for a reader that has the header and not yet the voxels.
- *
- * @example
- * ```ts
- * const header = parseHeaderFields(firstBytes, 'sub-01.nii.gz');
- * ```
  */
-export function parseHeaderFields(bytes: Uint8Array, file: string): NiftiHeader {
+export function parseHeaderFields(bytes: Uint8Array, source: string): NiftiHeader {
   const fail = (detail: string): never => {
-    throw new NiftiFormatError(file, detail);
+    throw new NiftiFormatError(source, detail);
   };
   if (bytes.length < NIFTI1_SIZE) fail(`truncated header: ${bytes.length} bytes, a NIfTI header needs at least ${NIFTI1_SIZE}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -177,11 +164,6 @@ export function parseHeaderFields(bytes: Uint8Array, file: string): NiftiHeader 
  * The voxel-to-world affine nibabel reports (`get_best_affine`): the sform when its code is
  * above 0, else the qform when its code is above 0, else voxel sizes about the volume's centre.
  * 4 x 4, row-major.
- *
- * @example
- * ```ts
- * headerAffine(header); // Float64Array(16)
- * ```
  */
 export function headerAffine(header: NiftiHeader): Float64Array {
   requireHeader(header, 'header');
@@ -224,12 +206,7 @@ const LIST_FIELDS = { dims: 8, pixdim: 8, quatern: 3, qoffset: 3, srow: 12, inte
 
 /**
  * Why a value is not a {@link NiftiHeader} (as `parseHeader` gives, and as writers reuse from
- * `metadata.nifti`), or undefined when it is one: the field that is missing or of the wrong type.
- *
- * @example
- * ```ts
- * findHeaderProblem({ version: 1 }); // 'littleEndian: expected true or false; received undefined'
- * ```
+ * a volume's `header`), or undefined when it is one: the field that is missing or of the wrong type.
  */
 export function findHeaderProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return `expected a NIfTI header object; received ${describeValue(value)}`;
@@ -249,7 +226,7 @@ export function findHeaderProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Throws a InvalidArgumentError naming `what` unless `value` is a NIfTI header. */
+/** Throws an InvalidArgumentError naming `what` unless `value` is a NIfTI header. */
 function requireHeader(value: unknown, what: string): asserts value is NiftiHeader {
   const problem = findHeaderProblem(value);
   if (problem !== undefined) throw new InvalidArgumentError(`${what}: ${problem}`);

@@ -5,11 +5,6 @@ import type { NiftiHeader } from './header.js';
 /**
  * What a header's image occupies: its voxel count, the bytes of its voxel block, and whether
  * `scl_slope` and `scl_inter` scale it (then it is returned as float64).
- *
- * @example
- * ```ts
- * const { voxels, blockBytes, scaled } = voxelLayout(header);
- * ```
  */
 export function voxelLayout(header: NiftiHeader): { voxels: number; blockBytes: number; bytesPerVoxel: number; scaled: boolean } {
   const bytesPerVoxel = datatypeByName(header.datatype).array.BYTES_PER_ELEMENT;
@@ -20,11 +15,6 @@ export function voxelLayout(header: NiftiHeader): { voxels: number; blockBytes: 
 /**
  * Whether the header scales its voxels: a finite slope other than 0, and not the identity
  * (slope 1, intercept 0). A slope of 0 or NaN means unscaled, as in nibabel.
- *
- * @example
- * ```ts
- * isScaled({ ...header, sclSlope: 2, sclInter: 0 }); // true
- * ```
  */
 export function isScaled(header: NiftiHeader): boolean {
   const { sclSlope: slope, sclInter: inter } = header;
@@ -34,11 +24,6 @@ export function isScaled(header: NiftiHeader): boolean {
 /**
  * Where the image ends in the uncompressed bytes: `vox_offset` plus the voxel block. Bytes
  * after it are ignored (as nibabel does).
- *
- * @example
- * ```ts
- * imageEnd(header); // 352 + 7 * 6 * 5 * 2
- * ```
  */
 export function imageEnd(header: NiftiHeader): number {
   return header.voxOffset + voxelLayout(header).blockBytes;
@@ -46,20 +31,15 @@ export function imageEnd(header: NiftiHeader): number {
 
 /**
  * Refuses, before anything is allocated, an image whose voxel array (on-disk type, or float64
- * when scaled) would exceed `maxBytes`; the error names the file, the dims and the bytes, with
+ * when scaled) would exceed `maxBytes`; the error names the source, the dims and the bytes, with
  * `remedy: { maxBytes }` when a JavaScript array could in principle be that large.
- *
- * @example
- * ```ts
- * checkImageSize(header, 'sub-01.nii.gz', 2 ** 32);
- * ```
  */
-export function checkImageSize(header: NiftiHeader, file: string, maxBytes: number): void {
+export function checkImageSize(header: NiftiHeader, source: string, maxBytes: number): void {
   const { voxels, blockBytes, scaled } = voxelLayout(header);
   const arrayBytes = scaled ? voxels * 8 : blockBytes;
   if (arrayBytes <= maxBytes) return;
   throw new NiftiFormatError(
-    file,
+    source,
     `image too large: ${describeBlock(header)}${scaled ? ` (${arrayBytes} as float64 once scaled)` : ''}; ` +
       `at most ${maxBytes} bytes are read into one array`,
     arrayBytes <= Number.MAX_SAFE_INTEGER ? { remedy: { maxBytes: arrayBytes } } : {},
@@ -68,31 +48,21 @@ export function checkImageSize(header: NiftiHeader, file: string, maxBytes: numb
 
 /**
  * The error for bytes that end before the voxel block does (`available` bytes in all).
- *
- * @example
- * ```ts
- * throw truncatedVoxelData(header, bytes.length, 'cut.nii');
- * ```
  */
-export function truncatedVoxelData(header: NiftiHeader, available: number, file: string): NiftiFormatError {
-  return new NiftiFormatError(file, `truncated voxel data: ${describeBlock(header)}; the file has ${Math.max(0, available - header.voxOffset)}`);
+export function truncatedVoxelData(header: NiftiHeader, available: number, source: string): NiftiFormatError {
+  return new NiftiFormatError(source, `truncated voxel data: ${describeBlock(header)}; the file has ${Math.max(0, available - header.voxOffset)}`);
 }
 
 /**
  * Allocates an array for an image, turning an engine's refusal (a RangeError) into a
- * NiftiFormatError that names the file, the dims and the bytes.
- *
- * @example
- * ```ts
- * const out = allocate(() => new Float64Array(voxels), voxels * 8, header, file);
- * ```
+ * NiftiFormatError that names the source, the dims and the bytes.
  */
-export function allocate<T>(create: () => T, bytes: number, header: NiftiHeader, file: string): T {
+export function allocate<T>(create: () => T, bytes: number, header: NiftiHeader, source: string): T {
   try {
     return create();
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    throw new NiftiFormatError(file, `cannot allocate ${bytes} bytes for ${describeBlock(header)}: ${error.message}`);
+    throw new NiftiFormatError(source, `cannot allocate ${bytes} bytes for ${describeBlock(header)}: ${error.message}`);
   }
 }
 

@@ -1,20 +1,20 @@
-import { InvalidArgumentError } from '@combat/core';
 /**
  * File-system helpers of @combat/io-nifti, for Node: read and write `.nii`/`.nii.gz` files and
  * file-backed volume resources. Inflating and deflating use Node's zlib.
  */
-import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
-import { describeValue, siteEffectMaps, type Volume, type VolumeEstimates, type VolumeResource } from '@combat/volumes';
+import { InvalidArgumentError, type Volume, type VolumeResource } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
+import { writeFileAtomically } from '@combat/base/node';
 import { readOptions, requireOptions, requireString } from './arguments.js';
 import { NiftiCollector } from './collect.js';
 import { buildImage, isGzip, type NiftiImage } from './decode.js';
-import { encodeNifti, type EncodeOptions } from './encode.js';
-import { NiftiFormatError, NiftiWriteError } from './errors.js';
+import { encodeVolume, type EncodeOptions } from './encode.js';
+import { NiftiFormatError } from './errors.js';
+import type { NiftiHeader } from './header.js';
 import { CHECK_LIMIT } from './gunzip.js';
 
 const deflate = promisify(gzip);
@@ -23,12 +23,15 @@ const deflate = promisify(gzip);
 const CHUNK = 64 * 1024;
 
 /**
- * Options of {@link readNifti}: the largest voxel array to allocate, in bytes (default 1 GiB; the
- * image in its on-disk type, or in float64 when scaled).
+ * Options of {@link readNifti} and {@link NiftiFileResource}: the largest voxel array to
+ * allocate, in bytes (default 1 GiB; the image in its on-disk type, or in float64 when scaled).
  *
  * @example
  * ```ts
  * const options: ReadNiftiOptions = { maxBytes: 2 ** 30 };
+ * (await readNifti('sub-01_FA.nii.gz', options)).shape; // [7, 6, 5]
+ * await readNifti('sub-01_FA.nii.gz', { maxBytes: 100 });
+ * // throws NiftiFormatError: sub-01_FA.nii.gz: image too large: dims 7x6x5 of int16 need 420 bytes
  * ```
  */
 export interface ReadNiftiOptions {
@@ -40,13 +43,20 @@ export interface ReadNiftiOptions {
  * the file is read, and inflated with zlib, only as far as the header says the image needs (the
  * rest is ignored, as nibabel does), so memory follows what the file really holds. A gzip stream
  * that ends within 1 MiB after the image is read to its end, so zlib checks its CRC. An image
- * larger than `maxBytes` (default 1 GiB) is refused before anything is allocated. Everything that
- * is not a readable image is a NiftiFormatError naming the path.
+ * larger than `maxBytes` (default 1 GiB) is refused before anything is allocated. The image's
+ * `source` is `path`.
  *
+ * @throws {@link NiftiFormatError} when the file cannot be read or is not a NIfTI image this
+ * package reads, or the image is larger than `maxBytes`; the message starts with the path.
+ * @throws {@link InvalidArgumentError} when `path` is not a non-empty string or an option is of the wrong kind.
  * @example
  * ```ts
  * import { readNifti } from '@combat/io-nifti/node';
  * const image = await readNifti('sub-01_FA.nii.gz');
+ * image.shape; // [7, 6, 5]
+ * image.header.datatype; // 'int16'
+ * image.source; // 'sub-01_FA.nii.gz'
+ * await readNifti('missing.nii.gz'); // throws NiftiFormatError: missing.nii.gz: cannot be read
  * ```
  */
 export async function readNifti(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
@@ -88,28 +98,40 @@ async function openStream(path: string): Promise<{ stream: Readable; gzipped: bo
 }
 
 /**
- * Options of {@link encodeNiftiFile}: the voxel type (float32 by default) and the gzip level.
+ * Options of {@link encodeNiftiFile}: the voxel type (float32 by default) and the gzip level
+ * (gzip itself follows the path's `.gz` suffix).
  *
  * @example
  * ```ts
  * const options: EncodeFileOptions = { dtype: 'float64', level: 9 };
+ * const bytes = await encodeNiftiFile('out.nii', await readNifti('sub-01_FA.nii.gz'), options);
+ * bytes.length; // 352 + 7 * 6 * 5 * 8
  * ```
  */
-export type EncodeFileOptions = Omit<EncodeOptions, 'gzip' | 'file'>;
+export type EncodeFileOptions = Omit<EncodeOptions, 'gzip'>;
 
 /**
- * The bytes {@link writeNifti} writes for a path: the volume as NIfTI-1, deflated with Node's zlib
- * when the path ends in `.gz`. For an application that stages its outputs itself. A value float32
- * cannot hold is refused (see `encodeNifti`), naming the path.
+ * The bytes {@link writeNifti} writes for a path: the volume as NIfTI-1 (see `encodeNifti`),
+ * deflated with Node's zlib when the path ends in `.gz`. For an application that stages its
+ * outputs itself.
  *
+ * @throws {@link NiftiWriteError} when a value float32 cannot hold or the shape does not fit
+ * NIfTI-1 (see `encodeNifti`); the message starts with the path.
+ * @throws {@link InvalidArgumentError} when `path` is not a non-empty string, `volume` is not a
+ * volume, or an option is of the wrong kind.
  * @example
  * ```ts
- * const bytes = await encodeNiftiFile('out/sub-01_FA.nii.gz', harmonized, { dtype: 'float32' });
+ * const image = await readNifti('sub-01_FA.nii.gz');
+ * const bytes = await encodeNiftiFile('out/sub-01_FA.nii.gz', image, { dtype: 'float32' });
+ * [bytes[0], bytes[1]]; // [0x1f, 0x8b]
+ * decodeNifti(bytes).data[0]; // 83
+ * await encodeNiftiFile('out/big.nii', { ...image, data: new Float64Array(210).fill(1e40) });
+ * // throws NiftiWriteError: out/big.nii: voxel (0, 0, 0) is 1e+40, beyond float32's range
  * ```
  */
 export async function encodeNiftiFile(path: string, volume: Volume, options: EncodeFileOptions = {}): Promise<Uint8Array> {
   requireString(path, 'path');
-  const raw = encodeNifti(volume, { ...requireOptions(options, 'options'), gzip: false, file: path });
+  const raw = encodeVolume(volume, { ...requireOptions(options, 'options'), gzip: false }, path);
   return path.endsWith('.gz') ? deflate(raw, { level: options.level ?? 6 }) : raw;
 }
 
@@ -118,22 +140,34 @@ export async function encodeNiftiFile(path: string, volume: Volume, options: Enc
  *
  * @example
  * ```ts
- * const options: WriteNiftiOptions = { dtype: 'float32', protect: inputPaths };
+ * const options: WriteNiftiOptions = { dtype: 'float32', protect: ['in/sub-01_FA.nii.gz'] };
+ * await writeNifti('in/sub-01_FA.nii.gz', await readNifti('sub-01_FA.nii.gz'), options);
+ * // throws InputOverwriteError: refusing to write in/sub-01_FA.nii.gz: it is an input
  * ```
  */
 export interface WriteNiftiOptions extends EncodeFileOptions {
-  /** Paths that must not be overwritten (the inputs); the volume's own source is always included. */
+  /** Paths that must not be overwritten (the inputs); the volume's own `source` is always included. */
   readonly protect?: readonly string[];
 }
 
 /**
  * Writes a volume as NIfTI-1 (the bytes of {@link encodeNiftiFile}), gzipped when the path ends
  * in `.gz`. The file appears whole or not at all (written to a temporary file beside it, then
- * renamed), and never replaces an input: the volume's own source file or any path in `protect`.
+ * renamed), and never replaces an input: the volume's own `source` or any path in `protect`
+ * (links resolved).
  *
+ * @throws {@link InputOverwriteError} when `path` is the volume's `source` or one of `protect`.
+ * @throws {@link NiftiWriteError} when a value float32 cannot hold or the shape does not fit
+ * NIfTI-1 (see `encodeNifti`); nothing is written.
+ * @throws {@link InvalidArgumentError} when `path` is not a non-empty string, `volume` is not a
+ * volume, or an option is of the wrong kind.
  * @example
  * ```ts
- * await writeNifti('out/sub-01_FA.nii.gz', harmonized, { protect: ['in/sub-01_FA.nii.gz'] });
+ * const image = await readNifti('sub-01_FA.nii.gz');
+ * await writeNifti('out/sub-01_FA.nii.gz', image, { protect: ['in/sub-01_FA.nii.gz'] });
+ * (await readNifti('out/sub-01_FA.nii.gz')).header.datatype; // 'float32'
+ * await writeNifti('sub-01_FA.nii.gz', image);
+ * // throws InputOverwriteError: refusing to write sub-01_FA.nii.gz: it is an input (sub-01_FA.nii.gz)
  * ```
  */
 export async function writeNifti(path: string, volume: Volume, options: WriteNiftiOptions = {}): Promise<void> {
@@ -142,97 +176,41 @@ export async function writeNifti(path: string, volume: Volume, options: WriteNif
   if (!Array.isArray(protect) || !protect.every((p) => typeof p === 'string')) {
     throw new InvalidArgumentError(`options.protect: expected an array of paths; received ${describeValue(protect)}`);
   }
-  const target = await canonical(path);
-  const source = (volume as Partial<Volume> | null)?.metadata?.source;
-  for (const input of [...protect, ...(typeof source === 'string' ? [source] : [])]) {
-    if ((await canonical(input)) === target) {
-      throw new NiftiWriteError(`refusing to write ${path}: it is an input (${input}); choose another output path`);
-    }
-  }
+  const source = (volume as Partial<Volume> | null)?.source;
   const bytes = await encodeNiftiFile(path, volume, options);
-  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, bytes, { protect: [...protect, ...(typeof source === 'string' ? [source] : [])] });
 }
 
 /**
  * A NIfTI file as a volume resource: nothing is read until `load()`, and each `load()` reads the
- * file again, so a streaming fit holds one volume at a time. `options` go to {@link readNifti}.
+ * file again (with {@link readNifti}), so a streaming fit holds one volume at a time.
  *
+ * @throws {@link InvalidArgumentError} from the constructor when `source` is not a non-empty
+ * string or an option is of the wrong kind.
  * @example
  * ```ts
- * const volumes = paths.map((p) => new NiftiFileResource(p));
- * await harmonizeVolumesStreaming(volumes, covars, options, sink);
+ * const resources = ['sub-01_FA.nii.gz', 'in/sub-01_FA.nii.gz'].map((path) => new NiftiFileResource(path));
+ * resources[0]!.source; // 'sub-01_FA.nii.gz'
+ * (await resources[1]!.load()).shape; // [7, 6, 5]
+ * await new NiftiFileResource('missing.nii').load(); // throws NiftiFormatError: missing.nii: cannot be read
  * ```
  */
-export class NiftiFileResource implements VolumeResource {
+export class NiftiFileResource implements VolumeResource<NiftiHeader> {
   constructor(
-    readonly name: string,
+    /** The file's path. */
+    readonly source: string,
     readonly options: ReadNiftiOptions = {},
   ) {
-    requireString(name, 'name');
-    readOptions(options, name);
+    requireString(source, 'source');
+    readOptions(options, source);
   }
 
+  /**
+   * Reads the file.
+   *
+   * @throws {@link NiftiFormatError} when it cannot be read or is not a NIfTI image this package reads.
+   */
   load(): Promise<NiftiImage> {
-    return readNifti(this.name, this.options);
-  }
-}
-
-/**
- * Writes each site's effect maps (see `siteEffectMaps` of @combat/volumes) into a folder, at the
- * paths {@link effectMapPath} gives. Returns the paths written.
- *
- * @example
- * ```ts
- * const paths = await writeEffectMaps('effect-maps', estimates, { dtype: 'float32' });
- * ```
- */
-export async function writeEffectMaps(directory: string, estimates: VolumeEstimates, options: WriteNiftiOptions = {}): Promise<string[]> {
-  requireString(directory, 'directory');
-  const paths: string[] = [];
-  for (const { batch, gammaStar, deltaStar } of siteEffectMaps(estimates)) {
-    for (const [kind, volume] of [['gammaStar', gammaStar], ['deltaStar', deltaStar]] as const) {
-      const path = effectMapPath(directory, kind, batch);
-      await writeNifti(path, volume, options);
-      paths.push(path);
-    }
-  }
-  return paths;
-}
-
-/**
- * Where {@link writeEffectMaps} writes one site's map: `<directory>/<kind>_<site>.nii.gz`, with
- * characters other than letters, digits, `.`, `-` and `_` in the site name replaced by `_`. For an
- * application that stages the files itself (with {@link encodeNiftiFile}).
- *
- * @example
- * ```ts
- * effectMapPath('out', 'gammaStar', 'Site A'); // 'out/gammaStar_Site_A.nii.gz'
- * ```
- */
-export function effectMapPath(directory: string, kind: 'gammaStar' | 'deltaStar', site: string): string {
-  requireString(directory, 'directory');
-  if (kind !== 'gammaStar' && kind !== 'deltaStar') throw new InvalidArgumentError(`kind: expected 'gammaStar' or 'deltaStar'; received ${describeValue(kind)}`);
-  if (typeof site !== 'string') throw new InvalidArgumentError(`site: expected a batch label (a string); received ${describeValue(site)}`);
-  return join(directory, `${kind}_${site.replace(/[^A-Za-z0-9._-]/g, '_')}.nii.gz`);
-}
-
-/** The absolute path with symbolic links resolved (for a path that does not exist yet, its folder's). */
-async function canonical(path: string): Promise<string> {
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch {
-    try {
-      return join(await realpath(dirname(absolute)), basename(absolute));
-    } catch {
-      return absolute;
-    }
+    return readNifti(this.source, this.options);
   }
 }

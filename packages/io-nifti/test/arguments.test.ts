@@ -1,28 +1,31 @@
-import { InvalidArgumentError } from '@combat/core';
+import { InvalidArgumentError } from '@combat/base';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fixturePath } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { datatypeByCode, datatypeByName, decodeNifti, decodeUncompressed, encodeNifti, headerAffine, isGzip, parseHeader } from '../src/index.js';
-import { NiftiFileResource, effectMapPath, encodeNiftiFile, readNifti, writeEffectMaps, writeNifti } from '../src/node.js';
+import { datatypeByCode, datatypeByName } from '../src/datatypes.js';
+import { decodeUncompressed, isGzip } from '../src/decode.js';
+import { headerAffine, parseHeader } from '../src/header.js';
+import { decodeNifti, encodeNifti } from '../src/index.js';
+import { NiftiFileResource, encodeNiftiFile, readNifti, writeNifti } from '../src/node.js';
 
-const valid = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../fixtures/nifti-interop/uint16.nii', import.meta.url))));
+const valid = new Uint8Array(readFileSync(fixturePath('nifti-interop', 'uint16.nii')));
 const image = decodeNifti(valid);
 const out = join(tmpdir(), 'never-written.nii');
 
-describe('arguments: a InvalidArgumentError naming the argument, never a TypeError', () => {
+describe('arguments: an InvalidArgumentError naming the argument, never a TypeError', () => {
   const cases: [string, () => unknown][] = [
     ['decodeNifti(undefined)', () => decodeNifti(undefined as never)],
     ["decodeNifti('text')", () => decodeNifti('text' as never)],
     ['decodeNifti(an ArrayBuffer)', () => decodeNifti(valid.buffer as never)],
     ['decodeNifti with options null', () => decodeNifti(valid, null as never)],
-    ['decodeNifti with a file that is not a string', () => decodeNifti(valid, { file: 3 as never })],
+    ['decodeNifti with a source that is not a string', () => decodeNifti(valid, { source: 3 as never })],
     ['decodeNifti with maxBytes -1', () => decodeNifti(valid, { maxBytes: -1 })],
     ['decodeUncompressed(null)', () => decodeUncompressed(null as never)],
     ['isGzip(undefined)', () => isGzip(undefined as never)],
     ['parseHeader(undefined)', () => parseHeader(undefined as never, 'x.nii')],
-    ['parseHeader without a file name', () => parseHeader(valid, undefined as never)],
+    ['parseHeader without a source', () => parseHeader(valid, undefined as never)],
     ['headerAffine(undefined)', () => headerAffine(undefined as never)],
     ['headerAffine of a header missing its srow', () => headerAffine({ ...image.header, srow: undefined } as never)],
     ["datatypeByName('complex64')", () => datatypeByName('complex64' as never)],
@@ -30,7 +33,7 @@ describe('arguments: a InvalidArgumentError naming the argument, never a TypeErr
     ['encodeNifti({})', () => encodeNifti({} as never)],
     ['encodeNifti(undefined)', () => encodeNifti(undefined as never)],
     ['encodeNifti of a volume whose data does not fit its shape', () => encodeNifti({ ...image, data: new Float32Array(3) })],
-    ['encodeNifti of a volume with a broken NIfTI header', () => encodeNifti({ ...image, metadata: { nifti: { version: 1 } } })],
+    ['encodeNifti of a volume with a broken NIfTI header', () => encodeNifti({ ...image, header: { version: 1 } })],
     ["encodeNifti with dtype 'int16'", () => encodeNifti(image, { dtype: 'int16' as never })],
     ['encodeNifti with level 12', () => encodeNifti(image, { gzip: true, level: 12 })],
     ["encodeNifti with gzip 'yes'", () => encodeNifti(image, { gzip: 'yes' as never })],
@@ -43,9 +46,6 @@ describe('arguments: a InvalidArgumentError naming the argument, never a TypeErr
     ['encodeNiftiFile(undefined volume)', () => encodeNiftiFile(out, undefined as never)],
     ['new NiftiFileResource(undefined)', () => new NiftiFileResource(undefined as never)],
     ['new NiftiFileResource with maxBytes 0', () => new NiftiFileResource(out, { maxBytes: 0 })],
-    ['writeEffectMaps(undefined)', () => writeEffectMaps(undefined as never, {} as never)],
-    ["effectMapPath with kind 'gamma'", () => effectMapPath('out', 'gamma' as never, 'A')],
-    ['effectMapPath with a site that is not a string', () => effectMapPath('out', 'gammaStar', 3 as never)],
   ];
 
   it.each(cases)('%s', async (_, call) => {

@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { fixturePath, temporaryFolder } from '@combat/test-support';
 import { gunzipSync as fflateGunzip } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { NiftiFormatError, decodeNifti } from '../src/index.js';
 import { NiftiFileResource, readNifti } from '../src/node.js';
 
-const DIR = fileURLToPath(new URL('../../../fixtures/nifti-interop/', import.meta.url));
+const DIR = fixturePath('nifti-interop');
 const valid = new Uint8Array(readFileSync(join(DIR, 'uint16.nii'))); // 7x6x5 uint16, little-endian, 772 bytes
 const image = decodeNifti(valid);
-const dir = await mkdtemp(join(tmpdir(), 'bounded-nifti-'));
+const dir = await temporaryFolder('bounded-nifti');
 
 async function file(name: string, bytes: Uint8Array): Promise<string> {
   await writeFile(join(dir, name), bytes);
@@ -63,7 +62,7 @@ describe('gzip is inflated only as far as the header says the image needs', () =
     const gz = gzipSync(concat(valid, new Uint8Array(16 << 20), noise(256 << 10)));
     const cut = gz.subarray(0, gz.length - (128 << 10));
     expect(() => gunzipSync(cut)).toThrow(/unexpected end of file/);
-    expect(decodeNifti(cut, { file: 'long.nii.gz' }).data).toEqual(image.data);
+    expect(decodeNifti(cut, { source: 'long.nii.gz' }).data).toEqual(image.data);
     expect((await readNifti(await file('long.nii.gz', cut))).data).toEqual(image.data);
   });
 
@@ -76,7 +75,7 @@ describe('gzip is inflated only as far as the header says the image needs', () =
   it('a stream that ends before the image: truncated voxel data, in both readers', async () => {
     const short = gzipSync(valid.subarray(0, 700));
     const message = /cut\.nii\.gz: truncated voxel data: dims 7x6x5 of uint16 need 420 bytes after offset 352; the file has 348/;
-    expect(thrown(() => decodeNifti(short, { file: 'cut.nii.gz' })).message).toMatch(message);
+    expect(thrown(() => decodeNifti(short, { source: 'cut.nii.gz' })).message).toMatch(message);
     expect((await rejection(readNifti(await file('cut.nii.gz', short)))).message).toMatch(message);
   });
 
@@ -85,10 +84,10 @@ describe('gzip is inflated only as far as the header says the image needs', () =
     const message =
       'claim.nii.gz: image too large: dims 2000x2000x2000 of uint16 need 16000000000 bytes after offset 352; at most 1073741824 bytes are read into one array; use { maxBytes: 16000000000 }';
     for (const bytes of [claim, gzipSync(claim)]) {
-      const error = thrown(() => decodeNifti(bytes, { file: 'claim.nii.gz' }));
+      const error = thrown(() => decodeNifti(bytes, { source: 'claim.nii.gz' }));
       expect(error.message).toBe(message);
       expect(error.remedy).toEqual({ maxBytes: 16000000000 });
-      expect(error.file).toBe('claim.nii.gz');
+      expect(error.source).toBe('claim.nii.gz');
       const path = await file('claim.nii.gz', bytes);
       expect((await rejection(readNifti(path))).message).toBe(message.replace('claim.nii.gz', path));
     }
@@ -101,7 +100,7 @@ describe('gzip is inflated only as far as the header says the image needs', () =
     await expect(readNifti(path, { maxBytes: 419 })).rejects.toThrow(/image too large/);
     await expect(new NiftiFileResource(path, { maxBytes: 419 }).load()).rejects.toThrow(/image too large/);
     const scaled = new Uint8Array(readFileSync(join(DIR, 'int16-scaled.nii.gz'))); // 7x6x5 int16, slope 0.25: 420 bytes on disk, 1680 as float64
-    expect(thrown(() => decodeNifti(scaled, { maxBytes: 1679, file: 's.nii.gz' })).message).toBe(
+    expect(thrown(() => decodeNifti(scaled, { maxBytes: 1679, source: 's.nii.gz' })).message).toBe(
       's.nii.gz: image too large: dims 7x6x5 of int16 need 420 bytes after offset 352 (1680 as float64 once scaled); at most 1679 bytes are read into one array; use { maxBytes: 1680 }',
     );
     expect(decodeNifti(scaled, { maxBytes: 1680 }).data).toHaveLength(210);
@@ -112,7 +111,7 @@ describe('gzip is checked to its end when it ends near the image', () => {
   it('a trailer whose CRC-32 does not match is refused by both readers', async () => {
     const gz = gzipSync(valid);
     gz[gz.length - 8]! ^= 1;
-    expect(thrown(() => decodeNifti(gz, { file: 'crc.nii.gz' })).message).toMatch(/crc\.nii\.gz: corrupt gzip data: the CRC-32 or length in the trailer/);
+    expect(thrown(() => decodeNifti(gz, { source: 'crc.nii.gz' })).message).toMatch(/crc\.nii\.gz: corrupt gzip data: the CRC-32 or length in the trailer/);
     expect((await rejection(readNifti(await file('crc.nii.gz', gz)))).message).toMatch(/corrupt gzip data: incorrect data check/);
   });
 
@@ -143,7 +142,7 @@ describe('scaling', () => {
         v.setFloat32(116, inter, true);
       });
       const message = `s.nii: scl_slope is 2 but scl_inter is ${inter}; a valid slope needs a finite intercept (nibabel refuses this too)`;
-      expect(thrown(() => decodeNifti(bytes, { file: 's.nii' })).message).toBe(message);
+      expect(thrown(() => decodeNifti(bytes, { source: 's.nii' })).message).toBe(message);
       const path = await file('s.nii', bytes);
       expect((await rejection(readNifti(path))).message).toBe(message.replace('s.nii', path));
     }

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { browserAvailable, bundleForBrowser, evaluateInChromium, fixturePath, loadCase } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { bundleForBrowser, evaluateInChromium } from '../../../test-support/browser-bundle.js';
-import { browserAvailable } from '../../../test-support/chromium.js';
-import { loadCase } from '../../core/test/fixture-cases.js';
 import { decodeNifti } from '../src/index.js';
 
-const NIFTI = fileURLToPath(new URL('../../../fixtures/nifti-interop/int16-scaled.nii.gz', import.meta.url));
+const NIFTI = fixturePath('nifti-interop', 'int16-scaled.nii.gz');
 
 describe.skipIf(!browserAvailable)('in a browser (headless Chromium)', () => {
   it('core harmonizes, volumes flatten, io-nifti decodes and encodes, with no Node built-in', async () => {
@@ -30,7 +28,7 @@ describe.skipIf(!browserAvailable)('in a browser (headless Chromium)', () => {
       script,
       (arg) => {
         const { harmonize, maskIndices, decodeNifti, encodeNifti } = (globalThis as any).combat;
-        const image = decodeNifti(Uint8Array.from(arg.nifti), { file: 'int16-scaled.nii.gz' });
+        const image = decodeNifti(Uint8Array.from(arg.nifti), { source: 'int16-scaled.nii.gz' });
         const back = decodeNifti(encodeNifti(image, { gzip: true, dtype: 'float64' }));
         const harmonized = harmonize({ data: Float64Array.from(arg.data), samples: arg.samples, features: arg.features }, { batch: arg.batch, categorical: { gender: arg.gender } });
         return {

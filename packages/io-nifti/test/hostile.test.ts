@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync as zlibGzip } from 'node:zlib';
+import { temporaryFolder } from '@combat/test-support';
 import fc from 'fast-check';
 import { gzipSync as fflateGzip } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { TYPES, buildNifti, readByRules, type ImageSpec, type Reading } from './
 
 /** Runs per property: modest in CI; set HOSTILE_RUNS for a longer hunt. */
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 150);
-const dir = await mkdtemp(join(tmpdir(), 'hostile-nifti-'));
+const dir = await temporaryFolder('hostile-nifti');
 let files = 0;
 
 const DATATYPES = Object.keys(TYPES).map(Number);
@@ -84,7 +84,7 @@ async function fileOutcome(bytes: Uint8Array): Promise<NiftiImage | NiftiFormatE
     return await readNifti(path);
   } catch (error) {
     expect(error).toBeInstanceOf(NiftiFormatError);
-    expect((error as NiftiFormatError).file).toBe(path);
+    expect((error as NiftiFormatError).source).toBe(path);
     return error as NiftiFormatError;
   }
 }

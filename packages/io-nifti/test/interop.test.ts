@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fixturePath, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { decodeNifti } from '../src/index.js';
 import { readNifti, writeNifti } from '../src/node.js';
 
-const DIR = fileURLToPath(new URL('../../../fixtures/nifti-interop/', import.meta.url));
+const DIR = fixturePath('nifti-interop');
 
 interface NibabelReading {
   niftiVersion: number;
@@ -67,12 +66,12 @@ describe.each(Object.keys(expected))('%s', (name) => {
     const fromBytes = decodeNifti(readFileSync(join(DIR, name)));
     expect(fromBytes.data).toEqual(fromFile.data);
     expect(fromBytes.affine).toEqual(fromFile.affine);
-    expect(fromBytes.metadata.source).toBeUndefined();
+    expect(fromBytes.source).toBeUndefined();
   });
 
   it('reads back exactly what it wrote, in float64 and float32, keeping the header', async () => {
     const image = await readNifti(join(DIR, name));
-    const dir = await mkdtemp(join(tmpdir(), 'io-nifti-'));
+    const dir = await temporaryFolder('io-nifti');
     for (const [dtype, file] of [['float64', 'out.nii'], ['float32', 'out.nii.gz']] as const) {
       await writeNifti(join(dir, file), image, { dtype });
       const back = await readNifti(join(dir, file));

@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { identityAffine, type Volume } from '@combat/volumes';
+import { temporaryFolder } from '@combat/test-support';
+import { identityAffine, type Volume } from '@combat/base';
 import { describe, expect, it } from 'vitest';
 import { NiftiWriteError, decodeNifti, encodeNifti } from '../src/index.js';
-import { effectMapPath, encodeNiftiFile, readNifti, writeNifti } from '../src/node.js';
+import { encodeNiftiFile, readNifti, writeNifti } from '../src/node.js';
 
 /** A 4x3x2 volume whose voxel (1, 2, 1) (index 1 + 4 * (2 + 3 * 1) = 21) holds `value`. */
 function volumeWith(value: number): Volume {
   const data = Float64Array.from({ length: 24 }, (_, k) => k / 4);
   data[21] = value;
-  return { shape: [4, 3, 2], affine: identityAffine(), data, metadata: {} };
+  return { shape: [4, 3, 2], affine: identityAffine(), data };
 }
 
 function writeError(run: () => unknown): NiftiWriteError {
@@ -46,7 +46,7 @@ describe('values float32 cannot hold', () => {
   });
 
   it('writeNifti refuses them too, naming the file, and writes nothing', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'overflow-'));
+    const dir = await temporaryFolder('overflow');
     const path = join(dir, 'out.nii.gz');
     await expect(writeNifti(path, volumeWith(1e40))).rejects.toThrow(new NiftiWriteError(
       `${path}: voxel (1, 2, 1) is 1e+40, beyond float32's range (largest 3.4028234663852886e+38); as float32 it would be written as Infinity`,
@@ -58,7 +58,7 @@ describe('values float32 cannot hold', () => {
 
 describe('encodeNiftiFile: the bytes writeNifti writes, for an application that stages them', () => {
   it('gives exactly the file writeNifti writes, gzipped by the .gz suffix', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'encode-file-'));
+    const dir = await temporaryFolder('encode-file');
     const volume = volumeWith(2.5);
     for (const [name, options] of [['a.nii', {}], ['a.nii.gz', {}], ['b.nii.gz', { dtype: 'float64', level: 9 }]] as const) {
       const path = join(dir, name);
@@ -69,12 +69,5 @@ describe('encodeNiftiFile: the bytes writeNifti writes, for an application that 
       expect(raw).toEqual(encodeNifti(volume, options));
       expect((await readNifti(path)).data).toEqual('dtype' in options ? volume.data : Float32Array.from(volume.data));
     }
-  });
-});
-
-describe('effectMapPath', () => {
-  it('is where writeEffectMaps writes, with unsafe characters of the site replaced', () => {
-    expect(effectMapPath('out', 'gammaStar', 'Site A/1')).toBe(join('out', 'gammaStar_Site_A_1.nii.gz'));
-    expect(effectMapPath('out', 'deltaStar', 'Scanner_B')).toBe(join('out', 'deltaStar_Scanner_B.nii.gz'));
   });
 });

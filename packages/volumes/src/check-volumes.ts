@@ -1,32 +1,18 @@
-import { InvalidArgumentError } from '@combat/core';
-import { describeValue, requireObject, requireResources } from './arguments.js';
+import { InvalidArgumentError, type MaskGeometry, type Volume, type VolumeResource } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
+import { requireObject, requireResources } from './arguments.js';
 import { AffineMismatchError } from './errors.js';
 import { checkShape, flattenMasked } from './mask.js';
-import type { Volume, VolumeResource } from './volume.js';
-
-/**
- * Where the mask is: its shape, its affine (4 x 4, row-major), the indices of its voxels above 0
- * (i-fastest, ascending; feature k of a model is voxel `indices[k]`) and, for messages, its file.
- *
- * @example
- * ```ts
- * const mask: MaskGeometry = { shape: [91, 109, 91], affine, indices: maskIndices(maskVolume), name: 'mask.nii.gz' };
- * ```
- */
-export interface MaskGeometry {
-  readonly shape: readonly number[];
-  readonly affine: Float64Array;
-  readonly indices: Int32Array;
-  /** The mask's file (its resource's name), named in messages. */
-  readonly name?: string;
-}
 
 /**
  * How volumes are checked against the mask, and progress reports.
  *
  * @example
  * ```ts
- * const options: CheckOptions = { affineTolerance: 1e-4, onProgress: ({ phase, done, total }) => console.log(phase, done, total) };
+ * const phases: string[] = [];
+ * const options: CheckOptions = { affineTolerance: 1e-4, onProgress: ({ phase, done, total }) => void phases.push(`${phase} ${done}/${total}`) };
+ * await checkVolumes(volumes.slice(0, 2), estimates.mask, options);
+ * phases; // ['check 1/2', 'check 2/2']
  * ```
  */
 export interface CheckOptions {
@@ -42,63 +28,52 @@ export interface CheckOptions {
  * Reads every volume once, one at a time (none is kept), and checks what fitting or adjusting
  * would refuse: that it loads, that it is a 3D volume of the mask's shape, that its affine is the
  * mask's (unless `allowAffineMismatch`), and that its voxels inside the mask are finite or NaN.
- * Messages name the volume by its resource's name (the file). Call it before producing any output
- * so that a bad fifth image is found before four outputs exist (`adjustVolumes` does, by default).
+ * Messages name the volume by its resource's `source` (the file). Call it before producing any
+ * output so that a bad fifth image is found before four outputs exist (`adjustVolumes` does, by
+ * default).
  *
+ * @throws {@link VolumeShapeError} when a volume is not 3D or not of the mask's shape.
+ * @throws {@link AffineMismatchError} when a volume's affine differs from the mask's (unless allowed).
+ * @throws {@link InvalidValueError} (core's) when a voxel inside the mask is infinite.
+ * @throws {@link InvalidArgumentError} when an argument is of the wrong kind, or a resource's
+ * `load()` gives something that is not a volume.
  * @example
  * ```ts
- * await checkVolumes(paths.map((p) => new NiftiFileResource(p)), estimates.mask);
+ * await checkVolumes(volumes, estimates.mask); // undefined
+ * const flat = new InMemoryVolumeResource({ shape: [4, 1, 1], affine: identityAffine(), data: new Float64Array(4) }, 'flat.nii.gz');
+ * await checkVolumes([flat], estimates.mask);
+ * // throws VolumeShapeError: flat.nii.gz has shape 4x1x1; expected 2x2x1 like the others
  * ```
  */
 export async function checkVolumes(volumes: readonly VolumeResource[], mask: MaskGeometry, options: CheckOptions = {}): Promise<void> {
   requireResources(volumes, 'volumes');
   requireGeometry(mask, 'mask');
   requireCheckOptions(options);
-  await checkAll(volumes, mask, options);
+  await checkAll(volumes, mask, options ?? {});
 }
 
-/**
- * {@link checkVolumes} without the argument checks, for callers that made them.
- *
- * @example
- * ```ts
- * await checkAll(volumes, estimates.mask, options);
- * ```
- */
+/** {@link checkVolumes} without the argument checks, for callers that made them. */
 export async function checkAll(volumes: readonly VolumeResource[], mask: MaskGeometry, options: CheckOptions): Promise<void> {
   const row = new Float64Array(mask.indices.length);
   for (let i = 0; i < volumes.length; i++) {
-    checkMasked(await volumes[i]!.load(), volumeName(volumes[i]!, i, volumes.length), mask, options, row);
+    checkMasked(await volumes[i]!.load(), describeVolume(volumes[i]!, i, volumes.length), mask, options, row);
     options.onProgress?.({ phase: 'check', done: i + 1, total: volumes.length });
   }
 }
 
-/**
- * How messages name a volume: its resource's name (the file), else `volume 4 (of 15)`, counted
- * from 1.
- *
- * @example
- * ```ts
- * volumeName({ load }, 3, 15); // 'volume 4 (of 15)'
- * ```
- */
-export function volumeName(resource: VolumeResource, index: number, total: number): string {
-  return resource.name ? resource.name : `volume ${index + 1} (of ${total})`;
+/** How messages name a volume: its resource's source (the file), else `volume 4 (of 15)`, counted from 1. */
+export function describeVolume(resource: VolumeResource, index: number, total: number): string {
+  return resource.source ? resource.source : `volume ${index + 1} (of ${total})`;
 }
 
 /**
  * Checks a loaded volume against the mask (a volume, 3D, the mask's shape, the mask's affine
  * unless allowed) and copies its in-mask voxels into `row`, refusing infinite ones.
- *
- * @example
- * ```ts
- * checkMasked(await resource.load(), 'sub-01.nii.gz', mask, options, row);
- * ```
  */
-export function checkMasked(volume: Volume, name: string, mask: MaskGeometry, options: CheckOptions, row: Float64Array): Float64Array {
+export function checkMasked(volume: unknown, name: string, mask: MaskGeometry, options: CheckOptions, row: Float64Array): asserts volume is Volume {
   checkShape(volume, name, mask.shape);
   if (!options.allowAffineMismatch) checkAffine(volume, name, mask, options.affineTolerance ?? 1e-5);
-  return flattenMasked(volume, mask.indices, row, name);
+  flattenMasked(volume, mask.indices, row, name);
 }
 
 /** Entries equal, both NaN, or within the tolerance relative to max(1, |mask's entry|). */
@@ -109,7 +84,7 @@ function checkAffine(volume: Volume, name: string, mask: MaskGeometry, tolerance
     if (found === expected || (Number.isNaN(found) && Number.isNaN(expected))) continue;
     if (!(Math.abs(found - expected) <= tolerance * Math.max(1, Math.abs(expected)))) {
       throw new AffineMismatchError(
-        `${name}: its affine differs from the mask's${mask.name ? ` (${mask.name})` : ''} at row ${Math.floor(at / 4)}, column ${at % 4}: ` +
+        `${name}: its affine differs from the mask's${mask.source ? ` (${mask.source})` : ''} at row ${Math.floor(at / 4)}, column ${at % 4}: ` +
           `${found} vs ${expected} (tolerance ${tolerance})`,
         { remedy: { allowAffineMismatch: true } },
       );
@@ -118,17 +93,12 @@ function checkAffine(volume: Volume, name: string, mask: MaskGeometry, tolerance
 }
 
 /**
- * Throws a InvalidArgumentError unless `mask` is a mask geometry: a 3D shape, a Float64Array
- * affine of 16 values, Int32Array indices of voxels inside the shape, an optional string name.
- *
- * @example
- * ```ts
- * requireGeometry(estimates.mask, 'estimates.mask');
- * ```
+ * Throws an InvalidArgumentError unless `mask` is a mask geometry: a 3D shape, a Float64Array
+ * affine of 16 values, Int32Array indices of voxels inside the shape, an optional string source.
  */
 export function requireGeometry(mask: unknown, what: string): asserts mask is MaskGeometry {
   requireObject(mask, what);
-  const { shape, affine, indices, name } = mask as Record<string, unknown>;
+  const { shape, affine, indices, source } = mask as Record<string, unknown>;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) {
     throw new InvalidArgumentError(`${what}.shape: expected 3 sizes of at least 1; received ${Array.isArray(shape) ? JSON.stringify(shape) : describeValue(shape)}`);
   }
@@ -139,17 +109,12 @@ export function requireGeometry(mask: unknown, what: string): asserts mask is Ma
   const voxels = shape[0] * shape[1] * shape[2];
   const outside = indices.findIndex((at) => at < 0 || at >= voxels);
   if (outside >= 0) throw new InvalidArgumentError(`${what}.indices[${outside}] is ${indices[outside]}; expected a voxel index from 0 to ${voxels - 1}`);
-  if (name !== undefined && typeof name !== 'string') throw new InvalidArgumentError(`${what}.name: expected a string or undefined; received ${describeValue(name)}`);
+  if (source !== undefined && typeof source !== 'string') throw new InvalidArgumentError(`${what}.source: expected a string or undefined; received ${describeValue(source)}`);
 }
 
 /**
- * Throws a InvalidArgumentError unless `options` is undefined or an object whose check options
+ * Throws an InvalidArgumentError unless `options` is undefined or an object whose check options
  * (and `preserveOutOfMask`) have the right types.
- *
- * @example
- * ```ts
- * requireCheckOptions(options);
- * ```
  */
 export function requireCheckOptions(options: unknown): asserts options is (CheckOptions & { preserveOutOfMask?: boolean }) | undefined {
   if (options === undefined) return;

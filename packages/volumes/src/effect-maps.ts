@@ -1,35 +1,41 @@
-import { InvalidArgumentError } from '@combat/core';
-import { describeValue } from './arguments.js';
+import { InvalidArgumentError, type Volume } from '@combat/base';
+import { describeValue } from '@combat/base/internal';
 import { requireEstimates, type VolumeEstimates } from './estimates.js';
-import type { Volume } from './volume.js';
 
 /**
- * One site's scanner effects as volumes in the mask's space: `gammaStar` (additive, in units of
- * the pooled standard deviation) and `deltaStar` (multiplicative, on the variance).
+ * One batch's (site's, scanner's) effects as volumes in the mask's space: `gammaStar` (additive,
+ * in units of the pooled standard deviation) and `deltaStar` (multiplicative, on the variance).
  *
  * @example
  * ```ts
- * const [{ batch, gammaStar }] = siteEffectMaps(estimates);
+ * const [first]: BatchEffectMaps[] = batchEffectMaps(estimates);
+ * first.batch; // 'A'
+ * first.gammaStar.shape; // [2, 2, 1]
  * ```
  */
-export interface SiteEffectMaps {
+export interface BatchEffectMaps {
   readonly batch: string;
   readonly gammaStar: Volume;
   readonly deltaStar: Volume;
 }
 
 /**
- * The per-site effect maps of a volume fit. Voxels outside the mask are 0; voxels inside it that
- * were left unadjusted (see the `unadjusted-features` warning) are NaN, as in the model.
+ * The per-batch effect maps of a volume model, in the model's batch order, with the mask's shape
+ * and affine. Voxels outside the mask are 0; voxels inside it that were left unadjusted (see the
+ * `unadjusted-features` warning) are NaN, as in the model.
  *
+ * @throws {@link InvalidArgumentError} when `estimates` is not a volume model (a model whose
+ * features are the mask's voxels, and a mask geometry).
  * @example
  * ```ts
- * for (const { batch, gammaStar, deltaStar } of siteEffectMaps(estimates)) {
- *   await writeNifti(`gamma-${batch}.nii.gz`, gammaStar);
- * }
+ * const maps = batchEffectMaps(estimates);
+ * maps.map(({ batch }) => batch); // ['A', 'B']
+ * const { gammaStar } = maps[1];
+ * gammaStar.data[2]; // 0
+ * gammaStar.data[3] === estimates.model.gammaStar[1 * 3 + 2]; // true
  * ```
  */
-export function siteEffectMaps(estimates: VolumeEstimates): SiteEffectMaps[] {
+export function batchEffectMaps(estimates: VolumeEstimates): BatchEffectMaps[] {
   requireEstimates(estimates);
   const { model, mask } = estimates;
   const V = mask.indices.length;
@@ -41,7 +47,7 @@ export function siteEffectMaps(estimates: VolumeEstimates): SiteEffectMaps[] {
   const toVolume = (values: Float64Array, b: number): Volume => {
     const data = new Float64Array(mask.shape.reduce((a, n) => a * n, 1));
     for (let k = 0; k < V; k++) data[mask.indices[k]] = values[b * V + k];
-    return { shape: [...mask.shape], affine: mask.affine.slice(), data, metadata: {} };
+    return { data, shape: [...mask.shape], affine: mask.affine.slice() };
   };
   return model.batches.map((batch, b) => ({ batch, gammaStar: toVolume(model.gammaStar, b), deltaStar: toVolume(model.deltaStar, b) }));
 }

@@ -1,28 +1,38 @@
-import { CombatError } from '@combat/core';
+/**
+ * The errors `@combat/volumes` throws, besides `@combat/base`'s `InvalidArgumentError` and
+ * `@combat/core`'s errors about covariates and values. Messages name a volume by its resource's
+ * `source` (the file), or `volume 4 (of 15)`, counted from 1, when it has none.
+ */
+import { CombatError } from '@combat/base';
 
 /**
  * Fewer than two volumes to harmonize.
  *
  * @example
  * ```ts
- * await harmonizeVolumes([one], covars, options); // throws TooFewVolumesError
+ * await harmonizeVolumes(volumes.slice(0, 1), { batch: ['A'] }, { mask });
+ * // throws TooFewVolumesError: expected at least 2 volumes to harmonize; found 1
  * ```
  */
 export class TooFewVolumesError extends CombatError {
+  override readonly name = 'TooFewVolumesError' as const;
   readonly code = 'TOO_FEW_VOLUMES' as const;
 }
 
 /**
  * A volume that is not 3D, volumes of different shapes, or a mask whose shape differs from the
- * volumes'. The message names the volume (its resource's name, the file, or `volume 4 (of 15)`
- * when it has none) and both shapes.
+ * volumes'. The message names the volume and both shapes.
  *
  * @example
  * ```ts
- * // VolumeShapeError: sub-04.nii.gz has shape 10x12x8x5; expected a 3D volume
+ * import { InMemoryVolumeResource, identityAffine } from '@combat/base';
+ * const series = new InMemoryVolumeResource({ shape: [2, 2, 1, 3], affine: identityAffine(), data: new Float64Array(12) }, 'sub-04.nii.gz');
+ * await checkVolumes([series], estimates.mask);
+ * // throws VolumeShapeError: sub-04.nii.gz has shape 2x2x1x3; expected a 3D volume
  * ```
  */
 export class VolumeShapeError extends CombatError {
+  override readonly name = 'VolumeShapeError' as const;
   readonly code = 'VOLUME_SHAPE' as const;
 }
 
@@ -31,10 +41,13 @@ export class VolumeShapeError extends CombatError {
  *
  * @example
  * ```ts
- * maskIndices(allZeros); // throws EmptyMaskError
+ * import { identityAffine } from '@combat/base';
+ * maskIndices({ shape: [2, 2, 1], affine: identityAffine(), data: new Int8Array(4) });
+ * // throws EmptyMaskError: the mask of shape 2x2x1 has no voxel above 0; expected at least one
  * ```
  */
 export class EmptyMaskError extends CombatError {
+  override readonly name = 'EmptyMaskError' as const;
   readonly code = 'EMPTY_MASK' as const;
 }
 
@@ -44,24 +57,15 @@ export class EmptyMaskError extends CombatError {
  *
  * @example
  * ```ts
- * // AffineMismatchError: sub-03.nii.gz: its affine differs from the mask's (mask.nii.gz) at row 0, column 3: 12.5 vs 10
+ * const volume = await volumes[2].load();
+ * const shifted = { source: 'sub-03.nii.gz', load: async () => ({ ...volume, affine: Float64Array.of(1, 0, 0, 12.5, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1) }) };
+ * await checkVolumes([shifted], estimates.mask);
+ * // throws AffineMismatchError: sub-03.nii.gz: its affine differs from the mask's (mask.nii.gz) at row 0, column 3: 12.5 vs 0
  * // (tolerance 0.00001); use { allowAffineMismatch: true }
+ * await checkVolumes([shifted], estimates.mask, { allowAffineMismatch: true }); // undefined
  * ```
  */
 export class AffineMismatchError extends CombatError {
+  override readonly name = 'AffineMismatchError' as const;
   readonly code = 'AFFINE_MISMATCH' as const;
-}
-
-/**
- * A covariate table that does not fit the volumes: a row count that differs from the number of
- * volumes, a missing column (the message lists the columns that exist), an empty cell, a
- * non-numeric value in a continuous column (rows are counted from 1, with the volume's file).
- *
- * @example
- * ```ts
- * // CovariateTableError: batch column "scanner" not found; columns are subject, site, age
- * ```
- */
-export class CovariateTableError extends CombatError {
-  readonly code = 'COVARIATE_TABLE' as const;
 }

@@ -1,24 +1,21 @@
-import { harmonize } from '@combat/core';
+import { InMemoryVolumeResource, InvalidArgumentError, type Volume } from '@combat/base';
+import { InvalidValueError, ShapeMismatchError, TooFewBatchesError, UnknownCovariateError, harmonize } from '@combat/core';
 import { describe, expect, it } from 'vitest';
 import {
   AffineMismatchError,
-  CovariateTableError,
   EmptyMaskError,
-  InMemoryVolumeResource,
   TooFewVolumesError,
   VolumeShapeError,
   adjustVolumes,
+  batchEffectMaps,
   harmonizeVolumes,
   harmonizeVolumesStreaming,
   maskIndices,
-  siteEffectMaps,
-  type Volume,
 } from '../src/index.js';
 import { SHAPE, SITES, siteVolumes, volume } from './synthetic-volumes.js';
-import { TooFewBatchesError } from '@combat/core';
 
-const { volumes, covars, mask } = siteVolumes();
-const options = { batchCol: 'site', mask };
+const { volumes, site, age, covariates, withAge, mask } = siteVolumes();
+const options = { mask };
 const loaded = await Promise.all(volumes.map((v) => v.load()));
 const maskVolume = await mask.load();
 const inside = maskIndices(maskVolume);
@@ -40,7 +37,7 @@ function standardDeviation(values: number[]): number {
 }
 function perSite(vs: Volume[], statistic: (v: Volume) => number): number[] {
   return SITES.map((s) => {
-    const values = vs.filter((_, i) => covars.site[i] === s).map(statistic);
+    const values = vs.filter((_, i) => site[i] === s).map(statistic);
     return values.reduce((a, b) => a + b, 0) / values.length;
   });
 }
@@ -50,92 +47,92 @@ function correlation(x: number[], y: number[]): number {
   const sxy = x.reduce((a, xi, i) => a + (xi - mx) * (y[i]! - my), 0);
   return sxy / Math.sqrt(x.reduce((a, xi) => a + (xi - mx) ** 2, 0) * y.reduce((a, yi) => a + (yi - my) ** 2, 0));
 }
-async function loadAll(resources: { load(): Promise<Volume> }[]): Promise<Volume[]> {
-  return Promise.all(resources.map((r) => r.load()));
-}
-
 describe('harmonizeVolumes (the behaviours kwneuro tests)', () => {
-  it('returns one volume of the input shape per input, in order', async () => {
-    const { harmonized } = await harmonizeVolumes(volumes, covars, options);
+  it('returns one volume of the input shape per input, in order, with its header and source', async () => {
+    const { harmonized } = await harmonizeVolumes(volumes, covariates, options);
     expect(harmonized).toHaveLength(volumes.length);
-    for (const [i, h] of (await loadAll(harmonized)).entries()) {
+    for (const [i, h] of harmonized.entries()) {
       expect(h.shape).toEqual([...SHAPE]);
-      expect(harmonized[i]!.name).toBe(volumes[i]!.name);
+      expect(h.source).toBe(volumes[i]!.source);
+      // The header keeps its type: harmonized volumes are Volume<TestHeader>.
+      expect(h.header?.descrip).toBe('a test volume');
     }
   });
 
   it('brings the site means together', async () => {
-    const after = await loadAll((await harmonizeVolumes(volumes, covars, options)).harmonized);
+    const after = (await harmonizeVolumes(volumes, covariates, options)).harmonized;
     expect(standardDeviation(perSite(after, maskedMean))).toBeLessThan(0.3 * standardDeviation(perSite(loaded, maskedMean)));
   });
 
   it('brings the site variances together', async () => {
-    const after = await loadAll((await harmonizeVolumes(volumes, covars, options)).harmonized);
+    const after = (await harmonizeVolumes(volumes, covariates, options)).harmonized;
     expect(standardDeviation(perSite(after, maskedVariance))).toBeLessThan(0.5 * standardDeviation(perSite(loaded, maskedVariance)));
   });
 
   it('keeps the age effect', async () => {
-    const after = await loadAll((await harmonizeVolumes(volumes, covars, { ...options, continuousCols: ['age'] })).harmonized);
-    const before = correlation(covars.age, loaded.map(maskedMean));
-    const kept = correlation(covars.age, after.map(maskedMean));
+    const after = (await harmonizeVolumes(volumes, withAge, options)).harmonized;
+    const before = correlation(age, loaded.map(maskedMean));
+    const kept = correlation(age, after.map(maskedMean));
     expect(Math.abs(kept)).toBeGreaterThan(0.5);
     expect(Math.abs(kept)).toBeGreaterThanOrEqual(0.5 * Math.abs(before));
   });
 
   it('sets out-of-mask voxels to zero by default', async () => {
-    const after = await loadAll((await harmonizeVolumes(volumes, covars, options)).harmonized);
+    const after = (await harmonizeVolumes(volumes, covariates, options)).harmonized;
     for (const v of after) v.data.forEach((y, at) => maskVolume.data[at] === 0 && expect(y).toBe(0));
   });
 
   it('keeps out-of-mask voxels exactly with preserveOutOfMask', async () => {
-    const after = await loadAll((await harmonizeVolumes(volumes, covars, { ...options, preserveOutOfMask: true })).harmonized);
+    const after = (await harmonizeVolumes(volumes, covariates, { ...options, preserveOutOfMask: true })).harmonized;
     after.forEach((v, i) => v.data.forEach((y, at) => maskVolume.data[at] === 0 && expect(y).toBe(loaded[i]!.data[at])));
   });
 
   it('does not modify its inputs', async () => {
     const copies = loaded.map((v) => v.data.slice());
     const maskCopy = maskVolume.data.slice();
-    await harmonizeVolumes(volumes, covars, { ...options, preserveOutOfMask: true });
+    await harmonizeVolumes(volumes, covariates, { ...options, preserveOutOfMask: true });
     loaded.forEach((v, i) => expect(v.data).toEqual(copies[i]));
     expect(maskVolume.data).toEqual(maskCopy);
   });
 
-  it('returns the estimates, the mask geometry and the columns used', async () => {
-    const { estimates } = await harmonizeVolumes(volumes, covars, { ...options, continuousCols: ['age'] });
+  it('returns the estimates (the model and the mask geometry) and the warnings', async () => {
+    const { estimates, warnings } = await harmonizeVolumes(volumes, withAge, options);
     expect(estimates.model.batches).toEqual([...SITES]);
     expect(estimates.model.gammaStar).toHaveLength(3 * inside.length);
     expect(estimates.model.varPooled.every(Number.isFinite)).toBe(true);
     expect(estimates.mask.indices).toEqual(inside);
-    expect(estimates.columns).toEqual({ batchCol: 'site', categoricalCols: [], continuousCols: ['age'] });
+    expect(estimates.model.coding.continuous).toEqual(['age']);
+    expect(Object.keys(estimates).sort()).toEqual(['mask', 'model']);
+    expect(warnings).toEqual([]);
   });
 });
 
 describe('one code path', () => {
   it('gives, one volume at a time, exactly what core harmonize gives on the whole matrix', async () => {
     const streamed: Volume[] = [];
-    await harmonizeVolumesStreaming(volumes, covars, { ...options, continuousCols: ['age'], parametric: false }, (v, i) => {
+    await harmonizeVolumesStreaming(volumes, withAge, (v, i) => {
       streamed[i] = v;
-    });
+    }, { ...options, parametric: false });
     const V = inside.length;
     const matrix = new Float64Array(volumes.length * V);
     loaded.forEach((v, i) => inside.forEach((at, k) => (matrix[i * V + k] = v.data[at])));
-    const whole = harmonize({ data: matrix, samples: volumes.length, features: V }, { batch: covars.site, continuous: { age: covars.age } }, { parametric: false });
+    const whole = harmonize({ data: matrix, samples: volumes.length, features: V }, { batch: site, continuous: { age } }, { parametric: false });
     streamed.forEach((v, i) => inside.forEach((at, k) => expect(v.data[at]).toBe(whole.data[i * V + k])));
   });
 
   it('reproduces the harmonized volumes when the estimates are applied to the training volumes', async () => {
-    const { harmonized, estimates } = await harmonizeVolumes(volumes, covars, { ...options, continuousCols: ['age'] });
-    const expected = await loadAll(harmonized);
+    const { harmonized, estimates } = await harmonizeVolumes(volumes, withAge, options);
+    const expected = harmonized;
     const applied: Volume[] = [];
-    await adjustVolumes(estimates, volumes, covars, {}, (v, i) => {
+    await adjustVolumes(estimates, volumes, withAge, (v, i) => {
       applied[i] = v;
     });
     applied.forEach((v, i) => expect(v.data).toEqual(expected[i]!.data));
   });
 
-  it('maps each site effect back into the volume', async () => {
-    const { estimates } = await harmonizeVolumes(volumes, covars, options);
-    const maps = siteEffectMaps(estimates);
+  it('maps each batch effect back into the volume', async () => {
+    const { estimates } = await harmonizeVolumes(volumes, covariates, options);
+    const maps = batchEffectMaps(estimates);
     expect(maps.map((m) => m.batch)).toEqual([...SITES]);
     const V = inside.length;
     maps.forEach(({ gammaStar, deltaStar }, b) => {
@@ -157,61 +154,70 @@ describe('validation: a typed error naming the volume and the shapes', () => {
   const replace = (index: number, v: Volume) => volumes.map((r, i) => (i === index ? new InMemoryVolumeResource(v) : r));
 
   it('fewer than 2 volumes', async () => {
-    await expect(harmonizeVolumes(volumes.slice(0, 1), { site: ['site_A'] }, options)).rejects.toThrow(TooFewVolumesError);
+    await expect(harmonizeVolumes(volumes.slice(0, 1), { batch: ['site_A'] }, options)).rejects.toThrow(TooFewVolumesError);
   });
 
   it('a volume that is not 3D', async () => {
     const fourD = volume(new Float64Array(10 * 12 * 8 * 5), [10, 12, 8, 5]);
-    await expect(harmonizeVolumes(replace(4, fourD), covars, options)).rejects.toThrow(new VolumeShapeError('volume 5 (of 15) has shape 10x12x8x5; expected a 3D volume'));
+    await expect(harmonizeVolumes(replace(4, fourD), covariates, options)).rejects.toThrow(new VolumeShapeError('volume 5 (of 15) has shape 10x12x8x5; expected a 3D volume'));
   });
 
   it('volumes of different shapes', async () => {
     const small = volume(new Float64Array(125), [5, 5, 5]);
-    await expect(harmonizeVolumes(replace(7, small), covars, options)).rejects.toThrow(/volume 8 \(of 15\) has shape 5x5x5; expected 10x12x8/);
+    await expect(harmonizeVolumes(replace(7, small), covariates, options)).rejects.toThrow(/volume 8 \(of 15\) has shape 5x5x5; expected 10x12x8/);
   });
 
   it('a mask whose shape differs from the volumes', async () => {
     const badMask = new InMemoryVolumeResource(volume(new Int8Array(125).fill(1), [5, 5, 5]));
-    await expect(harmonizeVolumes(volumes, covars, { ...options, mask: badMask })).rejects.toThrow(/mask has shape 5x5x5; expected the volumes' shape 10x12x8/);
+    await expect(harmonizeVolumes(volumes, covariates, { ...options, mask: badMask })).rejects.toThrow(/mask has shape 5x5x5; expected the volumes' shape 10x12x8/);
   });
 
   it('an empty mask', async () => {
     const empty = new InMemoryVolumeResource(volume(new Int8Array(960)));
-    await expect(harmonizeVolumes(volumes, covars, { ...options, mask: empty })).rejects.toThrow(EmptyMaskError);
+    await expect(harmonizeVolumes(volumes, covariates, { ...options, mask: empty })).rejects.toThrow(EmptyMaskError);
   });
 
-  it('covars rows that do not match the volumes', async () => {
-    const short = { site: covars.site.slice(1), age: covars.age.slice(1) };
-    await expect(harmonizeVolumes(volumes, short, options)).rejects.toThrow(new CovariateTableError('covars column "site" has 14 rows; expected one per volume (15)'));
+  it('covariates that do not give one batch label per volume', async () => {
+    const short = { batch: site.slice(1) };
+    await expect(harmonizeVolumes(volumes, short, options)).rejects.toThrow(new ShapeMismatchError('covariates.batch has 14 labels; expected one per volume (15)'));
   });
 
-  it('a missing batch column, listing the columns', async () => {
-    await expect(harmonizeVolumes(volumes, covars, { ...options, batchCol: 'scanner' })).rejects.toThrow(new CovariateTableError('batch column "scanner" not found in covars; columns are site, age'));
+  it('covariates without batch labels', async () => {
+    await expect(harmonizeVolumes(volumes, { site } as never, options)).rejects.toThrow(
+      new InvalidArgumentError('covariates.batch: expected an array of batch labels, one per volume; received undefined'),
+    );
   });
 
   it('fewer than 2 batches', async () => {
-    const oneSite = { site: covars.site.map(() => 'site_A'), age: covars.age };
+    const oneSite = { batch: site.map(() => 'site_A') };
     await expect(harmonizeVolumes(volumes, oneSite, options)).rejects.toThrow(TooFewBatchesError);
   });
 
-  it('a missing covariate column', async () => {
-    await expect(harmonizeVolumes(volumes, covars, { ...options, continuousCols: ['weight'] })).rejects.toThrow(/continuous column "weight" not found in covars; columns are site, age/);
-    await expect(harmonizeVolumes(volumes, covars, { ...options, categoricalCols: ['sex'] })).rejects.toThrow(/categorical column "sex" not found/);
+  it('a covariate the model does not know, or misses, when adjusting', async () => {
+    const { estimates } = await harmonizeVolumes(volumes, covariates, options);
+    await expect(adjustVolumes(estimates, volumes, { batch: site, continuous: { weight: age } }, () => undefined)).rejects.toThrow(
+      /continuous "weight"/,
+    );
+    await expect(adjustVolumes(estimates, volumes, { batch: site, categorical: { sex: site.map(() => 'F') } }, () => undefined)).rejects.toThrow(
+      UnknownCovariateError,
+    );
   });
 
-  it('a non-numeric continuous value, naming the row', async () => {
-    const age = covars.age.map(String);
-    age[3] = 'unknown';
-    await expect(harmonizeVolumes(volumes, { ...covars, age }, { ...options, continuousCols: ['age'] })).rejects.toThrow(/"age" has "unknown" at row 4 \(site_A-3\); expected a finite number/);
+  it('a non-finite continuous value, naming the volume', async () => {
+    const ages = [...age];
+    ages[3] = NaN;
+    const error = await harmonizeVolumes(volumes, { batch: site, continuous: { age: ages } }, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidValueError);
+    expect(error).toMatchObject({ sample: 3, message: 'sample 3: site_A-3: continuous covariate "age" is NaN; expected a finite number' });
   });
 
   it('an affine that differs from the mask, unless allowed', async () => {
     const shifted = { ...loaded[2]!, affine: loaded[2]!.affine.map((x, at) => (at === 3 ? x + 12.5 : x)) };
-    await expect(harmonizeVolumes(replace(2, shifted), covars, options)).rejects.toThrow(new AffineMismatchError(
+    await expect(harmonizeVolumes(replace(2, shifted), covariates, options)).rejects.toThrow(new AffineMismatchError(
       "volume 3 (of 15): its affine differs from the mask's at row 0, column 3: 12.5 vs 0 (tolerance 0.00001)",
       { remedy: { allowAffineMismatch: true } },
     ));
-    const { harmonized } = await harmonizeVolumes(replace(2, shifted), covars, { ...options, allowAffineMismatch: true });
+    const { harmonized } = await harmonizeVolumes(replace(2, shifted), covariates, { ...options, allowAffineMismatch: true });
     expect(harmonized).toHaveLength(15);
   });
 });

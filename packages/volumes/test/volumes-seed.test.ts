@@ -1,20 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { harmonizeVolumes, harmonizeVolumesStreaming, maskIndices, type Volume } from '@combat/volumes';
-import Papa from 'papaparse';
+import { fixturePath, readCsvFixture, temporaryFolder } from '@combat/test-support';
+import type { Volume } from '@combat/base';
+import { NiftiFileResource, readNifti, writeNifti } from '@combat/test-support/nifti';
 import { describe, expect, it } from 'vitest';
-import { NiftiFileResource, readNifti, writeEffectMaps, writeNifti } from '../src/node.js';
+import { batchEffectMaps, harmonizeVolumes, harmonizeVolumesStreaming, maskIndices } from '../src/index.js';
 
 /** The brief's example: 3 scanners x 8 subjects, 30x36x20 voxels, age effect 0.002/year. */
-const DIR = fileURLToPath(new URL('../../../fixtures/volumes-seed/', import.meta.url));
-const table = Papa.parse<Record<string, string>>(readFileSync(join(DIR, 'covars.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data;
+const DIR = fixturePath('volumes-seed');
+const table = readCsvFixture(join(DIR, 'covars.csv')).rows;
 const covars = { site: table.map((r) => r.site as string), age: table.map((r) => r.age as string) };
 const volumes = table.map((r) => new NiftiFileResource(join(DIR, r.path as string)));
 const mask = new NiftiFileResource(join(DIR, 'mask.nii.gz'));
-const options = { batchCol: 'site', continuousCols: ['age'], mask };
+const covariates = { batch: covars.site, continuous: { age: covars.age.map(Number) } };
+const options = { mask };
 const summary = JSON.parse(readFileSync(join(DIR, 'summary.json'), 'utf8'));
 
 const inside = maskIndices(await mask.load());
@@ -37,8 +36,7 @@ function ageCorrelation(vs: Volume[]): number {
 
 describe('the brief example (volumes-seed)', async () => {
   const inputs = await Promise.all(volumes.map((v) => v.load()));
-  const { harmonized, estimates } = await harmonizeVolumes(volumes, covars, options);
-  const after = await Promise.all(harmonized.map((h) => h.load()));
+  const { harmonized: after, estimates } = await harmonizeVolumes(volumes, covariates, options);
 
   it('reproduces sva::ComBat voxel for voxel (1e-9 relative), zero outside the mask', async () => {
     for (const [i, row] of table.entries()) {
@@ -64,19 +62,26 @@ describe('the brief example (volumes-seed)', async () => {
   });
 
   it('gives the same volumes streamed to files, one at a time, as in memory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'seed-'));
+    const dir = await temporaryFolder('seed');
     const written: string[] = [];
-    await harmonizeVolumesStreaming(volumes, covars, options, async (volume, i) => {
+    await harmonizeVolumesStreaming(volumes, covariates, async (volume, i) => {
       const path = join(dir, basename(table[i]!.path as string));
-      await writeNifti(path, volume, { dtype: 'float64', protect: volumes.map((v) => v.name) });
+      await writeNifti(path, volume, { dtype: 'float64', protect: volumes.map((v) => v.source) });
       written[i] = path;
-    });
+    }, options);
     for (const [i, path] of written.entries()) expect((await readNifti(path)).data).toEqual(after[i]!.data);
   });
 
-  it('writes the site-effect maps as NIfTI in the mask space', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'maps-'));
-    const paths = await writeEffectMaps(dir, estimates, { dtype: 'float64' });
+  it('writes the batch-effect maps as NIfTI in the mask space', async () => {
+    const dir = await temporaryFolder('maps');
+    const paths: string[] = [];
+    for (const { batch, gammaStar, deltaStar } of batchEffectMaps(estimates)) {
+      for (const [kind, map] of [['gammaStar', gammaStar], ['deltaStar', deltaStar]] as const) {
+        const path = join(dir, `${kind}_${batch}.nii.gz`);
+        await writeNifti(path, map, { dtype: 'float64' });
+        paths.push(path);
+      }
+    }
     expect(paths.map((p) => basename(p))).toEqual(['Scanner_A', 'Scanner_B', 'Scanner_C'].flatMap((s) => [`gammaStar_${s}.nii.gz`, `deltaStar_${s}.nii.gz`]));
     const V = inside.length;
     const gammaB = await readNifti(paths[2]!);

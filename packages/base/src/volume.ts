@@ -1,0 +1,145 @@
+import { describeValue } from './describe.js';
+import { InvalidArgumentError } from './errors.js';
+
+/**
+ * The voxel types a volume may hold (NIfTI's integer and float datatypes).
+ *
+ * @example
+ * ```ts
+ * const voxels: VoxelArray = new Float32Array(91 * 109 * 91);
+ * ```
+ */
+export type VoxelArray = Float64Array | Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+/**
+ * An image, as nibabel has one: its voxels in i-fastest (Fortran, NIfTI) order
+ * (`data[i + nx * (j + ny * k)]`), its shape, its voxel-to-world affine (4 x 4, row-major), the
+ * header of the format it was read from (typed by the reader, e.g. io-nifti's `NiftiHeader`;
+ * writers reuse it), and its `source` (the file it came from, named in messages).
+ *
+ * @example
+ * ```ts
+ * const volume: Volume = { shape: [2, 2, 1], affine: identityAffine(), data: new Float64Array(4) };
+ * volume.data.length; // 4
+ * ```
+ */
+export interface Volume<H = unknown> {
+  readonly data: VoxelArray;
+  readonly shape: readonly number[];
+  readonly affine: Float64Array;
+  readonly header?: H;
+  readonly source?: string;
+}
+
+/**
+ * Something that yields a volume when asked: in memory, or a file read on demand. `source` says
+ * where it comes from (a path) for messages; `load` may be called more than once (the streaming
+ * fit reads each volume twice) and must return unmodified data each time.
+ *
+ * @example
+ * ```ts
+ * const resource: VolumeResource = { source: 'sub-01', load: async () => ({ shape: [1, 1, 1], affine: identityAffine(), data: new Float64Array(1) }) };
+ * (await resource.load()).shape; // [1, 1, 1]
+ * ```
+ */
+export interface VolumeResource<H = unknown> {
+  readonly source?: string;
+  load(): Promise<Volume<H>>;
+}
+
+/**
+ * Where a fit's in-mask voxels sit: the mask's shape and affine, the flat (i-fastest) index of
+ * each in-mask voxel in ascending order (feature k of the model is voxel `indices[k]`), and the
+ * mask's source.
+ *
+ * @example
+ * ```ts
+ * const mask: MaskGeometry = { shape: [2, 2, 1], affine: identityAffine(), indices: Int32Array.of(0, 3), source: 'mask.nii.gz' };
+ * ```
+ */
+export interface MaskGeometry {
+  readonly shape: readonly number[];
+  readonly affine: Float64Array;
+  readonly indices: Int32Array;
+  readonly source?: string;
+}
+
+/**
+ * A volume held in memory, checked when made (see `checkVolume`).
+ *
+ * @example
+ * ```ts
+ * const resource = new InMemoryVolumeResource({ shape: [4, 4, 4], affine: identityAffine(), data: new Float32Array(64) }, 'sub-01');
+ * (await resource.load()).data.length; // 64
+ * ```
+ */
+export class InMemoryVolumeResource<H = unknown> implements VolumeResource<H> {
+  constructor(
+    readonly volume: Volume<H>,
+    readonly source?: string,
+  ) {
+    if (source !== undefined && typeof source !== 'string') throw new InvalidArgumentError(`source: expected a string or undefined; received ${describeValue(source)}`);
+    checkVolume(volume, source ?? 'volume');
+  }
+
+  async load(): Promise<Volume<H>> {
+    return this.volume;
+  }
+}
+
+/**
+ * The 4 x 4 identity, row-major.
+ *
+ * @example
+ * ```ts
+ * identityAffine()[0]; // 1
+ * ```
+ */
+export function identityAffine(): Float64Array {
+  return Float64Array.of(1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1);
+}
+
+const VOXEL_ARRAYS = [Float64Array, Float32Array, Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array] as const;
+
+/**
+ * Why a value is not a {@link Volume}, or undefined when it is one: an object whose `shape` lists
+ * sizes of at least 1, whose `affine` is a Float64Array of 16 values, whose `data` is one of the
+ * {@link VoxelArray} types with one value per voxel, and whose `source`, if any, is a string.
+ *
+ * @example
+ * ```ts
+ * findVolumeProblem({ shape: [2, 2, 1], affine: identityAffine(), data: new Float32Array(3) }); // 'data has 3 values; expected 4 for its shape 2x2x1'
+ * ```
+ */
+export function findVolumeProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return `expected a volume { data, shape, affine }; received ${describeValue(value)}`;
+  const { shape, affine, data, source } = value as Record<string, unknown>;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) {
+    return `expected shape to be a list of sizes of at least 1; received ${Array.isArray(shape) ? JSON.stringify(shape) : describeValue(shape)}`;
+  }
+  if (!(affine instanceof Float64Array) || affine.length !== 16) {
+    return `expected affine to be a Float64Array of 16 values (4 x 4, row-major); received ${describeValue(affine)}`;
+  }
+  if (!VOXEL_ARRAYS.some((type) => data instanceof type)) {
+    return `expected data to be a Float64Array, Float32Array, Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array or Uint32Array; received ${describeValue(data)}`;
+  }
+  const voxels = (shape as number[]).reduce((a, n) => a * n, 1);
+  if ((data as ArrayLike<number>).length !== voxels) return `data has ${(data as ArrayLike<number>).length} values; expected ${voxels} for its shape ${shape.join('x')}`;
+  if (source !== undefined && typeof source !== 'string') return `expected source to be a string or undefined; received ${describeValue(source)}`;
+  return undefined;
+}
+
+/**
+ * Throws an {@link InvalidArgumentError} naming `what` unless `value` is a volume (see
+ * {@link findVolumeProblem}).
+ *
+ * @throws {@link InvalidArgumentError} when `value` is not a volume.
+ * @example
+ * ```ts
+ * checkVolume({ shape: [1], affine: identityAffine(), data: new Float64Array(2) }, 'sub-01'); // throws InvalidArgumentError: sub-01: data has 2 values; expected 1
+ * ```
+ */
+export function checkVolume(value: unknown, what: string): asserts value is Volume {
+  const problem = findVolumeProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(`${what}: ${problem}`);
+}
