@@ -80,12 +80,13 @@ export class InvalidArgumentError extends CombatError {
 
 /**
  * A write refused because its path is one of the inputs (after resolving links), by any writer
- * of any package. `path` is the output asked for and `input` the input it would replace.
+ * of any package or application. `path` is the output asked for, `input` the input it would
+ * replace, and `role` (optional) what the output is for, e.g. a command-line flag.
  *
  * @example
  * ```ts
- * const error = new InputOverwriteError('out.csv', 'data.csv');
- * error.message; // 'refusing to write out.csv: it is an input (data.csv); choose another output path'
+ * new InputOverwriteError('out.csv', 'data.csv').message; // 'refusing to write out.csv: it is an input (data.csv); choose another output path'
+ * new InputOverwriteError('data.csv', 'data.csv', '--out').message; // 'refusing to write data.csv (--out): it is an input (data.csv); choose another output path'
  * ```
  */
 export class InputOverwriteError extends CombatError {
@@ -96,7 +97,9 @@ export class InputOverwriteError extends CombatError {
     readonly path: string,
     /** The input it resolves to. */
     readonly input: string,
+    /** What the output is for, named in the message when given. */
+    readonly role?: string,
   ) {
-    super(`refusing to write ${path}: it is an input (${input}); choose another output path`);
+    super(`refusing to write ${path}${role === undefined ? '' : ` (${role})`}: it is an input (${input}); choose another output path`);
   }
 }

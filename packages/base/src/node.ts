@@ -9,9 +9,9 @@ import { describeValue } from './describe.js';
 import { InputOverwriteError, InvalidArgumentError } from './errors.js';
 
 /**
- * The absolute path with symbolic links resolved; for a path that does not exist yet, its
- * folder's resolved path joined with its name. Two paths name the same file when their canonical
- * paths are equal.
+ * The absolute path with symbolic links resolved as far as it exists: the deepest existing folder
+ * on the path is resolved and the parts that do not exist yet are joined to it. Two paths name
+ * the same file when their canonical paths are equal.
  *
  * @example
  * ```ts
@@ -21,14 +21,16 @@ import { InputOverwriteError, InvalidArgumentError } from './errors.js';
  */
 export async function canonicalPath(path: string): Promise<string> {
   if (typeof path !== 'string') throw new InvalidArgumentError(`path: expected a string; received ${describeValue(path)}`);
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch {
+  const missing: string[] = [];
+  let existing = resolve(path);
+  for (;;) {
     try {
-      return join(await realpath(dirname(absolute)), basename(absolute));
+      return join(await realpath(existing), ...missing);
     } catch {
-      return absolute;
+      const parent = dirname(existing);
+      if (parent === existing) return resolve(path);
+      missing.unshift(basename(existing));
+      existing = parent;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { temporaryFolder } from '@combat/test-support';
@@ -30,7 +30,10 @@ test('a failed write removes its temporary file', async () => {
   expect(await readdir(dir)).toEqual([]);
 });
 
-test('canonical paths of a file not yet written resolve its folder', async () => {
+test('canonical paths of a file not yet written resolve the part of the path that exists', async () => {
   const dir = await temporaryFolder('combat-base-');
+  await mkdir(join(dir, 'real'));
+  await symlink(join(dir, 'real'), join(dir, 'alias'));
   expect(await canonicalPath(join(dir, 'sub', '..', 'new.csv'))).toBe(join(await canonicalPath(dir), 'new.csv'));
+  expect(await canonicalPath(join(dir, 'alias', 'a', 'b', 'new.csv'))).toBe(join(await canonicalPath(dir), 'real', 'a', 'b', 'new.csv'));
 });
