@@ -7,11 +7,6 @@ import { UsageError } from './cli-io.js';
  * table order (`first:last`, inclusive); a name that exists as a column is always that column.
  * Every pattern must match something; a feature may not be the id, the batch or a covariate
  * (`reserved`, column name to its flag).
- *
- * @example
- * ```ts
- * selectFeatures(table, ['lh_*', 'eTIV'], ['lh_unknown'], new Map([['site', '--batch']])); // ['lh_a', 'lh_b', 'eTIV']
- * ```
  */
 export function selectFeatures(table: Table, features: readonly string[], exclude: readonly string[], reserved: ReadonlyMap<string, string>): string[] {
   const chosen = new Set(features.flatMap((pattern) => matchColumns(table, pattern, '--features')));
@@ -32,11 +27,6 @@ export function selectFeatures(table: Table, features: readonly string[], exclud
  * are not the id, the batch or a covariate as a `--features` flag ready to paste, leaving out
  * columns that look like identifiers (every value a distinct whole number) and saying so, and
  * names the columns that hold numbers in some rows only (with the first cell that is not one).
- *
- * @example
- * ```ts
- * throw featuresNeeded(table, new Map([['site', '--batch']]));
- * ```
  */
 export function featuresNeeded(table: Table, reserved: ReadonlyMap<string, string>): UsageError {
   const candidates = table.names.filter((name) => !reserved.has(name));

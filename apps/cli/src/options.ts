@@ -1,14 +1,10 @@
 import type { CombatOptions } from '@combat/core';
+import type { CovariateColumns } from '@combat/io-arrow';
 import { UsageError } from './cli-io.js';
 
 /**
  * The covariate and mode flags shared by `harmonize` and `harmonize-volumes`, as commander
  * parses them.
- *
- * @example
- * ```ts
- * const flags: ModelFlags = { batch: 'site', categorical: ['sex'], continuous: ['age'], eb: true };
- * ```
  */
 export interface ModelFlags {
   readonly batch: string;
@@ -22,11 +18,6 @@ export interface ModelFlags {
 
 /**
  * The flags every command that writes files takes.
- *
- * @example
- * ```ts
- * const flags: OutputFlags = { overwrite: true, quiet: true };
- * ```
  */
 export interface OutputFlags {
   /** Replace output files that already exist (never an input). */
@@ -37,11 +28,6 @@ export interface OutputFlags {
 
 /**
  * Splits a comma-separated flag value (`--categorical sex,dx`) into names.
- *
- * @example
- * ```ts
- * commaList('sex, dx'); // ['sex', 'dx']
- * ```
  */
 export function commaList(value: string): string[] {
   const names = value.split(',').map((name) => name.trim());
@@ -51,11 +37,6 @@ export function commaList(value: string): string[] {
 
 /**
  * The ComBat options the mode flags ask for.
- *
- * @example
- * ```ts
- * combatOptions({ batch: 'site', nonParametric: true }); // { eb: true, parametric: false, meanOnly: false, refBatch: null }
- * ```
  */
 export function combatOptions(flags: ModelFlags): CombatOptions {
   return { eb: flags.eb ?? true, parametric: !flags.nonParametric, meanOnly: flags.meanOnly ?? false, refBatch: flags.refBatch ?? null };
@@ -64,11 +45,6 @@ export function combatOptions(flags: ModelFlags): CombatOptions {
 /**
  * The columns the flags give a role (the id, the batch, each covariate), mapped to the flag that
  * names them. A column named by two flags is a usage error.
- *
- * @example
- * ```ts
- * flagOfColumn({ batch: 'site', continuous: ['age'] }, 'subject'); // Map { 'subject' => '--id', 'site' => '--batch', 'age' => '--continuous' }
- * ```
  */
 export function flagOfColumn(flags: ModelFlags, idColumn?: string): Map<string, string> {
   const roles = new Map<string, string>();
@@ -88,13 +64,8 @@ export function flagOfColumn(flags: ModelFlags, idColumn?: string): Map<string, 
 }
 
 /**
- * The covariate columns the flags name.
- *
- * @example
- * ```ts
- * columnRoles({ batch: 'site', continuous: ['age'] }, 'subject'); // { batchCol: 'site', categoricalCols: [], continuousCols: ['age'], idCol: 'subject' }
- * ```
+ * The batch and covariate columns the flags name (the id column is apart: `--id`, `--image-column`).
  */
-export function columnRoles(flags: ModelFlags, idCol?: string) {
-  return { batchCol: flags.batch, categoricalCols: flags.categorical ?? [], continuousCols: flags.continuous ?? [], ...(idCol === undefined ? {} : { idCol }) };
+export function covariateColumns(flags: ModelFlags): CovariateColumns {
+  return { batch: flags.batch, categorical: flags.categorical ?? [], continuous: flags.continuous ?? [] };
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, realpath, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { InputOverwriteError } from '@combat/base';
+import { canonicalPath } from '@combat/base/node';
 import { OutputError } from './cli-io.js';
 
 /** One planned output file. */
@@ -29,13 +31,6 @@ const active = new Set<OutputPlan>();
  * meanwhile, keeping the files `--overwrite` replaces until every move succeeded, and
  * {@link OutputPlan.abort} removes what the run wrote, restores what it replaced and removes the
  * directories it created, so a failed run leaves the disk as it found it.
- *
- * @example
- * ```ts
- * const plan = new OutputPlan({ inputs: ['rois.csv'], overwrite: false });
- * plan.file('harmonized.csv', '--out');
- * await withOutputs(plan, async () => plan.write('harmonized.csv', bytes));
- * ```
  */
 export class OutputPlan {
   private readonly files: PlannedFile[] = [];
@@ -52,11 +47,6 @@ export class OutputPlan {
 
   /**
    * Declares an output file; `role` names it in messages (a flag such as `--out`, or what it is).
-   *
-   * @example
-   * ```ts
-   * plan.file('model.arrow', '--save-model');
-   * ```
    */
   file(path: string, role: string): this {
     this.files.push({ path, role, target: resolve(path), existed: false, committed: false });
@@ -66,11 +56,6 @@ export class OutputPlan {
   /**
    * Declares an output directory, created by {@link prepare} when missing (and removed again by
    * {@link abort} when the run fails). Planned files may go directly into it.
-   *
-   * @example
-   * ```ts
-   * plan.directory('harmonized', '--out-dir');
-   * ```
    */
   directory(path: string, role: string): this {
     this.directories.push({ path, role });
@@ -80,16 +65,11 @@ export class OutputPlan {
   /**
    * Checks the whole plan against the file system and creates the planned directories. Throws
    * {@link OutputError} naming the path and the flag on the first problem; nothing is written then.
-   *
-   * @example
-   * ```ts
-   * await plan.prepare();
-   * ```
    */
   async prepare(): Promise<void> {
     active.add(this);
-    const inputs = await Promise.all(this.inputs.map(async (input) => ({ input, target: await canonical(input) })));
-    const directories = await Promise.all(this.directories.map(async (d) => ({ ...d, target: await canonical(d.path) })));
+    const inputs = await Promise.all(this.inputs.map(async (input) => ({ input, target: await canonicalPath(input) })));
+    const directories = await Promise.all(this.directories.map(async (d) => ({ ...d, target: await canonicalPath(d.path) })));
     for (const directory of directories) {
       const found = await kind(directory.target);
       if (found !== 'missing' && found !== 'directory') throw new OutputError(`${directory.role} ${directory.path} exists and is not a directory`);
@@ -97,12 +77,12 @@ export class OutputPlan {
     const seen = new Map<string, PlannedFile>();
     for (const file of this.files) {
       // Links in the folders are followed; the file itself is never written through a link.
-      file.target = join(await canonical(dirname(file.path)), basename(file.path));
+      file.target = join(await canonicalPath(dirname(file.path)), basename(file.path));
       const found = await kind(file.target);
       if (found === 'link') throw new OutputError(`${file.path} (${file.role}) is a symbolic link; refusing to write through it (remove it or choose another path)`);
       if (found === 'other') throw new OutputError(`${file.path} (${file.role}) exists and is not a regular file; refusing to replace it`);
       const input = inputs.find((i) => i.target === file.target);
-      if (input !== undefined) throw new OutputError(`refusing to write ${file.path} (${file.role}): it is an input (${input.input}); choose another output path`);
+      if (input !== undefined) throw new InputOverwriteError(file.path, input.input, file.role);
       const twin = seen.get(file.target);
       if (twin !== undefined) throw new OutputError(`${file.path} would be written twice: as ${twin.role} and as ${file.role}; choose different paths`);
       const folded = [...seen.values()].find((other) => foldCase(other.target) === foldCase(file.target));
@@ -126,11 +106,6 @@ export class OutputPlan {
   /**
    * Stages the bytes of a planned output in a temporary file beside it (replacing what an earlier
    * call staged for it).
-   *
-   * @example
-   * ```ts
-   * await plan.write('harmonized.csv', new TextEncoder().encode(text));
-   * ```
    */
   async write(path: string, bytes: Uint8Array): Promise<void> {
     const target = resolve(path);
@@ -150,11 +125,6 @@ export class OutputPlan {
    * Moves every staged file into place. A file that exists now but did not when the plan was
    * prepared is never replaced (the run fails instead); files `overwrite` replaces are kept aside
    * until every staged file is in place, then removed.
-   *
-   * @example
-   * ```ts
-   * await plan.commit();
-   * ```
    */
   commit(): Promise<void> {
     this.committing = this.moveIn();
@@ -164,11 +134,6 @@ export class OutputPlan {
   /**
    * What an interrupt does: a commit under way is let finish (it only moves files, and stopping it
    * halfway would leave old and new files mixed), anything else is aborted.
-   *
-   * @example
-   * ```ts
-   * process.once('SIGINT', () => void plan.interrupt().finally(() => process.exit(130)));
-   * ```
    */
   async interrupt(): Promise<void> {
     if (this.committing === undefined) return this.abort();
@@ -202,11 +167,6 @@ export class OutputPlan {
   /**
    * Removes what the plan staged and what it committed, puts back the files it replaced, and
    * removes the directories it created (when empty). Never throws.
-   *
-   * @example
-   * ```ts
-   * await plan.abort();
-   * ```
    */
   async abort(): Promise<void> {
     for (const file of this.files) {
@@ -234,11 +194,6 @@ export class OutputPlan {
 
 /**
  * Runs `work` with a prepared plan, then commits it; on any failure aborts the plan and rethrows.
- *
- * @example
- * ```ts
- * await withOutputs(plan, async () => { await plan.write(out, bytes); });
- * ```
  */
 export async function withOutputs<T>(plan: OutputPlan, work: () => Promise<T>): Promise<T> {
   try {
@@ -255,28 +210,9 @@ export async function withOutputs<T>(plan: OutputPlan, work: () => Promise<T>): 
 /**
  * Interrupts every plan still being written (for an interrupted process): see
  * {@link OutputPlan.interrupt}.
- *
- * @example
- * ```ts
- * process.once('SIGINT', () => void interruptActivePlans().then(() => process.exit(130)));
- * ```
  */
 export async function interruptActivePlans(): Promise<void> {
   await Promise.all([...active].map((plan) => plan.interrupt()));
-}
-
-/** The absolute path with links resolved as far as the path exists. */
-async function canonical(path: string): Promise<string> {
-  const absolute = resolve(path);
-  const rest: string[] = [];
-  for (let at = absolute; ; at = dirname(at)) {
-    try {
-      return join(await realpath(at), ...rest);
-    } catch {
-      if (dirname(at) === at) return absolute;
-      rest.unshift(basename(at));
-    }
-  }
 }
 
 /** What is at a path, without following a link there. */

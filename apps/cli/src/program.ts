@@ -16,11 +16,6 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
  * Runs the `combat` command with arguments (without `node` and the script) and returns the exit
  * code: 0 on success, 2 on a usage error, 1 on a data or file error, 70 on an internal error (a
  * defect of combat). Messages go to `io.stderr`.
- *
- * @example
- * ```ts
- * process.exitCode = await run(['harmonize', '--data', 'rois.csv', '--batch', 'site', '--features', 'lh_*', '--out', 'out.csv'], process);
- * ```
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const program = buildProgram(io);
@@ -62,8 +57,8 @@ function buildProgram(io: CliIo): Command {
         .command('harmonize')
         .description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).')
         .requiredOption('--data <table>', '(required) the table of features, one row per sample')
-        .option('--covars <table>', 'a separate table of batch and covariates, paired with --data by --id')
-        .option('--id <column>', 'the subject id column (required with --covars; names rows in messages)')
+        .option('--covariates <table>', 'a separate table of batch and covariates, paired with --data by --id')
+        .option('--id <column>', 'the subject id column (required with --covariates; names rows in messages)')
         .option('--features <patterns>', '(required) the feature columns: names, globs (lh_*) and ranges (first:last), comma-separated', commaList)
         .option('--exclude <patterns>', 'columns to take out of --features (same patterns)', commaList)
         .requiredOption('--out <table>', '(required) where to write the table with the features harmonized')
@@ -77,8 +72,8 @@ function buildProgram(io: CliIo): Command {
       .description('Adjust new samples of the training batches with a saved model, each with its own covariates.')
       .requiredOption('--model <file>', '(required) a model written by combat harmonize --save-model')
       .requiredOption('--data <table>', '(required) the table of features (the columns the model was fitted on)')
-      .option('--covars <table>', 'a separate table of batch and covariates, paired with --data by --id')
-      .option('--id <column>', 'the subject id column (required with --covars; names rows in messages)')
+      .option('--covariates <table>', 'a separate table of batch and covariates, paired with --data by --id')
+      .option('--id <column>', 'the subject id column (required with --covariates; names rows in messages)')
       .requiredOption('--out <table>', '(required) where to write the adjusted table'),
   ).action((flags) => applyTable(flags, io));
 
@@ -88,12 +83,12 @@ function buildProgram(io: CliIo): Command {
         program
           .command('harmonize-volumes')
           .description('Harmonize NIfTI volumes in a mask, one volume at a time; outputs keep their input file names.')
-          .requiredOption('--covars <table>', '(required) one row per volume: batch, covariates and the image path')
-          .requiredOption('--image-col <column>', '(required) the column of image paths (relative to the --covars file)')
+          .requiredOption('--covariates <table>', '(required) one row per volume: batch, covariates and the image path')
+          .requiredOption('--image-column <column>', '(required) the column of image paths (relative to the --covariates file)')
           .requiredOption('--mask <nifti>', '(required) voxels above 0 are harmonized')
           .requiredOption('--out-dir <dir>', '(required) where to write the harmonized volumes (created if missing)')
           .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply-volumes')
-          .option('--effect-maps', 'also write each site\u2019s gammaStar and deltaStar maps into --out-dir'),
+          .option('--effect-maps', 'also write each batch\u2019s gammaStar and deltaStar maps into --out-dir (gammaStar_<batch>.nii.gz, deltaStar_<batch>.nii.gz)'),
       ),
     ),
   ).action((flags) => harmonizeVolumesCommand(flags, io));
@@ -102,10 +97,10 @@ function buildProgram(io: CliIo): Command {
     withOutputFlags(
       program
         .command('apply-volumes')
-        .description('Adjust NIfTI volumes of the training sites with a saved volume model.')
+        .description('Adjust NIfTI volumes of the training batches with a saved volume model.')
         .requiredOption('--model <file>', '(required) a model written by combat harmonize-volumes --save-model')
-        .requiredOption('--covars <table>', '(required) one row per volume: batch, covariates and the image path')
-        .requiredOption('--image-col <column>', '(required) the column of image paths (relative to the --covars file)')
+        .requiredOption('--covariates <table>', '(required) one row per volume: batch, covariates and the image path')
+        .requiredOption('--image-column <column>', '(required) the column of image paths (relative to the --covariates file)')
         .requiredOption('--out-dir <dir>', '(required) where to write the adjusted volumes (created if missing)'),
     ),
   ).action((flags) => applyVolumesCommand(flags, io));

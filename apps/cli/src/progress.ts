@@ -4,13 +4,6 @@ import type { CliIo } from './cli-io.js';
 /**
  * A progress bar on standard error for volume work, shown only when standard error is a terminal
  * and `--quiet` is not given; otherwise every call does nothing.
- *
- * @example
- * ```ts
- * const progress = startProgress(io, quiet, 2 * volumes.length);
- * progress.tick();
- * progress.stop();
- * ```
  */
 export function startProgress(io: CliIo, quiet: boolean, total: number): { tick(): void; stop(): void } {
   if (quiet || !io.stderr.isTTY) return { tick: () => {}, stop: () => {} };

@@ -4,11 +4,6 @@ import type { CliIo } from './cli-io.js';
 /**
  * What a command did, for its summary on standard output: the model it fitted or applied, what the
  * features are (column names, or how many voxels), missing cells seen, and the files written.
- *
- * @example
- * ```ts
- * const facts: RunFacts = { headline: 'harmonized 2 features (f000 ... f001) of 60 samples', model, features: ['f000', 'f001'], missingCells: 0, wrote: ['out.csv'] };
- * ```
  */
 export interface RunFacts {
   /** The first line: what was done to what. */
@@ -25,11 +20,6 @@ export interface RunFacts {
 /**
  * Prints the summary of a run unless `quiet`: features (count, first and last), samples per batch,
  * covariates, mode, reference batch, missing cells, and the features left unadjusted by name.
- *
- * @example
- * ```ts
- * printSummary(io, facts, { quiet: false });
- * ```
  */
 export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boolean }): void {
   if (options.quiet) return;
@@ -54,11 +44,6 @@ export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boole
 /**
  * Writes warnings to standard error, one line each, naming features by column name where the
  * warning lists features.
- *
- * @example
- * ```ts
- * reportWarnings(io, result.warnings, ['lh_a', 'lh_b']);
- * ```
  */
 export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], features?: readonly string[]): void {
   for (const warning of warnings) {
@@ -72,11 +57,6 @@ export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], fe
 
 /**
  * Feature columns as a count with the first and last name.
- *
- * @example
- * ```ts
- * describeFeatures(['f000', 'f001', 'f002']); // '3 features (f000 ... f002)'
- * ```
  */
 export function describeFeatures(names: readonly string[]): string {
   if (names.length === 1) return `1 feature (${names[0]})`;

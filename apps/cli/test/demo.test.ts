@@ -1,16 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { browserAvailable, launchChromium, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { browserAvailable, launchChromium } from '../../../test-support/chromium.js';
-import { temporaryFolder } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 describe('combat demo', async () => {
   const dir = await temporaryFolder('demo');
   const result = await runCli('demo', '--out-dir', dir);
 
-  it('harmonizes the example and prints the site means and the age correlation', async () => {
+  it('harmonizes the example and prints the scanner means and the age correlation', async () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const means = [...result.stdout.matchAll(/(Scanner_[ABC]) +(\d\.\d{4}) -> (\d\.\d{4})/g)].map((m) => ({ before: Number(m[2]), after: Number(m[3]) }));

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, ROI, ROI_FLAGS, SEED, temporaryFolder, writeText } from './helpers.js';
+import { FIXTURES, ROI, ROI_FLAGS, SEED, writeText } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 const dir = await temporaryFolder('errors');
@@ -33,8 +34,8 @@ describe('data errors exit 1, naming the file, row and column', () => {
   });
 
   it('an image path that does not exist', async () => {
-    const covars = await writeText(dir, 'images.csv', 'subject,site,path\ns1,A,missing-1.nii.gz\ns2,B,missing-2.nii.gz\n');
-    const result = await runCli('harmonize-volumes', '--covars', covars, '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(dir, 'o'));
+    const covariates = await writeText(dir, 'images.csv', 'subject,site,path\ns1,A,missing-1.nii.gz\ns2,B,missing-2.nii.gz\n');
+    const result = await runCli('harmonize-volumes', '--covariates', covariates, '--image-column', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(dir, 'o'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/missing-1\.nii\.gz: cannot be read/);
   });

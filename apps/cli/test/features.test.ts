@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDelimited } from '@combat/io-arrow';
+import { readCsvFixture, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { ROI, ROI_FLAGS, roiLines, temporaryFolder, writeText } from './helpers.js';
+import { ROI, ROI_FLAGS, roiLines, writeText } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 const dir = await temporaryFolder('features');
@@ -90,59 +91,60 @@ describe('which columns are features is explicit', () => {
 });
 
 describe('rows pair by --id, exactly once each', () => {
-  const lines = roiLines();
-  const header = lines[0]!.split(',');
+  const roi = readCsvFixture(ROI);
+  const covariateColumns = roi.columns.slice(0, 5);
+  const featureColumns = roi.columns.slice(5);
   const demographics = (rows: string[][]) => ['subject,site,age,sex,dx', ...rows.map((r) => r.join(','))].join('\n');
-  const people = lines.slice(1).map((line) => line.split(',').slice(0, 5));
-  const features = [['subject', ...header.slice(5)].join(','), ...lines.slice(1).map((line) => { const cells = line.split(','); return [cells[0], ...cells.slice(5)].join(','); })].join('\n');
+  const people = roi.rows.map((row) => covariateColumns.map((c) => row[c] as string));
+  const features = [['subject', ...featureColumns].join(','), ...roi.rows.map((row) => [row.subject, ...featureColumns.map((c) => row[c])].join(','))].join('\n');
   const modelFlags = ['--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--features', 'f000:f119'];
 
-  it('--covars without --id is a usage error', async () => {
+  it('--covariates without --id is a usage error', async () => {
     const data = await writeText(dir, 'features-only.csv', features);
-    const covars = await writeText(dir, 'demographics.csv', demographics(people));
-    const result = await runCli('harmonize', '--data', data, '--covars', covars, ...modelFlags, '--out', join(dir, 'never.csv'));
+    const covariates = await writeText(dir, 'demographics.csv', demographics(people));
+    const result = await runCli('harmonize', '--data', data, '--covariates', covariates, ...modelFlags, '--out', join(dir, 'never.csv'));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--covars needs --id COLUMN/);
+    expect(result.stderr).toMatch(/--covariates needs --id COLUMN/);
   });
 
   it('shuffled demographics pair by id and give the same harmonized table as one table', async () => {
     const data = await writeText(dir, 'features-only.csv', features);
     const shuffled = people.map((p, k) => ({ p, key: (k * 37) % people.length })).sort((a, b) => a.key - b.key).map(({ p }) => p);
-    const covars = await writeText(dir, 'shuffled.csv', demographics(shuffled));
+    const covariates = await writeText(dir, 'shuffled.csv', demographics(shuffled));
     const [split, whole] = [join(dir, 'split.csv'), join(dir, 'whole.csv')];
-    expect((await runCli('harmonize', '--data', data, '--covars', covars, '--id', 'subject', ...modelFlags, '--out', split)).code).toBe(0);
+    expect((await runCli('harmonize', '--data', data, '--covariates', covariates, '--id', 'subject', ...modelFlags, '--out', split)).code).toBe(0);
     expect((await runCli('harmonize', '--data', ROI, ...modelFlags, '--out', whole)).code).toBe(0);
     const [a, b] = [parseDelimited(readFileSync(split, 'utf8'), { source: split }), parseDelimited(readFileSync(whole, 'utf8'), { source: whole })];
     for (const name of ['f000', 'f077', 'f119']) expect(a.columns.get(name)?.numbers).toEqual(b.columns.get(name)?.numbers);
   });
 
   it.each([
-    ['a duplicate id in --covars', (rows: string[][]) => [...rows, rows[3]!], /shuffled-dup\.csv: id "sub-\w+" \(column "subject"\) appears in rows 4 and 61/],
-    ['an id missing from --covars', (rows: string[][]) => rows.slice(1), /features-only\.csv: 1 id with no row in .*: "sub-\w+" \(row 1\)/],
-    ['an extra id in --covars', (rows: string[][]) => [...rows, ['sub-extra', 'siteA', '50', 'F', 'CN']], /1 id with no row in .*features-only\.csv: "sub-extra" \(row 61\)/],
+    ['a duplicate id in --covariates', (rows: string[][]) => [...rows, rows[3]!], /shuffled-dup\.csv: id "sub-\w+" \(column "subject"\) appears in rows 4 and 61/],
+    ['an id missing from --covariates', (rows: string[][]) => rows.slice(1), /features-only\.csv: 1 id with no row in .*: "sub-\w+" \(row 1\)/],
+    ['an extra id in --covariates', (rows: string[][]) => [...rows, ['sub-extra', 'siteA', '50', 'F', 'CN']], /1 id with no row in .*features-only\.csv: "sub-extra" \(row 61\)/],
   ])('%s is an error naming it', async (_, edit, message) => {
     const data = await writeText(dir, 'features-only.csv', features);
-    const covars = await writeText(dir, 'shuffled-dup.csv', demographics(edit(people)));
-    const result = await runCli('harmonize', '--data', data, '--covars', covars, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
+    const covariates = await writeText(dir, 'shuffled-dup.csv', demographics(edit(people)));
+    const result = await runCli('harmonize', '--data', data, '--covariates', covariates, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
   });
 
   it('a batch or covariate both tables hold must agree for every subject', async () => {
     const edited = people.map((p, k) => (k === 10 ? [p[0]!, p[1] === 'siteA' ? 'siteB' : 'siteA', ...p.slice(2)] : p));
-    const covars = await writeText(dir, 'disagree.csv', demographics(edited));
-    const result = await runCli('harmonize', '--data', ROI, '--covars', covars, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
+    const covariates = await writeText(dir, 'disagree.csv', demographics(edited));
+    const result = await runCli('harmonize', '--data', ROI, '--covariates', covariates, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`input\\.csv: row 11 \\(subject "${people[10]![0]}"\\), column "site": "${people[10]![1]}" here but "site[AB]" in .*disagree\\.csv \\(row 11\\); the tables disagree`));
     const agreeing = await writeText(dir, 'agree.csv', demographics(people));
-    expect((await runCli('harmonize', '--data', ROI, '--covars', agreeing, '--id', 'subject', ...modelFlags, '--out', join(dir, 'agree-out.csv'))).code).toBe(0);
+    expect((await runCli('harmonize', '--data', ROI, '--covariates', agreeing, '--id', 'subject', ...modelFlags, '--out', join(dir, 'agree-out.csv'))).code).toBe(0);
   });
 
   it('a duplicate id in --data is an error too', async () => {
     const dup = features.split('\n');
     const data = await writeText(dir, 'dup-data.csv', [...dup, dup[2]].join('\n'));
-    const covars = await writeText(dir, 'demographics.csv', demographics(people));
-    const result = await runCli('harmonize', '--data', data, '--covars', covars, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
+    const covariates = await writeText(dir, 'demographics.csv', demographics(people));
+    const result = await runCli('harmonize', '--data', data, '--covariates', covariates, '--id', 'subject', ...modelFlags, '--out', join(dir, 'never.csv'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/dup-data\.csv: id "sub-\w+" \(column "subject"\) appears in rows 2 and 61/);
   });

@@ -1,22 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { copyFile, cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { fixturePath, temporaryFolder } from '@combat/test-support';
 
 /** The repository's fixtures folder. */
-export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+export const FIXTURES = fixturePath();
 /** An sva::ComBat case: subject, site, age, sex, dx, then f000 ... f119. */
 export const ROI = join(FIXTURES, 'combat', 'roi-parametric', 'input.csv');
 /** The volumes-seed case: 24 NIfTI images of 3 scanners, a mask and covars.csv. */
 export const SEED = join(FIXTURES, 'volumes-seed');
 /** The flags that fit the ROI case as sva did. */
 export const ROI_FLAGS = ['--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--features', 'f000:f119'];
-
-/** A new empty folder in the run's scratch folder (removed when the run ends). */
-export function temporaryFolder(prefix: string): Promise<string> {
-  return mkdtemp(join(inject('scratch'), `${prefix}-`));
-}
 
 /** Writes text to `name` in `folder` and returns its path. */
 export async function writeText(folder: string, name: string, text: string): Promise<string> {

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { encodeArrowTable, parseDelimited } from '@combat/io-arrow';
 import { encodeNifti } from '@combat/io-nifti';
 import { readNifti } from '@combat/io-nifti/node';
+import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { ROI, ROI_FLAGS, SEED, roiLines, seedCopy, temporaryFolder, writeText } from './helpers.js';
+import { ROI, ROI_FLAGS, SEED, roiLines, seedCopy, writeText } from './helpers.js';
 import { runCli } from './run-cli.js';
 
 const dir = await temporaryFolder('messages');
@@ -93,17 +94,17 @@ describe('volumes are named by file, voxels by (i, j, k)', () => {
   it('a covariates row of a volume command is named by its row and image', async () => {
     const folder = await seedCopy('volume-rows');
     const model = join(folder, 'model.arrow');
-    const fit = ['--image-col', 'path', '--batch', 'site', '--continuous', 'age', '--mask', join(folder, 'mask.nii.gz')];
-    expect((await runCli('harmonize-volumes', '--covars', join(folder, 'covars.csv'), ...fit, '--out-dir', join(folder, 'fit'), '--save-model', model, '--quiet')).code).toBe(0);
+    const fit = ['--image-column', 'path', '--batch', 'site', '--continuous', 'age', '--mask', join(folder, 'mask.nii.gz')];
+    expect((await runCli('harmonize-volumes', '--covariates', join(folder, 'covars.csv'), ...fit, '--out-dir', join(folder, 'fit'), '--save-model', model, '--quiet')).code).toBe(0);
     const lines = readFileSync(join(folder, 'covars.csv'), 'utf8').trim().split('\n');
     lines[3] = lines[3]!.replace('Scanner_A', 'Scanner_Q');
     await writeFile(join(folder, 'unseen.csv'), lines.join('\n'));
-    const unseen = await runCli('apply-volumes', '--model', model, '--covars', join(folder, 'unseen.csv'), '--image-col', 'path', '--out-dir', join(folder, 'applied'));
+    const unseen = await runCli('apply-volumes', '--model', model, '--covariates', join(folder, 'unseen.csv'), '--image-column', 'path', '--out-dir', join(folder, 'applied'));
     expect(unseen.code).toBe(1);
-    expect(unseen.stderr).toMatch(/unseen\.csv: row 3 \(path "sub-03\.nii\.gz"\): batch "Scanner_Q" was not seen in training/);
+    expect(unseen.stderr).toMatch(/unseen\.csv: row 3 \(path "images\/sub-03\.nii\.gz"\): batch "Scanner_Q" was not seen in training/);
     lines[3] = lines[3]!.replace('Scanner_Q', 'Scanner_A').replace(/,[\d.]+,images/, ',0x3B,images');
     await writeFile(join(folder, 'hex.csv'), lines.join('\n'));
-    const hex = await runCli('harmonize-volumes', '--covars', join(folder, 'hex.csv'), ...fit, '--out-dir', join(folder, 'hex'));
+    const hex = await runCli('harmonize-volumes', '--covariates', join(folder, 'hex.csv'), ...fit, '--out-dir', join(folder, 'hex'));
     expect(hex.code).toBe(1);
     expect(hex.stderr).toMatch(/hex\.csv: row 3 \(path "images\/sub-03\.nii\.gz"\), column "age": "0x3B" is not a number/);
   });
@@ -116,8 +117,8 @@ describe('volumes are named by file, voxels by (i, j, k)', () => {
     const mask = await readNifti(join(SEED, 'mask.nii.gz'));
     const shifted = mask.affine.slice();
     shifted[3] = (shifted[3] as number) + 5;
-    await writeFile(join(folder, 'mask.nii'), encodeNifti({ ...mask, affine: shifted, metadata: {} }, { dtype: 'float32' }));
-    const args = ['harmonize-volumes', '--covars', join(folder, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(folder, 'mask.nii'), '--out-dir', join(folder, 'out')];
+    await writeFile(join(folder, 'mask.nii'), encodeNifti({ ...mask, affine: shifted }, { dtype: 'float32' }));
+    const args = ['harmonize-volumes', '--covariates', join(folder, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--mask', join(folder, 'mask.nii'), '--out-dir', join(folder, 'out')];
     const refused = await runCli(...args);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/sub-01\.nii\.gz.*mask\.nii|mask\.nii.*sub-01\.nii\.gz/);
@@ -135,7 +136,7 @@ describe('volumes are named by file, voxels by (i, j, k)', () => {
       const image = await readNifti(path);
       await writeFile(path, encodeNifti({ ...image, data: Float64Array.from(image.data, (x) => x * 1e39) }, { dtype: 'float64', gzip: true }));
     }
-    const args = ['harmonize-volumes', '--covars', join(folder, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(folder, 'mask.nii.gz'), '--out-dir', join(folder, 'out')];
+    const args = ['harmonize-volumes', '--covariates', join(folder, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--mask', join(folder, 'mask.nii.gz'), '--out-dir', join(folder, 'out')];
     const refused = await runCli(...args);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/\(\d+, \d+, \d+\)/);

@@ -1,8 +1,9 @@
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { OutputPlan, withOutputs } from '../src/outputs.js';
-import { filesBelow, temporaryFolder } from './helpers.js';
+import { filesBelow } from './helpers.js';
 
 const text = (value: string) => new TextEncoder().encode(value);
 

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { ROI, ROI_FLAGS, filesBelow, roiLines, seedCopy, temporaryFolder, writeText } from './helpers.js';
+import { ROI, ROI_FLAGS, filesBelow, roiLines, seedCopy, writeText } from './helpers.js';
 import { runCli } from './run-cli.js';
 
-const VOLUME_FLAGS = ['--image-col', 'path', '--batch', 'site', '--continuous', 'age'];
+const VOLUME_FLAGS = ['--image-column', 'path', '--batch', 'site', '--continuous', 'age'];
 
 describe('no output replaces an input, another output, or an existing file', () => {
   it('an existing --out is refused without --overwrite and replaced with it', async () => {
@@ -22,7 +23,7 @@ describe('no output replaces an input, another output, or an existing file', () 
   it('--save-model inside --out-dir with an image\u2019s name is refused before anything is written', async () => {
     const dir = await seedCopy('model-clash');
     const out = join(dir, 'out');
-    const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', out, '--save-model', join(out, 'sub-03.nii.gz'));
+    const result = await runCli('harmonize-volumes', '--covariates', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', out, '--save-model', join(out, 'sub-03.nii.gz'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/sub-03\.nii\.gz would be written twice: as the output of row 3, sub-03\.nii\.gz and as --save-model/);
     expect(existsSync(out)).toBe(false);
@@ -30,31 +31,31 @@ describe('no output replaces an input, another output, or an existing file', () 
 
   it('an input image named like an effect map is refused', async () => {
     const dir = await seedCopy('effect-clash');
-    const covars = readFileSync(join(dir, 'covars.csv'), 'utf8').replace('images/sub-01.nii.gz', 'images/gammaStar_Scanner_A.nii.gz');
-    await writeFile(join(dir, 'covars.csv'), covars);
+    const covariates = readFileSync(join(dir, 'covars.csv'), 'utf8').replace('images/sub-01.nii.gz', 'images/gammaStar_Scanner_A.nii.gz');
+    await writeFile(join(dir, 'covars.csv'), covariates);
     await copyFile(join(dir, 'images', 'sub-01.nii.gz'), join(dir, 'images', 'gammaStar_Scanner_A.nii.gz'));
-    const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'out'), '--effect-maps');
+    const result = await runCli('harmonize-volumes', '--covariates', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'out'), '--effect-maps');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/gammaStar_Scanner_A\.nii\.gz would be written twice: as the output of row 1, gammaStar_Scanner_A\.nii\.gz and as --effect-maps \(gammaStar of Scanner_A\)/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
-  it('two sites whose names make the same file name are refused', async () => {
-    const dir = await seedCopy('site-clash');
-    const covars = readFileSync(join(dir, 'covars.csv'), 'utf8').replaceAll('Scanner_A', 'Scanner A').replaceAll('Scanner_B', 'Scanner/A');
-    await writeFile(join(dir, 'covars.csv'), covars);
-    const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'out'), '--effect-maps');
+  it('two batches whose labels make the same file name are refused', async () => {
+    const dir = await seedCopy('batch-clash');
+    const covariates = readFileSync(join(dir, 'covars.csv'), 'utf8').replaceAll('Scanner_A', 'Scanner A').replaceAll('Scanner_B', 'Scanner/A');
+    await writeFile(join(dir, 'covars.csv'), covariates);
+    const result = await runCli('harmonize-volumes', '--covariates', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'out'), '--effect-maps');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/gammaStar_Scanner_A\.nii\.gz would be written twice: as --effect-maps \(gammaStar of Scanner A\) and as --effect-maps \(gammaStar of Scanner\/A\)/);
   });
 
   it('the demo does not write over a file it did not create, and replaces its own folder', async () => {
     const dir = await temporaryFolder('demo-over');
-    await writeFile(join(dir, 'covars.csv'), 'mine\n');
+    await writeFile(join(dir, 'covariates.csv'), 'mine\n');
     const refused = await runCli('demo', '--out-dir', dir);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/covars\.csv \(the covariates table\) exists/);
-    expect(await filesBelow(dir)).toEqual(['covars.csv']);
+    expect(refused.stderr).toMatch(/covariates\.csv \(the covariates table\) exists/);
+    expect(await filesBelow(dir)).toEqual(['covariates.csv']);
     const fresh = join(dir, 'fresh');
     expect((await runCli('demo', '--out-dir', fresh, '--quiet')).code).toBe(0);
     const first = await filesBelow(fresh);
@@ -71,10 +72,10 @@ describe('no output replaces an input, another output, or an existing file', () 
   it('an --out-dir equal to the folder of some input images is refused', async () => {
     const dir = await seedCopy('two-folders');
     await mkdir(join(dir, 'second'));
-    const covars = readFileSync(join(dir, 'covars.csv'), 'utf8').replace('images/sub-24.nii.gz', 'second/sub-24.nii.gz');
-    await writeFile(join(dir, 'covars.csv'), covars);
+    const covariates = readFileSync(join(dir, 'covars.csv'), 'utf8').replace('images/sub-24.nii.gz', 'second/sub-24.nii.gz');
+    await writeFile(join(dir, 'covars.csv'), covariates);
     await copyFile(join(dir, 'images', 'sub-24.nii.gz'), join(dir, 'second', 'sub-24.nii.gz'));
-    const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'second'));
+    const result = await runCli('harmonize-volumes', '--covariates', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'second'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/refusing to write .*second\/sub-24\.nii\.gz \(the output of row 24, sub-24\.nii\.gz\): it is an input/);
     expect(await filesBelow(join(dir, 'second'))).toEqual(['sub-24.nii.gz']);
@@ -108,7 +109,7 @@ describe('a failed run leaves nothing behind', () => {
 
   it('harmonize-volumes with a --save-model in a missing folder writes no volume', async () => {
     const dir = await seedCopy('fail-volumes');
-    const result = await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'out'), '--save-model', join(dir, 'models', 'model.arrow'));
+    const result = await runCli('harmonize-volumes', '--covariates', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'out'), '--save-model', join(dir, 'models', 'model.arrow'));
     expect(result.code).toBe(1);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
@@ -116,9 +117,9 @@ describe('a failed run leaves nothing behind', () => {
   it('apply-volumes that meets a bad 5th image writes none of the first four', async () => {
     const dir = await seedCopy('fail-apply');
     const model = join(dir, 'model.arrow');
-    expect((await runCli('harmonize-volumes', '--covars', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'fit'), '--save-model', model, '--quiet')).code).toBe(0);
+    expect((await runCli('harmonize-volumes', '--covariates', join(dir, 'covars.csv'), ...VOLUME_FLAGS, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'fit'), '--save-model', model, '--quiet')).code).toBe(0);
     await writeFile(join(dir, 'images', 'sub-05.nii.gz'), 'not an image');
-    const result = await runCli('apply-volumes', '--model', model, '--covars', join(dir, 'covars.csv'), '--image-col', 'path', '--out-dir', join(dir, 'applied'));
+    const result = await runCli('apply-volumes', '--model', model, '--covariates', join(dir, 'covars.csv'), '--image-column', 'path', '--out-dir', join(dir, 'applied'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/sub-05\.nii\.gz/);
     expect(existsSync(join(dir, 'applied'))).toBe(false);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, inject, it } from 'vitest';
-import { ROI, ROI_FLAGS, SEED, temporaryFolder, writeText } from './helpers.js';
+import { ROI, ROI_FLAGS, SEED, writeText } from './helpers.js';
 import { COMBAT, runCli, runCliWith } from './run-cli.js';
 
 const COMMANDS = ['harmonize', 'apply', 'harmonize-volumes', 'apply-volumes', 'demo'];
@@ -38,7 +39,7 @@ describe('the built combat executable', () => {
     expect(table).toMatchObject({ code: 0, stdout: '' });
     const applied = await runCli('apply', '--model', join(dir, 'model.arrow'), '--data', ROI, '--out', join(dir, 'applied.csv'), '--quiet');
     expect(applied).toMatchObject({ code: 0, stdout: '' });
-    const volumes = await runCli('harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(dir, 'volumes'), '--quiet');
+    const volumes = await runCli('harmonize-volumes', '--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(dir, 'volumes'), '--quiet');
     expect(volumes).toMatchObject({ code: 0, stdout: '' });
   });
 
@@ -58,7 +59,7 @@ describe('usage errors exit 2', () => {
     [['harmonize', '--data', ROI, '--out', out], /required option '--batch <column>' not specified/],
     [['harmonize', '--data', ROI, '--batch', 'site', '--out', out, '--bogus'], /unknown option '--bogus'/],
     [['harmonize', '--data', ROI, '--batch', 'site', '--out', out, '--categorical', 'sex,,dx'], /"sex,,dx" has an empty name/],
-    [['harmonize-volumes', '--covars', 'c.csv', '--image-col', 'p', '--batch', 's', '--mask', 'm.nii', '--out-dir', 'o', '--dtype', 'int16'], /argument 'int16' is invalid. Allowed choices are float32, float64/],
+    [['harmonize-volumes', '--covariates', 'c.csv', '--image-column', 'p', '--batch', 's', '--mask', 'm.nii', '--out-dir', 'o', '--dtype', 'int16'], /argument 'int16' is invalid. Allowed choices are float32, float64/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j', async (argv, message) => {
     const result = await runCli(...argv);

@@ -1,21 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readNifti } from '@combat/io-nifti/node';
+import { readCsvFixture, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { seedCopy, temporaryFolder } from './helpers.js';
+import { SEED, seedCopy } from './helpers.js';
 import { runCli } from './run-cli.js';
 
-const SEED = fileURLToPath(new URL('../../../fixtures/volumes-seed/', import.meta.url));
-const subjects = readFileSync(join(SEED, 'covars.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[0] as string);
+const subjects = readCsvFixture(join(SEED, 'covars.csv')).rows.map((row) => row.subject as string);
 
 describe('combat harmonize-volumes and apply-volumes on the brief example', async () => {
   const dir = await temporaryFolder('volumes');
   const out = join(dir, 'harmonized');
   const model = join(dir, 'model.arrow');
   const fit = await runCli(
-    'harmonize-volumes', '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--continuous', 'age',
+    'harmonize-volumes', '--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--continuous', 'age',
     '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', out, '--dtype', 'float64', '--save-model', model, '--effect-maps',
   );
 
@@ -39,7 +37,7 @@ describe('combat harmonize-volumes and apply-volumes on the brief example', asyn
 
   it('reproduces the harmonized volumes with apply-volumes and the saved model', async () => {
     const again = join(dir, 'applied');
-    const applied = await runCli('apply-volumes', '--model', model, '--covars', join(SEED, 'covars.csv'), '--image-col', 'path', '--out-dir', again, '--dtype', 'float64');
+    const applied = await runCli('apply-volumes', '--model', model, '--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--out-dir', again, '--dtype', 'float64');
     expect(applied.code).toBe(0);
     for (const subject of subjects) {
       expect((await readNifti(join(again, `${subject}.nii.gz`))).data).toEqual((await readNifti(join(out, `${subject}.nii.gz`))).data);
@@ -54,7 +52,7 @@ describe('combat harmonize-volumes and apply-volumes on the brief example', asyn
 
   it('refuses to write over its inputs', async () => {
     const copy = await seedCopy('over-inputs');
-    const result = await runCli('harmonize-volumes', '--covars', join(copy, 'covars.csv'), '--image-col', 'path', '--batch', 'site', '--mask', join(copy, 'mask.nii.gz'), '--out-dir', join(copy, 'images'));
+    const result = await runCli('harmonize-volumes', '--covariates', join(copy, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--mask', join(copy, 'mask.nii.gz'), '--out-dir', join(copy, 'images'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/combat: error: refusing to write .*sub-01\.nii\.gz \(the output of row 1, sub-01\.nii\.gz\): it is an input/);
   });

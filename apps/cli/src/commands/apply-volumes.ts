@@ -12,16 +12,11 @@ import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
 /**
  * The flags of `combat apply-volumes`.
- *
- * @example
- * ```ts
- * const flags: ApplyVolumesFlags = { model: 'model.arrow', covars: 'new.csv', imageCol: 'path', outDir: 'out' };
- * ```
  */
 export interface ApplyVolumesFlags extends VolumeOutputFlags {
   readonly model: string;
-  readonly covars: string;
-  readonly imageCol: string;
+  readonly covariates: string;
+  readonly imageColumn: string;
   readonly outDir: string;
 }
 
@@ -29,33 +24,29 @@ export interface ApplyVolumesFlags extends VolumeOutputFlags {
  * `combat apply-volumes`: adjusts the NIfTI images a covariates table lists with a saved volume
  * model, each with its own covariates, one volume at a time. Every output path is checked before
  * the first write, and a failed run leaves nothing behind.
- *
- * @example
- * ```ts
- * await applyVolumesCommand({ model: 'model.arrow', covars: 'new.csv', imageCol: 'path', outDir: 'out' }, io);
- * ```
  */
 export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): Promise<void> {
-  const { model, columns, volume } = await readModel(flags.model);
-  if (volume === undefined) throw new UsageError(`${flags.model} is a table model; use combat apply`);
+  const { model, columns, mask } = await readModel(flags.model);
+  if (mask === undefined) throw new UsageError(`${flags.model} is a table model; use combat apply`);
   if (columns === undefined) throw new ModelFormatError(`${flags.model}: the model does not say which columns hold the batch and covariates`);
-  const inputs = await readVolumeInputs(flags.covars, flags.imageCol, flags.outDir, columns);
-  const plan = new OutputPlan({ inputs: [...inputs.images, flags.covars, flags.model], overwrite: flags.overwrite ?? false });
+  const inputs = await readVolumeInputs(flags.covariates, flags.imageColumn, flags.outDir, columns);
+  const plan = new OutputPlan({ inputs: [...inputs.images, flags.covariates, flags.model], overwrite: flags.overwrite ?? false });
   planVolumeOutputs(plan, inputs, flags.outDir);
   // Two passes: every image is checked before the first is adjusted, so a bad one stops the run early.
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   await withOutputs(plan, () =>
     inRowsAsync(inputs.rows, () => adjustVolumes(
-      { model, warnings: [], mask: { ...volume, name: `the mask of ${flags.model}` }, columns },
+      // The file keeps no mask path: messages name the mask by the model it came with, "the mask (model.arrow)".
+      { model, mask: { ...mask, source: flags.model } },
       inputs.images.map((path) => new NiftiFileResource(path)),
-      inputs.covars,
-      { preserveOutOfMask: flags.preserveOutOfMask ?? false, allowAffineMismatch: flags.allowAffineMismatch ?? false, onProgress: () => progress.tick() },
+      inputs.covariates,
       async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, { dtype: flags.dtype ?? 'float32' })),
+      { preserveOutOfMask: flags.preserveOutOfMask ?? false, allowAffineMismatch: flags.allowAffineMismatch ?? false, onProgress: () => progress.tick() },
     )).finally(() => progress.stop()),
   );
   printSummary(
     io,
-    { headline: `applied ${flags.model} to ${inputs.images.length} volumes (${volume.indices.length} voxels in the mask)`, model, batchLabels: Array.from(inputs.covars[columns.batchCol] ?? [], String), wrote: [flags.outDir] },
+    { headline: `applied ${flags.model} to ${inputs.images.length} volumes (${mask.indices.length} voxels in the mask)`, model, batchLabels: inputs.covariates.batch, wrote: [flags.outDir] },
     { quiet: flags.quiet ?? false },
   );
 }

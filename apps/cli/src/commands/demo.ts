@@ -1,14 +1,14 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tableFromColumns } from '@combat/io-arrow';
+import { InMemoryVolumeResource, type Volume } from '@combat/base';
+import { covariatesFromTable, tableFromColumns } from '@combat/io-arrow';
 import { encodeTableFile } from '@combat/io-arrow/node';
 import { encodeNiftiFile } from '@combat/io-nifti/node';
-import { InMemoryVolumeResource, type Volume } from '@combat/volumes';
 import type { CliIo } from '../cli-io.js';
 import { generateExample } from '../demo/generate.js';
 import { renderReport } from '../demo/report.js';
 import { summarize } from '../demo/summary.js';
-import type { OutputFlags } from '../options.js';
+import { covariateColumns, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { fitAndAdjust } from './harmonize-volumes.js';
@@ -18,15 +18,10 @@ const MARKER = '.combat-demo';
 
 /**
  * `combat demo`: generates a 3-scanner example (8 subjects each, 30x36x20 voxels, scanner
- * biases, an age effect), writes it to `<out-dir>/inputs` with `covars.csv`, harmonizes it with
+ * biases, an age effect), writes it to `<out-dir>/inputs` with `covariates.csv`, harmonizes it with
  * the fit-and-adjust pass of `combat harmonize-volumes` (age preserved) into
  * `<out-dir>/harmonized`, writes `<out-dir>/report.html`, and prints what changed. A folder a
  * previous demo wrote is replaced; any other existing file is left alone unless `--overwrite`.
- *
- * @example
- * ```ts
- * await demo({ outDir: 'combat-demo' }, io);
- * ```
  */
 export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo): Promise<void> {
   const outDir = flags.outDir ?? 'combat-demo';
@@ -35,7 +30,7 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
   const { subjects, mask } = generateExample();
   const paths = {
     marker: join(outDir, MARKER),
-    covars: join(outDir, 'covars.csv'),
+    covariates: join(outDir, 'covariates.csv'),
     mask: join(inputs, 'mask.nii.gz'),
     report: join(outDir, 'report.html'),
     inputs: subjects.map((s) => join(inputs, `${s.subject}.nii.gz`)),
@@ -43,27 +38,29 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
   };
   const plan = new OutputPlan({ inputs: [], overwrite: (flags.overwrite ?? false) || (await exists(paths.marker)) });
   plan.directory(outDir, '--out-dir').directory(inputs, '--out-dir').directory(harmonizedDir, '--out-dir');
-  for (const [role, path] of [['the demo marker', paths.marker], ['the covariates table', paths.covars], ['the mask', paths.mask], ['the report', paths.report]]) plan.file(path as string, role as string);
+  for (const [role, path] of [['the demo marker', paths.marker], ['the covariates table', paths.covariates], ['the mask', paths.mask], ['the report', paths.report]]) plan.file(path as string, role as string);
   paths.inputs.forEach((path, i) => plan.file(path, `the input of ${subjects[i]?.subject}`));
   paths.outputs.forEach((path, i) => plan.file(path, `the output of ${subjects[i]?.subject}`));
-  const covars = {
+  const table = tableFromColumns('generated covariates', {
     subject: subjects.map((s) => s.subject),
     scanner: subjects.map((s) => s.scanner),
     age: subjects.map((s) => String(s.age)),
     path: subjects.map((s) => `inputs/${s.subject}.nii.gz`),
-  };
+  });
+  const model = { batch: 'scanner', continuous: ['age'] };
+  const covariates = covariatesFromTable(table, covariateColumns(model), { idColumn: 'subject' });
   const progress = startProgress(io, flags.quiet ?? false, 2 * subjects.length);
   const summary = await withOutputs(plan, async () => {
     await plan.write(paths.marker, new TextEncoder().encode('Written by combat demo; a later demo may replace this folder.\n'));
-    await plan.write(paths.covars, encodeTableFile(paths.covars, tableFromColumns('generated covariates', covars), new Map()));
+    await plan.write(paths.covariates, encodeTableFile(paths.covariates, table, new Map()));
     await plan.write(paths.mask, await encodeNiftiFile(paths.mask, mask));
     for (const [i, s] of subjects.entries()) await plan.write(paths.inputs[i] as string, await encodeNiftiFile(paths.inputs[i] as string, s.volume));
     const after: Volume[] = [];
     await fitAndAdjust(
-      subjects.map((s) => new InMemoryVolumeResource(s.volume, s.subject)),
-      covars,
-      new InMemoryVolumeResource(mask, 'mask'),
-      { batch: 'scanner', continuous: ['age'] },
+      subjects.map((s, i) => new InMemoryVolumeResource(s.volume, paths.inputs[i])),
+      covariates,
+      new InMemoryVolumeResource(mask, paths.mask),
+      model,
       async (volume, i) => {
         // What the written float32 file holds, for the report.
         after[i] = { ...volume, data: Float32Array.from(volume.data) };
@@ -71,14 +68,14 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
       },
       () => progress.tick(),
     ).finally(() => progress.stop());
-    const result = summarize(subjects.map((s) => s.volume), after, mask, covars.scanner, subjects.map((s) => s.age));
+    const result = summarize(subjects.map((s) => s.volume), after, mask, covariates.batch, subjects.map((s) => s.age));
     const html = await renderReport({ subjects: subjects.map((s, i) => ({ ...s, before: s.volume, after: after[i] as Volume })), mask, summary: result });
     await plan.write(paths.report, new TextEncoder().encode(html));
     return result;
   });
   if (flags.quiet) return;
   io.stdout.write('\nMean in-mask value per scanner, before -> after:\n');
-  for (const { site, before: b, after: a } of summary.siteMeans) io.stdout.write(`  ${site.padEnd(10)} ${b.toFixed(4)} -> ${a.toFixed(4)}\n`);
+  for (const { batch, before: b, after: a } of summary.batchMeans) io.stdout.write(`  ${batch.padEnd(10)} ${b.toFixed(4)} -> ${a.toFixed(4)}\n`);
   io.stdout.write(`Correlation of age with the mean in-mask value: before ${summary.correlation.before.toFixed(4)}, after ${summary.correlation.after.toFixed(4)}\n`);
   io.stdout.write(`Wrote ${harmonizedDir}/ (${subjects.length} harmonized volumes) and ${paths.report}\n`);
 }

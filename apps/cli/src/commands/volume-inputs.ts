@@ -1,60 +1,45 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { TableFormatError, covariatesFromTable, requireColumn, type ColumnRoles, type Table } from '@combat/io-arrow';
+import type { Covariates } from '@combat/core';
+import { TableFormatError, covariatesFromTable, describeRow, requireColumn, type CovariateColumns, type Table } from '@combat/io-arrow';
 import { readTable } from '@combat/io-arrow/node';
-import type { CovariateTable } from '@combat/volumes';
 import type { RowContext } from '../explain.js';
 import type { OutputPlan } from '../outputs.js';
 
 /**
- * The inputs of a volume command: the covariates table, each row's image path (the `--image-col`
- * cell, relative to the covariates file), each output path (the input's file name inside
- * `--out-dir`), the batch and covariate columns as the volumes package takes them (read with the
- * table reader's rules: numbers in decimal notation, missing cells named by row), and what the
- * rows are for messages.
- *
- * @example
- * ```ts
- * const { images, outputs, covars } = await readVolumeInputs('study/covars.csv', 'path', 'harmonized', { batchCol: 'site' });
- * ```
+ * The inputs of a volume command: the covariates table, each row's image path (the
+ * `--image-column` cell, relative to the covariates file), each output path (the input's file
+ * name inside `--out-dir`), the batch and covariates of each row (read with the table reader's
+ * rules: numbers in decimal notation, missing cells named by row), and what the rows are for
+ * messages.
  */
 export interface VolumeInputs {
   readonly table: Table;
   readonly images: readonly string[];
   readonly outputs: readonly string[];
-  readonly covars: CovariateTable;
+  readonly covariates: Covariates;
   readonly rows: RowContext;
 }
 
 /**
- * Reads the covariates table of a volume command and works out its images and outputs.
- *
- * @example
- * ```ts
- * const inputs = await readVolumeInputs('study/covars.csv', 'path', 'harmonized', { batchCol: 'site', continuousCols: ['age'] });
- * ```
+ * Reads the covariates table of a volume command and works out its images and outputs; rows are
+ * named in messages by their image cell.
  */
-export async function readVolumeInputs(covarsPath: string, imageCol: string, outDir: string, roles: ColumnRoles): Promise<VolumeInputs> {
-  const table = await readTable(covarsPath);
-  const folder = dirname(resolve(covarsPath));
-  const images = requireColumn(table, imageCol, 'image column').cells.map((cell, row) => {
-    if (cell === null) throw new TableFormatError(`${covarsPath}: row ${row + 1}, column "${imageCol}": missing; every row needs an image path`);
+export async function readVolumeInputs(covariatesPath: string, imageColumn: string, outDir: string, columns: CovariateColumns): Promise<VolumeInputs> {
+  const table = await readTable(covariatesPath);
+  const folder = dirname(resolve(covariatesPath));
+  const images = requireColumn(table, imageColumn, 'image column').cells.map((cell, row) => {
+    if (cell === null) throw new TableFormatError(`${covariatesPath}: ${describeRow(table, row)}, column "${imageColumn}": missing; every row needs an image path`);
     return resolve(folder, cell);
   });
   const outputs = images.map((image) => join(outDir, basename(image)));
-  const { batch, categorical, continuous } = covariatesFromTable(table, roles, { idColumn: imageCol });
-  const covars: CovariateTable = { ...categorical, ...continuous, [roles.batchCol]: batch };
-  const rows: RowContext = { source: covarsPath, idColumn: imageCol, ids: images.map((image) => basename(image)) };
-  return { table, images, outputs, covars, rows };
+  const covariates = covariatesFromTable(table, columns, { idColumn: imageColumn });
+  const rows: RowContext = { table, idColumn: imageColumn, volumes: images };
+  return { table, images, outputs, covariates, rows };
 }
 
 /**
  * Adds a volume command's outputs to a plan: the output directory and one file per image (named
  * in messages by its row and input file).
- *
- * @example
- * ```ts
- * planVolumeOutputs(plan, inputs, 'harmonized');
- * ```
  */
 export function planVolumeOutputs(plan: OutputPlan, inputs: VolumeInputs, outDir: string): void {
   plan.directory(outDir, '--out-dir');

@@ -1,4 +1,6 @@
-import { identityAffine, type Volume } from '@combat/volumes';
+import { identityAffine, type Volume } from '@combat/base';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { mersenne } from 'pure-rand/generator/mersenne';
 
 /** The example's design: 3 scanners x 8 subjects of 30x36x20 voxels. */
 export const SHAPE = [30, 36, 20] as const;
@@ -14,12 +16,6 @@ const AGE_EFFECT = 0.002;
 
 /**
  * One generated subject: its id, scanner, age and image.
- *
- * @example
- * ```ts
- * const [first] = generateExample().subjects;
- * first.scanner; // 'Scanner_A'
- * ```
  */
 export interface DemoSubject {
   readonly subject: string;
@@ -29,17 +25,13 @@ export interface DemoSubject {
 }
 
 /**
- * A multi-site example, seeded: 24 subjects whose images are a smooth anatomy plus an
+ * A multi-scanner example, seeded: 24 subjects whose images are a smooth anatomy plus an
  * age effect of 0.002/year plus noise (sd 0.02), scaled and shifted by their scanner; and a box
  * mask. Voxels are 2 mm.
- *
- * @example
- * ```ts
- * const { subjects, mask } = generateExample(123);
- * ```
  */
 export function generateExample(seed = 123): { subjects: DemoSubject[]; mask: Volume } {
-  const next = mulberry32(seed);
+  const generator = mersenne(seed);
+  const next = () => uniformFloat64(generator);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const [nx, ny, nz] = SHAPE;
   const affine = identityAffine();
@@ -55,7 +47,7 @@ export function generateExample(seed = 123): { subjects: DemoSubject[]; mask: Vo
         data[at] = (anatomy + AGE_EFFECT * age + 0.02 * normal()) * scanner.scale + scanner.shift;
       }
       const subject = `sub-${String(subjects.length + 1).padStart(2, '0')}`;
-      subjects.push({ subject, scanner: scanner.name, age, volume: { shape: [...SHAPE], affine, data, metadata: {} } });
+      subjects.push({ subject, scanner: scanner.name, age, volume: { shape: [...SHAPE], affine, data } });
     }
   }
   const mask = new Uint8Array(nx * ny * nz);
@@ -63,17 +55,5 @@ export function generateExample(seed = 123): { subjects: DemoSubject[]; mask: Vo
     const [i, j, k] = [at % nx, Math.floor(at / nx) % ny, Math.floor(at / (nx * ny))];
     if (i >= 5 && i < 25 && j >= 6 && j < 30 && k >= 4 && k < 16) mask[at] = 1;
   }
-  return { subjects, mask: { shape: [...SHAPE], affine, data: mask, metadata: {} } };
-}
-
-/** A small seeded generator (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return { subjects, mask: { shape: [...SHAPE], affine, data: mask } };
 }

@@ -1,4 +1,5 @@
-import { maskIndices, type Volume } from '@combat/volumes';
+import type { Volume } from '@combat/base';
+import { maskIndices } from '@combat/volumes';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { DemoSummary } from './summary.js';
@@ -6,11 +7,6 @@ import type { DemoSummary } from './summary.js';
 /**
  * What the report is drawn from: each subject's scanner, age and volume before and after, and the
  * mask.
- *
- * @example
- * ```ts
- * const html = await renderReport({ subjects, mask, summary });
- * ```
  */
 export interface ReportInput {
   readonly subjects: readonly { readonly subject: string; readonly scanner: string; readonly age: number; readonly before: Volume; readonly after: Volume }[];
@@ -25,11 +21,6 @@ const STAGES = ['before', 'after'];
  * one mid slice per scanner on a shared colour scale, and age against mean in-mask value with r,
  * each before and after. The plots are Vega-Lite specifications rendered to SVG here and inlined,
  * so the page needs no script and no network.
- *
- * @example
- * ```ts
- * await writeFile('report.html', await renderReport(input));
- * ```
  */
 export async function renderReport(input: ReportInput): Promise<string> {
   const figures = [
@@ -38,8 +29,8 @@ export async function renderReport(input: ReportInput): Promise<string> {
     { id: 'age', caption: 'Age against each subject\u2019s mean in-mask value, with Pearson\u2019s r: the age effect survives.', spec: ageSpec(input) },
   ];
   const rendered = await Promise.all(figures.map(async (f) => ({ ...f, svg: await toSvg(f.spec) })));
-  const { siteMeans, correlation } = input.summary;
-  const rows = siteMeans.map((s) => `<tr><td>${escape(s.site)}</td><td>${s.before.toFixed(4)}</td><td>${s.after.toFixed(4)}</td></tr>`).join('');
+  const { batchMeans, correlation } = input.summary;
+  const rows = batchMeans.map((s) => `<tr><td>${escape(s.batch)}</td><td>${s.before.toFixed(4)}</td><td>${s.after.toFixed(4)}</td></tr>`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -55,7 +46,7 @@ figcaption { color: #555; margin-top: 0.5rem; }
 </head>
 <body>
 <h1>ComBat harmonization: demo report</h1>
-<p>${input.subjects.length} subjects from ${siteMeans.length} scanners, each scanner with its own additive and multiplicative bias, and an
+<p>${input.subjects.length} subjects from ${batchMeans.length} scanners, each scanner with its own additive and multiplicative bias, and an
 age effect of 0.002 per year. ComBat (parametric empirical Bayes, age preserved) removes the scanner effects inside the mask.</p>
 <table>
 <thead><tr><th>scanner</th><th>mean in mask, before</th><th>after</th></tr></thead>
