@@ -1,6 +1,7 @@
 /**
  * Turning an example into test code: its imports are hoisted, and a statement followed by a
- * comment that states its value, or the error it throws, becomes an assertion. The body keeps one
+ * comment that states its value, or the error it throws, becomes an assertion; a comment that
+ * looks like one but belongs to no statement that can have one is a problem. The body keeps one
  * line per line of the example, so a type error's line maps back to the example's.
  */
 import ts from 'typescript';
@@ -17,11 +18,16 @@ export interface ExampleCode {
   /** The local names its imports bind. */
   readonly importedNames: readonly string[];
   readonly body: readonly Line[];
-  /** Why it cannot run (a syntax error, a malformed `// throws`); the body is empty then. */
+  /**
+   * Why it cannot run (a syntax error, a malformed `// throws`, a comment that looks like an
+   * assertion but cannot be one); the body is empty then.
+   */
   readonly problems: readonly string[];
 }
 
 const THROWS = /^throws\s+([A-Za-z_$][\w$]*)(?::\s*(.*))?$/;
+/** A comment alone on its line that reads as a `// throws` assertion (`throws SomeError`), not prose. */
+const THROWS_LINE = /^throws\s+[A-Z][\w$]*\s*(?::|$)/;
 
 /**
  * Transforms an example's code. `whereLine(i)` names its line `i` (0-based); `rewrite` maps an
@@ -33,7 +39,11 @@ const THROWS = /^throws\s+([A-Za-z_$][\w$]*)(?::\s*(.*))?$/;
  *   line or alone on the next, asserts that it throws or rejects with an error whose `name` is
  *   `Name` and whose message contains `text`; comment-only lines right after it continue `text`,
  *   joined with a space.
- * Other comments are prose, left alone.
+ * Other comments are prose, left alone, except one that looks like an assertion where none can be
+ * made, which is a problem: a comment at the end of a line that states a value (one expression, as
+ * above), starts with `=>` (write the value alone) or starts with `throws`, and a comment alone on
+ * its line that reads `throws SomeName`, when no assertion above takes it (for instance
+ * `const { a } = f(); // 2`, or `x; // 2` inside a block or a function).
  */
 export function transformExample(code: string, whereLine: (index: number) => string, rewrite: (specifier: string) => string): ExampleCode {
   const syntax = syntaxErrors(code);
@@ -50,6 +60,9 @@ export function transformExample(code: string, whereLine: (index: number) => str
     edits.push({ start, end, text: text + '\n'.repeat(code.slice(start, end).split('\n').length - text.split('\n').length) });
   };
 
+  // The lines whose comment an assertion took (the comment's line and those continuing it).
+  const taken = new Set<number>();
+
   for (const statement of source.statements) {
     const where = whereLine(source.getLineAndCharacterOfPosition(statement.getStart(source)).line);
     if (ts.isImportDeclaration(statement)) {
@@ -62,17 +75,37 @@ export function transformExample(code: string, whereLine: (index: number) => str
     }
     const stated = statedComment(source, lines, statement);
     if (!stated) continue;
+    const at = whereLine(stated.line);
     const throws = THROWS.exec(stated.text);
     const expression = ts.isExpressionStatement(statement) ? statement.expression.getText(source) : undefined;
     if (throws && expression !== undefined) {
-      const text = [throws[2] ?? '', ...continuation(lines, stated.line + 1)].join(' ').trim();
+      const more = continuation(lines, stated.line + 1);
+      const text = [throws[2] ?? '', ...more].join(' ').trim();
+      for (let line = stated.line; line <= stated.line + more.length; line++) taken.add(line);
       replace(statement, stated.end, `await $throws(async () => (${expression}), ${JSON.stringify(throws[1])}, ${JSON.stringify(text)}, ${JSON.stringify(where)});`);
     } else if (/^throws\b/.test(stated.text)) {
-      problems.push(`${where}: expected an expression statement followed by "// throws Name" or "// throws Name: text"`);
+      taken.add(stated.line);
+      problems.push(`${at}: expected an expression statement followed by "// throws Name" or "// throws Name: text"`);
+    } else if (stated.text.startsWith('=>')) {
+      taken.add(stated.line);
+      problems.push(`${at}: "// ${stated.text}": state a value as "// value", without "=>"`);
     } else if (isStatedValue(stated.text)) {
+      taken.add(stated.line);
       const declared = declaredName(statement);
       if (expression !== undefined) replace(statement, stated.end, `$expect.soft(await (${expression}), ${JSON.stringify(where)}).toEqual(${stated.text});`);
       else if (declared !== undefined) replace(statement, stated.end, `${statement.getText(source)} $expect.soft(await ${declared}, ${JSON.stringify(where)}).toEqual(${stated.text});`);
+      else problems.push(`${at}: "// ${stated.text}" states a value, but only an expression statement or a declaration of one plain name (const name = ...) can have one`);
+    }
+  }
+  for (const comment of lineComments(source)) {
+    if (taken.has(comment.line)) continue;
+    const at = whereLine(comment.line);
+    if (comment.trailing && comment.text.startsWith('=>')) {
+      problems.push(`${at}: "// ${comment.text}": state a value as "// value", without "=>", after a statement at the top level of the example`);
+    } else if ((comment.trailing && /^throws\b/.test(comment.text)) || THROWS_LINE.test(comment.text)) {
+      problems.push(`${at}: "// ${comment.text}" is not an assertion: "// throws" follows an expression statement at the top level of the example`);
+    } else if (comment.trailing && isStatedValue(comment.text)) {
+      problems.push(`${at}: "// ${comment.text}" states a value, but only a statement at the top level of the example can have one (write it as prose if it is not an assertion)`);
     }
   }
   if (problems.length > 0) return { imports: [], importedNames: [], body: [], problems };
@@ -93,6 +126,30 @@ function statedComment(source: ts.SourceFile, lines: readonly string[], statemen
   }
   const next = /^\s*\/\/\s*(throws\b.*)$/.exec(lines[line + 1] ?? '');
   return next ? { text: next[1]!.trim(), end: statement.end, line: line + 1 } : undefined;
+}
+
+/**
+ * Every `//` comment of the code: its text, its 0-based line, and whether code precedes it on its
+ * line (a trailing comment) or it stands alone.
+ */
+function lineComments(source: ts.SourceFile): { text: string; line: number; trailing: boolean }[] {
+  const text = source.text;
+  const starts = new Set<number>();
+  const visit = (node: ts.Node): void => {
+    for (const range of ts.getLeadingCommentRanges(text, node.pos) ?? []) if (range.kind === ts.SyntaxKind.SingleLineCommentTrivia) starts.add(range.pos);
+    for (const range of ts.getTrailingCommentRanges(text, node.end) ?? []) if (range.kind === ts.SyntaxKind.SingleLineCommentTrivia) starts.add(range.pos);
+    for (const child of node.getChildren(source)) visit(child);
+  };
+  visit(source);
+  return [...starts].sort((a, b) => a - b).map((pos) => {
+    const { line, character } = source.getLineAndCharacterOfPosition(pos);
+    const end = text.indexOf('\n', pos);
+    return {
+      text: text.slice(pos + 2, end < 0 ? text.length : end).trim(),
+      line,
+      trailing: text.slice(pos - character, pos).trim() !== '',
+    };
+  });
 }
 
 /** The text of the comment-only lines from line `index` on. */

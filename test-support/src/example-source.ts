@@ -3,7 +3,7 @@
  * symbols they export, and the fenced code blocks of those symbols' `@example` tags, read with the
  * TypeScript compiler API.
  */
-import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
 
@@ -15,7 +15,7 @@ export interface Entry {
   readonly specifier: string;
   /** The absolute path of its source file. */
   readonly file: string;
-  /** Whether it is `./internal`, whose exports need no example. */
+  /** Whether it is `./internal`, whose exports are internals: they have no example. */
   readonly internal: boolean;
 }
 
@@ -45,7 +45,11 @@ export interface PackageExamples {
   readonly entries: readonly Entry[];
   readonly exports: readonly ExportedName[];
   readonly examples: readonly Example[];
-  /** Exports without an example, examples on declarations no entry exports, unreadable examples. */
+  /**
+   * Exports without an example, examples on internals (declarations no public entry exports),
+   * unreadable examples (no ```` ```ts ```` block, an unclosed fence), no entry point, no example,
+   * a context module not named `test/examples-context.ts`.
+   */
   readonly problems: readonly string[];
   /** The properties of the object the context module's `context()` returns (or resolves to). */
   readonly contextKeys: readonly string[];
@@ -56,14 +60,17 @@ export interface PackageExamples {
 }
 
 /**
- * Reads a package's entry points and collects the examples of everything they export (with the
- * public members of exported classes and interfaces), and the rule breaks: a non-internal export
- * without an example, an example anywhere else in `src/` (a helper, a private member), an example
- * with no ```` ```ts ```` block. Symbols declared outside the package (re-exports) are skipped.
+ * Reads a package's entry points and collects the examples of everything their public entries
+ * export (with the public members of exported classes and interfaces), and the rule breaks: a
+ * public export without an example, an example anywhere else in `src/` (a helper, a private
+ * member, an export of `./internal`), an example with no ```` ```ts ```` block or with an unclosed
+ * fence, a library (no `bin`) with no entry point (a subpath of `exports` with a `source`
+ * condition) or with no example at all, a context module other than `test/examples-context.ts`. Symbols declared
+ * outside the package (re-exports) are skipped.
  */
 export function findExamples(packageDir: string, contextFile?: string): PackageExamples {
   const root = realpathSync(packageDir);
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports?: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports?: Record<string, unknown>; bin?: unknown };
   const entries = Object.entries(manifest.exports ?? {})
     .flatMap(([subpath, target]) => {
       const source = (target as { source?: unknown } | null)?.source;
@@ -79,6 +86,11 @@ export function findExamples(packageDir: string, contextFile?: string): PackageE
   const checker = program.getTypeChecker();
 
   const problems: string[] = [];
+  if (contextFile !== undefined && relative(root, existsSync(contextFile) ? realpathSync(contextFile) : contextFile) !== join('test', 'examples-context.ts')) {
+    problems.push(`${relative(process.cwd(), contextFile)}: the context module of the examples is test/examples-context.ts; rename it`);
+  }
+  // An application (a package with a bin) may have no entry point: then every example is an internal's.
+  if (entries.length === 0 && manifest.bin === undefined) problems.push(`${relative(process.cwd(), join(root, 'package.json'))}: no entry point: expected a subpath of "exports" with a "source" condition`);
   const exports: ExportedName[] = [];
   const documented = new Map<ts.JSDocTag, string>();
   const seen = new Set<ts.Symbol>();
@@ -90,8 +102,11 @@ export function findExamples(packageDir: string, contextFile?: string): PackageE
       const declarations = (symbol.declarations ?? []).filter((declaration) => declaration.getSourceFile().fileName.startsWith(root + sep));
       if (declarations.length === 0 || seen.has(symbol)) continue;
       seen.add(symbol);
+      // An export of ./internal only (public entries come first) is an internal: the scan of src/
+      // below reports its examples.
+      if (entry.internal) continue;
       const own = declarations.flatMap((declaration) => ts.getJSDocTags(declaration).filter(isExample));
-      if (own.length === 0 && !entry.internal) problems.push(`${where(declarations[0]!)}: ${exported.name} (exported by ${entry.specifier}) has no @example`);
+      if (own.length === 0) problems.push(`${where(declarations[0]!)}: ${exported.name} (exported by ${entry.specifier}) has no @example`);
       for (const tag of own) documented.set(tag, exported.name);
       for (const declaration of declarations) {
         eachExampleTag(declaration, (tag, host) => documented.has(tag) || documented.set(tag, `${exported.name}.${nameOf(host)}`), true);
@@ -100,21 +115,23 @@ export function findExamples(packageDir: string, contextFile?: string): PackageE
   }
   for (const file of sources) {
     eachExampleTag(program.getSourceFile(file)!, (tag, host) => {
-      if (!documented.has(tag)) problems.push(`${where(tag)}: ${nameOf(host)} has an @example but is internal (no entry point exports it, or it is private)`);
+      if (!documented.has(tag)) problems.push(`${where(tag)}: ${nameOf(host)} has an @example but is internal (no public entry point exports it, or it is private); examples are for the API`);
     });
   }
 
   const examples: Example[] = [];
   const counts = new Map<string, number>();
   for (const [tag, symbol] of documented) {
-    const blocks = codeBlocks(tag);
-    if (blocks.length === 0) problems.push(`${where(tag)}: the @example of ${symbol} has no \`\`\`ts block`);
+    const { blocks, unclosed } = codeBlocks(tag);
+    if (unclosed !== undefined) problems.push(`${unclosed}: the @example of ${symbol} opens a code fence (\`\`\`) it never closes`);
+    else if (blocks.length === 0) problems.push(`${where(tag)}: the @example of ${symbol} has no \`\`\`ts block`);
     for (const block of blocks) {
       const count = (counts.get(symbol) ?? 0) + 1;
       counts.set(symbol, count);
       examples.push({ name: `${symbol} (example ${count})`, ...block });
     }
   }
+  if (entries.length > 0 && documented.size === 0) problems.push(`${relative(process.cwd(), join(root, 'src'))}: no @example in any export of ${manifest.name}`);
   return { name: manifest.name, entries, exports, examples, problems, contextKeys: contextFile ? contextKeys(program, contextFile, problems) : [], options, program };
 }
 
@@ -169,8 +186,11 @@ function where(node: ts.Node, lineOffset = 0): string {
   return `${relative(process.cwd(), source.fileName)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1 + lineOffset}`;
 }
 
-/** The ```` ```ts ```` (or `typescript`, or unlabelled) fenced blocks of an `@example` tag. */
-function codeBlocks(tag: ts.JSDocTag): Omit<Example, 'name'>[] {
+/**
+ * The ```` ```ts ```` (or `typescript`, or unlabelled) fenced blocks of an `@example` tag, and
+ * where a fence that is never closed opens.
+ */
+function codeBlocks(tag: ts.JSDocTag): { blocks: Omit<Example, 'name'>[]; unclosed?: string } {
   const lines = tag.getSourceFile().text.slice(tag.getStart(), tag.end).split('\n')
     .map((line) => line.replace(/^\s*\*(?!\/) ?/, '').replace(/\s*\*\/\s*$/, ''));
   const blocks: Omit<Example, 'name'>[] = [];
@@ -190,5 +210,5 @@ function codeBlocks(tag: ts.JSDocTag): Omit<Example, 'name'>[] {
     }
     start = undefined;
   });
-  return blocks;
+  return start === undefined ? { blocks } : { blocks, unclosed: where(tag, start - 1) };
 }

@@ -4,6 +4,7 @@ export { expectClose } from './close.js';
 export { readCsvFixture, type CsvTable } from './csv.js';
 export { COMBAT_CASES, caseNames, loadCase, type CaseSpec, type FixtureCase } from './fixture-cases.js';
 export { REPO_ROOT, fixturePath } from './fixtures.js';
-export { random, selectRows, syntheticData, type SyntheticSpec } from './synthetic.js';
+export { random, selectSamples, syntheticData, type SyntheticSpec } from './synthetic.js';
 export { temporaryFolder } from './temporary.js';
+export { rejectionBy, thrownBy, type ErrorClass } from './thrown.js';
 export { describeExamples, type ExampleOptions } from './examples.js';

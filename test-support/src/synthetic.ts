@@ -57,8 +57,8 @@ export function syntheticData(spec: SyntheticSpec): { matrix: DataMatrix; covari
   return { matrix: { data, samples: n, features: V }, covariates: { batch, categorical: { sex }, continuous: { age } } };
 }
 
-/** The rows `order` of a matrix and its covariates, in that order. */
-export function selectRows(matrix: DataMatrix, covariates: Required<Covariates>, order: readonly number[]): { matrix: DataMatrix; covariates: Required<Covariates> } {
+/** The samples `order` of a matrix (its rows) and of its covariates, in that order. */
+export function selectSamples(matrix: DataMatrix, covariates: Required<Covariates>, order: readonly number[]): { matrix: DataMatrix; covariates: Required<Covariates> } {
   const V = matrix.features;
   const data = new Float64Array(order.length * V);
   order.forEach((row, i) => data.set(matrix.data.subarray(row * V, (row + 1) * V), i * V));

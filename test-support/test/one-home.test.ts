@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { fixturePath } from '../src/fixtures.js';
+import { REPO_ROOT } from '../src/fixtures.js';
 
 const PACKAGES = ['base', 'core', 'volumes', 'io-nifti', 'io-arrow'];
 
@@ -9,7 +10,7 @@ const PACKAGES = ['base', 'core', 'volumes', 'io-nifti', 'io-arrow'];
 async function allExports(): Promise<{ entry: string; name: string; value: unknown }[]> {
   const found: { entry: string; name: string; value: unknown }[] = [];
   for (const name of PACKAGES) {
-    const manifest = JSON.parse(await readFile(fixturePath('..', 'packages', name, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
+    const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'packages', name, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
     for (const subpath of Object.keys(manifest.exports).filter((path) => path !== './package.json')) {
       const entry = `${manifest.name}${subpath.slice(1)}`;
       const module = (await import(entry)) as Record<string, unknown>;

@@ -1,15 +1,7 @@
 /**
  * A short description of any value for error messages: `undefined`, `null`, `a string ("abc")`,
- * `a number (3)`, `an array of 2`, `a Float32Array of length 4`, `a function`, `an object`, or
- * `an object (Map)` for one that is not plain.
- *
- * @example
- * ```ts
- * describeValue('abc'); // 'a string ("abc")'
- * describeValue([1, 2]); // 'an array of 2'
- * describeValue(new Float32Array(4)); // 'a Float32Array of length 4'
- * describeValue(new Int32Array(2)); // 'an Int32Array of length 2'
- * ```
+ * `a number (3)`, `an array of 2`, `a Float32Array of length 4`, `an Int32Array of length 2`,
+ * `a function`, `an object`, or `an object (Map)` for one that is not plain.
  */
 export function describeValue(value: unknown): string {
   if (value === undefined || value === null) return String(value);
@@ -29,14 +21,8 @@ function article(word: string): string {
 }
 
 /**
- * A voxel, given by its index in i-fastest order, as its coordinates in the shape: `(i, j, k)`
- * for a 3D shape (as many coordinates as the shape has axes).
- *
- * @example
- * ```ts
- * formatVoxel(7, [2, 2, 2]); // '(1, 1, 1)'
- * formatVoxel(5, [4, 3, 2]); // '(1, 1, 0)'
- * ```
+ * A voxel, given by its index in i-fastest order, as its coordinates in the shape, for messages:
+ * `(i, j, k)` for a 3D shape (voxel 5 of shape 4x3x2 is `(1, 1, 0)`).
  */
 export function formatVoxel(index: number, shape: readonly number[]): string {
   let rest = index;

@@ -4,6 +4,8 @@
  * copies of a package; each message says what was expected, what was found, and where.
  */
 
+import { formatMessage } from './reword.js';
+
 /**
  * Where an error arose in the caller's arrays, and which options would avoid it. Indices are
  * 0-based positions in the arrays the caller passed; an application that knows what they stand
@@ -57,12 +59,6 @@ export abstract class CombatError extends Error {
   }
 }
 
-function formatMessage(detail: string, { sample, feature, remedy }: ErrorContext): string {
-  const where = [sample === undefined ? '' : `sample ${sample}`, feature === undefined ? '' : `feature ${feature}`].filter(Boolean).join(', ');
-  const options = remedy === undefined ? '' : Object.entries(remedy).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
-  return `${where === '' ? '' : `${where}: `}${detail}${options === '' ? '' : `; use { ${options} }`}`;
-}
-
 /**
  * An argument of the wrong kind, in any package: undefined or null where an object or array is
  * needed, a value of the wrong type, an option that is not one of its allowed values. The message
@@ -101,5 +97,33 @@ export class InputOverwriteError extends CombatError {
     readonly role?: string,
   ) {
     super(`refusing to write ${path}${role === undefined ? '' : ` (${role})`}: it is an input (${input}); choose another output path`);
+  }
+}
+
+/**
+ * An input that cannot be read (a missing file, a folder, no permission), by any reader of any
+ * package or application: not a format error, since nothing of its content was seen. `path` is
+ * the input, and `cause` the error the system gave.
+ *
+ * @example
+ * ```ts
+ * const cause = new Error("ENOENT: no such file or directory, open 'data.csv'");
+ * const error = new InputReadError('data.csv', cause);
+ * error.message; // "data.csv: cannot be read: ENOENT: no such file or directory, open 'data.csv'"
+ * [error.code, error.path, error.cause === cause]; // ['INPUT_READ', 'data.csv', true]
+ * ```
+ */
+export class InputReadError extends CombatError {
+  override readonly name = 'InputReadError' as const;
+  readonly code = 'INPUT_READ' as const;
+  constructor(
+    /** The input that cannot be read. */
+    readonly path: string,
+    /** Why: the error reading it gave (as the standard `cause`). */
+    cause: unknown,
+  ) {
+    super(`${path}: cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`);
+    // As `new Error(message, { cause })` sets it: not enumerable.
+    Object.defineProperty(this, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
   }
 }

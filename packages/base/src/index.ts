@@ -1,2 +1,2 @@
-export { CombatError, InputOverwriteError, InvalidArgumentError, type ErrorContext } from './errors.js';
+export { CombatError, InputOverwriteError, InputReadError, InvalidArgumentError, type ErrorContext } from './errors.js';
 export { InMemoryVolumeResource, identityAffine, type MaskGeometry, type Volume, type VolumeResource, type VoxelArray } from './volume.js';

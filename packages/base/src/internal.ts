@@ -1,5 +1,21 @@
 /**
  * Checks the `@combat/*` packages share. Exported for them; not part of the stable API.
  */
+export {
+  checkBoolean,
+  checkBytes,
+  checkFunction,
+  checkInteger,
+  checkNonEmptyString,
+  checkObject,
+  checkOneOf,
+  checkOptionalString,
+  checkOptions,
+  checkString,
+  checkStrings,
+  isRecord,
+  refuseArgument,
+} from './arguments.js';
 export { describeValue, formatVoxel } from './describe.js';
 export { checkVolume, findVolumeProblem } from './volume.js';
+export { rewordError } from './reword.js';

@@ -13,6 +13,7 @@ import { InputOverwriteError, InvalidArgumentError } from './errors.js';
  * on the path is resolved and the parts that do not exist yet are joined to it. Two paths name
  * the same file when their canonical paths are equal.
  *
+ * @throws {@link InvalidArgumentError} when `path` is not a string.
  * @example
  * ```ts
  * import { canonicalPath } from '@combat/base/node';
@@ -40,7 +41,10 @@ export async function canonicalPath(path: string): Promise<string> {
  *
  * @example
  * ```ts
- * const options: WriteOptions = { protect: ['data.csv'] };
+ * import { writeFileAtomically, type WriteOptions } from '@combat/base/node';
+ * const options: WriteOptions = { protect: ['data.csv', 'model.arrow'] };
+ * await writeFileAtomically('./data.csv', new Uint8Array(0), options);
+ * // throws InputOverwriteError: refusing to write ./data.csv: it is an input (data.csv)
  * ```
  */
 export interface WriteOptions {

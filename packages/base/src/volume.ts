@@ -6,7 +6,9 @@ import { InvalidArgumentError } from './errors.js';
  *
  * @example
  * ```ts
+ * import type { VoxelArray } from '@combat/base';
  * const voxels: VoxelArray = new Float32Array(91 * 109 * 91);
+ * voxels.length; // 902629
  * ```
  */
 export type VoxelArray = Float64Array | Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
@@ -19,6 +21,7 @@ export type VoxelArray = Float64Array | Float32Array | Int8Array | Uint8Array | 
  *
  * @example
  * ```ts
+ * import { identityAffine, type Volume } from '@combat/base';
  * const volume: Volume = { shape: [2, 2, 1], affine: identityAffine(), data: new Float64Array(4) };
  * volume.data.length; // 4
  * ```
@@ -36,8 +39,13 @@ export interface Volume<H = unknown> {
  * where it comes from (a path) for messages; `load` may be called more than once (the streaming
  * fit reads each volume twice) and must return unmodified data each time.
  *
+ * The source that names a volume in messages is `resource.source ?? volume.source`: the
+ * resource's, else that of the volume it loads ({@link InMemoryVolumeResource}'s `source` is the
+ * volume's own when none is given).
+ *
  * @example
  * ```ts
+ * import { identityAffine, type VolumeResource } from '@combat/base';
  * const resource: VolumeResource = { source: 'sub-01', load: async () => ({ shape: [1, 1, 1], affine: identityAffine(), data: new Float64Array(1) }) };
  * (await resource.load()).shape; // [1, 1, 1]
  * ```
@@ -54,7 +62,9 @@ export interface VolumeResource<H = unknown> {
  *
  * @example
  * ```ts
+ * import { identityAffine, type MaskGeometry } from '@combat/base';
  * const mask: MaskGeometry = { shape: [2, 2, 1], affine: identityAffine(), indices: Int32Array.of(0, 3), source: 'mask.nii.gz' };
+ * mask.indices.length; // 2
  * ```
  */
 export interface MaskGeometry {
@@ -65,21 +75,37 @@ export interface MaskGeometry {
 }
 
 /**
- * A volume held in memory, checked when made (see `checkVolume`).
+ * A volume held in memory, checked when made: its `source` is the one given, else the volume's
+ * own `source`.
  *
+ * @throws {@link InvalidArgumentError} when `volume` is not a {@link Volume} (a shape of sizes of at
+ * least 1, a Float64Array affine of 16 values, one voxel value per voxel of a {@link VoxelArray}
+ * type) or `source` is not a string.
  * @example
  * ```ts
+ * import { InMemoryVolumeResource, identityAffine } from '@combat/base';
  * const resource = new InMemoryVolumeResource({ shape: [4, 4, 4], affine: identityAffine(), data: new Float32Array(64) }, 'sub-01');
  * (await resource.load()).data.length; // 64
+ * new InMemoryVolumeResource({ shape: [1, 1, 1], affine: identityAffine(), data: new Float64Array(1), source: 'sub-02.nii.gz' }).source; // 'sub-02.nii.gz'
+ * new InMemoryVolumeResource({ shape: [2, 1, 1], affine: identityAffine(), data: new Float64Array(1) }, 'sub-03');
+ * // throws InvalidArgumentError: sub-03: data has 1 values; expected 2 for its shape 2x1x1
  * ```
  */
 export class InMemoryVolumeResource<H = unknown> implements VolumeResource<H> {
+  /** Where the volume comes from, for messages: the `source` given, else the volume's own. */
+  readonly source?: string;
+
+  /**
+   * @throws {@link InvalidArgumentError} when `volume` is not a {@link Volume} or `source` is not a
+   * string.
+   */
   constructor(
     readonly volume: Volume<H>,
-    readonly source?: string,
+    source?: string,
   ) {
     if (source !== undefined && typeof source !== 'string') throw new InvalidArgumentError(`source: expected a string or undefined; received ${describeValue(source)}`);
     checkVolume(volume, source ?? 'volume');
+    this.source = source ?? volume.source;
   }
 
   async load(): Promise<Volume<H>> {
@@ -92,6 +118,7 @@ export class InMemoryVolumeResource<H = unknown> implements VolumeResource<H> {
  *
  * @example
  * ```ts
+ * import { identityAffine } from '@combat/base';
  * identityAffine()[0]; // 1
  * ```
  */
@@ -102,14 +129,10 @@ export function identityAffine(): Float64Array {
 const VOXEL_ARRAYS = [Float64Array, Float32Array, Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array] as const;
 
 /**
- * Why a value is not a {@link Volume}, or undefined when it is one: an object whose `shape` lists
- * sizes of at least 1, whose `affine` is a Float64Array of 16 values, whose `data` is one of the
- * {@link VoxelArray} types with one value per voxel, and whose `source`, if any, is a string.
- *
- * @example
- * ```ts
- * findVolumeProblem({ shape: [2, 2, 1], affine: identityAffine(), data: new Float32Array(3) }); // 'data has 3 values; expected 4 for its shape 2x2x1'
- * ```
+ * Why a value is not a {@link Volume} (e.g. `data has 3 values; expected 4 for its shape 2x2x1`),
+ * or undefined when it is one: an object whose `shape` lists sizes of at least 1, whose `affine`
+ * is a Float64Array of 16 values, whose `data` is one of the {@link VoxelArray} types with one
+ * value per voxel, and whose `source`, if any, is a string.
  */
 export function findVolumeProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return `expected a volume { data, shape, affine }; received ${describeValue(value)}`;
@@ -130,14 +153,10 @@ export function findVolumeProblem(value: unknown): string | undefined {
 }
 
 /**
- * Throws an {@link InvalidArgumentError} naming `what` unless `value` is a volume (see
+ * Throws an {@link InvalidArgumentError} `<what>: <problem>` unless `value` is a volume (see
  * {@link findVolumeProblem}).
  *
  * @throws {@link InvalidArgumentError} when `value` is not a volume.
- * @example
- * ```ts
- * checkVolume({ shape: [1], affine: identityAffine(), data: new Float64Array(2) }, 'sub-01'); // throws InvalidArgumentError: sub-01: data has 2 values; expected 1
- * ```
  */
 export function checkVolume(value: unknown, what: string): asserts value is Volume {
   const problem = findVolumeProblem(value);

@@ -5,10 +5,29 @@ import * as node from '@combat/base/node';
 
 describe('the export lists are pinned', () => {
   test('@combat/base', () => {
-    expect(Object.keys(base).sort()).toEqual(['CombatError', 'InMemoryVolumeResource', 'InputOverwriteError', 'InvalidArgumentError', 'identityAffine']);
+    expect(Object.keys(base).sort()).toEqual(['CombatError', 'InMemoryVolumeResource', 'InputOverwriteError', 'InputReadError', 'InvalidArgumentError', 'identityAffine']);
   });
   test('@combat/base/internal', () => {
-    expect(Object.keys(internal).sort()).toEqual(['checkVolume', 'describeValue', 'findVolumeProblem', 'formatVoxel']);
+    expect(Object.keys(internal).sort()).toEqual([
+      'checkBoolean',
+      'checkBytes',
+      'checkFunction',
+      'checkInteger',
+      'checkNonEmptyString',
+      'checkObject',
+      'checkOneOf',
+      'checkOptionalString',
+      'checkOptions',
+      'checkString',
+      'checkStrings',
+      'checkVolume',
+      'describeValue',
+      'findVolumeProblem',
+      'formatVoxel',
+      'isRecord',
+      'refuseArgument',
+      'rewordError',
+    ]);
   });
   test('@combat/base/node', () => {
     expect(Object.keys(node).sort()).toEqual(['canonicalPath', 'writeFileAtomically']);
@@ -18,4 +37,5 @@ describe('the export lists are pinned', () => {
 test('each error class has its literal name', () => {
   expect(new base.InvalidArgumentError('x').name).toBe('InvalidArgumentError');
   expect(new base.InputOverwriteError('a', 'b').name).toBe('InputOverwriteError');
+  expect(new base.InputReadError('a', new Error('b')).name).toBe('InputReadError');
 });

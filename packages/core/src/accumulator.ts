@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { refuseArgument } from '@combat/base/internal';
 import { requireCoding } from './covariate-checks.js';
 import { encodeCovariates, type DesignCoding, type EncodedRows } from './design.js';
 import { EmptyInputError, IncompatibleAccumulatorError } from './errors.js';
@@ -69,7 +68,7 @@ export class CombatAccumulator {
     readonly features: number,
   ) {
     requireCoding(coding, 'CombatAccumulator');
-    if (typeof features !== 'number') throw new InvalidArgumentError(`CombatAccumulator: features is ${describeValue(features)}; expected a positive integer`);
+    if (typeof features !== 'number') refuseArgument('CombatAccumulator: features', 'a positive integer', features);
     if (!Number.isInteger(features) || features < 1) {
       throw new EmptyInputError(`expected at least one feature; found ${features}`);
     }
@@ -193,7 +192,7 @@ export class CombatAccumulator {
    * ```
    */
   merge(other: CombatAccumulator): this {
-    if (!(other instanceof CombatAccumulator)) throw new InvalidArgumentError(`merge: other is ${describeValue(other)}; expected a CombatAccumulator`);
+    if (!(other instanceof CombatAccumulator)) refuseArgument('merge: other', 'a CombatAccumulator', other);
     if (other === this) throw new IncompatibleAccumulatorError('cannot merge an accumulator into itself');
     if (other.features !== this.features) {
       throw new IncompatibleAccumulatorError(`cannot merge an accumulator of ${other.features} features into one of ${this.features}`);

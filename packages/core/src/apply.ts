@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { refuseArgument } from '@combat/base/internal';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { InvalidValueError, ShapeMismatchError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
@@ -45,8 +44,9 @@ export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: 
 /**
  * {@link applyCombat} for covariates already encoded with the model's coding (by
  * {@link encodeCovariates}), writing into `out` (a new array by default; pass a buffer to reuse
- * memory when streaming blocks). Every check is done before the first value is written: after an
- * error, `out` is as it was.
+ * memory when streaming blocks). The arguments and the data are checked before the first value
+ * is written, but a value that adjusts beyond float64 is only found once it is computed: after
+ * that {@link InvalidValueError}, `out` may be partly written.
  *
  * @throws {@link InvalidArgumentError} when an argument is not of the right kind.
  * @throws {@link ModelFormatError} when `model` is not one a fit produces (naming the field).
@@ -71,7 +71,7 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
   const { data, samples } = matrix;
   checkEncodedRows(rows, samples, model.coding, 'applyEncoded');
   if (out !== undefined && !(out instanceof Float64Array)) {
-    throw new InvalidArgumentError(`applyEncoded: out is ${describeValue(out)}; expected a Float64Array of samples x features values`);
+    refuseArgument('applyEncoded: out', 'a Float64Array of samples x features values', out);
   }
   if (out !== undefined && out.length !== samples * V) {
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);

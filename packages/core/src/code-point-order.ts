@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { checkString } from '@combat/base/internal';
 
 /**
  * Compares two strings by Unicode code point, the order of numpy's `np.unique` and of Python's
@@ -9,9 +8,8 @@ import { describeValue } from '@combat/base/internal';
  * @throws {@link InvalidArgumentError} when `a` or `b` is not a string.
  */
 export function compareCodePoints(a: string, b: string): number {
-  if (typeof a !== 'string' || typeof b !== 'string') {
-    throw new InvalidArgumentError(`compareCodePoints: expected two strings; found ${describeValue(a)} and ${describeValue(b)}`);
-  }
+  checkString(a, 'compareCodePoints: a');
+  checkString(b, 'compareCodePoints: b');
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);

@@ -1,6 +1,5 @@
 import type { ErrorContext } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
-import { isRecord } from './arguments.js';
+import { describeValue, isRecord } from '@combat/base/internal';
 import { compareCodePoints } from './code-point-order.js';
 import type { CategoricalCoding, DesignCoding } from './design.js';
 import { listDesignColumns, findNamingProblem } from './design-names.js';

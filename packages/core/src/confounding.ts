@@ -51,7 +51,7 @@ export function checkDesignRank(coding: DesignCoding, count: Float64Array, covar
  * One thing the per-batch sums show exactly about a rank-deficient design: a sentence, and the
  * batches it names.
  */
-export interface ExactCause {
+interface ExactCause {
   readonly text: string;
   readonly batches: readonly number[];
 }
@@ -64,7 +64,7 @@ export interface ExactCause {
  * only the level in fewer batches is described (the other is its complement); a level in every
  * sample is described by the others, which occur in none.
  */
-export function findExactCauses(coding: DesignCoding, count: Float64Array, covariateSum: Float64Array, covariateCross: Float64Array): ExactCause[] {
+function findExactCauses(coding: DesignCoding, count: Float64Array, covariateSum: Float64Array, covariateCross: Float64Array): ExactCause[] {
   const B = coding.batches.length;
   const q = coding.columns.length - B;
   const causes: ExactCause[] = [];

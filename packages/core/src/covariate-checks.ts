@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
-import { isArrayLike, isRecord, requireRecord } from './arguments.js';
+import { checkObject, isRecord, refuseArgument } from '@combat/base/internal';
 import { checkCoding } from './coding-checks.js';
 import type { DesignCoding } from './design.js';
 import { InvalidValueError, ShapeMismatchError, UnknownCovariateError } from './errors.js';
@@ -19,6 +18,7 @@ import type { Covariates } from './types.js';
  */
 export function requireCoding(coding: unknown, fn: string): asserts coding is DesignCoding {
   if (typeof coding === 'object' && coding !== null && CHECKED_CODINGS.has(coding)) return;
+  checkObject(coding, `${fn}: coding`, 'a design coding { batches, refBatch, categorical, continuous, columns }');
   checkCoding(coding, 'coding', (detail) => {
     throw new InvalidArgumentError(`${fn}: ${detail}`);
   });
@@ -35,18 +35,17 @@ const CHECKED_CODINGS = new WeakSet<object>();
  * @throws {@link InvalidArgumentError} naming `fn` and the part that is of the wrong kind.
  */
 export function checkCovariates(covariates: unknown, fn: string): number {
-  requireRecord(covariates, fn, 'covariates', 'an object { batch, categorical?, continuous? }');
-  const { batch, categorical, continuous } = covariates;
-  if (!Array.isArray(batch)) throw new InvalidArgumentError(`${fn}: covariates.batch is ${describeValue(batch)}; expected an array of batch labels, one per sample`);
+  const { batch, categorical, continuous } = checkObject(covariates, `${fn}: covariates`, 'an object { batch, categorical?, continuous? }');
+  if (!Array.isArray(batch)) return refuseArgument(`${fn}: covariates.batch`, 'an array of batch labels, one per sample', batch);
   for (const [role, group, expected] of [
     ['categorical', categorical, 'an array of labels'],
     ['continuous', continuous, 'an array or typed array of numbers'],
   ] as const) {
     if (group === undefined) continue;
-    if (!isRecord(group)) throw new InvalidArgumentError(`${fn}: covariates.${role} is ${describeValue(group)}; expected an object of named columns`);
+    if (!isRecord(group)) refuseArgument(`${fn}: covariates.${role}`, 'an object of named columns', group);
     for (const [name, values] of Object.entries(group)) {
       const ok = role === 'categorical' ? Array.isArray(values) : isArrayLike(values);
-      if (!ok) throw new InvalidArgumentError(`${fn}: ${role} covariate ${JSON.stringify(name)} is ${describeValue(values)}; expected ${expected}, one per sample`);
+      if (!ok) refuseArgument(`${fn}: covariates.${role}[${JSON.stringify(name)}]`, `${expected}, one per sample`, values);
     }
   }
   return batch.length;
@@ -103,4 +102,9 @@ export function checkCovariateNames(coding: DesignCoding, covariates: Covariates
       `covariates do not match the design (expected ${needed.length > 0 ? needed.join(', ') : 'none'}): ${parts.filter(Boolean).join('; ')}`,
     );
   }
+}
+
+/** Whether a value is an array or a typed array (what `ArrayLike<number>` inputs may be). */
+function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }

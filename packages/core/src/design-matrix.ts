@@ -4,7 +4,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
  * The batch columns a sample of batch `b` has set to 1: its own indicator, and with a reference
  * batch `r` also column `r` (which is all ones, the intercept).
  */
-export function listBatchColumns(b: number, ref: number | null): number[] {
+function listBatchColumns(b: number, ref: number | null): number[] {
   return ref === null || ref === b ? [b] : [b, ref];
 }
 

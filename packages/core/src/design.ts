@@ -1,4 +1,4 @@
-import { checkOptions } from './arguments.js';
+import { checkFitOptions } from './arguments.js';
 import { compareCodePoints } from './code-point-order.js';
 import { checkColumns, checkCovariateNames, checkCovariates, requireCoding } from './covariate-checks.js';
 import { listDesignColumns, findNamingProblem } from './design-names.js';
@@ -87,7 +87,7 @@ export interface EncodedRows {
  */
 export function codeDesign(covariates: Covariates, options: { refBatch?: string | null } = {}): DesignCoding {
   const samples = checkCovariates(covariates, 'codeDesign');
-  checkOptions(options, 'codeDesign');
+  checkFitOptions(options, 'codeDesign');
   checkColumns(covariates, samples);
   const batches = sortLevels(covariates.batch, 'batch');
   if (batches.length < 2) {

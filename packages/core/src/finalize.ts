@@ -1,7 +1,6 @@
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { refuseArgument } from '@combat/base/internal';
 import { CombatAccumulator } from './accumulator.js';
-import { checkOptions } from './arguments.js';
+import { checkFitOptions } from './arguments.js';
 import { checkDesignRank } from './confounding.js';
 import { buildCrossProduct } from './design-matrix.js';
 import { estimatePriors, shrinkNonParametric, shrinkParametricMeanOnly, shrinkParametric, type Priors } from './empirical-bayes.js';
@@ -143,13 +142,11 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
 
 /** The accumulator must be one; options as `harmonize` takes them, a reference batch only the coding's. */
 function checkFitArguments(acc: unknown, options: unknown): void {
-  if (!(acc instanceof CombatAccumulator)) throw new InvalidArgumentError(`finalizeModel: acc is ${describeValue(acc)}; expected a CombatAccumulator`);
-  checkOptions(options, 'finalizeModel');
+  if (!(acc instanceof CombatAccumulator)) refuseArgument('finalizeModel: acc', 'a CombatAccumulator', acc);
+  checkFitOptions(options, 'finalizeModel');
   const refBatch = (options as CombatOptions | undefined)?.refBatch;
   if (refBatch !== undefined && (refBatch ?? null) !== acc.coding.refBatch) {
-    throw new InvalidArgumentError(
-      `finalizeModel: options.refBatch is ${describeValue(refBatch)} but the accumulator's design has reference batch ${describeValue(acc.coding.refBatch)}; set it with codeDesign`,
-    );
+    refuseArgument('finalizeModel: options.refBatch', `undefined or the reference batch of the accumulator's design, ${JSON.stringify(acc.coding.refBatch)} (set it with codeDesign)`, refBatch);
   }
 }
 

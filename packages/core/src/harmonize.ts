@@ -1,4 +1,5 @@
-import { checkOptions, requireRecord } from './arguments.js';
+import { checkObject } from '@combat/base/internal';
+import { checkFitOptions } from './arguments.js';
 import { CombatAccumulator } from './accumulator.js';
 import { applyEncoded } from './apply.js';
 import { codeDesign, encodeCovariates } from './design.js';
@@ -58,9 +59,9 @@ export interface HarmonizeResult {
  * ```
  */
 export function harmonize(matrix: DataMatrix, covariates: Covariates, options: CombatOptions = {}): HarmonizeResult {
-  requireRecord(matrix, 'harmonize', 'matrix', 'an object { data, samples, features }');
+  checkObject(matrix, 'harmonize: matrix', 'an object { data, samples, features }');
   checkInputs(matrix, covariates, matrix.features, 'harmonize');
-  checkOptions(options, 'harmonize');
+  checkFitOptions(options, 'harmonize');
   const coding = codeDesign(covariates, { refBatch: options.refBatch ?? null });
   const rows = encodeCovariates(coding, covariates);
   const accumulator = new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows);

@@ -1,6 +1,4 @@
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
-import { requireRecord } from './arguments.js';
+import { checkObject, refuseArgument } from '@combat/base/internal';
 import { checkCovariates, requireCoding } from './covariate-checks.js';
 import type { DesignCoding, EncodedRows } from './design.js';
 import { EmptyInputError, InvalidValueError, ShapeMismatchError } from './errors.js';
@@ -17,7 +15,7 @@ import type { Covariates, DataMatrix } from './types.js';
  * @throws {@link EmptyInputError} when `samples` or `features` is not a positive integer.
  */
 export function checkMatrix(matrix: DataMatrix, features: number, fn = 'checkMatrix'): void {
-  requireRecord(matrix, fn, 'matrix', 'an object { data, samples, features }');
+  checkObject(matrix, `${fn}: matrix`, 'an object { data, samples, features }');
   const { data, samples } = matrix;
   if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) {
     throw new ShapeMismatchError(`data must be a Float64Array or Float32Array; found ${Object.prototype.toString.call(data)}`);
@@ -59,12 +57,11 @@ export function checkInputs(matrix: DataMatrix, covariates: Covariates, features
  */
 export function checkEncodedRows(rows: EncodedRows, samples: number, coding: DesignCoding, fn = 'checkEncodedRows'): void {
   requireCoding(coding, fn);
-  requireRecord(rows, fn, 'rows', 'encoded rows { samples, batchIndex, covariates } from encodeCovariates');
+  checkObject(rows, `${fn}: rows`, 'encoded rows { samples, batchIndex, covariates } from encodeCovariates');
   const { batchIndex, covariates } = rows;
   if (!(batchIndex instanceof Int32Array) || !(covariates instanceof Float64Array)) {
-    throw new InvalidArgumentError(
-      `${fn}: rows hold ${describeValue(batchIndex)} and ${describeValue(covariates)}; expected an Int32Array of batch indices and a Float64Array of covariates (from encodeCovariates)`,
-    );
+    if (!(batchIndex instanceof Int32Array)) refuseArgument(`${fn}: rows.batchIndex`, 'an Int32Array of batch indices (from encodeCovariates)', batchIndex);
+    refuseArgument(`${fn}: rows.covariates`, 'a Float64Array of covariate values (from encodeCovariates)', covariates);
   }
   const B = coding.batches.length;
   const q = coding.columns.length - B;

@@ -1,5 +1,4 @@
-import { describeValue } from '@combat/base/internal';
-import { isRecord, requireRecord } from './arguments.js';
+import { checkObject, describeValue, isRecord } from '@combat/base/internal';
 import { checkCoding, type Fail } from './coding-checks.js';
 import type { DesignCoding } from './design.js';
 import { ModelFormatError } from './errors.js';
@@ -150,12 +149,12 @@ function checkValues(model: CombatModel, coding: DesignCoding, options: CombatMo
  * @throws {@link ModelFormatError} naming the first field that is wrong.
  */
 export function requireModel(model: unknown, fn: string): asserts model is CombatModel {
-  requireRecord(model, fn, 'model', 'a CombatModel');
-  if (CHECKED_MODELS.has(model)) return;
+  checkObject(model, `${fn}: model`, 'a CombatModel');
+  if (CHECKED_MODELS.has(model as object)) return;
   checkModelFields(model, (detail, context) => {
     throw new ModelFormatError(detail, context);
   });
-  CHECKED_MODELS.add(model);
+  CHECKED_MODELS.add(model as object);
 }
 
 const CHECKED_MODELS = new WeakSet<object>();

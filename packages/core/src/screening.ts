@@ -85,7 +85,7 @@ export function screenEstimates(model: CombatModel, screen: Screen): void {
 }
 
 /** Sets feature v's cause (and batch, -1 for none). */
-export function markCause(screen: Screen, v: number, cause: UnadjustedCause, batch: number): void {
+function markCause(screen: Screen, v: number, cause: UnadjustedCause, batch: number): void {
   screen.cause[v] = UNADJUSTED_CAUSES.indexOf(cause) + 1;
   screen.batch[v] = batch;
 }

@@ -1,5 +1,4 @@
-import { describeValue } from '@combat/base/internal';
-import { isRecord, requireRecord } from './arguments.js';
+import { checkObject, describeValue, isRecord } from '@combat/base/internal';
 import type { Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
 import type { CombatModel } from './model.js';
@@ -54,7 +53,7 @@ const modelFormat: Fail = (detail, context) => {
  * ```
  */
 export function serializeModel(model: CombatModel): SerializedModel {
-  requireRecord(model, 'serializeModel', 'model', 'a CombatModel');
+  checkObject(model, 'serializeModel: model', 'a CombatModel');
   checkModelFields(model, modelFormat);
   const arrays = Object.fromEntries(FLOAT_ARRAYS.map((name) => [name, model[name].slice()])) as Record<(typeof FLOAT_ARRAYS)[number], Float64Array>;
   return {

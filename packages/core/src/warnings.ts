@@ -1,6 +1,4 @@
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
-import { isRecord } from './arguments.js';
+import { isRecord, refuseArgument } from '@combat/base/internal';
 import type { DesignCoding } from './design.js';
 import { UNADJUSTED_CAUSES, type Screen } from './screening.js';
 import type { CombatWarning, UnadjustedCause, UnadjustedReason } from './types.js';
@@ -39,13 +37,12 @@ export function buildUnadjustedWarning(screen: Screen, batches: readonly string[
  */
 export function describeUnadjusted(features: readonly (number | string)[], reasons: readonly UnadjustedReason[]): string {
   if (!Array.isArray(features) || !Array.isArray(reasons) || features.length !== reasons.length) {
-    throw new InvalidArgumentError(
-      `describeUnadjusted: features and reasons are ${describeValue(features)} and ${describeValue(reasons)}; expected two arrays of one length, a reason for each feature`,
-    );
+    if (!Array.isArray(features)) refuseArgument('describeUnadjusted: features', 'an array of feature names or indices', features);
+    refuseArgument('describeUnadjusted: reasons', `an array of ${features.length} reasons, one per feature`, reasons);
   }
   reasons.forEach((reason: unknown, k) => {
     if (!isRecord(reason) || !UNADJUSTED_CAUSES.includes(reason.cause as UnadjustedCause)) {
-      throw new InvalidArgumentError(`describeUnadjusted: reasons[${k}] is ${describeValue(reason)}; expected { cause, batch? } with a cause of UnadjustedCause`);
+      refuseArgument(`describeUnadjusted: reasons[${k}]`, '{ cause, batch? } with a cause of UnadjustedCause', reason);
     }
   });
   const groups = new Map<string, (number | string)[]>();

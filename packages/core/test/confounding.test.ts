@@ -1,4 +1,4 @@
-import { selectRows } from '@combat/test-support';
+import { selectSamples, thrownBy } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CombatAccumulator, ConfoundedDesignError, codeDesign, finalizeModel, harmonize, type Covariates, type DataMatrix } from '../src/index.js';
@@ -9,13 +9,7 @@ const matrix: DataMatrix = { data: Float64Array.from({ length: 12 * 3 }, (_, i) 
 const age = [30, 41, 52, 33, 45, 60, 29, 38, 50, 44, 57, 36];
 
 function confounded(covariates: Covariates, refBatch: string | null = null, data: DataMatrix = matrix): ConfoundedDesignError {
-  try {
-    harmonize(data, covariates, { refBatch });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfoundedDesignError);
-    return error as ConfoundedDesignError;
-  }
-  return expect.fail('expected a ConfoundedDesignError');
+  return thrownBy(() => harmonize(data, covariates, { refBatch }), ConfoundedDesignError);
 }
 
 describe('a confounded design names the batch and the covariate level involved', () => {
@@ -63,7 +57,7 @@ describe('a confounded design names the batch and the covariate level involved',
     const sex = batch.map((_, i) => (i % 2 === 0 ? 'F' : 'M'));
     const accumulator = new CombatAccumulator(codeDesign({ batch, categorical: { sex } }), 3);
     const females = [0, 2, 4, 6, 8, 10];
-    const rows = selectRows(matrix, { batch, categorical: { sex }, continuous: {} }, females);
+    const rows = selectSamples(matrix, { batch, categorical: { sex }, continuous: {} }, females);
     accumulator.add(rows.matrix, rows.covariates);
     expect(() => finalizeModel(accumulator)).toThrow(
       new ConfoundedDesignError('the covariate is confounded with batch: level M of sex occurs in no sample (column sex:M); remove it', ['sex:M']),
@@ -77,11 +71,11 @@ describe('a confounded design names the batch and the covariate level involved',
     const expected = confounded(covariates).message;
     fc.assert(
       fc.property(fc.shuffledSubarray([...Array(12).keys()], { minLength: 12 }), fc.constantFrom(null, 'a', 'b', 'c'), fc.integer({ min: 1, max: 11 }), (order, refBatch, split) => {
-        const shuffled = selectRows(matrix, covariates, order);
+        const shuffled = selectSamples(matrix, covariates, order);
         expect(confounded(shuffled.covariates, refBatch, shuffled.matrix).message).toBe(expected);
         const coding = codeDesign(covariates, { refBatch });
         const [first, second] = [order.slice(0, split), order.slice(split)].map((part) => {
-          const rows = selectRows(matrix, covariates, part);
+          const rows = selectSamples(matrix, covariates, part);
           return new CombatAccumulator(coding, 3).add(rows.matrix, rows.covariates);
         });
         expect(() => finalizeModel(second!.merge(first!))).toThrow(expected);

@@ -1,4 +1,4 @@
-import { expectClose, selectRows, syntheticData } from '@combat/test-support';
+import { expectClose, selectSamples, syntheticData } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CombatAccumulator, applyCombat, codeDesign, finalizeModel, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '../src/index.js';
@@ -33,11 +33,11 @@ describe('properties', () => {
       fc.property(datasets, modes, fc.integer(), (spec, options, shuffleSeed) => {
         const { matrix, covariates } = syntheticData(spec);
         const order = fc.sample(fc.shuffledSubarray([...Array(matrix.samples).keys()], { minLength: matrix.samples }), { seed: shuffleSeed, numRuns: 1 })[0] as number[];
-        const shuffled = selectRows(matrix, covariates, order);
+        const shuffled = selectSamples(matrix, covariates, order);
         const original = harmonize(matrix, covariates, options);
         const permuted = harmonize(shuffled.matrix, shuffled.covariates, options);
         expectSameModel(permuted.model, original.model);
-        expectClose(permuted.data, selectRows({ ...matrix, data: original.data }, covariates, order).matrix.data, 1e-9, 'data');
+        expectClose(permuted.data, selectSamples({ ...matrix, data: original.data }, covariates, order).matrix.data, 1e-9, 'data');
       }),
       { numRuns: 60 },
     );
@@ -53,9 +53,9 @@ describe('properties', () => {
           const rows = [...Array(matrix.samples).keys()].filter((i) => parts[i % parts.length] === part);
           const accumulator = new CombatAccumulator(coding, matrix.features);
           if (part === 0) {
-            for (const row of rows) accumulator.add(...Object.values(selectRows(matrix, covariates, [row])) as [never, never]);
+            for (const row of rows) accumulator.add(...Object.values(selectSamples(matrix, covariates, [row])) as [never, never]);
           } else if (rows.length > 0) {
-            const block = selectRows(matrix, covariates, rows);
+            const block = selectSamples(matrix, covariates, rows);
             accumulator.add(block.matrix, block.covariates);
           }
           return accumulator;
@@ -75,9 +75,9 @@ describe('properties', () => {
         const { matrix, covariates } = syntheticData(spec);
         const trained = harmonize(matrix, covariates, options);
         const subset = fc.sample(fc.shuffledSubarray([...Array(matrix.samples).keys()], { minLength: 1 }), { seed: subsetSeed, numRuns: 1 })[0] as number[];
-        const rows = selectRows(matrix, covariates, subset);
+        const rows = selectSamples(matrix, covariates, subset);
         const applied = applyCombat(trained.model, rows.matrix, rows.covariates);
-        const expected = selectRows({ ...matrix, data: trained.data }, covariates, subset).matrix.data;
+        const expected = selectSamples({ ...matrix, data: trained.data }, covariates, subset).matrix.data;
         expectClose(applied, expected, 1e-12, 'applied');
       }),
       { numRuns: 60 },

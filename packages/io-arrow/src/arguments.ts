@@ -1,48 +1,11 @@
 /**
- * Checks of the arguments of the public table functions, done once at the boundary so that a
+ * Checks of the table arguments of the public functions, done once at the boundary so that a
  * careless call gets an InvalidArgumentError naming the function and the argument rather than a
- * TypeError from deep inside.
+ * TypeError from deep inside. The checks of plain values (strings, objects, bytes) are
+ * `@combat/base/internal`'s, with the same message form.
  */
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { refuseArgument } from '@combat/base/internal';
 import type { Column, Table } from './table.js';
-
-/** Throws an InvalidArgumentError: `<what> must be <expected>; received <value>`. */
-export function refuse(what: string, expected: string, value: unknown): never {
-  throw new InvalidArgumentError(`${what} must be ${expected}; received ${describeValue(value)}`);
-}
-
-/** The value when it is a string, else an InvalidArgumentError. */
-export function checkString(value: unknown, what: string): string {
-  return typeof value === 'string' ? value : refuse(what, 'a string', value);
-}
-
-/** The value when it is undefined or a string, else an InvalidArgumentError. */
-export function checkOptionalString(value: unknown, what: string): string | undefined {
-  return value === undefined ? undefined : checkString(value, what);
-}
-
-/** The value when it is an array of strings, else an InvalidArgumentError naming the first entry that is not. */
-export function checkStrings(value: unknown, what: string): readonly string[] {
-  if (!Array.isArray(value)) return refuse(what, 'an array of strings', value);
-  value.forEach((entry, k) => checkString(entry, `${what}[${k}]`));
-  return value as readonly string[];
-}
-
-/**
- * The value when it is an object (not null, not an array), else an InvalidArgumentError;
- * undefined gives `{}` when `optional`.
- */
-export function checkObject(value: unknown, what: string, optional = false): Readonly<Record<string, unknown>> {
-  if (value === undefined && optional) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return refuse(what, 'an object', value);
-  return value as Readonly<Record<string, unknown>>;
-}
-
-/** The value when it is a Uint8Array (a Node Buffer is one), else an InvalidArgumentError. */
-export function checkBytes(value: unknown, what: string): Uint8Array {
-  return value instanceof Uint8Array ? value : refuse(what, 'a Uint8Array', value);
-}
 
 /**
  * The value when it has the shape of a {@link Table} (a source, names, a map of as many columns,
@@ -59,7 +22,7 @@ export function checkTable(value: unknown, what: string): Table {
     table.names.length === table.columns.size &&
     Number.isSafeInteger(table.rows) &&
     (table.rows as number) >= 0;
-  return valid ? (table as Table) : refuse(what, 'a table (from readTable, parseDelimited, decodeArrowTable or tableFromColumns)', value);
+  return valid ? (table as Table) : refuseArgument(what, 'a table (from readTable, parseDelimited, decodeArrowTable or tableFromColumns)', value);
 }
 
 /**
@@ -74,14 +37,21 @@ export function checkColumn(value: unknown, rows: number, what: string): Column 
     column !== null &&
     typeof column.name === 'string' &&
     (column.numbers === null || (column.numbers instanceof Float64Array && column.numbers.length === rows));
-  return valid ? (column as Column) : refuse(what, `a column of the table (${rows} rows)`, value);
+  return valid ? (column as Column) : refuseArgument(what, `a column of the table (${rows} rows)`, value);
 }
 
 /** The values of a `replaced` argument: a Map of column name to a Float64Array of one value per row. */
 export function checkReplaced(value: unknown, rows: number, fn: string): ReadonlyMap<string, Float64Array> {
-  if (!(value instanceof Map)) return refuse(`${fn}: replaced`, 'a Map of column name to Float64Array', value);
+  if (!(value instanceof Map)) return refuseArgument(`${fn}: replaced`, 'a Map of column name to Float64Array', value);
   for (const [name, numbers] of value) {
-    if (!(numbers instanceof Float64Array) || numbers.length !== rows) refuse(`${fn}: replaced.get(${JSON.stringify(name)})`, `a Float64Array of ${rows} values`, numbers);
+    if (!(numbers instanceof Float64Array) || numbers.length !== rows) refuseArgument(`${fn}: replaced.get(${JSON.stringify(name)})`, `a Float64Array of ${rows} values`, numbers);
   }
   return value as ReadonlyMap<string, Float64Array>;
 }
+
+/** A row index of the table, else an InvalidArgumentError saying which rows there are. */
+export function checkRowIndex(value: unknown, table: Table, what: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < table.rows) return value;
+  return refuseArgument(what, table.rows === 0 ? `a row index, but ${table.source} has no rows` : `a row index of ${table.source} (0 to ${table.rows - 1})`, value);
+}
+

@@ -1,17 +1,18 @@
 import { DataType, Float64, Utf8, Vector, tableFromIPC, tableToIPC, Table as ArrowTable, vectorFromArray } from 'apache-arrow';
-import { checkBytes, checkReplaced, checkString, checkTable } from './arguments.js';
+import { checkBytes, checkOptionalString, checkOptions } from '@combat/base/internal';
+import { checkReplaced, checkTable } from './arguments.js';
 import { checkColumnData, isFlatType } from './arrow-data.js';
 import { checkIpcLayout } from './arrow-layout.js';
 import { registerCompressionCodecs } from './codecs.js';
 import { TableFormatError } from './errors.js';
-import { checkColumnNames, type Column, type Table } from './table.js';
+import { DEFAULT_SOURCE, checkColumnNames, type Column, type Table } from './table.js';
 
 /**
  * A column read from Arrow keeps its vector, so a table written back keeps the column's type.
  *
  * @example
  * ```ts
- * const arrow = decodeArrowTable(encodeArrowTable(table, new Map()), 'data.arrow');
+ * const arrow = decodeArrowTable(encodeArrowTable(table, new Map()), { source: 'data.arrow' });
  * String((arrow.columns.get('age') as ArrowColumn).vector.type); // 'Float64'
  * String((arrow.columns.get('subject') as ArrowColumn).vector.type); // 'Utf8'
  * ```
@@ -29,23 +30,24 @@ export interface ArrowColumn extends Column {
  * The file is checked before anything is made from it: its frame and metadata, then every
  * column's buffers against the length it claims (see `arrow-layout.ts` and `arrow-data.ts`).
  * Nested columns (lists, structs, maps, unions), duplicate or empty column names, and claims the
- * bytes cannot back are a {@link TableFormatError} naming the file and the column. `source`
- * names the bytes in messages and becomes the table's `source`.
+ * bytes cannot back are a {@link TableFormatError} naming the file and the column.
+ * `options.source` names the bytes in messages and becomes the table's `source` (default
+ * `'table'`).
  *
  * @throws {@link TableFormatError} when the bytes are not an Arrow IPC file or stream this reader
  * can make a table of.
- * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `source` not a string.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options.source` not a string.
  * @example
  * ```ts
- * const arrow = decodeArrowTable(encodeArrowTable(table, new Map()), 'data.arrow');
+ * const arrow = decodeArrowTable(encodeArrowTable(table, new Map()), { source: 'data.arrow' });
  * [arrow.source, arrow.rows, arrow.names.length]; // ['data.arrow', 8, 7]
- * decodeArrowTable(new TextEncoder().encode('subject,site\n'), 'data.arrow');
+ * decodeArrowTable(new TextEncoder().encode('subject,site\n'), { source: 'data.arrow' });
  * // throws TableFormatError: data.arrow: not a readable Arrow IPC file or stream
  * ```
  */
-export function decodeArrowTable(bytes: Uint8Array, source: string): Table {
+export function decodeArrowTable(bytes: Uint8Array, options: { source?: string } = {}): Table {
   checkBytes(bytes, 'decodeArrowTable: bytes');
-  checkString(source, 'decodeArrowTable: source');
+  const source = checkOptionalString(checkOptions(options, 'decodeArrowTable: options').source, 'decodeArrowTable: options.source') ?? DEFAULT_SOURCE;
   const fail = (detail: string): never => {
     throw new TableFormatError(`${source}: ${detail}`);
   };
@@ -138,7 +140,7 @@ function losesText(cell: string, value: number): boolean {
  * @example
  * ```ts
  * const bytes = encodeArrowTable(table, new Map([['lh_x', new Float64Array(8).fill(2.5)]]));
- * const arrow = decodeArrowTable(bytes, 'harmonized.arrow');
+ * const arrow = decodeArrowTable(bytes, { source: 'harmonized.arrow' });
  * arrow.columns.get('lh_x')?.numbers?.[0]; // 2.5
  * arrow.columns.get('subject')?.cells[0]; // 'sub-001'
  * ```

@@ -1,7 +1,8 @@
 import Papa from 'papaparse';
-import { checkBytes, checkObject, checkReplaced, checkString, checkTable, refuse } from './arguments.js';
+import { checkBytes, checkOneOf, checkOptionalString, checkOptions, checkString } from '@combat/base/internal';
+import { checkReplaced, checkTable } from './arguments.js';
 import { TableFormatError } from './errors.js';
-import { checkColumnNames, textColumn, type Table } from './table.js';
+import { DEFAULT_SOURCE, checkColumnNames, textColumn, type Table } from './table.js';
 
 /** Separators a header of one column may betray, with what to do, by the delimiter read with. */
 const FOREIGN_SEPARATORS: Readonly<Record<',' | '\t', readonly (readonly [string, string, string])[]>> = {
@@ -22,8 +23,8 @@ const FOREIGN_SEPARATORS: Readonly<Record<',' | '\t', readonly (readonly [string
  * and not blank; a header of one column that contains another separator (`;`, a tab, a comma) is
  * refused as a file of that kind; the text must not hold NUL characters. Missing markers (an
  * empty cell, `NA`, `NaN`) become null cells, and a column is numeric when every other cell is a
- * number. `options.source` names the text in messages; `options.delimiter` is `','` (the
- * default) or `'\t'`.
+ * number. `options.source` names the text in messages and becomes the table's `source` (default
+ * `'table'`); `options.delimiter` is `','` (the default) or `'\t'`.
  *
  * @throws {@link TableFormatError} when the text is not a table: a ragged row, a blank or repeated
  * column name, an unterminated quote, a NUL character, or another separator than the delimiter.
@@ -36,11 +37,11 @@ const FOREIGN_SEPARATORS: Readonly<Record<',' | '\t', readonly (readonly [string
  * // throws TableFormatError: semicolons.csv: looks semicolon-separated (a header of 1 column containing ";")
  * ```
  */
-export function parseDelimited(text: string, options: { source: string; delimiter?: ',' | '\t' }): Table {
+export function parseDelimited(text: string, options: { source?: string; delimiter?: ',' | '\t' } = {}): Table {
   checkString(text, 'parseDelimited: text');
-  const source = checkString(checkObject(options, 'parseDelimited: options').source, 'parseDelimited: options.source');
-  const delimiter = options.delimiter ?? ',';
-  if (delimiter !== ',' && delimiter !== '\t') refuse('parseDelimited: options.delimiter', "',' or '\\t'", delimiter);
+  const given = checkOptions(options, 'parseDelimited: options');
+  const source = checkOptionalString(given.source, 'parseDelimited: options.source') ?? DEFAULT_SOURCE;
+  const delimiter = checkOneOf(given.delimiter ?? ',', 'parseDelimited: options.delimiter', [',', '\t'] as const);
   const nul = text.indexOf('\0');
   if (nul >= 0) {
     throw new TableFormatError(`${source}: line ${lineOf(text, nul)} holds a NUL character, which text tables do not; is it UTF-16 without a byte-order mark, or not a text table? save it as UTF-8`);
@@ -94,23 +95,23 @@ function splitRows(text: string, delimiter: string, source: string): string[][] 
  * The text of a CSV or TSV file: UTF-8 (a byte-order mark is dropped), or UTF-16 little- or
  * big-endian when a byte-order mark says so. Bytes that are not valid in that encoding are an
  * error naming where they are (latin-1 or Windows-1252 text is not guessed at), as is a NUL byte
- * without a byte-order mark (UTF-16 is not guessed at either); UTF-32 is refused. `source`
- * names the bytes in messages.
+ * without a byte-order mark (UTF-16 is not guessed at either); UTF-32 is refused.
+ * `options.source` names the bytes in messages (default `'table'`).
  *
  * @throws {@link TableFormatError} when the bytes are not text in one of those encodings.
- * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `source` not a string.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options.source` not a string.
  * @example
  * ```ts
  * const bytes = Uint8Array.of(0xef, 0xbb, 0xbf, ...new TextEncoder().encode('site\nA\n'));
- * decodeTableText(bytes, 'sites.csv'); // 'site\nA\n'
+ * decodeTableText(bytes, { source: 'sites.csv' }); // 'site\nA\n'
  * // 0xf6 is "ö" in latin-1, and no UTF-8 byte:
- * decodeTableText(Uint8Array.of(0x73, 0x0a, 0xf6, 0x0a), 'latin1.csv');
+ * decodeTableText(Uint8Array.of(0x73, 0x0a, 0xf6, 0x0a), { source: 'latin1.csv' });
  * // throws TableFormatError: latin1.csv: not valid UTF-8 at byte offset 2 (line 2)
  * ```
  */
-export function decodeTableText(bytes: Uint8Array, source: string): string {
+export function decodeTableText(bytes: Uint8Array, options: { source?: string } = {}): string {
   checkBytes(bytes, 'decodeTableText: bytes');
-  checkString(source, 'decodeTableText: source');
+  const source = checkOptionalString(checkOptions(options, 'decodeTableText: options').source, 'decodeTableText: options.source') ?? DEFAULT_SOURCE;
   const [b0, b1, b2, b3] = bytes;
   if ((b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) || (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)) {
     throw new TableFormatError(`${source}: UTF-32 text (its byte-order mark says so); save it as UTF-8`);
@@ -172,7 +173,7 @@ function lineOf(text: string | Uint8Array, position: number): number {
  * Float64Array of one value per row, or the delimiter is neither.
  * @example
  * ```ts
- * const small = tableFromColumns('inline', { site: ['A', 'B'], x: ['1.50', '2'] });
+ * const small = tableFromColumns({ site: ['A', 'B'], x: ['1.50', '2'] });
  * formatDelimited(small, new Map()); // 'site,x\nA,1.50\nB,2\n'
  * formatDelimited(small, new Map([['x', Float64Array.of(0.1 + 0.2, NaN)]]), { delimiter: '\t' }); // 'site\tx\nA\t0.30000000000000004\nB\t\n'
  * ```
@@ -180,8 +181,7 @@ function lineOf(text: string | Uint8Array, position: number): number {
 export function formatDelimited(table: Table, replaced: ReadonlyMap<string, Float64Array>, options: { delimiter?: ',' | '\t' } = {}): string {
   checkTable(table, 'formatDelimited: table');
   checkReplaced(replaced, table.rows, 'formatDelimited');
-  const delimiter = checkObject(options, 'formatDelimited: options', true).delimiter ?? ',';
-  if (delimiter !== ',' && delimiter !== '\t') refuse('formatDelimited: options.delimiter', "',' or '\\t'", delimiter);
+  const delimiter = checkOneOf(checkOptions(options, 'formatDelimited: options').delimiter ?? ',', 'formatDelimited: options.delimiter', [',', '\t'] as const);
   const columns = table.names.map((name) => {
     const numbers = replaced.get(name);
     if (numbers !== undefined) return Array.from(numbers, (x) => (Number.isNaN(x) ? '' : String(x)));

@@ -1,17 +1,24 @@
 import { CombatError } from '@combat/base';
 
 /**
- * A table that cannot be read or used: unparsable CSV, a broken Arrow file, a file that cannot be
- * read, a missing column (the message lists the columns that exist), a missing or non-numeric
- * cell where a value or a number is needed (with its row and column). Model files raise core's
- * `ModelFormatError`; arguments of the wrong type, `InvalidArgumentError`.
+ * A table that cannot be used: unparsable CSV, a broken Arrow file, a missing column (the message
+ * lists the columns that exist), a missing or non-numeric cell where a value or a number is
+ * needed (with its row and column). A file that cannot be read at all is `@combat/base`'s
+ * `InputReadError`; a model file that is not one, core's `ModelFormatError`; an argument of the
+ * wrong type (an unknown table extension included), `InvalidArgumentError`.
  *
  * @example
  * ```ts
- * const error = await readTable('scans.xlsx').catch((thrown: unknown) => thrown);
+ * const error = (() => {
+ *   try {
+ *     return requireColumn(table, 'scanner');
+ *   } catch (thrown) {
+ *     return thrown;
+ *   }
+ * })();
  * error instanceof TableFormatError; // true
  * (error as TableFormatError).code; // 'TABLE_FORMAT'
- * (error as TableFormatError).message; // 'scans.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow or .feather'
+ * (error as TableFormatError).message; // 'data.csv: column "scanner" not found; columns are subject, site, sex, age, lh_x, lh_y, rh_x'
  * ```
  */
 export class TableFormatError extends CombatError {

@@ -1,5 +1,6 @@
 import type { Covariates, DataMatrix } from '@combat/core';
-import { checkObject, checkOptionalString, checkString, checkStrings, checkTable } from './arguments.js';
+import { checkObject, checkOptionalString, checkOptions, checkString, checkStrings } from '@combat/base/internal';
+import { checkTable } from './arguments.js';
 import { TableFormatError } from './errors.js';
 import { describeRow, numericValues, requireColumn, type Table } from './table.js';
 
@@ -94,7 +95,7 @@ export function covariatesFromTable(table: Table, columns: CovariateColumns, opt
 
 /** The id column of `options` (checked to exist), for naming rows in messages. */
 function rowIds(table: Table, options: unknown, fn: string): string | undefined {
-  const idColumn = checkOptionalString(checkObject(options, `${fn}: options`, true).idColumn, `${fn}: options.idColumn`);
+  const idColumn = checkOptionalString(checkOptions(options, `${fn}: options`).idColumn, `${fn}: options.idColumn`);
   if (idColumn !== undefined) requireColumn(table, idColumn, 'id column');
   return idColumn;
 }

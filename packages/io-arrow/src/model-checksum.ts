@@ -1,6 +1,6 @@
 import { ModelFormatError } from '@combat/core';
 import CRC32 from 'crc-32';
-import { checkBytes, checkObject, checkOptionalString } from './arguments.js';
+import { checkBytes, checkOptionalString, checkOptions } from '@combat/base/internal';
 
 /**
  * What a model file's metadata holds as its checksum before {@link sealModelFile} fills it in:
@@ -33,14 +33,14 @@ const ARROW_FILE_MAGIC = 'ARROW1';
  * const json = edited.schema.metadata.get('combat') ?? '';
  * edited.schema.metadata.set('combat', json.replace('"batchCol":"site"', '"batchCol":"scanner"'));
  * const unsealed = tableToIPC(edited, 'file');
- * decodeModelFile(unsealed, 'edited.arrow');
+ * decodeModelFile(unsealed, { source: 'edited.arrow' });
  * // throws ModelFormatError: edited.arrow: the file does not match its checksum
- * decodeModelFile(sealModelFile(unsealed), 'edited.arrow').columns; // { batch: 'scanner', categorical: ['sex'], continuous: ['age'] }
+ * decodeModelFile(sealModelFile(unsealed), { source: 'edited.arrow' }).columns; // { batch: 'scanner', categorical: ['sex'], continuous: ['age'] }
  * ```
  */
 export function sealModelFile(bytes: Uint8Array, options: { target?: string } = {}): Uint8Array {
   checkBytes(bytes, 'sealModelFile: bytes');
-  const target = checkOptionalString(checkObject(options, 'sealModelFile: options', true).target, 'sealModelFile: options.target') ?? 'model file';
+  const target = checkOptionalString(checkOptions(options, 'sealModelFile: options').target, 'sealModelFile: options.target') ?? 'model file';
   const fail = (detail: string): never => {
     throw new ModelFormatError(`${target}: ${detail}`);
   };

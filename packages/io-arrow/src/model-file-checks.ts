@@ -6,7 +6,7 @@
  * (the file's JSON keys, or the extras' properties).
  */
 import type { DesignCoding } from '@combat/core';
-import { describeValue } from '@combat/base/internal';
+import { describeValue, isRecord } from '@combat/base/internal';
 import type { CovariateColumns } from './matrix.js';
 
 /** Throws, given what is wrong. */
@@ -145,9 +145,4 @@ export function readPriors(priors: unknown, batches: number, fail: Fail): Record
 /** A prior as JSON holds it: JSON has no Infinity, NaN or -0, so those travel as strings. */
 export function encodeNumber(x: number): number | string {
   return Number.isFinite(x) && !Object.is(x, -0) ? x : String(Object.is(x, -0) ? '-0' : x);
-}
-
-/** Whether a value is a JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,15 +1,12 @@
 import type { MaskGeometry } from '@combat/base';
 import { CombatError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { checkBytes, checkObject, checkOptionalString, checkOptions, describeValue, isRecord } from '@combat/base/internal';
 import { MODEL_FORMAT_VERSION, ModelFormatError, deserializeModel, serializeModel, type CombatModel, type DesignCoding, type SerializedModel } from '@combat/core';
 import { checkModelMeta } from '@combat/core/internal';
-import { DataType, Precision, Table as ArrowTable, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
-import { checkBytes, checkObject, checkOptionalString, checkString } from './arguments.js';
-import { checkIpcLayout } from './arrow-layout.js';
-import { registerCompressionCodecs } from './codecs.js';
-import { TableFormatError } from './errors.js';
+import { Table as ArrowTable, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import type { CovariateColumns } from './matrix.js';
 import { CHECKSUM_PLACEHOLDER, sealModelFile, verifyChecksum } from './model-checksum.js';
+import { METADATA_KEY, PER_BATCH, columnReader, expectedColumns, readArrow } from './model-file-arrow.js';
 import {
   EXTRAS_COLUMN_FIELDS,
   FILE_COLUMN_FIELDS,
@@ -18,7 +15,6 @@ import {
   checkFeatureNames,
   checkMaskGeometry,
   encodeNumber,
-  isRecord,
   readPriors,
   type Fail,
 } from './model-file-checks.js';
@@ -34,7 +30,7 @@ import {
  * import { identityAffine } from '@combat/base';
  *
  * const tableExtras: ModelFileExtras = { featureNames: ['lh_x', 'lh_y', 'rh_x'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, idColumn: 'subject' };
- * decodeModelFile(encodeModelFile(model, tableExtras), 'model.arrow').idColumn; // 'subject'
+ * decodeModelFile(encodeModelFile(model, tableExtras), { source: 'model.arrow' }).idColumn; // 'subject'
  *
  * // A volume model: feature k is voxel mask.indices[k] of a 2 x 3 x 2 volume.
  * const volumeExtras: ModelFileExtras = {
@@ -42,7 +38,7 @@ import {
  *   columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] },
  *   mask: { shape: [2, 3, 2], affine: identityAffine(), indices: Int32Array.of(0, 5, 9) },
  * };
- * decodeModelFile(encodeModelFile(model, volumeExtras), 'volume-model.arrow').mask; // { shape: [2, 3, 2], affine: identityAffine(), indices: Int32Array.of(0, 5, 9) }
+ * decodeModelFile(encodeModelFile(model, volumeExtras), { source: 'volume-model.arrow' }).mask; // { shape: [2, 3, 2], affine: identityAffine(), indices: Int32Array.of(0, 5, 9) }
  * ```
  */
 export interface ModelFileExtras {
@@ -52,9 +48,8 @@ export interface ModelFileExtras {
   readonly mask?: MaskGeometry;
 }
 
-/** Schema metadata key of the JSON part. */
-const METADATA_KEY = 'combat';
-const PER_BATCH = ['gammaStar', 'deltaStar', 'gammaHat', 'deltaHat'] as const;
+/** How messages name a model file given without a path or a source. */
+const DEFAULT_NAME = 'model file';
 /** The fields of the JSON metadata. */
 const JSON_FIELDS = new Set(['formatVersion', 'features', 'coding', 'batchSizes', 'options', 'priors', 'columns', 'volume', 'checksum']);
 
@@ -63,11 +58,11 @@ const JSON_FIELDS = new Set(['formatVersion', 'features', 'coding', 'batchSizes'
  * models, `adjusted`, `varPooled`, `grandMean`, `beta[<design column>]`, then
  * `gammaStar[<batch>]`, `deltaStar[<batch>]`, `gammaHat[<batch>]`, `deltaHat[<batch>]`), and the
  * rest as JSON in the schema metadata under `combat`: format version, batches and design coding,
- * options, batch sizes, priors, covariate columns (`columns`: `batchCol`, `categoricalCols`,
- * `continuousCols`, and the id column as `idCol`), the mask's shape and affine (`volume`), and
- * first `checksum`, a CRC-32 of the file's bytes (see {@link sealModelFile}) that
- * {@link decodeModelFile} checks before anything else, so a file changed or damaged after it was
- * written is refused. Refuses what {@link decodeModelFile} would refuse. Messages start with
+ * options, batch sizes, priors, covariate columns (`columns`, under the keys of format version 1:
+ * `batchCol`, `categoricalCols`, `continuousCols`, and the id column as `idCol`), the mask's
+ * shape and affine (`volume`), and first `checksum`, a CRC-32 of the file's bytes (see
+ * {@link sealModelFile}) that {@link decodeModelFile} checks before anything else, so a file
+ * changed or damaged after it was written is refused. Refuses what {@link decodeModelFile} would refuse. Messages start with
  * `options.target` (the path being written; default "model file").
  *
  * @throws {@link ModelFormatError} when the model is not a valid model, the feature names are not
@@ -77,14 +72,14 @@ const JSON_FIELDS = new Set(['formatVersion', 'features', 'coding', 'batchSizes'
  * @example
  * ```ts
  * const bytes = encodeModelFile(model, { featureNames: ['lh_x', 'lh_y', 'rh_x'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] } });
- * decodeModelFile(bytes, 'model.arrow').featureNames; // ['lh_x', 'lh_y', 'rh_x']
+ * decodeModelFile(bytes, { source: 'model.arrow' }).featureNames; // ['lh_x', 'lh_y', 'rh_x']
  * encodeModelFile(model, { featureNames: ['lh_x'] }, { target: 'out/model.arrow' });
  * // throws ModelFormatError: out/model.arrow: featureNames is an array of 1; expected 3 names, one per feature
  * ```
  */
 export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, options: { target?: string } = {}): Uint8Array {
   checkObject(extras, 'encodeModelFile: extras');
-  const target = checkOptionalString(checkObject(options, 'encodeModelFile: options', true).target, 'encodeModelFile: options.target') ?? 'model file';
+  const target = checkOptionalString(checkOptions(options, 'encodeModelFile: options').target, 'encodeModelFile: options.target') ?? DEFAULT_NAME;
   const fail: Fail = (detail) => {
     throw new ModelFormatError(`${target}: ${detail}`);
   };
@@ -139,9 +134,10 @@ function checkExtrasColumns(extras: ModelFileExtras, coding: DesignCoding, fail:
 
 /**
  * Decodes {@link encodeModelFile}'s output back to the model and its extras, bit for bit. Anything
- * else is a `ModelFormatError` (core's) whose message starts with `source` and names the field:
- * bytes that are not an Arrow IPC file or are truncated, metadata that is not the model JSON
- * (missing or ill-typed fields, a coding `checkModelMeta` refuses, priors that are not numbers),
+ * else is a `ModelFormatError` (core's) whose message starts with `options.source` (the file's
+ * path or name; default "model file") and names the field: bytes that are not an Arrow IPC file
+ * or are truncated, metadata that is not the model JSON (missing or ill-typed fields, a coding
+ * `checkModelMeta` refuses, priors that are not numbers),
  * unknown JSON fields, no checksum or bytes that do not match it (checked before the bytes are
  * parsed: apache-arrow can loop forever on damaged input), missing, extra, ill-typed or null
  * columns, a row count other than `features`, feature names that repeat, covariate columns other
@@ -151,18 +147,18 @@ function checkExtrasColumns(extras: ModelFileExtras, coding: DesignCoding, fail:
  * (`columns.batchCol`, `volume.shape`).
  *
  * @throws {@link ModelFormatError} when the bytes are not a valid model file.
- * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `source` not a string.
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options.source` not a string.
  * @example
  * ```ts
- * const { model, featureNames, columns, idColumn, mask } = decodeModelFile(modelBytes, 'model.arrow');
+ * const { model, featureNames, columns, idColumn, mask } = decodeModelFile(modelBytes, { source: 'model.arrow' });
  * [model.batches, featureNames, columns?.batch, idColumn, mask]; // [['A', 'B'], ['lh_x', 'lh_y', 'rh_x'], 'site', 'subject', undefined]
- * decodeModelFile(new TextEncoder().encode('subject,site\n'), 'data.csv');
+ * decodeModelFile(new TextEncoder().encode('subject,site\n'), { source: 'data.csv' });
  * // throws ModelFormatError: data.csv: not an Arrow IPC file
  * ```
  */
-export function decodeModelFile(bytes: Uint8Array, source: string): { model: CombatModel } & ModelFileExtras {
+export function decodeModelFile(bytes: Uint8Array, options: { source?: string } = {}): { model: CombatModel } & ModelFileExtras {
   checkBytes(bytes, 'decodeModelFile: bytes');
-  checkString(source, 'decodeModelFile: source');
+  const source = checkOptionalString(checkOptions(options, 'decodeModelFile: options').source, 'decodeModelFile: options.source') ?? DEFAULT_NAME;
   const fail: Fail = (detail) => {
     throw new ModelFormatError(`${source}: ${detail}`);
   };
@@ -180,14 +176,7 @@ export function decodeModelFile(bytes: Uint8Array, source: string): { model: Com
   const volumeJson = json.volume;
   const expected = expectedColumns(meta.coding, volumeJson !== undefined);
   for (const name of columns.keys()) if (!expected.has(name)) fail(`column ${JSON.stringify(name)} is not part of a model of this coding (columns are ${[...expected.keys()].join(', ')})`);
-  const read = <T>(name: string): T => {
-    const column = columns.get(name);
-    if (column === undefined) return fail(`column ${JSON.stringify(name)} is missing`);
-    const type = expected.get(name) as ColumnType;
-    if (!type.is(column.type)) fail(`column ${JSON.stringify(name)} has type ${column.type}; expected ${type.name}`);
-    if (column.nullCount > 0) fail(`column ${JSON.stringify(name)} has ${column.nullCount} null cell(s); expected a value in every row`);
-    return type.copy(column.values) as T;
-  };
+  const read = columnReader(columns, expected, fail);
   const featureNames = read<string[]>('feature');
   checkFeatureNames(featureNames, V, fail);
   const stack = (name: string, labels: readonly string[]) => {
@@ -217,59 +206,6 @@ export function decodeModelFile(bytes: Uint8Array, source: string): { model: Com
   }
   const model = fromCore(() => deserializeModel({ formatVersion: MODEL_FORMAT_VERSION, meta, arrays }), fail, featureNames);
   return { model, featureNames, ...extras };
-}
-
-/** A column type the model file uses: a test on Arrow's type, and a copy of the values. */
-interface ColumnType {
-  readonly name: string;
-  is(type: DataType): boolean;
-  copy(values: ArrayLike<unknown>): unknown;
-}
-
-const FLOAT64: ColumnType = { name: 'Float64', is: (t) => DataType.isFloat(t) && t.precision === Precision.DOUBLE, copy: (v) => Float64Array.from(v as ArrayLike<number>) };
-const UINT8: ColumnType = { name: 'Uint8', is: (t) => DataType.isInt(t) && t.bitWidth === 8 && !t.isSigned, copy: (v) => Uint8Array.from(v as ArrayLike<number>) };
-const INT32: ColumnType = { name: 'Int32', is: (t) => DataType.isInt(t) && t.bitWidth === 32 && t.isSigned, copy: (v) => Int32Array.from(v as ArrayLike<number>) };
-const UTF8: ColumnType = { name: 'Utf8', is: (t) => DataType.isUtf8(t), copy: (v) => Array.from(v as ArrayLike<string>) };
-
-/** Every column a model of this coding has, with its type. */
-function expectedColumns(coding: DesignCoding, volume: boolean): Map<string, ColumnType> {
-  const columns = new Map<string, ColumnType>([['feature', UTF8]]);
-  if (volume) columns.set('voxel', INT32);
-  columns.set('adjusted', UINT8).set('varPooled', FLOAT64).set('grandMean', FLOAT64);
-  for (const column of coding.columns) columns.set(`beta[${column}]`, FLOAT64);
-  for (const name of PER_BATCH) for (const batch of coding.batches) columns.set(`${name}[${batch}]`, FLOAT64);
-  return columns;
-}
-
-interface RawColumn {
-  readonly type: DataType;
-  readonly nullCount: number;
-  readonly values: ArrayLike<unknown>;
-}
-
-/**
- * The metadata text, row count and every column's type, null count and values, read in one step
- * so that whatever apache-arrow throws on a malformed file becomes a `ModelFormatError` (the
- * bytes have been verified against their checksum first).
- */
-function readArrow(bytes: Uint8Array, fail: Fail): { metadata: string | undefined; rows: number; columns: Map<string, RawColumn> } {
-  registerCompressionCodecs();
-  try {
-    // apache-arrow can loop forever on a footer that lies about its record batches: check first.
-    checkIpcLayout(bytes, 'model file');
-    const table = tableFromIPC(bytes);
-    const columns = new Map<string, RawColumn>();
-    for (const field of table.schema.fields) {
-      if (columns.has(field.name)) fail(`column ${JSON.stringify(field.name)} appears twice`);
-      const vector = table.getChild(field.name) as Vector;
-      columns.set(field.name, { type: field.type, nullCount: vector.nullCount, values: vector.toArray() as ArrayLike<unknown> });
-    }
-    return { metadata: table.schema.metadata.get(METADATA_KEY), rows: table.numRows, columns };
-  } catch (error) {
-    if (error instanceof TableFormatError) return fail(error.detail.replace(/^model file: /, ''));
-    if (error instanceof CombatError) throw error;
-    return fail(`not a readable Arrow IPC file: ${(error as Error).message}`);
-  }
 }
 
 /** The JSON metadata as an object. */

@@ -4,28 +4,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InvalidArgumentError } from '@combat/base';
+import { InputReadError, InvalidArgumentError } from '@combat/base';
+import { checkOptions, checkString } from '@combat/base/internal';
 import { writeFileAtomically } from '@combat/base/node';
-import { ModelFormatError, type CombatModel } from '@combat/core';
-import { checkObject, checkString, refuse } from './arguments.js';
+import type { CombatModel } from '@combat/core';
 import { decodeArrowTable, encodeArrowTable } from './arrow-table.js';
 import { decodeTableText, formatDelimited, parseDelimited } from './delimited.js';
-import { TableFormatError } from './errors.js';
 import { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
 import type { Table } from './table.js';
 
-/** The table format of a path's extension (any letter case), or undefined. */
-function formatOf(path: string): 'csv' | 'tsv' | 'arrow' | undefined {
-  const extension = extname(path).toLowerCase();
-  if (extension === '.csv') return 'csv';
-  if (extension === '.tsv') return 'tsv';
-  if (extension === '.arrow' || extension === '.feather' || extension === '.ipc' || extension === '.arrows') return 'arrow';
-  return undefined;
-}
-
-function unknownExtension(path: string): string {
-  return `${path}: unknown table extension "${extname(path)}"; expected .csv, .tsv, .arrow or .feather`;
-}
+/** The table formats by extension (compared in lower case). */
+const FORMATS: Readonly<Record<string, 'csv' | 'tsv' | 'arrow'>> = { '.csv': 'csv', '.tsv': 'tsv', '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.arrows': 'arrow' };
 
 /**
  * The table format of a path, by its extension: `.csv`; `.tsv`; `.arrow`, `.feather`, `.ipc` or
@@ -37,13 +26,18 @@ function unknownExtension(path: string): string {
  * tableFormat('regions.feather'); // 'arrow'
  * tableFormat('data.TSV'); // 'tsv'
  * tableFormat('data.xlsx');
- * // throws InvalidArgumentError: data.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow or .feather
+ * // throws InvalidArgumentError: data.xlsx: unknown table extension ".xlsx";
+ * // expected .csv, .tsv, .arrow, .feather, .ipc or .arrows
  * ```
  */
 export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
   checkString(path, 'tableFormat: path');
-  const format = formatOf(path);
-  if (format === undefined) throw new InvalidArgumentError(unknownExtension(path));
+  const extension = extname(path);
+  const format = FORMATS[extension.toLowerCase()];
+  if (format === undefined) {
+    const listed = Object.keys(FORMATS);
+    throw new InvalidArgumentError(`${path}: unknown table extension "${extension}"; expected ${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}`);
+  }
   return format;
 }
 
@@ -52,24 +46,25 @@ export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
  * {@link decodeTableText}), `.arrow`/`.feather` (IPC file or stream, LZ4/ZSTD; see
  * {@link decodeArrowTable}). The table's `source` is the path.
  *
- * @throws {@link TableFormatError} when the file cannot be read, its extension is not a table's,
- * or its content is not a table.
- * @throws {@link InvalidArgumentError} when `path` is not a string.
+ * @throws {@link InputReadError} when the file cannot be read (it does not exist, it is a folder,
+ * permission is denied...).
+ * @throws {@link TableFormatError} when its content is not a table.
+ * @throws {@link InvalidArgumentError} when `path` is not a string or its extension is not a
+ * table's (see {@link tableFormat}).
  * @example
  * ```ts
  * const table = await readTable('data.csv');
  * [table.source, table.rows, table.names.length]; // ['data.csv', 8, 7]
  * await readTable('missing.csv');
- * // throws TableFormatError: missing.csv: cannot be read: ENOENT
+ * // throws InputReadError: missing.csv: cannot be read: ENOENT
  * ```
  */
 export async function readTable(path: string): Promise<Table> {
   checkString(path, 'readTable: path');
-  const format = formatOf(path);
-  if (format === undefined) throw new TableFormatError(unknownExtension(path));
+  const format = tableFormat(path);
   const bytes = await readInput(path);
-  if (format === 'arrow') return decodeArrowTable(bytes, path);
-  return parseDelimited(decodeTableText(bytes, path), { source: path, delimiter: format === 'tsv' ? '\t' : ',' });
+  if (format === 'arrow') return decodeArrowTable(bytes, { source: path });
+  return parseDelimited(decodeTableText(bytes, { source: path }), { source: path, delimiter: format === 'tsv' ? '\t' : ',' });
 }
 
 /**
@@ -87,10 +82,11 @@ export async function readTable(path: string): Promise<Table> {
  * ```
  */
 export async function writeTable(path: string, table: Table, replaced: ReadonlyMap<string, Float64Array>, options: { protect?: readonly string[] } = {}): Promise<void> {
-  const protect = checkObject(options, 'writeTable: options', true).protect ?? [];
-  if (!Array.isArray(protect)) refuse('writeTable: options.protect', 'an array of paths', protect);
+  const { protect = [] } = checkOptions(options, 'writeTable: options');
   const bytes = encodeTableFile(path, table, replaced);
-  await writeFileAtomically(path, bytes, { protect: [...(protect as string[]), table.source] });
+  // writeFileAtomically checks `protect`: a value that is not a list goes to it as given.
+  const inputs = Array.isArray(protect) ? [...(protect as unknown[]), table.source] : protect;
+  await writeFileAtomically(path, bytes, { protect: inputs as readonly string[] });
 }
 
 /**
@@ -110,11 +106,13 @@ export function encodeTableFile(path: string, table: Table, replaced: ReadonlyMa
 }
 
 /**
- * Reads a model file written by {@link writeModel} or {@link encodeModelFile}. A file that cannot
- * be read, or that is not a valid model file (see {@link decodeModelFile}), is a
- * `ModelFormatError` whose message starts with the path.
+ * Reads a model file written by {@link writeModel} or {@link encodeModelFile}. A file that is not
+ * a valid model file (see {@link decodeModelFile}) is a `ModelFormatError` whose message starts
+ * with the path.
  *
- * @throws {@link ModelFormatError} when the file cannot be read or is not a valid model file.
+ * @throws {@link InputReadError} when the file cannot be read (it does not exist, it is a folder,
+ * permission is denied...).
+ * @throws {@link ModelFormatError} when it is not a valid model file.
  * @throws {@link InvalidArgumentError} when `path` is not a string.
  * @example
  * ```ts
@@ -124,13 +122,7 @@ export function encodeTableFile(path: string, table: Table, replaced: ReadonlyMa
  */
 export async function readModel(path: string): Promise<{ model: CombatModel } & ModelFileExtras> {
   checkString(path, 'readModel: path');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new ModelFormatError(`${path}: cannot be read: ${(error as Error).message}`);
-  }
-  return decodeModelFile(bytes, path);
+  return decodeModelFile(await readInput(path), { source: path });
 }
 
 /**
@@ -150,14 +142,15 @@ export async function readModel(path: string): Promise<{ model: CombatModel } & 
  * ```
  */
 export async function writeModel(path: string, model: CombatModel, extras: ModelFileExtras, options: { protect?: readonly string[] } = {}): Promise<void> {
-  const protect = checkObject(options, 'writeModel: options', true).protect ?? [];
-  await writeFileAtomically(path, encodeModelFile(model, extras, { target: path }), { protect: protect as readonly string[] });
+  const { protect } = checkOptions(options, 'writeModel: options');
+  await writeFileAtomically(path, encodeModelFile(model, extras, { target: path }), { protect: protect as readonly string[] | undefined });
 }
 
+/** The bytes of a file, or an InputReadError naming it. */
 async function readInput(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new TableFormatError(`${path}: cannot be read: ${(error as Error).message}`);
+    throw new InputReadError(path, error);
   }
 }

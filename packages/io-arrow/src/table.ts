@@ -1,5 +1,6 @@
 import { ShapeMismatchError } from '@combat/core';
-import { checkColumn, checkObject, checkOptionalString, checkString, checkStrings, checkTable, refuse } from './arguments.js';
+import { checkObject, checkOptionalString, checkOptions, checkString, checkStrings, refuseArgument } from '@combat/base/internal';
+import { checkColumn, checkRowIndex, checkTable } from './arguments.js';
 import { TableFormatError } from './errors.js';
 
 /**
@@ -29,7 +30,7 @@ export interface Column {
  *
  * @example
  * ```ts
- * const small: Table = tableFromColumns('inline', { site: ['A', 'B'], age: ['61', '47'] });
+ * const small: Table = tableFromColumns({ site: ['A', 'B'], age: ['61', '47'] }, { source: 'inline' });
  * [small.source, small.names, small.rows]; // ['inline', ['site', 'age'], 2]
  * ```
  */
@@ -39,6 +40,9 @@ export interface Table {
   readonly columns: ReadonlyMap<string, Column>;
   readonly rows: number;
 }
+
+/** The `source` of a table made from text, bytes or columns given without one. */
+export const DEFAULT_SOURCE = 'table';
 
 const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A']);
 
@@ -70,21 +74,22 @@ export function textColumn(name: string, raw: readonly string[]): Column {
 /**
  * A table from columns of text (as a CSV reader gives them): missing markers (an empty cell,
  * `NA`, `NaN`) become null, and a column is numeric when every other cell is a number. Every
- * column needs a name and as many cells as the others.
+ * column needs a name and as many cells as the others. `options.source` names the table in
+ * messages and becomes its `source` (default `'table'`).
  *
  * @throws {@link ShapeMismatchError} when the columns have different numbers of cells.
  * @throws {@link TableFormatError} when a column name is blank.
- * @throws {@link InvalidArgumentError} when `source` is not a string or a column not an array of strings.
+ * @throws {@link InvalidArgumentError} when a column is not an array of strings, or `options.source` not a string.
  * @example
  * ```ts
- * tableFromColumns('inline', { site: ['A', 'B'], age: ['61', 'NA'] }).columns.get('age')?.numbers; // Float64Array.of(61, NaN)
- * tableFromColumns('inline', { site: ['A', 'B'], age: ['61'] });
+ * tableFromColumns({ site: ['A', 'B'], age: ['61', 'NA'] }).columns.get('age')?.numbers; // Float64Array.of(61, NaN)
+ * tableFromColumns({ site: ['A', 'B'], age: ['61'] }, { source: 'inline' });
  * // throws ShapeMismatchError: inline: column "age" has 1 cells; column "site" has 2
  * ```
  */
-export function tableFromColumns(source: string, columns: Readonly<Record<string, readonly string[]>>): Table {
-  checkString(source, 'tableFromColumns: source');
+export function tableFromColumns(columns: Readonly<Record<string, readonly string[]>>, options: { source?: string } = {}): Table {
   checkObject(columns, 'tableFromColumns: columns');
+  const source = checkOptionalString(checkOptions(options, 'tableFromColumns: options').source, 'tableFromColumns: options.source') ?? DEFAULT_SOURCE;
   const names = Object.keys(columns);
   names.forEach((name) => checkStrings(columns[name], `tableFromColumns: columns[${JSON.stringify(name)}]`));
   checkColumnNames(names, source);
@@ -119,7 +124,8 @@ export function checkColumnNames(names: readonly string[], source: string): void
  * ```ts
  * requireColumn(table, 'age', 'continuous column').cells[0]; // '61'
  * requireColumn(table, 'Site', 'batch column');
- * // throws TableFormatError: data.csv: batch column "Site" not found (did you mean "site"?); columns are subject, site
+ * // throws TableFormatError: data.csv: batch column "Site" not found (did you mean "site"?);
+ * // columns are subject, site, sex, age, lh_x, lh_y, rh_x
  * ```
  */
 export function requireColumn(table: Table, name: string, role = 'column'): Column {
@@ -150,10 +156,8 @@ export function requireColumn(table: Table, name: string, role = 'column'): Colu
  */
 export function describeRow(table: Table, row: number, options: { idColumn?: string } = {}): string {
   checkTable(table, 'describeRow: table');
-  if (!Number.isSafeInteger(row) || row < 0 || row >= table.rows) {
-    refuse('describeRow: row', table.rows === 0 ? `a row index, but ${table.source} has no rows` : `a row index of ${table.source} (0 to ${table.rows - 1})`, row);
-  }
-  const idColumn = checkOptionalString(checkObject(options, 'describeRow: options', true).idColumn, 'describeRow: options.idColumn');
+  checkRowIndex(row, table, 'describeRow: row');
+  const idColumn = checkOptionalString(checkOptions(options, 'describeRow: options').idColumn, 'describeRow: options.idColumn');
   if (idColumn === undefined) return `row ${row + 1}`;
   const id = requireColumn(table, idColumn, 'id column').cells[row];
   return `row ${row + 1} (${idColumn} ${id === null || id === undefined ? 'missing' : JSON.stringify(id)})`;
@@ -176,7 +180,7 @@ export function describeRow(table: Table, row: number, options: { idColumn?: str
 export function numericValues(table: Table, column: Column, options: { idColumn?: string } = {}): Float64Array {
   checkTable(table, 'numericValues: table');
   checkColumn(column, table.rows, 'numericValues: column');
-  const idColumn = checkOptionalString(checkObject(options, 'numericValues: options', true).idColumn, 'numericValues: options.idColumn');
+  const idColumn = checkOptionalString(checkOptions(options, 'numericValues: options').idColumn, 'numericValues: options.idColumn');
   if (column.numbers !== null) return column.numbers;
   const row = column.cells.findIndex((cell) => cell !== null && !Number.isFinite(parseNumber(cell)));
   const cell = column.cells[row];
@@ -215,12 +219,8 @@ function toNumbers(cells: readonly (string | null)[]): Float64Array | null {
  */
 export function selectRows(table: Table, order: readonly number[]): Table {
   checkTable(table, 'selectRows: table');
-  if (!Array.isArray(order)) refuse('selectRows: order', 'an array of row indices', order);
-  order.forEach((row, k) => {
-    if (!Number.isSafeInteger(row) || row < 0 || row >= table.rows) {
-      refuse(`selectRows: order[${k}]`, table.rows === 0 ? `a row index, but ${table.source} has no rows` : `a row index of ${table.source} (0 to ${table.rows - 1})`, row);
-    }
-  });
+  if (!Array.isArray(order)) refuseArgument('selectRows: order', 'an array of row indices', order);
+  order.forEach((row, k) => checkRowIndex(row, table, `selectRows: order[${k}]`));
   const pick = <T>(values: readonly T[]): T[] => order.map((row) => values[row] as T);
   const columns = new Map<string, Column>();
   for (const [name, column] of table.columns) {

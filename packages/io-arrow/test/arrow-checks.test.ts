@@ -45,7 +45,7 @@ function withNames(names: string[]): Uint8Array {
 /** The TableFormatError a decode throws (fails the test when it throws nothing or something else). */
 function refusal(bytes: Uint8Array, source = 'x.arrow'): TableFormatError {
   try {
-    decodeArrowTable(bytes, source);
+    decodeArrowTable(bytes, { source });
   } catch (error) {
     expect(error).toBeInstanceOf(TableFormatError);
     expect(error).toBeInstanceOf(CombatError);
@@ -159,17 +159,17 @@ describe('Arrow columns', () => {
 
   it('an infinite value makes a float column non-numeric, as in CSV; NaN and null are missing', () => {
     const bytes = tableToIPC(new ArrowTable({ a: vectorFromArray([1.5, Infinity, NaN, null], new Float64()) }), 'file');
-    const table = decodeArrowTable(bytes, 'x.arrow');
+    const table = decodeArrowTable(bytes, { source: 'x.arrow' });
     const column = table.columns.get('a')!;
     expect(column.numbers).toBeNull();
     expect(column.cells).toEqual(['1.5', 'Infinity', null, null]);
     expect(() => numericValues(table, column)).toThrow(new TableFormatError('x.arrow: row 2, column "a": "Infinity" is not a number'));
-    const finite = decodeArrowTable(tableToIPC(new ArrowTable({ a: vectorFromArray([1.5, NaN, null], new Float64()) }), 'file'), 'y.arrow').columns.get('a')!;
+    const finite = decodeArrowTable(tableToIPC(new ArrowTable({ a: vectorFromArray([1.5, NaN, null], new Float64()) }), 'file'), { source: 'y.arrow' }).columns.get('a')!;
     expect(Array.from(finite.numbers!)).toEqual([1.5, NaN, NaN]);
   });
 
   it('numeric columns make their text cells only when asked', () => {
-    const column = decodeArrowTable(sample('file'), 'x.arrow').columns.get('a')!;
+    const column = decodeArrowTable(sample('file'), { source: 'x.arrow' }).columns.get('a')!;
     expect(typeof Object.getOwnPropertyDescriptor(column, 'cells')?.get).toBe('function');
     expect(Array.from(column.numbers!)).toEqual([1.5, 2, NaN]);
     expect(column.cells).toEqual(['1.5', '2', null]);
@@ -177,13 +177,13 @@ describe('Arrow columns', () => {
   });
 
   it('a dictionary column reads its values as text', () => {
-    const column = decodeArrowTable(sample('stream'), 'x.arrow').columns.get('d')!;
+    const column = decodeArrowTable(sample('stream'), { source: 'x.arrow' }).columns.get('d')!;
     expect(column.cells).toEqual(['p', 'q', 'p']);
     expect(column.numbers).toBeNull();
   });
 
   it('a utf8 column is not numeric by type, and says so rather than naming no cell', () => {
-    const table = decodeArrowTable(tableToIPC(new ArrowTable({ a: vectorFromArray(['1.5', '2'], new Utf8()) }), 'file'), 'x.arrow');
+    const table = decodeArrowTable(tableToIPC(new ArrowTable({ a: vectorFromArray(['1.5', '2'], new Utf8()) }), 'file'), { source: 'x.arrow' });
     expect(() => numericValues(table, table.columns.get('a')!)).toThrow(new TableFormatError('x.arrow: column "a" is not numeric (its Arrow type is Utf8); expected numbers'));
   });
 });

@@ -18,13 +18,13 @@ describe.skipIf(!browserAvailable)('in a browser (headless Chromium)', () => {
       script,
       (files) => {
         const { decodeArrowTable, parseDelimited } = (globalThis as any).tables;
-        const cells = (bytes: number[]) => decodeArrowTable(Uint8Array.from(bytes), 'f').columns.get('strs').cells;
+        const cells = (bytes: number[]) => decodeArrowTable(Uint8Array.from(bytes), { source: 'f' }).columns.get('strs').cells;
         return { zstd: cells(files.zstd), lz4: cells(files.lz4), csv: Array.from(parseDelimited('a,b\n1,NA\n', { source: 'x.csv' }).columns.get('b').numbers) };
       },
       { zstd: Array.from(readFileSync(ZSTD)), lz4: Array.from(readFileSync(LZ4)) },
     );
-    expect(result.zstd).toEqual(decodeArrowTable(readFileSync(ZSTD), 'zstd').columns.get('strs')!.cells);
-    expect(result.lz4).toEqual(decodeArrowTable(readFileSync(LZ4), 'lz4').columns.get('strs')!.cells);
+    expect(result.zstd).toEqual(decodeArrowTable(readFileSync(ZSTD), { source: 'zstd' }).columns.get('strs')!.cells);
+    expect(result.lz4).toEqual(decodeArrowTable(readFileSync(LZ4), { source: 'lz4' }).columns.get('strs')!.cells);
     expect(result.csv).toEqual([NaN]);
   });
 });

@@ -23,7 +23,7 @@ type Decoded = ReturnType<typeof decodeModelFile>;
 /** Decodes, or returns the error after checking that it is a ModelFormatError naming the file. */
 function decode(bytes: Uint8Array): Decoded | ModelFormatError {
   try {
-    return decodeModelFile(bytes, SOURCE);
+    return decodeModelFile(bytes, { source: SOURCE });
   } catch (error) {
     expect(error).toBeInstanceOf(ModelFormatError);
     expect(error).toBeInstanceOf(CombatError);
@@ -57,7 +57,7 @@ function expectRefusedOrValid(bytes: Uint8Array): 'refused' | 'valid' {
   const result = decode(bytes);
   if (result instanceof ModelFormatError) return 'refused';
   const { model, ...extras } = result;
-  const again = decodeModelFile(encodeModelFile(model, extras as ModelFileExtras), SOURCE);
+  const again = decodeModelFile(encodeModelFile(model, extras as ModelFileExtras), { source: SOURCE });
   expectSameModel(again.model, model);
   return 'valid';
 }

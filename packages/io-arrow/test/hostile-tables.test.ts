@@ -264,7 +264,7 @@ describe('hostile Arrow files', () => {
   it('valid files read back to what was written', () => {
     fc.assert(
       fc.property(arrowTable, (spec) => {
-        const table = decodeArrowTable(arrowBytes(spec), SOURCE);
+        const table = decodeArrowTable(arrowBytes(spec), { source: SOURCE });
         expect(table.names).toEqual(spec.columns.map((c) => c.name));
         for (const { name, kind, values } of spec.columns) {
           const column = table.columns.get(name)!;
@@ -284,7 +284,7 @@ describe('hostile Arrow files', () => {
     fc.assert(
       fc.property(base, fc.array(mutation, { minLength: 1, maxLength: 4 }), (bytes, mutations) => {
         const hostile = mutate(bytes, mutations);
-        const result = attempt(() => decodeArrowTable(hostile, SOURCE));
+        const result = attempt(() => decodeArrowTable(hostile, { source: SOURCE }));
         if (!(result instanceof TableFormatError)) {
           // Every row of a column is at least a bit of the body, or of a codec's output.
           const compressed = FIXTURES.slice(0, 3).includes(bytes);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CombatError, InputOverwriteError } from '@combat/base';
+import { CombatError, InputOverwriteError, InputReadError } from '@combat/base';
 import { ModelFormatError } from '@combat/core';
 import { temporaryFolder } from '@combat/test-support';
 import { Float32, Table as ArrowTable, Utf8, makeVector, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
@@ -13,7 +13,7 @@ const [table, volume] = modelFiles() as [ReturnType<typeof modelFiles>[number], 
 
 function refused(bytes: Uint8Array, message: string | RegExp, source = 'model.arrow'): ModelFormatError {
   try {
-    decodeModelFile(bytes, source);
+    decodeModelFile(bytes, { source });
   } catch (error) {
     expect(error).toBeInstanceOf(ModelFormatError);
     expect(error).toBeInstanceOf(CombatError);
@@ -110,8 +110,10 @@ describe('a file that is not a model file is a ModelFormatError naming the file'
     const dir = await temporaryFolder('model');
     await writeFile(join(dir, 'data.csv'), 'site,age\nA,61\n');
     await expect(readModel(join(dir, 'data.csv'))).rejects.toThrow(new ModelFormatError(`${join(dir, 'data.csv')}: not an Arrow IPC file: it starts with "site,age\\nA,61\\n"; expected the bytes "ARROW1"`));
-    await expect(readModel(join(dir, 'none.arrow'))).rejects.toThrow(ModelFormatError);
+    // A file that cannot be read is not a format error: nothing of it was seen.
+    await expect(readModel(join(dir, 'none.arrow'))).rejects.toThrow(InputReadError);
     await expect(readModel(join(dir, 'none.arrow'))).rejects.toThrow(/none\.arrow: cannot be read: ENOENT/);
+    await expect(readModel(join(dir, 'none.arrow'))).rejects.toMatchObject({ path: join(dir, 'none.arrow'), cause: { code: 'ENOENT' } });
   });
 });
 
@@ -167,7 +169,7 @@ describe('the file keeps its format: the extras are stored under the keys files 
 
   it('a file without the optional lists or id column reads back without them', () => {
     const bytes = rewrite(table.bytes, { json: (j) => void (j.columns = { batchCol: 'site', categoricalCols: ['sex'], continuousCols: ['age'] }) });
-    const decoded = decodeModelFile(bytes, 'model.arrow');
+    const decoded = decodeModelFile(bytes, { source: 'model.arrow' });
     expect(decoded.columns).toEqual({ batch: 'site', categorical: ['sex'], continuous: ['age'] });
     expect('idColumn' in decoded).toBe(false);
     expect('mask' in decoded).toBe(false);

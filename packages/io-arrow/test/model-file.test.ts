@@ -18,7 +18,7 @@ describe('the model file', () => {
     expect(Array.from(model.aPrior).some((a) => a === Infinity)).toBe(true);
     const mask = { shape: [3, 2, 1], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices: Int32Array.of(0, 1, 2, 3, 4, 5) };
     const extras = { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, mask };
-    const back = decodeModelFile(encodeModelFile(model, extras), 'model.arrow');
+    const back = decodeModelFile(encodeModelFile(model, extras), { source: 'model.arrow' });
     expectSameModel(back.model, model);
     expect(back.featureNames).toEqual(extras.featureNames);
     expect(back.columns).toEqual(extras.columns);
@@ -30,7 +30,7 @@ describe('the model file', () => {
     for (const { model, extras, bytes } of modelFiles()) {
       const reordered = rewrite(bytes, { json: (j) => Object.fromEntries(Object.entries(j).reverse()) });
       expect(reordered).not.toEqual(bytes);
-      const back = decodeModelFile(reordered, 'm.arrow');
+      const back = decodeModelFile(reordered, { source: 'm.arrow' });
       expectSameModel(back.model, model);
       expect(back.mask).toEqual(extras.mask);
     }
@@ -43,7 +43,7 @@ describe('the model file', () => {
       const back = await readModel(join(dir, `${name}.arrow`));
       expectSameModel(back.model, model);
       const buffer = Buffer.from(bytes);
-      decodeModelFile(buffer, 'buffer.arrow');
+      decodeModelFile(buffer, { source: 'buffer.arrow' });
       expect(buffer.equals(bytes)).toBe(true);
     }
   });
@@ -70,19 +70,19 @@ describe('the model file', () => {
     // An edit that keeps the model: the same JSON with its keys in reverse order, old checksum kept.
     table.schema.metadata.set('combat', JSON.stringify(Object.fromEntries(Object.entries(json).reverse())));
     const rewritten = tableToIPC(table, 'file');
-    expect(() => decodeModelFile(rewritten, 'rewritten.arrow')).toThrow(/does not match its checksum/);
-    expectSameModel(decodeModelFile(sealModelFile(rewritten), 'resealed.arrow').model, model);
+    expect(() => decodeModelFile(rewritten, { source: 'rewritten.arrow' })).toThrow(/does not match its checksum/);
+    expectSameModel(decodeModelFile(sealModelFile(rewritten), { source: 'resealed.arrow' }).model, model);
   });
 
   it('keeps the sign of a zero prior', () => {
     const [table] = modelFiles();
     const model = { ...table!.model, gammaBar: table!.model.gammaBar.map((x, b) => (b === 0 ? -0 : x)) };
-    const back = decodeModelFile(encodeModelFile(model, table!.extras), 'm.arrow');
+    const back = decodeModelFile(encodeModelFile(model, table!.extras), { source: 'm.arrow' });
     expect(bits(back.model.gammaBar)).toEqual(bits(model.gammaBar));
   });
 
   it('refuses a file that is not a model, with core\'s ModelFormatError', () => {
-    expect(() => decodeModelFile(new TextEncoder().encode('hello'), 'x.arrow')).toThrow(ModelFormatError);
+    expect(() => decodeModelFile(new TextEncoder().encode('hello'), { source: 'x.arrow' })).toThrow(ModelFormatError);
   });
 
   it('round-trips exactly for every legal coding, whatever the names; codeDesign refuses the others', () => {
@@ -113,7 +113,7 @@ describe('the model file', () => {
         }
         const { model } = harmonize(matrix, candidate, { eb: false });
         const extras = { featureNames: ['f[0]', 'f:1', 'beta[x]'], columns: { batch: 'site', categorical, continuous } };
-        const back = decodeModelFile(encodeModelFile(model, extras), 'm.arrow');
+        const back = decodeModelFile(encodeModelFile(model, extras), { source: 'm.arrow' });
         expectSameModel(back.model, model);
         expect(back.featureNames).toEqual(extras.featureNames);
         expect(back.columns).toEqual(extras.columns);

@@ -76,7 +76,7 @@ describe('describeRow: one way to name a row everywhere', () => {
 
   it('rows of an Arrow table are counted the same way', () => {
     const arrow = new ArrowTable({ subject: vectorFromArray(['a', 'b', 'c'], new Utf8()), x: vectorFromArray([1, -Infinity, 3], new Float64()) });
-    const table = decodeArrowTable(tableToIPC(arrow, 'file'), 'x.arrow');
+    const table = decodeArrowTable(tableToIPC(arrow, 'file'), { source: 'x.arrow' });
     expect(() => tableMatrix(table, ['x'], { idColumn: 'subject' })).toThrow(new TableFormatError('x.arrow: row 2 (subject "b"), column "x": "-Infinity" is not a number'));
   });
 });

@@ -12,57 +12,62 @@ const any = (value: unknown): any => value;
 
 /** Calls that pass undefined, null or a value of the wrong type, and the start of the message each gives. */
 const CARELESS: [string, () => unknown][] = [
-  ['parseDelimited: text must be a string; received undefined', () => parseDelimited(any(undefined), { source: 'x.csv' })],
-  ['parseDelimited: options must be an object; received undefined', () => parseDelimited('a\n1\n', any(undefined))],
-  ['parseDelimited: options.source must be a string; received a number (5)', () => parseDelimited('a\n1\n', any({ source: 5 }))],
-  ["parseDelimited: options.delimiter must be ',' or '\\t'; received a string (\";\")", () => parseDelimited('a\n1\n', any({ source: 'x', delimiter: ';' }))],
-  ['decodeTableText: bytes must be a Uint8Array; received a string ("a,b")', () => decodeTableText(any('a,b'), 'x.csv')],
-  ['decodeTableText: source must be a string; received undefined', () => decodeTableText(new Uint8Array(0), any(undefined))],
-  ['decodeArrowTable: bytes must be a Uint8Array; received null', () => decodeArrowTable(any(null), 'x')],
-  ['decodeArrowTable: source must be a string; received null', () => decodeArrowTable(new Uint8Array(0), any(null))],
-  ['encodeArrowTable: table must be a table (from readTable, parseDelimited, decodeArrowTable or tableFromColumns); received an object', () => encodeArrowTable(any({}), new Map())],
-  ['decodeArrowTable: bytes must be a Uint8Array; received an Int32Array of length 4', () => decodeArrowTable(any(new Int32Array(4)), 'x')],
-  ['encodeArrowTable: replaced must be a Map', () => encodeArrowTable(table, any(undefined))],
-  ['encodeArrowTable: replaced.get("age") must be a Float64Array of 2 values; received a Float64Array of length 3', () => encodeArrowTable(table, new Map([['age', new Float64Array(3)]]))],
-  ['formatDelimited: table must be a table', () => formatDelimited(any(undefined), new Map())],
-  ['formatDelimited: replaced must be a Map', () => formatDelimited(table, any([]))],
-  ["formatDelimited: options.delimiter must be ',' or '\\t'", () => formatDelimited(table, new Map(), any({ delimiter: ';' }))],
-  ['formatDelimited: options must be an object; received a string ("\\t")', () => formatDelimited(table, new Map(), any('\t'))],
-  ['tableMatrix: table must be a table', () => tableMatrix(any(null), ['age'])],
-  ['tableMatrix: features must be an array of strings; received undefined', () => tableMatrix(table, any(undefined))],
-  ['tableMatrix: features[1] must be a string; received a number (3)', () => tableMatrix(table, any(['age', 3]))],
-  ['tableMatrix: options must be an object; received null', () => tableMatrix(table, ['age'], any(null))],
-  ['tableMatrix: options.idColumn must be a string; received a number (1)', () => tableMatrix(table, ['age'], any({ idColumn: 1 }))],
-  ['covariatesFromTable: columns must be an object; received null', () => covariatesFromTable(table, any(null))],
-  ['covariatesFromTable: columns.batch must be a string; received undefined', () => covariatesFromTable(table, any({}))],
-  ['covariatesFromTable: columns.batch must be a string; received undefined', () => covariatesFromTable(table, any({ batchCol: 'site' }))],
-  ['covariatesFromTable: columns.continuous must be an array of strings; received a string ("age")', () => covariatesFromTable(table, any({ batch: 'site', continuous: 'age' }))],
-  ['covariatesFromTable: columns.categorical[0] must be a string; received a number (1)', () => covariatesFromTable(table, any({ batch: 'site', categorical: [1] }))],
-  ['covariatesFromTable: options.idColumn must be a string; received an array of 1', () => covariatesFromTable(table, { batch: 'site' }, any({ idColumn: ['subject'] }))],
-  ['covariatesFromTable: table must be a table', () => covariatesFromTable(any(undefined), { batch: 'site' })],
-  ['requireColumn: table must be a table', () => requireColumn(any(undefined), 'a')],
-  ['requireColumn: name must be a string; received null', () => requireColumn(table, any(null))],
-  ['numericValues: column must be a column of the table (2 rows); received undefined', () => numericValues(table, any(undefined))],
-  ['numericValues: column must be a column of the table (2 rows)', () => numericValues(table, { ...age, numbers: new Float64Array(5) })],
-  ['selectRows: order must be an array of row indices; received undefined', () => selectRows(table, any(undefined))],
-  ['selectRows: order[0] must be a row index of covars.csv (0 to 1); received a number (99)', () => selectRows(table, [99])],
-  ['selectRows: order[1] must be a row index of covars.csv (0 to 1); received a number (0.5)', () => selectRows(table, [0, 0.5])],
-  ['selectRows: order[0] must be a row index of covars.csv (0 to 1); received a number (-1)', () => selectRows(table, [-1])],
-  ['describeRow: row must be a row index of covars.csv (0 to 1); received a number (2)', () => describeRow(table, 2)],
-  ['describeRow: table must be a table', () => describeRow(any('covars.csv'), 0)],
-  ['describeRow: options must be an object; received a string ("subject")', () => describeRow(table, 0, any('subject'))],
-  ['tableFromColumns: source must be a string; received undefined', () => tableFromColumns(any(undefined), {})],
-  ['tableFromColumns: columns must be an object; received null', () => tableFromColumns('x', any(null))],
-  ['tableFromColumns: columns["a"] must be an array of strings; received a string ("1")', () => tableFromColumns('x', any({ a: '1' }))],
-  ['tableFromColumns: columns["a"][1] must be a string; received a number (2)', () => tableFromColumns('x', any({ a: ['1', 2] }))],
-  ['tableFormat: path must be a string; received undefined', () => tableFormat(any(undefined))],
-  ['data.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow or .feather', () => tableFormat('data.xlsx')],
+  ['parseDelimited: text: expected a string; received undefined', () => parseDelimited(any(undefined), { source: 'x.csv' })],
+  ['parseDelimited: options: expected an options object or undefined; received null', () => parseDelimited('a\n1\n', any(null))],
+  ['parseDelimited: options.source: expected a string; received a number (5)', () => parseDelimited('a\n1\n', any({ source: 5 }))],
+  ["parseDelimited: options.delimiter: expected ',' or '\\t'; received a string (\";\")", () => parseDelimited('a\n1\n', any({ source: 'x', delimiter: ';' }))],
+  ['decodeTableText: bytes: expected a Uint8Array; received a string ("a,b")', () => decodeTableText(any('a,b'), { source: 'x.csv' })],
+  ['decodeTableText: options: expected an options object or undefined; received a string ("x.csv")', () => decodeTableText(new Uint8Array(0), any('x.csv'))],
+  ['decodeTableText: options.source: expected a string; received a number (1)', () => decodeTableText(new Uint8Array(0), { source: any(1) })],
+  ['decodeArrowTable: bytes: expected a Uint8Array; received null', () => decodeArrowTable(any(null), { source: 'x' })],
+  ['decodeArrowTable: options.source: expected a string; received null', () => decodeArrowTable(new Uint8Array(0), { source: any(null) })],
+  ['decodeArrowTable: options: expected an options object or undefined; received a string ("x.arrow")', () => decodeArrowTable(new Uint8Array(0), any('x.arrow'))],
+  ['encodeArrowTable: table: expected a table (from readTable, parseDelimited, decodeArrowTable or tableFromColumns); received an object', () => encodeArrowTable(any({}), new Map())],
+  ['decodeArrowTable: bytes: expected a Uint8Array; received an Int32Array of length 4', () => decodeArrowTable(any(new Int32Array(4)), { source: 'x' })],
+  ['encodeArrowTable: replaced: expected a Map', () => encodeArrowTable(table, any(undefined))],
+  ['encodeArrowTable: replaced.get("age"): expected a Float64Array of 2 values; received a Float64Array of length 3', () => encodeArrowTable(table, new Map([['age', new Float64Array(3)]]))],
+  ['formatDelimited: table: expected a table', () => formatDelimited(any(undefined), new Map())],
+  ['formatDelimited: replaced: expected a Map', () => formatDelimited(table, any([]))],
+  ["formatDelimited: options.delimiter: expected ',' or '\\t'", () => formatDelimited(table, new Map(), any({ delimiter: ';' }))],
+  ['formatDelimited: options: expected an options object or undefined; received a string ("\\t")', () => formatDelimited(table, new Map(), any('\t'))],
+  ['tableMatrix: table: expected a table', () => tableMatrix(any(null), ['age'])],
+  ['tableMatrix: features: expected an array of strings; received undefined', () => tableMatrix(table, any(undefined))],
+  ['tableMatrix: features[1]: expected a string; received a number (3)', () => tableMatrix(table, any(['age', 3]))],
+  ['tableMatrix: options: expected an options object or undefined; received null', () => tableMatrix(table, ['age'], any(null))],
+  ['tableMatrix: options.idColumn: expected a string; received a number (1)', () => tableMatrix(table, ['age'], any({ idColumn: 1 }))],
+  ['covariatesFromTable: columns: expected an object; received null', () => covariatesFromTable(table, any(null))],
+  ['covariatesFromTable: columns.batch: expected a string; received undefined', () => covariatesFromTable(table, any({}))],
+  ['covariatesFromTable: columns.batch: expected a string; received undefined', () => covariatesFromTable(table, any({ batchCol: 'site' }))],
+  ['covariatesFromTable: columns.continuous: expected an array of strings; received a string ("age")', () => covariatesFromTable(table, any({ batch: 'site', continuous: 'age' }))],
+  ['covariatesFromTable: columns.categorical[0]: expected a string; received a number (1)', () => covariatesFromTable(table, any({ batch: 'site', categorical: [1] }))],
+  ['covariatesFromTable: options.idColumn: expected a string; received an array of 1', () => covariatesFromTable(table, { batch: 'site' }, any({ idColumn: ['subject'] }))],
+  ['covariatesFromTable: table: expected a table', () => covariatesFromTable(any(undefined), { batch: 'site' })],
+  ['requireColumn: table: expected a table', () => requireColumn(any(undefined), 'a')],
+  ['requireColumn: name: expected a string; received null', () => requireColumn(table, any(null))],
+  ['numericValues: column: expected a column of the table (2 rows); received undefined', () => numericValues(table, any(undefined))],
+  ['numericValues: column: expected a column of the table (2 rows)', () => numericValues(table, { ...age, numbers: new Float64Array(5) })],
+  ['selectRows: order: expected an array of row indices; received undefined', () => selectRows(table, any(undefined))],
+  ['selectRows: order[0]: expected a row index of covars.csv (0 to 1); received a number (99)', () => selectRows(table, [99])],
+  ['selectRows: order[1]: expected a row index of covars.csv (0 to 1); received a number (0.5)', () => selectRows(table, [0, 0.5])],
+  ['selectRows: order[0]: expected a row index of covars.csv (0 to 1); received a number (-1)', () => selectRows(table, [-1])],
+  ['describeRow: row: expected a row index of covars.csv (0 to 1); received a number (2)', () => describeRow(table, 2)],
+  ['describeRow: table: expected a table', () => describeRow(any('covars.csv'), 0)],
+  ['describeRow: options: expected an options object or undefined; received a string ("subject")', () => describeRow(table, 0, any('subject'))],
+  ['tableFromColumns: options.source: expected a string; received a number (3)', () => tableFromColumns({}, { source: any(3) })],
+  ['tableFromColumns: options: expected an options object or undefined; received a string ("x")', () => tableFromColumns({}, any('x'))],
+  ['tableFromColumns: columns: expected an object; received a string ("inline")', () => tableFromColumns(any('inline'), any({ a: ['1'] }))],
+  ['tableFromColumns: columns: expected an object; received null', () => tableFromColumns(any(null), { source: 'x' })],
+  ['tableFromColumns: columns["a"]: expected an array of strings; received a string ("1")', () => tableFromColumns(any({ a: '1' }), { source: 'x' })],
+  ['tableFromColumns: columns["a"][1]: expected a string; received a number (2)', () => tableFromColumns(any({ a: ['1', 2] }), { source: 'x' })],
+  ['tableFormat: path: expected a string; received undefined', () => tableFormat(any(undefined))],
+  ['data.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow, .feather, .ipc or .arrows', () => tableFormat('data.xlsx')],
   ['out.xlsx: unknown table extension ".xlsx"', () => encodeTableFile('out.xlsx', table, new Map())],
-  ['decodeModelFile: bytes must be a Uint8Array; received an array of 3', () => decodeModelFile(any([65, 82, 82]), 'm.arrow')],
-  ['decodeModelFile: source must be a string; received undefined', () => decodeModelFile(new Uint8Array(0), any(undefined))],
-  ['encodeModelFile: extras must be an object; received undefined', () => encodeModelFile(modelFiles()[0]!.model, any(undefined))],
-  ['encodeModelFile: options.target must be a string; received a number (1)', () => encodeModelFile(modelFiles()[0]!.model, modelFiles()[0]!.extras, any({ target: 1 }))],
-  ['sealModelFile: bytes must be a Uint8Array; received null', () => sealModelFile(any(null))],
+  ['decodeModelFile: bytes: expected a Uint8Array; received an array of 3', () => decodeModelFile(any([65, 82, 82]), { source: 'm.arrow' })],
+  ['decodeModelFile: options.source: expected a string; received an array of 0', () => decodeModelFile(new Uint8Array(0), { source: any([]) })],
+  ['decodeModelFile: options: expected an options object or undefined; received a string ("m.arrow")', () => decodeModelFile(new Uint8Array(0), any('m.arrow'))],
+  ['encodeModelFile: extras: expected an object; received undefined', () => encodeModelFile(modelFiles()[0]!.model, any(undefined))],
+  ['encodeModelFile: options.target: expected a string; received a number (1)', () => encodeModelFile(modelFiles()[0]!.model, modelFiles()[0]!.extras, any({ target: 1 }))],
+  ['sealModelFile: bytes: expected a Uint8Array; received null', () => sealModelFile(any(null))],
 ];
 
 describe('careless calls get an InvalidArgumentError naming the function and the argument, not a TypeError', () => {
@@ -80,15 +85,16 @@ describe('careless calls get an InvalidArgumentError naming the function and the
   });
 
   it('readTable, readModel, writeTable and writeModel, asynchronously', async () => {
-    await expect(readTable(any(undefined))).rejects.toThrow(new InvalidArgumentError('readTable: path must be a string; received undefined'));
-    await expect(readModel(any(undefined))).rejects.toThrow(new InvalidArgumentError('readModel: path must be a string; received undefined'));
-    await expect(writeTable('out.xlsx', table, new Map())).rejects.toThrow(new InvalidArgumentError('out.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow or .feather'));
-    await expect(writeTable('out.csv', table, new Map(), any({ protect: 'in.csv' }))).rejects.toThrow(new InvalidArgumentError('writeTable: options.protect must be an array of paths; received a string ("in.csv")'));
-    await expect(writeModel('m.arrow', modelFiles()[0]!.model, any(null))).rejects.toThrow(new InvalidArgumentError('encodeModelFile: extras must be an object; received null'));
+    await expect(readTable(any(undefined))).rejects.toThrow(new InvalidArgumentError('readTable: path: expected a string; received undefined'));
+    await expect(readModel(any(undefined))).rejects.toThrow(new InvalidArgumentError('readModel: path: expected a string; received undefined'));
+    await expect(readTable('scans.xlsx')).rejects.toThrow(new InvalidArgumentError('scans.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow, .feather, .ipc or .arrows'));
+    await expect(writeTable('out.xlsx', table, new Map())).rejects.toThrow(new InvalidArgumentError('out.xlsx: unknown table extension ".xlsx"; expected .csv, .tsv, .arrow, .feather, .ipc or .arrows'));
+    await expect(writeTable('out.csv', table, new Map(), any({ protect: 'in.csv' }))).rejects.toThrow(new InvalidArgumentError('options.protect: expected an array of paths; received a string ("in.csv")'));
+    await expect(writeModel('m.arrow', modelFiles()[0]!.model, any(null))).rejects.toThrow(new InvalidArgumentError('encodeModelFile: extras: expected an object; received null'));
   });
 
   it('columns of unequal lengths are a ShapeMismatchError', () => {
-    expect(() => tableFromColumns('inline', { a: ['1', '2'], b: ['1', '2', '3'] })).toThrow(new ShapeMismatchError('inline: column "b" has 3 cells; column "a" has 2'));
+    expect(() => tableFromColumns({ a: ['1', '2'], b: ['1', '2', '3'] }, { source: 'inline' })).toThrow(new ShapeMismatchError('inline: column "b" has 3 cells; column "a" has 2'));
   });
 
   it('a table whose names and columns disagree is not taken for a table', () => {

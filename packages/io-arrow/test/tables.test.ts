@@ -1,6 +1,6 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputOverwriteError } from '@combat/base';
+import { InputOverwriteError, InputReadError } from '@combat/base';
 import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { TableFormatError, covariatesFromTable, formatDelimited, parseDelimited, tableMatrix, type ArrowColumn } from '../src/index.js';
@@ -84,6 +84,16 @@ describe('table errors name the file, row and column', () => {
     const dir = await temporaryFolder('bad');
     await writeFile(join(dir, 'bad.arrow'), 'not arrow at all');
     await expect(readTable(join(dir, 'bad.arrow'))).rejects.toThrow(/bad\.arrow: not a readable Arrow IPC file or stream/);
+  });
+
+  it('a file that cannot be read is an InputReadError with its path and cause, not a format error', async () => {
+    const dir = await temporaryFolder('unreadable');
+    const missing = join(dir, 'missing.csv');
+    await expect(readTable(missing)).rejects.toBeInstanceOf(InputReadError);
+    await expect(readTable(missing)).rejects.toThrow(`${missing}: cannot be read: ENOENT: no such file or directory, open '${missing}'`);
+    await expect(readTable(missing)).rejects.toMatchObject({ name: 'InputReadError', code: 'INPUT_READ', path: missing, cause: { code: 'ENOENT' } });
+    await mkdir(join(dir, 'folder.tsv'));
+    await expect(readTable(join(dir, 'folder.tsv'))).rejects.toMatchObject({ name: 'InputReadError', cause: { code: 'EISDIR' } });
   });
 
   it('refuses to write over its input, and leaves nothing half-written', async () => {

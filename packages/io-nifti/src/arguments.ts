@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { checkNonEmptyString, checkOptions, refuseArgument } from '@combat/base/internal';
 
 /**
  * Largest voxel array a reader allocates by default, in bytes (1 GiB, e.g. 512^3 voxels of
@@ -29,36 +28,16 @@ export interface DecodeOptions {
   readonly maxBytes?: number;
 }
 
-/** Throws an InvalidArgumentError unless `value` is a Uint8Array (a Node Buffer is one). */
-export function requireBytes(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new InvalidArgumentError(`${what}: expected the bytes of a .nii or .nii.gz as a Uint8Array; received ${describeValue(value)}`);
-  }
-}
-
-/** Throws an InvalidArgumentError unless `value` is a non-empty string (or undefined, when `optional`). */
-export function requireString(value: unknown, what: string, optional = false): void {
-  if (!(typeof value === 'string' && value !== '') && !(optional && value === undefined)) {
-    throw new InvalidArgumentError(`${what}: expected a non-empty string${optional ? ' or undefined' : ''}; received ${describeValue(value)}`);
-  }
-}
-
-/** Throws an InvalidArgumentError unless `value` is an options object (or undefined); gives it as an object. */
-export function requireOptions(value: unknown, what: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError(`${what}: expected an options object or undefined; received ${describeValue(value)}`);
-  return value as Record<string, unknown>;
-}
+/** What the readers expect of their bytes, in messages. */
+export const NIFTI_BYTES = 'the bytes of a .nii or .nii.gz as a Uint8Array';
 
 /**
  * Checks the options of a reader; gives the source as given (undefined when none), the name
  * errors use (the source, or `unnamed`) and the allocation limit.
  */
 export function readOptions(value: unknown, unnamed: string): { source: string | undefined; name: string; maxBytes: number } {
-  const { source, maxBytes } = requireOptions(value, 'options');
-  requireString(source, 'options.source', true);
-  if (maxBytes !== undefined && !(typeof maxBytes === 'number' && maxBytes > 0)) {
-    throw new InvalidArgumentError(`options.maxBytes: expected a number of bytes above 0; received ${describeValue(maxBytes)}`);
-  }
+  const { source, maxBytes } = checkOptions(value);
+  if (source !== undefined) checkNonEmptyString(source, 'options.source');
+  if (maxBytes !== undefined && !(typeof maxBytes === 'number' && maxBytes > 0)) refuseArgument('options.maxBytes', 'a number of bytes above 0', maxBytes);
   return { source: source as string | undefined, name: (source as string | undefined) ?? unnamed, maxBytes: (maxBytes as number | undefined) ?? DEFAULT_MAX_BYTES };
 }

@@ -1,5 +1,6 @@
 import type { Volume, VoxelArray } from '@combat/base';
-import { readOptions, requireBytes, type DecodeOptions } from './arguments.js';
+import { checkBytes } from '@combat/base/internal';
+import { NIFTI_BYTES, readOptions, type DecodeOptions } from './arguments.js';
 import { PLATFORM_LITTLE_ENDIAN, datatypeByName } from './datatypes.js';
 import { gunzipNifti } from './gunzip.js';
 import { headerAffine, parseHeader, type NiftiHeader } from './header.js';
@@ -22,7 +23,7 @@ export type NiftiImage = Volume<NiftiHeader> & { readonly header: NiftiHeader };
 
 /** Whether bytes start with the gzip magic number (0x1f 0x8b). */
 export function isGzip(bytes: Uint8Array): boolean {
-  requireBytes(bytes, 'bytes');
+  checkBytes(bytes, 'bytes', NIFTI_BYTES);
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
@@ -49,7 +50,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  * ```
  */
 export function decodeNifti(bytes: Uint8Array, options: DecodeOptions = {}): NiftiImage {
-  requireBytes(bytes, 'bytes');
+  checkBytes(bytes, 'bytes', NIFTI_BYTES);
   const { source, name, maxBytes } = readOptions(options, UNNAMED);
   if (!isGzip(bytes)) return decodeUncompressed(bytes, options);
   const { header, block } = gunzipNifti(bytes, name, maxBytes);
@@ -58,7 +59,7 @@ export function decodeNifti(bytes: Uint8Array, options: DecodeOptions = {}): Nif
 
 /** {@link decodeNifti} for bytes already decompressed. Bytes after the image are ignored. */
 export function decodeUncompressed(bytes: Uint8Array, options: DecodeOptions = {}): NiftiImage {
-  requireBytes(bytes, 'bytes');
+  checkBytes(bytes, 'bytes', NIFTI_BYTES);
   const { source, name, maxBytes } = readOptions(options, UNNAMED);
   const header = parseHeader(bytes, name, { maxBytes });
   const block = bytes.subarray(header.voxOffset, header.voxOffset + voxelLayout(header).blockBytes);

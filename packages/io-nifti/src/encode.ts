@@ -1,8 +1,7 @@
 import { InvalidArgumentError, type Volume } from '@combat/base';
-import { checkVolume, describeValue, formatVoxel } from '@combat/base/internal';
+import { checkBoolean, checkInteger, checkOneOf, checkOptions, checkVolume, formatVoxel } from '@combat/base/internal';
 import { gzipSync } from 'fflate';
 import { NIFTI1 } from 'nifti-reader-js';
-import { requireOptions } from './arguments.js';
 import { PLATFORM_LITTLE_ENDIAN, datatypeByName } from './datatypes.js';
 import { NiftiWriteError } from './errors.js';
 import { findHeaderProblem, type NiftiHeader } from './header.js';
@@ -93,11 +92,8 @@ function checkEncodeArguments(volume: Volume, options: EncodeOptions): { dtype: 
   if (headerProblem !== undefined) {
     throw new InvalidArgumentError(`volume.header: expected the header of a NIfTI image (as readNifti and decodeNifti give) or none; ${headerProblem}`);
   }
-  const { dtype = 'float32', gzip = false, level = 6 } = requireOptions(options, 'options');
-  if (dtype !== 'float32' && dtype !== 'float64') throw new InvalidArgumentError(`options.dtype: expected 'float32' or 'float64'; received ${describeValue(dtype)}`);
-  if (typeof gzip !== 'boolean') throw new InvalidArgumentError(`options.gzip: expected true or false; received ${describeValue(gzip)}`);
-  if (!(Number.isInteger(level) && (level as number) >= 0 && (level as number) <= 9)) throw new InvalidArgumentError(`options.level: expected a whole number from 0 to 9; received ${describeValue(level)}`);
-  return { dtype, gzip, level: level as number };
+  const { dtype = 'float32', gzip = false, level = 6 } = checkOptions(options);
+  return { dtype: checkOneOf(dtype, 'options.dtype', ['float32', 'float64'] as const), gzip: checkBoolean(gzip, 'options.gzip'), level: checkInteger(level, 'options.level', 0, 9) };
 }
 
 function buildHeader(volume: Volume, dtype: 'float32' | 'float64', template: NiftiHeader | undefined): NIFTI1 {

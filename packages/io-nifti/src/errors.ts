@@ -4,13 +4,14 @@ import { CombatError, type ErrorContext } from '@combat/base';
  * A file or byte buffer that is not a NIfTI image this package can read: wrong magic, a truncated
  * header or voxel block, dimensions or datatype inconsistent with the size, an image larger than
  * `maxBytes` (then `remedy` is `{ maxBytes }`), a valid scl_slope with a non-finite scl_inter, an
- * unsupported datatype, corrupt gzip, a file that cannot be read. The message starts with
- * `source`, the file (or the name given for a byte buffer).
+ * unsupported datatype, corrupt gzip. The message starts with `source`, the file (or the name
+ * given for a byte buffer). A file that cannot be read at all is `@combat/base`'s
+ * `InputReadError`.
  *
  * @example
  * ```ts
- * const error = await readNifti('missing.nii.gz').catch((e: unknown) => e);
- * error instanceof NiftiFormatError && error.source; // 'missing.nii.gz'
+ * const error = await readNifti('sub-01_FA.nii.gz', { maxBytes: 100 }).catch((e: unknown) => e);
+ * error instanceof NiftiFormatError && error.source; // 'sub-01_FA.nii.gz'
  * decodeNifti(new Uint8Array(400), { source: 'zeros.nii' });
  * // throws NiftiFormatError: zeros.nii: not a NIfTI file: the header size field is 0; expected 348 or 540
  * ```

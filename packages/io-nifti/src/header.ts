@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { checkBytes, checkNonEmptyString, describeValue } from '@combat/base/internal';
 import { NIFTI1, NIFTI2 } from 'nifti-reader-js';
-import { readOptions, requireBytes, requireString } from './arguments.js';
+import { NIFTI_BYTES, readOptions } from './arguments.js';
 import { datatypeByCode, type NiftiDatatype } from './datatypes.js';
 import { NiftiFormatError } from './errors.js';
 import { checkImageSize, imageEnd, truncatedVoxelData } from './layout.js';
@@ -62,8 +62,8 @@ const NIFTI2_SIZE = 540;
  * names the bytes in error messages.
  */
 export function parseHeader(bytes: Uint8Array, source: string, options: { maxBytes?: number } = {}): NiftiHeader {
-  requireBytes(bytes, 'bytes');
-  requireString(source, 'source');
+  checkBytes(bytes, 'bytes', NIFTI_BYTES);
+  checkNonEmptyString(source, 'source');
   const { maxBytes } = readOptions(options, source);
   const header = parseHeaderFields(bytes, source);
   checkImageSize(header, source, maxBytes);

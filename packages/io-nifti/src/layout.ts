@@ -16,7 +16,7 @@ export function voxelLayout(header: NiftiHeader): { voxels: number; blockBytes: 
  * Whether the header scales its voxels: a finite slope other than 0, and not the identity
  * (slope 1, intercept 0). A slope of 0 or NaN means unscaled, as in nibabel.
  */
-export function isScaled(header: NiftiHeader): boolean {
+function isScaled(header: NiftiHeader): boolean {
   const { sclSlope: slope, sclInter: inter } = header;
   return Number.isFinite(slope) && slope !== 0 && !(slope === 1 && inter === 0);
 }

@@ -6,10 +6,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
-import { InvalidArgumentError, type Volume, type VolumeResource } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import { InputReadError, type Volume, type VolumeResource } from '@combat/base';
+import { checkNonEmptyString, checkOptions } from '@combat/base/internal';
 import { writeFileAtomically } from '@combat/base/node';
-import { readOptions, requireOptions, requireString } from './arguments.js';
+import { readOptions } from './arguments.js';
 import { NiftiCollector } from './collect.js';
 import { buildImage, isGzip, type NiftiImage } from './decode.js';
 import { encodeVolume, type EncodeOptions } from './encode.js';
@@ -46,8 +46,10 @@ export interface ReadNiftiOptions {
  * larger than `maxBytes` (default 1 GiB) is refused before anything is allocated. The image's
  * `source` is `path`.
  *
- * @throws {@link NiftiFormatError} when the file cannot be read or is not a NIfTI image this
- * package reads, or the image is larger than `maxBytes`; the message starts with the path.
+ * @throws {@link InputReadError} when the file cannot be read (it does not exist, it is a folder,
+ * permission is denied...); the message starts with the path.
+ * @throws {@link NiftiFormatError} when the file is not a NIfTI image this package reads (corrupt
+ * gzip data included), or the image is larger than `maxBytes`; the message starts with the path.
  * @throws {@link InvalidArgumentError} when `path` is not a non-empty string or an option is of the wrong kind.
  * @example
  * ```ts
@@ -56,11 +58,11 @@ export interface ReadNiftiOptions {
  * image.shape; // [7, 6, 5]
  * image.header.datatype; // 'int16'
  * image.source; // 'sub-01_FA.nii.gz'
- * await readNifti('missing.nii.gz'); // throws NiftiFormatError: missing.nii.gz: cannot be read
+ * await readNifti('missing.nii.gz'); // throws InputReadError: missing.nii.gz: cannot be read: ENOENT
  * ```
  */
 export async function readNifti(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
-  requireString(path, 'path');
+  checkNonEmptyString(path, 'path');
   const { maxBytes } = readOptions(options, path);
   const collector = new NiftiCollector(path, maxBytes);
   const { stream, gzipped } = await openStream(path);
@@ -72,7 +74,8 @@ export async function readNifti(path: string, options: ReadNiftiOptions = {}): P
   } catch (error) {
     if (error instanceof NiftiFormatError) throw error;
     const { code, message } = error as NodeJS.ErrnoException;
-    throw new NiftiFormatError(path, `${typeof code === 'string' && code.startsWith('Z_') ? 'corrupt gzip data' : 'cannot be read'}: ${message}`);
+    if (typeof code === 'string' && code.startsWith('Z_')) throw new NiftiFormatError(path, `corrupt gzip data: ${message}`);
+    throw new InputReadError(path, error);
   } finally {
     stream.destroy();
   }
@@ -93,7 +96,7 @@ async function openStream(path: string): Promise<{ stream: Readable; gzipped: bo
     return { stream: gzipped ? pipeline(input, createGunzip({ chunkSize: CHUNK }), () => undefined) : input, gzipped };
   } catch (error) {
     await handle?.close();
-    throw new NiftiFormatError(path, `cannot be read: ${(error as Error).message}`);
+    throw new InputReadError(path, error);
   }
 }
 
@@ -130,8 +133,8 @@ export type EncodeFileOptions = Omit<EncodeOptions, 'gzip'>;
  * ```
  */
 export async function encodeNiftiFile(path: string, volume: Volume, options: EncodeFileOptions = {}): Promise<Uint8Array> {
-  requireString(path, 'path');
-  const raw = encodeVolume(volume, { ...requireOptions(options, 'options'), gzip: false }, path);
+  checkNonEmptyString(path, 'path');
+  const raw = encodeVolume(volume, { ...checkOptions(options), gzip: false }, path);
   return path.endsWith('.gz') ? deflate(raw, { level: options.level ?? 6 }) : raw;
 }
 
@@ -171,14 +174,13 @@ export interface WriteNiftiOptions extends EncodeFileOptions {
  * ```
  */
 export async function writeNifti(path: string, volume: Volume, options: WriteNiftiOptions = {}): Promise<void> {
-  requireString(path, 'path');
-  const { protect = [] } = requireOptions(options, 'options');
-  if (!Array.isArray(protect) || !protect.every((p) => typeof p === 'string')) {
-    throw new InvalidArgumentError(`options.protect: expected an array of paths; received ${describeValue(protect)}`);
-  }
+  checkNonEmptyString(path, 'path');
+  const { protect = [] } = checkOptions(options);
   const source = (volume as Partial<Volume> | null)?.source;
   const bytes = await encodeNiftiFile(path, volume, options);
-  await writeFileAtomically(path, bytes, { protect: [...protect, ...(typeof source === 'string' ? [source] : [])] });
+  // writeFileAtomically checks `protect`: a value that is not a list goes to it as given.
+  const inputs = typeof source === 'string' && Array.isArray(protect) ? [...(protect as unknown[]), source] : protect;
+  await writeFileAtomically(path, bytes, { protect: inputs as readonly string[] });
 }
 
 /**
@@ -192,7 +194,7 @@ export async function writeNifti(path: string, volume: Volume, options: WriteNif
  * const resources = ['sub-01_FA.nii.gz', 'in/sub-01_FA.nii.gz'].map((path) => new NiftiFileResource(path));
  * resources[0]!.source; // 'sub-01_FA.nii.gz'
  * (await resources[1]!.load()).shape; // [7, 6, 5]
- * await new NiftiFileResource('missing.nii').load(); // throws NiftiFormatError: missing.nii: cannot be read
+ * await new NiftiFileResource('missing.nii').load(); // throws InputReadError: missing.nii: cannot be read
  * ```
  */
 export class NiftiFileResource implements VolumeResource<NiftiHeader> {
@@ -201,14 +203,15 @@ export class NiftiFileResource implements VolumeResource<NiftiHeader> {
     readonly source: string,
     readonly options: ReadNiftiOptions = {},
   ) {
-    requireString(source, 'source');
+    checkNonEmptyString(source, 'source');
     readOptions(options, source);
   }
 
   /**
    * Reads the file.
    *
-   * @throws {@link NiftiFormatError} when it cannot be read or is not a NIfTI image this package reads.
+   * @throws {@link InputReadError} when it cannot be read.
+   * @throws {@link NiftiFormatError} when it is not a NIfTI image this package reads.
    */
   load(): Promise<NiftiImage> {
     return readNifti(this.source, this.options);

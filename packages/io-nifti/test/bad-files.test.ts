@@ -109,8 +109,11 @@ describe('bad files give a NiftiFormatError naming the file', () => {
     await expect(fromFile(gz.subarray(0, gz.length - 30), 'short.nii.gz')).rejects.toThrow(/short\.nii\.gz: corrupt gzip data/);
   });
 
-  it('a missing file', async () => {
-    await expect(readNifti('/nonexistent/scan.nii.gz')).rejects.toThrow(/\/nonexistent\/scan\.nii\.gz: cannot be read/);
+  it('a missing file, or a folder, is an InputReadError: not a format error', async () => {
+    await expect(readNifti('/nonexistent/scan.nii.gz')).rejects.toThrow(/\/nonexistent\/scan\.nii\.gz: cannot be read: ENOENT/);
+    await expect(readNifti('/nonexistent/scan.nii.gz')).rejects.toMatchObject({ name: 'InputReadError', code: 'INPUT_READ', path: '/nonexistent/scan.nii.gz', cause: { code: 'ENOENT' } });
+    const folder = await temporaryFolder('nifti-folder-');
+    await expect(readNifti(folder)).rejects.toMatchObject({ name: 'InputReadError', path: folder, cause: { code: 'EISDIR' } });
   });
 
   it('never anything but an image or a NiftiFormatError, whatever the header bytes', () => {

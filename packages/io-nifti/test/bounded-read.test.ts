@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { fixturePath, temporaryFolder } from '@combat/test-support';
+import { fixturePath, rejectionBy, temporaryFolder, thrownBy } from '@combat/test-support';
 import { gunzipSync as fflateGunzip } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { NiftiFormatError, decodeNifti } from '../src/index.js';
@@ -38,22 +38,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<NiftiFormatError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(NiftiFormatError);
-  return error as NiftiFormatError;
-}
-
-function thrown(run: () => unknown): NiftiFormatError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(NiftiFormatError);
-    return error as NiftiFormatError;
-  }
-  return expect.fail('expected a NiftiFormatError');
-}
-
 describe('gzip is inflated only as far as the header says the image needs', () => {
   it('reads the image of a stream that goes on for 16 MiB, then breaks, without reaching the break', async () => {
     // The image, 16 MiB of zeros, 256 KiB of noise; the gzip stream is cut inside the noise. Inflating
@@ -75,8 +59,8 @@ describe('gzip is inflated only as far as the header says the image needs', () =
   it('a stream that ends before the image: truncated voxel data, in both readers', async () => {
     const short = gzipSync(valid.subarray(0, 700));
     const message = /cut\.nii\.gz: truncated voxel data: dims 7x6x5 of uint16 need 420 bytes after offset 352; the file has 348/;
-    expect(thrown(() => decodeNifti(short, { source: 'cut.nii.gz' })).message).toMatch(message);
-    expect((await rejection(readNifti(await file('cut.nii.gz', short)))).message).toMatch(message);
+    expect(thrownBy(() => decodeNifti(short, { source: 'cut.nii.gz' }), NiftiFormatError).message).toMatch(message);
+    expect((await rejectionBy(readNifti(await file('cut.nii.gz', short)), NiftiFormatError)).message).toMatch(message);
   });
 
   it('a header claiming 2000x2000x2000 voxels is refused before anything is inflated or allocated', async () => {
@@ -84,23 +68,23 @@ describe('gzip is inflated only as far as the header says the image needs', () =
     const message =
       'claim.nii.gz: image too large: dims 2000x2000x2000 of uint16 need 16000000000 bytes after offset 352; at most 1073741824 bytes are read into one array; use { maxBytes: 16000000000 }';
     for (const bytes of [claim, gzipSync(claim)]) {
-      const error = thrown(() => decodeNifti(bytes, { source: 'claim.nii.gz' }));
+      const error = thrownBy(() => decodeNifti(bytes, { source: 'claim.nii.gz' }), NiftiFormatError);
       expect(error.message).toBe(message);
       expect(error.remedy).toEqual({ maxBytes: 16000000000 });
       expect(error.source).toBe('claim.nii.gz');
       const path = await file('claim.nii.gz', bytes);
-      expect((await rejection(readNifti(path))).message).toBe(message.replace('claim.nii.gz', path));
+      expect((await rejectionBy(readNifti(path), NiftiFormatError)).message).toBe(message.replace('claim.nii.gz', path));
     }
   });
 
   it('maxBytes bounds the array returned, counted in float64 for a scaled image', async () => {
-    expect(thrown(() => decodeNifti(valid, { maxBytes: 419 })).remedy).toEqual({ maxBytes: 420 });
+    expect(thrownBy(() => decodeNifti(valid, { maxBytes: 419 }), NiftiFormatError).remedy).toEqual({ maxBytes: 420 });
     expect(decodeNifti(valid, { maxBytes: 420 }).data).toEqual(image.data);
     const path = await file('small.nii', valid);
     await expect(readNifti(path, { maxBytes: 419 })).rejects.toThrow(/image too large/);
     await expect(new NiftiFileResource(path, { maxBytes: 419 }).load()).rejects.toThrow(/image too large/);
     const scaled = new Uint8Array(readFileSync(join(DIR, 'int16-scaled.nii.gz'))); // 7x6x5 int16, slope 0.25: 420 bytes on disk, 1680 as float64
-    expect(thrown(() => decodeNifti(scaled, { maxBytes: 1679, source: 's.nii.gz' })).message).toBe(
+    expect(thrownBy(() => decodeNifti(scaled, { maxBytes: 1679, source: 's.nii.gz' }), NiftiFormatError).message).toBe(
       's.nii.gz: image too large: dims 7x6x5 of int16 need 420 bytes after offset 352 (1680 as float64 once scaled); at most 1679 bytes are read into one array; use { maxBytes: 1680 }',
     );
     expect(decodeNifti(scaled, { maxBytes: 1680 }).data).toHaveLength(210);
@@ -111,16 +95,16 @@ describe('gzip is checked to its end when it ends near the image', () => {
   it('a trailer whose CRC-32 does not match is refused by both readers', async () => {
     const gz = gzipSync(valid);
     gz[gz.length - 8]! ^= 1;
-    expect(thrown(() => decodeNifti(gz, { source: 'crc.nii.gz' })).message).toMatch(/crc\.nii\.gz: corrupt gzip data: the CRC-32 or length in the trailer/);
-    expect((await rejection(readNifti(await file('crc.nii.gz', gz)))).message).toMatch(/corrupt gzip data: incorrect data check/);
+    expect(thrownBy(() => decodeNifti(gz, { source: 'crc.nii.gz' }), NiftiFormatError).message).toMatch(/crc\.nii\.gz: corrupt gzip data: the CRC-32 or length in the trailer/);
+    expect((await rejectionBy(readNifti(await file('crc.nii.gz', gz)), NiftiFormatError)).message).toMatch(/corrupt gzip data: incorrect data check/);
   });
 
   it('a flipped byte in stored (uncompressed) gzip data is refused, not read as a wrong voxel', async () => {
     const gz = gzipSync(valid, { level: 0 }); // 10-byte gzip header, 5-byte stored-block header, then the file
     gz[10 + 5 + 600]! ^= 0x40;
     expect(fflateGunzip(gz)).not.toEqual(valid); // inflated without a word: only the CRC tells
-    expect(thrown(() => decodeNifti(gz)).message).toMatch(/corrupt gzip data/);
-    await rejection(readNifti(await file('flipped.nii.gz', gz)));
+    expect(thrownBy(() => decodeNifti(gz), NiftiFormatError).message).toMatch(/corrupt gzip data/);
+    await rejectionBy(readNifti(await file('flipped.nii.gz', gz)), NiftiFormatError);
   });
 
   it('several gzip members (as bgzip writes) are read and each one checked', async () => {
@@ -129,8 +113,8 @@ describe('gzip is checked to its end when it ends near the image', () => {
     expect((await readNifti(await file('members.nii.gz', members))).data).toEqual(image.data);
     const bad = members.slice();
     bad[gzipSync(valid.subarray(0, 500)).length - 5]! ^= 1; // the first member's length
-    thrown(() => decodeNifti(bad));
-    await rejection(readNifti(await file('bad-members.nii.gz', bad)));
+    thrownBy(() => decodeNifti(bad), NiftiFormatError);
+    await rejectionBy(readNifti(await file('bad-members.nii.gz', bad)), NiftiFormatError);
   });
 });
 
@@ -142,9 +126,9 @@ describe('scaling', () => {
         v.setFloat32(116, inter, true);
       });
       const message = `s.nii: scl_slope is 2 but scl_inter is ${inter}; a valid slope needs a finite intercept (nibabel refuses this too)`;
-      expect(thrown(() => decodeNifti(bytes, { source: 's.nii' })).message).toBe(message);
+      expect(thrownBy(() => decodeNifti(bytes, { source: 's.nii' }), NiftiFormatError).message).toBe(message);
       const path = await file('s.nii', bytes);
-      expect((await rejection(readNifti(path))).message).toBe(message.replace('s.nii', path));
+      expect((await rejectionBy(readNifti(path), NiftiFormatError)).message).toBe(message.replace('s.nii', path));
     }
   });
 

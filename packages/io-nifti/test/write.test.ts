@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { temporaryFolder } from '@combat/test-support';
+import { temporaryFolder, thrownBy } from '@combat/test-support';
 import { identityAffine, type Volume } from '@combat/base';
 import { describe, expect, it } from 'vitest';
 import { NiftiWriteError, decodeNifti, encodeNifti } from '../src/index.js';
@@ -15,24 +15,14 @@ function volumeWith(value: number): Volume {
   return { shape: [4, 3, 2], affine: identityAffine(), data };
 }
 
-function writeError(run: () => unknown): NiftiWriteError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(NiftiWriteError);
-    return error as NiftiWriteError;
-  }
-  return expect.fail('expected a NiftiWriteError');
-}
-
 describe('values float32 cannot hold', () => {
   it('are refused, naming the voxel as (i, j, k) and the value, with remedy { dtype: float64 }', () => {
-    const error = writeError(() => encodeNifti(volumeWith(1e40)));
+    const error = thrownBy(() => encodeNifti(volumeWith(1e40)), NiftiWriteError);
     expect(error.message).toBe(
       `voxel (1, 2, 1) is 1e+40, beyond float32's range (largest 3.4028234663852886e+38); as float32 it would be written as Infinity; use { dtype: "float64" }`,
     );
     expect(error.remedy).toEqual({ dtype: 'float64' });
-    expect(writeError(() => encodeNifti(volumeWith(-1e39), { gzip: true })).message).toMatch(/voxel \(1, 2, 1\) is -1e\+39, .* written as -Infinity/);
+    expect(thrownBy(() => encodeNifti(volumeWith(-1e39), { gzip: true }), NiftiWriteError).message).toMatch(/voxel \(1, 2, 1\) is -1e\+39, .* written as -Infinity/);
   });
 
   it('are written exactly as float64, and near the largest float32 as float32', () => {

@@ -1,8 +1,9 @@
-import { InvalidArgumentError, type MaskGeometry, type Volume, type VolumeResource } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
-import { requireObject, requireResources } from './arguments.js';
+import type { MaskGeometry, Volume, VolumeResource } from '@combat/base';
+import { checkBoolean, checkFunction, checkObject, checkOptionalString, checkOptions, refuseArgument } from '@combat/base/internal';
+import { requireResources } from './arguments.js';
 import { AffineMismatchError } from './errors.js';
 import { checkShape, flattenMasked } from './mask.js';
+import { describeVolume } from './naming.js';
 
 /**
  * How volumes are checked against the mask, and progress reports.
@@ -28,17 +29,19 @@ export interface CheckOptions {
  * Reads every volume once, one at a time (none is kept), and checks what fitting or adjusting
  * would refuse: that it loads, that it is a 3D volume of the mask's shape, that its affine is the
  * mask's (unless `allowAffineMismatch`), and that its voxels inside the mask are finite or NaN.
- * Messages name the volume by its resource's `source` (the file). Call it before producing any
- * output so that a bad fifth image is found before four outputs exist (`adjustVolumes` does, by
- * default).
+ * Messages name the volume by its source (the file: its resource's `source`, else the loaded
+ * volume's). Call it before producing any output so that a bad fifth image is found before four
+ * outputs exist (`adjustVolumes` does, by default).
  *
- * @throws {@link VolumeShapeError} when a volume is not 3D or not of the mask's shape.
+ * @throws `VolumeShapeError` when a volume is not 3D or not of the mask's shape.
  * @throws {@link AffineMismatchError} when a volume's affine differs from the mask's (unless allowed).
- * @throws {@link InvalidValueError} (core's) when a voxel inside the mask is infinite.
- * @throws {@link InvalidArgumentError} when an argument is of the wrong kind, or a resource's
+ * @throws `InvalidValueError` (core's) when a voxel inside the mask is infinite.
+ * @throws `InvalidArgumentError` (base's) when an argument is of the wrong kind, or a resource's
  * `load()` gives something that is not a volume.
  * @example
  * ```ts
+ * import { InMemoryVolumeResource, identityAffine } from '@combat/base';
+ * import { checkVolumes } from '@combat/volumes';
  * await checkVolumes(volumes, estimates.mask); // undefined
  * const flat = new InMemoryVolumeResource({ shape: [4, 1, 1], affine: identityAffine(), data: new Float64Array(4) }, 'flat.nii.gz');
  * await checkVolumes([flat], estimates.mask);
@@ -49,21 +52,17 @@ export async function checkVolumes(volumes: readonly VolumeResource[], mask: Mas
   requireResources(volumes, 'volumes');
   requireGeometry(mask, 'mask');
   requireCheckOptions(options);
-  await checkAll(volumes, mask, options ?? {});
+  await checkAll(volumes, mask, options);
 }
 
 /** {@link checkVolumes} without the argument checks, for callers that made them. */
 export async function checkAll(volumes: readonly VolumeResource[], mask: MaskGeometry, options: CheckOptions): Promise<void> {
   const row = new Float64Array(mask.indices.length);
   for (let i = 0; i < volumes.length; i++) {
-    checkMasked(await volumes[i]!.load(), describeVolume(volumes[i]!, i, volumes.length), mask, options, row);
+    const volume = await volumes[i]!.load();
+    checkMasked(volume, describeVolume(volumes[i]!, volume, i, volumes.length), mask, options, row);
     options.onProgress?.({ phase: 'check', done: i + 1, total: volumes.length });
   }
-}
-
-/** How messages name a volume: its resource's source (the file), else `volume 4 (of 15)`, counted from 1. */
-export function describeVolume(resource: VolumeResource, index: number, total: number): string {
-  return resource.source ? resource.source : `volume ${index + 1} (of ${total})`;
 }
 
 /**
@@ -97,19 +96,16 @@ function checkAffine(volume: Volume, name: string, mask: MaskGeometry, tolerance
  * affine of 16 values, Int32Array indices of voxels inside the shape, an optional string source.
  */
 export function requireGeometry(mask: unknown, what: string): asserts mask is MaskGeometry {
-  requireObject(mask, what);
-  const { shape, affine, indices, source } = mask as Record<string, unknown>;
+  const { shape, affine, indices, source } = checkObject(mask, what);
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) {
-    throw new InvalidArgumentError(`${what}.shape: expected 3 sizes of at least 1; received ${Array.isArray(shape) ? JSON.stringify(shape) : describeValue(shape)}`);
+    refuseArgument(`${what}.shape`, '3 sizes of at least 1', shape);
   }
-  if (!(affine instanceof Float64Array) || affine.length !== 16) {
-    throw new InvalidArgumentError(`${what}.affine: expected a Float64Array of 16 values; received ${describeValue(affine)}`);
-  }
-  if (!(indices instanceof Int32Array)) throw new InvalidArgumentError(`${what}.indices: expected an Int32Array; received ${describeValue(indices)}`);
+  if (!(affine instanceof Float64Array) || affine.length !== 16) refuseArgument(`${what}.affine`, 'a Float64Array of 16 values', affine);
+  if (!(indices instanceof Int32Array)) refuseArgument(`${what}.indices`, 'an Int32Array', indices);
   const voxels = shape[0] * shape[1] * shape[2];
   const outside = indices.findIndex((at) => at < 0 || at >= voxels);
-  if (outside >= 0) throw new InvalidArgumentError(`${what}.indices[${outside}] is ${indices[outside]}; expected a voxel index from 0 to ${voxels - 1}`);
-  if (source !== undefined && typeof source !== 'string') throw new InvalidArgumentError(`${what}.source: expected a string or undefined; received ${describeValue(source)}`);
+  if (outside >= 0) refuseArgument(`${what}.indices[${outside}]`, `a voxel index from 0 to ${voxels - 1}`, indices[outside]);
+  checkOptionalString(source, `${what}.source`);
 }
 
 /**
@@ -117,14 +113,11 @@ export function requireGeometry(mask: unknown, what: string): asserts mask is Ma
  * (and `preserveOutOfMask`) have the right types.
  */
 export function requireCheckOptions(options: unknown): asserts options is (CheckOptions & { preserveOutOfMask?: boolean }) | undefined {
-  if (options === undefined) return;
-  requireObject(options, 'options');
-  const { allowAffineMismatch, affineTolerance, onProgress, preserveOutOfMask } = options as Record<string, unknown>;
-  for (const [what, value] of [['allowAffineMismatch', allowAffineMismatch], ['preserveOutOfMask', preserveOutOfMask]] as const) {
-    if (value !== undefined && typeof value !== 'boolean') throw new InvalidArgumentError(`options.${what}: expected true, false or undefined; received ${describeValue(value)}`);
-  }
+  const { allowAffineMismatch, affineTolerance, onProgress, preserveOutOfMask } = checkOptions(options);
+  if (allowAffineMismatch !== undefined) checkBoolean(allowAffineMismatch, 'options.allowAffineMismatch');
+  if (preserveOutOfMask !== undefined) checkBoolean(preserveOutOfMask, 'options.preserveOutOfMask');
   if (affineTolerance !== undefined && !(typeof affineTolerance === 'number' && affineTolerance >= 0 && Number.isFinite(affineTolerance))) {
-    throw new InvalidArgumentError(`options.affineTolerance: expected a finite number of at least 0; received ${describeValue(affineTolerance)}`);
+    refuseArgument('options.affineTolerance', 'a finite number of at least 0', affineTolerance);
   }
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InvalidArgumentError(`options.onProgress: expected a function or undefined; received ${describeValue(onProgress)}`);
+  if (onProgress !== undefined) checkFunction(onProgress, 'options.onProgress');
 }

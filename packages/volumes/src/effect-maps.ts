@@ -1,5 +1,5 @@
-import { InvalidArgumentError, type Volume } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import type { Volume } from '@combat/base';
+import { refuseArgument } from '@combat/base/internal';
 import { requireEstimates, type VolumeEstimates } from './estimates.js';
 
 /**
@@ -24,7 +24,7 @@ export interface BatchEffectMaps {
  * and affine. Voxels outside the mask are 0; voxels inside it that were left unadjusted (see the
  * `unadjusted-features` warning) are NaN, as in the model.
  *
- * @throws {@link InvalidArgumentError} when `estimates` is not a volume model (a model whose
+ * @throws `InvalidArgumentError` (base's) when `estimates` is not a volume model (a model whose
  * features are the mask's voxels, and a mask geometry).
  * @example
  * ```ts
@@ -41,7 +41,7 @@ export function batchEffectMaps(estimates: VolumeEstimates): BatchEffectMaps[] {
   const V = mask.indices.length;
   for (const name of ['gammaStar', 'deltaStar'] as const) {
     if (!(model[name] instanceof Float64Array) || model[name].length !== model.batches.length * V) {
-      throw new InvalidArgumentError(`estimates.model.${name}: expected a Float64Array of batches x voxels = ${model.batches.length * V} values; received ${describeValue(model[name])}`);
+      refuseArgument(`estimates.model.${name}`, `a Float64Array of batches x voxels = ${model.batches.length * V} values`, model[name]);
     }
   }
   const toVolume = (values: Float64Array, b: number): Volume => {

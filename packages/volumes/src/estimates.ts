@@ -1,7 +1,6 @@
-import { InvalidArgumentError, type MaskGeometry } from '@combat/base';
-import { describeValue } from '@combat/base/internal';
+import type { MaskGeometry } from '@combat/base';
+import { checkObject, refuseArgument } from '@combat/base/internal';
 import type { CombatModel } from '@combat/core';
-import { requireObject } from './arguments.js';
 import { requireGeometry } from './check-volumes.js';
 
 /**
@@ -29,13 +28,9 @@ export interface VolumeEstimates {
  * and a mask geometry with one voxel per model feature.
  */
 export function requireEstimates(estimates: unknown): asserts estimates is VolumeEstimates {
-  requireObject(estimates, 'estimates');
-  const { model, mask } = estimates as Record<string, unknown>;
-  requireObject(model, 'estimates.model');
+  const { model, mask } = checkObject(estimates, 'estimates');
+  const { features, batches } = checkObject(model, 'estimates.model');
   requireGeometry(mask, 'estimates.mask');
-  const { features, batches } = model as Record<string, unknown>;
-  if (features !== mask.indices.length) {
-    throw new InvalidArgumentError(`estimates.model.features is ${describeValue(features)}; expected ${mask.indices.length}, one per voxel of estimates.mask`);
-  }
-  if (!Array.isArray(batches)) throw new InvalidArgumentError(`estimates.model.batches: expected an array of batch labels; received ${describeValue(batches)}`);
+  if (features !== mask.indices.length) refuseArgument('estimates.model.features', `${mask.indices.length}, one per voxel of estimates.mask`, features);
+  if (!Array.isArray(batches)) refuseArgument('estimates.model.batches', 'an array of batch labels', batches);
 }

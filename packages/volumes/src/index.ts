@@ -6,11 +6,9 @@ export {
   adjustVolumes,
   harmonizeVolumes,
   harmonizeVolumesStreaming,
-  type AdjustOptions,
-  type AdjustVolumesOptions,
-  type HarmonizeVolumesOptions,
   type HarmonizeVolumesResult,
   type HarmonizeVolumesStreamingResult,
   type VolumeSink,
 } from './harmonize-volumes.js';
 export { maskIndices } from './mask.js';
+export type { AdjustOptions, AdjustVolumesOptions, HarmonizeVolumesOptions } from './options.js';

@@ -1,7 +1,8 @@
 import { InvalidValueError } from '@combat/core';
-import type { Volume } from '@combat/base';
+import type { MaskGeometry, Volume, VolumeResource } from '@combat/base';
 import { checkVolume, formatVoxel } from '@combat/base/internal';
 import { EmptyMaskError, VolumeShapeError } from './errors.js';
+import { describeMask, volumeSource } from './naming.js';
 
 /**
  * The flat indices (i-fastest order, as in `Volume.data`) of the voxels where a mask volume is
@@ -9,9 +10,11 @@ import { EmptyMaskError, VolumeShapeError } from './errors.js';
  * model's feature k. Messages name the mask by its `source`.
  *
  * @throws {@link EmptyMaskError} when no voxel is above zero.
- * @throws {@link InvalidArgumentError} when `mask` is not a volume.
+ * @throws `InvalidArgumentError` (base's) when `mask` is not a volume.
  * @example
  * ```ts
+ * import { identityAffine } from '@combat/base';
+ * import { maskIndices } from '@combat/volumes';
  * maskIndices({ shape: [2, 2, 1], affine: identityAffine(), data: Uint8Array.of(0, 3, 0, 1) }); // Int32Array.of(1, 3)
  * maskIndices({ shape: [2, 1, 1], affine: identityAffine(), data: new Uint8Array(2), source: 'mask.nii.gz' });
  * // throws EmptyMaskError: the mask (mask.nii.gz) of shape 2x1x1 has no voxel above 0
@@ -35,9 +38,16 @@ export function indicesAboveZero(mask: Volume, label: string): Int32Array {
   return indices;
 }
 
-/** How messages name the mask: `the mask (mask.nii.gz)`, or `the mask` when it has no source. */
-export function describeMask(source: string | undefined): string {
-  return source ? `the mask (${source})` : 'the mask';
+/**
+ * Loads and checks the mask (a 3D volume with a voxel above 0): its geometry, with its source
+ * (the resource's, else the loaded volume's).
+ */
+export async function loadMask(resource: VolumeResource): Promise<MaskGeometry> {
+  const volume = await resource.load();
+  const source = volumeSource(resource, volume);
+  checkShape(volume, describeMask(source));
+  const geometry = { shape: [...volume.shape], affine: volume.affine.slice(), indices: indicesAboveZero(volume, describeMask(source)) };
+  return source === undefined ? geometry : { ...geometry, source };
 }
 
 /**
@@ -59,19 +69,18 @@ export function flattenMasked(volume: Volume, indices: Int32Array, row: Float64A
 
 /**
  * A float64 volume from masked values: inside the mask the values of `row`, outside zeros, or the
- * template's own voxels with `preserveOutOfMask`. Shape, affine, header and source come from the
- * template (its source, when it has none, is `source`), which is not modified.
+ * template's own voxels with `preserveOutOfMask`. Shape, affine and header come from the template
+ * (which is not modified); its source is `source` (the caller's, see {@link volumeSource}).
  */
-export function unflattenMasked<H>(row: Float64Array, indices: Int32Array, template: Volume<H>, preserveOutOfMask: boolean, source?: string): Volume<H> {
+export function unflattenMasked<H>(row: Float64Array, indices: Int32Array, template: Volume<H>, preserveOutOfMask: boolean, source: string | undefined): Volume<H> {
   const data = preserveOutOfMask ? Float64Array.from(template.data) : new Float64Array(template.data.length);
   for (let k = 0; k < indices.length; k++) data[indices[k]] = row[k];
-  const from = template.source ?? source;
   return {
     data,
     shape: [...template.shape],
     affine: template.affine.slice(),
     ...(template.header === undefined ? {} : { header: template.header }),
-    ...(from === undefined ? {} : { source: from }),
+    ...(source === undefined ? {} : { source }),
   };
 }
 

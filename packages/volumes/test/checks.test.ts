@@ -70,12 +70,58 @@ describe('messages name volumes by their file, voxels as (i, j, k)', () => {
     );
   });
 
-  it('the unadjusted-voxels warning names voxels as (i, j, k)', async () => {
+  it('the unadjusted-voxels warning names voxels as (i, j, k), with the reason core gives', async () => {
     const flat = volumes.map((r, i) => (site[i] === 'site_A' ? new InMemoryVolumeResource(withVoxel(loaded[i]!, VOXEL, 0.5), r.source) : r));
     const { estimates: fit, warnings } = await harmonizeVolumes(flat, covariates, options);
     const warning = warnings.find((w) => w.code === 'unadjusted-features');
-    expect(warning?.message).toBe('1 voxel(s) inside the mask left unadjusted (constant within a batch, no finite value in a batch, or zero pooled variance): (3, 4, 5)');
+    expect(warning?.message).toBe('1 voxel(s) inside the mask left unadjusted: constant within batch site_A: (3, 4, 5)');
     expect(warning).toHaveProperty('features', [fit.mask.indices.indexOf(VOXEL)]);
+    expect(warning).toHaveProperty('reasons', [{ cause: 'constant-in-batch', batch: 'site_A' }]);
+  });
+
+  it('a voxel with a single finite value in a batch is named with that reason, apart from the others', async () => {
+    // site_B: the voxel is missing (NaN) in all volumes but the first; site_A: another voxel is constant.
+    const firstB = site.indexOf('site_B');
+    const other = VOXEL + 1;
+    const sparse = volumes.map((r, i) => {
+      if (site[i] === 'site_B' && i !== firstB) return new InMemoryVolumeResource(withVoxel(loaded[i]!, VOXEL, NaN), r.source);
+      if (site[i] === 'site_A') return new InMemoryVolumeResource(withVoxel(loaded[i]!, other, 0.5), r.source);
+      return r;
+    });
+    const { estimates: fit, warnings } = await harmonizeVolumes(sparse, covariates, options);
+    const warning = warnings.find((w) => w.code === 'unadjusted-features');
+    expect(warning?.message).toBe('2 voxel(s) inside the mask left unadjusted: a single finite value in batch site_B: (3, 4, 5); constant within batch site_A: (4, 4, 5)');
+    expect(warning).toHaveProperty('features', [VOXEL, other].map((at) => fit.mask.indices.indexOf(at)));
+  });
+
+  it("a volume's source is its resource's, else the loaded volume's: in outputs and in messages", async () => {
+    const relabel = (i: number, resource?: string) => ({
+      ...(resource === undefined ? {} : { source: resource }),
+      load: async () => ({ ...loaded[i]!, source: `loaded-${i}.nii` }),
+    });
+    const both = loaded.map((_, i) => relabel(i, `resource-${i}.nii`));
+    const { harmonized } = await harmonizeVolumes(both, covariates, options);
+    expect(harmonized.map((v) => v.source)).toEqual(loaded.map((_, i) => `resource-${i}.nii`));
+    const applied: (string | undefined)[] = [];
+    await adjustVolumes(estimates, both, covariates, (v, i) => void (applied[i] = v.source));
+    expect(applied).toEqual(loaded.map((_, i) => `resource-${i}.nii`));
+    const shifted = { ...loaded[0]!, source: 'loaded-0.nii', affine: loaded[0]!.affine.map((x, at) => (at === 3 ? x + 1 : x)) };
+    const bad = both.map((r, i) => (i === 0 ? { source: r.source, load: async () => shifted } : r));
+    for (const run of [() => harmonizeVolumes(bad, covariates, options), () => adjustVolumes(estimates, bad, covariates, () => {}), () => checkVolumes(bad, estimates.mask)]) {
+      await expect(run()).rejects.toThrow(/^resource-0\.nii: its affine differs/);
+    }
+    const covariateError = await harmonizeVolumes(both, { batch: ['', ...site.slice(1)] }, options).catch((e: unknown) => e);
+    expect((covariateError as Error).message).toBe('sample 0: resource-0.nii: batch labels is ""; expected a non-empty string');
+    // A resource without a source: the loaded volume's, in outputs and in messages.
+    const unnamed = loaded.map((_, i) => relabel(i));
+    expect((await harmonizeVolumes(unnamed, covariates, options)).harmonized.map((v) => v.source)).toEqual(loaded.map((_, i) => `loaded-${i}.nii`));
+    const unnamedBad = unnamed.map((r, i) => (i === 0 ? { load: async () => shifted } : r));
+    await expect(checkVolumes(unnamedBad, estimates.mask)).rejects.toThrow(/^loaded-0\.nii: its affine differs/);
+    // The mask follows the same rule.
+    const maskVolume = { ...(await mask.load()), source: 'loaded-mask.nii' };
+    const fitted = await harmonizeVolumes(volumes, covariates, { mask: { source: 'mask.nii', load: async () => maskVolume } });
+    expect(fitted.estimates.mask.source).toBe('mask.nii');
+    expect((await harmonizeVolumes(volumes, covariates, { mask: { load: async () => maskVolume } })).estimates.mask.source).toBe('loaded-mask.nii');
   });
 
   it('formats voxels i fastest', () => {
@@ -181,6 +227,25 @@ describe('arguments: a InvalidArgumentError, never a TypeError', () => {
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).code).toBe('INVALID_ARGUMENT');
     expect((error as Error).message).toMatch(/expected/);
+  });
+
+  it('words every message <what>: expected <expected>; received <the value described>', async () => {
+    const messages: [() => unknown, string][] = [
+      [() => harmonizeVolumes(volumes, covariates, undefined as never), 'options: expected an object; received undefined'],
+      [() => harmonizeVolumes([volumes[0]!, 'a.nii' as never], covariates, options), 'volumes[1]: expected a volume resource (an object with a load() method and an optional string source); received a string ("a.nii")'],
+      [() => harmonizeVolumesStreaming(volumes, covariates, undefined as never, options), 'sink: expected a function; received undefined'],
+      [() => harmonizeVolumes(volumes, covariates, { ...options, preserveOutOfMask: 'yes' } as never), 'options.preserveOutOfMask: expected true or false; received a string ("yes")'],
+      [() => adjustVolumes(estimates, volumes, covariates, sink, { checkFirst: 1 } as never), 'options.checkFirst: expected true or false; received a number (1)'],
+      [() => adjustVolumes(estimates, volumes, covariates, sink, 'fast' as never), 'options: expected an options object or undefined; received a string ("fast")'],
+      [() => checkVolumes(volumes, { ...geometry, indices: Int32Array.of(5000) }), 'mask.indices[0]: expected a voxel index from 0 to 959; received a number (5000)'],
+      [() => adjustVolumes({ ...estimates, mask: { ...geometry, indices: geometry.indices.subarray(1) } }, volumes, covariates, sink), `estimates.model.features: expected ${geometry.indices.length - 1}, one per voxel of estimates.mask; received a number (${geometry.indices.length})`],
+      [() => batchEffectMaps({ ...estimates, model: { ...estimates.model, gammaStar: [] as never } }), `estimates.model.gammaStar: expected a Float64Array of batches x voxels = ${3 * geometry.indices.length} values; received an array of 0`],
+    ];
+    for (const [call, message] of messages) {
+      const error = await (async () => call())().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toBe(message);
+    }
   });
 
   it('names the resource whose load() gave something else', async () => {

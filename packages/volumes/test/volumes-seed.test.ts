@@ -9,24 +9,23 @@ import { batchEffectMaps, harmonizeVolumes, harmonizeVolumesStreaming, maskIndic
 /** The brief's example: 3 scanners x 8 subjects, 30x36x20 voxels, age effect 0.002/year. */
 const DIR = fixturePath('volumes-seed');
 const table = readCsvFixture(join(DIR, 'covars.csv')).rows;
-const covars = { site: table.map((r) => r.site as string), age: table.map((r) => r.age as string) };
+const covariates = { batch: table.map((r) => r.site as string), continuous: { age: table.map((r) => Number(r.age)) } };
 const volumes = table.map((r) => new NiftiFileResource(join(DIR, r.path as string)));
 const mask = new NiftiFileResource(join(DIR, 'mask.nii.gz'));
-const covariates = { batch: covars.site, continuous: { age: covars.age.map(Number) } };
 const options = { mask };
 const summary = JSON.parse(readFileSync(join(DIR, 'summary.json'), 'utf8'));
 
 const inside = maskIndices(await mask.load());
 const meanInMask = (v: Volume) => inside.reduce((s, at) => s + v.data[at], 0) / inside.length;
 function siteMeans(vs: Volume[]): Record<string, number> {
-  const sites = [...new Set(covars.site)];
+  const sites = [...new Set(covariates.batch)];
   return Object.fromEntries(sites.map((s) => {
-    const means = vs.filter((_, i) => covars.site[i] === s).map(meanInMask);
+    const means = vs.filter((_, i) => covariates.batch[i] === s).map(meanInMask);
     return [s, means.reduce((a, b) => a + b, 0) / means.length];
   }));
 }
 function ageCorrelation(vs: Volume[]): number {
-  const x = covars.age.map(Number);
+  const x = covariates.continuous.age;
   const y = vs.map(meanInMask);
   const mx = x.reduce((a, b) => a + b, 0) / x.length;
   const my = y.reduce((a, b) => a + b, 0) / y.length;

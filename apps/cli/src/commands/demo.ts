@@ -41,12 +41,15 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
   for (const [role, path] of [['the demo marker', paths.marker], ['the covariates table', paths.covariates], ['the mask', paths.mask], ['the report', paths.report]]) plan.file(path as string, role as string);
   paths.inputs.forEach((path, i) => plan.file(path, `the input of ${subjects[i]?.subject}`));
   paths.outputs.forEach((path, i) => plan.file(path, `the output of ${subjects[i]?.subject}`));
-  const table = tableFromColumns('generated covariates', {
-    subject: subjects.map((s) => s.subject),
-    scanner: subjects.map((s) => s.scanner),
-    age: subjects.map((s) => String(s.age)),
-    path: subjects.map((s) => `inputs/${s.subject}.nii.gz`),
-  });
+  const table = tableFromColumns(
+    {
+      subject: subjects.map((s) => s.subject),
+      scanner: subjects.map((s) => s.scanner),
+      age: subjects.map((s) => String(s.age)),
+      path: subjects.map((s) => `inputs/${s.subject}.nii.gz`),
+    },
+    { source: 'generated covariates' },
+  );
   const model = { batch: 'scanner', continuous: ['age'] };
   const covariates = covariatesFromTable(table, covariateColumns(model), { idColumn: 'subject' });
   const progress = startProgress(io, flags.quiet ?? false, 2 * subjects.length);
