@@ -4,7 +4,7 @@ import { gzipSync } from 'fflate';
 import { NIFTI1 } from 'nifti-reader-js';
 import { PLATFORM_LITTLE_ENDIAN, datatypeByName } from './datatypes.js';
 import { NiftiWriteError } from './errors.js';
-import { findHeaderProblem, type NiftiHeader } from './header.js';
+import { findHeaderProblem, headerAffine, type NiftiHeader } from './header.js';
 
 /**
  * How {@link encodeNifti} encodes: the voxel type (`float32` by default: harmonized values are
@@ -23,6 +23,11 @@ export interface EncodeOptions {
   readonly level?: number;
 }
 
+/** Whether two affines agree to float32 precision (the header stores them as float32). */
+function sameAffine(a: Float64Array, b: Float64Array): boolean {
+  return a.every((value, k) => Math.abs(value - (b[k] as number)) <= 1e-5 * Math.max(1, Math.abs(value)));
+}
+
 /** Offset of the voxels in a single-file NIfTI-1: the header and the 4 extension bytes. */
 const VOX_OFFSET = 352;
 
@@ -30,7 +35,10 @@ const VOX_OFFSET = 352;
  * Encodes a volume as a single-file NIfTI-1 (`.nii` bytes, gzipped on request), little-endian.
  * When the volume has a NIfTI `header` (as read images do) it is kept: qform and sform with their
  * codes, pixdim, units, description, intent; datatype, bitpix, voxel offset and scaling (slope 1,
- * intercept 0) are set for the new data and the sform rows from the volume's affine. Without
+ * intercept 0) are set for the new data and the sform rows from the volume's affine. When that
+ * affine is not the header's (the volume was moved or resampled), the sform alone carries it
+ * (code kept, or 2 when the header had none), the qform is dropped (code 0) and the voxel sizes
+ * come from the affine, so every reader finds the volume where its affine says. Without
  * one, the header is built like nibabel's (sform code 2, qform code 0, voxel sizes from the
  * affine). NaN (missing) and infinite values are written as they are. Works in any JavaScript
  * runtime.
@@ -120,10 +128,18 @@ function buildHeader(volume: Volume, dtype: 'float32' | 'float64', template: Nif
     return h;
   }
   h.pixDims = [...template.pixdim];
-  h.qform_code = template.qformCode;
-  h.sform_code = template.sformCode;
-  [h.quatern_b, h.quatern_c, h.quatern_d] = template.quatern;
-  [h.qoffset_x, h.qoffset_y, h.qoffset_z] = template.qoffset;
+  if (sameAffine(affine, headerAffine(template))) {
+    h.qform_code = template.qformCode;
+    h.sform_code = template.sformCode;
+    [h.quatern_b, h.quatern_c, h.quatern_d] = template.quatern;
+    [h.qoffset_x, h.qoffset_y, h.qoffset_z] = template.qoffset;
+  } else {
+    // The volume was moved: the sform alone says where it is, so no reader finds the old qform.
+    h.sform_code = template.sformCode > 0 ? template.sformCode : 2;
+    h.qform_code = 0;
+    const zooms = [0, 1, 2].map((c) => Math.hypot(affine[c], affine[4 + c], affine[8 + c]));
+    h.pixDims = [template.pixdim[0] ?? 1, ...zooms, ...template.pixdim.slice(4)];
+  }
   h.xyzt_units = template.xyztUnits;
   h.description = truncate(template.description, 80);
   h.aux_file = truncate(template.auxFile, 24);

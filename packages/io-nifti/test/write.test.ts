@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { temporaryFolder, thrownBy } from '@combat/test-support';
+import { fixturePath, temporaryFolder, thrownBy } from '@combat/test-support';
 import { identityAffine, type Volume } from '@combat/base';
 import { describe, expect, it } from 'vitest';
 import { NiftiWriteError, decodeNifti, encodeNifti } from '../src/index.js';
@@ -59,5 +59,36 @@ describe('encodeNiftiFile: the bytes writeNifti writes, for an application that 
       expect(raw).toEqual(encodeNifti(volume, options));
       expect((await readNifti(path)).data).toEqual('dtype' in options ? volume.data : Float32Array.from(volume.data));
     }
+  });
+});
+
+describe('the geometry written with a reused header', () => {
+  const anatomical = () => decodeNifti(new Uint8Array(readFileSync(fixturePath('nifti-interop', 'anatomical.nii'))));
+  const shifted = (affine: Float64Array) => Float64Array.from(affine, (value, k) => (k === 3 ? value + 10 : value));
+
+  it('keeps the qform and sform when the affine is the header's own', () => {
+    const image = anatomical();
+    const back = decodeNifti(encodeNifti(image));
+    expect([back.header.sformCode, back.header.qformCode]).toEqual([image.header.sformCode, image.header.qformCode]);
+    expect(back.header.quatern).toEqual(image.header.quatern);
+    expect(Array.from(back.affine)).toEqual(Array.from(image.affine));
+  });
+
+  it('puts a moved volume where its affine says, with the old qform dropped', () => {
+    const image = anatomical();
+    const moved = { ...image, affine: shifted(image.affine) };
+    const back = decodeNifti(encodeNifti(moved));
+    expect(back.header.qformCode).toBe(0);
+    expect(back.header.sformCode).toBe(image.header.sformCode);
+    expect(Array.from(back.affine, (v) => Math.fround(v))).toEqual(Array.from(moved.affine, (v) => Math.fround(v)));
+  });
+
+  it('gives a header with no sform one (code 2) when the volume moved, instead of keeping the qform', () => {
+    const image = anatomical();
+    const qformOnly = { ...image, header: { ...image.header, sformCode: 0 } };
+    const moved = { ...qformOnly, affine: shifted(decodeNifti(encodeNifti(qformOnly)).affine) };
+    const back = decodeNifti(encodeNifti(moved));
+    expect([back.header.sformCode, back.header.qformCode]).toEqual([2, 0]);
+    expect(Array.from(back.affine, (v) => Math.fround(v))).toEqual(Array.from(moved.affine, (v) => Math.fround(v)));
   });
 });
