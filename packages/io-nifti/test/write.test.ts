@@ -66,7 +66,7 @@ describe('the geometry written with a reused header', () => {
   const anatomical = () => decodeNifti(new Uint8Array(readFileSync(fixturePath('nifti-interop', 'anatomical.nii'))));
   const shifted = (affine: Float64Array) => Float64Array.from(affine, (value, k) => (k === 3 ? value + 10 : value));
 
-  it('keeps the qform and sform when the affine is the header's own', () => {
+  it("keeps the qform and sform when the affine is the header's own", () => {
     const image = anatomical();
     const back = decodeNifti(encodeNifti(image));
     expect([back.header.sformCode, back.header.qformCode]).toEqual([image.header.sformCode, image.header.qformCode]);
