@@ -17,3 +17,10 @@ export function readCsvFixture(path: string): CsvTable {
   if (parsed.errors.length > 0) throw new Error(`${path}: ${parsed.errors[0]?.message}`);
   return { columns: parsed.meta.fields ?? [], rows: parsed.data };
 }
+
+/** Parses with Number(), which reads "NaN" as NaN and every other cell at full float64 precision. */
+export function numericMatrix(table: CsvTable, columns: string[]): Float64Array {
+  const out = new Float64Array(table.rows.length * columns.length);
+  table.rows.forEach((row, i) => columns.forEach((c, v) => (out[i * columns.length + v] = Number(row[c]))));
+  return out;
+}

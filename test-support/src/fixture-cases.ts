@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CombatOptions, Covariates, DataMatrix } from '@combat/core';
-import { readCsvFixture, type CsvTable } from './csv.js';
+import { numericMatrix, readCsvFixture } from './csv.js';
 import { fixturePath } from './fixtures.js';
 
 /** The reference cases of `fixtures/combat/` (copied from the shared fixtures; see its README). */
@@ -58,11 +58,4 @@ export function loadCase(name: string): FixtureCase {
     expected: numericMatrix(expected, features),
     estimates,
   };
-}
-
-/** Parses with Number(), which reads "NaN" as NaN and every other cell at full float64 precision. */
-function numericMatrix(table: CsvTable, columns: string[]): Float64Array {
-  const out = new Float64Array(table.rows.length * columns.length);
-  table.rows.forEach((row, i) => columns.forEach((c, v) => (out[i * columns.length + v] = Number(row[c]))));
-  return out;
 }

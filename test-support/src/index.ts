@@ -3,6 +3,7 @@ export { CHROMIUM, browserAvailable, launchChromium } from './chromium.js';
 export { expectClose } from './close.js';
 export { readCsvFixture, type CsvTable } from './csv.js';
 export { COMBAT_CASES, caseNames, loadCase, type CaseSpec, type FixtureCase } from './fixture-cases.js';
+export { FAMILY_CASES, familyCaseNames, loadFamilyCase, type FamilyCase, type FamilySpec, type FamilyTable } from './family-cases.js';
 export { REPO_ROOT, fixturePath } from './fixtures.js';
 export { random, selectSamples, syntheticData, type SyntheticSpec } from './synthetic.js';
 export { temporaryFolder } from './temporary.js';

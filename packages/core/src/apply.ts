@@ -1,52 +1,110 @@
-import { refuseArgument } from '@combat/base/internal';
+import { checkOneOf, checkOptions, refuseArgument } from '@combat/base/internal';
 import { encodeCovariates, type EncodedRows } from './design.js';
-import { InvalidValueError, ShapeMismatchError } from './errors.js';
+import { InvalidValueError, ShapeMismatchError, UnknownBatchError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
-import type { CombatModel } from './model.js';
+import type { BatchEffects, CombatModel } from './model.js';
 import { requireModel } from './model-checks.js';
-import type { Covariates, DataMatrix } from './types.js';
+import { checkEstimateOptions, estimateFromRows, type EstimateOptions } from './new-batches.js';
+import { rangeWarnings } from './ranges.js';
+import type { CombatWarning, Covariates, DataMatrix } from './types.js';
 
 /**
- * Adjusts samples with a fitted model (sections 5 and 7 of docs/combat-spec.md). Each sample's
- * standardization mean comes from **its own** covariates; its batch must be one of the training
- * batches and its categorical levels ones seen in training. Reference-batch samples, unadjusted
- * features and missing cells pass through unchanged. Applied to the training samples it
- * reproduces the training output. Returns a new Float64Array; the input is not modified. The
- * model is checked the first time it is used, as {@link deserializeModel} checks one.
+ * Options of {@link applyCombat}: what to do with samples of a batch the model has not seen, an
+ * error (`'error'`, the default) or estimating the batch from them first (`'estimate'`, see
+ * {@link estimateBatches}); and the cap on the parametric solver's iterations when estimating.
  *
- * @throws {@link InvalidArgumentError} when an argument is not of the right kind.
+ * @example
+ * ```ts
+ * const options: ApplyOptions = { newBatches: 'estimate' };
+ * applyCombat(model, newSite, newSiteCovariates, options).model.batches.has('siteC'); // true
+ * ```
+ */
+export interface ApplyOptions extends EstimateOptions {
+  readonly newBatches?: 'error' | 'estimate';
+}
+
+/**
+ * What {@link applyCombat} returns: the adjusted data (a new Float64Array in the input's layout),
+ * the model that adjusted them (the one given, extended with any batch estimated), and warnings.
+ *
+ * @example
+ * ```ts
+ * const { data, model: used, warnings }: ApplyResult = applyCombat(model, matrix, covariates);
+ * data.length; // 24
+ * used === model; // true
+ * warnings; // []
+ * ```
+ */
+export interface ApplyResult {
+  readonly data: Float64Array;
+  readonly model: CombatModel;
+  readonly warnings: CombatWarning[];
+}
+
+/**
+ * Adjusts samples with a fitted model (sections 5, 7 and 9 of docs/combat-spec.md). Each sample's
+ * standardization mean comes from **its own** covariates; its categorical levels must be ones
+ * seen in training. A sample of a batch the model has not seen is an error, unless
+ * `options.newBatches` is `'estimate'`: then each such batch is first estimated from its samples
+ * here (two or more), as {@link estimateBatches} does. Reference-batch samples, unadjusted
+ * features and missing cells pass through unchanged. Applied to the training samples it
+ * reproduces the training output. Warns about continuous covariates outside their training range.
+ * The input is not modified. The model is checked the first time it is used, as
+ * {@link deserializeModel} checks one.
+ *
+ * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
  * @throws {@link ModelFormatError} when `model` is not one a fit produces (naming the field).
  * @throws {@link ShapeMismatchError} when the data are not `samples x features` values of the
  * model's feature count, or a covariate column has another length.
  * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
  * @throws {@link InvalidValueError} when a data value is infinite (missing cells are NaN) or
  * adjusts to a value beyond float64, a label is missing, or a continuous covariate is not finite.
- * @throws {@link UnknownBatchError} when a sample's batch was not in training.
+ * @throws {@link UnknownBatchError} when a sample's batch is not the model's and new batches are
+ * not estimated.
  * @throws {@link UnknownCovariateError} when a categorical level was not in training, or the
  * covariates are not the model's.
+ * @throws {@link TooFewSamplesError} and {@link TooFewFeaturesError} when a new batch cannot be
+ * estimated (see {@link estimateBatches}).
  *
  * @example
  * ```ts
  * // One new sample of siteB.
  * const scan = { data: Float64Array.of(2.9, 2.7, 3.4), samples: 1, features: 3 };
- * const adjusted = applyCombat(model, scan, { batch: ['siteB'], categorical: { sex: ['F'] }, continuous: { age: [63] } });
- * adjusted.length; // 3
+ * applyCombat(model, scan, { batch: ['siteB'], categorical: { sex: ['F'] }, continuous: { age: [63] } }).data.length; // 3
  * applyCombat(model, scan, { batch: ['siteC'], categorical: { sex: ['F'] }, continuous: { age: [63] } });
- * // throws UnknownBatchError: sample 0: batch "siteC" was not seen in training (known: siteA, siteB)
+ * // throws UnknownBatchError: sample 0: batch "siteC" was not seen in training (known: siteA, siteB); to estimate it from the samples given, pass { newBatches: 'estimate' }
+ *
+ * // A new site's samples: its batch is estimated, then every sample adjusted.
+ * const { model: extended } = applyCombat(model, newSite, newSiteCovariates, { newBatches: 'estimate' });
+ * extended.batches.get('siteC')!.samples; // 3
  * ```
  */
-export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates): Float64Array {
+export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions = {}): ApplyResult {
   requireModel(model, 'applyCombat');
   checkInputs(matrix, covariates, model.features, 'applyCombat');
-  return applyEncoded(model, matrix, encodeCovariates(model.coding, covariates));
+  const given = checkOptions(options, 'applyCombat: options', 'an object { newBatches?, maxIterations? }');
+  if (given.newBatches !== undefined) checkOneOf(given.newBatches, 'applyCombat: options.newBatches', ['error', 'estimate']);
+  checkEstimateOptions({ maxIterations: given.maxIterations }, 'applyCombat');
+  const rows = encodeCovariates(model.coding, covariates);
+  checkNoInfinity(matrix);
+  const warnings = rangeWarnings(model.coding, covariates);
+  let used = model;
+  if (options.newBatches === 'estimate') {
+    const estimated = estimateFromRows(model, matrix, rows, options);
+    used = estimated.model;
+    warnings.push(...estimated.warnings);
+  } else {
+    findBatches(model, rows, true);
+  }
+  return { data: adjust(used, matrix.data, matrix.samples, rows, new Float64Array(matrix.samples * model.features)), model: used, warnings };
 }
 
 /**
  * {@link applyCombat} for covariates already encoded with the model's coding (by
  * {@link encodeCovariates}), writing into `out` (a new array by default; pass a buffer to reuse
- * memory when streaming blocks). The arguments and the data are checked before the first value
- * is written, but a value that adjusts beyond float64 is only found once it is computed: after
- * that {@link InvalidValueError}, `out` may be partly written.
+ * memory when streaming blocks). Every batch must be the model's. The arguments and the data are
+ * checked before the first value is written, but a value that adjusts beyond float64 is only
+ * found once it is computed: after that {@link InvalidValueError}, `out` may be partly written.
  *
  * @throws {@link InvalidArgumentError} when an argument is not of the right kind.
  * @throws {@link ModelFormatError} when `model` is not one a fit produces (naming the field).
@@ -54,14 +112,15 @@ export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: 
  * model's feature count, or `rows` or `out` are of another size.
  * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
  * @throws {@link InvalidValueError} when a data value is infinite or adjusts to a value beyond
- * float64, or `rows` hold a batch index out of range or a covariate value that is not finite.
+ * float64, or `rows` hold a missing batch label or a covariate value that is not finite.
+ * @throws {@link UnknownBatchError} when a sample's batch is not the model's.
  *
  * @example
  * ```ts
  * const rows = encodeCovariates(model.coding, covariates);
  * const out = new Float64Array(matrix.samples * matrix.features);
  * applyEncoded(model, matrix, rows, out) === out; // true
- * out; // applyCombat(model, matrix, covariates)
+ * out; // applyCombat(model, matrix, covariates).data
  * ```
  */
 export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out?: Float64Array): Float64Array {
@@ -77,43 +136,49 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
   }
   checkNoInfinity(matrix);
+  findBatches(model, rows, false);
   return adjust(model, data, samples, rows, out ?? new Float64Array(samples * V));
+}
+
+/** Each sample's batch effects; an unknown batch is an error (with the option that estimates it when `suggest`). */
+function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): BatchEffects[] {
+  return rows.batch.map((label, i) => {
+    const effects = model.batches.get(label);
+    if (effects !== undefined) return effects;
+    const hint = suggest ? "; to estimate it from the samples given, pass { newBatches: 'estimate' }" : '';
+    throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')})${hint}`, { sample: i });
+  });
 }
 
 /** Spec section 5 for every sample and feature, into `out` (inputs already checked). */
 function adjust(model: CombatModel, data: Float64Array | Float32Array, samples: number, rows: EncodedRows, out: Float64Array): Float64Array {
   const V = model.features;
-  const B = model.batches.length;
-  const q = model.coding.columns.length - B;
-  const ref = model.coding.refBatch === null ? -1 : model.batches.indexOf(model.coding.refBatch);
-  const { offset, scale } = getBatchAdjustments(model);
+  const q = model.coding.columns.length;
   const { grandMean, beta } = model;
+  const effects = findBatches(model, rows, false);
   // The covariates of the sample that are not zero, and where their coefficients start.
   const nonZero = new Float64Array(q);
   const nonZeroAt = new Int32Array(q);
   for (let i = 0; i < samples; i++) {
-    const b = rows.batchIndex[i];
+    const batch = effects[i] as BatchEffects;
     const row = i * V;
-    if (b === ref) {
-      for (let v = 0; v < V; v++) out[row + v] = data[row + v];
+    if (rows.batch[i] === model.refBatch) {
+      for (let v = 0; v < V; v++) out[row + v] = data[row + v] as number;
       continue;
     }
+    const { offset, scale } = getBatchAdjustments(batch, model.varPooled);
     let used = 0;
     for (let k = 0; k < q; k++) {
       if (rows.covariates[i * q + k] === 0) continue;
-      nonZero[used] = rows.covariates[i * q + k];
-      nonZeroAt[used++] = (B + k) * V;
+      nonZero[used] = rows.covariates[i * q + k] as number;
+      nonZeroAt[used++] = k * V;
     }
-    const bv = b * V;
     for (let v = 0; v < V; v++) {
-      let stand = grandMean[v];
-      for (let k = 0; k < used; k++) stand += nonZero[k] * beta[nonZeroAt[k] + v];
-      out[row + v] = stand + (data[row + v] - stand - offset[bv + v]) * scale[bv + v];
+      let stand = grandMean[v] as number;
+      for (let k = 0; k < used; k++) stand += (nonZero[k] as number) * (beta[(nonZeroAt[k] as number) + v] as number);
+      out[row + v] = stand + ((data[row + v] as number) - stand - (offset[v] as number)) * (scale[v] as number);
     }
-  }
-  for (let v = 0; v < V; v++) {
-    if (model.adjusted[v] === 1) continue;
-    for (let i = 0; i < samples; i++) out[i * V + v] = data[i * V + v];
+    for (let v = 0; v < V; v++) if (batch.adjusted[v] !== 1) out[row + v] = data[row + v] as number;
   }
   checkNoOverflow(data, out, V);
   return out;
@@ -132,24 +197,24 @@ function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, features: n
 }
 
 /**
- * y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per batch and feature
- * `offset = sd * gammaStar` and `scale = 1 / sqrt(deltaStar)`: computed once per model, since a
- * streaming caller applies the same model to one sample at a time.
+ * y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per feature `offset = sd *
+ * gammaStar` and `scale = 1 / sqrt(deltaStar)`: computed once per batch, since a streaming caller
+ * applies the same model to one sample at a time.
  */
-function getBatchAdjustments(model: CombatModel): { offset: Float64Array; scale: Float64Array } {
-  let adjustments = ADJUSTMENTS.get(model);
+function getBatchAdjustments(batch: BatchEffects, varPooled: Float64Array): { offset: Float64Array; scale: Float64Array } {
+  let adjustments = ADJUSTMENTS.get(batch);
   if (adjustments === undefined) {
-    const V = model.features;
-    const offset = new Float64Array(model.gammaStar.length);
-    const scale = new Float64Array(model.deltaStar.length);
-    for (let at = 0; at < offset.length; at++) {
-      offset[at] = Math.sqrt(model.varPooled[at % V]) * model.gammaStar[at];
-      scale[at] = 1 / Math.sqrt(model.deltaStar[at]);
+    const V = varPooled.length;
+    const offset = new Float64Array(V);
+    const scale = new Float64Array(V);
+    for (let v = 0; v < V; v++) {
+      offset[v] = Math.sqrt(varPooled[v] as number) * (batch.gammaStar[v] as number);
+      scale[v] = 1 / Math.sqrt(batch.deltaStar[v] as number);
     }
     adjustments = { offset, scale };
-    ADJUSTMENTS.set(model, adjustments);
+    ADJUSTMENTS.set(batch, adjustments);
   }
   return adjustments;
 }
 
-const ADJUSTMENTS = new WeakMap<CombatModel, { offset: Float64Array; scale: Float64Array }>();
+const ADJUSTMENTS = new WeakMap<BatchEffects, { offset: Float64Array; scale: Float64Array }>();

@@ -1,6 +1,7 @@
 import type { DesignCoding } from './design.js';
 import { buildCrossProduct, findInvolvedColumns, isFullRank, findNullSpace } from './design-matrix.js';
 import { ConfoundedDesignError, InvalidValueError } from './errors.js';
+import type { DesignSums } from './standardize.js';
 import { buildManyLevelsWarnings } from './warnings.js';
 
 /**
@@ -17,14 +18,15 @@ import { buildManyLevelsWarnings } from './warnings.js';
  * @throws {@link ConfoundedDesignError} when the design is rank deficient.
  * @throws {@link InvalidValueError} when covariate values are too large for float64 squares.
  */
-export function checkDesignRank(coding: DesignCoding, count: Float64Array, covariateSum: Float64Array, covariateCross: Float64Array): void {
-  const B = coding.batches.length;
-  const p = coding.columns.length;
-  const q = p - B;
-  const ref = coding.refBatch === null ? null : coding.batches.indexOf(coding.refBatch);
+export function checkDesignRank(coding: DesignCoding, batches: readonly string[], design: DesignSums): void {
+  const { count, covariateSum, covariateCross } = design;
+  const B = batches.length;
+  const q = coding.columns.length;
+  const p = B + q;
+  const columnNames = [...batches.map((b) => `batch:${b}`), ...coding.columns];
   checkFiniteCrossProducts(coding, covariateCross);
-  if (isFullRank(buildCrossProduct(B, q, ref, count, covariateSum, covariateCross), p)) return;
   const xtx = buildCrossProduct(B, q, null, count, covariateSum, covariateCross);
+  if (isFullRank(xtx, p)) return;
   const full = findInvolvedColumns(findNullSpace(xtx, p), p);
   const block = new Float64Array(q * q);
   for (let k = 0; k < q; k++) for (let l = 0; l < q; l++) block[k * q + l] = xtx[(B + k) * p + B + l];
@@ -35,16 +37,16 @@ export function checkDesignRank(coding: DesignCoding, count: Float64Array, covar
       : amongCovariates.length > 0
         ? ['the covariates are confounded with each other', 'remove one of them', amongCovariates.map((k) => B + k)]
         : ['at least one covariate is confounded with batch', 'remove the confounded covariates', full.filter((j) => j >= B)];
-  const names = columns.map((j) => coding.columns[j] as string);
-  const causes = findExactCauses(coding, count, covariateSum, covariateCross);
+  const names = columns.map((j) => columnNames[j] as string);
+  const causes = findExactCauses(coding, batches, design);
   // The batches the exact causes name, else those the null space involves.
   const named = new Set(causes.flatMap((cause) => cause.batches));
   const involved = named.size > 0 ? [...named].sort((a, b) => a - b) : full.filter((j) => j < B);
-  const batches = involved.map((b) => coding.batches[b] as string);
-  const where = [`${names.length === 1 ? 'column' : 'columns'} ${names.join(', ')}`, batches.length === 0 ? '' : `${batches.length === 1 ? 'batch' : 'batches'} ${batches.join(', ')}`];
+  const involvedBatches = involved.map((b) => batches[b] as string);
+  const where = [`${names.length === 1 ? 'column' : 'columns'} ${names.join(', ')}`, involvedBatches.length === 0 ? '' : `${involvedBatches.length === 1 ? 'batch' : 'batches'} ${involvedBatches.join(', ')}`];
   // A covariate of very many levels (an age given as categorical) is the usual cause of nested levels.
   const hints = buildManyLevelsWarnings(coding, count.reduce((a, n) => a + n, 0)).map((w) => `; ${w.message}`);
-  throw new ConfoundedDesignError(`${kind}${causes.length > 0 ? `: ${causes.map((cause) => cause.text).join('; ')}` : ''} (${where.filter(Boolean).join('; ')}); ${advice}${hints.join('')}`, names, batches);
+  throw new ConfoundedDesignError(`${kind}${causes.length > 0 ? `: ${causes.map((cause) => cause.text).join('; ')}` : ''} (${where.filter(Boolean).join('; ')}); ${advice}${hints.join('')}`, names, involvedBatches);
 }
 
 /**
@@ -64,12 +66,28 @@ interface ExactCause {
  * only the level in fewer batches is described (the other is its complement); a level in every
  * sample is described by the others, which occur in none.
  */
-function findExactCauses(coding: DesignCoding, count: Float64Array, covariateSum: Float64Array, covariateCross: Float64Array): ExactCause[] {
-  const B = coding.batches.length;
-  const q = coding.columns.length - B;
+function findExactCauses(coding: DesignCoding, batches: readonly string[], design: DesignSums): ExactCause[] {
+  const { count, covariateSum, covariateCross } = design;
+  const B = batches.length;
+  const q = coding.columns.length;
   const causes: ExactCause[] = [];
   let offset = 0;
-  for (const { name, levels } of coding.categorical) {
+  for (const term of coding.terms) {
+    if (term.kind === 'continuous') {
+      const k = offset;
+      let within = 0;
+      let total = 0;
+      for (let b = 0; b < B; b++) {
+        const sum = covariateSum[b * q + k] as number;
+        const squares = covariateCross[(b * q + k) * q + k] as number;
+        within += squares - (sum * sum) / (count[b] as number);
+        total += squares;
+      }
+      if (within <= 1e-10 * total) causes.push({ text: `continuous covariate ${term.name} is constant within each batch`, batches: [] });
+      offset += 1;
+      continue;
+    }
+    const { name, levels } = term;
     // Counts are sums of 0s and 1s: exact. The first level's count is the rest of the batch.
     const levelCount = (b: number, l: number): number => {
       if (l > 0) return covariateSum[b * q + offset + l - 1] as number;
@@ -90,23 +108,11 @@ function findExactCauses(coding: DesignCoding, count: Float64Array, covariateSum
     }
     const complements = levels.length === 2 && described.length === 2 && described.every((d) => d.batches.length > 0);
     const chosen = complements ? [described[0]!.batches.length <= described[1]!.batches.length ? described[0]! : described[1]!] : described;
-    for (const { level, batches } of chosen) {
-      causes.push({ text: describeLevel(levels[level] as string, name, batches.map((b) => coding.batches[b] as string)), batches });
+    for (const { level, batches: where } of chosen) {
+      causes.push({ text: describeLevel(levels[level] as string, name, where.map((b) => batches[b] as string)), batches: where });
     }
-    offset += Math.max(levels.length - 1, 0);
+    offset += levels.length - 1;
   }
-  coding.continuous.forEach((name, c) => {
-    const k = offset + c;
-    let within = 0;
-    let total = 0;
-    for (let b = 0; b < B; b++) {
-      const sum = covariateSum[b * q + k] as number;
-      const squares = covariateCross[(b * q + k) * q + k] as number;
-      within += squares - (sum * sum) / (count[b] as number);
-      total += squares;
-    }
-    if (within <= 1e-10 * total) causes.push({ text: `continuous covariate ${name} is constant within each batch`, batches: [] });
-  });
   return causes;
 }
 
@@ -121,13 +127,12 @@ function describeLevel(level: string, name: string, batches: readonly string[]):
  * where no rank or fit means anything: an error naming the design column.
  */
 function checkFiniteCrossProducts(coding: DesignCoding, covariateCross: Float64Array): void {
-  const B = coding.batches.length;
-  const q = coding.columns.length - B;
+  const q = coding.columns.length;
   for (let at = 0; at < covariateCross.length; at++) {
     if (Number.isFinite(covariateCross[at])) continue;
     const k = Math.floor(at / q) % q;
     throw new InvalidValueError(
-      `covariate column ${JSON.stringify(coding.columns[B + k])} has values too large for float64 (their squares overflow, around 1e154 and beyond); rescale it (e.g. to other units)`,
+      `covariate column ${JSON.stringify(coding.columns[k])} has values too large for float64 (their squares overflow, around 1e154 and beyond); rescale it (e.g. to other units)`,
     );
   }
 }

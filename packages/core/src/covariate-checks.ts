@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@combat/base';
 import { checkObject, isRecord, refuseArgument } from '@combat/base/internal';
-import { checkCoding } from './coding-checks.js';
+import { checkCoding, isRange } from './coding-checks.js';
 import type { DesignCoding } from './design.js';
 import { InvalidValueError, ShapeMismatchError, UnknownCovariateError } from './errors.js';
 import type { Covariates } from './types.js';
@@ -18,7 +18,7 @@ import type { Covariates } from './types.js';
  */
 export function requireCoding(coding: unknown, fn: string): asserts coding is DesignCoding {
   if (typeof coding === 'object' && coding !== null && CHECKED_CODINGS.has(coding)) return;
-  checkObject(coding, `${fn}: coding`, 'a design coding { batches, refBatch, categorical, continuous, columns }');
+  checkObject(coding, `${fn}: coding`, 'a design coding { terms, columns }');
   checkCoding(coding, 'coding', (detail) => {
     throw new InvalidArgumentError(`${fn}: ${detail}`);
   });
@@ -88,12 +88,14 @@ function checkLabels(values: readonly string[], what: string, samples: number): 
   }
 }
 
-/** Checks that covariates name exactly the covariates of a coding, each in its role. *
+/**
+ * Checks that covariates name exactly the covariates of a coding, each in its role.
+ *
  * @throws {@link UnknownCovariateError} listing the missing and the unknown covariates.
  */
 export function checkCovariateNames(coding: DesignCoding, covariates: Covariates): void {
   const given = [...Object.keys(covariates.categorical ?? {}).map((n) => `categorical "${n}"`), ...Object.keys(covariates.continuous ?? {}).map((n) => `continuous "${n}"`)];
-  const needed = [...coding.categorical.map((c) => `categorical "${c.name}"`), ...coding.continuous.map((n) => `continuous "${n}"`)];
+  const needed = coding.terms.map((term) => `${term.kind} "${term.name}"`);
   const missing = needed.filter((n) => !given.includes(n));
   const unknown = given.filter((n) => !needed.includes(n));
   if (missing.length > 0 || unknown.length > 0) {
@@ -102,6 +104,32 @@ export function checkCovariateNames(coding: DesignCoding, covariates: Covariates
       `covariates do not match the design (expected ${needed.length > 0 ? needed.join(', ') : 'none'}): ${parts.filter(Boolean).join('; ')}`,
     );
   }
+}
+
+/**
+ * Checks the argument of `declareDesign`: an array of `{ kind: 'categorical', name, levels }`
+ * (levels a non-empty array of non-empty strings) and `{ kind: 'continuous', name, range? }`
+ * (range absent, null, or two finite numbers in order).
+ *
+ * @throws {@link InvalidArgumentError} naming `fn` and the entry.
+ */
+export function checkTermDeclarations(terms: unknown, fn: string): void {
+  if (!Array.isArray(terms)) refuseArgument(`${fn}: terms`, 'an array of term declarations', terms);
+  terms.forEach((term: unknown, k) => {
+    const at = `${fn}: terms[${k}]`;
+    if (!isRecord(term) || (term.kind !== 'categorical' && term.kind !== 'continuous')) {
+      refuseArgument(at, "{ kind: 'categorical', name, levels } or { kind: 'continuous', name, range? }", term);
+    }
+    if (typeof term.name !== 'string') refuseArgument(`${at}.name`, 'a covariate name', term.name);
+    if (term.kind === 'categorical') {
+      const { levels } = term;
+      if (!Array.isArray(levels) || levels.length === 0 || levels.some((level) => typeof level !== 'string' || level === '')) {
+        refuseArgument(`${at}.levels`, 'a non-empty array of non-empty labels', levels);
+      }
+    } else if (term.range !== undefined && term.range !== null && !isRange(term.range)) {
+      refuseArgument(`${at}.range`, 'two finite numbers [smallest, largest] in order', term.range);
+    }
+  });
 }
 
 /** Whether a value is an array or a typed array (what `ArrayLike<number>` inputs may be). */

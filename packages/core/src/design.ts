@@ -1,122 +1,178 @@
-import { checkFitOptions } from './arguments.js';
-import { compareCodePoints } from './code-point-order.js';
-import { checkColumns, checkCovariateNames, checkCovariates, requireCoding } from './covariate-checks.js';
-import { listDesignColumns, findNamingProblem } from './design-names.js';
-import { CovariateNameError, TooFewBatchesError, UnknownBatchError, UnknownCovariateError } from './errors.js';
+import { checkColumns, checkCovariateNames, checkCovariates, checkTermDeclarations, requireCoding } from './covariate-checks.js';
+import { findNamingProblem, listDesignColumns } from './design-names.js';
+import { CovariateNameError, UnknownCovariateError } from './errors.js';
+import { sortLevels } from './levels.js';
 import type { Covariates } from './types.js';
 
 /**
- * How one categorical covariate is coded: all its levels in code-point order; the first is the
- * dropped (reference) level, each other level gets a 0/1 column.
+ * A categorical covariate: its levels in code-point order. The first is the reference level; each
+ * other level gets a 0/1 column `<name>:<level>` (treatment coding).
  *
  * @example
  * ```ts
- * const sex: CategoricalCoding = model.coding.categorical[0]!;
- * sex; // { name: 'sex', levels: ['F', 'M'], dropped: 'F' }
+ * const sex: CategoricalTerm = { kind: 'categorical', name: 'sex', levels: ['F', 'M'] };
+ * declareDesign([sex]).columns; // ['sex:M']
  * ```
  */
-export interface CategoricalCoding {
+export interface CategoricalTerm {
+  readonly kind: 'categorical';
   readonly name: string;
   readonly levels: readonly string[];
-  readonly dropped: string;
 }
 
 /**
- * The coding of the design matrix: batch levels (code-point order), the reference batch,
- * categorical codings and continuous covariate names, and the resulting column names
- * (`batch:<level>` columns first, then `<name>:<level>` per categorical level, then continuous).
+ * A continuous covariate: one column with its values as given, and the range the fit covers
+ * (`[smallest, largest]` of the training values, or as declared; null when unknown). Applying a
+ * model to values outside the range warns: the covariate's effect is extrapolated there.
  *
  * @example
  * ```ts
- * const coding: DesignCoding = codeDesign({ batch: ['b', 'a', 'b'], continuous: { age: [30, 40, 50] } });
- * coding; // { batches: ['a', 'b'], refBatch: null, categorical: [], continuous: ['age'], columns: ['batch:a', 'batch:b', 'age'] }
+ * const age: ContinuousTerm = { kind: 'continuous', name: 'age', range: [18, 90] };
+ * declareDesign([age]).columns; // ['age']
+ * ```
+ */
+export interface ContinuousTerm {
+  readonly kind: 'continuous';
+  readonly name: string;
+  readonly range: readonly [number, number] | null;
+}
+
+/**
+ * One covariate of the design, with what it needs to produce its columns for any sample.
+ *
+ * @example
+ * ```ts
+ * const terms: CovariateTerm[] = [...model.coding.terms];
+ * terms.map((term) => term.kind); // ['categorical', 'continuous']
+ * ```
+ */
+export type CovariateTerm = CategoricalTerm | ContinuousTerm;
+
+/**
+ * How covariates become the design's covariate columns: the terms, and the columns they give in
+ * order. The batches are not part of it: statistics and models hold them by label.
+ *
+ * @example
+ * ```ts
+ * const coding: DesignCoding = codeDesign({ batch: ['b', 'a', 'b'], categorical: { sex: ['M', 'F', 'F'] }, continuous: { age: [30, 40, 50] } });
+ * coding.columns; // ['sex:M', 'age']
+ * coding.terms; // [{ kind: 'categorical', name: 'sex', levels: ['F', 'M'] }, { kind: 'continuous', name: 'age', range: [30, 50] }]
  * ```
  */
 export interface DesignCoding {
-  readonly batches: readonly string[];
-  readonly refBatch: string | null;
-  readonly categorical: readonly CategoricalCoding[];
-  readonly continuous: readonly string[];
+  readonly terms: readonly CovariateTerm[];
   readonly columns: readonly string[];
 }
 
 /**
- * Covariates turned into numbers: each sample's batch index and its covariate part of the design
- * row (`covariates[i * q + k]`, q = columns - batches).
+ * A term as {@link declareDesign} takes it: a categorical covariate's levels in any order; a
+ * continuous covariate's range optional (null or absent: unknown, no warning when applying).
+ *
+ * @example
+ * ```ts
+ * const declared: TermDeclaration[] = [{ kind: 'categorical', name: 'sex', levels: ['M', 'F'] }, { kind: 'continuous', name: 'age' }];
+ * declareDesign(declared).terms[0]; // { kind: 'categorical', name: 'sex', levels: ['F', 'M'] }
+ * ```
+ */
+export type TermDeclaration =
+  | { readonly kind: 'categorical'; readonly name: string; readonly levels: readonly string[] }
+  | { readonly kind: 'continuous'; readonly name: string; readonly range?: readonly [number, number] | null };
+
+/**
+ * Covariates turned into numbers: each sample's batch label and its covariate columns
+ * (`covariates[i * q + k]`, q = `coding.columns.length`).
  *
  * @example
  * ```ts
  * const rows: EncodedRows = encodeCovariates(model.coding, { batch: ['siteB', 'siteA'], categorical: { sex: ['M', 'F'] }, continuous: { age: [63, 41] } });
  * rows.samples; // 2
- * rows.batchIndex; // Int32Array.of(1, 0)
+ * rows.batch; // ['siteB', 'siteA']
  * rows.covariates; // Float64Array.of(1, 63, 0, 41)
  * ```
  */
 export interface EncodedRows {
   readonly samples: number;
-  readonly batchIndex: Int32Array;
+  readonly batch: readonly string[];
   readonly covariates: Float64Array;
 }
 
 /**
- * Derives the design coding from the training covariates and validates them: lengths, missing
- * values, non-finite continuous values, at least two batches, a known reference batch, and names
- * that give every design column once (a categorical covariate named `batch` with a level equal to
- * a batch label, a continuous covariate named `sex:M` beside a categorical `sex` with level `M`,
- * a name used as both categorical and continuous, and an empty name are refused with
- * {@link CovariateNameError}).
+ * Derives the design coding from covariates and validates them: lengths, missing values,
+ * non-finite continuous values, and names that give every column once. Categorical levels are the
+ * values seen, in code-point order; each continuous range is the smallest and largest value seen.
+ * Labels (batches included) that differ only in spaces or Unicode form are refused.
  *
- * @throws {@link InvalidArgumentError} when `covariates` or `options` is not of the right kind.
+ * @throws {@link InvalidArgumentError} when `covariates` is not of the right kind.
  * @throws {@link ShapeMismatchError} when a covariate column has another length than `batch`.
  * @throws {@link InvalidValueError} when a label is missing or a continuous value is not finite.
- * @throws {@link TooFewBatchesError} when there are fewer than two batches.
- * @throws {@link UnknownBatchError} when `options.refBatch` is not one of the batches.
  * @throws {@link CovariateNameError} when names would give a design column twice, or two labels
  * differ only in spaces or Unicode form.
  *
  * @example
  * ```ts
- * const coding = codeDesign(
- *   { batch: ['s1', 's1', 's2', 's2'], categorical: { sex: ['F', 'M', 'F', 'M'] } },
- *   { refBatch: 's1' },
- * );
- * coding.columns; // ['batch:s1', 'batch:s2', 'sex:M']
- * codeDesign({ batch: ['s1', 's2'], categorical: { sex: ['F', 'M'] } }, { refBatch: 's3' });
- * // throws UnknownBatchError: reference batch "s3" is not among the batches (s1, s2)
+ * const coding = codeDesign({ batch: ['s1', 's1', 's2', 's2'], categorical: { sex: ['F', 'M', 'F', 'M'] } });
+ * coding.columns; // ['sex:M']
+ * codeDesign({ batch: ['s1', 's2'], categorical: { sex: ['F', 'F '] } });
+ * // throws CovariateNameError: categorical covariate "sex" has the labels "F" and "F ", which differ only in spaces or Unicode form; write them the same way
  * ```
  */
-export function codeDesign(covariates: Covariates, options: { refBatch?: string | null } = {}): DesignCoding {
+export function codeDesign(covariates: Covariates): DesignCoding {
   const samples = checkCovariates(covariates, 'codeDesign');
-  checkFitOptions(options, 'codeDesign');
   checkColumns(covariates, samples);
-  const batches = sortLevels(covariates.batch, 'batch');
-  if (batches.length < 2) {
-    throw new TooFewBatchesError(`expected at least 2 batches; found ${batches.length} (${batches.map((b) => JSON.stringify(b)).join(', ')})`);
-  }
-  const refBatch = options.refBatch ?? null;
-  if (refBatch !== null && !batches.includes(refBatch)) {
-    throw new UnknownBatchError(`reference batch ${JSON.stringify(refBatch)} is not among the batches (${batches.join(', ')})`);
-  }
-  const categorical = Object.entries(covariates.categorical ?? {}).map(([name, values]) => {
-    const levels = sortLevels(values, `categorical covariate "${name}"`);
-    return { name, levels, dropped: levels[0] as string };
-  });
-  const continuous = Object.keys(covariates.continuous ?? {});
-  const problem = findNamingProblem(batches, categorical, continuous);
-  if (problem !== null) throw new CovariateNameError(problem);
-  return { batches, refBatch, categorical, continuous, columns: listDesignColumns(batches, categorical, continuous) };
+  sortLevels(covariates.batch, 'batch');
+  const terms: CovariateTerm[] = [
+    ...Object.entries(covariates.categorical ?? {}).map(([name, values]): CovariateTerm => ({ kind: 'categorical', name, levels: sortLevels(values, `categorical covariate "${name}"`) })),
+    ...Object.entries(covariates.continuous ?? {}).map(([name, values]): CovariateTerm => ({ kind: 'continuous', name, range: findRange(values) })),
+  ];
+  return codeTerms(terms);
 }
 
 /**
- * Encodes covariates with an existing coding (the training one). A batch or categorical level the
- * coding does not know is an error naming it and the sample; so is a covariate the coding needs
- * but the input lacks, or one it does not know.
+ * A design coding declared from its terms up front, without data: what sites that share only
+ * statistics agree on before each accumulates its own. Levels are sorted in code-point order;
+ * samples added to statistics of this coding must use its levels and lie within its ranges.
+ *
+ * @throws {@link InvalidArgumentError} when `terms` is not an array of term declarations, a
+ * categorical has no level, or a range is not two finite numbers in order.
+ * @throws {@link CovariateNameError} when names would give a design column twice, or two levels
+ * differ only in spaces or Unicode form.
+ *
+ * @example
+ * ```ts
+ * const coding = declareDesign([{ kind: 'categorical', name: 'sex', levels: ['M', 'F'] }, { kind: 'continuous', name: 'age', range: [18, 90] }]);
+ * coding.columns; // ['sex:M', 'age']
+ * declareDesign([{ kind: 'continuous', name: 'age', range: [90, 18] }]);
+ * // throws InvalidArgumentError: declareDesign: terms[0].range: expected two finite numbers [smallest, largest] in order; received an array of 2
+ * ```
+ */
+export function declareDesign(terms: readonly TermDeclaration[]): DesignCoding {
+  checkTermDeclarations(terms, 'declareDesign');
+  return codeTerms(
+    terms.map((term): CovariateTerm =>
+      term.kind === 'categorical'
+        ? { kind: 'categorical', name: term.name, levels: sortLevels(term.levels, `categorical covariate "${term.name}"`) }
+        : { kind: 'continuous', name: term.name, range: term.range === undefined || term.range === null ? null : [term.range[0], term.range[1]] },
+    ),
+  );
+}
+
+/** The coding of checked terms: names checked, columns listed. */
+function codeTerms(terms: CovariateTerm[]): DesignCoding {
+  const problem = findNamingProblem(terms);
+  if (problem !== null) throw new CovariateNameError(problem);
+  return { terms, columns: listDesignColumns(terms) };
+}
+
+/**
+ * Encodes covariates with an existing coding (the training one): batch labels as given, each
+ * term's columns. A categorical level the coding does not know is an error naming it and the
+ * sample; so is a covariate the coding needs but the input lacks, or one it does not know.
+ * Continuous values outside a term's range are encoded as they are (applying warns about them).
  *
  * @throws {@link InvalidArgumentError} when `coding` is not a design coding as {@link codeDesign}
  * makes one, or `covariates` is not of the right kind.
  * @throws {@link ShapeMismatchError} when a covariate column has another length than `batch`.
  * @throws {@link InvalidValueError} when a label is missing or a continuous value is not finite.
- * @throws {@link UnknownBatchError} when a batch is not one of the coding's.
  * @throws {@link UnknownCovariateError} when a categorical level is not one of the coding's, or
  * the covariates are not the coding's.
  *
@@ -135,56 +191,41 @@ export function encodeCovariates(coding: DesignCoding, covariates: Covariates): 
   const samples = checkCovariates(covariates, 'encodeCovariates');
   checkColumns(covariates, samples);
   checkCovariateNames(coding, covariates);
-  const q = coding.columns.length - coding.batches.length;
-  const batchIndex = new Int32Array(samples);
+  const q = coding.columns.length;
   const encoded = new Float64Array(samples * q);
-  const batchLookup = new Map(coding.batches.map((b, i) => [b, i]));
-  for (let i = 0; i < samples; i++) {
-    const label = covariates.batch[i];
-    const index = batchLookup.get(label);
-    if (index === undefined) {
-      throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${coding.batches.join(', ')})`, { sample: i });
-    }
-    batchIndex[i] = index;
-  }
   let offset = 0;
-  for (const { name, levels } of coding.categorical) {
-    const values = covariates.categorical?.[name] as readonly string[];
-    const levelLookup = new Map(levels.map((level, i) => [level, i]));
-    for (let i = 0; i < samples; i++) {
-      const level = levelLookup.get(values[i]);
-      if (level === undefined) {
-        throw new UnknownCovariateError(`categorical covariate "${name}" has level ${JSON.stringify(values[i])}, unseen in training (known: ${levels.join(', ')})`, {
-          sample: i,
-        });
+  for (const term of coding.terms) {
+    if (term.kind === 'categorical') {
+      const values = covariates.categorical?.[term.name] as readonly string[];
+      const levelLookup = new Map(term.levels.map((level, i) => [level, i]));
+      for (let i = 0; i < samples; i++) {
+        const level = levelLookup.get(values[i] as string);
+        if (level === undefined) {
+          throw new UnknownCovariateError(
+            `categorical covariate "${term.name}" has level ${JSON.stringify(values[i])}, unseen in training (known: ${term.levels.join(', ')})`,
+            { sample: i },
+          );
+        }
+        if (level > 0) encoded[i * q + offset + level - 1] = 1;
       }
-      if (level > 0) encoded[i * q + offset + level - 1] = 1;
+      offset += term.levels.length - 1;
+    } else {
+      const values = covariates.continuous?.[term.name] as ArrayLike<number>;
+      for (let i = 0; i < samples; i++) encoded[i * q + offset] = values[i] as number;
+      offset += 1;
     }
-    offset += levels.length - 1;
   }
-  for (const name of coding.continuous) {
-    const values = covariates.continuous?.[name] as ArrayLike<number>;
-    for (let i = 0; i < samples; i++) encoded[i * q + offset] = values[i];
-    offset += 1;
-  }
-  return { samples, batchIndex, covariates: encoded };
+  return { samples, batch: Array.from(covariates.batch), covariates: encoded };
 }
 
-/**
- * The distinct labels in code-point order. Labels that differ only in surrounding spaces or in
- * Unicode form ("A " and "A", a composed and a decomposed "é") look like one level to a person and
- * would silently be two: an error naming both.
- */
-function sortLevels(values: readonly string[], what: string): string[] {
-  const levels = [...new Set(values)].sort(compareCodePoints);
-  const seen = new Map<string, string>();
-  for (const level of levels) {
-    const key = level.trim().normalize('NFC');
-    const twin = seen.get(key);
-    if (twin !== undefined) {
-      throw new CovariateNameError(`${what} has the labels ${JSON.stringify(twin)} and ${JSON.stringify(level)}, which differ only in spaces or Unicode form; write them the same way`);
-    }
-    seen.set(key, level);
+/** The smallest and largest of finite values (checked before). */
+function findRange(values: ArrayLike<number>): [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i] as number;
+    if (x < low) low = x;
+    if (x > high) high = x;
   }
-  return levels;
+  return [low, high];
 }

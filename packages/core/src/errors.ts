@@ -130,15 +130,15 @@ export class ConfoundedDesignError extends CombatError {
 
 /**
  * Covariate names that cannot be coded: two sources that would give the same design column (a
- * categorical covariate named `batch` with a level equal to a batch label, a continuous covariate
- * named `sex:M` beside a categorical `sex` with level `M`), a name used as both categorical and
- * continuous, an empty name.
+ * continuous covariate named `sex:M` beside a categorical `sex` with level `M`), a name used as
+ * both categorical and continuous, an empty name; or two labels that differ only in spaces or
+ * Unicode form.
  *
  * @example
  * ```ts
- * codeDesign({ batch: ['A', 'B'], categorical: { batch: ['A', 'B'] } });
- * // throws CovariateNameError: design column "batch:B" would come from batch "B" and from level
- * // "B" of categorical covariate "batch"; rename one of them
+ * codeDesign({ batch: ['A', 'B'], categorical: { sex: ['F', 'M'] }, continuous: { 'sex:M': [1, 2] } });
+ * // throws CovariateNameError: design column "sex:M" would come from level "M" of categorical
+ * // covariate "sex" and from continuous covariate "sex:M"; rename one of them
  * ```
  */
 export class CovariateNameError extends CombatError {
@@ -147,19 +147,36 @@ export class CovariateNameError extends CombatError {
 }
 
 /**
- * Two accumulators that cannot be merged (different design coding or feature count, or an
- * accumulator merged into itself).
+ * Two statistics that cannot be merged: another feature count, or other covariates (by name and
+ * kind). Statistics that differ only in their batches or categorical levels do merge.
  *
  * @example
  * ```ts
- * const accumulator = new CombatAccumulator(codeDesign(covariates), 3);
- * accumulator.merge(new CombatAccumulator(codeDesign(covariates, { refBatch: 'siteA' }), 3));
- * // throws IncompatibleAccumulatorError: cannot merge accumulators with different designs
+ * const ages = new CombatAccumulator(codeDesign({ batch: covariatesA.batch, continuous: covariatesA.continuous }), 3)
+ *   .add(blockA, { batch: covariatesA.batch, continuous: covariatesA.continuous }).statistics();
+ * mergeStatistics(ages, new CombatAccumulator(model.coding, 3).add(blockB, covariatesB).statistics());
+ * // throws IncompatibleStatisticsError: cannot merge statistics of different covariates: continuous "age" vs categorical "sex", continuous "age"
  * ```
  */
-export class IncompatibleAccumulatorError extends CombatError {
-  override readonly name = 'IncompatibleAccumulatorError' as const;
-  readonly code = 'INCOMPATIBLE_ACCUMULATOR' as const;
+export class IncompatibleStatisticsError extends CombatError {
+  override readonly name = 'IncompatibleStatisticsError' as const;
+  readonly code = 'INCOMPATIBLE_STATISTICS' as const;
+}
+
+/**
+ * A batch with too few samples for what is asked of it: a new batch estimated from a single
+ * sample (its scale cannot be estimated, and its location would be that one sample).
+ *
+ * @example
+ * ```ts
+ * const scan = { data: Float64Array.of(2.9, 2.7, 3.4), samples: 1, features: 3 };
+ * applyCombat(model, scan, { batch: ['siteC'], categorical: { sex: ['F'] }, continuous: { age: [63] } }, { newBatches: 'estimate' });
+ * // throws TooFewSamplesError: new batch siteC has 1 sample; estimating a new batch needs at least 2
+ * ```
+ */
+export class TooFewSamplesError extends CombatError {
+  override readonly name = 'TooFewSamplesError' as const;
+  readonly code = 'TOO_FEW_SAMPLES' as const;
 }
 
 /**
@@ -188,9 +205,9 @@ export class TooFewFeaturesError extends CombatError {
  *
  * @example
  * ```ts
- * const { meta, arrays } = serializeModel(model);
- * deserializeModel({ formatVersion: 1, meta: { ...meta, batchSizes: [4] }, arrays });
- * // throws ModelFormatError: batchSizes is an array of 1; expected an array of 2 sample counts, one per batch (siteA, siteB)
+ * const { formatVersion, meta, arrays } = serializeModel(model);
+ * deserializeModel({ formatVersion, meta: { ...meta, refBatch: 'siteZ' }, arrays });
+ * // throws ModelFormatError: refBatch is a string ("siteZ"); expected null or one of the training batches (siteA, siteB)
  * ```
  */
 export class ModelFormatError extends CombatError {

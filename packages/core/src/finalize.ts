@@ -1,39 +1,28 @@
-import { refuseArgument } from '@combat/base/internal';
-import { CombatAccumulator } from './accumulator.js';
 import { checkFitOptions } from './arguments.js';
+import { shrinkBatch } from './batch-shrinkage.js';
 import { checkDesignRank } from './confounding.js';
 import { buildCrossProduct } from './design-matrix.js';
-import { estimatePriors, shrinkNonParametric, shrinkParametricMeanOnly, shrinkParametric, type Priors } from './empirical-bayes.js';
-import { EmptyInputError, TooFewFeaturesError } from './errors.js';
-import type { CombatModel } from './model.js';
+import { TooFewBatchesError, TooFewFeaturesError, UnknownBatchError } from './errors.js';
+import { sortLevels } from './levels.js';
+import type { BatchEffects, CombatModel } from './model.js';
 import { screenEstimates, screenFeatures } from './screening.js';
-import { invert, standardize, type Standardized } from './standardize.js';
+import { requireStatistics, type CombatStatistics } from './statistics.js';
+import { invert, standardize, sumDesign, type Standardized } from './standardize.js';
 import type { CombatOptions, CombatWarning } from './types.js';
-import { buildManyLevelsWarnings, describeUnadjusted, buildUnadjustedWarning } from './warnings.js';
+import { buildManyLevelsWarnings, buildUnadjustedWarning, describeUnadjusted } from './warnings.js';
 
 /**
- * Options of a fit from accumulated statistics; the reference batch is part of the accumulator's
- * design coding.
- *
- * @example
- * ```ts
- * const options: FitOptions = { parametric: false };
- * const accumulator = new CombatAccumulator(codeDesign(covariates, { refBatch: 'siteA' }), 3).add(matrix, covariates);
- * finalizeModel(accumulator, options).model.options; // { eb: true, parametric: false, meanOnly: false }
- * ```
- */
-export type FitOptions = Omit<CombatOptions, 'refBatch'>;
-
-/**
- * Turns accumulated sufficient statistics into a fitted model: checks the design, fits the
+ * Fits a model from sufficient statistics (of every training sample): checks the design, fits the
  * regression, screens the features (those that cannot be adjusted pass through, with a reason),
  * estimates the batch effects, shrinks them (parametric, non-parametric or no EB, optionally
- * mean-only) and aligns to the reference batch. The accumulator is not modified. `options.refBatch`
- * may be given only when it is the accumulator's (the reference batch is part of the coding).
+ * mean-only) and aligns them to the reference batch when `options.refBatch` names one. The
+ * statistics are not modified.
  *
- * @throws {@link InvalidArgumentError} when `acc` is not a CombatAccumulator, an option is of the
- * wrong type, or `options.refBatch` is not the accumulator's.
- * @throws {@link EmptyInputError} when a batch of the coding has no samples.
+ * @throws {@link InvalidArgumentError} when `statistics` is not statistics as an accumulator makes
+ * them, or an option is of the wrong type.
+ * @throws {@link TooFewBatchesError} when the statistics hold fewer than two batches.
+ * @throws {@link UnknownBatchError} when `options.refBatch` is not one of the batches.
+ * @throws {@link CovariateNameError} when two batch labels differ only in spaces or Unicode form.
  * @throws {@link ConfoundedDesignError} when the design is rank deficient (a covariate confounded
  * with batch or with the other covariates).
  * @throws {@link InvalidValueError} when a covariate's values are too large for float64 squares.
@@ -41,28 +30,31 @@ export type FitOptions = Omit<CombatOptions, 'refBatch'>;
  *
  * @example
  * ```ts
- * const accumulator = new CombatAccumulator(codeDesign(covariates), 3).add(matrix, covariates);
- * const { model: fitted, warnings } = finalizeModel(accumulator, { parametric: true });
+ * const statistics = new CombatAccumulator(codeDesign(covariates), 3).add(matrix, covariates).statistics();
+ * const { model: fitted, warnings } = finalizeModel(statistics, { parametric: true });
  * warnings; // []
- * fitted.gammaStar; // model.gammaStar
- * finalizeModel(new CombatAccumulator(codeDesign(covariates), 3).add(blockA, covariatesA));
- * // throws EmptyInputError: every batch of the design needs samples; no samples were added for siteB
+ * fitted.batches.get('siteA')!.gammaStar; // model.batches.get('siteA')!.gammaStar
+ * finalizeModel(new CombatAccumulator(codeDesign(covariates), 3).add(blockA, covariatesA).statistics());
+ * // throws TooFewBatchesError: expected at least 2 batches; found 1 ("siteA")
  * ```
  */
-export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
-  checkFitArguments(acc, options);
-  const { coding, features: V } = acc;
-  const B = coding.batches.length;
+export function finalizeModel(statistics: CombatStatistics, options: CombatOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
+  requireStatistics(statistics, 'finalizeModel');
+  checkFitOptions(options, 'finalizeModel');
+  const { coding, features: V } = statistics;
+  const labels = statistics.batches.map((batch) => batch.batch);
+  const B = labels.length;
+  if (B < 2) throw new TooFewBatchesError(`expected at least 2 batches; found ${B}${B === 0 ? '' : ` (${labels.map((b) => JSON.stringify(b)).join(', ')})`}`);
+  sortLevels(labels, 'batch');
+  const refBatch = options.refBatch ?? null;
+  const ref = refBatch === null ? null : labels.indexOf(refBatch);
+  if (ref === -1) throw new UnknownBatchError(`reference batch ${JSON.stringify(refBatch)} is not among the batches (${labels.join(', ')})`);
   const eb = options.eb ?? true;
   const parametric = options.parametric ?? true;
   const maxIterations = options.maxIterations ?? 1000;
   const warnings: CombatWarning[] = [];
 
-  const empty = coding.batches.filter((_, b) => acc.count[b] === 0);
-  if (empty.length > 0) {
-    throw new EmptyInputError(`every batch of the design needs samples; no samples were added for ${empty.join(', ')}`);
-  }
-  const singletons = coding.batches.filter((_, b) => acc.count[b] === 1);
+  const singletons = statistics.batches.filter((batch) => batch.samples === 1).map((batch) => batch.batch);
   const meanOnly = (options.meanOnly ?? false) || singletons.length > 0;
   if (singletons.length > 0) {
     warnings.push({
@@ -71,17 +63,16 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
       message: `batch ${singletons.join(', ')} has a single sample: the whole fit switched to mean-only (as sva does)`,
     });
   }
-
-  warnings.push(...buildManyLevelsWarnings(coding, acc.count.reduce((a, n) => a + n, 0)));
-
-  const ref = coding.refBatch === null ? null : coding.batches.indexOf(coding.refBatch);
-  checkDesignRank(coding, acc.count, acc.covariateSum, acc.covariateCross);
-  const xtx = buildCrossProduct(B, acc.q, ref, acc.count, acc.covariateSum, acc.covariateCross);
-  const st = standardize(acc, invert(xtx, coding.columns.length));
-  const screen = screenFeatures(acc, st, meanOnly);
+  const design = sumDesign(statistics);
+  warnings.push(...buildManyLevelsWarnings(coding, design.count.reduce((a, n) => a + n, 0)));
+  checkDesignRank(coding, labels, design);
+  const q = coding.columns.length;
+  const xtx = buildCrossProduct(B, q, ref, design.count, design.covariateSum, design.covariateCross);
+  const st = standardize(statistics, design, ref, invert(xtx, B + q));
+  const screen = screenFeatures(statistics, st, meanOnly);
   const kept = findIndices(screen.cause, 0);
   if (eb && kept.length < 2) {
-    const unadjusted = buildUnadjustedWarning(screen, coding.batches);
+    const unadjusted = buildUnadjustedWarning(screen, labels);
     throw new TooFewFeaturesError(
       `empirical Bayes needs at least 2 adjustable features to estimate its priors; found ${kept.length}${unadjusted === null ? '' : ` (left unadjusted: ${describeUnadjusted(unadjusted.features, unadjusted.reasons)})`}`,
       // Without empirical Bayes a single adjustable feature is adjusted; with none, nothing would be.
@@ -89,65 +80,50 @@ export function finalizeModel(acc: CombatAccumulator, options: FitOptions = {}):
     );
   }
 
-  const model = createEmptyModel(acc, { eb, parametric, meanOnly });
-  estimateBatchEffects(st, kept, ref, meanOnly, model);
-  for (let b = 0; b < B; b++) {
+  const effects = statistics.batches.map((batch, b): BatchEffects => {
     const row = (a: Float64Array) => a.subarray(b * V, (b + 1) * V);
-    const [gammaHat, deltaHat, gammaStar, deltaStar] = [row(model.gammaHat), row(model.deltaHat), row(model.gammaStar), row(model.deltaStar)];
-    const priors: Priors = kept.length >= 2 ? estimatePriors(kept, gammaHat, deltaHat) : { gammaBar: NaN, t2: NaN, aPrior: NaN, bPrior: NaN };
-    model.gammaBar[b] = priors.gammaBar;
-    model.t2[b] = priors.t2;
-    model.aPrior[b] = meanOnly ? NaN : priors.aPrior;
-    model.bPrior[b] = meanOnly ? NaN : priors.bPrior;
-    const [finiteCount, s1, s2] = [row(st.finiteCount), row(st.s1), row(st.s2)];
-    if (b === ref) {
-      // The reference batch is not adjusted (sva shrinks it too, then discards the result).
-      for (const v of kept) {
-        gammaStar[v] = 0;
-        deltaStar[v] = 1;
-      }
-    } else if (!eb) {
-      for (const v of kept) {
-        gammaStar[v] = gammaHat[v];
-        deltaStar[v] = deltaHat[v];
-      }
-    } else if (!parametric) {
-      shrinkNonParametric(kept, finiteCount, s1, s2, gammaHat, deltaHat, gammaStar, deltaStar);
-      if (meanOnly) for (const v of kept) deltaStar[v] = 1;
-    } else if (meanOnly) {
-      shrinkParametricMeanOnly(kept, gammaHat, priors, gammaStar);
-      for (const v of kept) deltaStar[v] = 1;
-    } else {
-      const { converged, change } = shrinkParametric(kept, finiteCount, s1, s2, gammaHat, deltaHat, priors, maxIterations, gammaStar, deltaStar);
-      if (!converged) {
-        warnings.push({
-          code: 'not-converged',
-          batch: coding.batches[b],
-          change,
-          message: `parametric EB for batch ${coding.batches[b]} stopped after ${maxIterations} iterations with relative change ${change} (> 1e-4)`,
-        });
+    const [gammaHat, deltaHat] = estimateBatchEffects(st, kept, b, ref, meanOnly, V);
+    const sums = { finiteCount: row(st.finiteCount), s1: row(st.s1), s2: row(st.s2), gammaHat, deltaHat };
+    const shrunk = shrinkBatch(kept, sums, { eb, parametric, meanOnly, reference: b === ref, maxIterations });
+    if (!shrunk.converged) {
+      warnings.push({
+        code: 'not-converged',
+        batch: batch.batch,
+        change: shrunk.change,
+        message: `parametric EB for batch ${batch.batch} stopped after ${maxIterations} iterations with relative change ${shrunk.change} (> 1e-4)`,
+      });
+    }
+    const { gammaStar, deltaStar, priors } = shrunk;
+    return { samples: batch.samples, training: true, gammaHat, deltaHat, gammaStar, deltaStar, ...priors, adjusted: new Uint8Array(V).fill(1) };
+  });
+
+  const covariatePart = unshift(st, B, q, V);
+  screenEstimates(covariatePart, effects, screen);
+  const unadjusted = buildUnadjustedWarning(screen, labels);
+  const adjusted = new Uint8Array(V).fill(1);
+  if (unadjusted !== null) {
+    for (const v of unadjusted.features) {
+      adjusted[v] = 0;
+      covariatePart.varPooled[v] = NaN;
+      covariatePart.grandMean[v] = NaN;
+      for (let k = 0; k < q; k++) covariatePart.beta[k * V + v] = NaN;
+      for (const batch of effects) {
+        batch.adjusted[v] = 0;
+        for (const a of [batch.gammaHat, batch.deltaHat, batch.gammaStar, batch.deltaStar]) a[v] = NaN;
       }
     }
-  }
-
-  unshift(acc, st, ref, model);
-  screenEstimates(model, screen);
-  const unadjusted = buildUnadjustedWarning(screen, coding.batches);
-  if (unadjusted !== null) {
-    markUnadjusted(model, unadjusted.features);
     warnings.push(unadjusted);
   }
+  const model: CombatModel = {
+    features: V,
+    coding,
+    refBatch,
+    options: { eb, parametric, meanOnly },
+    ...covariatePart,
+    adjusted,
+    batches: new Map(labels.map((label, b) => [label, effects[b] as BatchEffects])),
+  };
   return { model, warnings };
-}
-
-/** The accumulator must be one; options as `harmonize` takes them, a reference batch only the coding's. */
-function checkFitArguments(acc: unknown, options: unknown): void {
-  if (!(acc instanceof CombatAccumulator)) refuseArgument('finalizeModel: acc', 'a CombatAccumulator', acc);
-  checkFitOptions(options, 'finalizeModel');
-  const refBatch = (options as CombatOptions | undefined)?.refBatch;
-  if (refBatch !== undefined && (refBatch ?? null) !== acc.coding.refBatch) {
-    refuseArgument('finalizeModel: options.refBatch', `undefined or the reference batch of the accumulator's design, ${JSON.stringify(acc.coding.refBatch)} (set it with codeDesign)`, refBatch);
-  }
 }
 
 /** Indices where `flags` equals `value`. */
@@ -159,66 +135,24 @@ function findIndices(flags: Uint8Array, value: number): Int32Array {
   return indices;
 }
 
-/** gammaHat: least squares of s on the batch columns; deltaHat: per-batch sample variance of s. */
-function estimateBatchEffects(st: Standardized, kept: Int32Array, ref: number | null, meanOnly: boolean, model: CombatModel): void {
-  const { features: V, batches } = model;
-  for (let b = 0; b < batches.length; b++) {
-    for (const v of kept) {
-      const at = b * V + v;
-      const m = st.finiteCount[at];
-      const s1 = st.s1[at];
-      const refMean = ref === null || ref === b ? 0 : st.s1[ref * V + v] / st.finiteCount[ref * V + v];
-      model.gammaHat[at] = s1 / m - refMean;
-      model.deltaHat[at] = meanOnly ? 1 : (st.s2[at] - (s1 * s1) / m) / (m - 1);
-    }
+/** Batch b's gammaHat (least squares of s on the batch columns) and deltaHat (sample variance of s). */
+function estimateBatchEffects(st: Standardized, kept: Int32Array, b: number, ref: number | null, meanOnly: boolean, V: number): [Float64Array, Float64Array] {
+  const gammaHat = new Float64Array(V);
+  const deltaHat = new Float64Array(V);
+  for (const v of kept) {
+    const at = b * V + v;
+    const m = st.finiteCount[at] as number;
+    const s1 = st.s1[at] as number;
+    const refMean = ref === null || ref === b ? 0 : (st.s1[ref * V + v] as number) / (st.finiteCount[ref * V + v] as number);
+    gammaHat[v] = s1 / m - refMean;
+    deltaHat[v] = meanOnly ? 1 : ((st.s2[at] as number) - (s1 * s1) / m) / (m - 1);
   }
+  return [gammaHat, deltaHat];
 }
 
-/** Adds each feature's origin back to the grand mean and the intercept rows of beta. */
-function unshift(acc: CombatAccumulator, st: Standardized, ref: number | null, model: CombatModel): void {
-  const V = acc.features;
-  const B = acc.coding.batches.length;
-  model.beta.set(st.beta);
-  model.varPooled.set(st.varPooled);
-  for (let v = 0; v < V; v++) {
-    const shift = st.origin[v];
-    model.grandMean[v] = st.alpha[v] + shift;
-    for (let b = 0; b < B; b++) if (ref === null || b === ref) model.beta[b * V + v] += shift;
-  }
-}
-
-function markUnadjusted(model: CombatModel, skipped: readonly number[]): void {
-  const V = model.features;
-  const perFeature = [model.varPooled, model.grandMean];
-  const perBatch = [model.gammaHat, model.deltaHat, model.gammaStar, model.deltaStar];
-  for (const v of skipped) {
-    model.adjusted[v] = 0;
-    for (const a of perFeature) a[v] = NaN;
-    for (let j = 0; j < model.coding.columns.length; j++) model.beta[j * V + v] = NaN;
-    for (const a of perBatch) for (let b = 0; b < model.batches.length; b++) a[b * V + v] = NaN;
-  }
-}
-
-function createEmptyModel(acc: CombatAccumulator, options: CombatModel['options']): CombatModel {
-  const V = acc.features;
-  const B = acc.coding.batches.length;
-  return {
-    features: V,
-    coding: acc.coding,
-    batches: acc.coding.batches,
-    batchSizes: Array.from(acc.count),
-    options,
-    beta: new Float64Array(acc.coding.columns.length * V),
-    varPooled: new Float64Array(V),
-    grandMean: new Float64Array(V),
-    gammaHat: new Float64Array(B * V),
-    deltaHat: new Float64Array(B * V),
-    gammaStar: new Float64Array(B * V),
-    deltaStar: new Float64Array(B * V),
-    gammaBar: new Float64Array(B),
-    t2: new Float64Array(B),
-    aPrior: new Float64Array(B),
-    bPrior: new Float64Array(B),
-    adjusted: new Uint8Array(V).fill(1),
-  };
+/** The covariate part of the model: each feature's origin added back to the grand mean; the covariate rows of beta. */
+function unshift(st: Standardized, B: number, q: number, V: number): { beta: Float64Array; grandMean: Float64Array; varPooled: Float64Array } {
+  const grandMean = new Float64Array(V);
+  for (let v = 0; v < V; v++) grandMean[v] = (st.alpha[v] as number) + (st.origin[v] as number);
+  return { beta: st.beta.slice(B * V, (B + q) * V), grandMean, varPooled: st.varPooled.slice() };
 }

@@ -16,7 +16,7 @@ import type { CombatOptions, CombatWarning, Covariates, DataMatrix } from './typ
  * ```ts
  * const { data, model, warnings }: HarmonizeResult = harmonize(matrix, covariates);
  * data.length; // 24
- * model.batchSizes; // [4, 4]
+ * model.batches.get('siteA')!.samples; // 4
  * warnings.length; // 0
  * ```
  */
@@ -27,8 +27,9 @@ export interface HarmonizeResult {
 }
 
 /**
- * ComBat harmonization of a samples x features matrix, with sva::ComBat's semantics: accumulate
- * the sufficient statistics once, finalize the model, adjust. Inputs are never modified.
+ * ComBat harmonization of a samples x features matrix, with sva::ComBat's semantics: code the
+ * design, accumulate the sufficient statistics once, finalize the model, adjust. Inputs are never
+ * modified.
  *
  * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
  * @throws {@link ShapeMismatchError} when the data are not `samples x features` values, or a
@@ -53,7 +54,7 @@ export interface HarmonizeResult {
  *   { batch: ['siteA', 'siteA', 'siteB', 'siteB'] },
  *   { eb: false },
  * );
- * model.coding.columns; // ['batch:siteA', 'batch:siteB']
+ * [...model.batches.keys()]; // ['siteA', 'siteB']
  * // Each site's mean of a feature moves to its mean over all samples, (2.61 + 2.55 + 2.83 + 2.95) / 4.
  * Math.abs((data[0] + data[2]) / 2 - 2.735) < 1e-12; // true
  * ```
@@ -62,9 +63,9 @@ export function harmonize(matrix: DataMatrix, covariates: Covariates, options: C
   checkObject(matrix, 'harmonize: matrix', 'an object { data, samples, features }');
   checkInputs(matrix, covariates, matrix.features, 'harmonize');
   checkFitOptions(options, 'harmonize');
-  const coding = codeDesign(covariates, { refBatch: options.refBatch ?? null });
+  const coding = codeDesign(covariates);
   const rows = encodeCovariates(coding, covariates);
-  const accumulator = new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows);
-  const { model, warnings } = finalizeModel(accumulator, options);
+  const statistics = new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows).statistics();
+  const { model, warnings } = finalizeModel(statistics, options);
   return { data: applyEncoded(model, matrix, rows), model, warnings };
 }

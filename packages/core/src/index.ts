@@ -1,24 +1,39 @@
 export { CombatError, InvalidArgumentError, type ErrorContext } from '@combat/base';
 export { CombatAccumulator } from './accumulator.js';
-export { applyCombat, applyEncoded } from './apply.js';
-export { codeDesign, encodeCovariates, type CategoricalCoding, type DesignCoding, type EncodedRows } from './design.js';
+export { applyCombat, applyEncoded, type ApplyOptions, type ApplyResult } from './apply.js';
+export {
+  codeDesign,
+  declareDesign,
+  encodeCovariates,
+  type CategoricalTerm,
+  type ContinuousTerm,
+  type CovariateTerm,
+  type DesignCoding,
+  type EncodedRows,
+  type TermDeclaration,
+} from './design.js';
 export {
   ConfoundedDesignError,
   CovariateNameError,
   EmptyInputError,
-  IncompatibleAccumulatorError,
+  IncompatibleStatisticsError,
   InvalidValueError,
   ModelFormatError,
   ShapeMismatchError,
   TooFewBatchesError,
   TooFewFeaturesError,
+  TooFewSamplesError,
   UnknownBatchError,
   UnknownCovariateError,
 } from './errors.js';
-export { finalizeModel, type FitOptions } from './finalize.js';
+export { finalizeModel } from './finalize.js';
 export { harmonize, type HarmonizeResult } from './harmonize.js';
-export type { CombatModel } from './model.js';
+export { mergeStatistics } from './merge.js';
+export type { BatchEffects, CombatModel } from './model.js';
 export type { ModelMeta } from './model-checks.js';
-export { MODEL_FORMAT_VERSION, deserializeModel, serializeModel, type SerializedModel } from './serialize.js';
+export { estimateBatches, estimateBatchesFromStatistics, type EstimateOptions } from './new-batches.js';
+export { rangeWarnings } from './ranges.js';
+export { MODEL_FORMAT_VERSION, deserializeModel, serializeModel, type SerializedArrays, type SerializedModel } from './serialize.js';
+export { STATISTICS_VERSION, type BatchStatistics, type CombatStatistics } from './statistics.js';
 export type { CombatOptions, CombatWarning, Covariates, DataMatrix, UnadjustedCause, UnadjustedReason } from './types.js';
 export { describeUnadjusted } from './warnings.js';

@@ -1,4 +1,4 @@
-import { checkObject, refuseArgument } from '@combat/base/internal';
+import { checkObject, describeValue, refuseArgument } from '@combat/base/internal';
 import { checkCovariates, requireCoding } from './covariate-checks.js';
 import type { DesignCoding, EncodedRows } from './design.js';
 import { EmptyInputError, InvalidValueError, ShapeMismatchError } from './errors.js';
@@ -47,36 +47,32 @@ export function checkInputs(matrix: DataMatrix, covariates: Covariates, features
 }
 
 /**
- * Checks that encoded rows describe `samples` samples of a coding: an Int32Array of batch indices
- * into `coding.batches` and a Float64Array of finite covariate values, q = columns - batches per
- * sample.
+ * Checks that encoded rows describe `samples` samples of a coding: an array of non-empty batch
+ * labels and a Float64Array of finite covariate values, q = `coding.columns.length` per sample.
  *
  * @throws {@link InvalidArgumentError} when `coding` or `rows` is not of the right kind.
  * @throws {@link ShapeMismatchError} when `rows` describe another number of samples or covariates.
- * @throws {@link InvalidValueError} when a batch index is out of range or a covariate not finite.
+ * @throws {@link InvalidValueError} when a batch label is missing or a covariate not finite.
  */
 export function checkEncodedRows(rows: EncodedRows, samples: number, coding: DesignCoding, fn = 'checkEncodedRows'): void {
   requireCoding(coding, fn);
-  checkObject(rows, `${fn}: rows`, 'encoded rows { samples, batchIndex, covariates } from encodeCovariates');
-  const { batchIndex, covariates } = rows;
-  if (!(batchIndex instanceof Int32Array) || !(covariates instanceof Float64Array)) {
-    if (!(batchIndex instanceof Int32Array)) refuseArgument(`${fn}: rows.batchIndex`, 'an Int32Array of batch indices (from encodeCovariates)', batchIndex);
-    refuseArgument(`${fn}: rows.covariates`, 'a Float64Array of covariate values (from encodeCovariates)', covariates);
-  }
-  const B = coding.batches.length;
-  const q = coding.columns.length - B;
-  if (rows.samples !== samples || batchIndex.length !== samples || covariates.length !== samples * q) {
+  checkObject(rows, `${fn}: rows`, 'encoded rows { samples, batch, covariates } from encodeCovariates');
+  const { batch, covariates } = rows;
+  if (!Array.isArray(batch)) refuseArgument(`${fn}: rows.batch`, 'an array of batch labels (from encodeCovariates)', batch);
+  if (!(covariates instanceof Float64Array)) refuseArgument(`${fn}: rows.covariates`, 'a Float64Array of covariate values (from encodeCovariates)', covariates);
+  const q = coding.columns.length;
+  if (rows.samples !== samples || batch.length !== samples || covariates.length !== samples * q) {
     throw new ShapeMismatchError(
-      `encoded covariates describe ${rows.samples} samples (${batchIndex.length} batch indices, ${covariates.length} covariate values); expected ${samples} samples with ${q} covariate columns`,
+      `encoded covariates describe ${rows.samples} samples (${batch.length} batch labels, ${covariates.length} covariate values); expected ${samples} samples with ${q} covariate columns`,
     );
   }
   for (let i = 0; i < samples; i++) {
-    const b = batchIndex[i];
-    if (b < 0 || b >= B) throw new InvalidValueError(`encoded batch index is ${b}; expected 0 to ${B - 1} (${coding.batches.join(', ')})`, { sample: i });
+    const label: unknown = batch[i];
+    if (typeof label !== 'string' || label === '') throw new InvalidValueError(`encoded batch label is ${describeValue(label)}; expected a non-empty string`, { sample: i });
   }
   for (let at = 0; at < covariates.length; at++) {
     if (!Number.isFinite(covariates[at])) {
-      throw new InvalidValueError(`encoded covariate ${coding.columns[B + (at % q)]} is ${covariates[at]}; expected a finite number`, { sample: Math.floor(at / q) });
+      throw new InvalidValueError(`encoded covariate ${coding.columns[at % q]} is ${covariates[at]}; expected a finite number`, { sample: Math.floor(at / q) });
     }
   }
 }

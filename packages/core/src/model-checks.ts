@@ -1,142 +1,155 @@
 import { checkObject, describeValue, isRecord } from '@combat/base/internal';
-import { checkCoding, type Fail } from './coding-checks.js';
-import type { DesignCoding } from './design.js';
+import { checkCoding, requireArray, requireNonEmptyString, requireSortedLabels, type Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
-import type { CombatModel } from './model.js';
+import type { BatchEffects, CombatModel } from './model.js';
 
 /**
  * Everything in a model that is not a per-feature array: what {@link serializeModel} puts in
- * `meta`, as JSON-safe values (strings, integers and booleans).
+ * `meta`, as JSON-safe values (strings, finite numbers, booleans and null). `batches` lists each
+ * batch's label, sample count and whether it was part of the fit, in code-point order.
  *
  * @example
  * ```ts
  * const meta: ModelMeta = serializeModel(model).meta;
- * meta.batchSizes; // [4, 4]
+ * meta.batches; // [{ batch: 'siteA', samples: 4, training: true }, { batch: 'siteB', samples: 4, training: true }]
  * meta.options; // { eb: true, parametric: true, meanOnly: false }
- * meta.coding.columns; // ['batch:siteA', 'batch:siteB', 'sex:M', 'age']
+ * meta.coding.columns; // ['sex:M', 'age']
  * ```
  */
 export interface ModelMeta {
   readonly features: number;
-  readonly coding: DesignCoding;
-  readonly batchSizes: readonly number[];
+  readonly coding: CombatModel['coding'];
+  readonly refBatch: string | null;
   readonly options: CombatModel['options'];
+  readonly batches: readonly { readonly batch: string; readonly samples: number; readonly training: boolean }[];
 }
-
-/** The model's Float64Array fields, in the order they are checked and serialized. */
-export const FLOAT_ARRAYS = ['beta', 'varPooled', 'grandMean', 'gammaHat', 'deltaHat', 'gammaStar', 'deltaStar', 'gammaBar', 't2', 'aPrior', 'bPrior'] as const;
 
 /**
  * Checks a model's metadata and returns a fresh copy: `features` a positive integer, a coding as
- * {@link checkCoding} requires, `batchSizes` one positive integer per batch, `options` three booleans,
- * mean-only when a batch has a single sample (the fit switches to it), and at least as many
- * samples as design columns (a full-rank design needs them).
+ * `checkCoding` requires, `options` three booleans, batches with labels in code-point order, each
+ * with a positive integer sample count and a `training` boolean; at least two training batches, of
+ * as many samples as the design has columns (a full-rank fit needs them); mean-only when a
+ * training batch has a single sample (the fit switches to it); `refBatch` null or a training batch.
  */
 export function checkMeta(value: Record<string, unknown>, fail: Fail): ModelMeta {
-  const { features, batchSizes, options } = value;
+  const { features, options, refBatch } = value;
   if (!(typeof features === 'number' && Number.isSafeInteger(features) && features >= 1)) fail(`features is ${describeValue(features)}; expected a positive integer`);
   const coding = checkCoding(value.coding, 'coding', fail);
-  const B = coding.batches.length;
-  if (!Array.isArray(batchSizes) || batchSizes.length !== B) {
-    fail(`batchSizes is ${describeValue(batchSizes)}; expected an array of ${B} sample counts, one per batch (${coding.batches.join(', ')})`);
-  }
-  const sizes = (batchSizes as unknown[]).map((size, b) => {
-    if (!(typeof size === 'number' && Number.isSafeInteger(size) && size >= 1)) fail(`batchSizes[${b}] (batch ${coding.batches[b]}) is ${describeValue(size)}; expected a positive integer`);
-    return size as number;
-  });
   if (!isRecord(options)) return fail(`options is ${describeValue(options)}; expected { eb, parametric, meanOnly }`);
   for (const key of ['eb', 'parametric', 'meanOnly']) {
     if (typeof options[key] !== 'boolean') fail(`options.${key} is ${describeValue(options[key])}; expected true or false`);
   }
-  const single = coding.batches.filter((_, b) => sizes[b] === 1);
-  if (single.length > 0 && options.meanOnly !== true) fail(`options.meanOnly is false but batch ${single.join(', ')} has a single sample; a fit switches to mean-only then`);
-  const samples = sizes.reduce((a, n) => a + n, 0);
-  if (samples < coding.columns.length) fail(`batchSizes add up to ${samples} samples; a full-rank design of ${coding.columns.length} columns needs at least as many`);
+  const entries = requireArray(value.batches, 'batches', fail);
+  requireSortedLabels(
+    entries.map((entry) => (isRecord(entry) ? entry.batch : entry)),
+    'batches[].batch',
+    fail,
+  );
+  const batches = entries.map((entry, b) => {
+    const at = `batches[${b}]`;
+    const { batch, samples, training } = entry as Record<string, unknown>;
+    if (!(typeof samples === 'number' && Number.isSafeInteger(samples) && samples >= 1)) fail(`${at}.samples (batch ${String(batch)}) is ${describeValue(samples)}; expected a positive integer`);
+    if (typeof training !== 'boolean') fail(`${at}.training (batch ${String(batch)}) is ${describeValue(training)}; expected true or false`);
+    return { batch: requireNonEmptyString(batch, `${at}.batch`, fail), samples: samples as number, training: training as boolean };
+  });
+  const trained = batches.filter((batch) => batch.training);
+  if (trained.length < 2) fail(`batches has ${trained.length} training batch(es); expected at least 2 (a fit needs them)`);
+  const single = trained.filter((batch) => batch.samples === 1).map((batch) => batch.batch);
+  if (single.length > 0 && options.meanOnly !== true) fail(`options.meanOnly is false but training batch ${single.join(', ')} has a single sample; a fit switches to mean-only then`);
+  const samples = trained.reduce((a, batch) => a + batch.samples, 0);
+  const columns = trained.length + coding.columns.length;
+  if (samples < columns) fail(`the training batches add up to ${samples} samples; a full-rank design of ${columns} columns needs at least as many`);
+  if (refBatch !== null && !(typeof refBatch === 'string' && trained.some((batch) => batch.batch === refBatch))) {
+    fail(`refBatch is ${describeValue(refBatch)}; expected null or one of the training batches (${trained.map((batch) => batch.batch).join(', ')})`);
+  }
   return {
     features: features as number,
     coding,
-    batchSizes: sizes,
+    refBatch: refBatch as string | null,
     options: { eb: options.eb as boolean, parametric: options.parametric as boolean, meanOnly: options.meanOnly as boolean },
+    batches,
   };
 }
 
+/** The per-batch Float64Array fields of {@link BatchEffects}. */
+export const BATCH_ARRAYS = ['gammaHat', 'deltaHat', 'gammaStar', 'deltaStar'] as const;
+/** The per-batch numbers of {@link BatchEffects}. */
+export const BATCH_PRIORS = ['gammaBar', 't2', 'aPrior', 'bPrior'] as const;
+
 /**
- * Checks that a value is a usable model: metadata as {@link checkMeta} requires, `batches` equal
- * to the coding's, every array typed and of its length, `adjusted` 0 or 1, and for every adjusted
- * feature the values a fit produces: positive finite `varPooled`; finite `grandMean`, `beta`,
+ * Checks that a value is a usable model: metadata as {@link checkMeta} requires (read from the
+ * model, its `batches` a Map), every array typed and of its length, `adjusted` flags 0 or 1 (a
+ * batch adjusts only fitted features, and a training batch every one), and for every feature a
+ * batch adjusts the values a fit produces: positive finite `varPooled`; finite `grandMean`, `beta`,
  * `gammaHat` and `gammaStar`; positive finite `deltaHat` and `deltaStar`; for the reference batch
  * `gammaStar` 0 and `deltaStar` 1; in mean-only mode `deltaHat` and `deltaStar` 1; without
- * empirical Bayes the star values equal the hat values (other batches than the reference). The
- * priors may be NaN or infinite (see `CombatModel`), and unadjusted features' values are not used,
- * so neither is checked beyond its type.
+ * empirical Bayes the star values equal the hat values. The priors may be NaN or infinite, and
+ * values a batch does not use are not checked beyond their type.
  */
 export function checkModelFields(model: unknown, fail: Fail): asserts model is CombatModel {
   if (!isRecord(model)) return fail(`model is ${describeValue(model)}; expected a CombatModel object`);
-  const { features: V, coding, options } = checkMeta(model, fail);
-  const B = coding.batches.length;
-  const batches = model.batches;
-  if (!Array.isArray(batches) || batches.length !== B || batches.some((b, k) => b !== coding.batches[k])) {
-    fail(`batches is ${describeValue(batches)}; expected the coding's batches (${coding.batches.join(', ')})`);
-  }
-  const lengths: Record<(typeof FLOAT_ARRAYS)[number], number> = {
-    beta: coding.columns.length * V,
-    varPooled: V,
-    grandMean: V,
-    gammaHat: B * V,
-    deltaHat: B * V,
-    gammaStar: B * V,
-    deltaStar: B * V,
-    gammaBar: B,
-    t2: B,
-    aPrior: B,
-    bPrior: B,
-  };
-  for (const name of FLOAT_ARRAYS) {
+  const map = model.batches;
+  if (!(map instanceof Map)) return fail(`batches is ${describeValue(map)}; expected a Map from batch label to its effects`);
+  const effects = [...map.entries()].map(([batch, entry]) => {
+    if (!isRecord(entry)) return fail(`batches.get(${JSON.stringify(batch)}) is ${describeValue(entry)}; expected the batch's effects`);
+    return { ...entry, batch } as Record<string, unknown> & { batch: string };
+  });
+  const { features: V, coding, options, refBatch } = checkMeta({ ...model, batches: effects }, fail);
+  const q = coding.columns.length;
+  for (const [name, length] of [['beta', q * V], ['grandMean', V], ['varPooled', V]] as const) {
     const array = model[name];
-    if (!(array instanceof Float64Array) || array.length !== lengths[name]) fail(`${name} is ${describeValue(array)}; expected a Float64Array of length ${lengths[name]}`);
+    if (!(array instanceof Float64Array) || array.length !== length) fail(`${name} is ${describeValue(array)}; expected a Float64Array of length ${length}`);
   }
-  const adjusted = model.adjusted;
-  if (!(adjusted instanceof Uint8Array) || adjusted.length !== V) fail(`adjusted is ${describeValue(adjusted)}; expected a Uint8Array of length ${V}`);
-  checkValues(model as unknown as CombatModel, coding, options, fail);
+  const adjusted = checkFlags(model.adjusted, 'adjusted', V, fail);
+  const { beta, grandMean, varPooled } = model as unknown as CombatModel;
+  for (let v = 0; v < V; v++) {
+    if (adjusted[v] !== 1) continue;
+    if (!(varPooled[v]! > 0 && varPooled[v]! < Infinity)) fail(`varPooled is ${varPooled[v]}; expected a positive number`, { feature: v });
+    if (!Number.isFinite(grandMean[v])) fail(`grandMean is ${grandMean[v]}; expected a finite number`, { feature: v });
+    for (let k = 0; k < q; k++) if (!Number.isFinite(beta[k * V + v])) fail(`beta[${coding.columns[k]}] is ${beta[k * V + v]}; expected a finite number`, { feature: v });
+  }
+  for (const entry of effects) {
+    const at = `batches.get(${JSON.stringify(entry.batch)})`;
+    for (const name of BATCH_ARRAYS) {
+      const array = entry[name];
+      if (!(array instanceof Float64Array) || array.length !== V) fail(`${at}.${name} is ${describeValue(array)}; expected a Float64Array of length ${V}`);
+    }
+    for (const name of BATCH_PRIORS) if (typeof entry[name] !== 'number') fail(`${at}.${name} is ${describeValue(entry[name])}; expected a number`);
+    const own = checkFlags(entry.adjusted, `${at}.adjusted`, V, fail);
+    for (let v = 0; v < V; v++) {
+      if (own[v]! > adjusted[v]!) fail(`${at}.adjusted is 1 but adjusted is 0; expected a batch to adjust only fitted features`, { feature: v });
+      if (entry.training === true && own[v] !== adjusted[v]) fail(`${at}.adjusted is ${own[v]}; expected ${adjusted[v]}, the fit's, for a training batch`, { feature: v });
+    }
+    checkValues(entry as unknown as BatchEffects, entry.batch, entry.batch === refBatch, options, fail);
+  }
 }
 
-/** The per-feature values of adjusted features (see {@link checkModelFields}); messages are built only on failure. */
-function checkValues(model: CombatModel, coding: DesignCoding, options: CombatModel['options'], fail: Fail): void {
-  const V = model.features;
-  const B = coding.batches.length;
-  const ref = coding.refBatch === null ? -1 : coding.batches.indexOf(coding.refBatch);
-  const { adjusted, beta, varPooled, grandMean, gammaHat, deltaHat, gammaStar, deltaStar } = model;
-  const bad = (field: string, value: number, expected: string, feature: number): never => fail(`${field} is ${value}; expected ${expected}`, { feature });
-  for (let v = 0; v < V; v++) {
-    if (adjusted[v] !== 1) {
-      if (adjusted[v] !== 0) fail(`adjusted is ${adjusted[v]}; expected 0 or 1`, { feature: v });
-      continue;
+function checkFlags(value: unknown, name: string, V: number, fail: Fail): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== V) return fail(`${name} is ${describeValue(value)}; expected a Uint8Array of length ${V}`);
+  const wrong = value.findIndex((flag) => flag > 1);
+  if (wrong >= 0) fail(`${name} is ${value[wrong]}; expected 0 or 1`, { feature: wrong });
+  return value;
+}
+
+/** One batch's values of the features it adjusts (see {@link checkModelFields}); messages are built only on failure. */
+function checkValues(batch: BatchEffects, label: string, reference: boolean, options: CombatModel['options'], fail: Fail): void {
+  const bad = (field: string, value: number, expected: string, feature: number): never => fail(`${field}[${label}] is ${value}; expected ${expected}`, { feature });
+  const { adjusted, gammaHat, deltaHat, gammaStar, deltaStar } = batch;
+  for (let v = 0; v < adjusted.length; v++) {
+    if (adjusted[v] !== 1) continue;
+    const [gh, dh, gs, ds] = [gammaHat[v]!, deltaHat[v]!, gammaStar[v]!, deltaStar[v]!];
+    if (!Number.isFinite(gh)) bad('gammaHat', gh, 'a finite number', v);
+    if (!(dh > 0 && dh < Infinity)) bad('deltaHat', dh, 'a positive number', v);
+    if (!Number.isFinite(gs)) bad('gammaStar', gs, 'a finite number', v);
+    if (!(ds > 0 && ds < Infinity)) bad('deltaStar', ds, 'a positive number', v);
+    if (reference) {
+      if (gs !== 0) bad('gammaStar', gs, '0 for the reference batch', v);
+      if (ds !== 1) bad('deltaStar', ds, '1 for the reference batch', v);
+    } else if (!options.eb) {
+      if (!Object.is(gs, gh)) bad('gammaStar', gs, `gammaHat[${label}] (${gh}) without empirical Bayes`, v);
+      if (!Object.is(ds, dh)) bad('deltaStar', ds, `deltaHat[${label}] (${dh}) without empirical Bayes`, v);
     }
-    if (!(varPooled[v] > 0 && varPooled[v] < Infinity)) bad('varPooled', varPooled[v], 'a positive number', v);
-    if (!Number.isFinite(grandMean[v])) bad('grandMean', grandMean[v], 'a finite number', v);
-    for (let j = 0; j < coding.columns.length; j++) {
-      if (!Number.isFinite(beta[j * V + v])) bad(`beta[${coding.columns[j]}]`, beta[j * V + v], 'a finite number', v);
-    }
-    for (let b = 0; b < B; b++) {
-      const at = b * V + v;
-      const batch = coding.batches[b];
-      const gh = gammaHat[at];
-      const dh = deltaHat[at];
-      const gs = gammaStar[at];
-      const ds = deltaStar[at];
-      if (!Number.isFinite(gh)) bad(`gammaHat[${batch}]`, gh, 'a finite number', v);
-      if (!(dh > 0 && dh < Infinity)) bad(`deltaHat[${batch}]`, dh, 'a positive number', v);
-      if (!Number.isFinite(gs)) bad(`gammaStar[${batch}]`, gs, 'a finite number', v);
-      if (!(ds > 0 && ds < Infinity)) bad(`deltaStar[${batch}]`, ds, 'a positive number', v);
-      if (b === ref) {
-        if (gs !== 0) bad(`gammaStar[${batch}]`, gs, '0 for the reference batch', v);
-        if (ds !== 1) bad(`deltaStar[${batch}]`, ds, '1 for the reference batch', v);
-      } else if (!options.eb) {
-        if (!Object.is(gs, gh)) bad(`gammaStar[${batch}]`, gs, `gammaHat[${batch}] (${gh}) without empirical Bayes`, v);
-        if (!Object.is(ds, dh)) bad(`deltaStar[${batch}]`, ds, `deltaHat[${batch}] (${dh}) without empirical Bayes`, v);
-      }
-      if (options.meanOnly && (dh !== 1 || ds !== 1)) bad(dh !== 1 ? `deltaHat[${batch}]` : `deltaStar[${batch}]`, dh !== 1 ? dh : ds, '1 in mean-only mode', v);
-    }
+    if (options.meanOnly && (dh !== 1 || ds !== 1)) bad(dh !== 1 ? 'deltaHat' : 'deltaStar', dh !== 1 ? dh : ds, '1 in mean-only mode', v);
   }
 }
 

@@ -1,5 +1,5 @@
-import type { CombatAccumulator } from './accumulator.js';
-import type { CombatModel } from './model.js';
+import type { BatchEffects } from './model.js';
+import type { BatchStatistics, CombatStatistics } from './statistics.js';
 import { FIT, type Standardized } from './standardize.js';
 import type { UnadjustedCause } from './types.js';
 
@@ -31,23 +31,16 @@ export const UNADJUSTED_CAUSES: readonly UnadjustedCause[] = [
  * mean-only, constant values); then the regression (not solvable, overflow, an exact fit); then,
  * unless mean-only, a batch whose residual variance is zero (`Standardized.flatBatch`).
  */
-export function screenFeatures(acc: CombatAccumulator, st: Standardized, meanOnly: boolean): Screen {
-  const V = acc.features;
-  const B = acc.coding.batches.length;
+export function screenFeatures(statistics: CombatStatistics, st: Standardized, meanOnly: boolean): Screen {
+  const V = statistics.features;
   const screen: Screen = { cause: new Uint8Array(V), batch: new Int32Array(V).fill(-1) };
-  for (let b = 0; b < B; b++) {
-    const batchSize = acc.count[b];
+  statistics.batches.forEach((batch, b) => {
     for (let v = 0; v < V; v++) {
       if (screen.cause[v] !== 0) continue;
-      const at = b * V + v;
-      const m = st.finiteCount[at];
-      if (m === 0) markCause(screen, v, 'no-value-in-batch', b);
-      else if (!hasFiniteSums(acc, b, v)) markCause(screen, v, 'overflow', b);
-      else if (!meanOnly && batchSize >= 2 && m < 2) markCause(screen, v, 'too-few-values-in-batch', b);
-      // Sums of squares around the batch's own first value are 0 exactly when all values equal it.
-      else if (batchSize >= 2 && m >= 2 && !(acc.sumSquares[at] > 0)) markCause(screen, v, 'constant-in-batch', b);
+      const cause = screenBatchFeature(batch, v, st.finiteCount[b * V + v] as number, meanOnly);
+      if (cause !== null) markCause(screen, v, cause, b);
     }
-  }
+  });
   for (let v = 0; v < V; v++) {
     if (screen.cause[v] !== 0) continue;
     if (st.status[v] === FIT.singular) markCause(screen, v, 'not-solvable', -1);
@@ -55,8 +48,21 @@ export function screenFeatures(acc: CombatAccumulator, st: Standardized, meanOnl
     else if (st.status[v] === FIT.exactFit) markCause(screen, v, 'zero-pooled-variance', -1);
   }
   if (meanOnly) return screen;
-  for (let v = 0; v < V; v++) if (screen.cause[v] === 0 && st.flatBatch[v] >= 0) markCause(screen, v, 'zero-variance-in-batch', st.flatBatch[v]);
+  for (let v = 0; v < V; v++) if (screen.cause[v] === 0 && st.flatBatch[v]! >= 0) markCause(screen, v, 'zero-variance-in-batch', st.flatBatch[v]!);
   return screen;
+}
+
+/**
+ * What rules out a batch's values of feature v, from its own sums (`finite` cells): no finite
+ * value, sums that overflowed, a single value in a batch of two or more (unless mean-only), or
+ * constant values (their squared deviations from their mean add up to exactly 0); null when none does.
+ */
+export function screenBatchFeature(batch: BatchStatistics, v: number, finite: number, meanOnly: boolean): UnadjustedCause | null {
+  if (finite === 0) return 'no-value-in-batch';
+  if (!hasFiniteSums(batch, v)) return 'overflow';
+  if (!meanOnly && batch.samples >= 2 && finite < 2) return 'too-few-values-in-batch';
+  if (batch.samples >= 2 && finite >= 2 && !((batch.squares[v] as number) > 0)) return 'constant-in-batch';
+  return null;
 }
 
 /**
@@ -65,36 +71,40 @@ export function screenFeatures(acc: CombatAccumulator, st: Standardized, meanOnl
  * out of adjusted values, for arithmetic that overflows after screening (e.g. the parametric
  * solver's products when standardized batch effects are around 1e120).
  */
-export function screenEstimates(model: CombatModel, screen: Screen): void {
-  const V = model.features;
-  const B = model.batches.length;
-  const p = model.coding.columns.length;
-  const positive = (x: number) => x > 0 && x < Infinity;
+export function screenEstimates(model: { readonly varPooled: Float64Array; readonly grandMean: Float64Array; readonly beta: Float64Array }, batches: readonly BatchEffects[], screen: Screen): void {
+  const V = model.varPooled.length;
+  const q = model.beta.length / V;
   for (let v = 0; v < V; v++) {
     if (screen.cause[v] !== 0) continue;
-    let usable = positive(model.varPooled[v]) && Number.isFinite(model.grandMean[v]);
-    for (let j = 0; j < p && usable; j++) usable = Number.isFinite(model.beta[j * V + v]);
+    let usable = isPositive(model.varPooled[v] as number) && Number.isFinite(model.grandMean[v]);
+    for (let k = 0; k < q && usable; k++) usable = Number.isFinite(model.beta[k * V + v]);
     let failed = -1;
-    for (let b = 0; b < B && usable; b++) {
-      const at = b * V + v;
-      usable = Number.isFinite(model.gammaHat[at]) && Number.isFinite(model.gammaStar[at]) && positive(model.deltaHat[at]) && positive(model.deltaStar[at]);
+    for (let b = 0; b < batches.length && usable; b++) {
+      usable = hasUsableEstimates(batches[b]!, v);
       if (!usable) failed = b;
     }
     if (!usable) markCause(screen, v, 'overflow', failed);
   }
 }
 
+/** Whether a batch's estimates of feature v are finite, with positive deltas. */
+export function hasUsableEstimates(batch: BatchEffects, v: number): boolean {
+  return Number.isFinite(batch.gammaHat[v]) && Number.isFinite(batch.gammaStar[v]) && isPositive(batch.deltaHat[v] as number) && isPositive(batch.deltaStar[v] as number);
+}
+
+const isPositive = (x: number): boolean => x > 0 && x < Infinity;
+
 /** Sets feature v's cause (and batch, -1 for none). */
-function markCause(screen: Screen, v: number, cause: UnadjustedCause, batch: number): void {
+export function markCause(screen: Screen, v: number, cause: UnadjustedCause, batch: number): void {
   screen.cause[v] = UNADJUSTED_CAUSES.indexOf(cause) + 1;
   screen.batch[v] = batch;
 }
 
-/** Whether batch b's sums of feature v (of y, y^2 and covariate times y) are all finite. */
-function hasFiniteSums(acc: CombatAccumulator, b: number, v: number): boolean {
-  const V = acc.features;
-  const at = b * V + v;
-  if (!Number.isFinite(acc.sum[at]) || !Number.isFinite(acc.sumSquares[at])) return false;
-  for (let k = 0; k < acc.q; k++) if (!Number.isFinite(acc.covariateValueSum[(b * acc.q + k) * V + v])) return false;
+/** Whether a batch's sums of feature v (its mean, squares and covariate-by-value sums) are all finite. */
+function hasFiniteSums(batch: BatchStatistics, v: number): boolean {
+  if (!Number.isFinite(batch.mean[v]) || !Number.isFinite(batch.squares[v])) return false;
+  const V = batch.mean.length;
+  const q = batch.covariateSum.length;
+  for (let k = 0; k < q; k++) if (!Number.isFinite(batch.covariateValueSum[k * V + v])) return false;
   return true;
 }

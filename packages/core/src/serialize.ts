@@ -1,35 +1,66 @@
 import { checkObject, describeValue, isRecord } from '@combat/base/internal';
 import type { Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
-import type { CombatModel } from './model.js';
-import { FLOAT_ARRAYS, checkMeta, checkModelFields, type ModelMeta } from './model-checks.js';
+import type { BatchEffects, CombatModel } from './model.js';
+import { BATCH_ARRAYS, BATCH_PRIORS, checkMeta, checkModelFields, type ModelMeta } from './model-checks.js';
+import { upgradeVersion1 } from './serialize-v1.js';
 
 /**
- * Version of the serialized model layout; bumped on any incompatible change.
+ * Version of the serialized model layout written today; bumped on any incompatible change.
+ * {@link deserializeModel} also reads version 1 (models keyed by design column, before batches
+ * could be added).
  *
  * @example
  * ```ts
- * MODEL_FORMAT_VERSION; // 1
- * serializeModel(model).formatVersion; // 1
+ * MODEL_FORMAT_VERSION; // 2
+ * serializeModel(model).formatVersion; // 2
  * ```
  */
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
 
 /**
  * A model as JSON-safe metadata plus typed arrays: what a file format (Arrow IPC, JSON with
- * base64, a worker message) stores. Typed arrays keep NaN and every bit of every value.
+ * base64, a worker message) stores. Typed arrays keep NaN and every bit of every value. Per-batch
+ * arrays are batch-major in `meta.batches` order (`gammaStar[b * features + v]`, `batchAdjusted`
+ * likewise; `gammaBar[b]`); `beta` is q x V.
  *
  * @example
  * ```ts
  * const { formatVersion, meta, arrays }: SerializedModel = serializeModel(model);
- * const text = JSON.stringify({ formatVersion, meta }); // strings, integers and booleans only
+ * const text = JSON.stringify({ formatVersion, meta }); // strings, numbers, booleans and null only
  * arrays.gammaStar.length; // 6
+ * arrays.beta.length; // 6
  * ```
  */
 export interface SerializedModel {
   readonly formatVersion: number;
   readonly meta: ModelMeta;
-  readonly arrays: Readonly<Record<(typeof FLOAT_ARRAYS)[number], Float64Array>> & { readonly adjusted: Uint8Array };
+  readonly arrays: SerializedArrays;
+}
+
+/**
+ * The typed arrays of a {@link SerializedModel}.
+ *
+ * @example
+ * ```ts
+ * const arrays: SerializedArrays = serializeModel(model).arrays;
+ * arrays.batchAdjusted; // Uint8Array.of(1, 1, 1, 1, 1, 1)
+ * ```
+ */
+export interface SerializedArrays {
+  readonly beta: Float64Array;
+  readonly grandMean: Float64Array;
+  readonly varPooled: Float64Array;
+  readonly adjusted: Uint8Array;
+  readonly gammaHat: Float64Array;
+  readonly deltaHat: Float64Array;
+  readonly gammaStar: Float64Array;
+  readonly deltaStar: Float64Array;
+  readonly gammaBar: Float64Array;
+  readonly t2: Float64Array;
+  readonly aPrior: Float64Array;
+  readonly bPrior: Float64Array;
+  readonly batchAdjusted: Uint8Array;
 }
 
 const modelFormat: Fail = (detail, context) => {
@@ -47,47 +78,71 @@ const modelFormat: Fail = (detail, context) => {
  * @example
  * ```ts
  * const restored = deserializeModel(serializeModel(model)); // equal to model, bit for bit
- * restored.gammaStar; // model.gammaStar
- * serializeModel({ ...model, deltaStar: Float64Array.of(1, 1, -1, 1, 1, 1) });
+ * restored.batches.get('siteB')!.gammaStar; // model.batches.get('siteB')!.gammaStar
+ * const siteA = { ...model.batches.get('siteA')!, deltaStar: Float64Array.of(1, 1, -1) };
+ * serializeModel({ ...model, batches: new Map([['siteA', siteA], ['siteB', model.batches.get('siteB')!]]) });
  * // throws ModelFormatError: feature 2: deltaStar[siteA] is -1; expected a positive number
  * ```
  */
 export function serializeModel(model: CombatModel): SerializedModel {
   checkObject(model, 'serializeModel: model', 'a CombatModel');
   checkModelFields(model, modelFormat);
-  const arrays = Object.fromEntries(FLOAT_ARRAYS.map((name) => [name, model[name].slice()])) as Record<(typeof FLOAT_ARRAYS)[number], Float64Array>;
+  const V = model.features;
+  const labels = [...model.batches.keys()];
+  const effects = labels.map((label) => model.batches.get(label) as BatchEffects);
+  const stack = (name: (typeof BATCH_ARRAYS)[number]) => {
+    const out = new Float64Array(effects.length * V);
+    effects.forEach((batch, b) => out.set(batch[name], b * V));
+    return out;
+  };
+  const batchAdjusted = new Uint8Array(effects.length * V);
+  effects.forEach((batch, b) => batchAdjusted.set(batch.adjusted, b * V));
+  const meta: ModelMeta = {
+    features: V,
+    coding: JSON.parse(JSON.stringify(model.coding)) as ModelMeta['coding'],
+    refBatch: model.refBatch,
+    options: { ...model.options },
+    batches: labels.map((batch, b) => ({ batch, samples: effects[b]!.samples, training: effects[b]!.training })),
+  };
   return {
     formatVersion: MODEL_FORMAT_VERSION,
-    meta: checkMeta(model as unknown as Record<string, unknown>, modelFormat),
-    arrays: { ...arrays, adjusted: model.adjusted.slice() },
+    meta,
+    arrays: {
+      beta: model.beta.slice(),
+      grandMean: model.grandMean.slice(),
+      varPooled: model.varPooled.slice(),
+      adjusted: model.adjusted.slice(),
+      gammaHat: stack('gammaHat'),
+      deltaHat: stack('deltaHat'),
+      gammaStar: stack('gammaStar'),
+      deltaStar: stack('deltaStar'),
+      ...(Object.fromEntries(BATCH_PRIORS.map((name) => [name, Float64Array.from(effects, (batch) => batch[name])])) as Record<(typeof BATCH_PRIORS)[number], Float64Array>),
+      batchAdjusted,
+    },
   };
 }
 
 /**
- * Checks a serialized model's metadata (format version aside) and returns a fresh copy: what a
- * file reader needs before it can look for the arrays the coding implies.
+ * Checks a serialized model's metadata of the current format version and returns a fresh copy:
+ * what a file reader needs before it can look for the arrays the metadata implies.
  *
- * @throws {@link ModelFormatError} naming the field (e.g. `coding.batches[1]`, `batchSizes[0]`).
+ * @throws {@link ModelFormatError} naming the field (e.g. `coding.terms[1].levels`, `batches[0].samples`).
  */
 export function checkModelMeta(meta: unknown): ModelMeta {
-  if (!isRecord(meta)) return modelFormat(`meta is ${describeValue(meta)}; expected an object { features, coding, batchSizes, options }`);
+  if (!isRecord(meta)) return modelFormat(`meta is ${describeValue(meta)}; expected an object { features, coding, refBatch, options, batches }`);
   return checkMeta(meta, modelFormat);
 }
 
 /**
  * Rebuilds a model from {@link serializeModel}'s output (copies, bit for bit), refusing anything
  * a fit could not have produced, so that a tampered or foreign model is an error naming the field
- * rather than wrong outputs or NaN. It checks another format version; missing or ill-typed parts;
- * the design coding exactly as {@link codeDesign} makes one (batches unique non-empty strings in
- * code-point order, `refBatch` null or one of them, each categorical's levels unique and sorted
- * with `dropped` the first, names unique, `columns` exactly the list the coding implies);
- * `batchSizes` one positive integer per batch (mean-only when one is 1, at least as many samples
- * as design columns); `options` three booleans; arrays typed and of their lengths; `adjusted` 0
- * or 1; and for every adjusted feature finite estimates with positive `varPooled`, `deltaHat` and
- * `deltaStar`, the reference batch's `gammaStar` 0 and `deltaStar` 1, deltas 1 in mean-only mode,
- * and star values equal to hat values without empirical Bayes. The priors may be NaN or infinite
- * (see {@link CombatModel}) and the values of unadjusted features are not used, so neither is
- * checked beyond its type. A model that deserializes gives finite outputs for finite inputs.
+ * rather than wrong outputs or NaN. Version 1 (before batches could be added) is read too and
+ * converted: its batches are training batches and its continuous covariates have no recorded
+ * range. It checks the format version; missing or ill-typed parts; the coding exactly as
+ * {@link codeDesign} makes one; the batches (labels in code-point order, positive sample counts,
+ * at least two training batches, the reference one of them); arrays typed and of their lengths;
+ * and the values a fit produces for every feature a batch adjusts (see {@link CombatModel}). A
+ * model that deserializes gives finite outputs for finite inputs.
  *
  * @throws {@link ModelFormatError} naming the first field that is wrong (with `feature` set for a
  * value of one feature).
@@ -96,26 +151,56 @@ export function checkModelMeta(meta: unknown): ModelMeta {
  * ```ts
  * const { formatVersion, meta, arrays } = serializeModel(model);
  * const restored = deserializeModel({ formatVersion, meta: JSON.parse(JSON.stringify(meta)), arrays });
- * restored.batches; // ['siteA', 'siteB']
+ * [...restored.batches.keys()]; // ['siteA', 'siteB']
  * deserializeModel({ formatVersion: 99, meta, arrays });
- * // throws ModelFormatError: formatVersion is a number (99); expected 1
+ * // throws ModelFormatError: formatVersion is a number (99); expected 2 (or 1)
  * ```
  */
 export function deserializeModel(serialized: SerializedModel): CombatModel {
   if (!isRecord(serialized)) return modelFormat(`serialized model is ${describeValue(serialized)}; expected an object { formatVersion, meta, arrays }`);
-  if (serialized.formatVersion !== MODEL_FORMAT_VERSION) {
-    modelFormat(`formatVersion is ${describeValue(serialized.formatVersion)}; expected ${MODEL_FORMAT_VERSION}`);
+  const { formatVersion } = serialized;
+  if (formatVersion !== MODEL_FORMAT_VERSION && formatVersion !== 1) {
+    modelFormat(`formatVersion is ${describeValue(formatVersion)}; expected ${MODEL_FORMAT_VERSION} (or 1)`);
   }
-  const meta = checkModelMeta(serialized.meta);
-  const arrays: unknown = serialized.arrays;
-  if (!isRecord(arrays)) return modelFormat(`arrays is ${describeValue(arrays)}; expected an object of typed arrays`);
-  const copy = (value: unknown) => (value instanceof Float64Array || value instanceof Uint8Array ? value.slice() : value);
-  const model = {
-    ...meta,
-    batches: meta.coding.batches,
-    ...Object.fromEntries(FLOAT_ARRAYS.map((name) => [name, copy(arrays[name])])),
-    adjusted: copy(arrays.adjusted),
+  const given: unknown = serialized.arrays;
+  if (!isRecord(given)) return modelFormat(`arrays is ${describeValue(given)}; expected an object of typed arrays`);
+  const { meta, arrays } = formatVersion === 1 ? upgradeVersion1(serialized.meta, given, modelFormat) : { meta: checkModelMeta(serialized.meta), arrays: given };
+  const V = meta.features;
+  const B = meta.batches.length;
+  const expect = <T extends Float64Array | Uint8Array>(name: string, type: new (n: number) => T, length: number): T => {
+    const value = arrays[name];
+    if (!(value instanceof type) || value.length !== length) return modelFormat(`arrays.${name} is ${describeValue(value)}; expected a ${type.name} of length ${length}`);
+    return value.slice() as T;
   };
+  const beta = expect('beta', Float64Array, meta.coding.columns.length * V);
+  const grandMean = expect('grandMean', Float64Array, V);
+  const varPooled = expect('varPooled', Float64Array, V);
+  const adjusted = expect('adjusted', Uint8Array, V);
+  const perBatch = Object.fromEntries(BATCH_ARRAYS.map((name) => [name, expect(name, Float64Array, B * V)])) as Record<(typeof BATCH_ARRAYS)[number], Float64Array>;
+  const priors = Object.fromEntries(BATCH_PRIORS.map((name) => [name, expect(name, Float64Array, B)])) as Record<(typeof BATCH_PRIORS)[number], Float64Array>;
+  const batchAdjusted = expect('batchAdjusted', Uint8Array, B * V);
+  const batches = new Map(
+    meta.batches.map(({ batch, samples, training }, b): [string, BatchEffects] => {
+      const row = <T extends Float64Array | Uint8Array>(array: T): T => array.slice(b * V, (b + 1) * V) as T;
+      return [
+        batch,
+        {
+          samples,
+          training,
+          gammaHat: row(perBatch.gammaHat),
+          deltaHat: row(perBatch.deltaHat),
+          gammaStar: row(perBatch.gammaStar),
+          deltaStar: row(perBatch.deltaStar),
+          gammaBar: priors.gammaBar[b]!,
+          t2: priors.t2[b]!,
+          aPrior: priors.aPrior[b]!,
+          bPrior: priors.bPrior[b]!,
+          adjusted: row(batchAdjusted),
+        },
+      ];
+    }),
+  );
+  const model: CombatModel = { features: V, coding: meta.coding, refBatch: meta.refBatch, options: meta.options, beta, grandMean, varPooled, adjusted, batches };
   checkModelFields(model, modelFormat);
   return model;
 }

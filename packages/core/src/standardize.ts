@@ -1,17 +1,40 @@
 import { inverse, Matrix } from 'ml-matrix';
-import type { CombatAccumulator } from './accumulator.js';
 import { buildCrossProduct, isFullRank } from './design-matrix.js';
+import type { CombatStatistics } from './statistics.js';
+
+/**
+ * The design's per-batch sums over all samples: counts (B), covariate sums (B x q) and cross
+ * products (B x q x q), what X'X is built from.
+ */
+export interface DesignSums {
+  readonly count: Float64Array;
+  readonly covariateSum: Float64Array;
+  readonly covariateCross: Float64Array;
+}
+
+/** The per-batch design sums of statistics. */
+export function sumDesign(statistics: CombatStatistics): DesignSums {
+  const q = statistics.coding.columns.length;
+  const B = statistics.batches.length;
+  const sums: DesignSums = { count: new Float64Array(B), covariateSum: new Float64Array(B * q), covariateCross: new Float64Array(B * q * q) };
+  statistics.batches.forEach((batch, b) => {
+    sums.count[b] = batch.samples;
+    sums.covariateSum.set(batch.covariateSum, b * q);
+    sums.covariateCross.set(batch.covariateCross, b * q * q);
+  });
+  return sums;
+}
 
 /**
  * The regression step of ComBat (section 2 of docs/combat-spec.md) and the per-batch sums of the
  * standardized data it produces, all from sufficient statistics. Values are relative to a
- * per-feature `origin` (one of the batches' shifts): `beta`'s intercept rows and `alpha` are
- * shifted by it, the rest does not depend on it.
+ * per-feature `origin` (the mean of the feature's finite values): `beta`'s intercept rows and
+ * `alpha` are shifted by it, the rest does not depend on it.
  */
 export interface Standardized {
   /** The value each feature was taken relative to. */
   readonly origin: Float64Array;
-  /** Regression coefficients, p x V row-major (`beta[j * V + v]`). */
+  /** Regression coefficients, p x V row-major (`beta[j * V + v]`): B batch rows, then q covariate rows. */
   readonly beta: Float64Array;
   /** Grand mean (sva's `grand.mean`) per feature. */
   readonly alpha: Float64Array;
@@ -36,17 +59,25 @@ export interface Standardized {
  */
 export const FIT = { solved: 0, singular: 1, exactFit: 2, overflow: 3 } as const;
 
+/** Per batch, the position of each feature with missing cells in `missingSums`. */
+export function indexMissing(statistics: CombatStatistics): Map<number, number>[] {
+  return statistics.batches.map((batch) => new Map(Array.from(batch.missingFeatures, (v, j) => [v, j])));
+}
+
 /**
- * Fits every feature's regression on the design and standardizes, from the accumulator's sums.
- * `xtxInverse` is the inverse of the complete-data X'X; features with missing cells get their own.
+ * Fits every feature's regression on the design and standardizes, from the statistics' sums.
+ * `ref` is the reference batch's index or null; `xtxInverse` the inverse of the complete-data X'X;
+ * features with missing cells get their own.
  */
-export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): Standardized {
-  const V = acc.features;
-  const B = acc.coding.batches.length;
-  const q = acc.q;
+export function standardize(statistics: CombatStatistics, design: DesignSums, ref: number | null, xtxInverse: Float64Array): Standardized {
+  const { features: V, batches } = statistics;
+  const B = batches.length;
+  const q = statistics.coding.columns.length;
   const p = B + q;
-  const ref = acc.coding.refBatch === null ? null : acc.coding.batches.indexOf(acc.coding.refBatch);
-  const n = acc.count.reduce((a, c) => a + c, 0);
+  const stride = 1 + q + q * q;
+  const missingAt = indexMissing(statistics);
+  const anyMissing = missingAt.some((map) => map.size > 0);
+  const n = design.count.reduce((a, c) => a + c, 0);
   const result: Standardized = {
     origin: new Float64Array(V),
     beta: new Float64Array(p * V),
@@ -60,81 +91,109 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
   };
   const count = new Float64Array(B);
   const covariateSum = new Float64Array(B * q);
-  const reducedCross = new Float64Array(B * q * q);
+  const covariateCross = new Float64Array(B * q * q);
   const sy = new Float64Array(B);
-  const syy = new Float64Array(B);
   const scy = new Float64Array(B * q);
+  const scale = new Float64Array(B);
   const xty = new Float64Array(p);
   const beta = new Float64Array(p);
 
   for (let v = 0; v < V; v++) {
-    const missing = acc.missing.size > 0 ? acc.missing.get(v) : undefined;
     let inv: Float64Array | null = xtxInverse;
-    let covariateCross = acc.covariateCross;
-    acc.countFinite(v, count, covariateSum);
-    if (missing !== undefined) {
-      const stride = acc.missingStride;
-      reducedCross.set(acc.covariateCross);
+    count.set(design.count);
+    covariateSum.set(design.covariateSum);
+    covariateCross.set(design.covariateCross);
+    let missing = false;
+    if (anyMissing) {
       for (let b = 0; b < B; b++) {
-        for (let kl = 0; kl < q * q; kl++) reducedCross[b * q * q + kl] -= missing[b * stride + 1 + q + kl];
+        const j = missingAt[b]!.get(v);
+        if (j === undefined) continue;
+        missing = true;
+        const entry = batches[b]!.missingSums.subarray(j * stride, (j + 1) * stride);
+        count[b] -= entry[0] as number;
+        for (let k = 0; k < q; k++) covariateSum[b * q + k] -= entry[1 + k] as number;
+        for (let kl = 0; kl < q * q; kl++) covariateCross[b * q * q + kl] -= entry[1 + q + kl] as number;
       }
-      covariateCross = reducedCross;
+    }
+    if (missing) {
       const xtx = buildCrossProduct(B, q, ref, count, covariateSum, covariateCross);
       inv = isFullRank(xtx, p) ? invert(xtx, p) : null;
     }
-    for (let b = 0; b < B; b++) result.finiteCount[b * V + v] = count[b];
+    for (let b = 0; b < B; b++) result.finiteCount[b * V + v] = count[b] as number;
     if (inv === null) {
       result.status[v] = FIT.singular;
       continue;
     }
-    const origin = findFirstShift(acc.shift, v, V, B);
+    // Sums around a common origin, the mean of every finite value, moved from each batch's own mean.
+    let cells = 0;
+    let origin = 0;
+    for (let b = 0; b < B; b++) {
+      const m = count[b] as number;
+      if (m === 0) continue;
+      cells += m;
+      origin += (m / cells) * ((batches[b]!.mean[v] as number) - origin);
+    }
     result.origin[v] = origin;
-    acc.sumAround(v, origin, count, covariateSum, sy, syy, scy);
+    for (let b = 0; b < B; b++) {
+      const batch = batches[b]!;
+      const m = count[b] as number;
+      const delta = m === 0 ? 0 : (batch.mean[v] as number) - origin;
+      sy[b] = (batch.deviationSum[v] as number) + m * delta;
+      for (let k = 0; k < q; k++) scy[b * q + k] = (batch.covariateValueSum[k * V + v] as number) + delta * (covariateSum[b * q + k] as number);
+    }
 
     xty.fill(0);
     for (let b = 0; b < B; b++) {
       // A sample of batch b has its own batch column set, and the reference column (all ones).
-      xty[b] += sy[b];
-      if (ref !== null && b !== ref) xty[ref] += sy[b];
-      for (let k = 0; k < q; k++) xty[B + k] += scy[b * q + k];
+      xty[b] += sy[b] as number;
+      if (ref !== null && b !== ref) xty[ref] += sy[b] as number;
+      for (let k = 0; k < q; k++) xty[B + k] += scy[b * q + k] as number;
     }
     let finite = true;
     for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let l = 0; l < p; l++) s += inv[j * p + l] * xty[l];
+      for (let l = 0; l < p; l++) s += (inv[j * p + l] as number) * (xty[l] as number);
       beta[j] = s;
       result.beta[j * V + v] = s;
       finite &&= Number.isFinite(s);
     }
     let alpha = 0;
     if (ref === null) {
-      for (let b = 0; b < B; b++) alpha += (acc.count[b] / n) * beta[b];
+      for (let b = 0; b < B; b++) alpha += ((design.count[b] as number) / n) * (beta[b] as number);
     } else {
-      alpha = beta[ref];
+      alpha = beta[ref] as number;
     }
 
-    // Per batch, with cb = sum c.betaC, cyb = sum y c.betaC, cCc = sum (c.betaC)^2 over finite rows.
+    // Per batch, over its finite rows, around its own mean (so the expansions below keep the
+    // digits of a batch whose values are tiny beside the others'): with
+    // cb = sum c.betaC, cdb = sum d c.betaC and cCc = sum (c.betaC)^2, the residuals of a level L
+    // (relative to the origin) are d + (delta - L) - c.betaC.
     let rssTotal = 0;
     let squaresTotal = 0;
     let cellsTotal = 0;
     for (let b = 0; b < B; b++) {
       const at = b * V + v;
-      const m = count[b];
-      const eta = ref === null || b === ref ? beta[b] : beta[b] + beta[ref];
+      const m = count[b] as number;
+      const batch = batches[b]!;
+      const delta = m === 0 ? 0 : (batch.mean[v] as number) - origin;
+      const eta = ref === null || b === ref ? (beta[b] as number) : (beta[b] as number) + (beta[ref] as number);
       let cb = 0;
-      let cyb = 0;
+      let cdb = 0;
       let cCc = 0;
       for (let k = 0; k < q; k++) {
-        const bk = beta[B + k];
-        cb += covariateSum[b * q + k] * bk;
-        cyb += scy[b * q + k] * bk;
-        for (let l = 0; l < q; l++) cCc += bk * covariateCross[(b * q + k) * q + l] * beta[B + l];
+        const bk = beta[B + k] as number;
+        cb += (covariateSum[b * q + k] as number) * bk;
+        cdb += (batch.covariateValueSum[k * V + v] as number) * bk;
+        for (let l = 0; l < q; l++) cCc += bk * (covariateCross[(b * q + k) * q + l] as number) * (beta[B + l] as number);
       }
-      result.s1[at] = sy[b] - m * alpha - cb;
-      result.s2[at] = sumSquaredResiduals(alpha, m, sy[b], syy[b], cb, cyb, cCc);
+      const squares = batch.squares[v] as number;
+      const deviations = batch.deviationSum[v] as number;
+      result.s1[at] = deviations + m * (delta - alpha) - cb;
+      result.s2[at] = sumSquaredResiduals(delta - alpha, m, deviations, squares, cb, cdb, cCc);
+      scale[b] = squares + cCc;
       if (ref === null || ref === b) {
-        rssTotal += sumSquaredResiduals(eta, m, sy[b], syy[b], cb, cyb, cCc);
-        squaresTotal += syy[b];
+        rssTotal += sumSquaredResiduals(delta - eta, m, deviations, squares, cb, cdb, cCc);
+        squaresTotal += squares + m * (delta - eta) * (delta - eta) + cCc;
         cellsTotal += m;
       }
     }
@@ -146,7 +205,7 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
       continue;
     }
     // The residual sum of squares comes from expanded sums, so below a tiny fraction of the
-    // (shifted) sum of squares it is rounding: the fit is exact and the variance is zero.
+    // terms it was expanded into it is rounding: the fit is exact and the variance is zero.
     if (!(rssTotal > NOISE_FLOOR * squaresTotal)) {
       result.status[v] = FIT.exactFit;
       continue;
@@ -154,29 +213,27 @@ export function standardize(acc: CombatAccumulator, xtxInverse: Float64Array): S
     const sd = Math.sqrt(varPooled);
     for (let b = 0; b < B; b++) {
       const at = b * V + v;
-      const m = count[b];
+      const m = count[b] as number;
+      const s1 = result.s1[at] as number;
       // The same floor within each batch: its residual sum of squares around its own mean.
-      if (m >= 2 && result.flatBatch[v] < 0 && !(result.s2[at] - (result.s1[at] * result.s1[at]) / m > NOISE_FLOOR * syy[b])) result.flatBatch[v] = b;
-      result.s1[at] /= sd;
-      result.s2[at] /= varPooled;
+      if (m >= 2 && result.flatBatch[v]! < 0 && !((result.s2[at] as number) - (s1 * s1) / m > NOISE_FLOOR * (scale[b] as number))) result.flatBatch[v] = b;
+      result.s1[at] = s1 / sd;
+      result.s2[at] = (result.s2[at] as number) / varPooled;
       if (!Number.isFinite(result.s1[at]) || !Number.isFinite(result.s2[at])) result.status[v] = FIT.overflow;
     }
   }
   return result;
 }
 
-/** The first batch's shift of feature v that is set (0 when the feature has no finite value). */
-function findFirstShift(shift: Float64Array, v: number, V: number, B: number): number {
-  for (let b = 0; b < B; b++) if (shift[b * V + v] === shift[b * V + v]) return shift[b * V + v];
-  return 0;
-}
-
 /** Relative size under which a residual sum of squares is rounding error, not variance. */
-const NOISE_FLOOR = 1e-12;
+export const NOISE_FLOOR = 1e-12;
 
-/** Sum over a batch's finite rows of (y - level - c.betaC)^2, expanded into sufficient statistics. */
-function sumSquaredResiduals(level: number, m: number, sy: number, syy: number, cb: number, cyb: number, cCc: number): number {
-  return syy - 2 * level * sy - 2 * cyb + m * level * level + 2 * level * cb + cCc;
+/**
+ * Sum over a batch's finite rows of (d + shift - c.betaC)^2, d the deviations from the batch's
+ * mean (`deviations` their sum), expanded into its sufficient statistics.
+ */
+function sumSquaredResiduals(shift: number, m: number, deviations: number, squares: number, cb: number, cdb: number, cCc: number): number {
+  return squares + m * shift * shift + 2 * shift * deviations + cCc - 2 * cdb - 2 * shift * cb;
 }
 
 /** Inverse of a full-rank p x p matrix (row-major). */

@@ -79,8 +79,8 @@ function describeReason({ cause, batch }: UnadjustedReason): string {
  * residual variance the batch effects are estimated from.
  */
 export function buildManyLevelsWarnings(coding: DesignCoding, samples: number): CombatWarning[] {
-  return coding.categorical
-    .filter(({ levels }) => levels.length - 1 > samples / 4)
+  return coding.terms
+    .flatMap((term) => (term.kind === 'categorical' && term.levels.length - 1 > samples / 4 ? [term] : []))
     .map(({ name, levels }) => ({
       code: 'many-levels' as const,
       covariate: name,

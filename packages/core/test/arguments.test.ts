@@ -8,11 +8,16 @@ import {
   applyCombat,
   applyEncoded,
   codeDesign,
+  declareDesign,
   describeUnadjusted,
   deserializeModel,
   encodeCovariates,
+  estimateBatches,
+  estimateBatchesFromStatistics,
   finalizeModel,
   harmonize,
+  mergeStatistics,
+  rangeWarnings,
   serializeModel,
 } from '../src/index.js';
 import { checkModelMeta } from '../src/internal.js';
@@ -25,6 +30,7 @@ const coding = codeDesign(covariates);
 const rows = encodeCovariates(coding, covariates);
 const { model } = harmonize(matrix, covariates);
 const fresh = () => new CombatAccumulator(coding, 3);
+const statistics = fresh().add(matrix, covariates).statistics();
 
 describe('arguments of the wrong kind give typed errors that name the function and the argument', () => {
   const cases: [string, () => unknown, string][] = [
@@ -41,19 +47,24 @@ describe('arguments of the wrong kind give typed errors that name the function a
     ['applyCombat(null, ...)', () => applyCombat(null as never, matrix, covariates), 'applyCombat: model: expected a CombatModel; received null'],
     ['applyCombat(model, null, ...)', () => applyCombat(model, null as never, covariates), 'applyCombat: matrix: expected an object { data, samples, features }; received null'],
     ['applyCombat(model, matrix, undefined)', () => applyCombat(model, matrix, undefined as never), 'applyCombat: covariates: expected an object { batch, categorical?, continuous? }; received undefined'],
-    ['applyEncoded(model, matrix, null)', () => applyEncoded(model, matrix, null as never), 'applyEncoded: rows: expected encoded rows { samples, batchIndex, covariates } from encodeCovariates; received null'],
+    ['applyEncoded(model, matrix, null)', () => applyEncoded(model, matrix, null as never), 'applyEncoded: rows: expected encoded rows { samples, batch, covariates } from encodeCovariates; received null'],
+    ['applyCombat with newBatches "yes"', () => applyCombat(model, matrix, covariates, { newBatches: 'yes' as never }), "applyCombat: options.newBatches: expected 'error' or 'estimate'; received a string (\"yes\")"],
+    ['estimateBatches with maxIterations 0.5', () => estimateBatches(model, matrix, covariates, { maxIterations: 0.5 }), 'estimateBatches: options.maxIterations: expected a positive integer; received a number (0.5)'],
     ['applyEncoded with an array as out', () => applyEncoded(model, matrix, rows, [] as never), 'applyEncoded: out: expected a Float64Array of samples x features values; received an array of 0'],
     ['codeDesign(undefined)', () => codeDesign(undefined as never), 'codeDesign: covariates: expected an object { batch, categorical?, continuous? }; received undefined'],
     ['encodeCovariates(coding, {})', () => encodeCovariates(coding, {} as never), 'encodeCovariates: covariates.batch: expected an array of batch labels, one per sample; received undefined'],
-    ['encodeCovariates(null, ...)', () => encodeCovariates(null as never, covariates), 'encodeCovariates: coding: expected a design coding { batches, refBatch, categorical, continuous, columns }; received null'],
-    ['encodeCovariates with a coding of unsorted batches', () => encodeCovariates({ ...coding, batches: ['siteB', 'siteA'] }, covariates), 'encodeCovariates: coding.batches[1] is "siteA" after "siteB"'],
-    ['new CombatAccumulator(null, 3)', () => new CombatAccumulator(null as never, 3), 'CombatAccumulator: coding: expected a design coding { batches, refBatch, categorical, continuous, columns }; received null'],
+    ['encodeCovariates(null, ...)', () => encodeCovariates(null as never, covariates), 'encodeCovariates: coding: expected a design coding { terms, columns }; received null'],
+    ['encodeCovariates with a coding of unsorted levels', () => encodeCovariates({ terms: [{ kind: 'categorical', name: 'sex', levels: ['M', 'F'] }], columns: ['sex:F'] }, covariates), 'encodeCovariates: coding.terms[0].levels[1] is "F" after "M"'],
+    ['new CombatAccumulator(null, 3)', () => new CombatAccumulator(null as never, 3), 'CombatAccumulator: coding: expected a design coding { terms, columns }; received null'],
+    ['declareDesign(null)', () => declareDesign(null as never), 'declareDesign: terms: expected an array of term declarations; received null'],
+    ['declareDesign with a categorical without levels', () => declareDesign([{ kind: 'categorical', name: 'sex', levels: [] }]), 'declareDesign: terms[0].levels: expected a non-empty array of non-empty labels; received an array of 0'],
     ['new CombatAccumulator(coding, "3")', () => new CombatAccumulator(coding, '3' as never), 'CombatAccumulator: features: expected a positive integer; received a string ("3")'],
     ['add(null, ...)', () => fresh().add(null as never, covariates), 'add: matrix: expected an object { data, samples, features }; received null'],
-    ['addEncoded(matrix, null)', () => fresh().addEncoded(matrix, null as never), 'addEncoded: rows: expected encoded rows { samples, batchIndex, covariates } from encodeCovariates; received null'],
-    ['merge(null)', () => fresh().merge(null as never), 'merge: other: expected a CombatAccumulator; received null'],
-    ['finalizeModel(undefined)', () => finalizeModel(undefined as never), 'finalizeModel: acc: expected a CombatAccumulator; received undefined'],
-    ['finalizeModel with another reference batch', () => finalizeModel(fresh().add(matrix, covariates), { refBatch: 'siteB' } as never), 'finalizeModel: options.refBatch: expected undefined or the reference batch of the accumulator\'s design, null (set it with codeDesign); received a string ("siteB")'],
+    ['addEncoded(matrix, null)', () => fresh().addEncoded(matrix, null as never), 'addEncoded: rows: expected encoded rows { samples, batch, covariates } from encodeCovariates; received null'],
+    ['mergeStatistics(null, ...)', () => mergeStatistics(null as never, statistics), 'mergeStatistics: statistics: expected statistics { version, features, coding, batches } from an accumulator; received null'],
+    ['mergeStatistics with a batch of no samples', () => mergeStatistics(statistics, { ...statistics, batches: [{ ...statistics.batches[0]!, samples: 0 }] }), 'mergeStatistics: statistics.batches[0].samples is a number (0); expected a positive integer'],
+    ['finalizeModel(undefined)', () => finalizeModel(undefined as never), 'finalizeModel: statistics: expected statistics { version, features, coding, batches } from an accumulator; received undefined'],
+    ['CombatAccumulator.fromStatistics of another version', () => CombatAccumulator.fromStatistics({ ...statistics, version: 2 as never }), 'CombatAccumulator.fromStatistics: statistics.version is a number (2); expected 1'],
     ['serializeModel(null)', () => serializeModel(null as never), 'serializeModel: model: expected a CombatModel; received null'],
     ['compareCodePoints(undefined, "a")', () => compareCodePoints(undefined as never, 'a'), 'compareCodePoints: a: expected a string; received undefined'],
     ['checkMatrix(null, 3)', () => checkMatrix(null as never, 3), 'checkMatrix: matrix: expected an object { data, samples, features }; received null'],
@@ -64,7 +75,7 @@ describe('arguments of the wrong kind give typed errors that name the function a
   });
 
   it('a model that is not one is a ModelFormatError', () => {
-    expect(() => serializeModel({} as never)).toThrow(new ModelFormatError('features is undefined; expected a positive integer'));
+    expect(() => serializeModel({} as never)).toThrow(new ModelFormatError('batches is undefined; expected a Map from batch label to its effects'));
     expect(() => deserializeModel(null as never)).toThrow(new ModelFormatError('serialized model is null; expected an object { formatVersion, meta, arrays }'));
     expect(() => checkModelMeta([])).toThrow(ModelFormatError);
   });
@@ -79,14 +90,22 @@ describe('arguments of the wrong kind give typed errors that name the function a
       (a, b) => applyCombat(model, a as never, b as never),
       (a, b) => applyEncoded(model, a as never, b as never),
       (a, b) => applyEncoded(model, matrix, a as never, b as never),
-      (a, b) => codeDesign(a as never, b as never),
+      (a) => codeDesign(a as never),
+      (a) => declareDesign(a as never),
       (a, b) => encodeCovariates(a as never, b as never),
       (a, b) => new CombatAccumulator(a as never, b as never),
       (a, b) => acc.add(a as never, b as never),
       (a, b) => acc.addEncoded(a as never, b as never),
-      (a) => acc.merge(a as never),
+      (a) => CombatAccumulator.fromStatistics(a as never),
+      (a, b) => mergeStatistics(a as never, b as never),
+      (a) => mergeStatistics(statistics, a as never),
       (a, b) => finalizeModel(a as never, b as never),
-      (a, b) => finalizeModel(acc, { eb: a, parametric: b } as never),
+      (a, b) => finalizeModel(statistics, { eb: a, parametric: b } as never),
+      (a, b) => estimateBatches(model, a as never, b as never),
+      (a, b) => estimateBatchesFromStatistics(a as never, b as never),
+      (a, b) => estimateBatchesFromStatistics(model, a as never, b as never),
+      (a, b) => applyCombat(model, matrix, covariates, { newBatches: a, maxIterations: b } as never),
+      (a, b) => rangeWarnings(a as never, b as never),
       (a) => serializeModel(a as never),
       (a, b) => deserializeModel({ formatVersion: 1, meta: a, arrays: b } as never),
       (a) => deserializeModel(a as never),

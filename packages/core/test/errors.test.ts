@@ -6,11 +6,12 @@ import {
   CovariateNameError,
   ConfoundedDesignError,
   EmptyInputError,
-  IncompatibleAccumulatorError,
+  IncompatibleStatisticsError,
   InvalidValueError,
   ModelFormatError,
   ShapeMismatchError,
   TooFewBatchesError,
+  TooFewSamplesError,
   TooFewFeaturesError,
   UnknownBatchError,
   UnknownCovariateError,
@@ -20,6 +21,7 @@ import {
   deserializeModel,
   encodeCovariates,
   finalizeModel,
+  mergeStatistics,
   harmonize,
   serializeModel,
   type Covariates,
@@ -152,7 +154,7 @@ describe('bad input gives a typed error', () => {
   it('apply refuses a value whose adjustment overflows, naming the sample and feature', () => {
     const { model } = harmonize(matrix, covariates);
     // A cell whose batch scale is above 1 (deltaStar < 1), so the largest float64 grows past it.
-    const at = Array.from({ length: 17 * 4 }, (_, k) => k).find((k) => (model.deltaStar[model.batches.indexOf(covariates.batch[Math.floor(k / 4)] as string) * 4 + (k % 4)] as number) < 1) as number;
+    const at = Array.from({ length: 17 * 4 }, (_, k) => k).find((k) => (model.batches.get(covariates.batch[Math.floor(k / 4)]!)!.deltaStar[k % 4] as number) < 1) as number;
     const data = Float64Array.from(matrix.data);
     data[at] = 1.7976931348623157e308;
     const e = expectError(() => applyCombat(model, { ...matrix, data }, covariates), InvalidValueError, /too large for float64 arithmetic/);
@@ -180,9 +182,18 @@ describe('applying a model to new samples', () => {
   const one = (over: Partial<Covariates>): Covariates => ({ batch: ['siteB'], categorical: { sex: ['M'] }, continuous: { age: [50] }, ...over });
   const row: DataMatrix = { data: matrix.data.slice(0, 4), samples: 1, features: 4 };
 
-  it('rejects a batch unseen in training, naming it', () => {
-    const e = expectError(() => applyCombat(model, row, one({ batch: ['siteQ'] })), UnknownBatchError, /^sample 0: batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\)$/);
+  it('rejects a batch unseen in training, naming it and the option that estimates it', () => {
+    const e = expectError(
+      () => applyCombat(model, row, one({ batch: ['siteQ'] })),
+      UnknownBatchError,
+      /^sample 0: batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\); to estimate it from the samples given, pass \{ newBatches: 'estimate' \}$/,
+    );
     expect(e.sample).toBe(0);
+    expectError(() => applyEncoded(model, row, encodeCovariates(model.coding, one({ batch: ['siteQ'] }))), UnknownBatchError, /^sample 0: batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\)$/);
+  });
+
+  it('refuses to estimate a new batch from a single sample, naming it', () => {
+    expectError(() => applyCombat(model, row, one({ batch: ['siteQ'] }), { newBatches: 'estimate' }), TooFewSamplesError, /^new batch siteQ has 1 sample; estimating a new batch needs at least 2$/);
   });
 
   it('rejects a categorical level unseen in training, naming it', () => {
@@ -215,32 +226,32 @@ describe('applying a model to new samples', () => {
 });
 
 describe('accumulators and serialized models', () => {
-  it('refuses to merge accumulators of different designs or sizes', () => {
-    const a = new CombatAccumulator(codeDesign(covariates), 4);
-    const b = new CombatAccumulator(codeDesign(covariates, { refBatch: 'siteA' }), 4);
-    const e = expectError(() => a.merge(b), IncompatibleAccumulatorError, /different designs/);
-    expect(e.code).toBe('INCOMPATIBLE_ACCUMULATOR');
-    expectError(() => a.merge(new CombatAccumulator(codeDesign(covariates), 5)), IncompatibleAccumulatorError, /5 features into one of 4/);
+  it('refuses to merge statistics of different covariates or sizes', () => {
+    const a = new CombatAccumulator(codeDesign(covariates), 4).add(matrix, covariates).statistics();
+    const ages = { batch: covariates.batch, continuous: covariates.continuous };
+    const b = new CombatAccumulator(codeDesign(ages), 4).add(matrix, ages).statistics();
+    const e = expectError(() => mergeStatistics(a, b), IncompatibleStatisticsError, /different covariates: categorical "sex", continuous "age" vs continuous "age"$/);
+    expect(e.code).toBe('INCOMPATIBLE_STATISTICS');
+    const wide = { data: new Float64Array(17 * 5).fill(1), samples: 17, features: 5 };
+    expectError(() => mergeStatistics(a, new CombatAccumulator(codeDesign(covariates), 5).add(wide, covariates).statistics()), IncompatibleStatisticsError, /statistics of 5 features with statistics of 4/);
   });
 
-  it('refuses itself, and encoded rows that do not match the data', () => {
+  it('refuses encoded rows that do not match the data', () => {
     const accumulator = new CombatAccumulator(codeDesign(covariates), 4);
-    expectError(() => accumulator.merge(accumulator), IncompatibleAccumulatorError, /into itself/);
     const rows = encodeCovariates(accumulator.coding, covariates);
     const twoRows: DataMatrix = { data: matrix.data.slice(0, 8), samples: 2, features: 4 };
     expectError(() => accumulator.addEncoded(twoRows, rows), ShapeMismatchError, /encoded covariates describe 17 samples .* expected 2 samples with 2 covariate columns/);
     expectError(() => applyEncoded(harmonize(matrix, covariates).model, twoRows, rows), ShapeMismatchError, /expected 2 samples/);
   });
 
-  it('refuses a batch with no samples at finalize', () => {
-    const accumulator = new CombatAccumulator(codeDesign(covariates), 4);
-    expectError(() => finalizeModel(accumulator), EmptyInputError, /no samples were added for siteA, siteB, siteC/);
+  it('refuses to fit statistics of fewer than two batches', () => {
+    expectError(() => finalizeModel(new CombatAccumulator(codeDesign(covariates), 4).statistics()), TooFewBatchesError, /^expected at least 2 batches; found 0$/);
   });
 
   it('refuses a serialized model of another version or with a wrong array', () => {
     const serialized = serializeModel(harmonize(matrix, covariates).model);
-    const e = expectError(() => deserializeModel({ ...serialized, formatVersion: 99 }), ModelFormatError, /formatVersion is a number \(99\); expected 1/);
+    const e = expectError(() => deserializeModel({ ...serialized, formatVersion: 99 }), ModelFormatError, /formatVersion is a number \(99\); expected 2 \(or 1\)/);
     expect(e.code).toBe('MODEL_FORMAT');
-    expectError(() => deserializeModel({ ...serialized, arrays: { ...serialized.arrays, gammaStar: new Float64Array(3) } }), ModelFormatError, /^gammaStar is a Float64Array of length 3; expected a Float64Array of length 12$/);
+    expectError(() => deserializeModel({ ...serialized, arrays: { ...serialized.arrays, gammaStar: new Float64Array(3) } }), ModelFormatError, /^arrays.gammaStar is a Float64Array of length 3; expected a Float64Array of length 12$/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The variables the TSDoc examples of `@combat/core` use without declaring them: a small study of
- * 8 samples in two batches (4 each) with 3 features, its covariates, each batch's block, and the
- * model `harmonize` fits to it.
+ * 8 samples in two batches (4 each) with 3 features, its covariates, each batch's block, the
+ * model `harmonize` fits to it, and 3 samples of a third site the model has not seen.
  */
 import { harmonize, type Covariates, type DataMatrix } from '../src/index.js';
 
@@ -33,5 +33,8 @@ export function context() {
     continuous: { age: covariates.continuous.age.slice(first, first + samples) },
   });
   const { model } = harmonize(matrix, covariates);
-  return { matrix, covariates, model, blockA: block(0, 4), covariatesA: part(0, 4), blockB: block(4, 4), covariatesB: part(4, 4) };
+  // Three scans of a site the model has never seen.
+  const newSite: DataMatrix = { data: Float64Array.of(2.41, 2.3, 2.83, 2.52, 2.35, 2.95, 2.46, 2.41, 2.86), samples: 3, features };
+  const newSiteCovariates = { batch: ['siteC', 'siteC', 'siteC'], categorical: { sex: ['F', 'M', 'M'] }, continuous: { age: [44, 58, 36] } } satisfies Covariates;
+  return { matrix, covariates, model, blockA: block(0, 4), covariatesA: part(0, 4), blockB: block(4, 4), covariatesB: part(4, 4), newSite, newSiteCovariates };
 }

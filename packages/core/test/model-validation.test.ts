@@ -1,4 +1,5 @@
-import { syntheticData } from '@combat/test-support';
+import { readFileSync } from 'node:fs';
+import { expectClose, selectSamples, syntheticData } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +7,7 @@ import {
   ModelFormatError,
   applyCombat,
   deserializeModel,
+  estimateBatches,
   harmonize,
   serializeModel,
   type CombatModel,
@@ -49,47 +51,53 @@ function bits(array: ArrayBufferView): Uint8Array {
 }
 
 function expectIdentical(actual: CombatModel, expected: CombatModel): void {
-  for (const [key, value] of Object.entries(expected)) {
-    const other = actual[key as keyof CombatModel];
-    if (ArrayBuffer.isView(value)) expect(bits(other as ArrayBufferView), key).toEqual(bits(value));
-    else expect(other, key).toEqual(value);
-  }
+  const same = (a: object, e: object) => {
+    for (const [key, value] of Object.entries(e)) {
+      const other = (a as Record<string, unknown>)[key];
+      if (ArrayBuffer.isView(value)) expect(bits(other as ArrayBufferView), key).toEqual(bits(value));
+      else if (!(value instanceof Map)) expect(other, key).toEqual(value);
+    }
+  };
+  same(actual, expected);
+  expect([...actual.batches.keys()]).toEqual([...expected.batches.keys()]);
+  for (const [label, batch] of expected.batches) same(actual.batches.get(label)!, batch);
 }
 
 describe('deserializeModel refuses what no fit produces, naming the field', () => {
   it('no object, no meta, no arrays, ill-typed parts', () => {
     refused(null, 'serialized model is null; expected an object { formatVersion, meta, arrays }');
     refused('model', 'serialized model is a string ("model")');
-    refused({ formatVersion: 1, arrays: serialized.arrays }, 'meta is undefined; expected an object { features, coding, batchSizes, options }');
-    refused({ formatVersion: 1, meta: serialized.meta }, 'arrays is undefined; expected an object of typed arrays');
+    refused({ formatVersion: 2, arrays: serialized.arrays }, 'meta is undefined; expected an object { features, coding, refBatch, options, batches }');
+    refused({ formatVersion: 2, meta: serialized.meta }, 'arrays is undefined; expected an object of typed arrays');
     refused(withMeta((m) => (m.features = '5')), 'features is a string ("5"); expected a positive integer');
     refused(withMeta((m) => (m.options.eb = 'yes')), 'options.eb is a string ("yes"); expected true or false');
     refused(withMeta((m) => delete m.options), 'options is undefined');
-    refused({ ...serialized, arrays: { ...serialized.arrays, beta: Array.from(serialized.arrays.beta) } }, /^beta is an array of 25; expected a Float64Array of length 25$/);
-    refused({ ...serialized, arrays: { ...serialized.arrays, adjusted: new Float64Array(V) } }, 'adjusted is a Float64Array of length 5; expected a Uint8Array of length 5');
+    refused({ ...serialized, arrays: { ...serialized.arrays, beta: Array.from(serialized.arrays.beta) } }, /^arrays.beta is an array of 10; expected a Float64Array of length 10$/);
+    refused({ ...serialized, arrays: { ...serialized.arrays, adjusted: new Float64Array(V) } }, 'arrays.adjusted is a Float64Array of length 5; expected a Uint8Array of length 5');
   });
 
   it('a coding that is not what codeDesign makes', () => {
-    refused(withMeta((m) => m.coding.batches.reverse()), 'coding.batches[1] is "siteB" after "siteC"; expected labels in code-point order without repeats');
-    refused(withMeta((m) => (m.coding.batches[1] = 'siteA')), 'coding.batches[1] is "siteA" after "siteA"');
-    refused(withMeta((m) => (m.coding.batches[0] = '')), 'coding.batches[0] is a string (""); expected a non-empty string');
-    refused(withMeta((m) => (m.coding.refBatch = 'siteZ')), 'coding.refBatch is a string ("siteZ"); expected null or one of the batches (siteA, siteB, siteC)');
-    refused(withMeta((m) => (m.coding.categorical[0].levels = ['M', 'F'])), 'coding.categorical[0].levels[1] is "F" after "M"');
-    refused(withMeta((m) => (m.coding.categorical[0].dropped = 'M')), 'coding.categorical[0].dropped is a string ("M"); expected the first level, "F"');
+    refused(withMeta((m) => (m.coding.terms[0].levels = ['M', 'F'])), 'coding.terms[0].levels[1] is "F" after "M"');
+    refused(withMeta((m) => (m.coding.terms[0].kind = 'ordinal')), 'coding.terms[0].kind is a string ("ordinal"); expected "categorical" or "continuous"');
+    refused(withMeta((m) => (m.coding.terms[1].range = [80, 20])), 'coding.terms[1].range is an array of 2; expected null or two finite numbers [smallest, largest] in order');
     // A dropped covariate: the columns still name it.
-    refused(withMeta((m) => (m.coding.continuous = [])), 'coding.columns[4] is a string ("age"); expected no more columns (the coding implies batch:siteA, batch:siteB, batch:siteC, sex:M)');
-    refused(withMeta((m) => (m.coding.continuous = ['sex'])), 'coding: "sex" is both a categorical and a continuous covariate');
-    refused(withMeta((m) => (m.coding.continuous = ['sex:M'])), 'coding: design column "sex:M" would come from level "M" of categorical covariate "sex" and from continuous covariate "sex:M"');
+    refused(withMeta((m) => m.coding.terms.pop()), 'coding.columns[1] is a string ("age"); expected no more columns (the terms imply sex:M)');
+    refused(withMeta((m) => (m.coding.terms[1].name = 'sex')), 'coding: "sex" is both a categorical and a continuous covariate');
+    refused(withMeta((m) => (m.coding.terms[1].name = 'sex:M')), 'coding: design column "sex:M" would come from level "M" of categorical covariate "sex" and from continuous covariate "sex:M"');
   });
 
-  it('batch sizes that disagree with the coding or the options', () => {
-    refused(withMeta((m) => m.batchSizes.pop()), 'batchSizes is an array of 2; expected an array of 3 sample counts, one per batch (siteA, siteB, siteC)');
-    refused(withMeta((m) => (m.batchSizes[1] = 0)), 'batchSizes[1] (batch siteB) is a number (0); expected a positive integer');
-    refused(withMeta((m) => (m.batchSizes[2] = 6.5)), 'batchSizes[2] (batch siteC) is a number (6.5)');
-    refused(withMeta((m) => (m.batchSizes[2] = 1)), 'options.meanOnly is false but batch siteC has a single sample');
+  it('batches that disagree with each other, the options or the reference', () => {
+    refused(withMeta((m) => m.batches.reverse()), 'batches[].batch[1] is "siteB" after "siteC"; expected labels in code-point order without repeats');
+    refused(withMeta((m) => (m.batches[1].samples = 0)), 'batches[1].samples (batch siteB) is a number (0); expected a positive integer');
+    refused(withMeta((m) => (m.batches[2].samples = 6.5)), 'batches[2].samples (batch siteC) is a number (6.5)');
+    refused(withMeta((m) => (m.batches[2].samples = 1)), 'options.meanOnly is false but training batch siteC has a single sample');
+    refused(withMeta((m) => (m.batches[0].training = false)), 'refBatch is a string ("siteA"); expected null or one of the training batches (siteB, siteC)');
+    refused(withMeta((m) => (m.refBatch = 'siteZ')), 'refBatch is a string ("siteZ"); expected null or one of the training batches (siteA, siteB, siteC)');
+    refused(withMeta((m) => m.batches.forEach((b: { training: boolean }) => (b.training = false))), 'batches has 0 training batch(es); expected at least 2 (a fit needs them)');
+    refused(withMeta((m) => m.batches.pop()), 'arrays.gammaHat is a Float64Array of length 15; expected a Float64Array of length 10');
   });
 
-  it('values of an adjusted feature no fit produces, with the feature as a field', () => {
+  it('values of a feature a batch adjusts that no fit produces, with the feature as a field', () => {
     const siteB = 1 * V;
     const e = refused(withCell('deltaStar', siteB + 2, -0.3), /^feature 2: deltaStar\[siteB\] is -0.3; expected a positive number$/);
     expect(e.feature).toBe(2);
@@ -97,12 +105,13 @@ describe('deserializeModel refuses what no fit produces, naming the field', () =
     refused(withCell('varPooled', 3, NaN), 'feature 3: varPooled is NaN; expected a positive number');
     refused(withCell('varPooled', 3, -1), 'feature 3: varPooled is -1');
     refused(withCell('grandMean', 0, Infinity), 'feature 0: grandMean is Infinity; expected a finite number');
-    refused(withCell('beta', 3 * V + 1, NaN), 'feature 1: beta[sex:M] is NaN; expected a finite number');
+    refused(withCell('beta', 0 * V + 1, NaN), 'feature 1: beta[sex:M] is NaN; expected a finite number');
     refused(withCell('gammaStar', 4, 0.1), 'feature 4: gammaStar[siteA] is 0.1; expected 0 for the reference batch');
     refused(withCell('deltaStar', 4, 1.1), 'feature 4: deltaStar[siteA] is 1.1; expected 1 for the reference batch');
     refused(withCell('gammaHat', 2 * V, NaN), 'feature 0: gammaHat[siteC] is NaN');
     refused(withCell('deltaHat', 2 * V, 0), 'feature 0: deltaHat[siteC] is 0; expected a positive number');
     refused(withCell('adjusted', 1, 2), 'feature 1: adjusted is 2; expected 0 or 1');
+    refused(withCell('batchAdjusted', V + 1, 0), 'feature 1: batches.get("siteB").adjusted is 0; expected 1, the fit\'s, for a training batch');
   });
 
   it('mode-specific values: deltas 1 in mean-only mode, star equal to hat without empirical Bayes', () => {
@@ -116,18 +125,58 @@ describe('deserializeModel refuses what no fit produces, naming the field', () =
     refused({ ...noEb, arrays: { ...noEb.arrays, gammaStar } }, /^feature 2: gammaStar\[siteA\] is .*; expected gammaHat\[siteA\] \(.*\) without empirical Bayes$/);
   });
 
-  it('accepts NaN and infinite priors and any value of an unadjusted feature', () => {
+  it('accepts NaN and infinite priors, and a new batch that passes a feature through', () => {
     const edited = withCell('aPrior', 1, NaN);
     const model = deserializeModel({ ...edited, arrays: { ...edited.arrays, t2: Float64Array.of(Infinity, NaN, 1) } });
-    expect(model.t2[0]).toBe(Infinity);
+    expect(model.batches.get('siteA')!.t2).toBe(Infinity);
+    const site = (label: string) => covariates.batch.flatMap((b, i) => (b === label ? [i] : []));
+    const fresh = selectSamples(matrix, { ...covariates, batch: covariates.batch.map((b) => (b === 'siteC' ? 'siteD' : b)) }, site('siteC'));
+    fresh.matrix.data.forEach((_, at) => at % V === 3 && (fresh.matrix.data[at] = 7));
+    const { model: extended, warnings } = estimateBatches(fitted, fresh.matrix, fresh.covariates);
+    expect(warnings).toEqual([
+      { code: 'unadjusted-features', features: [3], reasons: [{ cause: 'constant-in-batch', batch: 'siteD' }], message: '1 feature(s) left unadjusted for new batch siteD: constant within batch siteD: 3' },
+    ]);
+    const siteD = extended.batches.get('siteD')!;
+    expect([siteD.adjusted[3], siteD.gammaStar[3]]).toEqual([0, NaN]);
+    expectIdentical(deserializeModel(serializeModel(extended)), extended);
+    const out = applyCombat(extended, fresh.matrix, fresh.covariates).data;
+    fresh.matrix.data.forEach((y, at) => at % V === 3 && expect(out[at]).toBe(y));
   });
 
   it('applyCombat and serializeModel check a model object the same way, instead of giving NaN', () => {
-    const tampered = { ...fitted, deltaStar: fitted.deltaStar.slice() };
-    tampered.deltaStar[V + 2] = -0.3;
+    const siteB = fitted.batches.get('siteB')!;
+    const tampered = { ...fitted, batches: new Map([...fitted.batches, ['siteB', { ...siteB, deltaStar: siteB.deltaStar.slice() }]]) };
+    tampered.batches.get('siteB')!.deltaStar[2] = -0.3;
     expect(() => applyCombat(tampered, matrix, covariates)).toThrow(new ModelFormatError('deltaStar[siteB] is -0.3; expected a positive number', { feature: 2 }));
     expect(() => serializeModel(tampered)).toThrow('feature 2: deltaStar[siteB] is -0.3');
-    expect(() => checkModel({ ...fitted, batches: ['siteA'] })).toThrow('batches is an array of 1; expected the coding\'s batches (siteA, siteB, siteC)');
+    expect(() => checkModel({ ...fitted, batches: ['siteA'] })).toThrow('batches is an array of 1; expected a Map from batch label to its effects');
+  });
+});
+
+describe('a version-1 model (before batches could be added)', () => {
+  const stored = JSON.parse(readFileSync(new URL('fixtures/model-v1.json', import.meta.url), 'utf8'));
+  const decode = ({ type, base64 }: { type: string; base64: string }) => {
+    const bytes = Buffer.from(base64, 'base64');
+    const copy = new Uint8Array(bytes);
+    return type === 'Uint8Array' ? copy : new Float64Array(copy.buffer);
+  };
+  const arrays = Object.fromEntries(Object.entries(stored.arrays).map(([k, v]) => [k, decode(v as never)]));
+  const data = syntheticData({ seed: 21, batchSizes: [6, 7, 5], features: 4, missing: 0.05 });
+
+  it('loads, and gives bit for bit what it gave before', () => {
+    const model = deserializeModel({ formatVersion: 1, meta: stored.meta, arrays } as never);
+    expect([...model.batches.values()].map((b) => [b.samples, b.training])).toEqual([[6, true], [7, true], [5, true]]);
+    expect(model.coding.terms).toEqual([{ kind: 'categorical', name: 'sex', levels: ['F', 'M'] }, { kind: 'continuous', name: 'age', range: null }]);
+    const before = decode({ type: 'Float64Array', base64: stored.harmonized });
+    expect(bits(applyCombat(model, data.matrix, data.covariates).data)).toEqual(bits(before));
+    expectClose(harmonize(data.matrix, data.covariates, { refBatch: 'siteB' }).data, before, 1e-12, 'refit');
+  });
+
+  it('is checked as strictly as the current version', () => {
+    const meta = JSON.parse(JSON.stringify(stored.meta));
+    meta.coding.columns[0] = 'batch:siteZ';
+    expect(() => deserializeModel({ formatVersion: 1, meta, arrays } as never)).toThrow(/^coding.columns is an array of 5; expected the batch columns \(batch:siteA, batch:siteB, batch:siteC\) first$/);
+    expect(() => deserializeModel({ formatVersion: 1, meta: stored.meta, arrays: { ...arrays, beta: new Float64Array(3) } } as never)).toThrow(/^arrays.beta is a Float64Array of length 3; expected a Float64Array of length 20$/);
   });
 });
 
@@ -158,7 +207,7 @@ describe('every model a fit produces', () => {
           const { formatVersion, meta, arrays } = serializeModel(model);
           const restored = deserializeModel({ formatVersion, meta: JSON.parse(JSON.stringify(meta)), arrays });
           expectIdentical(restored, model);
-          expect(applyCombat(restored, m, c)).toEqual(applyCombat(model, m, c));
+          expect(applyCombat(restored, m, c).data).toEqual(applyCombat(model, m, c).data);
         },
       ),
       { numRuns: 100 },

@@ -1,8 +1,24 @@
 import { expectClose, selectSamples, syntheticData } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CombatAccumulator, applyCombat, codeDesign, finalizeModel, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '../src/index.js';
+import { Worker } from 'node:worker_threads';
+import {
+  CombatAccumulator,
+  applyCombat,
+  codeDesign,
+  finalizeModel,
+  harmonize,
+  mergeStatistics,
+  type CombatModel,
+  type CombatOptions,
+  type CombatStatistics,
+  type CombatWarning,
+  type Covariates,
+  type DataMatrix,
+  type DesignCoding,
+} from '../src/index.js';
 import { checkModel } from '../src/serialize.js';
+import { batchLabels, stackBatches } from './model-arrays.js';
 
 const datasets = fc.record({
   seed: fc.integer(),
@@ -18,13 +34,52 @@ const modes: fc.Arbitrary<CombatOptions> = fc.record({
   refBatch: fc.constantFrom(null, 'siteA', 'siteB'),
 });
 
-const MODEL_ARRAYS = ['beta', 'varPooled', 'grandMean', 'gammaHat', 'deltaHat', 'gammaStar', 'deltaStar', 'gammaBar', 't2', 'aPrior', 'bPrior'] as const;
-
 function expectSameModel(actual: CombatModel, expected: CombatModel): void {
   expect(actual.coding).toEqual(expected.coding);
-  expect(actual.batchSizes).toEqual(expected.batchSizes);
+  expect(actual.refBatch).toBe(expected.refBatch);
   expect(Array.from(actual.adjusted)).toEqual(Array.from(expected.adjusted));
-  for (const key of MODEL_ARRAYS) expectClose(actual[key], expected[key], 1e-9, key);
+  for (const key of ['beta', 'grandMean', 'varPooled'] as const) expectClose(actual[key], expected[key], 1e-9, key);
+  expect(batchLabels(actual)).toEqual(batchLabels(expected));
+  for (const key of ['gammaHat', 'deltaHat', 'gammaStar', 'deltaStar', 'gammaBar', 't2', 'aPrior', 'bPrior', 'samples'] as const) {
+    expectClose(stackBatches(actual, key), stackBatches(expected, key), 1e-9, key);
+  }
+}
+
+/** Every typed array of statistics, each batch's in order, to compare two statistics value by value. */
+function flatten(statistics: CombatStatistics): { labels: string[]; values: Float64Array } {
+  const values = statistics.batches.flatMap((batch) => [
+    batch.samples,
+    ...batch.covariateSum,
+    ...batch.covariateCross,
+    ...batch.mean,
+    ...batch.squares,
+    ...batch.covariateValueSum,
+    ...batch.missingFeatures,
+    ...batch.missingSums,
+  ]);
+  return { labels: statistics.batches.map((batch) => batch.batch), values: Float64Array.from(values) };
+}
+
+function expectSameStatistics(actual: CombatStatistics, expected: CombatStatistics): void {
+  expect(actual.coding).toEqual(expected.coding);
+  const [a, e] = [flatten(actual), flatten(expected)];
+  expect(a.labels).toEqual(e.labels);
+  expectClose(a.values, e.values, 1e-9, 'statistics');
+}
+
+/** The samples `rows` of a data set, accumulated one at a time (part 0) or as one block. */
+function accumulate(coding: DesignCoding, matrix: DataMatrix, covariates: Covariates, rows: number[], oneByOne: boolean): CombatStatistics {
+  const accumulator = new CombatAccumulator(coding, matrix.features);
+  if (oneByOne) {
+    for (const row of rows) {
+      const one = selectSamples(matrix, covariates, [row]);
+      accumulator.add(one.matrix, one.covariates);
+    }
+  } else if (rows.length > 0) {
+    const block = selectSamples(matrix, covariates, rows);
+    accumulator.add(block.matrix, block.covariates);
+  }
+  return accumulator.statistics();
 }
 
 describe('properties', () => {
@@ -43,29 +98,99 @@ describe('properties', () => {
     );
   });
 
-  it('fits the same model from any split of the samples, accumulated in rows or blocks and merged', () => {
+  it('fits the same model from any split of the samples, accumulated in rows or blocks and merged in any order', () => {
     fc.assert(
       fc.property(datasets, modes, fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 60, maxLength: 60 }), (spec, options, parts) => {
         const { matrix, covariates } = syntheticData(spec);
-        const coding = codeDesign(covariates, { refBatch: options.refBatch ?? null });
-        const pooled = new CombatAccumulator(coding, matrix.features).add(matrix, covariates);
+        const coding = codeDesign(covariates);
+        const pooled = new CombatAccumulator(coding, matrix.features).add(matrix, covariates).statistics();
         const shards = [0, 1, 2, 3].map((part) => {
           const rows = [...Array(matrix.samples).keys()].filter((i) => parts[i % parts.length] === part);
-          const accumulator = new CombatAccumulator(coding, matrix.features);
-          if (part === 0) {
-            for (const row of rows) accumulator.add(...Object.values(selectSamples(matrix, covariates, [row])) as [never, never]);
-          } else if (rows.length > 0) {
-            const block = selectSamples(matrix, covariates, rows);
-            accumulator.add(block.matrix, block.covariates);
-          }
-          return accumulator;
+          return accumulate(coding, matrix, covariates, rows, part === 0);
         });
-        const merged = shards[3]!.merge(shards[1]!).merge(shards[0]!.merge(shards[2]!));
-        const { model: expected } = finalizeModel(pooled, options);
-        const { model: actual } = finalizeModel(merged, options);
-        expectSameModel(actual, expected);
+        const [a, b, c, d] = shards as [CombatStatistics, CombatStatistics, CombatStatistics, CombatStatistics];
+        const one = mergeStatistics(mergeStatistics(d, b), mergeStatistics(a, c));
+        const other = mergeStatistics(a, mergeStatistics(b, mergeStatistics(c, d)));
+        expectSameStatistics(one, pooled);
+        expectSameStatistics(other, pooled);
+        expectSameStatistics(mergeStatistics(b, a), mergeStatistics(a, b));
+        expectSameModel(finalizeModel(one, options).model, finalizeModel(pooled, options).model);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('fits the pooled model from sites that each coded their own covariates', () => {
+    fc.assert(
+      fc.property(datasets, modes, (spec, options) => {
+        const { matrix, covariates } = syntheticData({ ...spec, batchSizes: spec.batchSizes.map((n) => Math.max(n, 4)) });
+        // A diagnosis siteA never has its first level of (AD), and sites with their own age ranges.
+        const dx = covariates.batch.map((b, i) => (b === 'siteA' ? ['CN', 'MCI'][i % 2]! : ['AD', 'CN', 'MCI'][i % 3]!));
+        const all = { ...covariates, categorical: { ...covariates.categorical, dx } };
+        const sites = [...new Set(all.batch)].map((site) => {
+          const rows = all.batch.flatMap((b, i) => (b === site ? [i] : []));
+          const own = selectSamples(matrix, all, rows);
+          return new CombatAccumulator(codeDesign(own.covariates), matrix.features).add(own.matrix, own.covariates).statistics();
+        });
+        expect(sites[0]!.coding.terms[1]).toEqual({ kind: 'categorical', name: 'dx', levels: ['CN', 'MCI'] });
+        const merged = sites.reduce((x, y) => mergeStatistics(x, y));
+        const pooled = harmonize(matrix, all, options);
+        expect(merged.coding).toEqual(pooled.model.coding);
+        expectSameModel(finalizeModel(merged, options).model, pooled.model);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('keeps no input value in the statistics when every batch and level has two or more samples', () => {
+    fc.assert(
+      fc.property(datasets, (spec) => {
+        // Sexes alternate within a batch: four samples or more give each sex two or more.
+        const { matrix, covariates } = syntheticData({ ...spec, batchSizes: spec.batchSizes.map((n) => Math.max(n, 4)), missing: undefined });
+        const statistics = new CombatAccumulator(codeDesign(covariates), matrix.features).add(matrix, covariates).statistics();
+        const held = new Set(flatten(statistics).values);
+        const inputs = [...matrix.data, ...covariates.continuous.age!];
+        expect(inputs.filter((x) => held.has(x))).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('survives structuredClone and a worker thread, giving the same fit', async () => {
+    const { matrix, covariates } = syntheticData({ seed: 8, batchSizes: [7, 9, 5], features: 6, missing: 0.05 });
+    const statistics = new CombatAccumulator(codeDesign(covariates), 6).add(matrix, covariates).statistics();
+    const worker = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.on("message", (m) => parentPort.postMessage(m));', { eval: true });
+    const echoed = await new Promise<CombatStatistics>((resolve) => {
+      worker.once('message', resolve);
+      worker.postMessage(statistics);
+    });
+    await worker.terminate();
+    const expected = finalizeModel(statistics).model;
+    for (const copy of [structuredClone(statistics), echoed]) {
+      expectSameStatistics(copy, statistics);
+      expectSameModel(finalizeModel(copy).model, expected);
+    }
+  });
+
+  it('estimates a held-out batch from its samples as its own rows would standardize', () => {
+    // A batch estimated out of sample, then applied, leaves the covariate part unchanged and
+    // adjusts its samples onto the others' scale: its mean standardized residual moves to gammaStar.
+    fc.assert(
+      fc.property(datasets, modes, (spec, options) => {
+        const { matrix, covariates } = syntheticData({ ...spec, batchSizes: [...spec.batchSizes, 6], missing: undefined });
+        const held = covariates.batch.flatMap((b, i) => (b === 'site' + String.fromCharCode(64 + spec.batchSizes.length + 1) ? [i] : []));
+        const rest = covariates.batch.flatMap((_, i) => (held.includes(i) ? [] : [i]));
+        const train = selectSamples(matrix, covariates, rest);
+        const fresh = selectSamples(matrix, covariates, held);
+        const { model } = harmonize(train.matrix, train.covariates, options);
+        const { data, model: extended } = applyCombat(model, fresh.matrix, fresh.covariates, { newBatches: 'estimate' });
+        expect(data.every(Number.isFinite)).toBe(true);
+        expect(extended.beta).toBe(model.beta);
+        const again = applyCombat(extended, fresh.matrix, fresh.covariates);
+        expect(again.data).toEqual(data);
+        expect(again.model).toBe(extended);
+      }),
+      { numRuns: 40 },
     );
   });
 
@@ -76,7 +201,7 @@ describe('properties', () => {
         const trained = harmonize(matrix, covariates, options);
         const subset = fc.sample(fc.shuffledSubarray([...Array(matrix.samples).keys()], { minLength: 1 }), { seed: subsetSeed, numRuns: 1 })[0] as number[];
         const rows = selectSamples(matrix, covariates, subset);
-        const applied = applyCombat(trained.model, rows.matrix, rows.covariates);
+        const applied = applyCombat(trained.model, rows.matrix, rows.covariates).data;
         const expected = selectSamples({ ...matrix, data: trained.data }, covariates, subset).matrix.data;
         expectClose(applied, expected, 1e-12, 'applied');
       }),
@@ -98,7 +223,6 @@ describe('properties', () => {
         const reference = harmonize(plain, covariates, options);
         const shifted = harmonize(offset, covariates, options).data.map((y) => y - 1e6);
         const { model } = reference;
-        const batch = covariates.batch.map((label) => model.batches.indexOf(label));
         for (let i = 0; i < matrix.samples; i++) {
           for (let v = 0; v < matrix.features; v++) {
             const at = i * matrix.features + v;
@@ -106,7 +230,7 @@ describe('properties', () => {
               expect(shifted[at]).toBeNaN();
               continue;
             }
-            const scale = model.adjusted[v] ? 1 / Math.sqrt(model.deltaStar[batch[i]! * matrix.features + v]!) : 0;
+            const scale = model.adjusted[v] ? 1 / Math.sqrt(model.batches.get(covariates.batch[i]!)!.deltaStar[v]!) : 0;
             expect(Math.abs(shifted[at]! - reference.data[at]!)).toBeLessThan(300 * ulp * (1 + scale));
           }
         }
@@ -121,7 +245,8 @@ describe('properties', () => {
         const { matrix, covariates } = syntheticData({ ...spec, missing: undefined });
         const { data, model } = harmonize(matrix, covariates, options);
         expect(data.every(Number.isFinite)).toBe(true);
-        for (const key of ['gammaStar', 'deltaStar', 'varPooled', 'grandMean'] as const) expect(model[key].every(Number.isFinite)).toBe(true);
+        for (const key of ['varPooled', 'grandMean'] as const) expect(model[key].every(Number.isFinite)).toBe(true);
+        for (const key of ['gammaStar', 'deltaStar'] as const) expect(stackBatches(model, key).every(Number.isFinite)).toBe(true);
       }),
       { numRuns: 60 },
     );
@@ -150,7 +275,7 @@ describe('properties', () => {
           if (k >= 0) for (let i = 0; i < matrix.samples; i++) expect(output[i * V + v]).toBe(data[i * V + v]);
           if (v >= 2 && scalings[v]!.scale >= 1e160) expect(unadjusted?.reasons[k]).toEqual({ cause: 'overflow', batch: 'siteA' });
         }
-        expect(applyCombat(model, { ...matrix, data }, covariates)).toEqual(output);
+        expect(applyCombat(model, { ...matrix, data }, covariates).data).toEqual(output);
       }),
       { numRuns: 60 },
     );

@@ -126,7 +126,7 @@ describe('a categorical covariate with very many levels', () => {
     for (let i = 0; i < 30; i++) {
       accumulator.add({ data: matrix.data.slice(i * 5, i * 5 + 5), samples: 1, features: 5 }, { batch: [covariates.batch[i]!], categorical: { age: [age[i]!] } });
     }
-    expect(finalizeModel(accumulator, { eb: false }).warnings.map((w) => w.code)).toEqual(['many-levels']);
+    expect(finalizeModel(accumulator.statistics(), { eb: false }).warnings.map((w) => w.code)).toEqual(['many-levels']);
     expect(harmonize(matrix, covariates).warnings).toEqual([]);
   });
 

@@ -1,0 +1,179 @@
+/**
+ * One batch's sufficient statistics while they are built: per feature the count of finite values,
+ * their mean, the sums of the deviations from it and of their squares, and per covariate column
+ * the sum of the covariate times the deviation (the deviations are from the mean as stored, so
+ * the sums stay exact about it even where the mean is rounded); per batch the sample count and the covariates' sums and cross
+ * products; and, for features with missing cells, the count, covariate sums and cross products of
+ * the rows where the feature is missing. Blocks of rows are summed around their own mean, then
+ * merged (Chan, Golub and LeVeque's pairwise update), so no single observation is kept: a batch
+ * of one sample is its own mean.
+ */
+export class BatchSums {
+  samples = 0;
+  readonly covariateSum: Float64Array;
+  readonly covariateCross: Float64Array;
+  readonly finite: Float64Array;
+  readonly mean: Float64Array;
+  /** Sum of the deviations from `mean` (0 but for the rounding of the mean). */
+  readonly deviationSum: Float64Array;
+  readonly squares: Float64Array;
+  /** `k * features + v`: sum over finite cells of covariate k times (value - mean). */
+  readonly covariateValueSum: Float64Array;
+  /** Per feature with a missing cell: count, q covariate sums, q x q cross products of those rows. */
+  readonly missing = new Map<number, Float64Array>();
+
+  constructor(
+    readonly q: number,
+    readonly features: number,
+  ) {
+    this.covariateSum = new Float64Array(q);
+    this.covariateCross = new Float64Array(q * q);
+    this.finite = new Float64Array(features);
+    this.mean = new Float64Array(features);
+    this.deviationSum = new Float64Array(features);
+    this.squares = new Float64Array(features);
+    this.covariateValueSum = new Float64Array(q * features);
+  }
+
+  /** Size of one {@link missing} entry. */
+  get missingStride(): number {
+    return 1 + this.q + this.q * this.q;
+  }
+
+  /** Back to no samples (a scratch reused for each block). */
+  reset(): void {
+    this.samples = 0;
+    for (const array of [this.covariateSum, this.covariateCross, this.finite, this.mean, this.deviationSum, this.squares, this.covariateValueSum]) array.fill(0);
+    this.missing.clear();
+  }
+
+  /**
+   * Sums rows `rows` of `data` (samples x features, sample-major) with their encoded covariates
+   * (q per sample), all of this batch, into this (empty) object: a first pass for the means (an
+   * update that keeps a constant feature's mean exactly its value), a second for the sums around them.
+   */
+  sumRows(data: ArrayLike<number>, covariates: Float64Array, rows: readonly number[]): void {
+    const V = this.features;
+    const q = this.q;
+    const { finite, mean, deviationSum, squares, covariateValueSum } = this;
+    for (const i of rows) {
+      const at = i * V;
+      for (let v = 0; v < V; v++) {
+        const y = data[at + v] as number;
+        if (y !== y) continue;
+        finite[v] += 1;
+        mean[v] += (y - mean[v]) / finite[v];
+      }
+    }
+    // The covariates of the sample that are not zero, and where their sums start.
+    const nonZero = new Float64Array(q);
+    const nonZeroAt = new Int32Array(q);
+    for (const i of rows) {
+      const c = covariates.subarray(i * q, i * q + q);
+      this.addCovariateRow(c);
+      let used = 0;
+      for (let k = 0; k < q; k++) {
+        if (c[k] === 0) continue;
+        nonZero[used] = c[k] as number;
+        nonZeroAt[used++] = k * V;
+      }
+      const at = i * V;
+      for (let v = 0; v < V; v++) {
+        const y = data[at + v] as number;
+        if (y === y) {
+          const d = y - mean[v];
+          deviationSum[v] += d;
+          squares[v] += d * d;
+          for (let k = 0; k < used; k++) covariateValueSum[nonZeroAt[k]! + v] += nonZero[k]! * d;
+        } else {
+          this.addMissing(v, c);
+        }
+      }
+    }
+  }
+
+  /** Adds another batch's sums (same q and features) to these; the other is not changed. */
+  merge(other: BatchSums): void {
+    const V = this.features;
+    const q = this.q;
+    const mine = new Float64Array(q);
+    const theirs = new Float64Array(q);
+    for (let v = 0; v < V; v++) {
+      const nB = other.finite[v] as number;
+      if (nB === 0) continue;
+      const nA = this.finite[v] as number;
+      if (nA === 0) {
+        this.finite[v] = nB;
+        this.mean[v] = other.mean[v] as number;
+        this.deviationSum[v] = other.deviationSum[v] as number;
+        this.squares[v] = other.squares[v] as number;
+        for (let k = 0; k < q; k++) this.covariateValueSum[k * V + v] = other.covariateValueSum[k * V + v] as number;
+        continue;
+      }
+      const sumsA = this.finiteCovariateSum(v, mine);
+      const sumsB = other.finiteCovariateSum(v, theirs);
+      const n = nA + nB;
+      const meanA = this.mean[v] as number;
+      const meanB = other.mean[v] as number;
+      const mean = meanA + ((meanB - meanA) * nB) / n;
+      // Each part's sums move from its own mean to the merged one: d' = d + move.
+      const moveA = meanA - mean;
+      const moveB = meanB - mean;
+      const [dA, dB] = [this.deviationSum[v] as number, other.deviationSum[v] as number];
+      this.mean[v] = mean;
+      this.squares[v] += 2 * moveA * dA + nA * moveA * moveA + (other.squares[v] as number) + 2 * moveB * dB + nB * moveB * moveB;
+      this.deviationSum[v] = dA + nA * moveA + dB + nB * moveB;
+      for (let k = 0; k < q; k++) {
+        this.covariateValueSum[k * V + v] += moveA * (sumsA[k] as number) + (other.covariateValueSum[k * V + v] as number) + moveB * (sumsB[k] as number);
+      }
+      this.finite[v] = n;
+    }
+    this.samples += other.samples;
+    addInto(this.covariateSum, other.covariateSum);
+    addInto(this.covariateCross, other.covariateCross);
+    for (const [v, entry] of other.missing) addInto(this.getMissingEntry(v), entry);
+  }
+
+  /**
+   * The covariate sums over the rows where feature v is finite: `covariateSum` itself when no
+   * cell of v is missing, else written into `scratch`.
+   */
+  finiteCovariateSum(v: number, scratch: Float64Array): Float64Array {
+    const entry = this.missing.size === 0 ? undefined : this.missing.get(v);
+    if (entry === undefined) return this.covariateSum;
+    for (let k = 0; k < this.q; k++) scratch[k] = (this.covariateSum[k] as number) - (entry[1 + k] as number);
+    return scratch;
+  }
+
+  private addCovariateRow(c: Float64Array): void {
+    const q = this.q;
+    this.samples += 1;
+    for (let k = 0; k < q; k++) {
+      this.covariateSum[k] += c[k] as number;
+      for (let l = 0; l < q; l++) this.covariateCross[k * q + l] += (c[k] as number) * (c[l] as number);
+    }
+  }
+
+  private addMissing(v: number, c: Float64Array): void {
+    const entry = this.getMissingEntry(v);
+    const q = this.q;
+    entry[0] += 1;
+    for (let k = 0; k < q; k++) {
+      entry[1 + k] += c[k] as number;
+      for (let l = 0; l < q; l++) entry[1 + q + k * q + l] += (c[k] as number) * (c[l] as number);
+    }
+  }
+
+  private getMissingEntry(v: number): Float64Array {
+    let entry = this.missing.get(v);
+    if (entry === undefined) {
+      entry = new Float64Array(this.missingStride);
+      this.missing.set(v, entry);
+    }
+    return entry;
+  }
+}
+
+export function addInto(target: Float64Array, source: ArrayLike<number>): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[i] as number;
+}
