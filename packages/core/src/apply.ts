@@ -93,10 +93,9 @@ export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: 
     const estimated = estimateFromRows(model, matrix, rows, options);
     used = estimated.model;
     warnings.push(...estimated.warnings);
-  } else {
-    findBatches(model, rows, true);
   }
-  return { data: adjust(used, matrix.data, matrix.samples, rows, new Float64Array(matrix.samples * model.features)), model: used, warnings };
+  const effects = findBatches(used, rows, true);
+  return { data: adjust(used, effects, matrix.data, rows, new Float64Array(matrix.samples * model.features)), model: used, warnings };
 }
 
 /**
@@ -136,8 +135,7 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
   }
   checkNoInfinity(matrix);
-  findBatches(model, rows, false);
-  return adjust(model, data, samples, rows, out ?? new Float64Array(samples * V));
+  return adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V));
 }
 
 /** Each sample's batch effects; an unknown batch is an error (with the option that estimates it when `suggest`). */
@@ -150,12 +148,12 @@ function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): B
   });
 }
 
-/** Spec section 5 for every sample and feature, into `out` (inputs already checked). */
-function adjust(model: CombatModel, data: Float64Array | Float32Array, samples: number, rows: EncodedRows, out: Float64Array): Float64Array {
+/** Spec section 5 for every sample and feature, into `out` (inputs already checked; `effects` each sample's batch). */
+function adjust(model: CombatModel, effects: readonly BatchEffects[], data: Float64Array | Float32Array, rows: EncodedRows, out: Float64Array): Float64Array {
   const V = model.features;
   const q = model.coding.columns.length;
   const { grandMean, beta } = model;
-  const effects = findBatches(model, rows, false);
+  const samples = rows.samples;
   // The covariates of the sample that are not zero, and where their coefficients start.
   const nonZero = new Float64Array(q);
   const nonZeroAt = new Int32Array(q);

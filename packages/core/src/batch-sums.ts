@@ -49,21 +49,29 @@ export class BatchSums {
 
   /**
    * Sums rows `rows` of `data` (samples x features, sample-major) with their encoded covariates
-   * (q per sample), all of this batch, into this (empty) object: a first pass for the means (an
-   * update that keeps a constant feature's mean exactly its value), a second for the sums around them.
+   * (q per sample), all of this batch, into this (empty) object: a first pass for the means (a
+   * constant feature's mean is exactly its value), a second for the sums around them.
    */
   sumRows(data: ArrayLike<number>, covariates: Float64Array, rows: readonly number[]): void {
     const V = this.features;
     const q = this.q;
     const { finite, mean, deviationSum, squares, covariateValueSum } = this;
+    // Each mean as the feature's first finite value plus the mean difference from it (exactly that
+    // value for a constant feature); the first value is not kept. deviationSum holds the sums of
+    // differences meanwhile.
     for (const i of rows) {
       const at = i * V;
       for (let v = 0; v < V; v++) {
         const y = data[at + v] as number;
         if (y !== y) continue;
+        if (finite[v] === 0) mean[v] = y;
         finite[v] += 1;
-        mean[v] += (y - mean[v]) / finite[v];
+        deviationSum[v] += y - (mean[v] as number);
       }
+    }
+    for (let v = 0; v < V; v++) {
+      if (finite[v] !== 0) mean[v] += (deviationSum[v] as number) / (finite[v] as number);
+      deviationSum[v] = 0;
     }
     // The covariates of the sample that are not zero, and where their sums start.
     const nonZero = new Float64Array(q);

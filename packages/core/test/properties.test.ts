@@ -68,7 +68,7 @@ function expectSameStatistics(actual: CombatStatistics, expected: CombatStatisti
 }
 
 /** The samples `rows` of a data set, accumulated one at a time (part 0) or as one block. */
-function accumulate(coding: DesignCoding, matrix: DataMatrix, covariates: Covariates, rows: number[], oneByOne: boolean): CombatStatistics {
+function accumulate(coding: DesignCoding, matrix: DataMatrix, covariates: Required<Covariates>, rows: number[], oneByOne: boolean): CombatStatistics {
   const accumulator = new CombatAccumulator(coding, matrix.features);
   if (oneByOne) {
     for (const row of rows) {
@@ -149,7 +149,7 @@ describe('properties', () => {
         const { matrix, covariates } = syntheticData({ ...spec, batchSizes: spec.batchSizes.map((n) => Math.max(n, 4)), missing: undefined });
         const statistics = new CombatAccumulator(codeDesign(covariates), matrix.features).add(matrix, covariates).statistics();
         const held = new Set(flatten(statistics).values);
-        const inputs = [...matrix.data, ...covariates.continuous.age!];
+        const inputs = [...matrix.data, ...Array.from(covariates.continuous.age!)];
         expect(inputs.filter((x) => held.has(x))).toEqual([]);
       }),
       { numRuns: 60 },
