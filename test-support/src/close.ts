@@ -2,7 +2,8 @@ import { expect } from 'vitest';
 
 /**
  * The fixtures' parity rule: every value within `relative * max(1, |expected|)`, NaN exactly where
- * expected is NaN (and an infinity only where the same infinity is expected). Reports the worst cell, so a failure says where and by how much.
+ * expected is NaN, and an infinity only where the same infinity is expected. Reports the worst
+ * cell, so a failure says where and by how much.
  */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, relative = 1e-9, label = ''): void {
   expect(actual.length, `${label} length`).toBe(expected.length);
@@ -16,6 +17,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       expect(Number.isNaN(a), `${label}[${i}]: actual ${a}, expected ${e}`).toBe(Number.isNaN(e));
       continue;
     }
+    // Unequal values one of which is infinite: no tolerance covers that.
+    if (!Number.isFinite(e) || !Number.isFinite(a)) expect.fail(`${label}[${i}]: actual ${a}, expected ${e}`);
     const ratio = Math.abs(a - e) / (relative * Math.max(1, Math.abs(e)));
     if (!(ratio <= worstRatio)) {
       worstRatio = ratio;
