@@ -2,8 +2,8 @@ import { checkFitOptions } from './arguments.js';
 import { shrinkBatch } from './batch-shrinkage.js';
 import { checkDesignRank } from './confounding.js';
 import { buildCrossProduct } from './design-matrix.js';
-import { TooFewBatchesError, TooFewFeaturesError, UnknownBatchError } from './errors.js';
-import { sortLevels } from './levels.js';
+import { TooFewFeaturesError } from './errors.js';
+import { checkFitBatches } from './levels.js';
 import type { BatchEffects, CombatModel } from './model.js';
 import { screenEstimates, screenFeatures } from './screening.js';
 import { requireStatistics, type CombatStatistics } from './statistics.js';
@@ -42,13 +42,13 @@ export function finalizeModel(statistics: CombatStatistics, options: CombatOptio
   requireStatistics(statistics, 'finalizeModel');
   checkFitOptions(options, 'finalizeModel');
   const { coding, features: V } = statistics;
-  const labels = statistics.batches.map((batch) => batch.batch);
-  const B = labels.length;
-  if (B < 2) throw new TooFewBatchesError(`expected at least 2 batches; found ${B}${B === 0 ? '' : ` (${labels.map((b) => JSON.stringify(b)).join(', ')})`}`);
-  sortLevels(labels, 'batch');
   const refBatch = options.refBatch ?? null;
+  const labels = checkFitBatches(
+    statistics.batches.map((batch) => batch.batch),
+    refBatch,
+  );
+  const B = labels.length;
   const ref = refBatch === null ? null : labels.indexOf(refBatch);
-  if (ref === -1) throw new UnknownBatchError(`reference batch ${JSON.stringify(refBatch)} is not among the batches (${labels.join(', ')})`);
   const eb = options.eb ?? true;
   const parametric = options.parametric ?? true;
   const maxIterations = options.maxIterations ?? 1000;

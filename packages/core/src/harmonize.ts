@@ -4,6 +4,7 @@ import { CombatAccumulator } from './accumulator.js';
 import { applyEncoded } from './apply.js';
 import { codeDesign, encodeCovariates } from './design.js';
 import { finalizeModel } from './finalize.js';
+import { checkFitBatches } from './levels.js';
 import { checkInputs } from './input-checks.js';
 import type { CombatModel } from './model.js';
 import type { CombatOptions, CombatWarning, Covariates, DataMatrix } from './types.js';
@@ -64,6 +65,7 @@ export function harmonize(matrix: DataMatrix, covariates: Covariates, options: C
   checkInputs(matrix, covariates, matrix.features, 'harmonize');
   checkFitOptions(options, 'harmonize');
   const coding = codeDesign(covariates);
+  checkFitBatches(covariates.batch, options.refBatch ?? null);
   const rows = encodeCovariates(coding, covariates);
   const statistics = new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows).statistics();
   const { model, warnings } = finalizeModel(statistics, options);

@@ -3,3 +3,4 @@
  * for them alone: no stability promise, it may change in any release.
  */
 export { checkModelMeta } from './serialize.js';
+export { checkFitBatches } from './levels.js';

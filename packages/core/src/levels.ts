@@ -1,5 +1,5 @@
 import { compareCodePoints } from './code-point-order.js';
-import { CovariateNameError } from './errors.js';
+import { CovariateNameError, TooFewBatchesError, UnknownBatchError } from './errors.js';
 
 /**
  * The distinct labels in code-point order. Labels that differ only in surrounding spaces or in
@@ -20,4 +20,21 @@ export function sortLevels(values: Iterable<string>, what: string): string[] {
     seen.set(key, level);
   }
   return levels;
+}
+
+/**
+ * The batches of a fit, in code-point order, from every sample's label: refused when there are
+ * fewer than two, when two differ only in spaces or Unicode form, or when `refBatch` is not one of
+ * them. What {@link finalizeModel} checks, for a caller to check before a data pass.
+ *
+ * @throws {@link TooFewBatchesError}, {@link CovariateNameError} or {@link UnknownBatchError}.
+ */
+export function checkFitBatches(labels: Iterable<string>, refBatch: string | null): string[] {
+  const batches = sortLevels(labels, 'batch');
+  const B = batches.length;
+  if (B < 2) throw new TooFewBatchesError(`expected at least 2 batches; found ${B}${B === 0 ? '' : ` (${batches.map((b) => JSON.stringify(b)).join(', ')})`}`);
+  if (refBatch !== null && !batches.includes(refBatch)) {
+    throw new UnknownBatchError(`reference batch ${JSON.stringify(refBatch)} is not among the batches (${batches.join(', ')})`);
+  }
+  return batches;
 }

@@ -1,9 +1,7 @@
-import type { MaskGeometry, Volume, VolumeResource } from '@combat/base';
+import type { MaskGeometry, VolumeResource } from '@combat/base';
 import { checkBoolean, checkFunction, checkObject, checkOptionalString, checkOptions, refuseArgument } from '@combat/base/internal';
 import { requireResources } from './arguments.js';
-import { AffineMismatchError } from './errors.js';
-import { checkShape, flattenMasked } from './mask.js';
-import { describeVolume } from './naming.js';
+import { streamVolumes } from './volume-pass.js';
 
 /**
  * How volumes are checked against the mask, and progress reports.
@@ -21,9 +19,15 @@ export interface CheckOptions {
   readonly allowAffineMismatch?: boolean;
   /** Largest difference between affine entries, relative to max(1, |mask's entry|); default 1e-5. */
   readonly affineTolerance?: number;
-  /** Called after each volume of each pass: `check` (validation only), `fit`, `adjust`. */
-  readonly onProgress?: (progress: { phase: 'check' | 'fit' | 'adjust'; done: number; total: number }) => void;
+  /**
+   * Called after each volume of each pass: `check` (validation only), `fit`, `estimate` (the
+   * first pass of `adjustVolumes` when it estimates new batches), `adjust`.
+   */
+  readonly onProgress?: (progress: { phase: Phase; done: number; total: number }) => void;
 }
+
+/** The passes over volumes that report progress. */
+export type Phase = 'check' | 'fit' | 'estimate' | 'adjust';
 
 /**
  * Reads every volume once, one at a time (none is kept), and checks what fitting or adjusting
@@ -34,7 +38,7 @@ export interface CheckOptions {
  * outputs exist (`adjustVolumes` does, by default).
  *
  * @throws `VolumeShapeError` when a volume is not 3D or not of the mask's shape.
- * @throws {@link AffineMismatchError} when a volume's affine differs from the mask's (unless allowed).
+ * @throws `AffineMismatchError` when a volume's affine differs from the mask's (unless allowed).
  * @throws `InvalidValueError` (core's) when a voxel inside the mask is infinite.
  * @throws `InvalidArgumentError` (base's) when an argument is of the wrong kind, or a resource's
  * `load()` gives something that is not a volume.
@@ -52,43 +56,7 @@ export async function checkVolumes(volumes: readonly VolumeResource[], mask: Mas
   requireResources(volumes, 'volumes');
   requireGeometry(mask, 'mask');
   requireCheckOptions(options);
-  await checkAll(volumes, mask, options);
-}
-
-/** {@link checkVolumes} without the argument checks, for callers that made them. */
-export async function checkAll(volumes: readonly VolumeResource[], mask: MaskGeometry, options: CheckOptions): Promise<void> {
-  const row = new Float64Array(mask.indices.length);
-  for (let i = 0; i < volumes.length; i++) {
-    const volume = await volumes[i]!.load();
-    checkMasked(volume, describeVolume(volumes[i]!, volume, i, volumes.length), mask, options, row);
-    options.onProgress?.({ phase: 'check', done: i + 1, total: volumes.length });
-  }
-}
-
-/**
- * Checks a loaded volume against the mask (a volume, 3D, the mask's shape, the mask's affine
- * unless allowed) and copies its in-mask voxels into `row`, refusing infinite ones.
- */
-export function checkMasked(volume: unknown, name: string, mask: MaskGeometry, options: CheckOptions, row: Float64Array): asserts volume is Volume {
-  checkShape(volume, name, mask.shape);
-  if (!options.allowAffineMismatch) checkAffine(volume, name, mask, options.affineTolerance ?? 1e-5);
-  flattenMasked(volume, mask.indices, row, name);
-}
-
-/** Entries equal, both NaN, or within the tolerance relative to max(1, |mask's entry|). */
-function checkAffine(volume: Volume, name: string, mask: MaskGeometry, tolerance: number): void {
-  for (let at = 0; at < 16; at++) {
-    const expected = mask.affine[at];
-    const found = volume.affine[at];
-    if (found === expected || (Number.isNaN(found) && Number.isNaN(expected))) continue;
-    if (!(Math.abs(found - expected) <= tolerance * Math.max(1, Math.abs(expected)))) {
-      throw new AffineMismatchError(
-        `${name}: its affine differs from the mask's${mask.source ? ` (${mask.source})` : ''} at row ${Math.floor(at / 4)}, column ${at % 4}: ` +
-          `${found} vs ${expected} (tolerance ${tolerance})`,
-        { remedy: { allowAffineMismatch: true } },
-      );
-    }
-  }
+  await streamVolumes(volumes, mask, options, 'check');
 }
 
 /**

@@ -17,5 +17,5 @@ export function requireCovariates(covariates: unknown, volumes: readonly VolumeR
 /** Volume i's row of the encoded covariates, as a one-row block. */
 export function rowOf(rows: EncodedRows, i: number): EncodedRows {
   const q = rows.covariates.length / rows.samples;
-  return { samples: 1, batchIndex: rows.batchIndex.subarray(i, i + 1), covariates: rows.covariates.subarray(i * q, (i + 1) * q) };
+  return { samples: 1, batch: rows.batch.slice(i, i + 1), covariates: rows.covariates.subarray(i * q, (i + 1) * q) };
 }

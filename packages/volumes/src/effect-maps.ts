@@ -20,9 +20,10 @@ export interface BatchEffectMaps {
 }
 
 /**
- * The per-batch effect maps of a volume model, in the model's batch order, with the mask's shape
- * and affine. Voxels outside the mask are 0; voxels inside it that were left unadjusted (see the
- * `unadjusted-features` warning) are NaN, as in the model.
+ * The per-batch effect maps of a volume model, in the model's batch order (new batches estimated
+ * by `adjustVolumes` included), with the mask's shape and affine. Voxels outside the mask are 0;
+ * voxels inside it that were left unadjusted for the batch (see the `unadjusted-features`
+ * warning) are NaN, as in the model.
  *
  * @throws `InvalidArgumentError` (base's) when `estimates` is not a volume model (a model whose
  * features are the mask's voxels, and a mask geometry).
@@ -32,22 +33,25 @@ export interface BatchEffectMaps {
  * maps.map(({ batch }) => batch); // ['A', 'B']
  * const { gammaStar } = maps[1];
  * gammaStar.data[2]; // 0
- * gammaStar.data[3] === estimates.model.gammaStar[1 * 3 + 2]; // true
+ * gammaStar.data[3] === estimates.model.batches.get('B')!.gammaStar[2]; // true
  * ```
  */
 export function batchEffectMaps(estimates: VolumeEstimates): BatchEffectMaps[] {
   requireEstimates(estimates);
   const { model, mask } = estimates;
   const V = mask.indices.length;
-  for (const name of ['gammaStar', 'deltaStar'] as const) {
-    if (!(model[name] instanceof Float64Array) || model[name].length !== model.batches.length * V) {
-      refuseArgument(`estimates.model.${name}`, `a Float64Array of batches x voxels = ${model.batches.length * V} values`, model[name]);
-    }
-  }
-  const toVolume = (values: Float64Array, b: number): Volume => {
+  const toVolume = (values: Float64Array): Volume => {
     const data = new Float64Array(mask.shape.reduce((a, n) => a * n, 1));
-    for (let k = 0; k < V; k++) data[mask.indices[k]] = values[b * V + k];
+    for (let k = 0; k < V; k++) data[mask.indices[k]] = values[k];
     return { data, shape: [...mask.shape], affine: mask.affine.slice() };
   };
-  return model.batches.map((batch, b) => ({ batch, gammaStar: toVolume(model.gammaStar, b), deltaStar: toVolume(model.deltaStar, b) }));
+  return [...model.batches].map(([batch, effects]) => {
+    for (const name of ['gammaStar', 'deltaStar'] as const) {
+      const values: unknown = effects?.[name];
+      if (!(values instanceof Float64Array) || values.length !== V) {
+        refuseArgument(`estimates.model.batches.get(${JSON.stringify(batch)}).${name}`, `a Float64Array of ${V} values, one per voxel`, values);
+      }
+    }
+    return { batch, gammaStar: toVolume(effects.gammaStar), deltaStar: toVolume(effects.deltaStar) };
+  });
 }

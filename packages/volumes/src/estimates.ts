@@ -12,7 +12,7 @@ import { requireGeometry } from './check-volumes.js';
  * @example
  * ```ts
  * const fitted: VolumeEstimates = (await harmonizeVolumes(volumes, covariates, { mask })).estimates;
- * fitted.model.batches; // ['A', 'B']
+ * [...fitted.model.batches.keys()]; // ['A', 'B']
  * fitted.model.features; // 3
  * fitted.mask.indices; // Int32Array.of(0, 1, 3)
  * fitted.mask.source; // 'mask.nii.gz'
@@ -24,13 +24,13 @@ export interface VolumeEstimates {
 }
 
 /**
- * Throws an InvalidArgumentError unless `estimates` has a model object with an array of batches
- * and a mask geometry with one voxel per model feature.
+ * Throws an InvalidArgumentError unless `estimates` has a model object with a Map of batches and
+ * a mask geometry with one voxel per model feature.
  */
 export function requireEstimates(estimates: unknown): asserts estimates is VolumeEstimates {
   const { model, mask } = checkObject(estimates, 'estimates');
   const { features, batches } = checkObject(model, 'estimates.model');
   requireGeometry(mask, 'estimates.mask');
   if (features !== mask.indices.length) refuseArgument('estimates.model.features', `${mask.indices.length}, one per voxel of estimates.mask`, features);
-  if (!Array.isArray(batches)) refuseArgument('estimates.model.batches', 'an array of batch labels', batches);
+  if (!(batches instanceof Map)) refuseArgument('estimates.model.batches', 'a Map of batch effects by batch label', batches);
 }

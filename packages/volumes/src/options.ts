@@ -1,6 +1,8 @@
 import type { VolumeResource } from '@combat/base';
-import type { CombatOptions } from '@combat/core';
-import type { CheckOptions } from './check-volumes.js';
+import { checkBoolean, checkInteger, checkObject, checkOneOf, checkOptions, refuseArgument } from '@combat/base/internal';
+import type { ApplyOptions, CombatOptions } from '@combat/core';
+import { requireResource } from './arguments.js';
+import { requireCheckOptions, type CheckOptions } from './check-volumes.js';
 
 /**
  * Options shared by fitting and adjusting volumes: the checks against the mask, progress, and
@@ -20,24 +22,40 @@ export interface AdjustOptions extends CheckOptions {
 }
 
 /**
- * Options of `harmonizeVolumes` and `harmonizeVolumesStreaming`: the mask, ComBat's modes (as in
- * `@combat/core`), and what to do with voxels outside the mask and with affines that differ from
- * the mask's.
+ * Options of `fitVolumes`: the mask, ComBat's modes (as in `@combat/core`: `eb`, `parametric`,
+ * `meanOnly`, `refBatch`, `maxIterations`), the checks against the mask, and progress.
  *
  * @example
  * ```ts
- * const options: HarmonizeVolumesOptions = { mask, refBatch: 'A', preserveOutOfMask: true };
- * const { estimates: fitted } = await harmonizeVolumes(volumes, covariates, options);
- * fitted.model.coding.refBatch; // 'A'
+ * const options: FitVolumesOptions = { mask, refBatch: 'A', eb: false };
+ * const { estimates: fitted } = await fitVolumes(volumes, covariates, options);
+ * fitted.model.refBatch; // 'A'
+ * fitted.model.options.eb; // false
  * ```
  */
-export interface HarmonizeVolumesOptions extends CombatOptions, AdjustOptions {
+export interface FitVolumesOptions extends CombatOptions, CheckOptions {
   /** Voxels where the mask is above 0 are harmonized; its `source` (the file) is named in messages. */
   readonly mask: VolumeResource;
 }
 
 /**
- * Options of `adjustVolumes`.
+ * Options of `harmonizeVolumes` and `harmonizeVolumesStreaming`: those of the fit, and what
+ * becomes of voxels outside the mask.
+ *
+ * @example
+ * ```ts
+ * const options: HarmonizeVolumesOptions = { mask, refBatch: 'A', preserveOutOfMask: true };
+ * const { estimates: fitted } = await harmonizeVolumes(volumes, covariates, options);
+ * fitted.model.refBatch; // 'A'
+ * ```
+ */
+export interface HarmonizeVolumesOptions extends FitVolumesOptions, AdjustOptions {}
+
+/**
+ * Options of `adjustVolumes`: what to do with volumes of batches the model has not seen
+ * (`newBatches`: `'error'`, the default, or `'estimate'` their batches from them first, with at
+ * most `maxIterations` of the parametric solver), and whether every volume is checked before the
+ * first output.
  *
  * @example
  * ```ts
@@ -46,12 +64,37 @@ export interface HarmonizeVolumesOptions extends CombatOptions, AdjustOptions {
  * await adjustVolumes(estimates, volumes, covariates, (volume, index) => void (kept[index] = volume.data[2]), options);
  * // Voxel 2 is outside the mask: kept as it was in each volume.
  * kept; // [9, 9, 9, 9, 9, 9]
+ * const { estimates: extended } = await adjustVolumes(estimates, newSite, newSiteCovariates, () => {}, { newBatches: 'estimate', maxIterations: 200 });
+ * [...extended.model.batches.keys()]; // ['A', 'B', 'C']
  * ```
  */
-export interface AdjustVolumesOptions extends AdjustOptions {
+export interface AdjustVolumesOptions extends AdjustOptions, ApplyOptions {
   /**
    * Read and check every volume (see `checkVolumes`) before the first goes to the sink, so a bad
-   * volume is found before any output exists (default true). False reads each volume once.
+   * volume is found before any output exists (default true). False reads each volume once, or
+   * twice when its batch is estimated.
    */
   readonly checkFirst?: boolean;
+}
+
+/**
+ * Throws an InvalidArgumentError unless `options` is an object with a mask resource whose check
+ * options, `preserveOutOfMask` and ComBat options have the right types.
+ */
+export function requireFitOptions(options: unknown): asserts options is HarmonizeVolumesOptions {
+  const { mask, eb, parametric, meanOnly, refBatch, maxIterations } = checkObject(options, 'options');
+  requireResource(mask, 'options.mask');
+  requireCheckOptions(options);
+  for (const [name, value] of Object.entries({ eb, parametric, meanOnly })) if (value !== undefined) checkBoolean(value, `options.${name}`);
+  if (refBatch !== undefined && refBatch !== null && typeof refBatch !== 'string') refuseArgument('options.refBatch', 'a batch label or null', refBatch);
+  if (maxIterations !== undefined) checkInteger(maxIterations, 'options.maxIterations', 1);
+}
+
+/** Throws an InvalidArgumentError unless `options` is undefined or adjust options of the right types. */
+export function requireAdjustOptions(options: unknown): asserts options is AdjustVolumesOptions | undefined {
+  requireCheckOptions(options);
+  const { checkFirst, newBatches, maxIterations } = checkOptions(options);
+  if (checkFirst !== undefined) checkBoolean(checkFirst, 'options.checkFirst');
+  if (newBatches !== undefined) checkOneOf(newBatches, 'options.newBatches', ['error', 'estimate']);
+  if (maxIterations !== undefined) checkInteger(maxIterations, 'options.maxIterations', 1);
 }

@@ -239,7 +239,15 @@ describe('arguments: a InvalidArgumentError, never a TypeError', () => {
       [() => adjustVolumes(estimates, volumes, covariates, sink, 'fast' as never), 'options: expected an options object or undefined; received a string ("fast")'],
       [() => checkVolumes(volumes, { ...geometry, indices: Int32Array.of(5000) }), 'mask.indices[0]: expected a voxel index from 0 to 959; received a number (5000)'],
       [() => adjustVolumes({ ...estimates, mask: { ...geometry, indices: geometry.indices.subarray(1) } }, volumes, covariates, sink), `estimates.model.features: expected ${geometry.indices.length - 1}, one per voxel of estimates.mask; received a number (${geometry.indices.length})`],
-      [() => batchEffectMaps({ ...estimates, model: { ...estimates.model, gammaStar: [] as never } }), `estimates.model.gammaStar: expected a Float64Array of batches x voxels = ${3 * geometry.indices.length} values; received an array of 0`],
+      [
+        () => batchEffectMaps({ ...estimates, model: { ...estimates.model, batches: new Map([...estimates.model.batches].map(([batch, effects]) => [batch, { ...effects, deltaStar: [] as never }])) } }),
+        `estimates.model.batches.get("site_A").deltaStar: expected a Float64Array of ${geometry.indices.length} values, one per voxel; received an array of 0`,
+      ],
+      [() => batchEffectMaps({ ...estimates, model: { ...estimates.model, batches: ['site_A'] as never } }), 'estimates.model.batches: expected a Map of batch effects by batch label; received an array of 1'],
+      [() => harmonizeVolumes(volumes, covariates, { ...options, maxIterations: 0 }), 'options.maxIterations: expected a positive integer; received a number (0)'],
+      [() => harmonizeVolumes(volumes, covariates, { ...options, refBatch: 3 } as never), 'options.refBatch: expected a batch label or null; received a number (3)'],
+      [() => adjustVolumes(estimates, volumes, covariates, sink, { newBatches: 'fit' } as never), "options.newBatches: expected 'error' or 'estimate'; received a string (\"fit\")"],
+      [() => adjustVolumes(estimates, volumes, covariates, sink, { maxIterations: 1.5 }), 'options.maxIterations: expected a positive integer; received a number (1.5)'],
     ];
     for (const [call, message] of messages) {
       const error = await (async () => call())().catch((e: unknown) => e);

@@ -11,6 +11,7 @@ describe('the export lists are pinned', () => {
       'adjustVolumes',
       'batchEffectMaps',
       'checkVolumes',
+      'fitVolumes',
       'harmonizeVolumes',
       'harmonizeVolumesStreaming',
       'maskIndices',

@@ -1,5 +1,17 @@
 import { InMemoryVolumeResource, InvalidArgumentError, type Volume } from '@combat/base';
-import { InvalidValueError, ShapeMismatchError, TooFewBatchesError, UnknownCovariateError, harmonize } from '@combat/core';
+import { expectClose } from '@combat/test-support';
+import {
+  CombatAccumulator,
+  InvalidValueError,
+  ShapeMismatchError,
+  TooFewBatchesError,
+  UnknownBatchError,
+  UnknownCovariateError,
+  applyCombat,
+  codeDesign,
+  finalizeModel,
+  harmonize,
+} from '@combat/core';
 import { describe, expect, it } from 'vitest';
 import {
   AffineMismatchError,
@@ -97,18 +109,18 @@ describe('harmonizeVolumes (the behaviours kwneuro tests)', () => {
 
   it('returns the estimates (the model and the mask geometry) and the warnings', async () => {
     const { estimates, warnings } = await harmonizeVolumes(volumes, withAge, options);
-    expect(estimates.model.batches).toEqual([...SITES]);
-    expect(estimates.model.gammaStar).toHaveLength(3 * inside.length);
+    expect([...estimates.model.batches.keys()]).toEqual([...SITES]);
+    for (const effects of estimates.model.batches.values()) expect(effects.gammaStar).toHaveLength(inside.length);
     expect(estimates.model.varPooled.every(Number.isFinite)).toBe(true);
     expect(estimates.mask.indices).toEqual(inside);
-    expect(estimates.model.coding.continuous).toEqual(['age']);
+    expect(estimates.model.coding.terms).toEqual([{ kind: 'continuous', name: 'age', range: [Math.min(...age), Math.max(...age)] }]);
     expect(Object.keys(estimates).sort()).toEqual(['mask', 'model']);
     expect(warnings).toEqual([]);
   });
 });
 
 describe('one code path', () => {
-  it('gives, one volume at a time, exactly what core harmonize gives on the whole matrix', async () => {
+  it('gives, one volume at a time, exactly what core gives one sample at a time, and core harmonize on the whole matrix', async () => {
     const streamed: Volume[] = [];
     await harmonizeVolumesStreaming(volumes, withAge, (v, i) => {
       streamed[i] = v;
@@ -116,8 +128,17 @@ describe('one code path', () => {
     const V = inside.length;
     const matrix = new Float64Array(volumes.length * V);
     loaded.forEach((v, i) => inside.forEach((at, k) => (matrix[i * V + k] = v.data[at])));
-    const whole = harmonize({ data: matrix, samples: volumes.length, features: V }, { batch: site, continuous: { age } }, { parametric: false });
-    streamed.forEach((v, i) => inside.forEach((at, k) => expect(v.data[at]).toBe(whole.data[i * V + k])));
+    const streamedMatrix = new Float64Array(volumes.length * V);
+    streamed.forEach((v, i) => inside.forEach((at, k) => (streamedMatrix[i * V + k] = v.data[at])));
+    const table = { batch: site, continuous: { age } };
+    // The statistics of one sample at a time (the volumes' path), bit for bit.
+    const accumulator = new CombatAccumulator(codeDesign(table), V);
+    site.forEach((batch, i) => accumulator.add({ data: matrix.subarray(i * V, (i + 1) * V), samples: 1, features: V }, { batch: [batch], continuous: { age: [age[i]!] } }));
+    const { model } = finalizeModel(accumulator.statistics(), { parametric: false });
+    expect(streamedMatrix).toEqual(applyCombat(model, { data: matrix, samples: volumes.length, features: V }, table).data);
+    // The whole matrix in one block: the same to rounding (the statistics are summed in another order).
+    const whole = harmonize({ data: matrix, samples: volumes.length, features: V }, table, { parametric: false });
+    expectClose(streamedMatrix, whole.data, 1e-9, 'streamed vs whole');
   });
 
   it('reproduces the harmonized volumes when the estimates are applied to the training volumes', async () => {
@@ -134,12 +155,12 @@ describe('one code path', () => {
     const { estimates } = await harmonizeVolumes(volumes, covariates, options);
     const maps = batchEffectMaps(estimates);
     expect(maps.map((m) => m.batch)).toEqual([...SITES]);
-    const V = inside.length;
-    maps.forEach(({ gammaStar, deltaStar }, b) => {
+    maps.forEach(({ batch, gammaStar, deltaStar }) => {
+      const effects = estimates.model.batches.get(batch)!;
       expect(gammaStar.shape).toEqual([...SHAPE]);
       inside.forEach((at, k) => {
-        expect(gammaStar.data[at]).toBe(estimates.model.gammaStar[b * V + k]);
-        expect(deltaStar.data[at]).toBe(estimates.model.deltaStar[b * V + k]);
+        expect(gammaStar.data[at]).toBe(effects.gammaStar[k]);
+        expect(deltaStar.data[at]).toBe(effects.deltaStar[k]);
       });
       expect(gammaStar.data.filter((_, at) => maskVolume.data[at] === 0).every((y) => y === 0)).toBe(true);
     });
@@ -188,9 +209,13 @@ describe('validation: a typed error naming the volume and the shapes', () => {
     );
   });
 
-  it('fewer than 2 batches', async () => {
+  it('fewer than 2 batches, or a reference batch that is not one of them: before any volume is read', async () => {
+    const unread = volumes.map((r) => ({ source: r.source, load: () => Promise.reject(new Error(`${r.source} was read`)) }));
     const oneSite = { batch: site.map(() => 'site_A') };
-    await expect(harmonizeVolumes(volumes, oneSite, options)).rejects.toThrow(TooFewBatchesError);
+    await expect(harmonizeVolumes(unread, oneSite, options)).rejects.toThrow(new TooFewBatchesError('expected at least 2 batches; found 1 ("site_A")'));
+    await expect(harmonizeVolumes(unread, covariates, { ...options, refBatch: 'site_Z' })).rejects.toThrow(
+      new UnknownBatchError('reference batch "site_Z" is not among the batches (site_A, site_B, site_C)'),
+    );
   });
 
   it('a covariate the model does not know, or misses, when adjusting', async () => {
