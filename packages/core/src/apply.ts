@@ -72,7 +72,7 @@ export interface ApplyResult {
  * const scan = { data: Float64Array.of(2.9, 2.7, 3.4), samples: 1, features: 3 };
  * applyCombat(model, scan, { batch: ['siteB'], categorical: { sex: ['F'] }, continuous: { age: [63] } }).data.length; // 3
  * applyCombat(model, scan, { batch: ['siteC'], categorical: { sex: ['F'] }, continuous: { age: [63] } });
- * // throws UnknownBatchError: sample 0: batch "siteC" was not seen in training (known: siteA, siteB); to estimate it from the samples given, pass { newBatches: 'estimate' }
+ * // throws UnknownBatchError: sample 0: batch "siteC" was not seen in training (known: siteA, siteB); use { newBatches: "estimate" }
  *
  * // A new site's samples: its batch is estimated, then every sample adjusted.
  * const { model: extended } = applyCombat(model, newSite, newSiteCovariates, { newBatches: 'estimate' });
@@ -138,13 +138,15 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
   return adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V));
 }
 
-/** Each sample's batch effects; an unknown batch is an error (with the option that estimates it when `suggest`). */
+/** Each sample's batch effects; an unknown batch is an error (with the option that estimates it as the remedy when `suggest`). */
 function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): BatchEffects[] {
   return rows.batch.map((label, i) => {
     const effects = model.batches.get(label);
     if (effects !== undefined) return effects;
-    const hint = suggest ? "; to estimate it from the samples given, pass { newBatches: 'estimate' }" : '';
-    throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')})${hint}`, { sample: i });
+    throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`, {
+      sample: i,
+      ...(suggest ? { remedy: { newBatches: 'estimate' } } : {}),
+    });
   });
 }
 

@@ -186,7 +186,7 @@ describe('applying a model to new samples', () => {
     const e = expectError(
       () => applyCombat(model, row, one({ batch: ['siteQ'] })),
       UnknownBatchError,
-      /^sample 0: batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\); to estimate it from the samples given, pass \{ newBatches: 'estimate' \}$/,
+      /^sample 0: batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\); use \{ newBatches: "estimate" \}$/,
     );
     expect(e.sample).toBe(0);
     expectError(() => applyEncoded(model, row, encodeCovariates(model.coding, one({ batch: ['siteQ'] }))), UnknownBatchError, /^sample 0: batch "siteQ" was not seen in training \(known: siteA, siteB, siteC\)$/);

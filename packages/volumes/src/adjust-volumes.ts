@@ -76,7 +76,7 @@ export interface AdjustVolumesResult {
  * });
  * adjusted; // [0, 0, 0]
  * await adjustVolumes(estimates, newSite, newSiteCovariates, () => {});
- * // throws UnknownBatchError: sample 0: sub-07.nii.gz: batch "C" was not seen in training (known: A, B); to estimate it from the volumes given, pass { newBatches: 'estimate' }
+ * // throws UnknownBatchError: sample 0: sub-07.nii.gz: batch "C" was not seen in training (known: A, B); use { newBatches: "estimate" }
  * const { estimates: extended, warnings } = await adjustVolumes(estimates, newSite, newSiteCovariates, () => {}, { newBatches: 'estimate' });
  * extended.model.batches.get('C')!.samples; // 3
  * extended.model.batches.get('C')!.training; // false

@@ -27,8 +27,8 @@ export function findNewBatchVolumes(model: CombatModel, rows: EncodedRows, estim
     if (model.batches.has(label)) return;
     if (!estimate) {
       throw new UnknownBatchError(
-        `batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')}); to estimate it from the volumes given, pass { newBatches: 'estimate' }`,
-        { sample: i },
+        `batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`,
+        { sample: i, remedy: { newBatches: 'estimate' } },
       );
     }
     found.set(label, [...(found.get(label) ?? []), i]);

@@ -102,10 +102,10 @@ describe('new batches out of sample (newbatch-parametric as volumes)', () => {
     for (const options of [{}, { newBatches: 'error' as const }]) {
       const error = await adjustVolumes(estimates, counted(newVolumes, loads), fresh.covariates, (_, i) => void calls.push(i), options).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnknownBatchError);
-      expect(error).toMatchObject({ sample: firstNew });
+      expect(error).toMatchObject({ sample: firstNew, remedy: { newBatches: 'estimate' } });
       expect((error as Error).message).toBe(
         `sample ${firstNew}: ${fresh.ids[firstNew]}.nii.gz: batch "${fresh.covariates.batch[firstNew]}" was not seen in training (known: site_a, site_b, site_c); ` +
-          "to estimate it from the volumes given, pass { newBatches: 'estimate' }",
+          'use { newBatches: "estimate" }',
       );
     }
     expect(loads).toEqual([]);
