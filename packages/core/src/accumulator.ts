@@ -156,14 +156,27 @@ export class CombatAccumulator {
    * ```
    */
   statistics(): CombatStatistics {
+    return this.pack(true);
+  }
+
+  /** The statistics, with copies of the sums or (for {@link takeStatistics}) the sums themselves. */
+  private pack(copy: boolean): CombatStatistics {
     const labels = [...this.sums.keys()].sort(compareCodePoints);
     return {
       version: STATISTICS_VERSION,
       features: this.features,
       coding: this.coding,
-      batches: labels.map((label) => packBatch(label, this.sums.get(label) as BatchSums)),
+      batches: labels.map((label) => packBatch(label, this.sums.get(label) as BatchSums, copy)),
     };
   }
+}
+
+/**
+ * The statistics of an accumulator that is not used again, without copying its sums: what
+ * `harmonize` fits from, sparing the memory of a copy.
+ */
+export function takeStatistics(accumulator: CombatAccumulator): CombatStatistics {
+  return accumulator['pack'](false);
 }
 
 /** Every continuous value within its term's declared range, before anything is added. */

@@ -166,7 +166,7 @@ function adjust(model: CombatModel, effects: readonly BatchEffects[], data: Floa
       for (let v = 0; v < V; v++) out[row + v] = data[row + v] as number;
       continue;
     }
-    const { offset, scale } = getBatchAdjustments(batch, model.varPooled);
+    const { offset, scale, passThrough } = getBatchAdjustments(batch, model.varPooled);
     let used = 0;
     for (let k = 0; k < q; k++) {
       if (rows.covariates[i * q + k] === 0) continue;
@@ -178,7 +178,7 @@ function adjust(model: CombatModel, effects: readonly BatchEffects[], data: Floa
       for (let k = 0; k < used; k++) stand += (nonZero[k] as number) * (beta[(nonZeroAt[k] as number) + v] as number);
       out[row + v] = stand + ((data[row + v] as number) - stand - (offset[v] as number)) * (scale[v] as number);
     }
-    for (let v = 0; v < V; v++) if (batch.adjusted[v] !== 1) out[row + v] = data[row + v] as number;
+    for (const v of passThrough) out[row + v] = data[row + v] as number;
   }
   checkNoOverflow(data, out, V);
   return out;
@@ -196,12 +196,20 @@ function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, features: n
   }
 }
 
+/** What adjusting a batch's samples takes: see {@link getBatchAdjustments}. */
+interface BatchAdjustments {
+  readonly offset: Float64Array;
+  readonly scale: Float64Array;
+  /** The features its samples pass through unchanged. */
+  readonly passThrough: Int32Array;
+}
+
 /**
  * y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per feature `offset = sd *
  * gammaStar` and `scale = 1 / sqrt(deltaStar)`: computed once per batch, since a streaming caller
  * applies the same model to one sample at a time.
  */
-function getBatchAdjustments(batch: BatchEffects, varPooled: Float64Array): { offset: Float64Array; scale: Float64Array } {
+function getBatchAdjustments(batch: BatchEffects, varPooled: Float64Array): BatchAdjustments {
   let adjustments = ADJUSTMENTS.get(batch);
   if (adjustments === undefined) {
     const V = varPooled.length;
@@ -211,10 +219,14 @@ function getBatchAdjustments(batch: BatchEffects, varPooled: Float64Array): { of
       offset[v] = Math.sqrt(varPooled[v] as number) * (batch.gammaStar[v] as number);
       scale[v] = 1 / Math.sqrt(batch.deltaStar[v] as number);
     }
-    adjustments = { offset, scale };
+    let count = 0;
+    for (let v = 0; v < V; v++) if (batch.adjusted[v] !== 1) count++;
+    const passThrough = new Int32Array(count);
+    for (let v = 0, k = 0; v < V; v++) if (batch.adjusted[v] !== 1) passThrough[k++] = v;
+    adjustments = { offset, scale, passThrough };
     ADJUSTMENTS.set(batch, adjustments);
   }
   return adjustments;
 }
 
-const ADJUSTMENTS = new WeakMap<BatchEffects, { offset: Float64Array; scale: Float64Array }>();
+const ADJUSTMENTS = new WeakMap<BatchEffects, BatchAdjustments>();

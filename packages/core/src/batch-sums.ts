@@ -49,30 +49,16 @@ export class BatchSums {
 
   /**
    * Sums rows `rows` of `data` (samples x features, sample-major) with their encoded covariates
-   * (q per sample), all of this batch, into this (empty) object: a first pass for the means (a
-   * constant feature's mean is exactly its value), a second for the sums around them.
+   * (q per sample), all of this batch, into this (empty) object, in one pass: about each feature's
+   * first finite value of the block, then moved to the block's mean (a constant feature's mean is
+   * exactly its value). The first value is not kept.
    */
   sumRows(data: ArrayLike<number>, covariates: Float64Array, rows: readonly number[]): void {
     const V = this.features;
     const q = this.q;
     const { finite, mean, deviationSum, squares, covariateValueSum } = this;
-    // Each mean as the feature's first finite value plus the mean difference from it (exactly that
-    // value for a constant feature); the first value is not kept. deviationSum holds the sums of
-    // differences meanwhile.
-    for (const i of rows) {
-      const at = i * V;
-      for (let v = 0; v < V; v++) {
-        const y = data[at + v] as number;
-        if (y !== y) continue;
-        if (finite[v] === 0) mean[v] = y;
-        finite[v] += 1;
-        deviationSum[v] += y - (mean[v] as number);
-      }
-    }
-    for (let v = 0; v < V; v++) {
-      if (finite[v] !== 0) mean[v] += (deviationSum[v] as number) / (finite[v] as number);
-      deviationSum[v] = 0;
-    }
+    // NaN marks a feature without a finite value yet; `mean` holds the first one meanwhile.
+    mean.fill(NaN);
     // The covariates of the sample that are not zero, and where their sums start.
     const nonZero = new Float64Array(q);
     const nonZeroAt = new Int32Array(q);
@@ -89,7 +75,9 @@ export class BatchSums {
       for (let v = 0; v < V; v++) {
         const y = data[at + v] as number;
         if (y === y) {
-          const d = y - mean[v];
+          let first = mean[v] as number;
+          if (first !== first) mean[v] = first = y;
+          const d = y - first;
           deviationSum[v] += d;
           squares[v] += d * d;
           for (let k = 0; k < used; k++) covariateValueSum[nonZeroAt[k]! + v] += nonZero[k]! * d;
@@ -97,6 +85,25 @@ export class BatchSums {
           this.addMissing(v, c);
         }
       }
+    }
+    const sums = new Float64Array(q);
+    for (let v = 0; v < V; v++) {
+      const n = this.samples - (this.missing.size === 0 ? 0 : (this.missing.get(v)?.[0] ?? 0));
+      finite[v] = n;
+      if (n === 0) {
+        mean[v] = 0;
+        continue;
+      }
+      // Move the sums from the first value to the mean: d' = d - move.
+      const first = mean[v] as number;
+      const total = deviationSum[v] as number;
+      const move = first + total / n - first;
+      if (move === 0) continue;
+      mean[v] = first + move;
+      deviationSum[v] = total - n * move;
+      squares[v] += n * move * move - 2 * move * total;
+      const finiteSums = this.finiteCovariateSum(v, sums);
+      for (let k = 0; k < q; k++) covariateValueSum[k * V + v] -= move * (finiteSums[k] as number);
     }
   }
 

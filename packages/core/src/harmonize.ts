@@ -1,6 +1,6 @@
 import { checkObject } from '@combat/base/internal';
 import { checkFitOptions } from './arguments.js';
-import { CombatAccumulator } from './accumulator.js';
+import { CombatAccumulator, takeStatistics } from './accumulator.js';
 import { applyEncoded } from './apply.js';
 import { codeDesign, encodeCovariates } from './design.js';
 import { finalizeModel } from './finalize.js';
@@ -67,7 +67,7 @@ export function harmonize(matrix: DataMatrix, covariates: Covariates, options: C
   const coding = codeDesign(covariates);
   checkFitBatches(covariates.batch, options.refBatch ?? null);
   const rows = encodeCovariates(coding, covariates);
-  const statistics = new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows).statistics();
+  const statistics = takeStatistics(new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows));
   const { model, warnings } = finalizeModel(statistics, options);
   return { data: applyEncoded(model, matrix, rows), model, warnings };
 }

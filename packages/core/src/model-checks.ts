@@ -116,9 +116,13 @@ export function checkModelFields(model: unknown, fail: Fail): asserts model is C
     }
     for (const name of BATCH_PRIORS) if (typeof entry[name] !== 'number') fail(`${at}.${name} is ${describeValue(entry[name])}; expected a number`);
     const own = checkFlags(entry.adjusted, `${at}.adjusted`, V, fail);
+    const training = entry.training === true;
     for (let v = 0; v < V; v++) {
-      if (own[v]! > adjusted[v]!) fail(`${at}.adjusted is 1 but adjusted is 0; expected a batch to adjust only fitted features`, { feature: v });
-      if (entry.training === true && own[v] !== adjusted[v]) fail(`${at}.adjusted is ${own[v]}; expected ${adjusted[v]}, the fit's, for a training batch`, { feature: v });
+      const mine = own[v]!;
+      const fitted = adjusted[v]!;
+      if (mine === fitted) continue;
+      if (training) fail(`${at}.adjusted is ${mine}; expected ${fitted}, the fit's, for a training batch`, { feature: v });
+      if (mine > fitted) fail(`${at}.adjusted is 1 but adjusted is 0; expected a batch to adjust only fitted features`, { feature: v });
     }
     checkValues(entry as unknown as BatchEffects, entry.batch, entry.batch === refBatch, options, fail);
   }
@@ -126,8 +130,7 @@ export function checkModelFields(model: unknown, fail: Fail): asserts model is C
 
 function checkFlags(value: unknown, name: string, V: number, fail: Fail): Uint8Array {
   if (!(value instanceof Uint8Array) || value.length !== V) return fail(`${name} is ${describeValue(value)}; expected a Uint8Array of length ${V}`);
-  const wrong = value.findIndex((flag) => flag > 1);
-  if (wrong >= 0) fail(`${name} is ${value[wrong]}; expected 0 or 1`, { feature: wrong });
+  for (let v = 0; v < V; v++) if (value[v]! > 1) fail(`${name} is ${value[v]}; expected 0 or 1`, { feature: v });
   return value;
 }
 
@@ -137,7 +140,10 @@ function checkValues(batch: BatchEffects, label: string, reference: boolean, opt
   const { adjusted, gammaHat, deltaHat, gammaStar, deltaStar } = batch;
   for (let v = 0; v < adjusted.length; v++) {
     if (adjusted[v] !== 1) continue;
-    const [gh, dh, gs, ds] = [gammaHat[v]!, deltaHat[v]!, gammaStar[v]!, deltaStar[v]!];
+    const gh = gammaHat[v]!;
+    const dh = deltaHat[v]!;
+    const gs = gammaStar[v]!;
+    const ds = deltaStar[v]!;
     if (!Number.isFinite(gh)) bad('gammaHat', gh, 'a finite number', v);
     if (!(dh > 0 && dh < Infinity)) bad('deltaHat', dh, 'a positive number', v);
     if (!Number.isFinite(gs)) bad('gammaStar', gs, 'a finite number', v);

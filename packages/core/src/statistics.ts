@@ -73,8 +73,9 @@ export interface BatchStatistics {
   readonly missingSums: Float64Array;
 }
 
-/** A batch's building sums as a value (copies). */
-export function packBatch(batch: string, sums: BatchSums): BatchStatistics {
+/** A batch's building sums as a value: copies, or with `copy` false the sums' own arrays. */
+export function packBatch(batch: string, sums: BatchSums, copy = true): BatchStatistics {
+  const own = (array: Float64Array) => (copy ? array.slice() : array);
   const missingFeatures = Int32Array.from([...sums.missing.keys()].sort((a, b) => a - b));
   const stride = sums.missingStride;
   const missingSums = new Float64Array(missingFeatures.length * stride);
@@ -82,12 +83,12 @@ export function packBatch(batch: string, sums: BatchSums): BatchStatistics {
   return {
     batch,
     samples: sums.samples,
-    covariateSum: sums.covariateSum.slice(),
-    covariateCross: sums.covariateCross.slice(),
-    mean: sums.mean.slice(),
-    deviationSum: sums.deviationSum.slice(),
-    squares: sums.squares.slice(),
-    covariateValueSum: sums.covariateValueSum.slice(),
+    covariateSum: own(sums.covariateSum),
+    covariateCross: own(sums.covariateCross),
+    mean: own(sums.mean),
+    deviationSum: own(sums.deviationSum),
+    squares: own(sums.squares),
+    covariateValueSum: own(sums.covariateValueSum),
     missingFeatures,
     missingSums,
   };
