@@ -40,8 +40,11 @@ export function checkMeta(value: Record<string, unknown>, fail: Fail): ModelMeta
     if (typeof options[key] !== 'boolean') fail(`options.${key} is ${describeValue(options[key])}; expected true or false`);
   }
   const entries = requireArray(value.batches, 'batches', fail);
+  entries.forEach((entry, b) => {
+    if (!isRecord(entry)) fail(`batches[${b}] is ${describeValue(entry)}; expected { batch, samples, training }`);
+  });
   requireSortedLabels(
-    entries.map((entry) => (isRecord(entry) ? entry.batch : entry)),
+    entries.map((entry) => (entry as Record<string, unknown>).batch),
     'batches[].batch',
     fail,
   );

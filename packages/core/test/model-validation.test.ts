@@ -87,6 +87,7 @@ describe('deserializeModel refuses what no fit produces, naming the field', () =
   });
 
   it('batches that disagree with each other, the options or the reference', () => {
+    refused(withMeta((m) => (m.batches[0] = 'siteA')), 'batches[0] is a string ("siteA"); expected { batch, samples, training }');
     refused(withMeta((m) => m.batches.reverse()), 'batches[].batch[1] is "siteB" after "siteC"; expected labels in code-point order without repeats');
     refused(withMeta((m) => (m.batches[1].samples = 0)), 'batches[1].samples (batch siteB) is a number (0); expected a positive integer');
     refused(withMeta((m) => (m.batches[2].samples = 6.5)), 'batches[2].samples (batch siteC) is a number (6.5)');

@@ -16,7 +16,7 @@ import { describeRow, numericValues, requireColumn, type Table } from './table.j
  *
  * const columns: CovariateColumns = { batch: 'site', categorical: ['sex'], continuous: ['age'] };
  * const { model } = harmonize(tableMatrix(table, ['lh_x', 'rh_x']), covariatesFromTable(table, columns));
- * model.batches; // ['A', 'B']
+ * [...model.batches.keys()]; // ['A', 'B']
  * ```
  */
 export interface CovariateColumns {

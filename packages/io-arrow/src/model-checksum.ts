@@ -31,7 +31,7 @@ const ARROW_FILE_MAGIC = 'ARROW1';
  * // Rename the batch column a model file names, with apache-arrow, then seal the result.
  * const edited = tableFromIPC(modelBytes);
  * const json = edited.schema.metadata.get('combat') ?? '';
- * edited.schema.metadata.set('combat', json.replace('"batchCol":"site"', '"batchCol":"scanner"'));
+ * edited.schema.metadata.set('combat', json.replace('"columns":{"batch":"site"', '"columns":{"batch":"scanner"'));
  * const unsealed = tableToIPC(edited, 'file');
  * decodeModelFile(unsealed, { source: 'edited.arrow' });
  * // throws ModelFormatError: edited.arrow: the file does not match its checksum
@@ -61,7 +61,7 @@ export function sealModelFile(bytes: Uint8Array, options: { target?: string } = 
  * equal it.
  */
 export function verifyChecksum(bytes: Uint8Array, fail: (detail: string) => never): string {
-  if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC file: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
+  if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC model file: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
   if (bytes.length < 2 * ARROW_FILE_MAGIC.length + 6 || !startsWith(bytes, bytes.length - ARROW_FILE_MAGIC.length, ARROW_FILE_MAGIC)) {
     return fail(`truncated Arrow IPC file (${bytes.length} bytes): it does not end with "${ARROW_FILE_MAGIC}"`);
   }

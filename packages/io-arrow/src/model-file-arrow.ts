@@ -1,9 +1,8 @@
 /**
- * The Arrow side of reading a model file: the columns a model of a coding has and their types,
+ * The Arrow side of reading a model file: the columns a model file of a layout has and their types,
  * and the bytes read into metadata text and plain columns in one step, so that whatever
  * apache-arrow throws on a malformed file becomes the file's `ModelFormatError`.
  */
-import type { DesignCoding } from '@combat/core';
 import { CombatError } from '@combat/base';
 import { DataType, Precision, tableFromIPC, type Vector } from 'apache-arrow';
 import { checkIpcLayout } from './arrow-layout.js';
@@ -14,7 +13,7 @@ import type { Fail } from './model-file-checks.js';
 /** Schema metadata key of the JSON part. */
 export const METADATA_KEY = 'combat';
 
-/** The per-batch arrays, one column `<name>[<batch>]` per batch each. */
+/** The per-batch float64 arrays: one column `<name>[<batch>]` per batch each. */
 export const PER_BATCH = ['gammaStar', 'deltaStar', 'gammaHat', 'deltaHat'] as const;
 
 /** A column type the model file uses: a test on Arrow's type, and a copy of the values. */
@@ -29,13 +28,28 @@ const UINT8: ColumnType = { name: 'Uint8', is: (t) => DataType.isInt(t) && t.bit
 const INT32: ColumnType = { name: 'Int32', is: (t) => DataType.isInt(t) && t.bitWidth === 32 && t.isSigned, copy: (v) => Int32Array.from(v as ArrayLike<number>) };
 const UTF8: ColumnType = { name: 'Utf8', is: (t) => DataType.isUtf8(t), copy: (v) => Array.from(v as ArrayLike<string>) };
 
-/** Every column a model of this coding has, with its type. */
-export function expectedColumns(coding: DesignCoding, volume: boolean): Map<string, ColumnType> {
+/**
+ * What decides the columns of a model file: the design columns with a `beta[<column>]` column, the
+ * batches with their `<name>[<batch>]` columns, whether each batch has its own `adjusted[<batch>]`
+ * flags (format version 2) and whether the model is a volume model (a `voxel` column).
+ */
+export interface ColumnLayout {
+  readonly beta: readonly string[];
+  readonly batches: readonly string[];
+  readonly batchFlags: boolean;
+  readonly volume: boolean;
+}
+
+/** Every column a model file of this layout has, with its type, in the order version 2 is written. */
+export function expectedColumns(layout: ColumnLayout): Map<string, ColumnType> {
   const columns = new Map<string, ColumnType>([['feature', UTF8]]);
-  if (volume) columns.set('voxel', INT32);
+  if (layout.volume) columns.set('voxel', INT32);
   columns.set('adjusted', UINT8).set('varPooled', FLOAT64).set('grandMean', FLOAT64);
-  for (const column of coding.columns) columns.set(`beta[${column}]`, FLOAT64);
-  for (const name of PER_BATCH) for (const batch of coding.batches) columns.set(`${name}[${batch}]`, FLOAT64);
+  for (const column of layout.beta) columns.set(`beta[${column}]`, FLOAT64);
+  for (const batch of layout.batches) {
+    for (const name of PER_BATCH) columns.set(`${name}[${batch}]`, FLOAT64);
+    if (layout.batchFlags) columns.set(`adjusted[${batch}]`, UINT8);
+  }
   return columns;
 }
 

@@ -1,16 +1,29 @@
 /**
  * The checks of what a model file holds besides the model's arrays, shared by the encoder (on the
  * caller's extras) and the decoder (on the file's JSON): feature names, covariate columns that
- * match the coding, a mask geometry that holds the voxels, the priors. Each takes `fail`, which
- * throws the ModelFormatError of the file, and the names the fields have where they were found
- * (the file's JSON keys, or the extras' properties).
+ * match the coding's terms, a mask geometry that holds the voxels, the priors; and core's checks
+ * run with the file's name. Each takes `fail`, which throws the ModelFormatError of the file, and
+ * the names the fields have where they were found (the file's JSON keys, or the extras'
+ * properties).
  */
-import type { DesignCoding } from '@combat/core';
+import { CombatError } from '@combat/base';
 import { describeValue, isRecord } from '@combat/base/internal';
+import type { DesignCoding } from '@combat/core';
 import type { CovariateColumns } from './matrix.js';
 
 /** Throws, given what is wrong. */
 export type Fail = (detail: string) => never;
+
+/** Runs a core check, giving its error's detail to `fail` (with a feature's name and row for a feature index). */
+export function fromCore<T>(run: () => T, fail: Fail, featureNames?: readonly string[]): T {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof CombatError)) throw error;
+    const feature = error.feature === undefined ? '' : `feature ${JSON.stringify(featureNames?.[error.feature])} (row ${error.feature + 1}): `;
+    return fail(`${feature}${error.detail}`);
+  }
+}
 
 /** The names of the column fields in messages: the file's JSON keys, or the extras' properties. */
 export interface ColumnFieldNames {
@@ -21,8 +34,17 @@ export interface ColumnFieldNames {
   readonly idColumn: string;
 }
 
-/** The column fields as the model file's JSON names them (under `columns`). */
-export const FILE_COLUMN_FIELDS: ColumnFieldNames = {
+/** The column fields as `ModelFileExtras` names them, and the JSON of format version 2 too. */
+export const COLUMN_FIELDS: ColumnFieldNames = {
+  columns: 'columns',
+  batch: 'columns.batch',
+  categorical: 'columns.categorical',
+  continuous: 'columns.continuous',
+  idColumn: 'idColumn',
+};
+
+/** The column fields as the JSON of format version 1 names them (under `columns`). */
+export const VERSION1_COLUMN_FIELDS: ColumnFieldNames = {
   columns: 'columns',
   batch: 'columns.batchCol',
   categorical: 'columns.categoricalCols',
@@ -30,14 +52,11 @@ export const FILE_COLUMN_FIELDS: ColumnFieldNames = {
   idColumn: 'columns.idCol',
 };
 
-/** The column fields as `ModelFileExtras` names them. */
-export const EXTRAS_COLUMN_FIELDS: ColumnFieldNames = {
-  columns: 'columns',
-  batch: 'columns.batch',
-  categorical: 'columns.categorical',
-  continuous: 'columns.continuous',
-  idColumn: 'idColumn',
-};
+/** A list of strings or numbers as JSON (`["sex"]`, `[4,3]`), anything else described. */
+function showList(value: unknown): string {
+  const plain = Array.isArray(value) && value.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)));
+  return plain ? JSON.stringify(value) : describeValue(value);
+}
 
 /** One unique string per feature. */
 export function checkFeatureNames(names: unknown, features: number, fail: Fail): void {
@@ -52,41 +71,49 @@ export function checkFeatureNames(names: unknown, features: number, fail: Fail):
 }
 
 /**
- * The covariate columns of the table the model was fitted on: a batch column, the categorical and
- * continuous columns exactly the coding's covariates in order (an absent list means none), an
- * optional id column, one role per column. Returns copies, with the lists that were given.
+ * The covariate columns of the table the model was fitted on, if given: a batch column, the
+ * categorical columns exactly the names of the coding's categorical terms and the continuous
+ * columns those of its continuous terms, in order (an absent list means none); and an optional id
+ * column, which comes with them; one role per column. Returns copies, with the lists that were
+ * given.
  */
 export function checkCovariateColumns(
-  value: { batch: unknown; categorical: unknown; continuous: unknown; idColumn: unknown },
+  columns: { readonly batch: unknown; readonly categorical: unknown; readonly continuous: unknown } | undefined,
+  idColumn: unknown,
   coding: DesignCoding,
   fields: ColumnFieldNames,
   fail: Fail,
-): { columns: CovariateColumns; idColumn?: string } {
+): { columns?: CovariateColumns; idColumn?: string } {
+  if (columns === undefined) {
+    if (idColumn !== undefined) fail(`${fields.idColumn} is ${describeValue(idColumn)} without ${fields.columns}; expected the covariate columns too (the id column names the rows of their table)`);
+    return {};
+  }
   const name = (text: unknown, field: string): string => {
     if (typeof text !== 'string' || text === '') return fail(`${field} is ${describeValue(text)}; expected a column name`);
     return text;
   };
-  const list = (names: unknown, field: string, expected: readonly string[]): string[] => {
+  const list = (names: unknown, field: string, kind: 'categorical' | 'continuous'): string[] => {
+    const expected = coding.terms.filter((term) => term.kind === kind).map((term) => term.name);
     const given = names ?? [];
     if (!Array.isArray(given) || given.length !== expected.length || given.some((n, k) => n !== expected[k])) {
-      fail(`${field} is ${JSON.stringify(given) ?? describeValue(given)}; expected the coding's covariates ${JSON.stringify(expected)}`);
+      fail(`${field} is ${showList(given)}; expected the names of the coding's ${kind} terms ${JSON.stringify(expected)}`);
     }
     return [...(given as string[])];
   };
-  const batch = name(value.batch, fields.batch);
-  const categorical = list(value.categorical, fields.categorical, coding.categorical.map((c) => c.name));
-  const continuous = list(value.continuous, fields.continuous, coding.continuous);
-  const idColumn = value.idColumn === undefined ? undefined : name(value.idColumn, fields.idColumn);
-  const all = [batch, ...categorical, ...continuous, ...(idColumn === undefined ? [] : [idColumn])];
+  const batch = name(columns.batch, fields.batch);
+  const categorical = list(columns.categorical, fields.categorical, 'categorical');
+  const continuous = list(columns.continuous, fields.continuous, 'continuous');
+  const id = idColumn === undefined ? undefined : name(idColumn, fields.idColumn);
+  const all = [batch, ...categorical, ...continuous, ...(id === undefined ? [] : [id])];
   const twice = all.find((column, k) => all.indexOf(column) !== k);
   if (twice !== undefined) fail(`column ${JSON.stringify(twice)} has two roles in ${fields.columns}; expected one role per column`);
   return {
     columns: {
       batch,
-      ...(value.categorical === undefined ? {} : { categorical }),
-      ...(value.continuous === undefined ? {} : { continuous }),
+      ...(columns.categorical === undefined ? {} : { categorical }),
+      ...(columns.continuous === undefined ? {} : { continuous }),
     },
-    ...(idColumn === undefined ? {} : { idColumn }),
+    ...(id === undefined ? {} : { idColumn: id }),
   };
 }
 
@@ -104,7 +131,7 @@ export function checkMaskGeometry(
   fail: Fail,
 ): { shape: number[]; affine: Float64Array; indices: Int32Array } {
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n > 0)) {
-    return fail(`${field}.shape is ${JSON.stringify(shape) ?? describeValue(shape)}; expected 3 positive integers`);
+    return fail(`${field}.shape is ${showList(shape)}; expected 3 positive integers`);
   }
   const entries = affine instanceof Float64Array ? Array.from(affine) : affine;
   if (!Array.isArray(entries) || entries.length !== 16 || !entries.every((x) => typeof x === 'number' && Number.isFinite(x))) {

@@ -136,7 +136,7 @@ export async function readModel(path: string): Promise<{ model: CombatModel } & 
  * ```ts
  * const extras = { featureNames: ['lh_x', 'lh_y', 'rh_x'], columns: { batch: 'site', continuous: ['age'] } };
  * await writeModel('model-copy.arrow', model, { ...extras, columns: { ...extras.columns, categorical: ['sex'] } }, { protect: ['data.csv'] });
- * (await readModel('model-copy.arrow')).model.batches; // ['A', 'B']
+ * [...(await readModel('model-copy.arrow')).model.batches.keys()]; // ['A', 'B']
  * await writeModel('data.csv', model, { featureNames: ['lh_x', 'lh_y', 'rh_x'] }, { protect: ['data.csv'] });
  * // throws InputOverwriteError: refusing to write data.csv
  * ```

@@ -4,18 +4,20 @@ import { makeVector, type Vector } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeModelFile, encodeModelFile, type ModelFileExtras } from '../src/index.js';
-import { expectSameModel, modelFiles, rewrite, withCell } from './model-file-fixtures.js';
+import { expectSameModel, modelFiles, rewrite, versionOneFiles, withCell } from './model-file-fixtures.js';
 
 /**
- * Hostile model files: real table and volume model files, mutated (random bytes, truncations,
- * JSON and column edits), must give a ModelFormatError naming the file, or a model equal to the
- * original when the mutation was a no-op; never another exception (and never a hang: damaged
- * bytes are refused by the checksum before apache-arrow parses them). Edits resealed with a new
- * checksum (a tool that edits model files) must give a ModelFormatError or a valid model, and a
- * ModelFormatError whenever the edit makes the model one no fit produces.
+ * Hostile model files: real table and volume model files, of format version 2 and of version 1
+ * (the fixtures), mutated (random bytes, truncations, bit flips, JSON and column edits), and bytes
+ * that were never a model file, must give a ModelFormatError naming the file, or a model equal to
+ * the original when the mutation was a no-op; never another exception (no TypeError, no
+ * RangeError, and never a hang: damaged bytes are refused by the checksum before apache-arrow
+ * parses them). Edits resealed with a new checksum (a tool that edits model files) must give a
+ * ModelFormatError or a valid model, and a ModelFormatError whenever the edit makes the model one
+ * no fit produces.
  */
 const SOURCE = 'hostile.arrow';
-const FILES = modelFiles();
+const FILES = [...modelFiles(), ...versionOneFiles()];
 const file = fc.constantFrom(...FILES);
 type ModelFile = (typeof FILES)[number];
 type Decoded = ReturnType<typeof decodeModelFile>;
@@ -72,18 +74,22 @@ function paths(value: unknown, prefix: (string | number)[] = []): (string | numb
   return [prefix, ...children.flatMap(([key, child]) => paths(child, [...prefix, key]))].filter((p) => p.length > 0);
 }
 
-const EDITS = ['delete', 'string', 'minus one', 'huge', 'NaN', 'null', 'true', 'empty array', 'empty object', 'reverse', 'same'] as const;
+const EDITS = ['delete', 'string', 'minus one', 'huge', 'NaN', 'Infinity', 'null', 'true', 'empty array', 'empty object', 'reverse', 'duplicate', 'same'] as const;
 
 /** Applies an edit at a path of the JSON (in place). */
 function editJson(json: Record<string, any>, path: (string | number)[], edit: (typeof EDITS)[number]): void {
   const parent = path.slice(0, -1).reduce((node: any, key) => node[key], json);
   const key = path[path.length - 1] as string | number;
-  const replacements: Record<string, unknown> = { string: 'x', 'minus one': -1, huge: 1e308, NaN: 'NaN', null: null, true: true, 'empty array': [], 'empty object': {} };
+  const replacements: Record<string, unknown> = { string: 'x', 'minus one': -1, huge: 1e308, NaN: 'NaN', Infinity: 'Infinity', null: null, true: true, 'empty array': [], 'empty object': {} };
   if (edit === 'delete') {
     if (Array.isArray(parent)) parent.splice(key as number, 1);
     else delete parent[key];
   } else if (edit === 'reverse') {
     if (Array.isArray(parent[key])) parent[key].reverse();
+  } else if (edit === 'duplicate') {
+    // An array entry twice (a batch, a level, a term, a prior), or an object's value under a new key.
+    if (Array.isArray(parent)) parent.splice(key as number, 0, structuredClone(parent[key as number]));
+    else parent[`${key}2`] = structuredClone(parent[key]);
   } else if (edit !== 'same') {
     parent[key] = replacements[edit];
   }
@@ -164,22 +170,99 @@ describe('hostile model files', () => {
     expect(seen.valid).toBeGreaterThan(0);
   });
 
-  it('inconsistent codings are refused even when resealed: reordered batches, a dropped covariate, shuffled levels, counts set to NaN, -1 or 1e308', () => {
-    const inconsistent = fc.constantFrom(
-      (j: any) => void ([j.coding.batches[0], j.coding.batches[1]] = [j.coding.batches[1], j.coding.batches[0]]),
-      (j: any) => void ((j.coding.categorical = []), (j.coding.columns = j.coding.columns.filter((c: string) => !c.startsWith('sex:')))),
-      (j: any) => void ((j.coding.continuous = []), (j.coding.columns = j.coding.columns.filter((c: string) => c !== 'age'))),
-      (j: any) => void j.coding.categorical[0].levels.reverse(),
-      (j: any) => void (j.features = 'NaN'),
-      (j: any) => void (j.features = 1e308),
-      (j: any) => void (j.batchSizes[1] = -1),
-      (j: any) => void (j.batchSizes[2] = 1e308),
-      (j: any) => void (j.batchSizes[0] = null),
-      (j: any) => void (j.options.eb = 1),
+  it('inconsistent metadata is refused even when resealed: reordered, dropped or extra batches, a dropped covariate, shuffled levels, counts set to NaN, -1 or 1e308', () => {
+    type Edit = (json: any) => void;
+    const version2: Edit[] = [
+      (j) => void ([j.batches[0], j.batches[1]] = [j.batches[1], j.batches[0]]),
+      (j) => void j.batches.pop(),
+      (j) => void j.batches.push({ batch: 'siteD', samples: 5, training: false }),
+      (j) => void j.batches.push(structuredClone(j.batches[2])),
+      (j) => void ((j.coding.terms = j.coding.terms.slice(1)), (j.coding.columns = j.coding.columns.filter((c: string) => !c.startsWith('sex:')))),
+      (j) => void ((j.coding.terms = j.coding.terms.slice(0, 1)), (j.coding.columns = j.coding.columns.filter((c: string) => c !== 'age'))),
+      (j) => void j.coding.terms[0].levels.reverse(),
+      (j) => void (j.coding.terms[1].range = ['NaN', 'NaN']),
+      (j) => void (j.coding.terms[1].range = [j.coding.terms[1].range[1], j.coding.terms[1].range[0] - 1]),
+      (j) => void (j.features = 'NaN'),
+      (j) => void (j.features = 1e308),
+      (j) => void (j.batches[1].samples = -1),
+      (j) => void (j.batches[2].samples = 1e308),
+      (j) => void (j.batches[0].samples = null),
+      (j) => void ((j.refBatch = 'siteB'), (j.batches[1].training = false)), // the reference batch must be a fitted one
+      (j) => void (j.refBatch = 'siteD'),
+      (j) => void (j.options.eb = 1),
+      (j) => void (j.priors.gammaBar = [...j.priors.gammaBar, 0]),
+    ];
+    const version1: Edit[] = [
+      (j) => void ([j.coding.batches[0], j.coding.batches[1]] = [j.coding.batches[1], j.coding.batches[0]]),
+      (j) => void ((j.coding.batches = [...j.coding.batches, 'siteD']), j.batchSizes.push(5)),
+      (j) => void ((j.coding.categorical = []), (j.coding.columns = j.coding.columns.filter((c: string) => !c.startsWith('sex:')))),
+      (j) => void ((j.coding.continuous = []), (j.coding.columns = j.coding.columns.filter((c: string) => c !== 'age'))),
+      (j) => void j.coding.categorical[0].levels.reverse(),
+      (j) => void (j.coding.categorical[0].dropped = 'M'),
+      (j) => void (j.features = 'NaN'),
+      (j) => void (j.features = 1e308),
+      (j) => void (j.batchSizes[1] = -1),
+      (j) => void (j.batchSizes[2] = 1e308),
+      (j) => void (j.batchSizes[0] = null),
+      (j) => void (j.coding.refBatch = 'siteD'),
+      (j) => void (j.options.eb = 1),
+    ];
+    const formatOne = FILES.filter((f) => f.name.includes('format 1'));
+    const formatTwo = FILES.filter((f) => !f.name.includes('format 1'));
+    fc.assert(
+      fc.property(fc.constantFrom(...formatTwo), fc.constantFrom(...version2), (original, edit) => expectRefused(rewrite(original.bytes, { json: edit }))),
+      { numRuns: 80 },
     );
     fc.assert(
-      fc.property(file, inconsistent, (original, edit) => expectRefused(rewrite(original.bytes, { json: edit }))),
+      fc.property(fc.constantFrom(...formatOne), fc.constantFrom(...version1), (original, edit) => expectRefused(rewrite(original.bytes, { json: edit }))),
       { numRuns: 60 },
+    );
+  });
+
+  it('any JSON value anywhere in the metadata, resealed: refused, or a valid model', () => {
+    const seen = { refused: 0, valid: 0 };
+    fc.assert(
+      fc.property(file, fc.nat(), fc.jsonValue({ maxDepth: 2 }), (original, pick, value) => {
+        const bytes = rewrite(original.bytes, {
+          json: (json) => {
+            const all = paths(json);
+            const path = all[pick % all.length]!;
+            const parent = path.slice(0, -1).reduce((node: any, key) => node[key], json);
+            parent[path[path.length - 1]!] = value;
+          },
+        });
+        seen[expectRefusedOrValid(bytes)]++;
+      }),
+      { numRuns: 200 },
+    );
+    expect(seen.refused).toBeGreaterThan(100);
+  });
+
+  it('bytes that were never a model file: refused, whatever they hold', () => {
+    const magic = new TextEncoder().encode('ARROW1');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), fc.nat(), (random, framed, footer) => {
+        if (!framed) return expectRefused(random);
+        // ARROW1 at both ends and a footer length, as a real file has: the checksum is still missing.
+        const bytes = new Uint8Array(random.length + 16);
+        bytes.set(magic, 0);
+        bytes.set(random, 8);
+        new DataView(bytes.buffer).setInt32(bytes.length - 10, footer % (bytes.length + 8), true);
+        bytes.set(magic, bytes.length - 6);
+        expectRefused(bytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('single bit flips anywhere: refused', () => {
+    fc.assert(
+      fc.property(file, fc.nat(), fc.integer({ min: 0, max: 7 }), (original, at, bit) => {
+        const bytes = original.bytes.slice();
+        bytes[at % bytes.length] ^= 1 << bit;
+        expectRefused(bytes);
+      }),
+      { numRuns: 300 },
     );
   });
 
@@ -196,7 +279,7 @@ describe('hostile model files', () => {
         const { model, extras } = original;
         const adjusted = Array.from(model.adjusted.keys()).filter((v) => model.adjusted[v] === 1);
         const v = adjusted[pick % adjusted.length]!;
-        const batch = model.batches.find((b) => b !== model.coding.refBatch)!;
+        const batch = [...model.batches.keys()].find((b) => b !== model.refBatch)!;
         expectRefused(rewrite(original.bytes, { columns: (c) => withCell(c, `deltaStar[${batch}]`, v, value) }));
         expectRefused(rewrite(original.bytes, { columns: (c) => withCell(c, 'varPooled', v, Number.isNaN(value) ? NaN : -Math.abs(value)) }));
         if (extras.mask !== undefined) {

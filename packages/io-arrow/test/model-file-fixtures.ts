@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { ModelFormatError, harmonize, type CombatModel } from '@combat/core';
 import { syntheticData } from '@combat/test-support';
 import { Table as ArrowTable, makeVector, tableFromIPC, tableToIPC, type Vector } from 'apache-arrow';
 import { expect } from 'vitest';
-import { encodeModelFile, sealModelFile, type ModelFileExtras } from '../src/index.js';
+import { decodeModelFile, encodeModelFile, sealModelFile, type ModelFileExtras } from '../src/index.js';
 
 /** A table model (reference batch, one unadjusted feature) and a volume model, with their files. */
 export function modelFiles(): { name: string; model: CombatModel; extras: ModelFileExtras; bytes: Uint8Array }[] {
@@ -22,6 +23,58 @@ export function modelFiles(): { name: string; model: CombatModel; extras: ModelF
     { name: 'table', model: table, extras: tableExtras, bytes: encodeModelFile(table, tableExtras) },
     { name: 'volume', model: volume, extras: volumeExtras, bytes: encodeModelFile(volume, volumeExtras) },
   ];
+}
+
+/** A number as the fixtures' JSON holds it: JSON has no NaN, Infinity or -0, so those are strings. */
+export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity' | '-0';
+
+/**
+ * What `test/fixtures/<name>-model-v1.json` records about `<name>-model-v1.arrow`, a model file
+ * of format version 1 written by the encoder of that version (commit cbc9ba1): the extras, the
+ * version 1 model (per-batch arrays by batch label, beta rows by design column, `batch:<label>`
+ * ones included), the data it was fitted on and the adjusted data that model gave.
+ */
+export interface VersionOneRecord {
+  readonly featureNames: string[];
+  readonly columns: { batch: string; categorical: string[]; continuous: string[] };
+  readonly idColumn?: string;
+  readonly mask?: { shape: number[]; affine: number[]; indices: number[] };
+  readonly model: {
+    readonly refBatch: string | null;
+    readonly options: { eb: boolean; parametric: boolean; meanOnly: boolean };
+    readonly batches: string[];
+    readonly batchSizes: number[];
+    readonly columns: string[];
+    readonly beta: Record<string, JsonNumber[]>;
+    readonly grandMean: JsonNumber[];
+    readonly varPooled: JsonNumber[];
+    readonly adjusted: number[];
+    readonly gammaHat: Record<string, JsonNumber[]>;
+    readonly deltaHat: Record<string, JsonNumber[]>;
+    readonly gammaStar: Record<string, JsonNumber[]>;
+    readonly deltaStar: Record<string, JsonNumber[]>;
+    readonly gammaBar: JsonNumber[];
+    readonly t2: JsonNumber[];
+    readonly aPrior: JsonNumber[];
+    readonly bPrior: JsonNumber[];
+  };
+  readonly input: { samples: number; features: number; data: JsonNumber[]; batch: string[]; sex: string[]; age: JsonNumber[] };
+  readonly output: JsonNumber[];
+}
+
+/** The fixtures' numbers as a Float64Array. */
+export function numbers(values: readonly JsonNumber[]): Float64Array {
+  return Float64Array.from(values, (x) => (x === '-0' ? -0 : Number(x)));
+}
+
+/** The model files of format version 1 in test/fixtures (a table model and a volume model), with what they were written from, decoded. */
+export function versionOneFiles(): { name: string; model: CombatModel; extras: ModelFileExtras; bytes: Uint8Array; record: VersionOneRecord }[] {
+  return ['table', 'volume'].map((name) => {
+    const bytes = new Uint8Array(readFileSync(new URL(`./fixtures/${name}-model-v1.arrow`, import.meta.url)));
+    const record = JSON.parse(readFileSync(new URL(`./fixtures/${name}-model-v1.json`, import.meta.url), 'utf8')) as VersionOneRecord;
+    const { model, ...extras } = decodeModelFile(bytes, { source: `${name}-model-v1.arrow` });
+    return { name: `${name} (format 1)`, model, extras, bytes, record };
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, harmonize, type CombatModel, type Covariates } from '@combat/core';
-import { syntheticData, temporaryFolder } from '@combat/test-support';
+import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, estimateBatches, harmonize, type CombatModel, type Covariates } from '@combat/core';
+import { selectSamples, syntheticData, temporaryFolder } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeModelFile, encodeModelFile, sealModelFile } from '../src/index.js';
@@ -15,7 +15,7 @@ describe('the model file', () => {
     const data = matrix.data.slice();
     for (let i = 0; i < 8; i++) data[i * 6 + 3] = 42; // constant in siteA: feature 3 unadjusted, NaN estimates
     const { model } = harmonize({ ...matrix, data }, covariates, { refBatch: 'siteB' });
-    expect(Array.from(model.aPrior).some((a) => a === Infinity)).toBe(true);
+    expect([...model.batches.values()].some((batch) => batch.aPrior === Infinity)).toBe(true);
     const mask = { shape: [3, 2, 1], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices: Int32Array.of(0, 1, 2, 3, 4, 5) };
     const extras = { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, mask };
     const back = decodeModelFile(encodeModelFile(model, extras), { source: 'model.arrow' });
@@ -23,7 +23,26 @@ describe('the model file', () => {
     expect(back.featureNames).toEqual(extras.featureNames);
     expect(back.columns).toEqual(extras.columns);
     expect(back.mask).toEqual(mask);
-    expect(applyCombat(back.model, { ...matrix, data }, covariates)).toEqual(applyCombat(model, { ...matrix, data }, covariates));
+    expect(bits(applyCombat(back.model, { ...matrix, data }, covariates).data)).toEqual(bits(applyCombat(model, { ...matrix, data }, covariates).data));
+  });
+
+  it('round-trips a model extended with new batches, which adjusts further subjects of them exactly as the one in memory', () => {
+    const { matrix, covariates } = syntheticData({ seed: 4, batchSizes: [8, 7, 9, 6], features: 5 });
+    const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+    const training = selectSamples(matrix, covariates, rows(0, 24));
+    const [first, later] = [selectSamples(matrix, covariates, rows(24, 27)), selectSamples(matrix, covariates, rows(27, 30))];
+    for (const options of [{}, { eb: false }, { meanOnly: true }, { refBatch: 'siteB' }]) {
+      const { model } = harmonize(training.matrix, training.covariates, options);
+      const { model: extended } = estimateBatches(model, first.matrix, first.covariates);
+      expect(extended.batches.get('siteD')!.training).toBe(false);
+      const extras = { featureNames: ['a', 'b', 'c', 'd', 'e'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] } };
+      const back = decodeModelFile(encodeModelFile(extended, extras), { source: 'extended.arrow' });
+      expectSameModel(back.model, extended);
+      const inMemory = applyCombat(extended, later.matrix, later.covariates);
+      const fromFile = applyCombat(back.model, later.matrix, later.covariates);
+      expect(bits(fromFile.data)).toEqual(bits(inMemory.data));
+      expect(fromFile.warnings).toEqual(inMemory.warnings);
+    }
   });
 
   it('decodes a file an editing tool resealed after a change that changes nothing (JSON keys reordered)', () => {
@@ -76,9 +95,9 @@ describe('the model file', () => {
 
   it('keeps the sign of a zero prior', () => {
     const [table] = modelFiles();
-    const model = { ...table!.model, gammaBar: table!.model.gammaBar.map((x, b) => (b === 0 ? -0 : x)) };
-    const back = decodeModelFile(encodeModelFile(model, table!.extras), { source: 'm.arrow' });
-    expect(bits(back.model.gammaBar)).toEqual(bits(model.gammaBar));
+    const batches = new Map([...table!.model.batches].map(([label, batch], b) => [label, b === 0 ? { ...batch, gammaBar: -0 } : batch]));
+    const back = decodeModelFile(encodeModelFile({ ...table!.model, batches }, table!.extras), { source: 'm.arrow' });
+    expect(Object.is(back.model.batches.get('siteA')!.gammaBar, -0)).toBe(true);
   });
 
   it('refuses a file that is not a model, with core\'s ModelFormatError', () => {
@@ -121,7 +140,7 @@ describe('the model file', () => {
       }),
       { numRuns: 120 },
     );
-    expect(seen.refused).toBeGreaterThan(5);
+    expect(seen.refused).toBeGreaterThan(0); // names such as "sex:M" beside a covariate sex with a level M
     expect(seen.roundTripped).toBeGreaterThan(20);
   });
 });
