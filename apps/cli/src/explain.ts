@@ -21,6 +21,7 @@ const FLAGS: Readonly<Record<string, (value: unknown) => string | undefined>> = 
   meanOnly: (value) => (value === true ? '--mean-only' : undefined),
   allowAffineMismatch: (value) => (value === true ? '--allow-affine-mismatch' : undefined),
   dtype: (value) => (typeof value === 'string' ? `--dtype ${value}` : undefined),
+  newBatches: (value) => (value === 'estimate' ? '--estimate-new-batches' : undefined),
 };
 
 /**

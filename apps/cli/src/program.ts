@@ -69,12 +69,14 @@ function buildProgram(io: CliIo): Command {
   withOutputFlags(
     program
       .command('apply')
-      .description('Adjust new samples of the training batches with a saved model, each with its own covariates.')
-      .requiredOption('--model <file>', '(required) a model written by combat harmonize --save-model')
+      .description('Adjust new samples with a saved model, each with its own covariates; batches the model has not seen are estimated from their samples with --estimate-new-batches.')
+      .requiredOption('--model <file>', '(required) a model written by combat harmonize --save-model (or apply --save-model)')
       .requiredOption('--data <table>', '(required) the table of features (the columns the model was fitted on)')
       .option('--covariates <table>', 'a separate table of batch and covariates, paired with --data by --id')
       .option('--id <column>', 'the subject id column (required with --covariates; names rows in messages)')
-      .requiredOption('--out <table>', '(required) where to write the adjusted table'),
+      .requiredOption('--out <table>', '(required) where to write the adjusted table')
+      .option('--estimate-new-batches', 'estimate each batch the model has not seen from its samples here (two or more), then adjust every sample')
+      .option('--save-model <file>', 'with --estimate-new-batches: write the model extended with the new batches'),
   ).action((flags) => applyTable(flags, io));
 
   withVolumeFlags(
@@ -97,11 +99,13 @@ function buildProgram(io: CliIo): Command {
     withOutputFlags(
       program
         .command('apply-volumes')
-        .description('Adjust NIfTI volumes of the training batches with a saved volume model.')
-        .requiredOption('--model <file>', '(required) a model written by combat harmonize-volumes --save-model')
+        .description('Adjust NIfTI volumes with a saved volume model; sites the model has not seen are estimated from their volumes with --estimate-new-batches.')
+        .requiredOption('--model <file>', '(required) a model written by combat harmonize-volumes --save-model (or apply-volumes --save-model)')
         .requiredOption('--covariates <table>', '(required) one row per volume: batch, covariates and the image path')
         .requiredOption('--image-column <column>', '(required) the column of image paths (relative to the --covariates file)')
-        .requiredOption('--out-dir <dir>', '(required) where to write the adjusted volumes (created if missing)'),
+        .requiredOption('--out-dir <dir>', '(required) where to write the adjusted volumes (created if missing)')
+        .option('--estimate-new-batches', 'estimate each batch the model has not seen from its volumes here (two or more), in a first pass, then adjust every volume')
+        .option('--save-model <file>', 'with --estimate-new-batches: write the model extended with the new batches'),
     ),
   ).action((flags) => applyVolumesCommand(flags, io));
 

@@ -14,6 +14,8 @@ export interface RunFacts {
   readonly missingCells?: number;
   /** Each sample's batch in this run, when it is not the training set (apply). */
   readonly batchLabels?: ArrayLike<string>;
+  /** The batches this run estimated from its own samples (apply with --estimate-new-batches). */
+  readonly newBatches?: readonly string[];
   readonly wrote: readonly string[];
 }
 
@@ -24,14 +26,17 @@ export interface RunFacts {
 export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boolean }): void {
   if (options.quiet) return;
   const { model } = facts;
-  const counts = facts.batchLabels === undefined ? new Map(model.batches.map((batch, b) => [batch, model.batchSizes[b] as number])) : countLabels(facts.batchLabels);
-  const covariates = [
-    ...model.coding.categorical.map((c) => `${c.name} (categorical: ${c.levels.join(', ')})`),
-    ...model.coding.continuous.map((name) => `${name} (continuous)`),
-  ];
+  const counts = facts.batchLabels === undefined ? new Map([...model.batches].map(([batch, effects]) => [batch, effects.samples])) : countLabels(facts.batchLabels);
+  const covariates = model.coding.terms.map((term) =>
+    term.kind === 'categorical'
+      ? `${term.name} (categorical: ${term.levels.join(', ')})`
+      : `${term.name} (continuous${term.range === null ? '' : `, trained on ${formatNumber(term.range[0])} to ${formatNumber(term.range[1])}`})`,
+  );
+  const estimated = facts.newBatches ?? [];
   const lines = [
     facts.headline,
-    `  batches: ${[...counts].map(([batch, n]) => `${batch} ${n}`).join(', ')}${model.coding.refBatch === null ? '' : ` (reference: ${model.coding.refBatch}, left unchanged)`}`,
+    `  batches: ${[...counts].map(([batch, n]) => `${batch} ${n}`).join(', ')}${model.refBatch === null ? '' : ` (reference: ${model.refBatch}, left unchanged)`}`,
+    ...(estimated.length === 0 ? [] : [`  new batches estimated here: ${estimated.map((batch) => `${batch} (${counts.get(batch) ?? 0} samples)`).join(', ')}`]),
     `  covariates: ${covariates.length > 0 ? covariates.join(', ') : 'none'}`,
     `  mode: ${describeMode(model.options)}`,
     ...(facts.missingCells === undefined ? [] : [`  missing cells: ${facts.missingCells}`]),
@@ -49,10 +54,18 @@ export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], fe
   for (const warning of warnings) {
     const message =
       warning.code === 'unadjusted-features' && features !== undefined
-        ? `${warning.features.length} feature(s) left unadjusted: ${describeUnadjusted(warning.features.map((v) => features[v] ?? `feature ${v + 1}`), warning.reasons)}`
+        ? // The library's first clause ("3 feature(s) left unadjusted", "... for new batch X"), then the features by name.
+          `${warning.message.slice(0, warning.message.indexOf(': '))}: ${describeUnadjusted(warning.features.map((v) => features[v] ?? `feature ${v + 1}`), warning.reasons)}`
         : warning.message;
     io.stderr.write(`combat: warning: ${message}\n`);
   }
+}
+
+/**
+ * A count with its noun, singular for 1: `1 sample`, `2 samples`.
+ */
+export function describeCount(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -61,6 +74,11 @@ export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], fe
 export function describeFeatures(names: readonly string[]): string {
   if (names.length === 1) return `1 feature (${names[0]})`;
   return `${names.length} features (${names[0]} ... ${names.at(-1)})`;
+}
+
+/** A number to 6 significant digits, without trailing zeros. */
+function formatNumber(x: number): string {
+  return String(Number(x.toPrecision(6)));
 }
 
 function countLabels(labels: ArrayLike<string>): Map<string, number> {

@@ -32,7 +32,7 @@ describe('which columns are features is explicit', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/harmonized 120 features \(f000 \.\.\. f119\) of 60 samples/);
     expect(result.stdout).toMatch(/batches: siteA 15, siteB 20, siteC 25\n/);
-    expect(result.stdout).toMatch(/covariates: sex \(categorical: F, M\), dx \(categorical: AD, CN, MCI\), age \(continuous\)/);
+    expect(result.stdout).toMatch(/covariates: sex \(categorical: F, M\), dx \(categorical: AD, CN, MCI\), age \(continuous, trained on 18 to 88\)/);
     expect(result.stdout).toMatch(/mode: parametric empirical Bayes, location and scale/);
   });
 

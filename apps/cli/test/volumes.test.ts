@@ -20,7 +20,7 @@ describe('combat harmonize-volumes and apply-volumes on the brief example', asyn
   it('writes each harmonized volume under its input file name, matching sva::ComBat', async () => {
     expect(fit.stderr).toBe('');
     expect(fit.code).toBe(0);
-    expect(fit.stdout).toMatch(/harmonized 24 volumes \(\d+ voxels in the mask\)\n  batches: Scanner_A 8, Scanner_B 8, Scanner_C 8\n  covariates: age \(continuous\)/);
+    expect(fit.stdout).toMatch(/harmonized 24 volumes \(\d+ voxels in the mask\)\n  batches: Scanner_A 8, Scanner_B 8, Scanner_C 8\n  covariates: age \(continuous, trained on 26\.0033 to 71\.4805\)/);
     for (const subject of subjects) {
       const [written, expected] = await Promise.all([readNifti(join(out, `${subject}.nii.gz`)), readNifti(join(SEED, 'expected', `${subject}.nii.gz`))]);
       expect(written.header.datatype).toBe('float64');

@@ -1,12 +1,12 @@
 import { ModelFormatError, applyCombat } from '@combat/core';
-import { tableMatrix } from '@combat/io-arrow';
+import { encodeModelFile, tableMatrix } from '@combat/io-arrow';
 import { encodeTableFile, tableFormat, readModel } from '@combat/io-arrow/node';
 import { UsageError, type CliIo } from '../cli-io.js';
 import { inRows, type RowContext } from '../explain.js';
 import type { OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
-import { describeFeatures, printSummary } from '../summary.js';
+import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
 import { countMissing, featureMap } from './harmonize-table.js';
 
 /**
@@ -18,11 +18,15 @@ export interface ApplyTableFlags extends OutputFlags {
   readonly covariates?: string;
   readonly id?: string;
   readonly out: string;
+  readonly estimateNewBatches?: boolean;
+  readonly saveModel?: string;
 }
 
 /**
- * `combat apply`: adjusts new samples of the training batches with a saved model, each with its
- * own covariates, taking the feature and covariate columns the model was fitted with.
+ * `combat apply`: adjusts new samples with a saved model, each with its own covariates, taking the
+ * feature and covariate columns the model was fitted with. With `--estimate-new-batches`, the
+ * batches the model has not seen are first estimated from their samples here; `--save-model`
+ * writes the model extended with them.
  */
 export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<void> {
   tableFormat(flags.out);
@@ -33,14 +37,35 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
   const { data } = paired;
   const plan = new OutputPlan({ inputs: [flags.model, flags.data, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
+  if (flags.saveModel !== undefined) {
+    if (flags.estimateNewBatches !== true) throw new UsageError('--save-model needs --estimate-new-batches: without it the model is the one given');
+    plan.file(flags.saveModel, '--save-model');
+  }
   const { idColumn } = paired;
   const rows: RowContext = { table: data, idColumn, features: featureNames };
   const covariates = pairedCovariates(paired, columns);
-  const missingCells = await withOutputs(plan, async () => {
+  const result = await withOutputs(plan, async () => {
     const matrix = tableMatrix(data, featureNames, { idColumn });
-    const adjusted = inRows(rows, () => applyCombat(model, matrix, covariates));
-    await plan.write(flags.out, encodeTableFile(flags.out, data, featureMap(featureNames, adjusted)));
-    return countMissing(matrix);
+    const applied = inRows(rows, () => applyCombat(model, matrix, covariates, { newBatches: flags.estimateNewBatches === true ? 'estimate' : 'error' }));
+    await plan.write(flags.out, encodeTableFile(flags.out, data, featureMap(featureNames, applied.data)));
+    if (flags.saveModel !== undefined) {
+      await plan.write(flags.saveModel, encodeModelFile(applied.model, { featureNames, columns, idColumn }, { target: flags.saveModel }));
+    }
+    return { ...applied, missingCells: countMissing(matrix) };
   });
-  printSummary(io, { headline: `applied ${flags.model} to ${describeFeatures(featureNames)} of ${data.rows} samples`, model, features: featureNames, missingCells, batchLabels: covariates.batch, wrote: [flags.out] }, { quiet: flags.quiet ?? false });
+  reportWarnings(io, result.warnings, featureNames);
+  const newBatches = [...result.model.batches.keys()].filter((batch) => !model.batches.has(batch));
+  printSummary(
+    io,
+    {
+      headline: `applied ${flags.model} to ${describeFeatures(featureNames)} of ${describeCount(data.rows, 'sample')}`,
+      model: result.model,
+      features: featureNames,
+      missingCells: result.missingCells,
+      batchLabels: covariates.batch,
+      newBatches,
+      wrote: [flags.out, ...(flags.saveModel === undefined ? [] : [flags.saveModel])],
+    },
+    { quiet: flags.quiet ?? false },
+  );
 }

@@ -1,4 +1,5 @@
 import { ModelFormatError } from '@combat/core';
+import { encodeModelFile } from '@combat/io-arrow';
 import { readModel } from '@combat/io-arrow/node';
 import { NiftiFileResource, encodeNiftiFile } from '@combat/io-nifti/node';
 import { adjustVolumes } from '@combat/volumes';
@@ -6,7 +7,7 @@ import { UsageError, type CliIo } from '../cli-io.js';
 import { inRowsAsync } from '../explain.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
-import { printSummary } from '../summary.js';
+import { describeCount, printSummary, reportWarnings } from '../summary.js';
 import type { VolumeOutputFlags } from './harmonize-volumes.js';
 import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
@@ -18,12 +19,16 @@ export interface ApplyVolumesFlags extends VolumeOutputFlags {
   readonly covariates: string;
   readonly imageColumn: string;
   readonly outDir: string;
+  readonly estimateNewBatches?: boolean;
+  readonly saveModel?: string;
 }
 
 /**
  * `combat apply-volumes`: adjusts the NIfTI images a covariates table lists with a saved volume
- * model, each with its own covariates, one volume at a time. Every output path is checked before
- * the first write, and a failed run leaves nothing behind.
+ * model, each with its own covariates, one volume at a time. With `--estimate-new-batches`, sites
+ * the model has not seen are estimated from their volumes in the first pass; `--save-model` writes
+ * the extended model. Every output path is checked before the first write, and a failed run leaves
+ * nothing behind.
  */
 export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): Promise<void> {
   const { model, columns, mask } = await readModel(flags.model);
@@ -32,21 +37,42 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
   const inputs = await readVolumeInputs(flags.covariates, flags.imageColumn, flags.outDir, columns);
   const plan = new OutputPlan({ inputs: [...inputs.images, flags.covariates, flags.model], overwrite: flags.overwrite ?? false });
   planVolumeOutputs(plan, inputs, flags.outDir);
-  // Two passes: every image is checked before the first is adjusted, so a bad one stops the run early.
+  if (flags.saveModel !== undefined) {
+    if (flags.estimateNewBatches !== true) throw new UsageError('--save-model needs --estimate-new-batches: without it the model is the one given');
+    plan.file(flags.saveModel, '--save-model');
+  }
+  // Two passes: every image is checked (and new sites estimated) before the first is adjusted, so a bad one stops the run early.
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
-  await withOutputs(plan, () =>
-    inRowsAsync(inputs.rows, () => adjustVolumes(
+  const result = await withOutputs(plan, async () => {
+    const applied = await inRowsAsync(inputs.rows, () => adjustVolumes(
       // The file keeps no mask path: messages name the mask by the model it came with, "the mask (model.arrow)".
       { model, mask: { ...mask, source: flags.model } },
       inputs.images.map((path) => new NiftiFileResource(path)),
       inputs.covariates,
       async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, { dtype: flags.dtype ?? 'float32' })),
-      { preserveOutOfMask: flags.preserveOutOfMask ?? false, allowAffineMismatch: flags.allowAffineMismatch ?? false, onProgress: () => progress.tick() },
-    )).finally(() => progress.stop()),
-  );
+      {
+        preserveOutOfMask: flags.preserveOutOfMask ?? false,
+        allowAffineMismatch: flags.allowAffineMismatch ?? false,
+        newBatches: flags.estimateNewBatches === true ? 'estimate' : 'error',
+        onProgress: () => progress.tick(),
+      },
+    )).finally(() => progress.stop());
+    if (flags.saveModel !== undefined) {
+      const extended = applied.estimates;
+      await plan.write(flags.saveModel, encodeModelFile(extended.model, { featureNames: Array.from(mask.indices, String), columns, mask }, { target: flags.saveModel }));
+    }
+    return applied;
+  });
+  reportWarnings(io, result.warnings);
   printSummary(
     io,
-    { headline: `applied ${flags.model} to ${inputs.images.length} volumes (${mask.indices.length} voxels in the mask)`, model, batchLabels: inputs.covariates.batch, wrote: [flags.outDir] },
+    {
+      headline: `applied ${flags.model} to ${describeCount(inputs.images.length, 'volume')} (${mask.indices.length} voxels in the mask)`,
+      model: result.estimates.model,
+      batchLabels: inputs.covariates.batch,
+      newBatches: [...result.estimates.model.batches.keys()].filter((batch) => !model.batches.has(batch)),
+      wrote: [flags.outDir, ...(flags.saveModel === undefined ? [] : [flags.saveModel])],
+    },
     { quiet: flags.quiet ?? false },
   );
 }
