@@ -1,6 +1,6 @@
 import { CombatError } from '@combat/core';
 import { describeRow, type Table } from '@combat/io-arrow';
-import { DataError } from './cli-io.js';
+import { DataError, UsageError } from './cli-io.js';
 
 /**
  * What the samples and features of a library call are on the command line: the rows of `table`
@@ -12,6 +12,8 @@ export interface RowContext {
   readonly idColumn?: string;
   readonly features?: readonly string[];
   readonly volumes?: readonly string[];
+  /** The batch column and the reference batch of a fit (`--batch`, `--ref-batch`), to name them in its errors. */
+  readonly batches?: { readonly column: string; readonly refBatch?: string };
 }
 
 /** Library options that avoid or accept a condition, as the flags that set them. */
@@ -76,6 +78,11 @@ export async function inRowsAsync<T>(rows: RowContext, work: () => Promise<T>): 
 }
 
 function reword(error: unknown, rows: RowContext): unknown {
+  // A fit's batches as a whole: where they came from, in the command's words.
+  if (error instanceof CombatError && rows.batches !== undefined && error.sample === undefined) {
+    if (error.code === 'UNKNOWN_BATCH' && rows.batches.refBatch !== undefined) return new UsageError(`--ref-batch ${rows.batches.refBatch}: ${error.detail}`);
+    if (error.code === 'TOO_FEW_BATCHES') return new DataError(`${rows.table.source}: column "${rows.batches.column}" (--batch): ${error.detail}`);
+  }
   if (error instanceof CombatError && (error.sample !== undefined || error.feature !== undefined || error.remedy !== undefined)) {
     return new DataError(describeError(error, rows));
   }

@@ -29,6 +29,21 @@ describe('messages name the file, the 1-based row with its id, and the column', 
     expect(existsSync(never)).toBe(false);
   });
 
+  it('a reference batch that is not one of the batches names --ref-batch (a usage error)', async () => {
+    const result = await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--ref-batch', 'siteZ', '--out', never);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('combat: usage error: --ref-batch siteZ: reference batch "siteZ" is not among the batches (siteA, siteB, siteC)\n');
+    expect(existsSync(never)).toBe(false);
+  });
+
+  it('a table of a single batch names the file and the --batch column', async () => {
+    const lines = roiLines();
+    const one = await writeText(dir, 'one-site.csv', [lines[0], ...lines.slice(1).map((line) => line.replace(/,site[A-C],/, ',siteA,'))].join('\n'));
+    const result = await runCli('harmonize', '--data', one, ...ROI_FLAGS, '--out', never);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`combat: error: ${one}: column "site" (--batch): expected at least 2 batches; found 1 ("siteA")\n`);
+  });
+
   it('a batch the model has not seen, in apply', async () => {
     const model = join(dir, 'unseen-model.arrow');
     expect((await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--out', join(dir, 'unseen-fit.csv'), '--save-model', model, '--quiet')).code).toBe(0);

@@ -7,7 +7,7 @@ import { featuresNeeded, selectFeatures } from '../feature-columns.js';
 import { combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
-import { describeFeatures, printSummary, reportWarnings } from '../summary.js';
+import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
 
 /**
  * The flags of `combat harmonize`.
@@ -38,7 +38,7 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Pro
   plan.file(flags.out, '--out');
   if (flags.saveModel !== undefined) plan.file(flags.saveModel, '--save-model');
   const { idColumn } = paired;
-  const rows: RowContext = { table: data, idColumn, features };
+  const rows: RowContext = { table: data, idColumn, features, batches: { column: flags.batch, ...(flags.refBatch === undefined ? {} : { refBatch: flags.refBatch }) } };
   const columns = covariateColumns(flags);
   const result = await withOutputs(plan, async () => {
     const matrix = tableMatrix(data, features, { idColumn });
@@ -50,7 +50,7 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Pro
   reportWarnings(io, result.warnings, features);
   printSummary(
     io,
-    { headline: `harmonized ${describeFeatures(features)} of ${data.rows} samples`, model: result.model, features, missingCells: result.missingCells, wrote: [flags.out, ...(flags.saveModel === undefined ? [] : [flags.saveModel])] },
+    { headline: `harmonized ${describeFeatures(features)} of ${describeCount(data.rows, 'sample')}`, model: result.model, features, missingCells: result.missingCells, wrote: [flags.out, ...(flags.saveModel === undefined ? [] : [flags.saveModel])] },
     { quiet: flags.quiet ?? false },
   );
 }

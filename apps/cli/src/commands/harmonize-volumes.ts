@@ -9,7 +9,7 @@ import { inRowsAsync } from '../explain.js';
 import { combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
-import { printSummary, reportWarnings } from '../summary.js';
+import { describeCount, printSummary, reportWarnings } from '../summary.js';
 import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
 /**
@@ -53,7 +53,8 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   if (flags.effectMaps) for (const batch of batches) for (const kind of EFFECT_MAP_KINDS) plan.file(effectMapPath(flags.outDir, kind, batch), `--effect-maps (${kind} of ${batch})`);
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const { estimates, warnings } = await withOutputs(plan, async () => {
-    const fit = await inRowsAsync(inputs.rows, () => fitAndAdjust(
+    const rows = { ...inputs.rows, batches: { column: flags.batch, ...(flags.refBatch === undefined ? {} : { refBatch: flags.refBatch }) } };
+    const fit = await inRowsAsync(rows, () => fitAndAdjust(
       inputs.images.map((path) => new NiftiFileResource(path)),
       inputs.covariates,
       new NiftiFileResource(flags.mask),
@@ -78,7 +79,7 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   reportWarnings(io, warnings);
   printSummary(
     io,
-    { headline: `harmonized ${inputs.images.length} volumes (${estimates.mask.indices.length} voxels in the mask)`, model: estimates.model, wrote: written },
+    { headline: `harmonized ${describeCount(inputs.images.length, 'volume')} (${estimates.mask.indices.length} voxels in the mask)`, model: estimates.model, wrote: written },
     { quiet: flags.quiet ?? false },
   );
 }
