@@ -1,7 +1,7 @@
 import { loadCase, syntheticData } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { applyCombat, deserializeModel, harmonize, serializeModel } from '../src/index.js';
-import { batchLabels, stackBatches } from './model-arrays.js';
+import { batchLabels, expectIdentical, stackBatches } from './model-arrays.js';
 
 describe('harmonize', () => {
   it('never modifies its inputs', () => {
@@ -114,17 +114,7 @@ describe('serialized models', () => {
     const meta = JSON.parse(JSON.stringify(serialized.meta));
     const arrays = Object.fromEntries(Object.entries(serialized.arrays).map(([k, a]) => [k, a.slice()])) as typeof serialized.arrays;
     const restored = deserializeModel({ formatVersion: serialized.formatVersion, meta, arrays });
-    const bits = (value: ArrayBufferView) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    const sameBits = (a: object, b: object) => {
-      for (const [key, value] of Object.entries(a)) {
-        const other = (b as Record<string, unknown>)[key];
-        if (ArrayBuffer.isView(value)) expect(bits(other as ArrayBufferView), key).toEqual(bits(value));
-        else if (!(value instanceof Map)) expect(other, key).toEqual(value);
-      }
-    };
-    sameBits(model, restored);
-    expect(batchLabels(restored)).toEqual(batchLabels(model));
-    for (const [label, batch] of model.batches) sameBits(batch, restored.batches.get(label)!);
+    expectIdentical(restored, model);
     expect(applyCombat(restored, fixture.matrix, fixture.covariates).data).toEqual(data);
   });
 });

@@ -15,6 +15,7 @@ import {
   type SerializedModel,
 } from '../src/index.js';
 import { checkModel } from '../src/serialize.js';
+import { bits, expectIdentical } from './model-arrays.js';
 
 const { matrix, covariates } = syntheticData({ seed: 17, batchSizes: [7, 8, 6], features: 5 });
 const fitted = harmonize(matrix, covariates, { refBatch: 'siteA' }).model;
@@ -44,23 +45,6 @@ function refused(input: unknown, message: string | RegExp): ModelFormatError {
     return error as ModelFormatError;
   }
   return expect.fail(`expected ModelFormatError ${message}`);
-}
-
-function bits(array: ArrayBufferView): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
-
-function expectIdentical(actual: CombatModel, expected: CombatModel): void {
-  const same = (a: object, e: object) => {
-    for (const [key, value] of Object.entries(e)) {
-      const other = (a as Record<string, unknown>)[key];
-      if (ArrayBuffer.isView(value)) expect(bits(other as ArrayBufferView), key).toEqual(bits(value));
-      else if (!(value instanceof Map)) expect(other, key).toEqual(value);
-    }
-  };
-  same(actual, expected);
-  expect([...actual.batches.keys()]).toEqual([...expected.batches.keys()]);
-  for (const [label, batch] of expected.batches) same(actual.batches.get(label)!, batch);
 }
 
 describe('deserializeModel refuses what no fit produces, naming the field', () => {
