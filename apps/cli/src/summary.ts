@@ -16,6 +16,8 @@ export interface RunFacts {
   readonly batchLabels?: ArrayLike<string>;
   /** The batches this run estimated from its own samples (apply with --estimate-new-batches). */
   readonly newBatches?: readonly string[];
+  /** What a sample is called in counts: `sample` (the default) or `volume`. */
+  readonly unit?: 'sample' | 'volume';
   readonly wrote: readonly string[];
 }
 
@@ -36,7 +38,7 @@ export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boole
   const lines = [
     facts.headline,
     `  batches: ${[...counts].map(([batch, n]) => `${batch} ${n}`).join(', ')}${model.refBatch === null ? '' : ` (reference: ${model.refBatch}, left unchanged)`}`,
-    ...(estimated.length === 0 ? [] : [`  new batches estimated here: ${estimated.map((batch) => `${batch} (${counts.get(batch) ?? 0} samples)`).join(', ')}`]),
+    ...(estimated.length === 0 ? [] : [`  new batches estimated here: ${estimated.map((batch) => `${batch} (${describeCount(counts.get(batch) ?? 0, facts.unit ?? 'sample')})`).join(', ')}`]),
     `  covariates: ${covariates.length > 0 ? covariates.join(', ') : 'none'}`,
     `  mode: ${describeMode(model.options)}`,
     ...(facts.missingCells === undefined ? [] : [`  missing cells: ${facts.missingCells}`]),
@@ -54,8 +56,7 @@ export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], fe
   for (const warning of warnings) {
     const message =
       warning.code === 'unadjusted-features' && features !== undefined
-        ? // The library's first clause ("3 feature(s) left unadjusted", "... for new batch X"), then the features by name.
-          `${warning.message.slice(0, warning.message.indexOf(': '))}: ${describeUnadjusted(warning.features.map((v) => features[v] ?? `feature ${v + 1}`), warning.reasons)}`
+        ? `${warning.features.length} feature(s) left unadjusted${warning.batch === undefined ? '' : ` for new batch ${warning.batch}`}: ${describeUnadjusted(warning.features.map((v) => features[v] ?? `feature ${v + 1}`), warning.reasons)}`
         : warning.message;
     io.stderr.write(`combat: warning: ${message}\n`);
   }

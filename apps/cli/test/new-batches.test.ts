@@ -106,7 +106,7 @@ describe('combat apply-volumes --estimate-new-batches (newbatch-parametric as vo
     const extended = join(dir, 'extended.arrow');
     const applied = await runCli('apply-volumes', '--model', model, '--covariates', await table('new'), '--image-column', 'path', '--out-dir', join(dir, 'new-out'), '--dtype', 'float64', '--estimate-new-batches', '--save-model', extended);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain('  new batches estimated here: site_d (20 samples), site_e (12 samples)\n');
+    expect(applied.stdout).toContain('  new batches estimated here: site_d (20 volumes), site_e (12 volumes)\n');
     const voxels = new Float64Array(fixture.new.ids.length * 40);
     for (const [i, id] of fixture.new.ids.entries()) voxels.set((await readNifti(join(dir, 'new-out', `${id}.nii.gz`))).data, i * 40);
     expectClose(voxels, fixture.expectedNew, 1e-9, 'newbatch-parametric through apply-volumes');

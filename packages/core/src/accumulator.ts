@@ -1,8 +1,8 @@
 import { refuseArgument } from '@combat/base/internal';
 import { BatchSums } from './batch-sums.js';
 import { requireCoding } from './covariate-checks.js';
-import { encodeCovariates, type DesignCoding, type EncodedRows } from './design.js';
-import { EmptyInputError, InvalidValueError } from './errors.js';
+import { encodeCovariates, type CovariateTerm, type DesignCoding, type EncodedRows } from './design.js';
+import { EmptyInputError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import { compareCodePoints } from './code-point-order.js';
 import { STATISTICS_VERSION, packBatch, requireStatistics, unpackBatch, type CombatStatistics } from './statistics.js';
@@ -10,7 +10,9 @@ import type { Covariates, DataMatrix } from './types.js';
 
 /**
  * Builds {@link CombatStatistics}: add samples one at a time or in blocks, in any order, then take
- * the statistics (to finalize, merge or send elsewhere). Batches appear as their samples do. It
+ * the statistics (to finalize, merge or send elsewhere). Batches appear as their samples do. The
+ * statistics' coding is the accumulator's, with each recorded continuous range widened to cover
+ * the values added (a range declared null stays null). It
  * holds about B x (q + 3) x V float64 values (B batches, q covariate columns, V features), plus
  * 1 + q + q^2 per batch for each feature with a missing cell: its size does not depend on the
  * number of samples.
@@ -29,6 +31,8 @@ export class CombatAccumulator {
   private readonly sums = new Map<string, BatchSums>();
   /** A block's sums before they are merged into its batch's. */
   private scratch: BatchSums | null = null;
+  /** Each continuous term's range (null: not recorded), widened to cover every value added. */
+  private readonly ranges: ([number, number] | null)[];
 
   /**
    * An empty accumulator for samples of a design coding (from {@link codeDesign} or
@@ -49,6 +53,7 @@ export class CombatAccumulator {
     if (!Number.isInteger(features) || features < 1) {
       throw new EmptyInputError(`expected at least one feature; found ${features}`);
     }
+    this.ranges = coding.terms.map((term) => (term.kind === 'continuous' && term.range !== null ? [term.range[0], term.range[1]] : null));
   }
 
   /**
@@ -82,7 +87,7 @@ export class CombatAccumulator {
    * accumulator's feature count, or a covariate column has another length.
    * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
    * @throws {@link InvalidValueError} when a data value is infinite, a label is missing, or a
-   * continuous covariate is not finite or outside the range the coding declares.
+   * continuous covariate is not finite.
    * @throws {@link UnknownCovariateError} when the covariates do not fit the coding (a level it
    * does not know, a covariate it lacks or does not have).
    *
@@ -111,7 +116,7 @@ export class CombatAccumulator {
    * accumulator's feature count, or `rows` describe another number of samples or covariates.
    * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
    * @throws {@link InvalidValueError} when a data value is infinite, or `rows` hold a missing
-   * batch label, or a covariate value that is not finite or outside the coding's range.
+   * batch label, or a covariate value that is not finite.
    *
    * @example
    * ```ts
@@ -123,7 +128,7 @@ export class CombatAccumulator {
     checkMatrix(matrix, this.features, 'addEncoded');
     checkEncodedRows(rows, matrix.samples, this.coding, 'addEncoded');
     checkNoInfinity(matrix);
-    checkRanges(this.coding, rows);
+    widenRanges(this.coding, rows, this.ranges);
     const byBatch = new Map<string, number[]>();
     rows.batch.forEach((label, i) => {
       const list = byBatch.get(label);
@@ -162,10 +167,14 @@ export class CombatAccumulator {
   /** The statistics, with copies of the sums or (for {@link takeStatistics}) the sums themselves. */
   private pack(copy: boolean): CombatStatistics {
     const labels = [...this.sums.keys()].sort(compareCodePoints);
+    const terms = this.coding.terms.map((term, t): CovariateTerm => {
+      const range = this.ranges[t];
+      return term.kind === 'continuous' && range !== null && range !== undefined ? { ...term, range: [range[0], range[1]] } : term;
+    });
     return {
       version: STATISTICS_VERSION,
       features: this.features,
-      coding: this.coding,
+      coding: { terms, columns: this.coding.columns },
       batches: labels.map((label) => packBatch(label, this.sums.get(label) as BatchSums, copy)),
     };
   }
@@ -179,28 +188,27 @@ export function takeStatistics(accumulator: CombatAccumulator): CombatStatistics
   return accumulator['pack'](false);
 }
 
-/** Every continuous value within its term's declared range, before anything is added. */
-function checkRanges(coding: DesignCoding, rows: EncodedRows): void {
+/**
+ * Widens each recorded range (continuous terms whose range is not null) to cover the rows'
+ * values: the statistics' coding then gives the range the fit covers, which applying a model
+ * warns outside of.
+ */
+function widenRanges(coding: DesignCoding, rows: EncodedRows, ranges: ([number, number] | null)[]): void {
   const q = coding.columns.length;
   let offset = 0;
-  for (const term of coding.terms) {
+  coding.terms.forEach((term, t) => {
     if (term.kind === 'categorical') {
       offset += term.levels.length - 1;
-      continue;
+      return;
     }
-    const range = term.range;
-    if (range !== null) {
+    const range = ranges[t];
+    if (range !== null && range !== undefined) {
       for (let i = 0; i < rows.samples; i++) {
         const x = rows.covariates[i * q + offset] as number;
-        if (x < range[0] || x > range[1]) {
-          throw new InvalidValueError(
-            `continuous covariate "${term.name}" is ${x}, outside the range the design declares [${range[0]}, ${range[1]}]; declare a range that covers every sample`,
-            { sample: i },
-          );
-        }
+        if (x < range[0]) range[0] = x;
+        if (x > range[1]) range[1] = x;
       }
     }
     offset += 1;
-  }
+  });
 }
-

@@ -130,7 +130,8 @@ export function codeDesign(covariates: Covariates): DesignCoding {
 /**
  * A design coding declared from its terms up front, without data: what sites that share only
  * statistics agree on before each accumulates its own. Levels are sorted in code-point order;
- * samples added to statistics of this coding must use its levels and lie within its ranges.
+ * samples added to statistics of this coding must use its levels; a declared range is widened to
+ * cover values beyond it (declare null to record none).
  *
  * @throws {@link InvalidArgumentError} when `terms` is not an array of term declarations, a
  * categorical has no level, or a range is not two finite numbers in order.

@@ -7,7 +7,9 @@ import { STATISTICS_VERSION, packBatch, requireStatistics, unpackBatch, type Bat
 /**
  * The statistics of the samples of both `a` and `b`: what one accumulator given all of them would
  * hold, to rounding. Pure (neither argument changes), associative and commutative to rounding, so
- * statistics from workers or sites merge in any grouping and order. A batch in both is merged
+ * statistics from workers or sites merge in any grouping and order. (Codings that list the same
+ * covariates in another order merge too; the result lists them in `a`'s order, so the fit is the
+ * same but the order of its covariate columns follows the first argument.) A batch in both is merged
  * (its means and sums combined pairwise); codings that differ in their categorical levels (a site
  * without one of the levels) are recoded onto the union of the levels first, the reference level
  * of each being the first of the union in code-point order, so the fit equals the pooled one.

@@ -2,7 +2,7 @@ import { checkInteger, checkOptions } from '@combat/base/internal';
 import { CombatAccumulator } from './accumulator.js';
 import { shrinkBatch } from './batch-shrinkage.js';
 import { compareCodePoints } from './code-point-order.js';
-import { encodeCovariates, type DesignCoding, type EncodedRows } from './design.js';
+import { encodeCovariates, type EncodedRows } from './design.js';
 import { IncompatibleStatisticsError, TooFewFeaturesError, TooFewSamplesError } from './errors.js';
 import { checkInputs } from './input-checks.js';
 import { sortLevels } from './levels.js';
@@ -118,9 +118,7 @@ export function estimateFromRows(model: CombatModel, matrix: DataMatrix, rows: E
     data.set(matrix.data.subarray(i * V, (i + 1) * V), j * V);
     covariates.set(rows.covariates.subarray(i * q, (i + 1) * q), j * q);
   });
-  // New samples may lie outside the training ranges: accumulate them without range checks.
-  const coding: DesignCoding = { terms: model.coding.terms.map((term) => (term.kind === 'continuous' ? { ...term, range: null } : term)), columns: model.coding.columns };
-  const statistics = new CombatAccumulator(coding, V)
+  const statistics = new CombatAccumulator(model.coding, V)
     .addEncoded({ data, samples: unseen.length, features: V }, { samples: unseen.length, batch: unseen.map((i) => rows.batch[i] as string), covariates })
     .statistics();
   return extend(model, { ...statistics, coding: model.coding }, options);
@@ -193,12 +191,15 @@ function estimateBatch(model: CombatModel, batch: BatchStatistics, missingAt: Ma
       // Residuals within the batch of zero variance to rounding: its scale factor would amplify noise.
       else if (!meanOnly && !(r2 - (r1 * r1) / m > NOISE_FLOOR * ((batch.squares[v] as number) + m * e * e))) cause = 'zero-variance-in-batch';
     }
+    // Estimates whose squares overflow would make the priors across features NaN: out, on their own.
+    if (cause === null && !(Number.isFinite(gammaHat[v]! * gammaHat[v]!) && Number.isFinite(deltaHat[v]! * deltaHat[v]!))) cause = 'overflow';
     if (cause === null) adjusted[v] = 1;
     else reasons.push({ feature: v, cause });
   }
   const kept = Int32Array.from(Array.from(adjusted).flatMap((flag, v) => (flag === 1 ? [v] : [])));
   if (eb && kept.length < 2) {
-    throw new TooFewFeaturesError(`empirical Bayes needs at least 2 features new batch ${batch.batch} can estimate, to estimate its priors; found ${kept.length}`, kept.length === 1 ? { remedy: { eb: false } } : {});
+    // The model's options decide empirical Bayes: no option of this call avoids it, so no remedy.
+    throw new TooFewFeaturesError(`empirical Bayes (the model's) needs at least 2 features new batch ${batch.batch} can estimate, to estimate its priors; found ${kept.length}`);
   }
   const maxIterations = options.maxIterations ?? 1000;
   const shrunk = shrinkBatch(kept, { finiteCount, s1, s2, gammaHat, deltaHat }, { eb, parametric, meanOnly, reference: false, maxIterations });
@@ -231,7 +232,13 @@ function estimateBatch(model: CombatModel, batch: BatchStatistics, missingAt: Ma
     reasons.sort((x, y) => x.feature - y.feature);
     const features = reasons.map((reason) => reason.feature);
     const list: UnadjustedReason[] = reasons.map(({ cause }) => ({ cause, batch: batch.batch }));
-    warnings.push({ code: 'unadjusted-features', features, reasons: list, message: `${features.length} feature(s) left unadjusted for new batch ${batch.batch}: ${describeUnadjusted(features, list)}` });
+    warnings.push({
+      code: 'unadjusted-features',
+      features,
+      reasons: list,
+      batch: batch.batch,
+      message: `${features.length} feature(s) left unadjusted for new batch ${batch.batch}: ${describeUnadjusted(features, list)}`,
+    });
   }
   return effects;
 }

@@ -26,8 +26,8 @@ export const STATISTICS_VERSION = 1;
  * though: a batch of one sample is its own mean, and a categorical level held by one sample of a
  * batch gives that sample's continuous covariates (their sums over the level's samples). Share
  * statistics only of groups of two or more samples when the values must stay private. The
- * coding's continuous ranges are the training extremes unless declared coarser (see
- * {@link declareDesign}).
+ * coding's continuous ranges cover the values added: the extremes, unless a wider range was
+ * declared up front (see {@link declareDesign}), or none (a range declared null).
  *
  * @example
  * ```ts

@@ -115,7 +115,8 @@ export type UnadjustedCause =
  *   continuous covariate (age) or an identifier given as categorical.
  * - `not-converged`: the parametric solver hit `maxIterations` for `batch`.
  * - `unadjusted-features`: features left unadjusted, 0-based indices in `features` and, aligned
- *   with them, why in `reasons` (for a new batch: that batch's samples pass through in them).
+ *   with them, why in `reasons`; with `batch` set, by a new batch (its samples pass through in
+ *   them), else by the fit (every sample passes through in them).
  * - `outside-training-range`: samples (0-based) whose `covariate` lies outside the training
  *   `range`; the covariate effects are extrapolated for them.
  *
@@ -132,6 +133,6 @@ export type UnadjustedCause =
 export type CombatWarning =
   | { readonly code: 'singleton-batch'; readonly message: string; readonly batches: readonly string[] }
   | { readonly code: 'many-levels'; readonly message: string; readonly covariate: string; readonly levels: number; readonly samples: number }
-  | { readonly code: 'unadjusted-features'; readonly message: string; readonly features: readonly number[]; readonly reasons: readonly UnadjustedReason[] }
+  | { readonly code: 'unadjusted-features'; readonly message: string; readonly features: readonly number[]; readonly reasons: readonly UnadjustedReason[]; readonly batch?: string }
   | { readonly code: 'not-converged'; readonly message: string; readonly batch: string; readonly change: number }
   | { readonly code: 'outside-training-range'; readonly message: string; readonly covariate: string; readonly range: readonly [number, number]; readonly samples: readonly number[] };

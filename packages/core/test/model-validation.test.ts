@@ -119,7 +119,7 @@ describe('deserializeModel refuses what no fit produces, naming the field', () =
     fresh.matrix.data.forEach((_, at) => at % V === 3 && (fresh.matrix.data[at] = 7));
     const { model: extended, warnings } = estimateBatches(fitted, fresh.matrix, fresh.covariates);
     expect(warnings).toEqual([
-      { code: 'unadjusted-features', features: [3], reasons: [{ cause: 'constant-in-batch', batch: 'siteD' }], message: '1 feature(s) left unadjusted for new batch siteD: constant within batch siteD: 3' },
+      { code: 'unadjusted-features', features: [3], reasons: [{ cause: 'constant-in-batch', batch: 'siteD' }], batch: 'siteD', message: '1 feature(s) left unadjusted for new batch siteD: constant within batch siteD: 3' },
     ]);
     const siteD = extended.batches.get('siteD')!;
     expect([siteD.adjusted[3], siteD.gammaStar[3]]).toEqual([0, NaN]);

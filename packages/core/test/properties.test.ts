@@ -6,6 +6,7 @@ import {
   CombatAccumulator,
   applyCombat,
   codeDesign,
+  encodeCovariates,
   finalizeModel,
   harmonize,
   mergeStatistics,
@@ -172,20 +173,36 @@ describe('properties', () => {
     }
   });
 
-  it('estimates a held-out batch from its samples as its own rows would standardize', () => {
-    // A batch estimated out of sample, then applied, leaves the covariate part unchanged and
-    // adjusts its samples onto the others' scale: its mean standardized residual moves to gammaStar.
+  it('estimates a held-out batch from its own rows standardized by the frozen fit, and adjusts them with it', () => {
     fc.assert(
       fc.property(datasets, modes, (spec, options) => {
-        const { matrix, covariates } = syntheticData({ ...spec, batchSizes: [...spec.batchSizes, 6], missing: undefined });
-        const held = covariates.batch.flatMap((b, i) => (b === 'site' + String.fromCharCode(64 + spec.batchSizes.length + 1) ? [i] : []));
-        const rest = covariates.batch.flatMap((_, i) => (held.includes(i) ? [] : [i]));
-        const train = selectSamples(matrix, covariates, rest);
+        const { matrix, covariates } = syntheticData({ ...spec, batchSizes: [...spec.batchSizes, 6] });
+        const heldOut = `site${String.fromCharCode(65 + spec.batchSizes.length)}`;
+        const held = covariates.batch.flatMap((b, i) => (b === heldOut ? [i] : []));
+        const train = selectSamples(matrix, covariates, covariates.batch.flatMap((b, i) => (b === heldOut ? [] : [i])));
         const fresh = selectSamples(matrix, covariates, held);
         const { model } = harmonize(train.matrix, train.covariates, options);
         const { data, model: extended } = applyCombat(model, fresh.matrix, fresh.covariates, { newBatches: 'estimate' });
-        expect(data.every(Number.isFinite)).toBe(true);
         expect(extended.beta).toBe(model.beta);
+        // Section 9 directly: standardize each row with the frozen fit, then the mean and variance per feature.
+        const V = matrix.features;
+        const q = model.coding.columns.length;
+        const c = encodeCovariates(model.coding, fresh.covariates).covariates;
+        const effects = extended.batches.get(heldOut)!;
+        for (let v = 0; v < V; v++) {
+          if (effects.adjusted[v] !== 1) continue;
+          const s = held.flatMap((_, j) => {
+            const y = fresh.matrix.data[j * V + v]!;
+            let stand = model.grandMean[v]!;
+            for (let k = 0; k < q; k++) stand += c[j * q + k]! * model.beta[k * V + v]!;
+            return Number.isNaN(y) ? [] : [(y - stand) / Math.sqrt(model.varPooled[v]!)];
+          });
+          const mean = s.reduce((a, x) => a + x, 0) / s.length;
+          const variance = s.reduce((a, x) => a + (x - mean) ** 2, 0) / (s.length - 1);
+          expect(Math.abs(effects.gammaHat[v]! - mean)).toBeLessThan(1e-9 * Math.max(1, Math.abs(mean)));
+          expect(Math.abs(effects.deltaHat[v]! - (model.options.meanOnly ? 1 : variance))).toBeLessThan(1e-9 * Math.max(1, variance));
+        }
+        expect(data.every((y, at) => Number.isFinite(y) || Number.isNaN(fresh.matrix.data[at]!))).toBe(true);
         const again = applyCombat(extended, fresh.matrix, fresh.covariates);
         expect(again.data).toEqual(data);
         expect(again.model).toBe(extended);

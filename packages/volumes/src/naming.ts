@@ -56,5 +56,6 @@ export function nameVoxels(warning: CombatWarning, mask: MaskGeometry): CombatWa
   if (warning.code !== 'unadjusted-features') return warning;
   const { features, reasons } = warning;
   const voxels = features.map((k) => formatVoxel(mask.indices[k], mask.shape));
-  return { ...warning, message: `${features.length} voxel(s) inside the mask left unadjusted: ${describeUnadjusted(voxels, reasons)}` };
+  const by = warning.batch === undefined ? '' : ` for new batch ${warning.batch}`;
+  return { ...warning, message: `${features.length} voxel(s) inside the mask left unadjusted${by}: ${describeUnadjusted(voxels, reasons)}` };
 }

@@ -6,7 +6,6 @@ import {
   estimateBatchesFromStatistics,
   type CombatModel,
   type CombatWarning,
-  type DesignCoding,
   type EncodedRows,
 } from '@combat/core';
 import { rowOf } from './covariates.js';
@@ -55,9 +54,7 @@ export async function estimateNewBatches(
 ): Promise<{ estimates: VolumeEstimates; warnings: CombatWarning[] }> {
   const { model, mask } = estimates;
   const features = mask.indices.length;
-  // New subjects may lie outside the training ranges: the statistics do not hold them to those.
-  const coding: DesignCoding = { terms: model.coding.terms.map((term) => (term.kind === 'continuous' ? { ...term, range: null } : term)), columns: model.coding.columns };
-  const accumulator = new CombatAccumulator(coding, features);
+  const accumulator = new CombatAccumulator(model.coding, features);
   const isNew = new Set(newVolumes);
   await streamVolumes(
     volumes,

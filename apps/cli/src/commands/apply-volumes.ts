@@ -71,6 +71,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
       model: result.estimates.model,
       batchLabels: inputs.covariates.batch,
       newBatches: [...result.estimates.model.batches.keys()].filter((batch) => !model.batches.has(batch)),
+      unit: 'volume',
       wrote: [flags.outDir, ...(flags.saveModel === undefined ? [] : [flags.saveModel])],
     },
     { quiet: flags.quiet ?? false },
