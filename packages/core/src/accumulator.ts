@@ -142,6 +142,11 @@ export class CombatAccumulator {
         target = new BatchSums(q, this.features);
         this.sums.set(label, target);
       }
+      if (indices.length === 1) {
+        const i = indices[0] as number;
+        target.addRow(matrix.data.subarray(i * this.features, (i + 1) * this.features), rows.covariates.subarray(i * q, (i + 1) * q));
+        continue;
+      }
       const block = (this.scratch ??= new BatchSums(q, this.features));
       block.reset();
       block.sumRows(matrix.data, rows.covariates, indices);

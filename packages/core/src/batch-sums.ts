@@ -107,6 +107,45 @@ export class BatchSums {
     }
   }
 
+  /**
+   * Adds one row (`row` of V values, its encoded covariates `c`): the same arithmetic as merging a
+   * block of that one row, without building the block (a stream adds one volume at a time).
+   */
+  addRow(row: ArrayLike<number>, c: Float64Array): void {
+    const V = this.features;
+    const q = this.q;
+    const { finite, mean, deviationSum, squares, covariateValueSum } = this;
+    const before = new Float64Array(q);
+    // Without missing cells so far, every feature's finite rows are all the rows.
+    const complete = this.missing.size === 0;
+    for (let v = 0; v < V; v++) {
+      const y = row[v] as number;
+      if (y !== y) {
+        this.addMissing(v, c);
+        continue;
+      }
+      const nA = finite[v] as number;
+      if (nA === 0) {
+        finite[v] = 1;
+        mean[v] = y;
+        continue;
+      }
+      const sums = complete ? this.covariateSum : this.finiteCovariateSum(v, before);
+      const n = nA + 1;
+      const meanA = mean[v] as number;
+      const merged = meanA + (y - meanA) / n;
+      const moveA = meanA - merged;
+      const moveB = y - merged;
+      const dA = deviationSum[v] as number;
+      mean[v] = merged;
+      squares[v] += moveA * (2 * dA + nA * moveA) + moveB * moveB;
+      deviationSum[v] = dA + nA * moveA + moveB;
+      for (let k = 0, at = v; k < q; k++, at += V) covariateValueSum[at] += moveA * (sums[k] as number) + moveB * (c[k] as number);
+      finite[v] = n;
+    }
+    this.addCovariateRow(c);
+  }
+
   /** Adds another batch's sums (same q and features) to these; the other is not changed. */
   merge(other: BatchSums): void {
     const V = this.features;
