@@ -68,11 +68,15 @@ export function requireGeometry(mask: unknown, what: string): asserts mask is Ma
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) {
     refuseArgument(`${what}.shape`, '3 sizes of at least 1', shape);
   }
-  if (!(affine instanceof Float64Array) || affine.length !== 16) refuseArgument(`${what}.affine`, 'a Float64Array of 16 values', affine);
+  if (!(affine instanceof Float64Array) || affine.length !== 16 || !affine.every(Number.isFinite)) refuseArgument(`${what}.affine`, 'a Float64Array of 16 finite values', affine);
   if (!(indices instanceof Int32Array)) refuseArgument(`${what}.indices`, 'an Int32Array', indices);
   const voxels = shape[0] * shape[1] * shape[2];
-  const outside = indices.findIndex((at) => at < 0 || at >= voxels);
-  if (outside >= 0) refuseArgument(`${what}.indices[${outside}]`, `a voxel index from 0 to ${voxels - 1}`, indices[outside]);
+  // Ascending and in range, as MaskGeometry promises: a repeated voxel would be written twice.
+  for (let k = 0; k < indices.length; k++) {
+    const at = indices[k] as number;
+    if (at < 0 || at >= voxels) refuseArgument(`${what}.indices[${k}]`, `a voxel index from 0 to ${voxels - 1}`, at);
+    if (k > 0 && at <= (indices[k - 1] as number)) refuseArgument(`${what}.indices[${k}]`, `an index above ${indices[k - 1]} (indices strictly ascending)`, at);
+  }
   checkOptionalString(source, `${what}.source`);
 }
 

@@ -238,6 +238,9 @@ describe('arguments: a InvalidArgumentError, never a TypeError', () => {
       [() => adjustVolumes(estimates, volumes, covariates, sink, { checkFirst: 1 } as never), 'options.checkFirst: expected true or false; received a number (1)'],
       [() => adjustVolumes(estimates, volumes, covariates, sink, 'fast' as never), 'options: expected an options object or undefined; received a string ("fast")'],
       [() => checkVolumes(volumes, { ...geometry, indices: Int32Array.of(5000) }), 'mask.indices[0]: expected a voxel index from 0 to 959; received a number (5000)'],
+      // A repeated or unsorted voxel would be written twice by an effect map, another left as it was.
+      [() => batchEffectMaps({ ...estimates, mask: { ...geometry, indices: Int32Array.from(geometry.indices, (at, k) => (k === 2 ? geometry.indices[1]! : at)) } }), `estimates.mask.indices[2]: expected an index above ${geometry.indices[1]} (indices strictly ascending); received a number (${geometry.indices[1]})`],
+      [() => checkVolumes(volumes, { ...geometry, affine: Float64Array.from(geometry.affine, (x, k) => (k === 0 ? NaN : x)) }), 'mask.affine: expected a Float64Array of 16 finite values; received a Float64Array of length 16'],
       [() => adjustVolumes({ ...estimates, mask: { ...geometry, indices: geometry.indices.subarray(1) } }, volumes, covariates, sink), `estimates.model.features: expected ${geometry.indices.length - 1}, one per voxel of estimates.mask; received a number (${geometry.indices.length})`],
       [
         () => batchEffectMaps({ ...estimates, model: { ...estimates.model, batches: new Map([...estimates.model.batches].map(([batch, effects]) => [batch, { ...effects, deltaStar: [] as never }])) } }),
