@@ -59,7 +59,8 @@ export function loadFamilyCase(name: string): FamilyCase {
       covariates: {
         batch: input.rows.map((r) => r[spec.batch] as string),
         categorical: Object.fromEntries(spec.categorical.map((c) => [c, input.rows.map((r) => r[c] as string)])),
-        continuous: Object.fromEntries(spec.continuous.map((c) => [c, Float64Array.from(input.rows, (r) => Number(r[c]))])),
+        // A spline's column is a continuous covariate too.
+        continuous: Object.fromEntries([...spec.continuous, ...spec.splines.map((s) => s.column)].map((c) => [c, Float64Array.from(input.rows, (r) => Number(r[c]))])),
       },
     };
   };

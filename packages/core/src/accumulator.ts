@@ -2,6 +2,7 @@ import { refuseArgument } from '@combat/base/internal';
 import { BatchSums } from './batch-sums.js';
 import { requireCoding } from './covariate-checks.js';
 import { encodeCovariates, type CovariateTerm, type DesignCoding, type EncodedRows } from './design.js';
+import { countColumns } from './design-names.js';
 import { EmptyInputError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import { compareCodePoints } from './code-point-order.js';
@@ -53,7 +54,7 @@ export class CombatAccumulator {
     if (!Number.isInteger(features) || features < 1) {
       throw new EmptyInputError(`expected at least one feature; found ${features}`);
     }
-    this.ranges = coding.terms.map((term) => (term.kind === 'continuous' && term.range !== null ? [term.range[0], term.range[1]] : null));
+    this.ranges = coding.terms.map((term) => (term.kind !== 'categorical' && term.range !== null ? [term.range[0], term.range[1]] : null));
   }
 
   /**
@@ -174,7 +175,7 @@ export class CombatAccumulator {
     const labels = [...this.sums.keys()].sort(compareCodePoints);
     const terms = this.coding.terms.map((term, t): CovariateTerm => {
       const range = this.ranges[t];
-      return term.kind === 'continuous' && range !== null && range !== undefined ? { ...term, range: [range[0], range[1]] } : term;
+      return term.kind !== 'categorical' && range !== null && range !== undefined ? { ...term, range: [range[0], range[1]] } : term;
     });
     return {
       version: STATISTICS_VERSION,
@@ -202,18 +203,16 @@ function widenRanges(coding: DesignCoding, rows: EncodedRows, ranges: ([number, 
   const q = coding.columns.length;
   let offset = 0;
   coding.terms.forEach((term, t) => {
-    if (term.kind === 'categorical') {
-      offset += term.levels.length - 1;
-      return;
-    }
     const range = ranges[t];
-    if (range !== null && range !== undefined) {
+    if (term.kind !== 'categorical' && range !== null && range !== undefined) {
+      // A spline's first column is (x - a) / (b - a) for its boundary knots a, b.
+      const [a, b] = term.kind === 'spline' ? term.boundaryKnots : [0, 1];
       for (let i = 0; i < rows.samples; i++) {
-        const x = rows.covariates[i * q + offset] as number;
+        const x = a + (rows.covariates[i * q + offset] as number) * (b - a);
         if (x < range[0]) range[0] = x;
         if (x > range[1]) range[1] = x;
       }
     }
-    offset += 1;
+    offset += countColumns(term);
   });
 }

@@ -8,7 +8,7 @@ import { checkBoolean, checkInteger, checkOptions, refuseArgument } from '@comba
  * @throws {@link InvalidArgumentError} naming `fn` and the option when one is not.
  */
 export function checkFitOptions(options: unknown, fn: string): void {
-  const given = checkOptions(options, `${fn}: options`, 'an object { eb?, parametric?, meanOnly?, refBatch?, maxIterations? }');
+  const given = checkOptions(options, `${fn}: options`, 'an object { eb?, parametric?, meanOnly?, refBatch?, maxIterations?, splines? }');
   for (const key of ['eb', 'parametric', 'meanOnly']) if (given[key] !== undefined) checkBoolean(given[key], `${fn}: options.${key}`);
   const { refBatch, maxIterations } = given;
   if (refBatch !== undefined && refBatch !== null && typeof refBatch !== 'string') refuseArgument(`${fn}: options.refBatch`, 'a batch label or null', refBatch);

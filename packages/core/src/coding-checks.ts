@@ -42,13 +42,37 @@ function checkTerm(entry: unknown, at: string, fail: Fail): CovariateTerm {
     if (levels.length === 0) fail(`${at}.levels is empty; expected at least one level`);
     return { kind: 'categorical', name, levels };
   }
-  if (entry.kind === 'continuous') {
+  if (entry.kind === 'continuous' || entry.kind === 'spline') {
     const range = entry.range;
-    if (range === null) return { kind: 'continuous', name, range: null };
-    if (!isRange(range)) return fail(`${at}.range is ${describeValue(range)}; expected null or two finite numbers [smallest, largest] in order`);
-    return { kind: 'continuous', name, range: [range[0], range[1]] };
+    if (range !== null && !isRange(range)) return fail(`${at}.range is ${describeValue(range)}; expected null or two finite numbers [smallest, largest] in order`);
+    const checked = range === null ? null : ([range[0], range[1]] as [number, number]);
+    if (entry.kind === 'continuous') return { kind: 'continuous', name, range: checked };
+    const { knots, boundaryKnots } = entry;
+    if (!Array.isArray(knots) || !knots.every((t) => typeof t === 'number')) return fail(`${at}.knots is ${describeValue(knots)}; expected an array of numbers`);
+    if (!isRange(boundaryKnots)) return fail(`${at}.boundaryKnots is ${describeValue(boundaryKnots)}; expected two finite numbers in order`);
+    const spline = { kind: 'spline' as const, name, knots: [...(knots as number[])], boundaryKnots: [boundaryKnots[0], boundaryKnots[1]] as [number, number], range: checked };
+    const problem = findKnotProblem(spline);
+    if (problem !== null) fail(`${at}: ${problem}`);
+    return spline;
   }
-  return fail(`${at}.kind is ${describeValue(entry.kind)}; expected "categorical" or "continuous"`);
+  return fail(`${at}.kind is ${describeValue(entry.kind)}; expected "categorical", "continuous" or "spline"`);
+}
+
+/**
+ * What is wrong with a spline's knots, or null: boundary knots finite with the first below the
+ * second, interior knots finite, strictly ascending and strictly between them.
+ */
+export function findKnotProblem({ knots, boundaryKnots }: { readonly knots: readonly number[]; readonly boundaryKnots: readonly [number, number] }): string | null {
+  const [a, b] = boundaryKnots;
+  if (!(Number.isFinite(a) && Number.isFinite(b) && a < b)) return `boundary knots are [${a}, ${b}]; expected two finite numbers, the first below the second`;
+  const all = [a, ...knots, b];
+  for (let k = 1; k < all.length; k++) {
+    const t = all[k] as number;
+    if (!Number.isFinite(t) || !(t > (all[k - 1] as number))) {
+      return `knots are ${all.join(', ')} (boundary knots included); expected finite knots strictly ascending, the interior ones strictly between the boundary knots`;
+    }
+  }
+  return null;
 }
 
 /** Whether a value is `[low, high]` with finite numbers and low <= high. */

@@ -1,4 +1,5 @@
 import type { DesignCoding } from './design.js';
+import { countColumns } from './design-names.js';
 import { buildCrossProduct, findInvolvedColumns, isFullRank, findNullSpace } from './design-matrix.js';
 import { ConfoundedDesignError, InvalidValueError } from './errors.js';
 import type { DesignSums } from './standardize.js';
@@ -73,6 +74,10 @@ function findExactCauses(coding: DesignCoding, batches: readonly string[], desig
   const causes: ExactCause[] = [];
   let offset = 0;
   for (const term of coding.terms) {
+    if (term.kind === 'spline') {
+      offset += countColumns(term);
+      continue;
+    }
     if (term.kind === 'continuous') {
       const k = offset;
       let within = 0;

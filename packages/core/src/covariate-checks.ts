@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@combat/base';
-import { checkObject, isRecord, refuseArgument } from '@combat/base/internal';
+import { checkInteger, checkObject, checkOptions, isRecord, refuseArgument } from '@combat/base/internal';
 import { checkCoding, isRange } from './coding-checks.js';
-import type { DesignCoding } from './design.js';
+import type { DesignCoding, SplineOptions } from './design.js';
 import { InvalidValueError, ShapeMismatchError, UnknownCovariateError } from './errors.js';
 import type { Covariates } from './types.js';
 
@@ -95,7 +95,7 @@ function checkLabels(values: readonly string[], what: string, samples: number): 
  */
 export function checkCovariateNames(coding: DesignCoding, covariates: Covariates): void {
   const given = [...Object.keys(covariates.categorical ?? {}).map((n) => `categorical "${n}"`), ...Object.keys(covariates.continuous ?? {}).map((n) => `continuous "${n}"`)];
-  const needed = coding.terms.map((term) => `${term.kind} "${term.name}"`);
+  const needed = coding.terms.map((term) => `${term.kind === 'categorical' ? 'categorical' : 'continuous'} "${term.name}"`);
   const missing = needed.filter((n) => !given.includes(n));
   const unknown = given.filter((n) => !needed.includes(n));
   if (missing.length > 0 || unknown.length > 0) {
@@ -117,8 +117,8 @@ export function checkTermDeclarations(terms: unknown, fn: string): void {
   if (!Array.isArray(terms)) refuseArgument(`${fn}: terms`, 'an array of term declarations', terms);
   terms.forEach((term: unknown, k) => {
     const at = `${fn}: terms[${k}]`;
-    if (!isRecord(term) || (term.kind !== 'categorical' && term.kind !== 'continuous')) {
-      refuseArgument(at, "{ kind: 'categorical', name, levels } or { kind: 'continuous', name, range? }", term);
+    if (!isRecord(term) || (term.kind !== 'categorical' && term.kind !== 'continuous' && term.kind !== 'spline')) {
+      refuseArgument(at, "{ kind: 'categorical', name, levels }, { kind: 'continuous', name, range? } or { kind: 'spline', name, knots, boundaryKnots, range? }", term);
     }
     if (typeof term.name !== 'string') refuseArgument(`${at}.name`, 'a covariate name', term.name);
     if (term.kind === 'categorical') {
@@ -126,10 +126,43 @@ export function checkTermDeclarations(terms: unknown, fn: string): void {
       if (!Array.isArray(levels) || levels.length === 0 || levels.some((level) => typeof level !== 'string' || level === '')) {
         refuseArgument(`${at}.levels`, 'a non-empty array of non-empty labels', levels);
       }
-    } else if (term.range !== undefined && term.range !== null && !isRange(term.range)) {
-      refuseArgument(`${at}.range`, 'two finite numbers [smallest, largest] in order', term.range);
+    } else {
+      if (term.range !== undefined && term.range !== null && !isRange(term.range)) refuseArgument(`${at}.range`, 'two finite numbers [smallest, largest] in order', term.range);
+      if (term.kind === 'spline') {
+        if (!Array.isArray(term.knots) || !term.knots.every((t) => typeof t === 'number')) refuseArgument(`${at}.knots`, 'an array of numbers', term.knots);
+        if (!Array.isArray(term.boundaryKnots) || term.boundaryKnots.length !== 2 || !term.boundaryKnots.every((t) => typeof t === 'number')) {
+          refuseArgument(`${at}.boundaryKnots`, 'two numbers', term.boundaryKnots);
+        }
+      }
     }
   });
+}
+
+/**
+ * Checks `codeDesign`'s options and returns the splines by covariate name: each names a continuous
+ * covariate (a categorical one, or one the covariates lack, is refused), with `df` an integer of
+ * at least 1, or `knots` (numbers) and optionally `boundaryKnots` (two numbers).
+ *
+ * @throws {@link InvalidArgumentError} naming `fn` and the option.
+ */
+export function checkDesignOptions(options: unknown, covariates: Covariates, fn: string): Readonly<Record<string, SplineOptions>> {
+  const given = checkOptions(options, `${fn}: options`, 'an object { splines? }');
+  const splines = given.splines;
+  if (splines === undefined) return {};
+  if (!isRecord(splines)) return refuseArgument(`${fn}: options.splines`, 'an object of spline options by continuous covariate name', splines);
+  for (const [name, spline] of Object.entries(splines)) {
+    const at = `${fn}: options.splines[${JSON.stringify(name)}]`;
+    if (covariates.categorical?.[name] !== undefined) refuseArgument(at, `a spline of a continuous covariate; "${name}" is categorical`, spline);
+    if (covariates.continuous?.[name] === undefined) refuseArgument(at, `a spline of one of the continuous covariates (${Object.keys(covariates.continuous ?? {}).join(', ') || 'none'})`, spline);
+    const { df, knots, boundaryKnots } = checkObject(spline, at, '{ df? } or { knots, boundaryKnots? }');
+    if (df !== undefined) checkInteger(df, `${at}.df`, 1);
+    if (knots !== undefined && !(Array.isArray(knots) && knots.every((t) => typeof t === 'number'))) refuseArgument(`${at}.knots`, 'an array of numbers', knots);
+    if (boundaryKnots !== undefined && !(Array.isArray(boundaryKnots) && boundaryKnots.length === 2 && boundaryKnots.every((t) => typeof t === 'number'))) {
+      refuseArgument(`${at}.boundaryKnots`, 'two numbers', boundaryKnots);
+    }
+    if (df !== undefined && knots !== undefined) refuseArgument(at, 'df or knots, not both', spline);
+  }
+  return splines as Readonly<Record<string, SplineOptions>>;
 }
 
 /** Whether a value is an array or a typed array (what `ArrayLike<number>` inputs may be). */

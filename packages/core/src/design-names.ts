@@ -5,9 +5,17 @@ import type { CovariateTerm } from './design.js';
  * {@link codeDesign} and {@link declareDesign} refuse and what a stored coding is checked against.
  */
 
-/** The design's covariate columns, in term order: `<name>:<level>` per categorical level but the first, the name of each continuous term. */
+/**
+ * The design's covariate columns, in term order: `<name>:<level>` per categorical level but the
+ * first, the name of each continuous term, `<name>:ns1` ... `<name>:ns<K+1>` of a spline.
+ */
 export function listDesignColumns(terms: readonly CovariateTerm[]): string[] {
   return listColumnSources(terms).map(([column]) => column);
+}
+
+/** How many columns a term gives: levels - 1, 1 for a continuous covariate, knots + 1 for a spline. */
+export function countColumns(term: CovariateTerm): number {
+  return term.kind === 'categorical' ? term.levels.length - 1 : term.kind === 'continuous' ? 1 : term.knots.length + 1;
 }
 
 /**
@@ -38,9 +46,9 @@ export function findNamingProblem(terms: readonly CovariateTerm[]): string | nul
 
 /** Each column with the term it comes from, for messages. */
 function listColumnSources(terms: readonly CovariateTerm[]): [string, string][] {
-  return terms.flatMap((term): [string, string][] =>
-    term.kind === 'categorical'
-      ? term.levels.slice(1).map((level) => [`${term.name}:${level}`, `level ${JSON.stringify(level)} of categorical covariate ${JSON.stringify(term.name)}`])
-      : [[term.name, `continuous covariate ${JSON.stringify(term.name)}`]],
-  );
+  return terms.flatMap((term): [string, string][] => {
+    if (term.kind === 'categorical') return term.levels.slice(1).map((level) => [`${term.name}:${level}`, `level ${JSON.stringify(level)} of categorical covariate ${JSON.stringify(term.name)}`]);
+    if (term.kind === 'continuous') return [[term.name, `continuous covariate ${JSON.stringify(term.name)}`]];
+    return Array.from({ length: term.knots.length + 1 }, (_, k): [string, string] => [`${term.name}:ns${k + 1}`, `spline column ${k + 1} of continuous covariate ${JSON.stringify(term.name)}`]);
+  });
 }

@@ -1,6 +1,8 @@
-import { checkColumns, checkCovariateNames, checkCovariates, checkTermDeclarations, requireCoding } from './covariate-checks.js';
+import { checkColumns, checkCovariateNames, checkCovariates, checkDesignOptions, checkTermDeclarations, requireCoding } from './covariate-checks.js';
 import { findNamingProblem, listDesignColumns } from './design-names.js';
-import { CovariateNameError, UnknownCovariateError } from './errors.js';
+import { CovariateNameError, InvalidValueError, UnknownCovariateError } from './errors.js';
+import { findKnotProblem } from './coding-checks.js';
+import { evaluateNaturalSpline, quantileKnots, scaleKnots } from './spline-basis.js';
 import { sortLevels } from './levels.js';
 import type { Covariates } from './types.js';
 
@@ -38,6 +40,27 @@ export interface ContinuousTerm {
 }
 
 /**
+ * A continuous covariate entered as a natural cubic spline (R's `splines::ns`): cubic between the
+ * interior `knots`, linear beyond the `boundaryKnots`, `knots.length + 1` columns
+ * `<name>:ns1`, `<name>:ns2`, ... (a basis of that space; see docs/combat-spec.md). The knots are
+ * fixed when the design is coded, so every sample is encoded the same way; `range` as for a
+ * continuous term.
+ *
+ * @example
+ * ```ts
+ * const age: SplineTerm = { kind: 'spline', name: 'age', knots: [40, 60], boundaryKnots: [20, 80], range: [20, 80] };
+ * declareDesign([age]).columns; // ['age:ns1', 'age:ns2', 'age:ns3']
+ * ```
+ */
+export interface SplineTerm {
+  readonly kind: 'spline';
+  readonly name: string;
+  readonly knots: readonly number[];
+  readonly boundaryKnots: readonly [number, number];
+  readonly range: readonly [number, number] | null;
+}
+
+/**
  * One covariate of the design, with what it needs to produce its columns for any sample.
  *
  * @example
@@ -46,7 +69,7 @@ export interface ContinuousTerm {
  * terms.map((term) => term.kind); // ['categorical', 'continuous']
  * ```
  */
-export type CovariateTerm = CategoricalTerm | ContinuousTerm;
+export type CovariateTerm = CategoricalTerm | ContinuousTerm | SplineTerm;
 
 /**
  * How covariates become the design's covariate columns: the terms, and the columns they give in
@@ -76,7 +99,39 @@ export interface DesignCoding {
  */
 export type TermDeclaration =
   | { readonly kind: 'categorical'; readonly name: string; readonly levels: readonly string[] }
-  | { readonly kind: 'continuous'; readonly name: string; readonly range?: readonly [number, number] | null };
+  | { readonly kind: 'continuous'; readonly name: string; readonly range?: readonly [number, number] | null }
+  | { readonly kind: 'spline'; readonly name: string; readonly knots: readonly number[]; readonly boundaryKnots: readonly [number, number]; readonly range?: readonly [number, number] | null };
+
+/**
+ * How a continuous covariate becomes a spline term when a design is coded from data: by degrees of
+ * freedom (`df`, default 4: df - 1 interior knots at the quantiles of the values, as R's `ns`
+ * chooses them, boundary knots at the smallest and largest value), or by explicit `knots` and
+ * `boundaryKnots`.
+ *
+ * @example
+ * ```ts
+ * const spline: SplineOptions = { df: 3 };
+ * codeDesign(covariates, { splines: { age: spline } }).columns; // ['sex:M', 'age:ns1', 'age:ns2', 'age:ns3']
+ * ```
+ */
+export interface SplineOptions {
+  readonly df?: number;
+  readonly knots?: readonly number[];
+  readonly boundaryKnots?: readonly [number, number];
+}
+
+/**
+ * Options of {@link codeDesign}: which continuous covariates enter as natural splines.
+ *
+ * @example
+ * ```ts
+ * const options: DesignOptions = { splines: { age: { df: 2 } } };
+ * codeDesign(covariates, options).terms[1]; // { kind: 'spline', name: 'age', knots: [46], boundaryKnots: [29, 62], range: [29, 62] }
+ * ```
+ */
+export interface DesignOptions {
+  readonly splines?: Readonly<Record<string, SplineOptions>>;
+}
 
 /**
  * Covariates turned into numbers: each sample's batch label and its covariate columns
@@ -116,15 +171,33 @@ export interface EncodedRows {
  * // throws CovariateNameError: categorical covariate "sex" has the labels "F" and "F ", which differ only in spaces or Unicode form; write them the same way
  * ```
  */
-export function codeDesign(covariates: Covariates): DesignCoding {
+export function codeDesign(covariates: Covariates, options: DesignOptions = {}): DesignCoding {
   const samples = checkCovariates(covariates, 'codeDesign');
   checkColumns(covariates, samples);
+  const splines = checkDesignOptions(options, covariates, 'codeDesign');
   sortLevels(covariates.batch, 'batch');
   const terms: CovariateTerm[] = [
     ...Object.entries(covariates.categorical ?? {}).map(([name, values]): CovariateTerm => ({ kind: 'categorical', name, levels: sortLevels(values, `categorical covariate "${name}"`) })),
-    ...Object.entries(covariates.continuous ?? {}).map(([name, values]): CovariateTerm => ({ kind: 'continuous', name, range: findRange(values) })),
+    ...Object.entries(covariates.continuous ?? {}).map(([name, values]): CovariateTerm => {
+      const range = findRange(values);
+      const spline = splines[name];
+      return spline === undefined ? { kind: 'continuous', name, range } : codeSpline(name, values, range, spline);
+    }),
   ];
   return codeTerms(terms);
+}
+
+/** A spline term of a covariate's values: its knots as given, or chosen as R's `ns` chooses them. */
+function codeSpline(name: string, values: ArrayLike<number>, range: [number, number], spline: SplineOptions): SplineTerm {
+  const boundaryKnots: [number, number] = spline.boundaryKnots === undefined ? range : [spline.boundaryKnots[0], spline.boundaryKnots[1]];
+  const knots = spline.knots === undefined ? quantileKnots(values, spline.df ?? 4) : [...spline.knots];
+  const term: SplineTerm = { kind: 'spline', name, knots, boundaryKnots, range };
+  const problem = findKnotProblem(term);
+  if (problem !== null) {
+    const distinct = new Set(Array.from(values)).size;
+    throw new InvalidValueError(`spline of continuous covariate "${name}": ${problem}${spline.knots === undefined ? ` (${distinct} distinct values for df = ${spline.df ?? 4}; use a smaller df)` : ''}`);
+  }
+  return term;
 }
 
 /**
@@ -152,9 +225,25 @@ export function declareDesign(terms: readonly TermDeclaration[]): DesignCoding {
     terms.map((term): CovariateTerm =>
       term.kind === 'categorical'
         ? { kind: 'categorical', name: term.name, levels: sortLevels(term.levels, `categorical covariate "${term.name}"`) }
-        : { kind: 'continuous', name: term.name, range: term.range === undefined || term.range === null ? null : [term.range[0], term.range[1]] },
+        : term.kind === 'continuous'
+          ? { kind: 'continuous', name: term.name, range: term.range === undefined || term.range === null ? null : [term.range[0], term.range[1]] }
+          : declareSpline(term),
     ),
   );
+}
+
+/** A declared spline term, its knots checked. */
+function declareSpline(term: Extract<TermDeclaration, { kind: 'spline' }>): SplineTerm {
+  const spline: SplineTerm = {
+    kind: 'spline',
+    name: term.name,
+    knots: [...term.knots],
+    boundaryKnots: [term.boundaryKnots[0], term.boundaryKnots[1]],
+    range: term.range === undefined || term.range === null ? null : [term.range[0], term.range[1]],
+  };
+  const problem = findKnotProblem(spline);
+  if (problem !== null) throw new InvalidValueError(`spline of continuous covariate "${term.name}": ${problem}`);
+  return spline;
 }
 
 /** The coding of checked terms: names checked, columns listed. */
@@ -210,10 +299,19 @@ export function encodeCovariates(coding: DesignCoding, covariates: Covariates): 
         if (level > 0) encoded[i * q + offset + level - 1] = 1;
       }
       offset += term.levels.length - 1;
-    } else {
+    } else if (term.kind === 'continuous') {
       const values = covariates.continuous?.[term.name] as ArrayLike<number>;
       for (let i = 0; i < samples; i++) encoded[i * q + offset] = values[i] as number;
       offset += 1;
+    } else {
+      const values = covariates.continuous?.[term.name] as ArrayLike<number>;
+      const scaled = scaleKnots(term.knots, term.boundaryKnots);
+      const basis = new Float64Array(term.knots.length + 1);
+      for (let i = 0; i < samples; i++) {
+        evaluateNaturalSpline(values[i] as number, scaled, term.boundaryKnots, basis, 0);
+        encoded.set(basis, i * q + offset);
+      }
+      offset += basis.length;
     }
   }
   return { samples, batch: Array.from(covariates.batch), covariates: encoded };

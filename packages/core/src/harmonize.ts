@@ -64,7 +64,7 @@ export function harmonize(matrix: DataMatrix, covariates: Covariates, options: C
   checkObject(matrix, 'harmonize: matrix', 'an object { data, samples, features }');
   checkInputs(matrix, covariates, matrix.features, 'harmonize');
   checkFitOptions(options, 'harmonize');
-  const coding = codeDesign(covariates);
+  const coding = codeDesign(covariates, options.splines === undefined ? {} : { splines: options.splines });
   checkFitBatches(covariates.batch, options.refBatch ?? null);
   const rows = encodeCovariates(coding, covariates);
   const statistics = takeStatistics(new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows));

@@ -9,7 +9,10 @@ export {
   type ContinuousTerm,
   type CovariateTerm,
   type DesignCoding,
+  type DesignOptions,
   type EncodedRows,
+  type SplineOptions,
+  type SplineTerm,
   type TermDeclaration,
 } from './design.js';
 export {

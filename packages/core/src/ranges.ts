@@ -21,7 +21,7 @@ export function rangeWarnings(coding: DesignCoding, covariates: Covariates): Com
   checkCovariates(covariates, 'rangeWarnings');
   const warnings: CombatWarning[] = [];
   for (const term of coding.terms) {
-    if (term.kind !== 'continuous' || term.range === null) continue;
+    if (term.kind === 'categorical' || term.range === null) continue;
     const values = covariates.continuous?.[term.name];
     if (values === undefined) continue;
     const [low, high] = term.range;

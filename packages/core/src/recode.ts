@@ -1,5 +1,5 @@
 import type { CovariateTerm, DesignCoding } from './design.js';
-import { listDesignColumns } from './design-names.js';
+import { countColumns, listDesignColumns } from './design-names.js';
 import { IncompatibleStatisticsError } from './errors.js';
 import { sortLevels } from './levels.js';
 import type { BatchStatistics } from './statistics.js';
@@ -25,11 +25,18 @@ export function uniteCodings(a: DesignCoding, b: DesignCoding): DesignCoding {
   if (mismatch) throw new IncompatibleStatisticsError(`cannot merge statistics of different covariates: ${describe(a)} vs ${describe(b)}`);
   const terms = a.terms.map((term): CovariateTerm => {
     const other = theirs.get(term.name) as CovariateTerm;
-    if (term.kind === 'categorical' && other.kind === 'categorical') {
-      return { kind: 'categorical', name: term.name, levels: sortLevels([...term.levels, ...other.levels], `categorical covariate "${term.name}"`) };
+    if (term.kind === 'categorical' || other.kind === 'categorical') {
+      const levels = [...(term.kind === 'categorical' ? term.levels : []), ...(other.kind === 'categorical' ? other.levels : [])];
+      return { kind: 'categorical', name: term.name, levels: sortLevels(levels, `categorical covariate "${term.name}"`) };
     }
-    const [r, s] = [term.kind === 'continuous' ? term.range : null, other.kind === 'continuous' ? other.range : null];
-    return { kind: 'continuous', name: term.name, range: r === null || s === null ? null : [Math.min(r[0], s[0]), Math.max(r[1], s[1])] };
+    const [r, s] = [term.range, other.range];
+    const range: [number, number] | null = r === null || s === null ? null : [Math.min(r[0], s[0]), Math.max(r[1], s[1])];
+    if (term.kind === 'continuous' || other.kind === 'continuous') return { kind: 'continuous', name: term.name, range };
+    const knotsOf = (spline: typeof term) => [spline.boundaryKnots[0], ...spline.knots, spline.boundaryKnots[1]].join(', ');
+    if (knotsOf(term) !== knotsOf(other)) {
+      throw new IncompatibleStatisticsError(`cannot merge statistics of splines of "${term.name}" with other knots: ${knotsOf(term)} vs ${knotsOf(other)} (boundary knots included)`);
+    }
+    return { ...term, range };
   });
   return { terms, columns: listDesignColumns(terms) };
 }
@@ -56,15 +63,15 @@ export function mapColumns(from: DesignCoding, to: DesignCoding): ColumnMap | nu
   let offset = 0;
   for (const term of from.terms) {
     starts.set(term.name, offset);
-    offset += term.kind === 'categorical' ? term.levels.length - 1 : 1;
+    offset += countColumns(term);
   }
   let row = 0;
   for (const term of to.terms) {
     const start = starts.get(term.name) as number;
     const old = from.terms.find((candidate) => candidate.name === term.name) as CovariateTerm;
-    if (term.kind === 'continuous' || old.kind === 'continuous') {
-      A[row * q + start] = 1;
-      row += 1;
+    if (term.kind !== 'categorical' || old.kind !== 'categorical') {
+      for (let k = 0; k < countColumns(term); k++) A[(row + k) * q + start + k] = 1;
+      row += countColumns(term);
       continue;
     }
     for (const level of term.levels.slice(1)) {

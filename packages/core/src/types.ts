@@ -1,3 +1,5 @@
+import type { DesignOptions } from './design.js';
+
 /**
  * A matrix of samples by features, sample-major: the value of feature `v` for sample `i` is
  * `data[i * features + v]`. Missing cells are NaN.
@@ -57,6 +59,12 @@ export interface CombatOptions {
   readonly refBatch?: string | null;
   /** Cap on the parametric solver's iterations (sva has none). */
   readonly maxIterations?: number;
+  /**
+   * Continuous covariates entered as natural splines, by name (see {@link SplineOptions}): what
+   * `harmonize` codes the design with. Statistics carry their coding, so `finalizeModel` takes
+   * none of it.
+   */
+  readonly splines?: DesignOptions['splines'];
 }
 
 /**

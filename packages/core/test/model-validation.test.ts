@@ -62,7 +62,7 @@ describe('deserializeModel refuses what no fit produces, naming the field', () =
 
   it('a coding that is not what codeDesign makes', () => {
     refused(withMeta((m) => (m.coding.terms[0].levels = ['M', 'F'])), 'coding.terms[0].levels[1] is "F" after "M"');
-    refused(withMeta((m) => (m.coding.terms[0].kind = 'ordinal')), 'coding.terms[0].kind is a string ("ordinal"); expected "categorical" or "continuous"');
+    refused(withMeta((m) => (m.coding.terms[0].kind = 'ordinal')), 'coding.terms[0].kind is a string ("ordinal"); expected "categorical", "continuous" or "spline"');
     refused(withMeta((m) => (m.coding.terms[1].range = [80, 20])), 'coding.terms[1].range is an array of 2; expected null or two finite numbers [smallest, largest] in order');
     // A dropped covariate: the columns still name it.
     refused(withMeta((m) => m.coding.terms.pop()), 'coding.columns[1] is a string ("age"); expected no more columns (the terms imply sex:M)');

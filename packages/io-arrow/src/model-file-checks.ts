@@ -73,7 +73,7 @@ export function checkFeatureNames(names: unknown, features: number, fail: Fail):
 /**
  * The covariate columns of the table the model was fitted on, if given: a batch column, the
  * categorical columns exactly the names of the coding's categorical terms and the continuous
- * columns those of its continuous terms, in order (an absent list means none); and an optional id
+ * columns those of its continuous and spline terms, in order (an absent list means none); and an optional id
  * column, which comes with them; one role per column. Returns copies, with the lists that were
  * given.
  */
@@ -93,7 +93,8 @@ export function checkCovariateColumns(
     return text;
   };
   const list = (names: unknown, field: string, kind: 'categorical' | 'continuous'): string[] => {
-    const expected = coding.terms.filter((term) => term.kind === kind).map((term) => term.name);
+    // A spline's column is a continuous covariate.
+    const expected = coding.terms.filter((term) => (term.kind === 'categorical') === (kind === 'categorical')).map((term) => term.name);
     const given = names ?? [];
     if (!Array.isArray(given) || given.length !== expected.length || given.some((n, k) => n !== expected[k])) {
       fail(`${field} is ${showList(given)}; expected the names of the coding's ${kind} terms ${JSON.stringify(expected)}`);

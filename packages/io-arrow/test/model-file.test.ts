@@ -26,6 +26,17 @@ describe('the model file', () => {
     expect(bits(applyCombat(back.model, { ...matrix, data }, covariates).data)).toEqual(bits(applyCombat(model, { ...matrix, data }, covariates).data));
   });
 
+  it('round-trips a model with a spline term, its knots included', () => {
+    const { matrix, covariates } = syntheticData({ seed: 7, batchSizes: [9, 8, 10], features: 5 });
+    const { model } = harmonize(matrix, covariates, { splines: { age: { df: 3 } } });
+    expect(model.coding.columns).toEqual(['sex:M', 'age:ns1', 'age:ns2', 'age:ns3']);
+    const extras = { featureNames: ['a', 'b', 'c', 'd', 'e'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] } };
+    const back = decodeModelFile(encodeModelFile(model, extras), { source: 'spline.arrow' });
+    expectSameModel(back.model, model);
+    expect(back.model.coding).toEqual(model.coding);
+    expect(bits(applyCombat(back.model, matrix, covariates).data)).toEqual(bits(applyCombat(model, matrix, covariates).data));
+  });
+
   it('round-trips a model extended with new batches, which adjusts further subjects of them exactly as the one in memory', () => {
     const { matrix, covariates } = syntheticData({ seed: 4, batchSizes: [8, 7, 9, 6], features: 5 });
     const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
