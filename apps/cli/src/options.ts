@@ -10,6 +10,8 @@ export interface ModelFlags {
   readonly batch: string;
   readonly categorical?: string[];
   readonly continuous?: string[];
+  /** `COL` or `COL:DF` entries of `--spline` (DF defaults to 4). */
+  readonly spline?: string[];
   readonly refBatch?: string;
   readonly meanOnly?: boolean;
   readonly nonParametric?: boolean;
@@ -36,10 +38,42 @@ export function commaList(value: string): string[] {
 }
 
 /**
+ * A repeatable flag's values so far and this one, comma-separated (`--spline age:4 --spline icv`
+ * or `--spline age:4,icv`).
+ */
+export function collectList(value: string, previous: string[]): string[] {
+  return [...previous, ...commaList(value)];
+}
+
+/**
  * The ComBat options the mode flags ask for.
  */
 export function combatOptions(flags: ModelFlags): CombatOptions {
-  return { eb: flags.eb ?? true, parametric: !flags.nonParametric, meanOnly: flags.meanOnly ?? false, refBatch: flags.refBatch ?? null };
+  const splines = splineFlags(flags);
+  return {
+    eb: flags.eb ?? true,
+    parametric: !flags.nonParametric,
+    meanOnly: flags.meanOnly ?? false,
+    refBatch: flags.refBatch ?? null,
+    ...(splines.size === 0 ? {} : { splines: Object.fromEntries([...splines].map(([name, df]) => [name, { df }])) }),
+  };
+}
+
+/**
+ * The `--spline COL[:DF]` entries as degrees of freedom by column (DF a whole number of at least 1,
+ * 4 when absent).
+ */
+export function splineFlags(flags: ModelFlags): Map<string, number> {
+  const splines = new Map<string, number>();
+  for (const entry of flags.spline ?? []) {
+    const colon = entry.lastIndexOf(':');
+    const name = colon < 0 ? entry : entry.slice(0, colon);
+    const df = colon < 0 ? '4' : entry.slice(colon + 1);
+    if (name === '' || !/^[1-9]\d*$/.test(df)) throw new UsageError(`--spline ${entry}: expected COLUMN or COLUMN:DF with DF a whole number of at least 1`);
+    if (splines.has(name)) throw new UsageError(`--spline names column "${name}" twice; give each spline once`);
+    splines.set(name, Number(df));
+  }
+  return splines;
 }
 
 /**
@@ -53,6 +87,7 @@ export function flagOfColumn(flags: ModelFlags, idColumn?: string): Map<string, 
     [flags.batch, '--batch'],
     ...(flags.categorical ?? []).map((name): [string, string] => [name, '--categorical']),
     ...(flags.continuous ?? []).map((name): [string, string] => [name, '--continuous']),
+    ...[...splineFlags(flags).keys()].map((name): [string, string] => [name, '--spline']),
   ];
   for (const [name, flag] of named) {
     if (name === undefined) continue;
@@ -67,5 +102,6 @@ export function flagOfColumn(flags: ModelFlags, idColumn?: string): Map<string, 
  * The batch and covariate columns the flags name (the id column is apart: `--id`, `--image-column`).
  */
 export function covariateColumns(flags: ModelFlags): CovariateColumns {
-  return { batch: flags.batch, categorical: flags.categorical ?? [], continuous: flags.continuous ?? [] };
+  // A spline's column is a continuous covariate; the model keeps its knots.
+  return { batch: flags.batch, categorical: flags.categorical ?? [], continuous: [...(flags.continuous ?? []), ...splineFlags(flags).keys()] };
 }

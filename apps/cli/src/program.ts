@@ -7,7 +7,7 @@ import { applyVolumesCommand } from './commands/apply-volumes.js';
 import { harmonizeTable } from './commands/harmonize-table.js';
 import { harmonizeVolumesCommand } from './commands/harmonize-volumes.js';
 import { describeError } from './explain.js';
-import { commaList } from './options.js';
+import { collectList, commaList } from './options.js';
 
 /** This package's version, from its package.json (one folder above both src/ and dist/). */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -125,6 +125,7 @@ function withModelFlags(command: Command): Command {
     .requiredOption('--batch <column>', '(required) the batch (site, scanner) column')
     .option('--categorical <columns>', 'categorical covariates to preserve, comma-separated', commaList)
     .option('--continuous <columns>', 'continuous covariates to preserve, comma-separated', commaList)
+    .option('--spline <column[:df]>', 'a continuous covariate to preserve as a natural cubic spline of df degrees of freedom (default 4; knots at quantiles, as R\u2019s ns); repeatable or comma-separated', collectList, [])
     .option('--ref-batch <level>', 'a reference batch, left unchanged; the others are aligned to it')
     .option('--mean-only', 'adjust batch means only, not variances (default: means and variances)')
     .option('--non-parametric', 'non-parametric empirical Bayes priors (default: parametric)')

@@ -29,11 +29,13 @@ export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boole
   if (options.quiet) return;
   const { model } = facts;
   const counts = facts.batchLabels === undefined ? new Map([...model.batches].map(([batch, effects]) => [batch, effects.samples])) : countLabels(facts.batchLabels);
-  const covariates = model.coding.terms.map((term) =>
-    term.kind === 'categorical'
-      ? `${term.name} (categorical: ${term.levels.join(', ')})`
-      : `${term.name} (continuous${term.range === null ? '' : `, trained on ${formatNumber(term.range[0])} to ${formatNumber(term.range[1])}`})`,
-  );
+  const covariates = model.coding.terms.map((term) => {
+    if (term.kind === 'categorical') return `${term.name} (categorical: ${term.levels.join(', ')})`;
+    const trained = term.range === null ? '' : `trained on ${formatNumber(term.range[0])} to ${formatNumber(term.range[1])}`;
+    if (term.kind === 'continuous') return `${term.name} (continuous${trained === '' ? '' : `, ${trained}`})`;
+    const knots = term.knots.length === 0 ? 'no interior knots' : `knots ${term.knots.map(formatNumber).join(', ')}`;
+    return `${term.name} (natural spline, df ${term.knots.length + 1}, ${knots}${trained === '' ? '' : `; ${trained}`})`;
+  });
   const estimated = facts.newBatches ?? [];
   const lines = [
     facts.headline,

@@ -68,3 +68,27 @@ describe('usage errors exit 2', () => {
     expect(result.stderr).toMatch(message);
   });
 });
+
+describe('--spline', () => {
+  const never = join('/nonexistent', 'never.csv');
+  it.each([
+    [['--spline', 'age:0'], 'combat: usage error: --spline age:0: expected COLUMN or COLUMN:DF with DF a whole number of at least 1\n'],
+    [['--spline', 'age:x'], 'combat: usage error: --spline age:x: expected COLUMN or COLUMN:DF with DF a whole number of at least 1\n'],
+    [['--spline', 'age,age:3'], 'combat: usage error: --spline names column "age" twice; give each spline once\n'],
+  ])('refuses %j with a usage error', async (flags, message) => {
+    const result = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--features', 'f000:f009', ...flags, '--out', never);
+    expect(result).toMatchObject({ code: 2, stderr: message });
+  });
+
+  it('refuses a column given as --continuous and as --spline', async () => {
+    const result = await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--spline', 'age', '--out', never);
+    expect(result).toMatchObject({ code: 2, stderr: 'combat: usage error: column "age" is given both as --continuous and as --spline; give each column one role\n' });
+  });
+
+  it('fits a spline of a column, named in the summary with its knots', async () => {
+    const dir = await temporaryFolder('spline');
+    const result = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--categorical', 'sex,dx', '--spline', 'age:3', '--features', 'f000:f119', '--out', join(dir, 'out.csv'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/covariates: sex \(categorical: F, M\), dx \(categorical: AD, CN, MCI\), age \(natural spline, df 3, knots [\d.]+, [\d.]+; trained on 18 to 88\)/);
+  });
+});

@@ -83,7 +83,7 @@ export async function fitWithRows(volumes: readonly VolumeResource[], covariates
   }
   requireCovariates(covariates, volumes);
   const { coding, rows } = nameVolumes(volumes, () => {
-    const coding = codeDesign(covariates);
+    const coding = codeDesign(covariates, options.splines === undefined ? {} : { splines: options.splines });
     return { coding, rows: encodeCovariates(coding, covariates) };
   });
   nameVolumes(volumes, () => checkFitBatches(rows.batch, options.refBatch ?? null));

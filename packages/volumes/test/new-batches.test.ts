@@ -167,3 +167,14 @@ describe('new batches out of sample (newbatch-parametric as volumes)', () => {
     expect([...phases]).toEqual(['check', 'adjust']);
   });
 });
+
+describe('a spline term in a volume fit', () => {
+  it('fits the newbatch-spline case as volumes, and harmonizes its new sites as the reference does', async () => {
+    const spline = loadFamilyCase('newbatch-spline');
+    const splines = Object.fromEntries(spline.spec.splines.map((s) => [s.column, { df: s.df }]));
+    const { estimates: fitted } = await fitVolumes(asVolumes(spline.train), spline.train.covariates, { mask, ...spline.options, splines });
+    expect(fitted.model.coding.columns).toEqual(['sex:M', 'age:ns1', 'age:ns2', 'age:ns3', 'age:ns4']);
+    const { data } = await adjustToMatrix(fitted, asVolumes(spline.new), spline.new.covariates, { newBatches: 'estimate' });
+    expectClose(data, spline.expectedNew, 1e-9, 'newbatch-spline as volumes');
+  });
+});
