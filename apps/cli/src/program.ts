@@ -113,7 +113,8 @@ function buildProgram(io: CliIo): Command {
     program
       .command('demo')
       .description('Generate a 3-scanner example, harmonize it, and write the volumes and report.html.')
-      .option('--out-dir <dir>', 'where to write everything (a folder a previous demo wrote is replaced)', 'combat-demo'),
+      .option('--out-dir <dir>', 'where to write everything (a folder a previous demo wrote is replaced)', 'combat-demo')
+      .option('--spline <age[:df]>', 'make the age effect nonlinear and fit age as a natural spline (df default 4); the report plots the fitted trajectory', collectList, []),
   ).action(async (flags) => (await import('./commands/demo.js')).demo(flags, io));
 
   for (const command of program.commands) command.exitOverride();

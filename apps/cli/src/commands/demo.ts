@@ -4,11 +4,12 @@ import { InMemoryVolumeResource, type Volume } from '@combat/base';
 import { covariatesFromTable, tableFromColumns } from '@combat/io-arrow';
 import { encodeTableFile } from '@combat/io-arrow/node';
 import { encodeNiftiFile } from '@combat/io-nifti/node';
-import type { CliIo } from '../cli-io.js';
+import { UsageError, type CliIo } from '../cli-io.js';
 import { generateExample } from '../demo/generate.js';
 import { renderReport } from '../demo/report.js';
 import { summarize } from '../demo/summary.js';
-import { covariateColumns, type OutputFlags } from '../options.js';
+import { fittedTrajectory } from '../demo/trajectory.js';
+import { covariateColumns, splineFlags, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { fitAndAdjust } from './harmonize-volumes.js';
@@ -23,11 +24,14 @@ const MARKER = '.combat-demo';
  * `<out-dir>/harmonized`, writes `<out-dir>/report.html`, and prints what changed. A folder a
  * previous demo wrote is replaced; any other existing file is left alone unless `--overwrite`.
  */
-export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo): Promise<void> {
+export async function demo(flags: OutputFlags & { outDir?: string; spline?: string[] }, io: CliIo): Promise<void> {
   const outDir = flags.outDir ?? 'combat-demo';
   const inputs = join(outDir, 'inputs');
   const harmonizedDir = join(outDir, 'harmonized');
-  const { subjects, mask } = generateExample();
+  const model: ModelFlags = (flags.spline ?? []).length === 0 ? { batch: 'scanner', continuous: ['age'] } : { batch: 'scanner', spline: flags.spline };
+  const splines = splineFlags(model);
+  if ([...splines.keys()].some((name) => name !== 'age')) throw new UsageError(`--spline ${flags.spline?.join(',')}: the demo's only covariate is age; expected --spline age[:DF]`);
+  const { subjects, mask } = generateExample(123, { nonlinear: splines.size > 0 });
   const paths = {
     marker: join(outDir, MARKER),
     covariates: join(outDir, 'covariates.csv'),
@@ -50,7 +54,6 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
     },
     { source: 'generated covariates' },
   );
-  const model = { batch: 'scanner', continuous: ['age'] };
   const covariates = covariatesFromTable(table, covariateColumns(model), { idColumn: 'subject' });
   const progress = startProgress(io, flags.quiet ?? false, 2 * subjects.length);
   const summary = await withOutputs(plan, async () => {
@@ -59,7 +62,7 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
     await plan.write(paths.mask, await encodeNiftiFile(paths.mask, mask));
     for (const [i, s] of subjects.entries()) await plan.write(paths.inputs[i] as string, await encodeNiftiFile(paths.inputs[i] as string, s.volume));
     const after: Volume[] = [];
-    await fitAndAdjust(
+    const fit = await fitAndAdjust(
       subjects.map((s, i) => new InMemoryVolumeResource(s.volume, paths.inputs[i])),
       covariates,
       new InMemoryVolumeResource(mask, paths.mask),
@@ -72,7 +75,10 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
       () => progress.tick(),
     ).finally(() => progress.stop());
     const result = summarize(subjects.map((s) => s.volume), after, mask, covariates.batch, subjects.map((s) => s.age));
-    const html = await renderReport({ subjects: subjects.map((s, i) => ({ ...s, before: s.volume, after: after[i] as Volume })), mask, summary: result });
+    const ages = subjects.map((s) => s.age);
+    const grid = Array.from({ length: 61 }, (_, g) => Math.min(...ages) + ((Math.max(...ages) - Math.min(...ages)) * g) / 60);
+    const trajectory = splines.size === 0 ? undefined : fittedTrajectory(fit.estimates, 'age', grid);
+    const html = await renderReport({ subjects: subjects.map((s, i) => ({ ...s, before: s.volume, after: after[i] as Volume })), mask, summary: result, ...(trajectory === undefined ? {} : { trajectory }) });
     await plan.write(paths.report, new TextEncoder().encode(html));
     return result;
   });
@@ -80,6 +86,7 @@ export async function demo(flags: OutputFlags & { outDir?: string }, io: CliIo):
   io.stdout.write('\nMean in-mask value per scanner, before -> after:\n');
   for (const { batch, before: b, after: a } of summary.batchMeans) io.stdout.write(`  ${batch.padEnd(10)} ${b.toFixed(4)} -> ${a.toFixed(4)}\n`);
   io.stdout.write(`Correlation of age with the mean in-mask value: before ${summary.correlation.before.toFixed(4)}, after ${summary.correlation.after.toFixed(4)}\n`);
+  if (splines.size > 0) io.stdout.write(`Age entered as a natural spline of ${splines.get('age')} degrees of freedom; the report plots its fitted trajectory\n`);
   io.stdout.write(`Wrote ${harmonizedDir}/ (${subjects.length} harmonized volumes) and ${paths.report}\n`);
 }
 

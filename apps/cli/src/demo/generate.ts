@@ -11,8 +11,13 @@ export const SCANNERS = [
   { name: 'Scanner_C', shift: -0.2, scale: 0.7 },
 ] as const;
 const SUBJECTS_PER_SCANNER = 8;
-/** The biological effect to keep: 0.002 per year of age. */
+/** The biological effect to keep: 0.002 per year of age, or with `nonlinear` a rise and fall. */
 const AGE_EFFECT = 0.002;
+
+/** The nonlinear age effect: up by 0.12 from 20 to 50 years, back down by 80. */
+export function nonlinearAgeEffect(age: number): number {
+  return 0.12 * Math.sin((Math.PI * (age - 20)) / 60);
+}
 
 /**
  * One generated subject: its id, scanner, age and image.
@@ -26,10 +31,11 @@ export interface DemoSubject {
 
 /**
  * A multi-scanner example, seeded: 24 subjects whose images are a smooth anatomy plus an
- * age effect of 0.002/year plus noise (sd 0.02), scaled and shifted by their scanner; and a box
- * mask. Voxels are 2 mm.
+ * age effect (0.002/year, or {@link nonlinearAgeEffect} with `nonlinear`) plus noise (sd 0.02),
+ * scaled and shifted by their scanner; and a box mask. Voxels are 2 mm.
  */
-export function generateExample(seed = 123): { subjects: DemoSubject[]; mask: Volume } {
+export function generateExample(seed = 123, options: { nonlinear?: boolean } = {}): { subjects: DemoSubject[]; mask: Volume } {
+  const ageEffect = options.nonlinear === true ? nonlinearAgeEffect : (age: number) => AGE_EFFECT * age;
   const generator = mersenne(seed);
   const next = () => uniformFloat64(generator);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
@@ -44,7 +50,7 @@ export function generateExample(seed = 123): { subjects: DemoSubject[]; mask: Vo
       for (let at = 0; at < data.length; at++) {
         const [i, j] = [at % nx, Math.floor(at / nx) % ny];
         const anatomy = 0.3 + 0.4 * Math.sin((Math.PI * i) / (nx - 1)) * Math.sin((Math.PI * j) / (ny - 1));
-        data[at] = (anatomy + AGE_EFFECT * age + 0.02 * normal()) * scanner.scale + scanner.shift;
+        data[at] = (anatomy + ageEffect(age) + 0.02 * normal()) * scanner.scale + scanner.shift;
       }
       const subject = `sub-${String(subjects.length + 1).padStart(2, '0')}`;
       subjects.push({ subject, scanner: scanner.name, age, volume: { shape: [...SHAPE], affine, data } });

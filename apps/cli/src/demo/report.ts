@@ -3,6 +3,7 @@ import { maskIndices } from '@combat/volumes';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { DemoSummary } from './summary.js';
+import type { Trajectory } from './trajectory.js';
 
 /**
  * What the report is drawn from: each subject's scanner, age and volume before and after, and the
@@ -12,6 +13,8 @@ export interface ReportInput {
   readonly subjects: readonly { readonly subject: string; readonly scanner: string; readonly age: number; readonly before: Volume; readonly after: Volume }[];
   readonly mask: Volume;
   readonly summary: DemoSummary;
+  /** With a spline term: the fitted trajectory of the mean in-mask value against age. */
+  readonly trajectory?: Trajectory;
 }
 
 const STAGES = ['before', 'after'];
@@ -27,6 +30,15 @@ export async function renderReport(input: ReportInput): Promise<string> {
     { id: 'histograms', caption: 'In-mask voxel values per scanner, before and after harmonization.', spec: histogramSpec(input) },
     { id: 'slices', caption: 'The middle axial slice of the first subject of each scanner, before and after, on one colour scale.', spec: sliceSpec(input) },
     { id: 'age', caption: 'Age against each subject\u2019s mean in-mask value, with Pearson\u2019s r: the age effect survives.', spec: ageSpec(input) },
+    ...(input.trajectory === undefined
+      ? []
+      : [
+          {
+            id: 'trajectory',
+            caption: 'The fitted age trajectory (a natural spline) of the mean in-mask value: each scanner\u2019s before harmonization, the common one after; points are subjects.',
+            spec: trajectorySpec(input, input.trajectory),
+          },
+        ]),
   ];
   const rendered = await Promise.all(figures.map(async (f) => ({ ...f, svg: await toSvg(f.spec) })));
   const { batchMeans, correlation } = input.summary;
@@ -117,6 +129,29 @@ function ageSpec({ subjects, summary }: ReportInput): TopLevelSpec {
       layer: [
         { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'age', type: 'quantitative', scale: { zero: false } }, y: { field: 'mean', type: 'quantitative', scale: { zero: false }, title: 'mean in-mask value' }, color: { field: 'scanner', type: 'nominal' } } },
         { mark: { type: 'line', color: '#444' }, transform: [{ regression: 'mean', on: 'age' }], encoding: { x: { field: 'age', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' } } },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+function trajectorySpec({ subjects, summary }: ReportInput, trajectory: Trajectory): TopLevelSpec {
+  const points = subjects.flatMap((s, i) => STAGES.map((stage) => ({ stage, scanner: s.scanner, age: s.age, mean: summary.subjectMeans[stage as 'before' | 'after'][i] })));
+  const curves = [
+    ...[...trajectory.before].flatMap(([scanner, curve]) => curve.map((mean, g) => ({ stage: 'before', scanner, age: trajectory.at[g], mean }))),
+    ...trajectory.after.map((mean, g) => ({ stage: 'after', scanner: 'every scanner', age: trajectory.at[g], mean })),
+  ];
+  const x = { field: 'age', type: 'quantitative', scale: { zero: false } } as const;
+  const y = { field: 'mean', type: 'quantitative', scale: { zero: false }, title: 'mean in-mask value' } as const;
+  return {
+    facet: { column: { field: 'stage', type: 'nominal', sort: STAGES, title: null } },
+    data: { values: [...points.map((p) => ({ ...p, kind: 'subject' })), ...curves.map((c) => ({ ...c, kind: 'fit' }))] },
+    spec: {
+      width: 300,
+      height: 240,
+      layer: [
+        { transform: [{ filter: "datum.kind === 'subject'" }], mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y, color: { field: 'scanner', type: 'nominal' } } },
+        { transform: [{ filter: "datum.kind === 'fit'" }], mark: { type: 'line' }, encoding: { x, y, color: { field: 'scanner', type: 'nominal' } } },
       ],
     },
     resolve: { scale: { y: 'independent' } },
