@@ -81,10 +81,10 @@ describe('new batches, refused as they should be', async () => {
   });
 });
 
-describe('combat apply-volumes --estimate-new-batches (newbatch-parametric as volumes)', () => {
+describe.each(['newbatch-parametric', 'newbatch-spline'])('combat harmonize-volumes, then apply-volumes --estimate-new-batches (%s as volumes)', (name) => {
   it('harmonizes the new sites voxel by voxel as the reference does', async () => {
-    const fixture = loadFamilyCase('newbatch-parametric');
-    const dir = await temporaryFolder('new-batch-volumes');
+    const fixture = loadFamilyCase(name);
+    const dir = await temporaryFolder(`${name}-volumes`);
     const shape = [5, 4, 2];
     const affine = identityAffine();
     const table = async (part: 'train' | 'new') => {
@@ -100,15 +100,17 @@ describe('combat apply-volumes --estimate-new-batches (newbatch-parametric as vo
     };
     await writeNifti(join(dir, 'mask.nii.gz'), { data: new Uint8Array(40).fill(1), shape, affine });
     const model = join(dir, 'model.arrow');
-    const fit = await runCli('harmonize-volumes', '--covariates', await table('train'), '--image-column', 'path', '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'train-out'), '--save-model', model);
+    const age = fixture.spec.splines.length === 0 ? ['--continuous', 'age'] : ['--spline', `age:${fixture.spec.splines[0]!.df}`];
+    const fit = await runCli('harmonize-volumes', '--covariates', await table('train'), '--image-column', 'path', '--batch', 'site', '--categorical', 'sex', ...age, '--mask', join(dir, 'mask.nii.gz'), '--out-dir', join(dir, 'train-out'), '--save-model', model);
     expect(fit.code, fit.stderr).toBe(0);
     const extended = join(dir, 'extended.arrow');
     const applied = await runCli('apply-volumes', '--model', model, '--covariates', await table('new'), '--image-column', 'path', '--out-dir', join(dir, 'new-out'), '--dtype', 'float64', '--estimate-new-batches', '--save-model', extended);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain('  new batches estimated here: site_d (20 volumes), site_e (12 volumes)\n');
+    const counts = fixture.spec.newBatches.map((batch) => `${batch} (${fixture.new.covariates.batch.filter((b) => b === batch).length} volumes)`);
+    expect(applied.stdout).toContain(`  new batches estimated here: ${counts.join(', ')}\n`);
     const voxels = new Float64Array(fixture.new.ids.length * 40);
     for (const [i, id] of fixture.new.ids.entries()) voxels.set((await readNifti(join(dir, 'new-out', `${id}.nii.gz`))).data, i * 40);
-    expectClose(voxels, fixture.expectedNew, 1e-9, 'newbatch-parametric through apply-volumes');
+    expectClose(voxels, fixture.expectedNew, 1e-9, `${name} through apply-volumes`);
     const again = await runCli('apply-volumes', '--model', extended, '--covariates', join(dir, 'new.csv'), '--image-column', 'path', '--out-dir', join(dir, 'again'), '--dtype', 'float64');
     expect(again.code, again.stderr).toBe(0);
     for (const id of fixture.new.ids) expect((await readNifti(join(dir, 'again', `${id}.nii.gz`))).data).toEqual((await readNifti(join(dir, 'new-out', `${id}.nii.gz`))).data);

@@ -28,8 +28,12 @@ describe.each(CASES)('spline terms, fixture %s', (name) => {
   it('fits the training samples, and harmonizes the new ones (new sites estimated), as the reference does', () => {
     const trained = harmonize(fixture.train.matrix, train, optionsOf(fixture));
     expectClose(trained.data, fixture.expectedTrain, 1e-9, `${name} train`);
-    const { data } = applyCombat(trained.model, fixture.new.matrix, fresh, { newBatches: 'estimate' });
+    const { data, warnings } = applyCombat(trained.model, fixture.new.matrix, fresh, { newBatches: 'estimate' });
     expectClose(data, fixture.expectedNew, 1e-9, `${name} new`);
+    // New subjects beyond the training ages are evaluated on the linear continuation, and said so.
+    const [low, high] = fixture.spec.splines[0]!.boundaryKnots;
+    const outside = Array.from(fresh.continuous!.age!).flatMap((age, i) => (age < low || age > high ? [i] : []));
+    expect(warnings.filter((w) => w.code === 'outside-training-range')).toEqual(outside.length === 0 ? [] : [expect.objectContaining({ covariate: 'age', range: [low, high], samples: outside })]);
   });
 });
 
