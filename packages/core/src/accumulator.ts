@@ -205,10 +205,9 @@ function widenRanges(coding: DesignCoding, rows: EncodedRows, ranges: ([number, 
   coding.terms.forEach((term, t) => {
     const range = ranges[t];
     if (term.kind !== 'categorical' && range !== null && range !== undefined) {
-      // A spline's first column is (x - a) / (b - a) for its boundary knots a, b.
-      const [a, b] = term.kind === 'spline' ? term.boundaryKnots : [0, 1];
+      // A continuous term's column, and a spline's first, is the covariate's value.
       for (let i = 0; i < rows.samples; i++) {
-        const x = a + (rows.covariates[i * q + offset] as number) * (b - a);
+        const x = rows.covariates[i * q + offset] as number;
         if (x < range[0]) range[0] = x;
         if (x > range[1]) range[1] = x;
       }

@@ -190,13 +190,23 @@ export function codeDesign(covariates: Covariates, options: DesignOptions = {}):
 /** A spline term of a covariate's values: its knots as given, or chosen as R's `ns` chooses them. */
 function codeSpline(name: string, values: ArrayLike<number>, range: [number, number], spline: SplineOptions): SplineTerm {
   const boundaryKnots: [number, number] = spline.boundaryKnots === undefined ? range : [spline.boundaryKnots[0], spline.boundaryKnots[1]];
-  const knots = spline.knots === undefined ? quantileKnots(values, spline.df ?? 4) : [...spline.knots];
+  const what = `spline of continuous covariate "${name}"`;
+  const boundary = findKnotProblem({ knots: [], boundaryKnots });
+  if (boundary !== null) throw new InvalidValueError(`${what}: ${boundary}`);
+  let knots: number[];
+  if (spline.knots === undefined) {
+    // As R's ns: the quantiles of the values within the boundary knots.
+    const inside = Array.from(values).filter((x) => x >= boundaryKnots[0] && x <= boundaryKnots[1]);
+    const df = spline.df ?? 4;
+    const distinct = new Set(inside).size;
+    if (distinct < df + 1) throw new InvalidValueError(`${what}: ${distinct} distinct values within the boundary knots for df = ${df}; expected at least df + 1 (use a smaller df)`);
+    knots = quantileKnots(inside, df);
+  } else {
+    knots = [...spline.knots];
+  }
   const term: SplineTerm = { kind: 'spline', name, knots, boundaryKnots, range };
   const problem = findKnotProblem(term);
-  if (problem !== null) {
-    const distinct = new Set(Array.from(values)).size;
-    throw new InvalidValueError(`spline of continuous covariate "${name}": ${problem}${spline.knots === undefined ? ` (${distinct} distinct values for df = ${spline.df ?? 4}; use a smaller df)` : ''}`);
-  }
+  if (problem !== null) throw new InvalidValueError(`${what}: ${problem}${spline.knots === undefined ? ' (ties among the values give equal knots: use a smaller df)' : ''}`);
   return term;
 }
 

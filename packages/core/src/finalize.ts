@@ -1,3 +1,4 @@
+import { refuseArgument } from '@combat/base/internal';
 import { checkFitOptions } from './arguments.js';
 import { shrinkBatch } from './batch-shrinkage.js';
 import { checkDesignRank } from './confounding.js';
@@ -41,6 +42,9 @@ import { buildManyLevelsWarnings, buildUnadjustedWarning, describeUnadjusted } f
 export function finalizeModel(statistics: CombatStatistics, options: CombatOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
   requireStatistics(statistics, 'finalizeModel');
   checkFitOptions(options, 'finalizeModel');
+  if (options.splines !== undefined) {
+    refuseArgument('finalizeModel: options.splines', 'undefined: statistics carry their coding, splines included (code them with codeDesign)', options.splines);
+  }
   const { coding, features: V } = statistics;
   const refBatch = options.refBatch ?? null;
   const labels = checkFitBatches(

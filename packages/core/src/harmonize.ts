@@ -68,6 +68,8 @@ export function harmonize(matrix: DataMatrix, covariates: Covariates, options: C
   checkFitBatches(covariates.batch, options.refBatch ?? null);
   const rows = encodeCovariates(coding, covariates);
   const statistics = takeStatistics(new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows));
-  const { model, warnings } = finalizeModel(statistics, options);
+  // The splines are in the coding now.
+  const { splines: _coded, ...fitOptions } = options;
+  const { model, warnings } = finalizeModel(statistics, fitOptions);
   return { data: applyEncoded(model, matrix, rows), model, warnings };
 }

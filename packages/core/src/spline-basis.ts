@@ -3,9 +3,10 @@
  * continuously differentiable, linear beyond the boundary knots. ComBat's output depends on the
  * span of the design's columns only, so any basis of the space does; this one is the truncated
  * power form of Hastie, Tibshirani and Friedman (The Elements of Statistical Learning, eq. 5.4-5.5),
- * taken in u = (x - a) / (b - a) for boundary knots a < b so that its values stay near 1. With K
- * interior knots it has K + 1 functions (the constant is left to the batch columns): u, and
- * d_j(u) - d_{K}(u) for j = 0 .. K - 1, where, over all knots t_0 = 0 < t_1 < ... < t_{K+1} = 1,
+ * its cubic parts taken in u = (x - a) / (b - a) for boundary knots a < b so that their values stay
+ * near 1. With K interior knots it has K + 1 functions (the constant is left to the batch
+ * columns): x itself (so the covariate's value is in the design exactly), and d_j(u) - d_{K}(u)
+ * for j = 0 .. K - 1, where, over all knots t_0 = 0 < t_1 < ... < t_{K+1} = 1,
  * d_j(u) = ((u - t_j)_+^3 - (u - t_{K+1})_+^3) / (t_{K+1} - t_j).
  */
 
@@ -26,7 +27,7 @@ export function evaluateNaturalSpline(x: number, scaled: Float64Array, boundary:
   const end = scaled[last] as number;
   const cube = (t: number) => (u > t ? (u - t) ** 3 : 0);
   const d = (j: number) => (cube(scaled[j] as number) - cube(end)) / (end - (scaled[j] as number));
-  out[offset] = u;
+  out[offset] = x;
   const dK = d(last - 1);
   for (let j = 0; j < last - 1; j++) out[offset + 1 + j] = d(j) - dK;
 }

@@ -100,6 +100,8 @@ export async function fitWithRows(volumes: readonly VolumeResource[], covariates
     accumulator.addEncoded({ data: row, samples: 1, features }, rowOf(rows, i));
   };
   await streamVolumes(volumes, mask, options, 'fit', add, { first });
-  const { model, warnings } = finalizeModel(accumulator.statistics(), options);
+  // The splines are in the coding now.
+  const { splines: _coded, ...fitOptions } = options;
+  const { model, warnings } = finalizeModel(accumulator.statistics(), fitOptions);
   return { estimates: { model, mask }, warnings: warnings.map((warning) => nameVoxels(warning, mask)), rows };
 }
