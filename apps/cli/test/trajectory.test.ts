@@ -19,7 +19,7 @@ describe('the fitted trajectory of a spline term', () => {
     const inside = maskIndices(mask);
     const meanInside = (data: ArrayLike<number>) => Array.from(inside).reduce((a, at) => a + (data[at] as number), 0) / inside.length;
     const ages = subjects.map((s) => s.age);
-    const trajectory = fittedTrajectory(estimates, 'age', ages);
+    const trajectory = fittedTrajectory(estimates, 'age', ages)!;
     // After harmonization the subjects follow the one fitted curve (the example's scanner scales
     // multiply its age effect, which ComBat's additive covariate model leaves a little of), far
     // closer than the best straight line: the curvature is captured.

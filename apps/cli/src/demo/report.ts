@@ -35,7 +35,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
       : [
           {
             id: 'trajectory',
-            caption: 'The fitted age trajectory (a natural spline) of the mean in-mask value: each scanner\u2019s before harmonization, the common one after; points are subjects.',
+            caption: 'The fitted age trajectory (a natural spline) of the mean in-mask value; points are subjects. Before harmonization each scanner\u2019s curve is the common one moved by that scanner\u2019s estimated location effect; after, the common one.',
             spec: trajectorySpec(input, input.trajectory),
           },
         ]),

@@ -15,15 +15,17 @@ export interface Trajectory {
 }
 
 /**
- * The trajectory of a model whose only covariate is `covariate`, at the values `at`.
+ * The trajectory of a model whose only covariate is `covariate`, at the values `at`, averaged over
+ * the voxels the model adjusts (every in-mask voxel in the demo); undefined when it adjusts none.
  */
-export function fittedTrajectory({ model }: VolumeEstimates, covariate: string, at: readonly number[]): Trajectory {
+export function fittedTrajectory({ model }: VolumeEstimates, covariate: string, at: readonly number[]): Trajectory | undefined {
   const V = model.features;
   const q = model.coding.columns.length;
   const [anyBatch] = model.batches.keys();
   const rows = encodeCovariates(model.coding, { batch: at.map(() => anyBatch as string), continuous: { [covariate]: at } }).covariates;
   const voxels: number[] = [];
   for (let v = 0; v < V; v++) if (model.adjusted[v] === 1) voxels.push(v);
+  if (voxels.length === 0) return undefined;
   const after = at.map((_, g) => {
     let total = 0;
     for (const v of voxels) {
