@@ -99,6 +99,13 @@ export function flagOfColumn(flags: ModelFlags, idColumn?: string): Map<string, 
 }
 
 /**
+ * The batch column and the reference batch, as a fit's errors name them (see `RowContext`).
+ */
+export function batchFlags(flags: ModelFlags): { column: string; refBatch?: string } {
+  return { column: flags.batch, ...(flags.refBatch === undefined ? {} : { refBatch: flags.refBatch }) };
+}
+
+/**
  * The batch and covariate columns the flags name (the id column is apart: `--id`, `--image-column`).
  */
 export function covariateColumns(flags: ModelFlags): CovariateColumns {

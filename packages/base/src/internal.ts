@@ -17,5 +17,5 @@ export {
   refuseArgument,
 } from './arguments.js';
 export { describeValue, formatVoxel } from './describe.js';
-export { checkVolume, findVolumeProblem } from './volume.js';
+export { checkVolume, findMaskGeometryProblem, findVolumeProblem, type MaskGeometryProblem } from './volume.js';
 export { rewordError } from './reword.js';

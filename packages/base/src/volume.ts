@@ -162,3 +162,30 @@ export function checkVolume(value: unknown, what: string): asserts value is Volu
   const problem = findVolumeProblem(value);
   if (problem !== undefined) throw new InvalidArgumentError(`${what}: ${problem}`);
 }
+
+/**
+ * What breaks a mask geometry's rules, by part: a `shape` that is not 3 safe integers of at least
+ * 1; an `affine` that is not 16 finite numbers; `indices` that are not an Int32Array; an `index`
+ * outside the shape's voxels (at position `at`); indices not in strictly ascending `order` (at
+ * `at`, the first that is not above the one before). Null when there is nothing. Each package words
+ * the problem for its own input.
+ */
+export type MaskGeometryProblem =
+  | { readonly part: 'shape' | 'affine' | 'indices' }
+  | { readonly part: 'index'; readonly at: number; readonly voxels: number }
+  | { readonly part: 'order'; readonly at: number };
+
+/** The first problem of a mask geometry's parts (see {@link MaskGeometryProblem}), or null. */
+export function findMaskGeometryProblem(shape: unknown, affine: unknown, indices: unknown): MaskGeometryProblem | null {
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) return { part: 'shape' };
+  const entries = affine instanceof Float64Array ? Array.from(affine) : affine;
+  if (!Array.isArray(entries) || entries.length !== 16 || !entries.every((x) => typeof x === 'number' && Number.isFinite(x))) return { part: 'affine' };
+  if (!(indices instanceof Int32Array)) return { part: 'indices' };
+  const voxels = (shape[0] as number) * (shape[1] as number) * (shape[2] as number);
+  for (let k = 0; k < indices.length; k++) {
+    const at = indices[k] as number;
+    if (at < 0 || at >= voxels) return { part: 'index', at: k, voxels };
+    if (k > 0 && at <= (indices[k - 1] as number)) return { part: 'order', at: k };
+  }
+  return null;
+}

@@ -22,6 +22,7 @@ describe('the export lists are pinned', () => {
       'checkStrings',
       'checkVolume',
       'describeValue',
+      'findMaskGeometryProblem',
       'findVolumeProblem',
       'formatVoxel',
       'isRecord',

@@ -1,4 +1,5 @@
 import { checkOneOf, checkOptions, refuseArgument } from '@combat/base/internal';
+import { listNonZero } from './design-matrix.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { InvalidValueError, ShapeMismatchError, UnknownBatchError } from './errors.js';
 import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
@@ -167,12 +168,7 @@ function adjust(model: CombatModel, effects: readonly BatchEffects[], data: Floa
       continue;
     }
     const { offset, scale, passThrough } = getBatchAdjustments(batch, model.varPooled);
-    let used = 0;
-    for (let k = 0; k < q; k++) {
-      if (rows.covariates[i * q + k] === 0) continue;
-      nonZero[used] = rows.covariates[i * q + k] as number;
-      nonZeroAt[used++] = k * V;
-    }
+    const used = listNonZero(rows.covariates.subarray(i * q, (i + 1) * q), V, nonZero, nonZeroAt);
     for (let v = 0; v < V; v++) {
       let stand = grandMean[v] as number;
       for (let k = 0; k < used; k++) stand += (nonZero[k] as number) * (beta[(nonZeroAt[k] as number) + v] as number);

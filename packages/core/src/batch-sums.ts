@@ -1,3 +1,5 @@
+import { listNonZero } from './design-matrix.js';
+
 /**
  * One batch's sufficient statistics while they are built: per feature the count of finite values,
  * their mean, the sums of the deviations from it and of their squares, and per covariate column
@@ -65,12 +67,7 @@ export class BatchSums {
     for (const i of rows) {
       const c = covariates.subarray(i * q, i * q + q);
       this.addCovariateRow(c);
-      let used = 0;
-      for (let k = 0; k < q; k++) {
-        if (c[k] === 0) continue;
-        nonZero[used] = c[k] as number;
-        nonZeroAt[used++] = k * V;
-      }
+      const used = listNonZero(c, V, nonZero, nonZeroAt);
       const at = i * V;
       for (let v = 0; v < V; v++) {
         const y = data[at + v] as number;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@combat/base';
 import { checkInteger, checkObject, checkOptions, isRecord, refuseArgument } from '@combat/base/internal';
+import { checkOnce } from './check-once.js';
 import { checkCoding, isRange } from './coding-checks.js';
 import type { DesignCoding, SplineOptions } from './design.js';
 import { InvalidValueError, ShapeMismatchError, UnknownCovariateError } from './errors.js';
@@ -16,16 +17,12 @@ import type { Covariates } from './types.js';
  *
  * @throws {@link InvalidArgumentError} naming `fn` and the field when it is not a coding.
  */
-export function requireCoding(coding: unknown, fn: string): asserts coding is DesignCoding {
-  if (typeof coding === 'object' && coding !== null && CHECKED_CODINGS.has(coding)) return;
+export const requireCoding: (coding: unknown, fn: string) => asserts coding is DesignCoding = checkOnce((coding, fn) => {
   checkObject(coding, `${fn}: coding`, 'a design coding { terms, columns }');
   checkCoding(coding, 'coding', (detail) => {
     throw new InvalidArgumentError(`${fn}: ${detail}`);
   });
-  CHECKED_CODINGS.add(coding as object);
-}
-
-const CHECKED_CODINGS = new WeakSet<object>();
+});
 
 /**
  * Checks the shape of a covariates argument (an object with an array of batch labels, and

@@ -1,6 +1,21 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /**
+ * A sample's covariate columns `c` that are not zero, for loops over features that skip the rest:
+ * writes their values to `values` and where their per-feature rows start (`k * features`) to
+ * `starts`, and returns how many there are.
+ */
+export function listNonZero(c: ArrayLike<number>, features: number, values: Float64Array, starts: Int32Array): number {
+  let used = 0;
+  for (let k = 0; k < c.length; k++) {
+    if (c[k] === 0) continue;
+    values[used] = c[k] as number;
+    starts[used++] = k * features;
+  }
+  return used;
+}
+
+/**
  * The batch columns a sample of batch `b` has set to 1: its own indicator, and with a reference
  * batch `r` also column `r` (which is all ones, the intercept).
  */

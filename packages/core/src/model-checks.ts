@@ -1,4 +1,5 @@
 import { checkObject, describeValue, isRecord } from '@combat/base/internal';
+import { checkOnce } from './check-once.js';
 import { checkCoding, requireArray, requireNonEmptyString, requireSortedLabels, type Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
 import type { BatchEffects, CombatModel } from './model.js';
@@ -170,13 +171,9 @@ function checkValues(batch: BatchEffects, label: string, reference: boolean, opt
  * @throws {@link InvalidArgumentError} when `model` is not an object.
  * @throws {@link ModelFormatError} naming the first field that is wrong.
  */
-export function requireModel(model: unknown, fn: string): asserts model is CombatModel {
+export const requireModel: (model: unknown, fn: string) => asserts model is CombatModel = checkOnce((model, fn) => {
   checkObject(model, `${fn}: model`, 'a CombatModel');
-  if (CHECKED_MODELS.has(model as object)) return;
   checkModelFields(model, (detail, context) => {
     throw new ModelFormatError(detail, context);
   });
-  CHECKED_MODELS.add(model as object);
-}
-
-const CHECKED_MODELS = new WeakSet<object>();
+});

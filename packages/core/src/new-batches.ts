@@ -10,7 +10,8 @@ import type { BatchEffects, CombatModel } from './model.js';
 import { requireModel } from './model-checks.js';
 import { mapColumns, recodeBatch, uniteCodings } from './recode.js';
 import { hasUsableEstimates, screenBatchFeature } from './screening.js';
-import { requireStatistics, type BatchStatistics, type CombatStatistics } from './statistics.js';
+import { sumCovariateProducts, sumResiduals, sumSquaredResiduals } from './residual-sums.js';
+import { finiteDesignSums, requireStatistics, type BatchStatistics, type CombatStatistics } from './statistics.js';
 import { NOISE_FLOOR, indexMissing } from './standardize.js';
 import type { CombatWarning, Covariates, DataMatrix, UnadjustedCause, UnadjustedReason } from './types.js';
 import { describeUnadjusted } from './warnings.js';
@@ -143,7 +144,6 @@ function estimateBatch(model: CombatModel, batch: BatchStatistics, missingAt: Ma
   const V = model.features;
   const q = model.coding.columns.length;
   const { eb, parametric, meanOnly } = model.options;
-  const stride = 1 + q + q * q;
   const finiteCount = new Float64Array(V);
   const s1 = new Float64Array(V);
   const s2 = new Float64Array(V);
@@ -153,36 +153,22 @@ function estimateBatch(model: CombatModel, batch: BatchStatistics, missingAt: Ma
   const reasons: { feature: number; cause: UnadjustedCause }[] = [];
   const sum = new Float64Array(q);
   const cross = new Float64Array(q * q);
+  const coef = new Float64Array(q);
+  const products = new Float64Array(3);
   for (let v = 0; v < V; v++) {
-    sum.set(batch.covariateSum);
-    cross.set(batch.covariateCross);
-    let m = batch.samples;
-    const j = missingAt.get(v);
-    if (j !== undefined) {
-      const entry = batch.missingSums.subarray(j * stride, (j + 1) * stride);
-      m -= entry[0] as number;
-      for (let k = 0; k < q; k++) sum[k] -= entry[1 + k] as number;
-      for (let kl = 0; kl < q * q; kl++) cross[kl] -= entry[1 + q + kl] as number;
-    }
+    const m = finiteDesignSums(batch, missingAt.get(v), sum, cross);
     finiteCount[v] = m;
     if (model.adjusted[v] !== 1) continue;
     let cause = screenBatchFeature(batch, v, m, meanOnly);
     if (cause === null) {
       // Sums of r = y - grandMean - c.beta over the finite cells, from the batch's mean and the sums around it.
       const e = (batch.mean[v] as number) - (model.grandMean[v] as number);
-      let cb = 0;
-      let cyb = 0;
-      let cCc = 0;
-      for (let k = 0; k < q; k++) {
-        const bk = model.beta[k * V + v] as number;
-        cb += (sum[k] as number) * bk;
-        cyb += (batch.covariateValueSum[k * V + v] as number) * bk;
-        for (let l = 0; l < q; l++) cCc += bk * (cross[k * q + l] as number) * (model.beta[l * V + v] as number);
-      }
+      for (let k = 0; k < q; k++) coef[k] = model.beta[k * V + v] as number;
+      sumCovariateProducts(batch, v, sum, cross, coef, products);
       const variance = model.varPooled[v] as number;
       const deviations = batch.deviationSum[v] as number;
-      const r1 = deviations + m * e - cb;
-      const r2 = (batch.squares[v] as number) + m * e * e + 2 * e * deviations + cCc - 2 * cyb - 2 * e * cb;
+      const r1 = sumResiduals(e, m, deviations, products[0] as number);
+      const r2 = sumSquaredResiduals(e, m, deviations, batch.squares[v] as number, products[0] as number, products[1] as number, products[2] as number);
       s1[v] = r1 / Math.sqrt(variance);
       s2[v] = r2 / variance;
       gammaHat[v] = (s1[v] as number) / m;

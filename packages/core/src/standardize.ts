@@ -1,6 +1,7 @@
 import { inverse, Matrix } from 'ml-matrix';
 import { buildCrossProduct, isFullRank } from './design-matrix.js';
-import type { CombatStatistics } from './statistics.js';
+import { sumCovariateProducts, sumResiduals, sumSquaredResiduals } from './residual-sums.js';
+import { finiteDesignSums, type CombatStatistics } from './statistics.js';
 
 /**
  * The design's per-batch sums over all samples: counts (B), covariate sums (B x q) and cross
@@ -74,7 +75,6 @@ export function standardize(statistics: CombatStatistics, design: DesignSums, re
   const B = batches.length;
   const q = statistics.coding.columns.length;
   const p = B + q;
-  const stride = 1 + q + q * q;
   const missingAt = indexMissing(statistics);
   const anyMissing = missingAt.some((map) => map.size > 0);
   const n = design.count.reduce((a, c) => a + c, 0);
@@ -97,6 +97,12 @@ export function standardize(statistics: CombatStatistics, design: DesignSums, re
   const scale = new Float64Array(B);
   const xty = new Float64Array(p);
   const beta = new Float64Array(p);
+  // The covariate coefficients of the feature being fitted, and the products they give per batch.
+  const coef = beta.subarray(B);
+  const products = new Float64Array(3);
+  // Each batch's part of the per-feature sums, as views made once.
+  const sumOf = Array.from({ length: B }, (_, b) => covariateSum.subarray(b * q, (b + 1) * q));
+  const crossOf = Array.from({ length: B }, (_, b) => covariateCross.subarray(b * q * q, (b + 1) * q * q));
 
   for (let v = 0; v < V; v++) {
     let inv: Float64Array | null = xtxInverse;
@@ -109,10 +115,7 @@ export function standardize(statistics: CombatStatistics, design: DesignSums, re
         const j = missingAt[b]!.get(v);
         if (j === undefined) continue;
         missing = true;
-        const entry = batches[b]!.missingSums.subarray(j * stride, (j + 1) * stride);
-        count[b] -= entry[0] as number;
-        for (let k = 0; k < q; k++) covariateSum[b * q + k] -= entry[1 + k] as number;
-        for (let kl = 0; kl < q * q; kl++) covariateCross[b * q * q + kl] -= entry[1 + q + kl] as number;
+        count[b] = finiteDesignSums(batches[b]!, j, sumOf[b]!, crossOf[b]!);
       }
     }
     if (missing) {
@@ -177,18 +180,13 @@ export function standardize(statistics: CombatStatistics, design: DesignSums, re
       const batch = batches[b]!;
       const delta = m === 0 ? 0 : (batch.mean[v] as number) - origin;
       const eta = ref === null || b === ref ? (beta[b] as number) : (beta[b] as number) + (beta[ref] as number);
-      let cb = 0;
-      let cdb = 0;
-      let cCc = 0;
-      for (let k = 0; k < q; k++) {
-        const bk = beta[B + k] as number;
-        cb += (covariateSum[b * q + k] as number) * bk;
-        cdb += (batch.covariateValueSum[k * V + v] as number) * bk;
-        for (let l = 0; l < q; l++) cCc += bk * (covariateCross[(b * q + k) * q + l] as number) * (beta[B + l] as number);
-      }
+      sumCovariateProducts(batch, v, sumOf[b]!, crossOf[b]!, coef, products);
+      const cb = products[0] as number;
+      const cdb = products[1] as number;
+      const cCc = products[2] as number;
       const squares = batch.squares[v] as number;
       const deviations = batch.deviationSum[v] as number;
-      result.s1[at] = deviations + m * (delta - alpha) - cb;
+      result.s1[at] = sumResiduals(delta - alpha, m, deviations, cb);
       result.s2[at] = sumSquaredResiduals(delta - alpha, m, deviations, squares, cb, cdb, cCc);
       scale[b] = squares + cCc;
       if (ref === null || ref === b) {
@@ -227,14 +225,6 @@ export function standardize(statistics: CombatStatistics, design: DesignSums, re
 
 /** Relative size under which a residual sum of squares is rounding error, not variance. */
 export const NOISE_FLOOR = 1e-12;
-
-/**
- * Sum over a batch's finite rows of (d + shift - c.betaC)^2, d the deviations from the batch's
- * mean (`deviations` their sum), expanded into its sufficient statistics.
- */
-function sumSquaredResiduals(shift: number, m: number, deviations: number, squares: number, cb: number, cdb: number, cCc: number): number {
-  return squares + m * shift * shift + 2 * shift * deviations + cCc - 2 * cdb - 2 * shift * cb;
-}
 
 /** Inverse of a full-rank p x p matrix (row-major). */
 export function invert(matrix: Float64Array, p: number): Float64Array {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@combat/base';
 import { checkObject, describeValue, isRecord } from '@combat/base/internal';
 import { BatchSums } from './batch-sums.js';
+import { checkOnce } from './check-once.js';
 import { checkCoding, requireArray, requireSortedLabels, type Fail } from './coding-checks.js';
 import type { DesignCoding } from './design.js';
 
@@ -115,6 +116,23 @@ export function unpackBatch(batch: BatchStatistics, q: number, features: number)
 }
 
 /**
+ * A batch's sample count, covariate sums and cross products over the rows where a feature is
+ * finite: the batch's own, less entry `j` of `missingSums` (the feature's, or undefined when none
+ * of its cells is missing). Writes `sum` (q) and `cross` (q x q); returns the count.
+ */
+export function finiteDesignSums(batch: BatchStatistics, j: number | undefined, sum: Float64Array, cross: Float64Array): number {
+  const q = sum.length;
+  sum.set(batch.covariateSum);
+  cross.set(batch.covariateCross);
+  if (j === undefined) return batch.samples;
+  const stride = 1 + q + q * q;
+  const entry = batch.missingSums.subarray(j * stride, (j + 1) * stride);
+  for (let k = 0; k < q; k++) sum[k] -= entry[1 + k] as number;
+  for (let kl = 0; kl < q * q; kl++) cross[kl] -= entry[1 + q + kl] as number;
+  return batch.samples - (entry[0] as number);
+}
+
+/**
  * Checks that a value is statistics as an accumulator makes them: the version, a positive
  * feature count, a coding as `checkCoding` requires, batches with labels in code-point order, and
  * per batch a positive integer sample count, Float64Arrays of their lengths, missing features
@@ -169,13 +187,9 @@ function checkBatch(batch: Record<string, unknown>, at: string, q: number, V: nu
  *
  * @throws {@link InvalidArgumentError} naming `fn` and the field.
  */
-export function requireStatistics(value: unknown, fn: string): asserts value is CombatStatistics {
-  if (typeof value === 'object' && value !== null && CHECKED.has(value)) return;
+export const requireStatistics: (value: unknown, fn: string) => asserts value is CombatStatistics = checkOnce((value, fn) => {
   checkObject(value, `${fn}: statistics`, 'statistics { version, features, coding, batches } from an accumulator');
   checkStatistics(value, 'statistics', (detail) => {
     throw new InvalidArgumentError(`${fn}: ${detail}`);
   });
-  CHECKED.add(value as object);
-}
-
-const CHECKED = new WeakSet<object>();
+});

@@ -7,7 +7,7 @@
  * properties).
  */
 import { CombatError } from '@combat/base';
-import { describeValue, isRecord } from '@combat/base/internal';
+import { describeValue, findMaskGeometryProblem, isRecord } from '@combat/base/internal';
 import type { DesignCoding } from '@combat/core';
 import type { CovariateColumns } from './matrix.js';
 
@@ -131,23 +131,18 @@ export function checkMaskGeometry(
   field: string,
   fail: Fail,
 ): { shape: number[]; affine: Float64Array; indices: Int32Array } {
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n > 0)) {
-    return fail(`${field}.shape is ${showList(shape)}; expected 3 positive integers`);
-  }
-  const entries = affine instanceof Float64Array ? Array.from(affine) : affine;
-  if (!Array.isArray(entries) || entries.length !== 16 || !entries.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    return fail(`${field}.affine is ${describeValue(affine)}; expected 16 finite numbers`);
-  }
+  const problem = findMaskGeometryProblem(shape, affine, indices);
+  if (problem?.part === 'shape') return fail(`${field}.shape is ${showList(shape)}; expected 3 positive integers`);
+  if (problem?.part === 'affine') return fail(`${field}.affine is ${describeValue(affine)}; expected 16 finite numbers`);
   if (!(indices instanceof Int32Array) || indices.length !== features) {
     return fail(`voxel indices are ${describeValue(indices)}; expected an Int32Array of ${features}, one per feature`);
   }
-  const voxels = (shape as number[]).reduce((a, n) => a * n, 1);
-  for (let k = 0; k < indices.length; k++) {
-    const index = indices[k] as number;
-    if (index < 0 || index >= voxels) fail(`voxel index in row ${k + 1} is ${index}; expected 0 to ${voxels - 1} (the volume has shape ${shape.join(' x ')})`);
-    if (k > 0 && index <= (indices[k - 1] as number)) fail(`voxel index in row ${k + 1} is ${index} after ${indices[k - 1]}; expected strictly ascending indices`);
+  const sizes = shape as number[];
+  if (problem?.part === 'index') {
+    fail(`voxel index in row ${problem.at + 1} is ${indices[problem.at]}; expected 0 to ${problem.voxels - 1} (the volume has shape ${sizes.join(' x ')})`);
   }
-  return { shape: [...(shape as number[])], affine: Float64Array.from(entries as number[]), indices };
+  if (problem?.part === 'order') fail(`voxel index in row ${problem.at + 1} is ${indices[problem.at]} after ${indices[problem.at - 1]}; expected strictly ascending indices`);
+  return { shape: [...sizes], affine: Float64Array.from(affine as ArrayLike<number>), indices };
 }
 
 /** The empirical Bayes priors, one value per batch each. */

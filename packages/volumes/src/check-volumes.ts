@@ -1,5 +1,5 @@
 import type { MaskGeometry, VolumeResource } from '@combat/base';
-import { checkBoolean, checkFunction, checkObject, checkOptionalString, checkOptions, refuseArgument } from '@combat/base/internal';
+import { checkBoolean, checkFunction, checkObject, checkOptionalString, checkOptions, findMaskGeometryProblem, refuseArgument } from '@combat/base/internal';
 import { requireResources } from './arguments.js';
 import { streamVolumes } from './volume-pass.js';
 
@@ -65,17 +65,15 @@ export async function checkVolumes(volumes: readonly VolumeResource[], mask: Mas
  */
 export function requireGeometry(mask: unknown, what: string): asserts mask is MaskGeometry {
   const { shape, affine, indices, source } = checkObject(mask, what);
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((n) => Number.isSafeInteger(n) && n >= 1)) {
-    refuseArgument(`${what}.shape`, '3 sizes of at least 1', shape);
-  }
-  if (!(affine instanceof Float64Array) || affine.length !== 16 || !affine.every(Number.isFinite)) refuseArgument(`${what}.affine`, 'a Float64Array of 16 finite values', affine);
-  if (!(indices instanceof Int32Array)) refuseArgument(`${what}.indices`, 'an Int32Array', indices);
-  const voxels = shape[0] * shape[1] * shape[2];
   // Ascending and in range, as MaskGeometry promises: a repeated voxel would be written twice.
-  for (let k = 0; k < indices.length; k++) {
-    const at = indices[k] as number;
-    if (at < 0 || at >= voxels) refuseArgument(`${what}.indices[${k}]`, `a voxel index from 0 to ${voxels - 1}`, at);
-    if (k > 0 && at <= (indices[k - 1] as number)) refuseArgument(`${what}.indices[${k}]`, `an index above ${indices[k - 1]} (indices strictly ascending)`, at);
+  const problem = findMaskGeometryProblem(shape, affine instanceof Float64Array ? affine : null, indices);
+  if (problem !== null) {
+    const index = (at: number) => (indices as Int32Array)[at];
+    if (problem.part === 'shape') refuseArgument(`${what}.shape`, '3 sizes of at least 1', shape);
+    if (problem.part === 'affine') refuseArgument(`${what}.affine`, 'a Float64Array of 16 finite values', affine);
+    if (problem.part === 'indices') refuseArgument(`${what}.indices`, 'an Int32Array', indices);
+    if (problem.part === 'index') refuseArgument(`${what}.indices[${problem.at}]`, `a voxel index from 0 to ${problem.voxels - 1}`, index(problem.at));
+    if (problem.part === 'order') refuseArgument(`${what}.indices[${problem.at}]`, `an index above ${index(problem.at - 1)} (indices strictly ascending)`, index(problem.at));
   }
   checkOptionalString(source, `${what}.source`);
 }

@@ -5,6 +5,7 @@ import { UsageError, type CliIo } from '../cli-io.js';
 import { inRows, type RowContext } from '../explain.js';
 import type { OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
+import { addedBatches, newBatchesOption, planExtendedModel, type NewBatchFlags } from '../new-batches.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
 import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
 import { countMissing, featureMap } from './harmonize-table.js';
@@ -12,14 +13,12 @@ import { countMissing, featureMap } from './harmonize-table.js';
 /**
  * The flags of `combat apply`.
  */
-export interface ApplyTableFlags extends OutputFlags {
+export interface ApplyTableFlags extends OutputFlags, NewBatchFlags {
   readonly model: string;
   readonly data: string;
   readonly covariates?: string;
   readonly id?: string;
   readonly out: string;
-  readonly estimateNewBatches?: boolean;
-  readonly saveModel?: string;
 }
 
 /**
@@ -37,16 +36,13 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
   const { data } = paired;
   const plan = new OutputPlan({ inputs: [flags.model, flags.data, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
-  if (flags.saveModel !== undefined) {
-    if (flags.estimateNewBatches !== true) throw new UsageError('--save-model needs --estimate-new-batches: without it the model is the one given');
-    plan.file(flags.saveModel, '--save-model');
-  }
+  planExtendedModel(plan, flags);
   const { idColumn } = paired;
   const rows: RowContext = { table: data, idColumn, features: featureNames };
   const covariates = pairedCovariates(paired, columns);
   const result = await withOutputs(plan, async () => {
     const matrix = tableMatrix(data, featureNames, { idColumn });
-    const applied = inRows(rows, () => applyCombat(model, matrix, covariates, { newBatches: flags.estimateNewBatches === true ? 'estimate' : 'error' }));
+    const applied = inRows(rows, () => applyCombat(model, matrix, covariates, { newBatches: newBatchesOption(flags) }));
     await plan.write(flags.out, encodeTableFile(flags.out, data, featureMap(featureNames, applied.data)));
     if (flags.saveModel !== undefined) {
       await plan.write(flags.saveModel, encodeModelFile(applied.model, { featureNames, columns, idColumn }, { target: flags.saveModel }));
@@ -54,7 +50,6 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
     return { ...applied, missingCells: countMissing(matrix) };
   });
   reportWarnings(io, result.warnings, featureNames);
-  const newBatches = [...result.model.batches.keys()].filter((batch) => !model.batches.has(batch));
   printSummary(
     io,
     {
@@ -63,7 +58,7 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
       features: featureNames,
       missingCells: result.missingCells,
       batchLabels: covariates.batch,
-      newBatches,
+      newBatches: addedBatches(model, result.model),
       wrote: [flags.out, ...(flags.saveModel === undefined ? [] : [flags.saveModel])],
     },
     { quiet: flags.quiet ?? false },

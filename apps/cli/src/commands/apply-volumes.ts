@@ -5,6 +5,7 @@ import { NiftiFileResource, encodeNiftiFile } from '@combat/io-nifti/node';
 import { adjustVolumes } from '@combat/volumes';
 import { UsageError, type CliIo } from '../cli-io.js';
 import { inRowsAsync } from '../explain.js';
+import { addedBatches, newBatchesOption, planExtendedModel, type NewBatchFlags } from '../new-batches.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { describeCount, printSummary, reportWarnings } from '../summary.js';
@@ -14,13 +15,11 @@ import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 /**
  * The flags of `combat apply-volumes`.
  */
-export interface ApplyVolumesFlags extends VolumeOutputFlags {
+export interface ApplyVolumesFlags extends VolumeOutputFlags, NewBatchFlags {
   readonly model: string;
   readonly covariates: string;
   readonly imageColumn: string;
   readonly outDir: string;
-  readonly estimateNewBatches?: boolean;
-  readonly saveModel?: string;
 }
 
 /**
@@ -37,10 +36,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
   const inputs = await readVolumeInputs(flags.covariates, flags.imageColumn, flags.outDir, columns);
   const plan = new OutputPlan({ inputs: [...inputs.images, flags.covariates, flags.model], overwrite: flags.overwrite ?? false });
   planVolumeOutputs(plan, inputs, flags.outDir);
-  if (flags.saveModel !== undefined) {
-    if (flags.estimateNewBatches !== true) throw new UsageError('--save-model needs --estimate-new-batches: without it the model is the one given');
-    plan.file(flags.saveModel, '--save-model');
-  }
+  planExtendedModel(plan, flags);
   // Two passes: every image is checked (and new sites estimated) before the first is adjusted, so a bad one stops the run early.
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const result = await withOutputs(plan, async () => {
@@ -53,7 +49,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
       {
         preserveOutOfMask: flags.preserveOutOfMask ?? false,
         allowAffineMismatch: flags.allowAffineMismatch ?? false,
-        newBatches: flags.estimateNewBatches === true ? 'estimate' : 'error',
+        newBatches: newBatchesOption(flags),
         onProgress: () => progress.tick(),
       },
     )).finally(() => progress.stop());
@@ -70,7 +66,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
       headline: `applied ${flags.model} to ${describeCount(inputs.images.length, 'volume')} (${mask.indices.length} voxels in the mask)`,
       model: result.estimates.model,
       batchLabels: inputs.covariates.batch,
-      newBatches: [...result.estimates.model.batches.keys()].filter((batch) => !model.batches.has(batch)),
+      newBatches: addedBatches(model, result.estimates.model),
       unit: 'volume',
       wrote: [flags.outDir, ...(flags.saveModel === undefined ? [] : [flags.saveModel])],
     },

@@ -4,7 +4,7 @@ import { encodeTableFile, tableFormat } from '@combat/io-arrow/node';
 import type { CliIo } from '../cli-io.js';
 import { inRows, type RowContext } from '../explain.js';
 import { featuresNeeded, selectFeatures } from '../feature-columns.js';
-import { combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
+import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
 import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
@@ -38,7 +38,7 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Pro
   plan.file(flags.out, '--out');
   if (flags.saveModel !== undefined) plan.file(flags.saveModel, '--save-model');
   const { idColumn } = paired;
-  const rows: RowContext = { table: data, idColumn, features, batches: { column: flags.batch, ...(flags.refBatch === undefined ? {} : { refBatch: flags.refBatch }) } };
+  const rows: RowContext = { table: data, idColumn, features, batches: batchFlags(flags) };
   const columns = covariateColumns(flags);
   const result = await withOutputs(plan, async () => {
     const matrix = tableMatrix(data, features, { idColumn });

@@ -6,7 +6,7 @@ import { batchEffectMaps, harmonizeVolumesStreaming, type HarmonizeVolumesStream
 import type { CliIo } from '../cli-io.js';
 import { EFFECT_MAP_KINDS, effectMapPath } from '../effect-maps.js';
 import { inRowsAsync } from '../explain.js';
-import { combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
+import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { describeCount, printSummary, reportWarnings } from '../summary.js';
@@ -53,7 +53,7 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   if (flags.effectMaps) for (const batch of batches) for (const kind of EFFECT_MAP_KINDS) plan.file(effectMapPath(flags.outDir, kind, batch), `--effect-maps (${kind} of ${batch})`);
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const { estimates, warnings } = await withOutputs(plan, async () => {
-    const rows = { ...inputs.rows, batches: { column: flags.batch, ...(flags.refBatch === undefined ? {} : { refBatch: flags.refBatch }) } };
+    const rows = { ...inputs.rows, batches: batchFlags(flags) };
     const fit = await inRowsAsync(rows, () => fitAndAdjust(
       inputs.images.map((path) => new NiftiFileResource(path)),
       inputs.covariates,
