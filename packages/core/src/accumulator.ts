@@ -129,6 +129,16 @@ export class CombatAccumulator {
     checkMatrix(matrix, this.features, 'addEncoded');
     checkEncodedRows(rows, matrix.samples, this.coding, 'addEncoded');
     checkNoInfinity(matrix);
+    this.addColumns(matrix.data, this.features, 0, rows);
+    return this;
+  }
+
+  /**
+   * Adds columns `offset` to `offset + features` of rows of a sample-major matrix of `stride`
+   * columns (inputs checked by the caller): the sums {@link addEncoded} would make of those
+   * columns alone.
+   */
+  private addColumns(data: Float64Array | Float32Array, stride: number, offset: number, rows: EncodedRows): void {
     widenRanges(this.coding, rows, this.ranges);
     const byBatch = new Map<string, number[]>();
     rows.batch.forEach((label, i) => {
@@ -145,15 +155,14 @@ export class CombatAccumulator {
       }
       if (indices.length === 1) {
         const i = indices[0] as number;
-        target.addRow(matrix.data.subarray(i * this.features, (i + 1) * this.features), rows.covariates.subarray(i * q, (i + 1) * q));
+        target.addRow(data.subarray(i * stride + offset, i * stride + offset + this.features), rows.covariates.subarray(i * q, (i + 1) * q));
         continue;
       }
       const block = (this.scratch ??= new BatchSums(q, this.features));
       block.reset();
-      block.sumRows(matrix.data, rows.covariates, indices);
+      block.sumRows(data, stride, offset, rows.covariates, indices);
       target.merge(block);
     }
-    return this;
   }
 
   /**
@@ -170,7 +179,7 @@ export class CombatAccumulator {
     return this.pack(true);
   }
 
-  /** The statistics, with copies of the sums or (for {@link takeStatistics}) the sums themselves. */
+  /** The statistics, with copies of the sums or (for {@link accumulateColumns}, whose accumulator is not used again) the sums themselves. */
   private pack(copy: boolean): CombatStatistics {
     const labels = [...this.sums.keys()].sort(compareCodePoints);
     const terms = this.coding.terms.map((term, t): CovariateTerm => {
@@ -187,10 +196,13 @@ export class CombatAccumulator {
 }
 
 /**
- * The statistics of an accumulator that is not used again, without copying its sums: what
- * `harmonize` fits from, sparing the memory of a copy.
+ * The statistics of columns `from` to `to` (exclusive) of a checked sample-major matrix with
+ * rows encoded by `coding`: the part of the statistics of the whole matrix for those features,
+ * bit for bit (see {@link joinStatistics}). What a worker computes for its range of features.
  */
-export function takeStatistics(accumulator: CombatAccumulator): CombatStatistics {
+export function accumulateColumns(coding: DesignCoding, matrix: DataMatrix, rows: EncodedRows, from: number, to: number): CombatStatistics {
+  const accumulator = new CombatAccumulator(coding, to - from);
+  accumulator['addColumns'](matrix.data, matrix.features, from, rows);
   return accumulator['pack'](false);
 }
 

@@ -81,6 +81,17 @@ export interface ApplyResult {
  * ```
  */
 export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions = {}): ApplyResult {
+  const { model: used, rows, warnings } = prepareApply(model, matrix, covariates, options);
+  const effects = findBatches(used, rows, true);
+  return { data: adjust(used, effects, matrix.data, rows, new Float64Array(matrix.samples * model.features), model.features, 0), model: used, warnings };
+}
+
+/**
+ * What {@link applyCombat} does before it adjusts: checks the arguments and the data, encodes the
+ * rows, warns about covariates outside their training range and estimates new batches when asked
+ * to; every batch of the rows is then the returned model's. Shared with the threaded application.
+ */
+export function prepareApply(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions): { model: CombatModel; rows: EncodedRows; warnings: CombatWarning[] } {
   requireModel(model, 'applyCombat');
   checkInputs(matrix, covariates, model.features, 'applyCombat');
   const given = checkOptions(options, 'applyCombat: options', 'an object { newBatches?, maxIterations? }');
@@ -95,8 +106,8 @@ export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: 
     used = estimated.model;
     warnings.push(...estimated.warnings);
   }
-  const effects = findBatches(used, rows, true);
-  return { data: adjust(used, effects, matrix.data, rows, new Float64Array(matrix.samples * model.features)), model: used, warnings };
+  findBatches(used, rows, true);
+  return { model: used, rows, warnings };
 }
 
 /**
@@ -136,7 +147,18 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
   }
   checkNoInfinity(matrix);
-  return adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V));
+  return adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V), V, 0);
+}
+
+/**
+ * {@link applyEncoded} of columns `offset` to `offset + model.features` of a checked
+ * sample-major matrix of `matrix.features` columns, with the model of those features (a
+ * {@link sliceModel}), written into the same columns of `out` (the matrix's shape): what a worker
+ * adjusts for its range of features, bit for bit the values adjusting the whole matrix gives.
+ * An error about a feature names its column in the whole matrix.
+ */
+export function adjustColumns(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, offset: number): void {
+  adjust(model, findBatches(model, rows, false), matrix.data, rows, out, matrix.features, offset);
 }
 
 /** Each sample's batch effects; an unknown batch is an error (with the option that estimates it as the remedy when `suggest`). */
@@ -151,8 +173,20 @@ function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): B
   });
 }
 
-/** Spec section 5 for every sample and feature, into `out` (inputs already checked; `effects` each sample's batch). */
-function adjust(model: CombatModel, effects: readonly BatchEffects[], data: Float64Array | Float32Array, rows: EncodedRows, out: Float64Array): Float64Array {
+/**
+ * Spec section 5 for every sample and the model's features, into `out` (inputs already checked;
+ * `effects` each sample's batch). The model's feature v is column `first + v` of `data` and
+ * `out`, sample-major with `stride` columns.
+ */
+function adjust(
+  model: CombatModel,
+  effects: readonly BatchEffects[],
+  data: Float64Array | Float32Array,
+  rows: EncodedRows,
+  out: Float64Array,
+  stride: number,
+  first: number,
+): Float64Array {
   const V = model.features;
   const q = model.coding.columns.length;
   const { grandMean, beta } = model;
@@ -162,7 +196,7 @@ function adjust(model: CombatModel, effects: readonly BatchEffects[], data: Floa
   const nonZeroAt = new Int32Array(q);
   for (let i = 0; i < samples; i++) {
     const batch = effects[i] as BatchEffects;
-    const row = i * V;
+    const row = i * stride + first;
     if (rows.batch[i] === model.refBatch) {
       for (let v = 0; v < V; v++) out[row + v] = data[row + v] as number;
       continue;
@@ -176,19 +210,21 @@ function adjust(model: CombatModel, effects: readonly BatchEffects[], data: Floa
     }
     for (const v of passThrough) out[row + v] = data[row + v] as number;
   }
-  checkNoOverflow(data, out, V);
+  checkNoOverflow(data, out, samples, V, stride, first);
   return out;
 }
 
 /** A finite value must adjust to a finite value; values near the float64 limit can overflow. */
-function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, features: number): void {
-  for (let at = 0; at < out.length; at++) {
-    const y = out[at] as number;
-    if (y - y === 0 || (data[at] as number) - (data[at] as number) !== 0) continue;
-    throw new InvalidValueError(`data value ${data[at]} adjusts to ${y}: it is too large for float64 arithmetic with this model; expected values well inside the float64 range`, {
-      sample: Math.floor(at / features),
-      feature: at % features,
-    });
+function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, samples: number, features: number, stride: number, first: number): void {
+  for (let i = 0; i < samples; i++) {
+    for (let at = i * stride + first, end = at + features; at < end; at++) {
+      const y = out[at] as number;
+      if (y - y === 0 || (data[at] as number) - (data[at] as number) !== 0) continue;
+      throw new InvalidValueError(`data value ${data[at]} adjusts to ${y}: it is too large for float64 arithmetic with this model; expected values well inside the float64 range`, {
+        sample: i,
+        feature: at - i * stride,
+      });
+    }
   }
 }
 

@@ -50,12 +50,14 @@ export class BatchSums {
   }
 
   /**
-   * Sums rows `rows` of `data` (samples x features, sample-major) with their encoded covariates
-   * (q per sample), all of this batch, into this (empty) object, in one pass: about each feature's
-   * first finite value of the block, then moved to the block's mean (a constant feature's mean is
-   * exactly its value). The first value is not kept.
+   * Sums rows `rows` of `data` with their encoded covariates (q per sample), all of this batch,
+   * into this (empty) object, in one pass: about each feature's first finite value of the block,
+   * then moved to the block's mean (a constant feature's mean is exactly its value). The first
+   * value is not kept. Row i's values are `data[i * stride + offset + v]` for this object's
+   * features v: a range of the columns of a wider sample-major matrix (each feature's sums do not
+   * depend on the others, so any split of the columns gives the same sums).
    */
-  sumRows(data: ArrayLike<number>, covariates: Float64Array, rows: readonly number[]): void {
+  sumRows(data: ArrayLike<number>, stride: number, offset: number, covariates: Float64Array, rows: readonly number[]): void {
     const V = this.features;
     const q = this.q;
     const { finite, mean, deviationSum, squares, covariateValueSum } = this;
@@ -68,7 +70,7 @@ export class BatchSums {
       const c = covariates.subarray(i * q, i * q + q);
       this.addCovariateRow(c);
       const used = listNonZero(c, V, nonZero, nonZeroAt);
-      const at = i * V;
+      const at = i * stride + offset;
       for (let v = 0; v < V; v++) {
         const y = data[at + v] as number;
         if (y === y) {

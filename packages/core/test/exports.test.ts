@@ -39,7 +39,7 @@ describe('the export lists are pinned', () => {
     ]);
   });
   test('@combat/core/internal', () => {
-    expect(Object.keys(internal).sort()).toEqual(['checkFitBatches', 'checkModelMeta']);
+    expect(Object.keys(internal).sort()).toEqual(['accumulateColumns', 'adjustColumns', 'checkCoding', 'checkFitBatches', 'checkModelMeta', 'checkStatistics', 'joinStatistics', 'prepareApply', 'prepareHarmonize', 'sliceModel']);
   });
 });
 

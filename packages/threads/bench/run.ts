@@ -1,0 +1,85 @@
+/**
+ * `pnpm bench` for @combat/threads: one harmonize call on data the process has not seen (after a
+ * warm-up on 20 samples), each in a fresh process, with 1 thread and with every available core,
+ * beside neuroCombat (Python) on the same matrix when it is installed: set NEUROCOMBAT_PATH to a
+ * folder holding its `neuroCombat` package (run by /usr/bin/python3 with numpy and pandas, or by $PYTHON).
+ * Prints figures; asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CombatOptions } from '@combat/core';
+import { CombatThreads } from '../src/index.js';
+// The test helpers' generator, by path: the bench runs compiled JavaScript, and @combat/test-support is TypeScript.
+import { syntheticData } from '../../../test-support/src/synthetic.js';
+
+interface Scenario {
+  readonly name: string;
+  readonly features: number;
+  readonly options: CombatOptions;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'parametric', features: 100_000, options: { parametric: true } },
+  { name: 'non-parametric', features: 2_000, options: { parametric: false } },
+];
+const BATCH_SIZES = [50, 50, 50, 50];
+
+/** In the child: a warm-up on 20 samples, then one timed harmonize call on data in shared memory. */
+async function measure(scenario: Scenario, threads: number): Promise<void> {
+  const pool = new CombatThreads({ threads });
+  const warm = syntheticData({ seed: 1, batchSizes: [5, 5, 5, 5], features: 50 });
+  await pool.harmonize(warm.matrix, warm.covariates, scenario.options);
+  const { matrix, covariates } = syntheticData({ seed: 2026, batchSizes: BATCH_SIZES, features: scenario.features });
+  // As a reader that fills shared memory would hand it over (the CLI's tables do).
+  const data = new Float64Array(new SharedArrayBuffer(matrix.data.byteLength));
+  data.set(matrix.data);
+  const start = performance.now();
+  await pool.harmonize({ ...matrix, data }, covariates, scenario.options);
+  const seconds = (performance.now() - start) / 1000;
+  await pool.close();
+  console.log(JSON.stringify({ seconds }));
+}
+
+function child(scenario: Scenario, threads: number): number {
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'child', scenario.name, String(threads)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`bench child failed: ${run.stderr}`);
+  return (JSON.parse(run.stdout.trim().split('\n').pop() as string) as { seconds: number }).seconds;
+}
+
+/** neuroCombat's seconds on the scenario's matrix, or why it was not run. */
+function peer(scenario: Scenario): number | string {
+  const folder = process.env.NEUROCOMBAT_PATH;
+  if (folder === undefined) return 'not run: set NEUROCOMBAT_PATH to a folder holding the neuroCombat package';
+  const { matrix, covariates } = syntheticData({ seed: 2026, batchSizes: BATCH_SIZES, features: scenario.features });
+  const dir = join(tmpdir(), 'combat-bench-threads');
+  mkdirSync(dir, { recursive: true });
+  const { samples, features } = matrix;
+  const transposed = new Float64Array(samples * features);
+  for (let i = 0; i < samples; i++) for (let v = 0; v < features; v++) transposed[v * samples + i] = matrix.data[i * features + v] as number;
+  const dataPath = join(dir, `${scenario.name}.f64`);
+  const covariatesPath = join(dir, `${scenario.name}.csv`);
+  writeFileSync(dataPath, new Uint8Array(transposed.buffer));
+  writeFileSync(covariatesPath, ['batch,sex,age', ...covariates.batch.map((b, i) => `${b},${covariates.categorical.sex[i]},${covariates.continuous.age[i]}`)].join('\n'));
+  const script = fileURLToPath(new URL('../../../../bench/peers/neurocombat.py', import.meta.url));
+  const mode = scenario.options.parametric === false ? 'non-parametric' : 'parametric';
+  const run = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [script, dataPath, covariatesPath, String(samples), String(features), mode], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: folder } });
+  if (run.status !== 0) return `failed: ${run.stderr.trim().split('\n').pop()}`;
+  return (JSON.parse(run.stdout.trim().split('\n').pop() as string) as { seconds: number }).seconds;
+}
+
+if (process.argv[2] === 'child') {
+  await measure(SCENARIOS.find((s) => s.name === process.argv[3]) as Scenario, Number(process.argv[4]));
+} else {
+  const cores = availableParallelism();
+  console.log(`@combat/threads: one cold harmonize call, n = 200 (4 batches of 50), age + sex; ${cores} cores available`);
+  for (const scenario of SCENARIOS) {
+    const one = child(scenario, 1);
+    const all = child(scenario, cores);
+    const reference = peer(scenario);
+    const versus = typeof reference === 'number' ? `neuroCombat ${reference.toFixed(2)} s: ${(reference / one).toFixed(1)}x with 1 thread, ${(reference / all).toFixed(1)}x with ${cores}` : `neuroCombat ${reference}`;
+    console.log(`${scenario.name.padEnd(15)} V=${String(scenario.features).padStart(7)}  1 thread ${one.toFixed(3)} s  ${cores} threads ${all.toFixed(3)} s (${(one / all).toFixed(2)}x)  ${versus}`);
+  }
+}

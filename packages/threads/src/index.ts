@@ -1,0 +1,1 @@
+export { CombatThreads, type ThreadsOptions } from './threads.js';

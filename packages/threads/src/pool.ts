@@ -1,0 +1,16 @@
+import workerpool from 'workerpool';
+
+/** A pool of `threads` workers running worker.ts: worker threads under Node, module Web Workers in a browser. */
+export function startPool(threads: number): workerpool.Pool {
+  // From the TypeScript sources (this repository's tests and `pnpm combat`), the worker loads them
+  // through tsx; from the build, the worker's own JavaScript.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const script = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
+  if ((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined) {
+    const load = fromSource
+      ? `import(${JSON.stringify((import.meta as ImportMeta & { resolve(specifier: string): string }).resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`
+      : `import(${JSON.stringify(script)})`;
+    return workerpool.pool(load, { workerType: 'thread', maxWorkers: threads, workerThreadOpts: { eval: true, execArgv: fromSource ? ['--conditions=source'] : [] } });
+  }
+  return workerpool.pool(script, { workerType: 'web', maxWorkers: threads, workerOpts: { type: 'module' } });
+}
