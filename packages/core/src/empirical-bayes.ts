@@ -128,25 +128,21 @@ export function shrinkNonParametric(
     const m = finiteCount[v];
     const S1 = s1[v];
     const S2 = s2[v];
-    // One pass with a running maximum of the log weights: sums are kept relative to it and
-    // rescaled when it grows. Weights below e^-50 of it change the sums by less than rounding.
+    // The largest log weight first, then the weights relative to it: weights below e^-50 of it
+    // change the sums by less than rounding and are skipped (most of them, with many samples).
     let largest = -Infinity;
+    for (let j = 0; j < K; j++) {
+      const logWeight = S2 * P[j] + S1 * Q[j] + m * R[j];
+      if (j !== i && logWeight > largest) largest = logWeight;
+    }
+    const floor = largest + NEGLIGIBLE_LOG_WEIGHT;
     let sumW = 0;
     let sumWG = 0;
     let sumWD = 0;
     for (let j = 0; j < K; j++) {
-      if (j === i) continue;
       const logWeight = S2 * P[j] + S1 * Q[j] + m * R[j];
-      if (logWeight > largest) {
-        const rescale = Math.exp(largest - logWeight);
-        sumW *= rescale;
-        sumWG *= rescale;
-        sumWD *= rescale;
-        largest = logWeight;
-      }
-      const relative = logWeight - largest;
-      if (relative < NEGLIGIBLE_LOG_WEIGHT) continue;
-      const w = Math.exp(relative);
+      if (logWeight < floor || j === i) continue;
+      const w = Math.exp(logWeight - largest);
       sumW += w;
       sumWG += w * g[j];
       sumWD += w * d[j];
