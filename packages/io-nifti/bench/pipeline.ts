@@ -1,31 +1,46 @@
 /**
- * `pnpm bench` for the volume pipeline (@combat/io-nifti + @combat/volumes): subjects of
- * 91x109x91 float32 .nii.gz with a brain-shaped (ellipsoid) mask of about 230,000 voxels, 4 sites,
- * age and sex. Times read + harmonize + write (streaming) and the share of it in ComBat's math;
- * measures the peak RSS of the streaming path for 100 and 400 subjects in child processes.
- * Prints figures; asserts nothing.
+ * `pnpm bench` for the volume pipeline (@combat/io-nifti + @combat/volumes + the CLI): subjects of
+ * 91x109x91 float32 .nii.gz with a brain-shaped (ellipsoid) mask of 230,591 voxels, 4 sites, age
+ * and sex, made once in `$TMPDIR/combat-volume-bench`. Times the compiled `combat
+ * harmonize-volumes` on 200 subjects as a user runs it, with its peak RSS, beside the peer: kwneuro's
+ * pipeline (nibabel loads every volume, neuroCombat, nibabel saves float32 .nii.gz;
+ * bench/peers/kwneuro_pipeline.py), run when Python has numpy, pandas, scipy and nibabel and
+ * `NEUROCOMBAT_DIR` names a folder holding neuroCombat's package (its `neuroCombat/` folder), else
+ * skipped with the reason. Then the peak RSS of the library's streaming path for 100 and 400
+ * subjects, in child processes. Prints figures; asserts nothing. `BENCH_RUNS` (default 3) runs of
+ * each, alternating; the median is reported.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { identityAffine, type Volume, type VolumeResource } from '@combat/base';
+import { identityAffine, type Volume } from '@combat/base';
 import { harmonizeVolumesStreaming } from '@combat/volumes';
 // The test helpers' generator, by path: the bench runs compiled JavaScript, and @combat/test-support is TypeScript.
 import { random } from '../../../test-support/src/synthetic.js';
-import { NiftiFileResource, writeNifti } from '../src/node.js';
+import { NiftiFileResource, encodeNiftiFile, writeNifti } from '../src/node.js';
 
 const SHAPE = [91, 109, 91] as const;
 const SITES = ['siteA', 'siteB', 'siteC', 'siteD'];
 const ROOT = join(tmpdir(), 'combat-volume-bench');
 const INPUTS = join(ROOT, 'inputs');
+const MASK = join(INPUTS, 'mask.nii.gz');
+const SUBJECTS = 200;
+/** This package's folder and the repository's, from the compiled file in bench-dist/packages/io-nifti/bench. */
+const PACKAGE = fileURLToPath(new URL('../../../../', import.meta.url));
+const REPOSITORY = fileURLToPath(new URL('../../../../../../', import.meta.url));
+const COMBAT = join(REPOSITORY, 'apps', 'cli', 'dist', 'main.js');
+const PEER = join(PACKAGE, 'bench', 'peers', 'kwneuro_pipeline.py');
+const PEAK_RSS = fileURLToPath(new URL('./peak-rss.js', import.meta.url));
 
 function subject(i: number) {
   const next = random(1000 + i);
   return { site: SITES[i % SITES.length]!, sex: next() < 0.5 ? 'F' : 'M', age: 20 + 60 * next() };
 }
+
+const inputPath = (s: number) => join(INPUTS, `sub-${String(s).padStart(3, '0')}.nii.gz`);
 
 function affine(): Float64Array {
   const a = identityAffine();
@@ -33,7 +48,7 @@ function affine(): Float64Array {
   return a;
 }
 
-/** An ellipsoid of radii 36, 45, 34 voxels about the centre: about 230,000 voxels. */
+/** An ellipsoid of radii 36, 45, 34 voxels about the centre: 230,591 voxels. */
 function brainMask(): Volume {
   const [nx, ny, nz] = SHAPE;
   const data = new Uint8Array(nx * ny * nz);
@@ -46,14 +61,13 @@ function brainMask(): Volume {
   return { shape: [...SHAPE], affine: affine(), data };
 }
 
-/** Writes the synthetic inputs that do not exist yet: smooth anatomy, age and site effects, noise. */
-async function ensureInputs(count: number): Promise<void> {
+/** Writes the synthetic inputs that do not exist yet (smooth anatomy, age and site effects, noise) and a covariates table of `count` subjects. */
+async function ensureInputs(count: number): Promise<string> {
   await mkdir(INPUTS, { recursive: true });
-  const maskPath = join(INPUTS, 'mask.nii.gz');
-  if (!existsSync(maskPath)) await writeNifti(maskPath, brainMask(), { level: 1 });
+  if (!existsSync(MASK)) await writeNifti(MASK, brainMask(), { level: 1 });
   const [nx, ny, nz] = SHAPE;
   for (let s = 0; s < count; s++) {
-    const path = join(INPUTS, `sub-${String(s).padStart(3, '0')}.nii.gz`);
+    const path = inputPath(s);
     if (existsSync(path)) continue;
     const { site, age } = subject(s);
     const b = SITES.indexOf(site);
@@ -67,60 +81,116 @@ async function ensureInputs(count: number): Promise<void> {
     }
     await writeNifti(path, { shape: [...SHAPE], affine: affine(), data }, { level: 1 });
   }
+  const table = join(ROOT, `covariates-${SUBJECTS}.csv`);
+  const rows = Array.from({ length: SUBJECTS }, (_, s) => `${inputPath(s)},${subject(s).site},${subject(s).sex},${subject(s).age}`);
+  await writeFile(table, ['image,site,sex,age', ...rows].join('\n') + '\n');
+  return table;
 }
 
-/** Runs the streaming pipeline over the first `count` subjects, timing reads and writes apart. */
-async function runPipeline(count: number, outputs: string): Promise<{ total: number; reading: number; writing: number; voxels: number }> {
+/** What one run took: wall-clock seconds and peak resident set size in bytes. */
+interface Run {
+  readonly seconds: number;
+  readonly peak: number;
+}
+
+const FLAGS = (table: string, out: string) => ['--covariates', table, '--image-column', 'image', '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', '--mask', MASK, '--out-dir', out];
+
+/** `combat harmonize-volumes` on the workload, compiled, as a user runs it. */
+function runCombat(table: string): Run {
+  const out = join(ROOT, 'outputs-combat');
+  const peakFile = join(ROOT, 'combat-peak-rss');
+  rmSync(out, { recursive: true, force: true });
+  const start = performance.now();
+  const child = spawnSync(process.execPath, ['--import', PEAK_RSS, COMBAT, 'harmonize-volumes', ...FLAGS(table, out), '--quiet'], {
+    encoding: 'utf8',
+    env: { ...process.env, COMBAT_BENCH_PEAK_RSS: peakFile },
+  });
+  const seconds = (performance.now() - start) / 1000;
+  if (child.status !== 0) throw new Error(`combat harmonize-volumes failed: ${child.stderr}`);
+  return { seconds, peak: Number(readFileSync(peakFile, 'utf8')) };
+}
+
+/** The Python that runs the peer, or why there is none. */
+function findPeer(): { python: string; env: NodeJS.ProcessEnv } | { skipped: string } {
+  const folder = process.env.NEUROCOMBAT_DIR;
+  if (folder === undefined) return { skipped: 'NEUROCOMBAT_DIR is not set (a folder holding neuroCombat\'s package: git clone https://github.com/Jfortin1/neuroCombat)' };
+  const env = { ...process.env, PYTHONPATH: [folder, process.env.PYTHONPATH].filter(Boolean).join(delimiter) };
+  const candidates = [process.env.COMBAT_PEER_PYTHON ?? 'python3', '/usr/bin/python3'];
+  const failures: string[] = [];
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import numpy, pandas, scipy, nibabel, neuroCombat'], { encoding: 'utf8', env });
+    if (probe.status === 0) return { python, env };
+    failures.push(`${python}: ${probe.error?.message ?? probe.stderr.trim().split('\n').pop()}`);
+  }
+  return { skipped: `no Python with numpy, pandas, scipy, nibabel and neuroCombat (${failures.join('; ')})` };
+}
+
+/** kwneuro's pipeline on the workload. */
+function runPeer(peer: { python: string; env: NodeJS.ProcessEnv }, table: string): Run {
+  const out = join(ROOT, 'outputs-peer');
+  rmSync(out, { recursive: true, force: true });
+  const start = performance.now();
+  const child = spawnSync(peer.python, [PEER, ...FLAGS(table, out)], { encoding: 'utf8', env: peer.env, maxBuffer: 2 ** 26 });
+  const seconds = (performance.now() - start) / 1000;
+  if (child.status !== 0) throw new Error(`the peer failed: ${child.stderr}`);
+  const { peak } = JSON.parse(child.stdout.trim().split('\n').pop() as string) as { peak: number };
+  return { seconds, peak };
+}
+
+/** The library's streaming path over the first `count` subjects, written as the CLI writes them. */
+async function runLibrary(count: number, memoryBudget: number | undefined): Promise<void> {
+  const outputs = join(ROOT, `outputs-${count}`);
   await rm(outputs, { recursive: true, force: true });
   await mkdir(outputs, { recursive: true });
-  let reading = 0;
-  let writing = 0;
-  const timed = (resource: NiftiFileResource): VolumeResource => ({
-    source: resource.source,
-    load: async () => {
-      const start = performance.now();
-      const volume = await resource.load();
-      reading += performance.now() - start;
-      return volume;
-    },
-  });
   const subjects = Array.from({ length: count }, (_, s) => subject(s));
-  const paths = subjects.map((_, s) => join(INPUTS, `sub-${String(s).padStart(3, '0')}.nii.gz`));
-  const start = performance.now();
-  const { estimates } = await harmonizeVolumesStreaming(
-    paths.map((p) => timed(new NiftiFileResource(p))),
+  const paths = subjects.map((_, s) => inputPath(s));
+  await harmonizeVolumesStreaming(
+    paths.map((p) => new NiftiFileResource(p)),
     { batch: subjects.map((s) => s.site), categorical: { sex: subjects.map((s) => s.sex) }, continuous: { age: subjects.map((s) => s.age) } },
     async (volume, i) => {
-      const begin = performance.now();
-      await writeNifti(join(outputs, `sub-${String(i).padStart(3, '0')}.nii.gz`), volume, { protect: paths });
-      writing += performance.now() - begin;
+      const path = join(outputs, `sub-${String(i).padStart(3, '0')}.nii.gz`);
+      await writeFile(path, await encodeNiftiFile(path, volume, { level: 1, strategy: 'run-length' }));
     },
-    { mask: timed(new NiftiFileResource(join(INPUTS, 'mask.nii.gz'))) },
+    { mask: new NiftiFileResource(MASK), ...(memoryBudget === undefined ? {} : { memoryBudget }) },
   );
-  return { total: performance.now() - start, reading, writing, voxels: estimates.mask.indices.length };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const seconds = (runs: Run[]) => `${median(runs.map((r) => r.seconds)).toFixed(1)} s (runs: ${runs.map((r) => r.seconds.toFixed(1)).join(', ')})`;
 
 const memoryArg = process.argv.indexOf('--memory');
 if (memoryArg >= 0) {
-  const count = Number(process.argv[memoryArg + 1]);
-  await runPipeline(count, join(ROOT, `outputs-${count}`));
+  const budget = process.argv[memoryArg + 2];
+  await runLibrary(Number(process.argv[memoryArg + 1]), budget === undefined ? undefined : Number(budget));
   console.log(JSON.stringify({ peak: process.resourceUsage().maxRSS * 1024 }));
 } else {
   const script = fileURLToPath(import.meta.url);
   console.log(`volume pipeline benchmark, Node ${process.version}; inputs in ${INPUTS} (made once, kept between runs)`);
   await ensureInputs(400);
-  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const run = await runPipeline(200, join(ROOT, 'outputs-200'));
-  const math = run.total - run.reading - run.writing;
-  console.log(
-    `200 subjects, ${run.voxels} voxels in mask: ${s(run.total)} in all (${(run.total / 200).toFixed(0)} ms a subject); ` +
-      `reading+decoding (each file twice) ${s(run.reading)}, encoding+writing ${s(run.writing)}, ` +
-      `ComBat math with flatten/unflatten ${s(math)} = ${((100 * math) / run.total).toFixed(1)}%`,
-  );
+  const table = await ensureInputs(SUBJECTS);
+  const built = spawnSync('npx', ['--yes', 'pnpm@10.34.8', 'exec', 'turbo', 'run', 'build', '--filter=@combat/cli...', '--output-logs=errors-only'], { cwd: REPOSITORY, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('building combat failed');
+  const peer = findPeer();
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const ours: Run[] = [];
+  const theirs: Run[] = [];
+  for (let run = 0; run < runs; run++) {
+    ours.push(runCombat(table));
+    if ('python' in peer) theirs.push(runPeer(peer, table));
+  }
+  console.log(`combat harmonize-volumes (compiled), ${SUBJECTS} subjects, 230,591 voxels in the mask, age + sex: ${seconds(ours)}, peak RSS ${mb(median(ours.map((r) => r.peak)))}`);
+  if ('skipped' in peer) console.log(`kwneuro's pipeline (nibabel + neuroCombat): skipped: ${peer.skipped}`);
+  else {
+    console.log(`kwneuro's pipeline (nibabel + neuroCombat), same inputs: ${seconds(theirs)}, peak RSS ${mb(median(theirs.map((r) => r.peak)))}`);
+    console.log(`combat is ${(median(theirs.map((r) => r.seconds)) / median(ours.map((r) => r.seconds))).toFixed(1)}x faster (medians)`);
+  }
   for (const count of [100, 400]) {
-    const child = spawnSync(process.execPath, [script, '--memory', String(count)], { encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr}`);
-    const { peak } = JSON.parse(child.stdout.trim().split('\n').pop() as string) as { peak: number };
-    console.log(`streaming, ${count} subjects: peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
+    const peaks = [undefined, 0].map((budget) => {
+      const child = spawnSync(process.execPath, [script, '--memory', String(count), ...(budget === undefined ? [] : [String(budget)])], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr}`);
+      return (JSON.parse(child.stdout.trim().split('\n').pop() as string) as { peak: number }).peak;
+    });
+    console.log(`library streaming path, ${count} subjects: peak RSS ${mb(peaks[0]!)} (default memoryBudget), ${mb(peaks[1]!)} (memoryBudget 0: each volume read twice)`);
   }
 }

@@ -12,7 +12,11 @@ import { describeValue } from '@combat/base/internal';
  */
 export type NiftiDatatype = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
 
-type VoxelArrayConstructor = { new (length: number): VoxelArray; new (buffer: ArrayBuffer): VoxelArray; readonly BYTES_PER_ELEMENT: number };
+type VoxelArrayConstructor = {
+  new (length: number): VoxelArray;
+  new (buffer: ArrayBuffer, byteOffset?: number, length?: number): VoxelArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
 
 interface DatatypeInfo {
   readonly name: NiftiDatatype;

@@ -69,15 +69,15 @@ export function encodeVolume(volume: Volume, options: EncodeOptions, target: str
   const type = datatypeByName(dtype);
   const header = buildHeader(volume, dtype, volume.header as NiftiHeader | undefined);
   const { data } = volume;
-  const voxels = new type.array(data.length);
+  const bytes = new Uint8Array(VOX_OFFSET + data.length * type.array.BYTES_PER_ELEMENT);
+  bytes.set(new Uint8Array(header.toArrayBuffer()), 0);
+  // The voxels written in place (the offset is a multiple of 8, so aligned for either type).
+  const voxels = new type.array(bytes.buffer, VOX_OFFSET, data.length);
   for (let k = 0; k < voxels.length; k++) {
     voxels[k] = data[k];
     // Only float32 turns a finite value into an infinite one.
     if (voxels[k] - voxels[k] !== 0 && data[k] - data[k] === 0) throw overflow(volume, k, target);
   }
-  const bytes = new Uint8Array(VOX_OFFSET + voxels.byteLength);
-  bytes.set(new Uint8Array(header.toArrayBuffer()), 0);
-  bytes.set(new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength), VOX_OFFSET);
   return gzip ? gzipSync(bytes, { level: level as 6 }) : bytes;
 }
 

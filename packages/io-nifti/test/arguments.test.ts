@@ -44,6 +44,7 @@ describe('arguments: an InvalidArgumentError naming the argument, never a TypeEr
     ["writeNifti with protect 'in.nii'", () => writeNifti(out, image, { protect: 'in.nii' as never })],
     ['encodeNiftiFile(42)', () => encodeNiftiFile(42 as never, image)],
     ['encodeNiftiFile(undefined volume)', () => encodeNiftiFile(out, undefined as never)],
+    ["encodeNiftiFile with strategy 'fast'", () => encodeNiftiFile(out, image, { strategy: 'fast' as never })],
     ['new NiftiFileResource(undefined)', () => new NiftiFileResource(undefined as never)],
     ['new NiftiFileResource with maxBytes 0', () => new NiftiFileResource(out, { maxBytes: 0 })],
   ];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { fixturePath, temporaryFolder, thrownBy } from '@combat/test-support';
 import { identityAffine, type Volume } from '@combat/base';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +50,8 @@ describe('encodeNiftiFile: the bytes writeNifti writes, for an application that 
   it('gives exactly the file writeNifti writes, gzipped by the .gz suffix', async () => {
     const dir = await temporaryFolder('encode-file');
     const volume = volumeWith(2.5);
-    for (const [name, options] of [['a.nii', {}], ['a.nii.gz', {}], ['b.nii.gz', { dtype: 'float64', level: 9 }]] as const) {
+    const cases = [['a.nii', {}], ['a.nii.gz', {}], ['b.nii.gz', { dtype: 'float64', level: 9 }], ['c.nii.gz', { level: 1, strategy: 'run-length' }]] as const;
+    for (const [name, options] of cases) {
       const path = join(dir, name);
       const bytes = await encodeNiftiFile(path, volume, options);
       await writeNifti(path, volume, options);
@@ -59,6 +60,16 @@ describe('encodeNiftiFile: the bytes writeNifti writes, for an application that 
       expect(raw).toEqual(encodeNifti(volume, options));
       expect((await readNifti(path)).data).toEqual('dtype' in options ? volume.data : Float32Array.from(volume.data));
     }
+  });
+
+  it("deflates at the level asked for, with zlib's default strategy or runs only (Z_RLE)", async () => {
+    const volume = volumeWith(2.5);
+    const raw = encodeNifti(volume);
+    for (const level of [1, 6, 9]) {
+      expect(Buffer.from(await encodeNiftiFile('a.nii.gz', volume, { level }))).toEqual(gzipSync(raw, { level }));
+      expect(Buffer.from(await encodeNiftiFile('a.nii.gz', volume, { level, strategy: 'run-length' }))).toEqual(gzipSync(raw, { level, strategy: constants.Z_RLE }));
+    }
+    expect(Buffer.from(await encodeNiftiFile('a.nii.gz', volume))).toEqual(gzipSync(raw, { level: 6 }));
   });
 });
 
