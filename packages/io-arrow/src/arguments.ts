@@ -9,7 +9,7 @@ import type { Column, Table } from './table.js';
 
 /**
  * The value when it has the shape of a {@link Table} (a source, names, a map of as many columns,
- * a row count), else an InvalidArgumentError. Constant time: it runs on every call.
+ * a row count, and a first row when it is a chunk), else an InvalidArgumentError. Constant time: it runs on every call.
  */
 export function checkTable(value: unknown, what: string): Table {
   const table = value as Partial<Table> | null | undefined;
@@ -21,7 +21,8 @@ export function checkTable(value: unknown, what: string): Table {
     table.columns instanceof Map &&
     table.names.length === table.columns.size &&
     Number.isSafeInteger(table.rows) &&
-    (table.rows as number) >= 0;
+    (table.rows as number) >= 0 &&
+    (table.firstRow === undefined || (Number.isSafeInteger(table.firstRow) && table.firstRow >= 0));
   return valid ? (table as Table) : refuseArgument(what, 'a table (from readTable, parseDelimited, decodeArrowTable or tableFromColumns)', value);
 }
 

@@ -42,13 +42,13 @@ const MAX_NESTING = 64;
 const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // ARROW1
 
 /** The fields of a schema, and the field that gives each dictionary its type. */
-interface Schema {
+export interface Schema {
   readonly fields: readonly FieldLayout[];
   readonly dictionaries: ReadonlyMap<number, FieldLayout>;
 }
 
 /** A message read from its prefix: its metadata and where its body lies. */
-interface MessageFrame {
+export interface MessageFrame {
   readonly flat: FlatBuffer;
   readonly view: DataView;
   readonly kind: number;
@@ -73,7 +73,7 @@ export function checkIpcLayout(bytes: Uint8Array, source: string): string[] {
   const fail = (detail: string): never => {
     throw new TableFormatError(`${source}: not a readable Arrow IPC file or stream: ${detail}`);
   };
-  const schema = bytes.length >= MAGIC.length && MAGIC.every((byte, k) => bytes[k] === byte) ? checkFile(bytes, fail) : checkStream(bytes, fail);
+  const schema = startsAsFile(bytes) ? checkFile(bytes, fail) : checkStream(bytes, fail);
   return schema === null ? [] : schema.fields.map((field) => field.name);
 }
 
@@ -106,22 +106,13 @@ function checkFile(bytes: Uint8Array, fail: (detail: string) => never): Schema {
   const footerLength = new DataView(bytes.buffer, bytes.byteOffset + size - 10, 4).getInt32(0, true);
   const footerStart = size - 10 - footerLength;
   if (footerLength <= 0 || footerStart < 8) return fail(`a footer of ${footerLength} bytes does not fit the file of ${size}`);
-  const flat = new FlatBuffer(bytes, footerStart, size - 10, fail);
-  const footer = flat.root();
-  const schemaTable = flat.child(footer, 1);
-  if (schemaTable === null) return fail('the footer has no schema');
-  const schema = readSchema(flat, schemaTable, fail);
-  const blocks = (field: number) => {
-    const { at, length } = flat.vector(footer, field, 24);
-    return Array.from({ length }, (_, k) => flat.int(at + 24 * k, 8));
-  };
-  const read = (offset: number, kind: number, what: string) => {
-    if (offset < 8 || offset >= footerStart) return fail(`${what} is at byte ${offset}, outside the file's messages (bytes 8 to ${footerStart})`);
+  const { schema, blocks } = readFooter(bytes, footerStart, size - 10, footerStart, fail);
+  const read = ({ offset, kind, what }: FileBlock) => {
     const message = readMessage(bytes, offset, footerStart, fail);
     if (message === null || message.kind !== kind) return fail(`${what} at byte ${offset} is not a ${kind === 2 ? 'dictionary' : 'record'} batch message`);
     return { offset, message, what };
   };
-  const messages = [...blocks(2).map((offset, k) => read(offset, 2, `dictionary batch ${k + 1}`)), ...blocks(3).map((offset, k) => read(offset, 3, `record batch ${k + 1}`))];
+  const messages = blocks.map(read);
   // Each batch once: a footer listing one batch many times would have apache-arrow decode it as many times.
   const byOffset = [...messages].sort((a, b) => a.offset - b.offset);
   byOffset.forEach((entry, k) => {
@@ -132,8 +123,45 @@ function checkFile(bytes: Uint8Array, fail: (detail: string) => never): Schema {
   return schema;
 }
 
+/** A dictionary or record batch message as a file's footer lists it. */
+export interface FileBlock {
+  readonly kind: 2 | 3;
+  readonly offset: number;
+  /** Its prefix, metadata and body, as the footer says. */
+  readonly length: number;
+  readonly what: string;
+}
+
+/**
+ * A file's footer (the flatbuffer `bytes[start, end)`): its schema, then its dictionary batches
+ * and record batches in order, each starting inside the file's messages (bytes 8 to
+ * `messagesEnd`, where the footer starts).
+ */
+export function readFooter(bytes: Uint8Array, start: number, end: number, messagesEnd: number, fail: (detail: string) => never): { schema: Schema; blocks: FileBlock[] } {
+  const flat = new FlatBuffer(bytes, start, end, fail);
+  const footer = flat.root();
+  const schemaTable = flat.child(footer, 1);
+  if (schemaTable === null) return fail('the footer has no schema');
+  const schema = readSchema(flat, schemaTable, fail);
+  const blocks = (field: number, kind: 2 | 3): FileBlock[] => {
+    const { at, length } = flat.vector(footer, field, 24);
+    return Array.from({ length }, (_, k) => {
+      const what = `${kind === 2 ? 'dictionary' : 'record'} batch ${k + 1}`;
+      const offset = flat.int(at + 24 * k, 8);
+      if (offset < 8 || offset >= messagesEnd) return fail(`${what} is at byte ${offset}, outside the file's messages (bytes 8 to ${messagesEnd})`);
+      return { kind, offset, length: flat.int(at + 24 * k + 8, 4) + flat.int(at + 24 * k + 16, 8), what };
+    });
+  };
+  return { schema, blocks: [...blocks(2, 2), ...blocks(3, 3)] };
+}
+
+/** Whether bytes start as an Arrow IPC file (with the magic `ARROW1`), not a stream. */
+export function startsAsFile(bytes: Uint8Array): boolean {
+  return bytes.length >= MAGIC.length && MAGIC.every((byte, k) => bytes[k] === byte);
+}
+
 /** The message at `at` (its prefix, metadata and body inside `[at, end)`), or null at an end-of-stream marker or the end. */
-function readMessage(bytes: Uint8Array, at: number, end: number, fail: (detail: string) => never): MessageFrame | null {
+export function readMessage(bytes: Uint8Array, at: number, end: number, fail: (detail: string) => never): MessageFrame | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const int32 = (position: number): number => (position + 4 <= end ? view.getInt32(position, true) : fail(`a message prefix at byte ${at} is cut short`));
   let start = at + 4;
@@ -165,7 +193,7 @@ function readKeyValues(flat: FlatBuffer, table: number, field: number): void {
 }
 
 /** The layout of every field of a schema (checking its flatbuffer), with the dictionary-encoded fields by id. */
-function readSchema(flat: FlatBuffer, schema: number, fail: (detail: string) => never): Schema {
+export function readSchema(flat: FlatBuffer, schema: number, fail: (detail: string) => never): Schema {
   readKeyValues(flat, schema, 2);
   flat.vector(schema, 3, 8);
   const dictionaries = new Map<number, FieldLayout>();
@@ -190,7 +218,7 @@ function readSchema(flat: FlatBuffer, schema: number, fail: (detail: string) => 
 }
 
 /** Checks a record or dictionary batch message against the schema. */
-function checkBatch(message: MessageFrame, schema: Schema, what: string, fail: (detail: string) => never): void {
+export function checkBatch(message: MessageFrame, schema: Schema, what: string, fail: (detail: string) => never): void {
   const { flat, header, kind, version } = message;
   if (header === null || (kind !== 2 && kind !== 3)) return fail(`${what} is a message of kind ${kind}; expected a record or dictionary batch`);
   let batch = header;

@@ -1,20 +1,20 @@
 import Papa from 'papaparse';
 import { checkBytes, checkOneOf, checkOptionalString, checkOptions, checkString } from '@combat/base/internal';
 import { checkReplaced, checkTable } from './arguments.js';
-import { TableFormatError } from './errors.js';
-import { DEFAULT_SOURCE, checkColumnNames, textColumn, type Table } from './table.js';
-
-/** Separators a header of one column may betray, with what to do, by the delimiter read with. */
-const FOREIGN_SEPARATORS: Readonly<Record<',' | '\t', readonly (readonly [string, string, string])[]>> = {
-  ',': [
-    [';', 'semicolon', 'save it comma-separated, or tab-separated as .tsv'],
-    ['\t', 'tab', 'name it .tsv, or save it comma-separated'],
-  ],
-  '\t': [
-    [',', 'comma', 'name it .csv, or save it tab-separated'],
-    [';', 'semicolon', 'save it tab-separated, or comma-separated as .csv'],
-  ],
-};
+import {
+  RowSplitter,
+  checkHeader,
+  checkRowLengths,
+  countLineFeeds,
+  dropByteOrderMarks,
+  firstInvalidByte,
+  invalidTextError,
+  nulByteError,
+  nulCharacterError,
+  textEncoding,
+} from './delimited-rows.js';
+import { RowColumn } from './row-column.js';
+import { DEFAULT_SOURCE, textColumn, type Column, type Table } from './table.js';
 
 /**
  * Parses CSV or TSV text (a header row, then one row per record) with papaparse, with the
@@ -43,52 +43,16 @@ export function parseDelimited(text: string, options: { source?: string; delimit
   const source = checkOptionalString(given.source, 'parseDelimited: options.source') ?? DEFAULT_SOURCE;
   const delimiter = checkOneOf(given.delimiter ?? ',', 'parseDelimited: options.delimiter', [',', '\t'] as const);
   const nul = text.indexOf('\0');
-  if (nul >= 0) {
-    throw new TableFormatError(`${source}: line ${lineOf(text, nul)} holds a NUL character, which text tables do not; is it UTF-16 without a byte-order mark, or not a text table? save it as UTF-8`);
-  }
-  const [header, ...rows] = splitRows(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'), delimiter, source);
-  if (header === undefined) throw new TableFormatError(`${source}: empty; expected a header row`);
-  if (header.length === 1) {
-    for (const [separator, name, remedy] of FOREIGN_SEPARATORS[delimiter]) {
-      if ((header[0] as string).includes(separator)) {
-        throw new TableFormatError(`${source}: looks ${name}-separated (a header of 1 column containing ${JSON.stringify(separator)}); ${remedy}`);
-      }
-    }
-  }
-  checkColumnNames(header, source);
-  rows.forEach((row, r) => {
-    if (row.length !== header.length) {
-      throw new TableFormatError(`${source}: row ${r + 1} has ${row.length} cells; the header has ${header.length}`);
-    }
-  });
+  if (nul >= 0) throw nulCharacterError(source, countLineFeeds(text, nul) + 1);
+  const [first, ...rows] = new RowSplitter(delimiter, source).push(dropByteOrderMarks(text).replace(/\r\n?/g, '\n'), true);
+  const header = checkHeader(first, delimiter, source);
+  checkRowLengths(rows, header.length, 0, source);
   return {
     source,
     names: header,
     rows: rows.length,
     columns: new Map(header.map((name, k) => [name, textColumn(name, rows.map((row) => row[k] as string))])),
   };
-}
-
-/**
- * The rows of delimited text (`\n` line ends), blank lines skipped; a line `""` is a row of one
- * empty cell, not a blank line (papaparse's own skipping cannot tell them apart).
- */
-function splitRows(text: string, delimiter: string, source: string): string[][] {
-  const rows: string[][] = [];
-  let cursor = 0;
-  Papa.parse<string[]>(text, {
-    delimiter,
-    newline: '\n',
-    step: (result) => {
-      const start = cursor;
-      cursor = result.meta.cursor;
-      const fatal = result.errors.find((e) => e.type === 'Quotes');
-      if (fatal !== undefined) throw new TableFormatError(`${source}: ${rows.length === 0 ? 'the header' : `row ${rows.length}`}: ${fatal.message}`);
-      if (result.data.length === 1 && result.data[0] === '' && !text.slice(start, cursor).includes('"')) return;
-      rows.push(result.data);
-    },
-  });
-  return rows;
 }
 
 /**
@@ -112,55 +76,16 @@ function splitRows(text: string, delimiter: string, source: string): string[][] 
 export function decodeTableText(bytes: Uint8Array, options: { source?: string } = {}): string {
   checkBytes(bytes, 'decodeTableText: bytes');
   const source = checkOptionalString(checkOptions(options, 'decodeTableText: options').source, 'decodeTableText: options.source') ?? DEFAULT_SOURCE;
-  const [b0, b1, b2, b3] = bytes;
-  if ((b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) || (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff)) {
-    throw new TableFormatError(`${source}: UTF-32 text (its byte-order mark says so); save it as UTF-8`);
-  }
-  const [encoding, start] =
-    b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? ['utf-8', 3] : b0 === 0xff && b1 === 0xfe ? ['utf-16le', 2] : b0 === 0xfe && b1 === 0xff ? ['utf-16be', 2] : ['utf-8', 0];
+  const [encoding, start] = textEncoding(bytes, source);
   const body = bytes.subarray(start);
   const nul = start === 0 ? bytes.indexOf(0) : -1;
-  if (nul >= 0) {
-    throw new TableFormatError(`${source}: a NUL byte at byte offset ${nul} (line ${lineOf(bytes, nul)}), which text does not hold; is it UTF-16 without a byte-order mark, or not a text table? save it as UTF-8`);
-  }
+  if (nul >= 0) throw nulByteError(source, nul, countLineFeeds(bytes, nul) + 1);
   try {
     return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
     const offset = start + firstInvalidByte(body, encoding);
-    const line = encoding === 'utf-8' ? ` (line ${lineOf(bytes, offset)})` : '';
-    throw new TableFormatError(`${source}: not valid ${encoding.toUpperCase()} at byte offset ${offset}${line}; save the file as UTF-8 (other encodings, such as latin-1, are not guessed at)`);
+    throw invalidTextError(source, encoding, offset, encoding === 'utf-8' ? countLineFeeds(bytes, offset) + 1 : null);
   }
-}
-
-/** Offset of the first byte where a fatal decoder fails (the length when the text stops mid-character). */
-function firstInvalidByte(bytes: Uint8Array, encoding: string): number {
-  const CHUNK = 1 << 16;
-  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
-  let chunk = 0;
-  try {
-    for (; chunk < bytes.length; chunk += CHUNK) decoder.decode(bytes.subarray(chunk, chunk + CHUNK), { stream: true });
-    decoder.decode();
-    return bytes.length;
-  } catch {
-    // Replay up to the chunk that failed, then byte by byte.
-    const replay = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
-    replay.decode(bytes.subarray(0, chunk), { stream: true });
-    for (let i = chunk; i < Math.min(bytes.length, chunk + CHUNK); i++) {
-      try {
-        replay.decode(bytes.subarray(i, i + 1), { stream: true });
-      } catch {
-        return i;
-      }
-    }
-    return bytes.length;
-  }
-}
-
-/** 1-based line of a position in text or UTF-8 bytes. */
-function lineOf(text: string | Uint8Array, position: number): number {
-  let line = 1;
-  for (let i = 0; i < position; i++) if (typeof text === 'string' ? text.charCodeAt(i) === 10 : text[i] === 10) line++;
-  return line;
 }
 
 /**
@@ -182,14 +107,50 @@ export function formatDelimited(table: Table, replaced: ReadonlyMap<string, Floa
   checkTable(table, 'formatDelimited: table');
   checkReplaced(replaced, table.rows, 'formatDelimited');
   const delimiter = checkOneOf(checkOptions(options, 'formatDelimited: options').delimiter ?? ',', 'formatDelimited: options.delimiter', [',', '\t'] as const);
-  const columns = table.names.map((name) => {
-    const numbers = replaced.get(name);
-    if (numbers !== undefined) return Array.from(numbers, (x) => (Number.isNaN(x) ? '' : String(x)));
-    const column = table.columns.get(name);
-    return column?.raw ?? column?.cells.map((cell) => cell ?? '') ?? [];
-  });
-  const rows = Array.from({ length: table.rows }, (_, r) => columns.map((c) => c[r] ?? ''));
+  return formatRows(table, replaced, delimiter, true);
+}
+
+/**
+ * The rows of a table as CSV or TSV text, each ending in `\n`, after the header row when
+ * `header` (what {@link formatDelimited} writes; its arguments checked): chunks of one table
+ * formatted in turn, the first with its header, make the text of the whole table.
+ */
+export function formatRows(table: Table, replaced: ReadonlyMap<string, Float64Array>, delimiter: ',' | '\t', header: boolean): string {
   // A lone empty cell would be an empty line, which readers skip: quote it ("").
-  const quotes = (value: unknown): boolean => table.names.length === 1 && value === '';
-  return `${Papa.unparse([table.names as string[], ...rows], { delimiter, newline: '\n', quotes })}\n`;
+  const config = { delimiter, newline: '\n', quotes: (value: unknown): boolean => table.names.length === 1 && value === '' };
+  const sources = table.names.map((name) => replaced.get(name) ?? table.columns.get(name));
+  const rows = table.names.length > 1 ? sharedRows(sources) : null;
+  if (rows === null) {
+    const columns = sources.map((source) => (source instanceof Float64Array ? Array.from(source, numberCell) : (source?.raw ?? source?.cells.map((cell) => cell ?? '') ?? [])));
+    const lines = Array.from({ length: table.rows }, (_, r) => columns.map((c) => c[r] ?? ''));
+    if (header) lines.unshift(table.names as string[]);
+    return lines.length === 0 ? '' : `${Papa.unparse(lines, config)}\n`;
+  }
+  // Columns of a chunk's rows, in a table of two columns or more: row by row, each line joined
+  // from its cells; a number never needs quotes, a cell of text only when papaparse would add them.
+  const plain = new RegExp(`^(?! )[^\\r\\n"\\uFEFF${delimiter}]*(?<! )$`);
+  const quoted = (cell: string): string => (plain.test(cell) ? cell : Papa.unparse([[cell]], config));
+  const lines = header ? [Papa.unparse([table.names as string[]], config)] : [];
+  const cells = new Array<string>(sources.length);
+  for (let r = 0; r < table.rows; r++) {
+    const row = rows[r] as readonly string[];
+    sources.forEach((source, k) => {
+      cells[k] = source instanceof Float64Array ? numberCell(source[r] as number) : quoted(row[(source as RowColumn).index] as string);
+    });
+    lines.push(cells.join(delimiter));
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** A replaced value as a cell: shortest round-trip form, empty where NaN. */
+function numberCell(x: number): string {
+  return Number.isNaN(x) ? '' : String(x);
+}
+
+/** The rows the columns that are not replaced share, when every one is a {@link RowColumn} of one chunk (else null). */
+function sharedRows(sources: readonly (Float64Array | Column | undefined)[]): readonly (readonly string[])[] | null {
+  const columns = sources.filter((source) => !(source instanceof Float64Array));
+  const first = columns[0];
+  if (!(first instanceof RowColumn) || !columns.every((column) => column instanceof RowColumn && column.rows === first.rows)) return null;
+  return first.rows;
 }

@@ -25,3 +25,28 @@ export class TableFormatError extends CombatError {
   override readonly name = 'TableFormatError' as const;
   readonly code = 'TABLE_FORMAT' as const;
 }
+
+/**
+ * A statistics file that cannot be used: bytes that are not an Arrow IPC statistics file, a file
+ * changed after it was written (its checksum), another format or format version, missing, extra
+ * or ill-typed fields and columns, or sums no accumulator produces. The message starts with the
+ * file's name and names the field; a model file given where statistics belong says so.
+ *
+ * @example
+ * ```ts
+ * const error = (() => {
+ *   try {
+ *     return decodeStatisticsFile(modelBytes, { source: 'model.arrow' });
+ *   } catch (thrown) {
+ *     return thrown;
+ *   }
+ * })();
+ * error instanceof StatisticsFormatError; // true
+ * (error as StatisticsFormatError).code; // 'STATISTICS_FORMAT'
+ * (error as StatisticsFormatError).message; // 'model.arrow: a ComBat model file, not a statistics file: a fitted model is applied, not merged'
+ * ```
+ */
+export class StatisticsFormatError extends CombatError {
+  override readonly name = 'StatisticsFormatError' as const;
+  readonly code = 'STATISTICS_FORMAT' as const;
+}

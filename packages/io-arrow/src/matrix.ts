@@ -2,7 +2,8 @@ import type { Covariates, DataMatrix } from '@combat/core';
 import { checkObject, checkOptionalString, checkOptions, checkString, checkStrings } from '@combat/base/internal';
 import { checkTable } from './arguments.js';
 import { TableFormatError } from './errors.js';
-import { describeRow, numericValues, requireColumn, type Table } from './table.js';
+import { rowMatrix } from './row-column.js';
+import { describeRow, numericValues, requireColumn, type Column, type Table } from './table.js';
 
 /**
  * Which columns of a table hold the batch and the covariates: `batch` the batch labels,
@@ -46,6 +47,9 @@ export function tableMatrix(table: Table, features: readonly string[], options: 
   checkStrings(features, 'tableMatrix: features');
   const idColumn = rowIds(table, options, 'tableMatrix');
   const V = features.length;
+  const columns = features.map((name) => table.columns.get(name));
+  const direct = columns.every((column) => column !== undefined) ? rowMatrix(columns as Column[], table.rows) : null;
+  if (direct !== null) return { data: direct, samples: table.rows, features: V };
   const data = new Float64Array(table.rows * V);
   features.forEach((name, v) => {
     const values = numericValues(table, requireColumn(table, name, 'feature column'), { idColumn });

@@ -54,19 +54,28 @@ export function sealModelFile(bytes: Uint8Array, options: { target?: string } = 
   return sealed;
 }
 
+/** What a sealed file is, for messages: its name, and what writes it. */
+export interface SealedKind {
+  readonly name: string;
+  readonly writer: string;
+}
+
+/** A model file, as messages name it. */
+export const MODEL_FILE: SealedKind = { name: 'model file', writer: 'encodeModelFile (or sealed with sealModelFile)' };
+
 /**
  * Checks the Arrow IPC file framing (`ARROW1` at both ends, a footer that fits) and the checksum,
  * before any parsing, and returns the checksum. The checksum is found in the footer (where the
  * metadata JSON is) after `"checksum":"`; the file's CRC-32 with those digits read as zeros must
- * equal it.
+ * equal it. `kind` names the file in messages (a model file, or a statistics file).
  */
-export function verifyChecksum(bytes: Uint8Array, fail: (detail: string) => never): string {
-  if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC model file: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
+export function verifyChecksum(bytes: Uint8Array, fail: (detail: string) => never, kind: SealedKind = MODEL_FILE): string {
+  if (!startsWith(bytes, 0, ARROW_FILE_MAGIC)) return fail(`not an Arrow IPC ${kind.name}: it starts with ${preview(bytes)}; expected the bytes "${ARROW_FILE_MAGIC}"`);
   if (bytes.length < 2 * ARROW_FILE_MAGIC.length + 6 || !startsWith(bytes, bytes.length - ARROW_FILE_MAGIC.length, ARROW_FILE_MAGIC)) {
     return fail(`truncated Arrow IPC file (${bytes.length} bytes): it does not end with "${ARROW_FILE_MAGIC}"`);
   }
   const sites = checksumSites(bytes, fail);
-  if (sites.length === 0) return fail('no checksum in the metadata; expected a model file written by encodeModelFile (or sealed with sealModelFile)');
+  if (sites.length === 0) return fail(`no checksum in the metadata; expected a ${kind.name} written by ${kind.writer}`);
   // Normally one site; a feature name that looks like a checksum adds candidates, each tried on its own.
   for (const at of sites) {
     const stored = hexAt(bytes, at) as string;

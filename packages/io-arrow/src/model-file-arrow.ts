@@ -1,7 +1,7 @@
 /**
- * The Arrow side of reading a model file: the columns a model file of a layout has and their types,
- * and the bytes read into metadata text and plain columns in one step, so that whatever
- * apache-arrow throws on a malformed file becomes the file's `ModelFormatError`.
+ * The Arrow side of reading a model file (and a statistics file): the columns a model file of a
+ * layout has and their types, and the bytes read into metadata text and plain columns in one step,
+ * so that whatever apache-arrow throws on a malformed file becomes the file's error.
  */
 import { CombatError } from '@combat/base';
 import { DataType, Precision, tableFromIPC, type Vector } from 'apache-arrow';
@@ -23,10 +23,10 @@ export interface ColumnType {
   copy(values: ArrayLike<unknown>): unknown;
 }
 
-const FLOAT64: ColumnType = { name: 'Float64', is: (t) => DataType.isFloat(t) && t.precision === Precision.DOUBLE, copy: (v) => Float64Array.from(v as ArrayLike<number>) };
-const UINT8: ColumnType = { name: 'Uint8', is: (t) => DataType.isInt(t) && t.bitWidth === 8 && !t.isSigned, copy: (v) => Uint8Array.from(v as ArrayLike<number>) };
-const INT32: ColumnType = { name: 'Int32', is: (t) => DataType.isInt(t) && t.bitWidth === 32 && t.isSigned, copy: (v) => Int32Array.from(v as ArrayLike<number>) };
-const UTF8: ColumnType = { name: 'Utf8', is: (t) => DataType.isUtf8(t), copy: (v) => Array.from(v as ArrayLike<string>) };
+export const FLOAT64: ColumnType = { name: 'Float64', is: (t) => DataType.isFloat(t) && t.precision === Precision.DOUBLE, copy: (v) => Float64Array.from(v as ArrayLike<number>) };
+export const UINT8: ColumnType = { name: 'Uint8', is: (t) => DataType.isInt(t) && t.bitWidth === 8 && !t.isSigned, copy: (v) => Uint8Array.from(v as ArrayLike<number>) };
+export const INT32: ColumnType = { name: 'Int32', is: (t) => DataType.isInt(t) && t.bitWidth === 32 && t.isSigned, copy: (v) => Int32Array.from(v as ArrayLike<number>) };
+export const UTF8: ColumnType = { name: 'Utf8', is: (t) => DataType.isUtf8(t), copy: (v) => Array.from(v as ArrayLike<string>) };
 
 /**
  * What decides the columns of a model file: the design columns with a `beta[<column>]` column, the
@@ -62,14 +62,14 @@ export interface RawColumn {
 
 /**
  * The metadata text, row count and every column's type, null count and values, read in one step
- * so that whatever apache-arrow throws on a malformed file becomes a `ModelFormatError` (the
- * bytes have been verified against their checksum first).
+ * so that whatever apache-arrow throws on a malformed file goes to `fail` (the bytes have been
+ * verified against their checksum first).
  */
 export function readArrow(bytes: Uint8Array, fail: Fail): { metadata: string | undefined; rows: number; columns: Map<string, RawColumn> } {
   registerCompressionCodecs();
   try {
     // apache-arrow can loop forever on a footer that lies about its record batches: check first.
-    checkIpcLayout(bytes, 'model file');
+    checkIpcLayout(bytes, 'file');
     const table = tableFromIPC(bytes);
     const columns = new Map<string, RawColumn>();
     for (const field of table.schema.fields) {
@@ -79,7 +79,7 @@ export function readArrow(bytes: Uint8Array, fail: Fail): { metadata: string | u
     }
     return { metadata: table.schema.metadata.get(METADATA_KEY), rows: table.numRows, columns };
   } catch (error) {
-    if (error instanceof TableFormatError) return fail(error.detail.replace(/^model file: /, ''));
+    if (error instanceof TableFormatError) return fail(error.detail.replace(/^file: /, ''));
     if (error instanceof CombatError) throw error;
     return fail(`not a readable Arrow IPC file: ${(error as Error).message}`);
   }

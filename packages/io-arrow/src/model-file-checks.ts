@@ -1,8 +1,8 @@
 /**
  * The checks of what a model file holds besides the model's arrays, shared by the encoder (on the
- * caller's extras) and the decoder (on the file's JSON): feature names, covariate columns that
- * match the coding's terms, a mask geometry that holds the voxels, the priors; and core's checks
- * run with the file's name. Each takes `fail`, which throws the ModelFormatError of the file, and
+ * caller's extras) and the decoder (on the file's JSON), and by the statistics file's: feature
+ * names, covariate columns that match the coding's terms, a mask geometry that holds the voxels,
+ * the priors and other numbers of the JSON; and core's checks run with the file's name. Each takes `fail`, which throws the ModelFormatError of the file, and
  * the names the fields have where they were found (the file's JSON keys, or the extras'
  * properties).
  */
@@ -145,6 +145,28 @@ export function checkMaskGeometry(
   return { shape: [...sizes], affine: Float64Array.from(affine as ArrayLike<number>), indices };
 }
 
+/**
+ * The extras a caller gives with a model or statistics of `features` features and this coding:
+ * one name per feature, covariate columns that are the names of the coding's terms (see
+ * {@link checkCovariateColumns}), a mask geometry that holds the voxels. Returns the checked
+ * columns, id column and mask geometry (copies), those that were given.
+ */
+export function checkExtras(
+  extras: { readonly featureNames: unknown; readonly columns?: unknown; readonly idColumn?: unknown; readonly mask?: unknown },
+  coding: DesignCoding,
+  features: number,
+  fail: Fail,
+): { columns?: CovariateColumns; idColumn?: string; mask?: { shape: number[]; affine: Float64Array; indices: Int32Array } } {
+  checkFeatureNames(extras.featureNames, features, fail);
+  if (extras.columns !== undefined && !isRecord(extras.columns)) fail(`columns is ${describeValue(extras.columns)}; expected { batch, categorical?, continuous? }`);
+  const given = extras.columns as Record<string, unknown> | undefined;
+  const columns = given === undefined ? undefined : { batch: given.batch, categorical: given.categorical, continuous: given.continuous };
+  const checked = checkCovariateColumns(columns, extras.idColumn, coding, COLUMN_FIELDS, fail);
+  if (extras.mask !== undefined && !isRecord(extras.mask)) fail(`mask is ${describeValue(extras.mask)}; expected { shape, affine, indices }`);
+  const mask = extras.mask as Record<string, unknown> | undefined;
+  return mask === undefined ? checked : { ...checked, mask: checkMaskGeometry(mask.shape, mask.affine, mask.indices, features, 'mask', fail) };
+}
+
 /** The empirical Bayes priors, one value per batch each. */
 export const PRIORS = ['gammaBar', 't2', 'aPrior', 'bPrior'] as const;
 
@@ -156,16 +178,19 @@ export function readPriors(priors: unknown, batches: number, fail: Fail): Record
   const read = (name: (typeof PRIORS)[number]): Float64Array => {
     const values = priors[name];
     if (!Array.isArray(values) || values.length !== batches) return fail(`priors.${name} is ${describeValue(values)}; expected ${batches} values, one per batch`);
-    return Float64Array.from(values as unknown[], (x, b) => {
-      if (typeof x === 'number') return x;
-      if (typeof x === 'string' && Object.hasOwn(SPECIAL, x)) return SPECIAL[x] as number;
-      return fail(`priors.${name}[${b}] is ${describeValue(x)}; expected a number or one of "NaN", "Infinity", "-Infinity", "-0"`);
-    });
+    return Float64Array.from(values as unknown[], (x, b) => readNumber(x, `priors.${name}[${b}]`, fail));
   };
   return Object.fromEntries(PRIORS.map((name) => [name, read(name)])) as Record<(typeof PRIORS)[number], Float64Array>;
 }
 
-/** A prior as JSON holds it: JSON has no Infinity, NaN or -0, so those travel as strings. */
+/** A number as {@link encodeNumber} writes it: a number, or "NaN", "Infinity", "-Infinity", "-0". */
+export function readNumber(x: unknown, field: string, fail: Fail): number {
+  if (typeof x === 'number') return x;
+  if (typeof x === 'string' && Object.hasOwn(SPECIAL, x)) return SPECIAL[x] as number;
+  return fail(`${field} is ${describeValue(x)}; expected a number or one of "NaN", "Infinity", "-Infinity", "-0"`);
+}
+
+/** A number as JSON holds it (a prior, a sum): JSON has no Infinity, NaN or -0, so those travel as strings. */
 export function encodeNumber(x: number): number | string {
   return Number.isFinite(x) && !Object.is(x, -0) ? x : String(Object.is(x, -0) ? '-0' : x);
 }

@@ -5,13 +5,17 @@
  * what `encodeModelFile` writes (core's model metadata, the priors, `columns`, `idColumn`,
  * `mask`); version 1 (a coding holding the batches and their `batch:<label>` design columns,
  * `batchSizes`, the extras under `batchCol`, `categoricalCols`, `continuousCols`, `idCol` and
- * `volume`) is passed to core as its version 1, which core converts.
+ * `volume`) is passed to core as its version 1, which core converts. A statistics file's JSON
+ * (`format: "combat-statistics"`) is refused as such.
  */
 import { describeValue, isRecord } from '@combat/base/internal';
 import { MODEL_FORMAT_VERSION } from '@combat/core';
 import { checkModelMeta } from '@combat/core/internal';
 import { METADATA_KEY, type ColumnLayout } from './model-file-arrow.js';
 import { COLUMN_FIELDS, VERSION1_COLUMN_FIELDS, fromCore, type ColumnFieldNames, type Fail } from './model-file-checks.js';
+
+/** The format name of a statistics file's JSON (`format`); a model file's JSON has none. */
+export const STATISTICS_FORMAT = 'combat-statistics';
 
 /** The fields of the JSON of each format version, in the order the encoder of that version wrote them. */
 export const JSON_FIELDS = {
@@ -45,6 +49,7 @@ export interface FileJson {
  * and the batches and design columns of its coding as lists of strings; core checks the rest).
  */
 export function readFileJson(json: Record<string, unknown>, checksum: string, fail: Fail): FileJson {
+  if (json.format === STATISTICS_FORMAT) return fail('a ComBat statistics file, not a model file: statistics are merged and finalized into a model first');
   const version = json.formatVersion;
   if (version !== MODEL_FORMAT_VERSION && version !== 1) return fail(`formatVersion is ${describeValue(version)}; expected ${MODEL_FORMAT_VERSION} (or 1)`);
   const fields: readonly string[] = JSON_FIELDS[version];
@@ -95,8 +100,20 @@ function readVersion1(json: Record<string, unknown>, fail: Fail): FileJson {
   };
 }
 
+/** The schema metadata's text as a JSON object. */
+export function parseJson(text: string, fail: Fail): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return fail(`the "${METADATA_KEY}" schema metadata is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(json)) return fail(`the "${METADATA_KEY}" schema metadata is ${describeValue(json)}; expected a JSON object`);
+  return json;
+}
+
 /** An optional object with only the given keys (`name?` for an optional one; absent keys read as undefined). */
-function readRecord(value: unknown, field: string, keys: readonly string[], fail: Fail): Record<string, unknown> | undefined {
+export function readRecord(value: unknown, field: string, keys: readonly string[], fail: Fail): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   if (!isRecord(value)) return fail(`${field} is ${describeValue(value)}; expected { ${keys.join(', ')} }`);
   const names = keys.map((key) => key.replace(/\?$/, ''));

@@ -1,18 +1,19 @@
 import type { MaskGeometry } from '@combat/base';
-import { checkBytes, checkObject, checkOptionalString, checkOptions, describeValue, isRecord } from '@combat/base/internal';
+import { checkBytes, checkObject, checkOptionalString, checkOptions } from '@combat/base/internal';
 import { MODEL_FORMAT_VERSION, ModelFormatError, deserializeModel, serializeModel, type CombatModel, type SerializedModel } from '@combat/core';
 import { Table as ArrowTable, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import type { CovariateColumns } from './matrix.js';
 import { CHECKSUM_PLACEHOLDER, sealModelFile, verifyChecksum } from './model-checksum.js';
 import { METADATA_KEY, PER_BATCH, columnReader, expectedColumns, readArrow } from './model-file-arrow.js';
-import { COLUMN_FIELDS, PRIORS, checkCovariateColumns, checkFeatureNames, checkMaskGeometry, encodeNumber, fromCore, readPriors, type Fail } from './model-file-checks.js';
-import { readFileJson } from './model-file-json.js';
+import { PRIORS, checkCovariateColumns, checkExtras, checkFeatureNames, checkMaskGeometry, encodeNumber, fromCore, readPriors, type Fail } from './model-file-checks.js';
+import { parseJson, readFileJson } from './model-file-json.js';
 
 /**
- * What a model file holds besides the model: the feature names (table columns, or voxel indices
- * as text), the covariate columns the model was fitted with and the column that named the rows,
- * and for volume models the mask's geometry (`mask.indices[k]` is the voxel of feature k). A
- * decoded mask has no `source`: the file does not keep the mask's path.
+ * What a model file holds besides the model, and a statistics file besides the statistics: the
+ * feature names (table columns, or voxel indices as text), the covariate columns the model was
+ * fitted with (the statistics accumulated with) and the column that named the rows, and for
+ * volumes the mask's geometry (`mask.indices[k]` is the voxel of feature k). A decoded mask has no
+ * `source`: the file does not keep the mask's path.
  *
  * @example
  * ```ts
@@ -75,13 +76,7 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
   };
   const { meta, arrays } = serializeModel(model);
   const V = meta.features;
-  checkFeatureNames(extras.featureNames, V, fail);
-  if (extras.columns !== undefined && !isRecord(extras.columns)) fail(`columns is ${describeValue(extras.columns)}; expected { batch, categorical?, continuous? }`);
-  const given = extras.columns as Record<string, unknown> | undefined;
-  const columns = given === undefined ? undefined : { batch: given.batch, categorical: given.categorical, continuous: given.continuous };
-  const checked = checkCovariateColumns(columns, extras.idColumn, meta.coding, COLUMN_FIELDS, fail);
-  if (extras.mask !== undefined && !isRecord(extras.mask)) fail(`mask is ${describeValue(extras.mask)}; expected { shape, affine, indices }`);
-  const mask = extras.mask === undefined ? undefined : checkMaskGeometry(extras.mask.shape, extras.mask.affine, extras.mask.indices, V, 'mask', fail);
+  const { mask, ...checked } = checkExtras(extras, meta.coding, V, fail);
   const vectors: Record<string, Vector> = { feature: vectorFromArray([...extras.featureNames], new Utf8()) };
   if (mask !== undefined) vectors.voxel = makeVector(mask.indices);
   vectors.adjusted = makeVector(arrays.adjusted);
@@ -170,16 +165,4 @@ export function decodeModelFile(bytes: Uint8Array, options: { source?: string } 
   const extras: { columns?: CovariateColumns; idColumn?: string; mask?: MaskGeometry } = checkCovariateColumns(file.columns, file.idColumn, model.coding, file.columnFields, fail);
   if (file.mask !== undefined) extras.mask = checkMaskGeometry(file.mask.shape, file.mask.affine, read<Int32Array>('voxel'), V, file.maskField, fail);
   return { model, featureNames, ...extras };
-}
-
-/** The JSON metadata as an object. */
-function parseJson(text: string, fail: Fail): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return fail(`the "${METADATA_KEY}" schema metadata is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!isRecord(json)) return fail(`the "${METADATA_KEY}" schema metadata is ${describeValue(json)}; expected a JSON object`);
-  return json;
 }

@@ -1,45 +1,21 @@
 /**
- * File-system helpers of @combat/io-arrow, for Node: tables and model files by path, written
- * whole or not at all and never over an input.
+ * File-system helpers of @combat/io-arrow, for Node: tables, model files and statistics files by
+ * path, written whole or not at all and never over an input.
  */
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { InputReadError, InvalidArgumentError } from '@combat/base';
+import { InputReadError } from '@combat/base';
 import { checkOptions, checkString } from '@combat/base/internal';
 import { writeFileAtomically } from '@combat/base/node';
-import type { CombatModel } from '@combat/core';
+import type { CombatModel, CombatStatistics } from '@combat/core';
 import { decodeArrowTable, encodeArrowTable } from './arrow-table.js';
 import { decodeTableText, formatDelimited, parseDelimited } from './delimited.js';
 import { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
+import { decodeStatisticsFile, encodeStatisticsFile } from './statistics-file.js';
 import type { Table } from './table.js';
+import { tableFormat } from './table-format.js';
 
-/** The table formats by extension (compared in lower case). */
-const FORMATS: Readonly<Record<string, 'csv' | 'tsv' | 'arrow'>> = { '.csv': 'csv', '.tsv': 'tsv', '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.arrows': 'arrow' };
-
-/**
- * The table format of a path, by its extension: `.csv`; `.tsv`; `.arrow`, `.feather`, `.ipc` or
- * `.arrows` (Arrow IPC). For checking an output path before the work that writes it.
- *
- * @throws {@link InvalidArgumentError} when the extension is none of those, or `path` is not a string.
- * @example
- * ```ts
- * tableFormat('regions.feather'); // 'arrow'
- * tableFormat('data.TSV'); // 'tsv'
- * tableFormat('data.xlsx');
- * // throws InvalidArgumentError: data.xlsx: unknown table extension ".xlsx";
- * // expected .csv, .tsv, .arrow, .feather, .ipc or .arrows
- * ```
- */
-export function tableFormat(path: string): 'csv' | 'tsv' | 'arrow' {
-  checkString(path, 'tableFormat: path');
-  const extension = extname(path);
-  const format = FORMATS[extension.toLowerCase()];
-  if (format === undefined) {
-    const listed = Object.keys(FORMATS);
-    throw new InvalidArgumentError(`${path}: unknown table extension "${extension}"; expected ${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}`);
-  }
-  return format;
-}
+export { openTable, type TableChunks } from './table-chunks.js';
+export { tableFormat } from './table-format.js';
 
 /**
  * Reads a table by extension: `.csv`, `.tsv` (UTF-8, or UTF-16 with a byte-order mark; see
@@ -144,6 +120,49 @@ export async function readModel(path: string): Promise<{ model: CombatModel } & 
 export async function writeModel(path: string, model: CombatModel, extras: ModelFileExtras, options: { protect?: readonly string[] } = {}): Promise<void> {
   const { protect } = checkOptions(options, 'writeModel: options');
   await writeFileAtomically(path, encodeModelFile(model, extras, { target: path }), { protect: protect as readonly string[] | undefined });
+}
+
+/**
+ * Reads a statistics file written by {@link writeStatistics} or {@link encodeStatisticsFile}. A
+ * file that is not a valid statistics file (see {@link decodeStatisticsFile}) is a
+ * `StatisticsFormatError` whose message starts with the path.
+ *
+ * @throws {@link InputReadError} when the file cannot be read (it does not exist, it is a folder,
+ * permission is denied...).
+ * @throws {@link StatisticsFormatError} when it is not a valid statistics file (a model file included).
+ * @throws {@link InvalidArgumentError} when `path` is not a string.
+ * @example
+ * ```ts
+ * await writeStatistics('site-a.arrow', statistics, { featureNames: ['lh_x', 'lh_y', 'rh_x'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] } });
+ * const { statistics: read, featureNames } = await readStatistics('site-a.arrow');
+ * [read.features, featureNames]; // [3, ['lh_x', 'lh_y', 'rh_x']]
+ * await readStatistics('model.arrow');
+ * // throws StatisticsFormatError: model.arrow: a ComBat model file, not a statistics file
+ * ```
+ */
+export async function readStatistics(path: string): Promise<{ statistics: CombatStatistics } & ModelFileExtras> {
+  checkString(path, 'readStatistics: path');
+  return decodeStatisticsFile(await readInput(path), { source: path });
+}
+
+/**
+ * Writes a statistics file (an Arrow IPC file; see {@link encodeStatisticsFile}), whole or not at
+ * all, and never over a path of `options.protect`.
+ *
+ * @throws {@link StatisticsFormatError} when the statistics or the extras cannot make a valid statistics file.
+ * @throws {@link InputOverwriteError} when `path` is one of `options.protect`.
+ * @throws {@link InvalidArgumentError} when an argument is not of its type.
+ * @example
+ * ```ts
+ * await writeStatistics('statistics.arrow', statistics, { featureNames: ['lh_x', 'lh_y', 'rh_x'] }, { protect: ['data.csv'] });
+ * (await readStatistics('statistics.arrow')).statistics.batches.map((batch) => batch.batch); // ['A', 'B']
+ * await writeStatistics('data.csv', statistics, { featureNames: ['lh_x', 'lh_y', 'rh_x'] }, { protect: ['data.csv'] });
+ * // throws InputOverwriteError: refusing to write data.csv
+ * ```
+ */
+export async function writeStatistics(path: string, statistics: CombatStatistics, extras: ModelFileExtras, options: { protect?: readonly string[] } = {}): Promise<void> {
+  const { protect } = checkOptions(options, 'writeStatistics: options');
+  await writeFileAtomically(path, encodeStatisticsFile(statistics, extras, { target: path }), { protect: protect as readonly string[] | undefined });
 }
 
 /** The bytes of a file, or an InputReadError naming it. */

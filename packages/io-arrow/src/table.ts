@@ -26,12 +26,16 @@ export interface Column {
 
 /**
  * A table by column: its `source` (the file it was read from, or a name, for messages), its
- * column names in order, its columns by name, and its number of rows (the header not counted).
+ * column names in order, its columns by name, and its number of rows (the header not counted). A
+ * chunk of a larger table (see `openTable` of `@combat/io-arrow/node`) also says where its rows
+ * lie in its source: `firstRow` is the 0-based index of its first row there (absent: 0), so that
+ * messages name the rows of the file.
  *
  * @example
  * ```ts
  * const small: Table = tableFromColumns({ site: ['A', 'B'], age: ['61', '47'] }, { source: 'inline' });
  * [small.source, small.names, small.rows]; // ['inline', ['site', 'age'], 2]
+ * describeRow({ ...small, firstRow: 1000 }, 0); // 'row 1001'
  * ```
  */
 export interface Table {
@@ -39,6 +43,7 @@ export interface Table {
   readonly names: readonly string[];
   readonly columns: ReadonlyMap<string, Column>;
   readonly rows: number;
+  readonly firstRow?: number;
 }
 
 /** The `source` of a table made from text, bytes or columns given without one. */
@@ -53,12 +58,12 @@ const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'N/A']);
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** Whether a text cell means "missing": empty, `NA`, `NaN` (also `nan`, `N/A`), blanks around it allowed. */
-function missing(text: string): boolean {
+export function missing(text: string): boolean {
   return MISSING.has(text.trim());
 }
 
 /** The cell's value when it is a decimal number (possibly beyond float64, then infinite), else NaN. */
-function parseNumber(text: string): number {
+export function parseNumber(text: string): number {
   return DECIMAL.test(text) ? Number(text) : NaN;
 }
 
@@ -144,7 +149,8 @@ export function requireColumn(table: Table, name: string, role = 'column'): Colu
 /**
  * A row of a table as a person reads it, for messages: `row 5`, or with an id column
  * `row 5 (subject "sub-004")`. `row` is 0-based; the text is 1-based, row 1 being the first row
- * after the header. Every message of this package that names a row says it this way.
+ * after the header (of the file, for a chunk: its `firstRow` is added). Every message of this
+ * package that names a row says it this way.
  *
  * @throws {@link TableFormatError} when the table has no column `options.idColumn`.
  * @throws {@link InvalidArgumentError} when `row` is not a row index of the table.
@@ -158,9 +164,10 @@ export function describeRow(table: Table, row: number, options: { idColumn?: str
   checkTable(table, 'describeRow: table');
   checkRowIndex(row, table, 'describeRow: row');
   const idColumn = checkOptionalString(checkOptions(options, 'describeRow: options').idColumn, 'describeRow: options.idColumn');
-  if (idColumn === undefined) return `row ${row + 1}`;
+  const line = row + 1 + (table.firstRow ?? 0);
+  if (idColumn === undefined) return `row ${line}`;
   const id = requireColumn(table, idColumn, 'id column').cells[row];
-  return `row ${row + 1} (${idColumn} ${id === null || id === undefined ? 'missing' : JSON.stringify(id)})`;
+  return `row ${line} (${idColumn} ${id === null || id === undefined ? 'missing' : JSON.stringify(id)})`;
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * What the examples of @combat/io-arrow use without declaring it, made in each example's working
  * directory: `data.csv` (8 subjects at 2 sites, with sex, age and 3 regional measures, one
- * missing) read as `table`, and a model fitted on it, as `model` and as `model.arrow` (also its
- * bytes, `modelBytes`).
+ * missing) read as `table`, a model fitted on it, as `model` and as `model.arrow` (also its
+ * bytes, `modelBytes`), and its statistics (core's, as an accumulator gives them) as `statistics`.
  */
 import { writeFile } from 'node:fs/promises';
-import { harmonize } from '@combat/core';
+import { CombatAccumulator, codeDesign, harmonize } from '@combat/core';
 import { covariatesFromTable, encodeModelFile, tableMatrix } from '@combat/io-arrow';
 import { readTable } from '@combat/io-arrow/node';
 
@@ -27,8 +27,11 @@ export async function context() {
   const table = await readTable('data.csv');
   const columns = { batch: 'site', categorical: ['sex'], continuous: ['age'] };
   const features = ['lh_x', 'lh_y', 'rh_x'];
-  const { model } = harmonize(tableMatrix(table, features), covariatesFromTable(table, columns));
+  const matrix = tableMatrix(table, features);
+  const covariates = covariatesFromTable(table, columns);
+  const { model } = harmonize(matrix, covariates);
   const modelBytes = encodeModelFile(model, { featureNames: features, columns, idColumn: 'subject' });
   await writeFile('model.arrow', modelBytes);
-  return { table, model, modelBytes };
+  const statistics = new CombatAccumulator(codeDesign(covariates), features.length).add(matrix, covariates).statistics();
+  return { table, model, modelBytes, statistics };
 }
