@@ -4,6 +4,7 @@ import { applyEncoded, encodeCovariates, rangeWarnings, type CombatWarning, type
 import { requireResources } from './arguments.js';
 import { requireCovariates, rowOf } from './covariates.js';
 import { requireEstimates, type VolumeEstimates } from './estimates.js';
+import { keepVolumes } from './kept-volumes.js';
 import { unflattenMasked } from './mask.js';
 import { nameVolumes, volumeSource } from './naming.js';
 import { estimateNewBatches, findNewBatchVolumes } from './new-batches.js';
@@ -11,7 +12,10 @@ import { requireAdjustOptions, type AdjustOptions, type AdjustVolumesOptions } f
 import { streamVolumes } from './volume-pass.js';
 
 /**
- * Receives each harmonized volume as soon as it is ready, with its index in the input order.
+ * Receives each harmonized volume as soon as it is ready, with its index, in input order. A sink
+ * that returns a promise (writing a file) is not waited for before the next volumes are adjusted:
+ * up to 3 of its calls may be pending at once, each with a volume of its own, and every call has
+ * settled when the function that called it returns or throws.
  *
  * @example
  * ```ts
@@ -44,17 +48,18 @@ export interface AdjustVolumesResult {
 
 /**
  * Applies fitted volume estimates to volumes (new subjects, or the training volumes themselves),
- * one at a time, each with its own covariates (the covariates of the training, one value per
- * volume). Each adjusted volume goes to `sink` in input order, with its input's header and source.
- * By default a first pass reads and checks every volume (see `checkVolumes`) before the sink is
- * called once, so a bad fifth image is found before four outputs exist; `checkFirst: false` skips
- * it.
+ * streaming, each with its own covariates (the covariates of the training, one value per volume).
+ * Each adjusted volume goes to `sink` in input order (see {@link VolumeSink}), with its input's
+ * header and source. By default a first pass reads and checks every volume (see `checkVolumes`)
+ * before the sink is called once, so a bad fifth image is found before four outputs exist; it
+ * keeps the in-mask voxels within `memoryBudget` for the second, as `harmonizeVolumesStreaming`
+ * does, so each volume is read once. `checkFirst: false` skips it.
  *
  * Volumes of a batch the model has not seen are an error, unless `newBatches` is `'estimate'`:
- * then the first pass (progress phase `estimate`) also accumulates their in-mask voxels, one
- * volume at a time, each new batch is estimated from its volumes with the fit frozen (core's
- * `estimateBatchesFromStatistics`; two volumes or more), and every volume is adjusted with the
- * extended model, which the result holds. Memory does not grow with the number of volumes.
+ * then the first pass (progress phase `estimate`) also accumulates their in-mask voxels, each new
+ * batch is estimated from its volumes with the fit frozen (core's `estimateBatchesFromStatistics`;
+ * two volumes or more), and every volume is adjusted with the extended model, which the result
+ * holds. Memory stays within `memoryBudget` and a few volumes whatever their number.
  *
  * @throws `VolumeShapeError`, `AffineMismatchError` and core's `InvalidValueError` when a
  * volume does not fit the mask (see `checkVolumes`).
@@ -101,25 +106,49 @@ export async function adjustVolumes<H>(
     return { rows, newVolumes: findNewBatchVolumes(model, rows, options.newBatches === 'estimate') };
   });
   const warnings = rangeWarnings(model.coding, covariates);
+  const kept = keepVolumes(volumes, options);
   let used = estimates;
   if (newVolumes.length > 0) {
-    const estimated = await estimateNewBatches(estimates, volumes, rows, newVolumes, options);
+    const estimated = await estimateNewBatches(estimates, kept, rows, newVolumes, options);
     used = estimated.estimates;
     warnings.push(...estimated.warnings);
   } else if (options.checkFirst ?? true) {
-    await streamVolumes(volumes, estimates.mask, options, 'check');
+    await streamVolumes(kept, estimates.mask, options, 'check');
   }
-  await adjustAll(used, volumes, rows, options, sink);
+  await adjustAll(used, kept, rows, options, sink);
   return { estimates: used, warnings };
 }
 
-/** The adjust pass: each volume loaded, checked, adjusted and given to the sink, in order. */
+/**
+ * Sink calls left pending, at most, while the next volume is adjusted (so at most one more is
+ * pending at once): writing (deflating, on other threads, for files) overlaps adjusting.
+ */
+const WRITE_BEHIND = 2;
+
+/**
+ * The adjust pass: each volume loaded (or taken from what the first pass kept), adjusted and given
+ * to the sink, in order, leaving up to {@link WRITE_BEHIND} sink calls pending; every call has
+ * settled when it returns or throws.
+ */
 export async function adjustAll<H>(estimates: VolumeEstimates, volumes: readonly VolumeResource<H>[], rows: EncodedRows, options: AdjustOptions, sink: VolumeSink<H>): Promise<void> {
   const { model, mask } = estimates;
   const features = mask.indices.length;
   const adjusted = new Float64Array(features);
-  await streamVolumes(volumes, mask, options, 'adjust', async (row, volume, i) => {
-    applyEncoded(model, { data: row, samples: 1, features }, rowOf(rows, i), adjusted);
-    await sink(unflattenMasked(adjusted, mask.indices, volume, options.preserveOutOfMask ?? false, volumeSource(volumes[i]!, volume)), i);
-  });
+  const pending: Promise<void>[] = [];
+  try {
+    await streamVolumes(volumes, mask, options, 'adjust', async (row, volume, i) => {
+      applyEncoded(model, { data: row, samples: 1, features }, rowOf(rows, i), adjusted);
+      const outside = options.preserveOutOfMask ? volume.data : undefined;
+      const writing = Promise.resolve(sink(unflattenMasked(adjusted, mask.indices, volume, outside, volumeSource(volumes[i]!, volume)), i));
+      // Handled in turn below, or by allSettled when the pass fails first.
+      writing.catch(() => undefined);
+      pending.push(writing);
+      if (pending.length > WRITE_BEHIND) await pending.shift();
+    });
+    while (pending.length > 0) await pending.shift();
+  } catch (error) {
+    await Promise.allSettled(pending);
+    throw error;
+  }
 }
+

@@ -1,22 +1,14 @@
 import type { VolumeResource } from '@combat/base';
-import {
-  CombatAccumulator,
-  codeDesign,
-  encodeCovariates,
-  finalizeModel,
-  type CombatWarning,
-  type Covariates,
-  type EncodedRows,
-} from '@combat/core';
+import type { CombatWarning, Covariates, EncodedRows } from '@combat/core';
 import { checkFitBatches } from '@combat/core/internal';
+import { accumulateRows, codeVolumes } from './accumulate-volumes.js';
 import { requireResources } from './arguments.js';
-import { requireCovariates, rowOf } from './covariates.js';
+import { requireCovariates } from './covariates.js';
 import type { VolumeEstimates } from './estimates.js';
-import { TooFewVolumesError, VolumeShapeError } from './errors.js';
-import { checkShape, formatShape, loadMask } from './mask.js';
-import { describeMask, describeVolume, nameVolumes, nameVoxels } from './naming.js';
+import { TooFewVolumesError } from './errors.js';
+import { finalizeVolumes } from './finalize-volumes.js';
+import { nameVolumes } from './naming.js';
 import { requireFitOptions, type FitVolumesOptions } from './options.js';
-import { streamVolumes } from './volume-pass.js';
 
 /**
  * What {@link fitVolumes} returns: the fitted volume model and the fit's warnings (core's, with
@@ -38,9 +30,10 @@ export interface FitVolumesResult {
 /**
  * Fits ComBat to 3D volumes in one streaming pass: each volume is read once, checked against the
  * mask (shape, affine, finite in-mask voxels) and its in-mask voxels added to the sufficient
- * statistics, then dropped, so memory does not grow with the number of volumes. The covariates
- * are core's, one entry per volume in the volumes' order; they and the options are checked before
- * any volume is read. Nothing is adjusted: give the estimates to `adjustVolumes` (for these
+ * statistics, then dropped, so memory does not grow with the number of volumes
+ * (`accumulateVolumes` then `finalizeVolumes`, with the batches checked first). The
+ * covariates are core's, one entry per volume in the volumes' order; they and the options are
+ * checked before any volume is read. Nothing is adjusted: give the estimates to `adjustVolumes` (for these
  * volumes or new subjects), or save them.
  *
  * @throws {@link TooFewVolumesError} when there are fewer than 2 volumes.
@@ -82,26 +75,10 @@ export async function fitWithRows(volumes: readonly VolumeResource[], covariates
     throw new TooFewVolumesError(`expected at least 2 volumes to harmonize; found ${volumes.length}`);
   }
   requireCovariates(covariates, volumes);
-  const { coding, rows } = nameVolumes(volumes, () => {
-    const coding = codeDesign(covariates, options.splines === undefined ? {} : { splines: options.splines });
-    return { coding, rows: encodeCovariates(coding, covariates) };
-  });
+  const { coding, rows } = codeVolumes(volumes, covariates, options);
   nameVolumes(volumes, () => checkFitBatches(rows.batch, options.refBatch ?? null));
-  const mask = await loadMask(options.mask);
-  const first = await volumes[0]!.load();
-  const firstName = describeVolume(volumes[0]!, first, 0, volumes.length);
-  checkShape(first, firstName);
-  if (mask.shape.some((n, axis) => n !== first.shape[axis])) {
-    throw new VolumeShapeError(`${describeMask(mask.source)} has shape ${formatShape(mask.shape)}; expected the volumes' shape ${formatShape(first.shape)} (${firstName}'s)`);
-  }
-  const features = mask.indices.length;
-  const accumulator = new CombatAccumulator(coding, features);
-  const add = (row: Float64Array, _: unknown, i: number) => {
-    accumulator.addEncoded({ data: row, samples: 1, features }, rowOf(rows, i));
-  };
-  await streamVolumes(volumes, mask, options, 'fit', add, { first });
+  const accumulated = await accumulateRows(volumes, coding, rows, options);
   // The splines are in the coding now.
   const { splines: _coded, ...fitOptions } = options;
-  const { model, warnings } = finalizeModel(accumulator.statistics(), fitOptions);
-  return { estimates: { model, mask }, warnings: warnings.map((warning) => nameVoxels(warning, mask)), rows };
+  return { ...finalizeVolumes(accumulated, fitOptions), rows };
 }

@@ -2,8 +2,10 @@ import type { Volume, VolumeResource } from '@combat/base';
 import { checkFunction } from '@combat/base/internal';
 import type { Covariates } from '@combat/core';
 import { adjustAll, type VolumeSink } from './adjust-volumes.js';
+import { requireResources } from './arguments.js';
 import { fitWithRows, type FitVolumesResult } from './fit-volumes.js';
-import type { HarmonizeVolumesOptions } from './options.js';
+import { keepVolumes } from './kept-volumes.js';
+import { requireFitOptions, type HarmonizeVolumesOptions } from './options.js';
 
 /**
  * What {@link harmonizeVolumesStreaming} returns: what `fitVolumes` returns, the fitted volume
@@ -79,10 +81,13 @@ export async function harmonizeVolumes<H>(volumes: readonly VolumeResource<H>[],
 }
 
 /**
- * {@link harmonizeVolumes} one volume at a time: `fitVolumes`, then `adjustVolumes` of the same
- * volumes. Each volume is read twice (accumulate, then adjust) and each harmonized volume goes to
- * `sink` as soon as it is ready, so memory does not grow with the number of volumes. Gives the
- * same volumes as the in-memory call. The fit reads and checks every volume (shape, affine, finite
+ * {@link harmonizeVolumes} streaming: `fitVolumes`, then `adjustVolumes` of the same volumes, with
+ * the next volumes loaded while one is worked on. The fit keeps each volume's in-mask voxels, in
+ * the type they were read in, within `memoryBudget` (default 1 GiB; whole volumes with
+ * `preserveOutOfMask`), so the adjust pass reads only the volumes beyond it again; each harmonized
+ * volume goes to `sink` as soon as it is ready (see {@link VolumeSink}), so memory stays within the
+ * budget and a few volumes whatever their number. Gives the same volumes as the in-memory call,
+ * bit for bit, whatever the budget. The fit reads and checks every volume (shape, affine, finite
  * in-mask voxels) before the sink is called once, so a bad volume stops the run before any output
  * exists.
  *
@@ -105,7 +110,10 @@ export async function harmonizeVolumesStreaming<H>(
   options: HarmonizeVolumesOptions,
 ): Promise<HarmonizeVolumesStreamingResult> {
   checkFunction(sink, 'sink');
-  const { estimates, warnings, rows } = await fitWithRows(volumes, covariates, options);
-  await adjustAll(estimates, volumes, rows, options, sink);
+  requireResources(volumes, 'volumes');
+  requireFitOptions(options);
+  const kept = keepVolumes(volumes, options);
+  const { estimates, warnings, rows } = await fitWithRows(kept, covariates, options);
+  await adjustAll(estimates, kept, rows, options, sink);
   return { estimates, warnings };
 }

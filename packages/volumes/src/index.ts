@@ -1,8 +1,10 @@
+export { accumulateVolumes, type AccumulateVolumesOptions, type VolumeStatistics } from './accumulate-volumes.js';
 export { adjustVolumes, type AdjustVolumesResult, type VolumeSink } from './adjust-volumes.js';
 export { checkVolumes, type CheckOptions } from './check-volumes.js';
 export { batchEffectMaps, type BatchEffectMaps } from './effect-maps.js';
 export type { VolumeEstimates } from './estimates.js';
 export { AffineMismatchError, EmptyMaskError, TooFewVolumesError, VolumeShapeError } from './errors.js';
+export { finalizeVolumes } from './finalize-volumes.js';
 export { fitVolumes, type FitVolumesResult } from './fit-volumes.js';
 export { harmonizeVolumes, harmonizeVolumesStreaming, type HarmonizeVolumesResult, type HarmonizeVolumesStreamingResult } from './harmonize-volumes.js';
 export { maskIndices } from './mask.js';

@@ -1,5 +1,5 @@
 import { InvalidValueError } from '@combat/core';
-import type { MaskGeometry, Volume, VolumeResource } from '@combat/base';
+import type { MaskGeometry, Volume, VolumeResource, VoxelArray } from '@combat/base';
 import { checkVolume, formatVoxel } from '@combat/base/internal';
 import { EmptyMaskError, VolumeShapeError } from './errors.js';
 import { describeMask, volumeSource } from './naming.js';
@@ -68,12 +68,19 @@ export function flattenMasked(volume: Volume, indices: Int32Array, row: Float64A
 }
 
 /**
- * A float64 volume from masked values: inside the mask the values of `row`, outside zeros, or the
- * template's own voxels with `preserveOutOfMask`. Shape, affine and header come from the template
- * (which is not modified); its source is `source` (the caller's, see {@link volumeSource}).
+ * A volume's shape, affine, header and source, with its voxels or without them: what an output
+ * takes from its input.
  */
-export function unflattenMasked<H>(row: Float64Array, indices: Int32Array, template: Volume<H>, preserveOutOfMask: boolean, source: string | undefined): Volume<H> {
-  const data = preserveOutOfMask ? Float64Array.from(template.data) : new Float64Array(template.data.length);
+export type VolumeFrame<H = unknown> = Omit<Volume<H>, 'data'> & { readonly data?: VoxelArray };
+
+/**
+ * A float64 volume from masked values: inside the mask the values of `row`, outside those of
+ * `outside` (the input's own voxels, with `preserveOutOfMask`), else zeros. Shape, affine and
+ * header come from the template (which is not modified); its source is `source` (the caller's,
+ * see {@link volumeSource}).
+ */
+export function unflattenMasked<H>(row: Float64Array, indices: Int32Array, template: VolumeFrame<H>, outside: VoxelArray | undefined, source: string | undefined): Volume<H> {
+  const data = outside === undefined ? new Float64Array(template.shape.reduce((n, size) => n * size, 1)) : Float64Array.from(outside);
   for (let k = 0; k < indices.length; k++) data[indices[k]] = row[k];
   return {
     data,

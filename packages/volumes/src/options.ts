@@ -5,12 +5,12 @@ import { requireResource } from './arguments.js';
 import { requireCheckOptions, type CheckOptions } from './check-volumes.js';
 
 /**
- * Options shared by fitting and adjusting volumes: the checks against the mask, progress, and
- * what becomes of voxels outside the mask.
+ * Options shared by fitting and adjusting volumes: the checks against the mask, progress, what
+ * becomes of voxels outside the mask, and the memory that spares reading volumes twice.
  *
  * @example
  * ```ts
- * const options: AdjustOptions = { preserveOutOfMask: true };
+ * const options: AdjustOptions = { preserveOutOfMask: true, memoryBudget: 512 * 2 ** 20 };
  * const [first] = (await harmonizeVolumes(volumes, covariates, { ...options, mask })).harmonized;
  * // Voxel 2 is outside the mask: kept as it was.
  * first.data[2]; // 9
@@ -19,6 +19,14 @@ import { requireCheckOptions, type CheckOptions } from './check-volumes.js';
 export interface AdjustOptions extends CheckOptions {
   /** Keep out-of-mask voxels as they were (default: set them to 0). */
   readonly preserveOutOfMask?: boolean;
+  /**
+   * Bytes that a run reading the volumes in two passes (fit or check, then adjust) may hold to
+   * keep what the first pass read for the second, so each volume is read (and inflated) once:
+   * the in-mask voxels in the type they were read in (exact; every voxel with
+   * `preserveOutOfMask`). Volumes beyond it are read again. Default 1 GiB; 0 reads every volume
+   * twice. The results are the same either way, bit for bit.
+   */
+  readonly memoryBudget?: number;
 }
 
 /**
@@ -79,7 +87,7 @@ export interface AdjustVolumesOptions extends AdjustOptions, ApplyOptions {
 
 /**
  * Throws an InvalidArgumentError unless `options` is an object with a mask resource whose check
- * options, `preserveOutOfMask` and ComBat options have the right types.
+ * options, `preserveOutOfMask`, `memoryBudget` and ComBat options have the right types.
  */
 export function requireFitOptions(options: unknown): asserts options is HarmonizeVolumesOptions {
   const { mask, eb, parametric, meanOnly, refBatch, maxIterations } = checkObject(options, 'options');
@@ -88,6 +96,19 @@ export function requireFitOptions(options: unknown): asserts options is Harmoniz
   for (const [name, value] of Object.entries({ eb, parametric, meanOnly })) if (value !== undefined) checkBoolean(value, `options.${name}`);
   if (refBatch !== undefined && refBatch !== null && typeof refBatch !== 'string') refuseArgument('options.refBatch', 'a batch label or null', refBatch);
   if (maxIterations !== undefined) checkInteger(maxIterations, 'options.maxIterations', 1);
+  memoryBudget(options);
+}
+
+/** The default `memoryBudget`: 1 GiB. */
+const DEFAULT_MEMORY_BUDGET = 2 ** 30;
+
+/**
+ * The options' `memoryBudget`, else the default; an InvalidArgumentError unless it is a whole
+ * number of bytes.
+ */
+export function memoryBudget(options: unknown): number {
+  const { memoryBudget = DEFAULT_MEMORY_BUDGET } = checkOptions(options);
+  return checkInteger(memoryBudget, 'options.memoryBudget', 0);
 }
 
 /** Throws an InvalidArgumentError unless `options` is undefined or adjust options of the right types. */
@@ -97,4 +118,5 @@ export function requireAdjustOptions(options: unknown): asserts options is Adjus
   if (checkFirst !== undefined) checkBoolean(checkFirst, 'options.checkFirst');
   if (newBatches !== undefined) checkOneOf(newBatches, 'options.newBatches', ['error', 'estimate']);
   if (maxIterations !== undefined) checkInteger(maxIterations, 'options.maxIterations', 1);
+  memoryBudget(options);
 }

@@ -2,7 +2,7 @@ import { InMemoryVolumeResource, identityAffine, type Volume, type VolumeResourc
 import { TooFewSamplesError, UnknownBatchError, applyCombat, type Covariates } from '@combat/core';
 import { expectClose, loadFamilyCase, type FamilyTable } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { adjustVolumes, batchEffectMaps, fitVolumes, harmonizeVolumes, type VolumeEstimates } from '../src/index.js';
+import { adjustVolumes, batchEffectMaps, fitVolumes, harmonizeVolumes, type AdjustVolumesOptions, type VolumeEstimates } from '../src/index.js';
 import { siteVolumes } from './synthetic-volumes.js';
 
 /**
@@ -127,24 +127,33 @@ describe('new batches out of sample (newbatch-parametric as volumes)', () => {
     expect(loads).toEqual([]);
   });
 
-  it('reads each volume once per pass, one at a time: the estimation pass keeps none', async () => {
+  it('reads each volume once, keeping the first pass for the second, or twice without a memory budget: the same volumes', async () => {
     const everyVolume = newVolumes.map((_, i) => i);
     const isNew = everyVolume.filter((i) => !estimates.model.batches.has(fresh.covariates.batch[i]!));
-    // Check first (the default): the first pass checks every volume and accumulates the new ones.
+    const n = newVolumes.length;
     const loads: number[] = [];
     const phases: string[] = [];
     const onProgress = ({ phase, done, total }: { phase: string; done: number; total: number }) => void phases.push(`${phase} ${done}/${total}`);
-    const checked = await adjustToMatrix(estimates, counted(newVolumes, loads), fresh.covariates, { newBatches: 'estimate', onProgress });
-    expect(loads).toEqual([...everyVolume, ...everyVolume]);
-    const n = newVolumes.length;
+    const run = (options: AdjustVolumesOptions) => {
+      loads.length = 0;
+      phases.length = 0;
+      return adjustToMatrix(estimates, counted(newVolumes, loads), fresh.covariates, { newBatches: 'estimate', onProgress, ...options });
+    };
+    // Check first (the default): the first pass checks every volume and accumulates the new ones.
+    const checked = await run({});
+    expect(loads).toEqual(everyVolume);
     expect(phases).toEqual([...everyVolume.map((i) => `estimate ${i + 1}/${n}`), ...everyVolume.map((i) => `adjust ${i + 1}/${n}`)]);
-    // Without checking first: the new sites' volumes, then every volume.
-    loads.length = 0;
-    phases.length = 0;
-    const unchecked = await adjustToMatrix(estimates, counted(newVolumes, loads), fresh.covariates, { newBatches: 'estimate', checkFirst: false, onProgress });
-    expect(loads).toEqual([...isNew, ...everyVolume]);
+    const reread = await run({ memoryBudget: 0 });
+    expect(loads).toEqual([...everyVolume, ...everyVolume]);
+    expect(reread.data).toEqual(checked.data);
+    // Without checking first: the new sites' volumes, then every volume not kept.
+    const unchecked = await run({ checkFirst: false });
+    expect(loads).toEqual([...isNew, ...everyVolume.filter((i) => !isNew.includes(i))]);
     expect(phases.slice(0, isNew.length)).toEqual(isNew.map((_, j) => `estimate ${j + 1}/${isNew.length}`));
     expect(unchecked.data).toEqual(checked.data);
+    const uncheckedReread = await run({ checkFirst: false, memoryBudget: 0 });
+    expect(loads).toEqual([...isNew, ...everyVolume]);
+    expect(uncheckedReread.data).toEqual(checked.data);
   });
 
   it('a bad volume is found in the first pass, before the sink is called once', async () => {
