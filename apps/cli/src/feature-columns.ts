@@ -1,4 +1,5 @@
 import type { Table } from '@combat/io-arrow';
+import type { TableChunks } from '@combat/io-arrow/node';
 import { UsageError } from './cli-io.js';
 
 /**
@@ -27,31 +28,85 @@ export function selectFeatures(table: Table, features: readonly string[], exclud
  * are not the id, the batch or a covariate as a `--features` flag ready to paste, leaving out
  * columns that look like identifiers (every value a distinct whole number) and saying so, and
  * names the columns that hold numbers in some rows only (with the first cell that is not one).
+ * Reads the table in one pass over its chunks.
  */
-export function featuresNeeded(table: Table, reserved: ReadonlyMap<string, string>): UsageError {
-  const candidates = table.names.filter((name) => !reserved.has(name));
-  const numeric = candidates.filter((name) => table.columns.get(name)?.numbers != null);
-  const identifiers = numeric.filter((name) => looksLikeIdentifier(table.columns.get(name)?.numbers as Float64Array));
+export async function featuresNeeded(file: TableChunks, reserved: ReadonlyMap<string, string>): Promise<UsageError> {
+  const candidates = file.names.filter((name) => !reserved.has(name));
+  const facts = await describeColumns(file, candidates);
+  const numeric = candidates.filter((name) => facts.get(name)?.numeric === true);
+  const identifiers = numeric.filter((name) => facts.get(name)?.identifier === true);
   const offered = numeric.filter((name) => !identifiers.includes(name));
   const lines = ['name the feature columns to harmonize with --features (names, globs such as lh_*, or ranges first:last).'];
   if (offered.length === 0) {
-    lines.push(`${table.source} has no numeric column to offer besides ${[...reserved.keys()].join(', ')}.`);
+    lines.push(`${file.source} has no numeric column to offer besides ${[...reserved.keys()].join(', ')}.`);
   } else {
-    lines.push(`The numeric columns of ${table.source} besides the id, batch and covariates (${offered.length}):`, `  --features ${compactList(table.names, new Set(offered))}`);
+    lines.push(`The numeric columns of ${file.source} besides the id, batch and covariates (${offered.length}):`, `  --features ${compactList(file.names, new Set(offered))}`);
   }
   if (identifiers.length > 0) {
     lines.push(`Left out: ${identifiers.join(', ')}, where every value is a distinct whole number, as in an identifier (name it with --id; add it to --features only if it is a measurement).`);
   }
   for (const name of candidates) {
-    const cells = table.columns.get(name)?.cells ?? [];
-    if (table.columns.get(name)?.numbers != null) continue;
-    const numbers = cells.filter((cell) => cell !== null && Number.isFinite(Number(cell))).length;
-    const row = cells.findIndex((cell) => cell !== null && !Number.isFinite(Number(cell)));
-    if (numbers > 0 && numbers >= cells.length / 2) {
-      lines.push(`Not offered: "${name}" is numeric except at row ${row + 1}, ${JSON.stringify(cells[row])}; fix that cell to use it.`);
+    const { numeric: isNumeric, numbers, rows, firstText } = facts.get(name) as ColumnFacts;
+    if (isNumeric) continue;
+    if (numbers > 0 && numbers >= rows / 2) {
+      lines.push(`Not offered: "${name}" is numeric except at row ${(firstText?.row ?? -1) + 1}, ${JSON.stringify(firstText?.cell)}; fix that cell to use it.`);
     }
   }
   return new UsageError(lines.join('\n'));
+}
+
+/** What {@link featuresNeeded} says of a column, gathered chunk by chunk. */
+interface ColumnFacts {
+  /** Every present cell a number. */
+  numeric: boolean;
+  /** Numeric, more than two rows, and every value a distinct whole number (decided once every row is seen). */
+  identifier: boolean;
+  /** The values seen while the column may be an identifier. */
+  seen: Set<number> | null;
+  /** Rows, and cells that read as finite numbers. */
+  rows: number;
+  numbers: number;
+  /** The first cell that does not read as a finite number (its 0-based row in the file). */
+  firstText: { row: number; cell: string } | null;
+}
+
+/** Distinct values held to tell identifiers, over all columns: beyond it a column is not taken for one. */
+const IDENTIFIER_VALUES = 1 << 22;
+
+async function describeColumns(file: TableChunks, names: readonly string[]): Promise<Map<string, ColumnFacts>> {
+  const facts = new Map<string, ColumnFacts>(names.map((name) => [name, { numeric: true, identifier: true, seen: new Set(), rows: 0, numbers: 0, firstText: null }]));
+  let held = 0;
+  for await (const chunk of file.chunks({ columns: names })) {
+    const first = chunk.firstRow ?? 0;
+    for (const [name, column] of chunk.columns) {
+      const fact = facts.get(name) as ColumnFacts;
+      fact.rows += chunk.rows;
+      if (column.numbers !== null) {
+        for (const x of column.numbers) {
+          if (x === x) fact.numbers++;
+          if (fact.seen === null) continue;
+          if (Number.isInteger(x) && !fact.seen.has(x) && held < IDENTIFIER_VALUES) {
+            fact.seen.add(x);
+            held++;
+          } else {
+            fact.seen = null;
+            fact.identifier = false;
+          }
+        }
+        continue;
+      }
+      fact.numeric = false;
+      fact.identifier = false;
+      fact.seen = null;
+      column.cells.forEach((cell, row) => {
+        if (cell === null) return;
+        if (Number.isFinite(Number(cell))) fact.numbers++;
+        else fact.firstText ??= { row: first + row, cell };
+      });
+    }
+  }
+  for (const fact of facts.values()) fact.identifier &&= fact.rows > 2;
+  return facts;
 }
 
 /** The columns one pattern names. */
@@ -92,10 +147,6 @@ function compactList(names: readonly string[], chosen: ReadonlySet<string>): str
   }
   const value = parts.join(',');
   return /^[\w.,:+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-function looksLikeIdentifier(values: Float64Array): boolean {
-  return values.length > 2 && values.every(Number.isInteger) && new Set(values).size === values.length;
 }
 
 function abbreviate(names: readonly string[]): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputOverwriteError } from '@combat/base';
 import { canonicalPath } from '@combat/base/node';
@@ -13,6 +13,8 @@ interface PlannedFile {
   existed: boolean;
   /** The temporary file holding the new bytes, until the commit moves it into place. */
   staged?: string;
+  /** The staged file while it is written in parts ({@link OutputPlan.open}). */
+  handle?: FileHandle;
   /** Where the commit moved the file this one replaces, until the run is over. */
   backup?: string;
   committed: boolean;
@@ -108,17 +110,56 @@ export class OutputPlan {
    * call staged for it).
    */
   async write(path: string, bytes: Uint8Array): Promise<void> {
-    const target = resolve(path);
-    const file = this.files.find((f) => f.target === target || resolve(f.path) === target);
-    if (file === undefined) throw new Error(`${path} was not planned as an output`);
-    if (file.staged !== undefined) await rm(file.staged, { force: true });
-    const staged = beside(file.target, 'tmp');
-    file.staged = staged;
+    const file = await this.stage(path);
     try {
-      await writeFile(staged, bytes, { flag: 'wx' });
+      await writeFile(file.staged as string, bytes, { flag: 'wx' });
     } catch (error) {
       throw new OutputError(`cannot write ${file.path} (${file.role}): ${describeFailure(error)}`);
     }
+  }
+
+  /**
+   * Opens a planned output to be written in parts, as a table is written while its chunks are
+   * adjusted: the parts go, in order, to the temporary file {@link write} would stage. Close it
+   * before the commit; an abort closes and removes it.
+   */
+  async open(path: string): Promise<{ write(bytes: Uint8Array): Promise<void>; close(): Promise<void> }> {
+    const file = await this.stage(path);
+    const failed = (error: unknown) => new OutputError(`cannot write ${file.path} (${file.role}): ${describeFailure(error)}`);
+    let handle: FileHandle;
+    try {
+      handle = await open(file.staged as string, 'wx');
+    } catch (error) {
+      throw failed(error);
+    }
+    file.handle = handle;
+    return {
+      write: async (bytes) => {
+        try {
+          for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+        } catch (error) {
+          throw failed(error);
+        }
+      },
+      close: async () => {
+        file.handle = undefined;
+        await handle.close().catch((error: unknown) => {
+          throw failed(error);
+        });
+      },
+    };
+  }
+
+  /** The planned file of a path, with a new temporary name to stage its bytes at (what it staged before removed). */
+  private async stage(path: string): Promise<PlannedFile> {
+    const target = resolve(path);
+    const file = this.files.find((f) => f.target === target || resolve(f.path) === target);
+    if (file === undefined) throw new Error(`${path} was not planned as an output`);
+    await file.handle?.close().catch(() => {});
+    file.handle = undefined;
+    if (file.staged !== undefined) await rm(file.staged, { force: true });
+    file.staged = beside(file.target, 'tmp');
+    return file;
   }
 
   /**
@@ -170,6 +211,8 @@ export class OutputPlan {
    */
   async abort(): Promise<void> {
     for (const file of this.files) {
+      await file.handle?.close().catch(() => {});
+      file.handle = undefined;
       if (file.staged !== undefined) await rm(file.staged, { force: true }).catch(() => {});
       if (file.committed) await rm(file.target, { force: true }).catch(() => {});
       if (file.backup !== undefined) await rename(file.backup, file.target).catch(() => {});

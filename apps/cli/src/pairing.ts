@@ -1,15 +1,19 @@
 import type { Covariates } from '@combat/core';
 import { covariatesFromTable, describeRow, requireColumn, type CovariateColumns, type Table } from '@combat/io-arrow';
-import { readTable } from '@combat/io-arrow/node';
+import { openTable, readTable, type TableChunks } from '@combat/io-arrow/node';
 import { DataError, UsageError } from './cli-io.js';
 
 /**
  * The data table, the table to take the batch and covariates from (row for row with the data),
- * and the column of row ids.
+ * and the column of row ids. The data is read in chunks (`file`); what pairing needs of it, its
+ * id, batch and covariate columns, is held whole (`data`).
  */
 export interface PairedTables {
+  /** The data file, for passes over its rows in chunks. */
+  readonly file: TableChunks;
+  /** The data's id, batch and covariate columns (those it has), every row. */
   readonly data: Table;
-  /** The table of batch and covariates: `--covariates`, or the data table itself. */
+  /** The table of batch and covariates: `--covariates`, or `data` itself. */
   readonly covariates: Table;
   /** For each data row, its row in `covariates` (absent: the same row). */
   readonly order?: readonly number[];
@@ -17,48 +21,73 @@ export interface PairedTables {
 }
 
 /**
- * Reads `--data` and, when given, `--covariates`, and pairs their rows by the `--id` column, which
- * both must have: every id present, none twice in either table, and the same set of ids in both
- * (a missing or extra id is an error naming it). Without `--covariates` the data table holds the
+ * Opens `--data` (to read in chunks of `COMBAT_CHUNK_BYTES`, when set) and reads its id, batch and
+ * covariate columns (`columns`, those it has) in one pass; reads `--covariates` when given, and pairs their rows by the `--id` column, which both
+ * must have: every id present, none twice in either table, and the same set of ids in both (a
+ * missing or extra id is an error naming it). Without `--covariates` the data table holds the
  * covariates; `--id` then only names rows in messages (and must still be unique).
  */
-export async function readPaired(dataPath: string, covariatesPath: string | undefined, idColumn: string | undefined): Promise<PairedTables> {
+export async function readPaired(dataPath: string, covariatesPath: string | undefined, idColumn: string | undefined, columns: CovariateColumns): Promise<PairedTables> {
   if (covariatesPath !== undefined && idColumn === undefined) {
     throw new UsageError('--covariates needs --id COLUMN: the column of subject ids both tables share, by which their rows pair');
   }
-  const data = await readTable(dataPath);
-  if (idColumn === undefined) return { data, covariates: data };
+  const file = await openTable(dataPath, chunkSize());
+  if (idColumn !== undefined) requireColumn(file.header, idColumn, 'id column');
+  const wanted = [idColumn, ...roleColumns(columns)].filter((name): name is string => name !== undefined && file.header.columns.has(name));
+  const data = await file.readColumns(wanted);
+  if (idColumn === undefined) return { file, data, covariates: data };
   const ids = idsOf(data, idColumn);
-  if (covariatesPath === undefined) return { data, covariates: data, idColumn };
+  if (covariatesPath === undefined) return { file, data, covariates: data, idColumn };
   const covariates = await readTable(covariatesPath);
   const rowOf = new Map(idsOf(covariates, idColumn).map((id, row) => [id, row]));
   const unpaired = ids.map((id, row) => ({ id, row })).filter(({ id }) => !rowOf.has(id));
   if (unpaired.length > 0) {
     throw new DataError(`${dataPath}: ${count(unpaired.length, 'id')} with no row in ${covariatesPath}: ${listRows(unpaired)}`);
   }
-  const wanted = new Set(ids);
-  const extra = [...rowOf].filter(([id]) => !wanted.has(id)).map(([id, row]) => ({ id, row }));
+  const wantedIds = new Set(ids);
+  const extra = [...rowOf].filter(([id]) => !wantedIds.has(id)).map(([id, row]) => ({ id, row }));
   if (extra.length > 0) {
     throw new DataError(`${covariatesPath}: ${count(extra.length, 'id')} with no row in ${dataPath}: ${listRows(extra)}; every subject must be in both tables`);
   }
-  return { data, covariates, order: ids.map((id) => rowOf.get(id) as number), idColumn };
+  return { file, data, covariates, order: ids.map((id) => rowOf.get(id) as number), idColumn };
 }
 
 /**
  * The batch and covariates of each data row: read from the covariates table (whose errors name
- * its own rows), then put in the data's row order.
+ * its own rows), then put in the data's row order. A column the data lacks, when the data holds
+ * the covariates, is named against every column of the data file.
  */
 export function pairedCovariates(paired: PairedTables, columns: CovariateColumns): Covariates {
+  if (paired.covariates === paired.data) {
+    const roles: [readonly string[], string][] = [[[columns.batch], 'batch column'], [columns.categorical ?? [], 'categorical column'], [columns.continuous ?? [], 'continuous column']];
+    for (const [names, role] of roles) for (const name of names) requireColumn(paired.file.header, name, role);
+  }
   const all = covariatesFromTable(paired.covariates, columns, { idColumn: paired.idColumn });
   const { order } = paired;
   if (order === undefined) return all;
-  checkAgreement(paired, order, [columns.batch, ...(columns.categorical ?? []), ...(columns.continuous ?? [])]);
+  checkAgreement(paired, order, roleColumns(columns));
   const pick = <T>(values: ArrayLike<T>): T[] => order.map((row) => values[row] as T);
   return {
     batch: pick(all.batch),
     categorical: Object.fromEntries(Object.entries(all.categorical ?? {}).map(([name, values]) => [name, pick(values)])),
     continuous: Object.fromEntries(Object.entries(all.continuous ?? {}).map(([name, values]) => [name, Float64Array.from(pick(values))])),
   };
+}
+
+/**
+ * How much of the data a chunk holds: `COMBAT_CHUNK_BYTES` (bytes of text, or of Arrow record
+ * batches), for tests and tuning; else io-arrow's default (2 MiB).
+ */
+function chunkSize(): { chunkBytes?: number } {
+  const given = process.env.COMBAT_CHUNK_BYTES;
+  if (given === undefined || given === '') return {};
+  if (!/^[1-9]\d*$/.test(given)) throw new UsageError(`COMBAT_CHUNK_BYTES=${given}: expected a whole number of bytes of at least 1`);
+  return { chunkBytes: Number(given) };
+}
+
+/** The batch column and the covariate columns. */
+function roleColumns(columns: CovariateColumns): string[] {
+  return [columns.batch, ...(columns.categorical ?? []), ...(columns.continuous ?? [])];
 }
 
 /**

@@ -4,10 +4,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { DataError, OutputError, UsageError, type CliIo } from './cli-io.js';
 import { applyTable } from './commands/apply-table.js';
 import { applyVolumesCommand } from './commands/apply-volumes.js';
+import { fitPartial } from './commands/fit-partial.js';
 import { harmonizeTable } from './commands/harmonize-table.js';
 import { harmonizeVolumesCommand } from './commands/harmonize-volumes.js';
+import { mergeCommand } from './commands/merge.js';
 import { describeError } from './explain.js';
-import { collectList, commaList } from './options.js';
+import { collectList, collectSplines, commaList } from './options.js';
+import { gzipLevelFlag, memoryBudgetFlag } from './volume-flags.js';
 
 /** This package's version, from its package.json (one folder above both src/ and dist/). */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -110,6 +113,39 @@ function buildProgram(io: CliIo): Command {
   ).action((flags) => applyVolumesCommand(flags, io));
 
   withOutputFlags(
+    withCovariateFlags(
+      program
+        .command('fit-partial')
+        .description('Write the statistics of one site\u2019s (or shard\u2019s) rows or volumes to a file for combat merge; no row leaves the site. Takes the input flags of harmonize or of harmonize-volumes.')
+        .requiredOption('--out <file>', '(required) where to write the statistics (an Arrow IPC file)')
+        .option('--data <table>', 'a table: the features, one row per sample (the input flags of harmonize)')
+        .option('--covariates <table>', 'with --data, a separate table of batch and covariates, paired by --id; for volumes, one row per volume with its image path')
+        .option('--id <column>', 'with --data: the subject id column')
+        .option('--features <patterns>', 'with --data: the feature columns (names, globs, ranges first:last), comma-separated', commaList)
+        .option('--exclude <patterns>', 'with --data: columns to take out of --features', commaList)
+        .option('--image-column <column>', 'volumes: the column of image paths (relative to the --covariates file)')
+        .option('--mask <nifti>', 'volumes: voxels above 0 are accumulated')
+        .option('--allow-affine-mismatch', 'volumes: accept volumes whose affine differs from the mask\u2019s')
+        .addOption(new Option('--ref-batch <level>').hideHelp())
+        .addOption(new Option('--mean-only').hideHelp())
+        .addOption(new Option('--non-parametric').hideHelp())
+        .addOption(new Option('--no-eb').hideHelp()),
+      'with explicit knots agreed by every site: COLUMN:knots=K1,K2,...:boundary=LOW,HIGH',
+    ),
+  ).action((flags) => fitPartial(flags, io));
+
+  withOutputFlags(
+    withModeFlags(
+      program
+        .command('merge')
+        .description('Merge statistics files of combat fit-partial (any mix of sites and shards) and fit the model, as harmonize would on all their samples.')
+        .argument('<statistics...>', 'statistics files written by combat fit-partial (or merge --out)')
+        .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply or apply-volumes')
+        .option('--out <file>', 'write the merged statistics, to merge again later'),
+    ),
+  ).action((paths: string[], flags) => mergeCommand(paths, flags, io));
+
+  withOutputFlags(
     program
       .command('demo')
       .description('Generate a 3-scanner example, harmonize it, and write the volumes and report.html.')
@@ -122,11 +158,21 @@ function buildProgram(io: CliIo): Command {
 }
 
 function withModelFlags(command: Command): Command {
+  return withModeFlags(
+    withCovariateFlags(command, 'of df degrees of freedom (default 4; knots at quantiles, as R\u2019s ns), or COLUMN:knots=K1,K2,...:boundary=LOW,HIGH'),
+  );
+}
+
+function withCovariateFlags(command: Command, knots: string): Command {
   return command
     .requiredOption('--batch <column>', '(required) the batch (site, scanner) column')
     .option('--categorical <columns>', 'categorical covariates to preserve, comma-separated', commaList)
     .option('--continuous <columns>', 'continuous covariates to preserve, comma-separated', commaList)
-    .option('--spline <column[:df]>', 'a continuous covariate to preserve as a natural cubic spline of df degrees of freedom (default 4; knots at quantiles, as R\u2019s ns); repeatable or comma-separated', collectList, [])
+    .option('--spline <column[:df]>', `a continuous covariate to preserve as a natural cubic spline ${knots}; repeatable or comma-separated`, collectSplines, []);
+}
+
+function withModeFlags(command: Command): Command {
+  return command
     .option('--ref-batch <level>', 'a reference batch, left unchanged; the others are aligned to it')
     .option('--mean-only', 'adjust batch means only, not variances (default: means and variances)')
     .option('--non-parametric', 'non-parametric empirical Bayes priors (default: parametric)')
@@ -141,7 +187,9 @@ function withVolumeFlags(command: Command): Command {
   return command
     .option('--preserve-out-of-mask', 'keep voxels outside the mask as they were (default: 0)')
     .option('--allow-affine-mismatch', 'accept volumes whose affine differs from the mask\u2019s (default: an error)')
-    .addOption(new Option('--dtype <type>', 'voxel type of the written volumes').choices(['float32', 'float64']).default('float32'));
+    .addOption(new Option('--dtype <type>', 'voxel type of the written volumes').choices(['float32', 'float64']).default('float32'))
+    .option('--gzip-level <n>', 'gzip level of the written .nii.gz: 0 (none) to 9; 1, the fastest, deflates runs only (zlib\u2019s Z_RLE): on images as small as zlib\u2019s level 1 (nibabel\u2019s), several times faster', gzipLevelFlag, 1)
+    .option('--memory-budget <size>', 'memory for keeping the images\u2019 in-mask voxels between the two passes, so each image is read once (512M, 2G; default 1G); images beyond it are read again', memoryBudgetFlag);
 }
 
 function isFileSystemError(error: unknown): boolean {

@@ -1,4 +1,4 @@
-import { describeUnadjusted, type CombatModel, type CombatWarning } from '@combat/core';
+import { describeUnadjusted, type CombatModel, type CombatStatistics, type CombatWarning, type DesignCoding } from '@combat/core';
 import type { CliIo } from './cli-io.js';
 
 /**
@@ -29,25 +29,61 @@ export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boole
   if (options.quiet) return;
   const { model } = facts;
   const counts = facts.batchLabels === undefined ? new Map([...model.batches].map(([batch, effects]) => [batch, effects.samples])) : countLabels(facts.batchLabels);
-  const covariates = model.coding.terms.map((term) => {
-    if (term.kind === 'categorical') return `${term.name} (categorical: ${term.levels.join(', ')})`;
-    const trained = term.range === null ? '' : `trained on ${formatNumber(term.range[0])} to ${formatNumber(term.range[1])}`;
-    if (term.kind === 'continuous') return `${term.name} (continuous${trained === '' ? '' : `, ${trained}`})`;
-    const knots = term.knots.length === 0 ? 'no interior knots' : `knots ${term.knots.map(formatNumber).join(', ')}`;
-    return `${term.name} (natural spline, df ${term.knots.length + 1}, ${knots}${trained === '' ? '' : `; ${trained}`})`;
-  });
   const estimated = facts.newBatches ?? [];
   const lines = [
     facts.headline,
     `  batches: ${[...counts].map(([batch, n]) => `${batch} ${n}`).join(', ')}${model.refBatch === null ? '' : ` (reference: ${model.refBatch}, left unchanged)`}`,
     ...(estimated.length === 0 ? [] : [`  new batches estimated here: ${estimated.map((batch) => `${batch} (${describeCount(counts.get(batch) ?? 0, facts.unit ?? 'sample')})`).join(', ')}`]),
-    `  covariates: ${covariates.length > 0 ? covariates.join(', ') : 'none'}`,
+    `  covariates: ${describeTerms(model.coding)}`,
     `  mode: ${describeMode(model.options)}`,
     ...(facts.missingCells === undefined ? [] : [`  missing cells: ${facts.missingCells}`]),
     `  unadjusted features: ${unadjustedNames(model, facts.features)}`,
     `  wrote: ${facts.wrote.join(', ')}`,
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * What statistics a command wrote, for its summary: what they are of, and the files written.
+ */
+export interface StatisticsFacts {
+  /** The first line: what was accumulated or merged. */
+  readonly headline: string;
+  readonly statistics: CombatStatistics;
+  readonly missingCells?: number;
+  readonly wrote: readonly string[];
+}
+
+/**
+ * Prints the summary of a run that wrote statistics unless `quiet`: samples per batch, covariates,
+ * missing cells, and the files written.
+ */
+export function printStatisticsSummary(io: CliIo, facts: StatisticsFacts, options: { quiet: boolean }): void {
+  if (options.quiet) return;
+  const { statistics } = facts;
+  const lines = [
+    facts.headline,
+    `  batches: ${statistics.batches.map((batch) => `${batch.batch} ${batch.samples}`).join(', ')}`,
+    `  covariates: ${describeTerms(statistics.coding)}`,
+    ...(facts.missingCells === undefined ? [] : [`  missing cells: ${facts.missingCells}`]),
+    `  wrote: ${facts.wrote.join(', ')}`,
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * A coding's covariates for a summary: each categorical with its levels, each continuous with the
+ * range it was trained on, each spline with its df and knots; `none` when there are none.
+ */
+function describeTerms(coding: DesignCoding): string {
+  const covariates = coding.terms.map((term) => {
+    if (term.kind === 'categorical') return `${term.name} (categorical: ${term.levels.join(', ')})`;
+    const trained = term.range === null ? '' : `trained on ${formatNumber(term.range[0])} to ${formatNumber(term.range[1])}`;
+    if (term.kind === 'continuous') return `${term.name} (continuous${trained === '' ? '' : `, ${trained}`})`;
+    const knots = term.knots.length === 0 ? 'no interior knots' : `knots ${term.knots.map(formatNumber).join(', ')}`;
+    return `${term.name} (natural spline, df ${term.knots.length + 1}, ${knots}${trained === '' ? '' : `; ${trained}`})`;
+  });
+  return covariates.length > 0 ? covariates.join(', ') : 'none';
 }
 
 /**

@@ -51,6 +51,29 @@ describe('the output plan', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('writes an output in parts to its staged file, moved into place by the commit, or removed, open, when the work fails', async () => {
+    const dir = await temporaryFolder('plan-parts');
+    const out = join(dir, 'out.csv');
+    const plan = new OutputPlan({ inputs: [], overwrite: false }).file(out, '--out');
+    await withOutputs(plan, async () => {
+      const writer = await plan.open(out);
+      await writer.write(text('a,b\n'));
+      await writer.write(text('1,2\n'));
+      expect((await readdir(dir)).filter((name) => name.startsWith('.out.csv.'))).toHaveLength(1);
+      await writer.close();
+    });
+    expect(await readFile(out, 'utf8')).toBe('a,b\n1,2\n');
+    const failed = new OutputPlan({ inputs: [], overwrite: true }).file(out, '--out');
+    const run = withOutputs(failed, async () => {
+      const writer = await failed.open(out);
+      await writer.write(text('half a table'));
+      throw new Error('a late chunk failed');
+    });
+    await expect(run).rejects.toThrow('a late chunk failed');
+    expect(await filesBelow(dir)).toEqual(['out.csv']);
+    expect(await readFile(out, 'utf8')).toBe('a,b\n1,2\n');
+  });
+
   it('keeps one staged file per output however often it is written', async () => {
     const dir = await temporaryFolder('plan-twice');
     const out = join(dir, 'out.csv');

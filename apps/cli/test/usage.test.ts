@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { ROI, ROI_FLAGS, SEED, writeText } from './helpers.js';
 import { COMBAT, runCli, runCliWith } from './run-cli.js';
 
-const COMMANDS = ['harmonize', 'apply', 'harmonize-volumes', 'apply-volumes', 'demo'];
+const COMMANDS = ['harmonize', 'apply', 'harmonize-volumes', 'apply-volumes', 'fit-partial', 'merge', 'demo'];
 
 describe('the built combat executable', () => {
   it('--version prints the package version', async () => {
@@ -26,7 +26,7 @@ describe('the built combat executable', () => {
     expect(result.stdout).toContain(`Usage: combat ${command} [options]`);
     expect(result.stdout).toContain('--quiet');
     expect(result.stdout).toContain('--overwrite');
-    if (command !== 'demo') expect(result.stdout).toMatch(/--out(-dir)? <\w+> +\(required\)/);
+    if (command !== 'demo' && command !== 'merge') expect(result.stdout).toMatch(/--out(-dir)? <\w+> +\(required\)/);
     if (command.startsWith('harmonize')) {
       expect(result.stdout).toMatch(/--batch <column> +\(required\)/);
       expect(result.stdout).toMatch(/--non-parametric[\s\S]*?\(default:\s+parametric\)/);
@@ -75,6 +75,8 @@ describe('--spline', () => {
     [['--spline', 'age:0'], 'combat: usage error: --spline age:0: expected COLUMN or COLUMN:DF with DF a whole number of at least 1\n'],
     [['--spline', 'age:x'], 'combat: usage error: --spline age:x: expected COLUMN or COLUMN:DF with DF a whole number of at least 1\n'],
     [['--spline', 'age,age:3'], 'combat: usage error: --spline names column "age" twice; give each spline once\n'],
+    [['--spline', 'age:knots=40:boundary=20'], 'combat: usage error: --spline age:knots=40:boundary=20: expected COLUMN:knots=K1,K2,...:boundary=LOW,HIGH with numbers for the interior knots and the two boundary knots\n'],
+    [['--spline', 'age:knots=60,40:boundary=20,90'], 'combat: usage error: --spline age:knots=60,40:boundary=20,90: expected the interior knots strictly ascending and strictly between the boundary knots, LOW below HIGH\n'],
   ])('refuses %j with a usage error', async (flags, message) => {
     const result = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--features', 'f000:f009', ...flags, '--out', never);
     expect(result).toMatchObject({ code: 2, stderr: message });
@@ -83,6 +85,15 @@ describe('--spline', () => {
   it('refuses a column given as --continuous and as --spline', async () => {
     const result = await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--spline', 'age', '--out', never);
     expect(result).toMatchObject({ code: 2, stderr: 'combat: usage error: column "age" is given both as --continuous and as --spline; give each column one role\n' });
+  });
+
+  it('takes explicit knots: the list ends after the two boundary knots', async () => {
+    const dir = await temporaryFolder('spline-knots');
+    const result = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--categorical', 'sex,dx', '--spline', 'age:knots=40,60:boundary=15,90', '--features', 'f000:f119', '--out', join(dir, 'out.csv'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('age (natural spline, df 3, knots 40, 60; trained on 18 to 88)');
+    const twice = await runCli('harmonize', '--data', ROI, '--batch', 'site', '--spline', 'age:knots=40,60:boundary=15,90,age:2', '--features', 'f000:f119', '--out', join(dir, 'never.csv'));
+    expect(twice).toMatchObject({ code: 2, stderr: 'combat: usage error: --spline names column "age" twice; give each spline once\n' });
   });
 
   it('fits a spline of a column, named in the summary with its knots', async () => {

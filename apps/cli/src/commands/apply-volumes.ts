@@ -9,7 +9,7 @@ import { addedBatches, newBatchesOption, planExtendedModel, type NewBatchFlags }
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { describeCount, printSummary, reportWarnings } from '../summary.js';
-import type { VolumeOutputFlags } from './harmonize-volumes.js';
+import { encodeOptions, type VolumeOutputFlags } from './harmonize-volumes.js';
 import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
 /**
@@ -37,7 +37,8 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
   const plan = new OutputPlan({ inputs: [...inputs.images, flags.covariates, flags.model], overwrite: flags.overwrite ?? false });
   planVolumeOutputs(plan, inputs, flags.outDir);
   planExtendedModel(plan, flags);
-  // Two passes: every image is checked (and new sites estimated) before the first is adjusted, so a bad one stops the run early.
+  // Two passes: every image is checked (and new sites estimated) before the first is adjusted, so a bad one stops the run early;
+  // the first keeps the in-mask voxels (within --memory-budget) for the second, so each image is read once.
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const result = await withOutputs(plan, async () => {
     const applied = await inRowsAsync(inputs.rows, () => adjustVolumes(
@@ -45,10 +46,11 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
       { model, mask: { ...mask, source: flags.model } },
       inputs.images.map((path) => new NiftiFileResource(path)),
       inputs.covariates,
-      async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, { dtype: flags.dtype ?? 'float32' })),
+      async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, encodeOptions(flags))),
       {
         preserveOutOfMask: flags.preserveOutOfMask ?? false,
         allowAffineMismatch: flags.allowAffineMismatch ?? false,
+        ...(flags.memoryBudget === undefined ? {} : { memoryBudget: flags.memoryBudget }),
         newBatches: newBatchesOption(flags),
         onProgress: () => progress.tick(),
       },

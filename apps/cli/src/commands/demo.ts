@@ -86,7 +86,11 @@ export async function demo(flags: OutputFlags & { outDir?: string; spline?: stri
   io.stdout.write('\nMean in-mask value per scanner, before -> after:\n');
   for (const { batch, before: b, after: a } of summary.batchMeans) io.stdout.write(`  ${batch.padEnd(10)} ${b.toFixed(4)} -> ${a.toFixed(4)}\n`);
   io.stdout.write(`Correlation of age with the mean in-mask value: before ${summary.correlation.before.toFixed(4)}, after ${summary.correlation.after.toFixed(4)}\n`);
-  if (splines.size > 0) io.stdout.write(`Age entered as a natural spline of ${splines.get('age')} degrees of freedom; the report plots its fitted trajectory\n`);
+  const age = splines.get('age');
+  if (age !== undefined) {
+    const spline = age.knots === undefined ? `of ${age.df ?? 4} degrees of freedom` : `with knots ${age.knots.join(', ')} and boundary knots ${age.boundaryKnots?.join(', ')}`;
+    io.stdout.write(`Age entered as a natural spline ${spline}; the report plots its fitted trajectory\n`);
+  }
   io.stdout.write(`Wrote ${harmonizedDir}/ (${subjects.length} harmonized volumes) and ${paths.report}\n`);
 }
 

@@ -1,6 +1,6 @@
-import { harmonize, type DataMatrix } from '@combat/core';
-import { encodeModelFile, tableMatrix } from '@combat/io-arrow';
-import { encodeTableFile, tableFormat } from '@combat/io-arrow/node';
+import { harmonize } from '@combat/core';
+import { encodeModelFile } from '@combat/io-arrow';
+import { tableFormat } from '@combat/io-arrow/node';
 import type { CliIo } from '../cli-io.js';
 import { inRows, type RowContext } from '../explain.js';
 import { featuresNeeded, selectFeatures } from '../feature-columns.js';
@@ -8,6 +8,7 @@ import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFl
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
 import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
+import { adjustChunks, fitChunks, outputEncoder } from '../table-passes.js';
 
 /**
  * The flags of `combat harmonize`.
@@ -24,28 +25,34 @@ export interface HarmonizeTableFlags extends ModelFlags, OutputFlags {
 
 /**
  * `combat harmonize`: ComBat on the feature columns `--features` names; writes the table with
- * every input column in order and the features harmonized, and the model on request. Every
+ * every input column in order and the features harmonized, and the model on request. The data is
+ * read in chunks, in passes: its id, batch and covariate columns, then a fit pass, then an adjust
+ * pass that writes the output as it goes, so tables larger than memory can be harmonized. Every
  * output is checked before the first write, and nothing is left behind when the run fails.
  */
 export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Promise<void> {
   const reserved = flagOfColumn(flags, flags.id);
   tableFormat(flags.out);
-  const paired = await readPaired(flags.data, flags.covariates, flags.id);
-  const { data } = paired;
-  if (flags.features === undefined) throw featuresNeeded(data, reserved);
-  const features = selectFeatures(data, flags.features, flags.exclude ?? [], reserved);
+  const columns = covariateColumns(flags);
+  const paired = await readPaired(flags.data, flags.covariates, flags.id, columns);
+  const { file, data, idColumn } = paired;
+  if (flags.features === undefined) throw await featuresNeeded(file, reserved);
+  const features = selectFeatures(file.header, flags.features, flags.exclude ?? [], reserved);
   const plan = new OutputPlan({ inputs: [flags.data, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
   if (flags.saveModel !== undefined) plan.file(flags.saveModel, '--save-model');
-  const { idColumn } = paired;
-  const rows: RowContext = { table: data, idColumn, features, batches: batchFlags(flags) };
-  const columns = covariateColumns(flags);
+  const context = { idColumn, features, batches: batchFlags(flags) };
+  const rows: RowContext = { ...context, table: data };
+  const options = combatOptions(flags);
   const result = await withOutputs(plan, async () => {
-    const matrix = tableMatrix(data, features, { idColumn });
-    const fit = inRows(rows, () => harmonize(matrix, pairedCovariates(paired, columns), combatOptions(flags)));
-    await plan.write(flags.out, encodeTableFile(flags.out, data, featureMap(features, fit.data)));
+    const covariates = pairedCovariates(paired, columns);
+    // No rows: the library says so, as it does of an empty matrix.
+    if (data.rows === 0) inRows(rows, () => harmonize({ data: new Float64Array(0), samples: 0, features: features.length }, covariates, options));
+    const output = outputEncoder(flags.out);
+    const fit = await fitChunks(paired, features, covariates, options, context, (chunk) => output.scan(chunk, features));
+    await adjustChunks(paired, features, fit.model, fit.encoded, context, { plan, path: flags.out, encoder: output.encoder });
     if (flags.saveModel !== undefined) await plan.write(flags.saveModel, encodeModelFile(fit.model, { featureNames: features, columns, idColumn }, { target: flags.saveModel }));
-    return { ...fit, missingCells: countMissing(matrix) };
+    return fit;
   });
   reportWarnings(io, result.warnings, features);
   printSummary(
@@ -53,21 +60,4 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Pro
     { headline: `harmonized ${describeFeatures(features)} of ${describeCount(data.rows, 'sample')}`, model: result.model, features, missingCells: result.missingCells, wrote: [flags.out, ...(flags.saveModel === undefined ? [] : [flags.saveModel])] },
     { quiet: flags.quiet ?? false },
   );
-}
-
-/**
- * Splits a sample-major matrix into named columns.
- */
-export function featureMap(features: readonly string[], data: Float64Array): Map<string, Float64Array> {
-  const V = features.length;
-  return new Map(features.map((name, v) => [name, Float64Array.from({ length: data.length / V }, (_, i) => data[i * V + v] as number)]));
-}
-
-/**
- * The number of missing (NaN) cells of a matrix.
- */
-export function countMissing(matrix: DataMatrix): number {
-  let missing = 0;
-  for (const value of matrix.data) if (value !== value) missing++;
-  return missing;
 }

@@ -25,16 +25,24 @@ export interface VolumeInputs {
  * named in messages by their image cell.
  */
 export async function readVolumeInputs(covariatesPath: string, imageColumn: string, outDir: string, columns: CovariateColumns): Promise<VolumeInputs> {
+  const inputs = await readVolumeRows(covariatesPath, imageColumn, columns);
+  return { ...inputs, outputs: inputs.images.map((image) => join(outDir, basename(image))) };
+}
+
+/**
+ * Reads the covariates table of a volume command that writes no volume (`fit-partial`): each
+ * row's image, batch and covariates, as {@link readVolumeInputs} reads them.
+ */
+export async function readVolumeRows(covariatesPath: string, imageColumn: string, columns: CovariateColumns): Promise<Omit<VolumeInputs, 'outputs'>> {
   const table = await readTable(covariatesPath);
   const folder = dirname(resolve(covariatesPath));
   const images = requireColumn(table, imageColumn, 'image column').cells.map((cell, row) => {
     if (cell === null) throw new TableFormatError(`${covariatesPath}: ${describeRow(table, row)}, column "${imageColumn}": missing; every row needs an image path`);
     return resolve(folder, cell);
   });
-  const outputs = images.map((image) => join(outDir, basename(image)));
   const covariates = covariatesFromTable(table, columns, { idColumn: imageColumn });
   const rows: RowContext = { table, idColumn: imageColumn, volumes: images };
-  return { table, images, outputs, covariates, rows };
+  return { table, images, covariates, rows };
 }
 
 /**
