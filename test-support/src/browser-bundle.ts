@@ -35,3 +35,18 @@ export async function evaluateInChromium<A, R>(script: string, evaluate: (argume
     await browser.close();
   }
 }
+
+/**
+ * Bundles each entry file as an ES module for the browser (a page's module script, a module
+ * worker), resolving `@combat/*` to their TypeScript sources; returns each bundle's text by the
+ * entry's key. `import.meta.url` stays the served bundle's address. `external` names modules
+ * left out (required only on paths a browser never takes).
+ */
+export async function bundleModules(entries: Readonly<Record<string, string>>, external: readonly string[] = []): Promise<Record<string, string>> {
+  const bundles: Record<string, string> = {};
+  for (const [key, file] of Object.entries(entries)) {
+    const result = await build({ entryPoints: [file], bundle: true, format: 'esm', platform: 'browser', conditions: ['source'], external: [...external], write: false, logLevel: 'silent' });
+    bundles[key] = result.outputFiles[0]!.text;
+  }
+  return bundles;
+}

@@ -1,4 +1,4 @@
-export { bundleForBrowser, evaluateInChromium } from './browser-bundle.js';
+export { bundleForBrowser, bundleModules, evaluateInChromium } from './browser-bundle.js';
 export { CHROMIUM, browserAvailable, launchChromium } from './chromium.js';
 export { expectClose } from './close.js';
 export { readCsvFixture, type CsvTable } from './csv.js';

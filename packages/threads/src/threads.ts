@@ -149,10 +149,12 @@ export class CombatThreads {
 
   /** The matrix with its values in shared memory (as given when they already are). */
   private share(matrix: DataMatrix): DataMatrix {
-    if (this.pool === null || matrix.data.buffer instanceof SharedArrayBuffer) return matrix;
+    if (this.pool === null) return matrix;
+    // Checked first: where memory cannot be shared, the name SharedArrayBuffer is not even defined.
     if (typeof SharedArrayBuffer !== 'function') {
       throw new TypeError('CombatThreads: this page cannot share memory with its workers (SharedArrayBuffer needs a cross-origin isolated page); serve it with COOP/COEP headers, or use { threads: 1 }');
     }
+    if (matrix.data.buffer instanceof SharedArrayBuffer) return matrix;
     const buffer = new SharedArrayBuffer(matrix.data.byteLength);
     const data = matrix.data instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
     data.set(matrix.data);
