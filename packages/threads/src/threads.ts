@@ -126,7 +126,9 @@ export class CombatThreads {
    * ```
    */
   async close(): Promise<void> {
-    await this.pool?.terminate();
+    // Forced: a worker that never started (a browser that could not load its script) would
+    // otherwise keep a graceful termination waiting for ever.
+    await this.pool?.terminate(true);
   }
 
   /** Each range of features adjusted by a worker into one shared result. */
@@ -144,7 +146,14 @@ export class CombatThreads {
   /** A task on a worker, or here without workers; its error thrown as the class core threw. */
   private async run<T>(method: string, here: () => T, args: unknown[]): Promise<T> {
     if (this.pool === null) return here();
-    return unwrap((await this.pool.exec(method, args)) as Outcome<T>);
+    const outcome = await this.pool.exec(method, args).catch((error: unknown) => {
+      // Not core's error (those come back as outcomes): the worker itself failed or could not start.
+      throw new Error(
+        `CombatThreads: a worker stopped without answering (${(error as Error)?.message ?? String(error)}); in a browser, its script (worker.js beside threads.js) must load as a module, served with the page's Cross-Origin-Embedder-Policy header`,
+        { cause: error },
+      );
+    });
+    return unwrap(outcome as Outcome<T>);
   }
 
   /** The matrix with its values in shared memory (as given when they already are). */

@@ -22,10 +22,12 @@ let origin: string;
 
 beforeAll(async () => {
   const bundles = await bundleModules({ '/threads.js': PAGE, '/worker.js': WORKER }, NODE_ONLY);
-  // Everything under /isolated/ is served with the cross-origin isolation headers, under /plain/ without.
+  // Everything under /isolated/ is served with the cross-origin isolation headers, under /plain/
+  // without; under /blocked/ all but the worker's script, which the page then may not load.
   server = createServer((request, response) => {
-    const [, folder, file] = /^\/(isolated|plain)\/(.*)$/.exec(request.url ?? '') ?? [];
-    const headers = folder === 'isolated' ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
+    const [, folder, file] = /^\/(isolated|plain|blocked)\/(.*)$/.exec(request.url ?? '') ?? [];
+    const isolated = folder === 'isolated' || (folder === 'blocked' && file !== 'worker.js');
+    const headers = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
     const bundle = bundles[`/${file}`];
     if (file === '') {
       response.writeHead(200, { 'Content-Type': 'text/html', ...headers });
@@ -55,17 +57,17 @@ interface PageReport {
   readonly error?: PageReport['found'];
 }
 
-/** Loads the page (isolated or not) and runs the module's check with `case`. */
-async function runPage(isolated: boolean, check: 'harmonize' | 'worker-error'): Promise<PageReport> {
+/** Loads the page from `folder` (see the server) and runs the module's check there. */
+async function runPage(folder: 'isolated' | 'plain' | 'blocked', check: 'harmonize' | 'worker-error'): Promise<PageReport> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => (message.type() === 'error' ? problems.push(message.text()) : undefined));
-    const folder = `${origin}/${isolated ? 'isolated' : 'plain'}/`;
-    await page.goto(folder);
-    await page.addScriptTag({ url: `${folder}threads.js`, type: 'module' });
+    // The blocked worker's script is reported on the console, as it should be.
+    page.on('console', (message) => (message.type() === 'error' && folder !== 'blocked' ? problems.push(message.text()) : undefined));
+    await page.goto(`${origin}/${folder}/`);
+    await page.addScriptTag({ url: `${origin}/${folder}/threads.js`, type: 'module' });
     await page.waitForFunction(() => 'threadsCheck' in globalThis);
     const report = await page.evaluate((name) => (globalThis as unknown as { threadsCheck(name: string): Promise<PageReport> }).threadsCheck(name), check);
     expect(problems).toEqual([]);
@@ -77,21 +79,27 @@ async function runPage(isolated: boolean, check: 'harmonize' | 'worker-error'): 
 
 describe.skipIf(!browserAvailable)('CombatThreads in Chromium', () => {
   test('a cross-origin isolated page harmonizes on Web Workers, core\u2019s values bit for bit', async () => {
-    const report = await runPage(true, 'harmonize');
+    const report = await runPage('isolated', 'harmonize');
     expect(report).toEqual({ isolated: true, shared: true, sameData: true, sameStars: true });
   });
 
   test('an error found on a Web Worker comes back as core\u2019s class, naming its sample and its column in the whole matrix', async () => {
-    const report = await runPage(true, 'worker-error');
+    const report = await runPage('isolated', 'worker-error');
     expect(report.sample).toBeGreaterThanOrEqual(0);
     expect(report.expected).toMatchObject({ name: 'InvalidValueError', sample: report.sample, feature: 29 });
     expect(report.found).toEqual(report.expected);
   });
 
   test('a page without cross-origin isolation is refused with the headers it needs', async () => {
-    const report = await runPage(false, 'harmonize');
+    const report = await runPage('plain', 'harmonize');
     expect(report.isolated).toBe(false);
     expect(report.error?.name).toBe('TypeError');
     expect(report.error?.message).toMatch(/cross-origin isolated page.*COOP\/COEP.*threads: 1/);
+  });
+
+  test('a worker whose script the page may not load fails the call with what to check, and close() still returns', async () => {
+    const report = await runPage('blocked', 'harmonize');
+    expect(report.isolated).toBe(true);
+    expect(report.error?.message).toMatch(/^CombatThreads: a worker stopped without answering \(.*\); in a browser, its script \(worker\.js beside threads\.js\) must load as a module, served with the page's Cross-Origin-Embedder-Policy header$/);
   });
 });
