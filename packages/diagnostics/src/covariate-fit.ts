@@ -1,0 +1,256 @@
+import { checkOptions, checkStrings } from '@combat/base/internal';
+import { ConfoundedDesignError, encodeCovariates, InvalidValueError, ShapeMismatchError, TooFewSamplesError, type CovariateTerm, type Covariates, type DataMatrix, type DesignCoding } from '@combat/core';
+import { Matrix } from 'ml-matrix';
+import { context, named, type FeatureWhere } from './batch-groups.js';
+import { LeastSquares } from './least-squares.js';
+import { checkMatrix } from './matrix-check.js';
+
+/**
+ * A series of one value per feature under a name: a covariate's correlation with each feature.
+ *
+ * @example
+ * ```ts
+ * const { terms } = fitCovariates(matrix, model.coding, covariates);
+ * const sexM: FeatureValues = terms[0]!.correlation[0]!;
+ * [sexM.name, sexM.values.length]; // ['sex:M', 3]
+ * ```
+ */
+export interface FeatureValues {
+  readonly name: string;
+  readonly values: Float64Array;
+}
+
+/**
+ * What one covariate explains of each feature: its design `columns`; `partialR2` (per feature,
+ * the share of the residual sum of squares without the covariate that it explains: (RSS without
+ * it - RSS) / RSS without it, on the feature's finite values; for a spline, the measure of its
+ * effect, since its basis coefficients mean little one by one); and `correlation`, the Pearson
+ * correlation with each feature of each categorical level's 0/1 column (named as its design
+ * column, `sex:M`) or of a continuous covariate's values (named by it, also for a spline).
+ *
+ * @example
+ * ```ts
+ * const { terms } = fitCovariates(matrix, model.coding, covariates);
+ * const age: TermEffect = terms[1]!;
+ * [age.name, age.kind, age.columns]; // ['age', 'continuous', ['age']]
+ * age.partialR2[0]!.toFixed(6); // '0.362587'
+ * ```
+ */
+export interface TermEffect {
+  readonly name: string;
+  readonly kind: CovariateTerm['kind'];
+  readonly columns: readonly string[];
+  readonly partialR2: Float64Array;
+  readonly correlation: readonly FeatureValues[];
+}
+
+/**
+ * The covariate model without batch, fitted to every feature: `columns` (`'(Intercept)'` and the
+ * coding's columns), `coefficients` (columns x features, `coefficients[k * features + v]`),
+ * `residuals` (samples x features, sample-major like the data, NaN where the data are), and the
+ * effect of each covariate in `terms`, in the coding's order.
+ *
+ * @example
+ * ```ts
+ * const fit: CovariateFit = fitCovariates(matrix, model.coding, covariates);
+ * fit.columns; // ['(Intercept)', 'sex:M', 'age']
+ * fit.coefficients[2 * 3 + 0]!.toFixed(8); // '0.01008281'
+ * ```
+ */
+export interface CovariateFit {
+  readonly columns: readonly string[];
+  readonly coefficients: Float64Array;
+  readonly residuals: DataMatrix;
+  readonly terms: readonly TermEffect[];
+}
+
+/**
+ * Options of {@link fitCovariates}: the features' names, for messages.
+ *
+ * @example
+ * ```ts
+ * const options: FitCovariatesOptions = { features: ['lh_a', 'lh_b', 'lh_c'] };
+ * fitCovariates(matrix, model.coding, covariates, options).columns.length; // 3
+ * ```
+ */
+export interface FitCovariatesOptions {
+  readonly features?: readonly string[];
+}
+
+/**
+ * Fits each feature on the covariates alone (an intercept and the covariate columns of `coding`,
+ * as core codes them: treatment-coded levels, continuous values, natural-spline bases), without
+ * batch, by least squares on its finite values, as R's `lm(y ~ covariates)` with `na.omit`. Use the
+ * model's coding (`model.coding`) and the covariates it was fitted with, on the data before and
+ * after harmonization: the residuals are what {@link testBatches} should find free of batch
+ * effects after, and the coefficients, partial R^2 and correlations are the biology that should
+ * stay the same.
+ *
+ * @throws {@link InvalidArgumentError} when an argument is not of the right kind.
+ * @throws what `encodeCovariates` throws for covariates that do not fit the coding.
+ * @throws {@link EmptyInputError} when the matrix has no sample or no feature.
+ * @throws {@link ShapeMismatchError} when the covariates (or `features`) are not one per sample (feature).
+ * @throws {@link InvalidValueError} when a value is infinite (`sample`, `feature` set).
+ * @throws {@link TooFewSamplesError} when a feature has fewer finite values than design columns (`feature` set).
+ * @throws {@link ConfoundedDesignError} when the design is rank deficient on all samples, or on
+ * a feature's finite values (the message names the feature and the column that adds nothing).
+ *
+ * @example
+ * ```ts
+ * const before = fitCovariates(matrix, model.coding, covariates);
+ * const after = fitCovariates(harmonized, model.coding, covariates);
+ * [before.terms[1]!.correlation[0]!.values[0]!.toFixed(6), after.terms[1]!.correlation[0]!.values[0]!.toFixed(6)]; // ['0.599577', '0.474098']
+ * testBatches(before.residuals, covariates.batch, { tests: ['anova'] })[0]!.share; // 2 / 3
+ * testBatches(after.residuals, covariates.batch, { tests: ['anova'] })[0]!.share; // 0
+ * ```
+ */
+export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariates: Covariates, options: FitCovariatesOptions = {}): CovariateFit {
+  const { samples, features } = checkMatrix(matrix);
+  const rows = encodeCovariates(coding, covariates);
+  if (rows.samples !== samples) throw new ShapeMismatchError(`covariates describe ${rows.samples} samples; expected one per sample of the data (${samples})`);
+  const checked = checkOptions(options, 'fitCovariates: options');
+  const names = checked.features === undefined ? undefined : checkStrings(checked.features, 'fitCovariates: options.features');
+  if (names !== undefined && names.length !== features) throw new ShapeMismatchError(`options.features has ${names.length} names; expected one per feature (${features})`);
+  const columns = ['(Intercept)', ...coding.columns];
+  const p = columns.length;
+  const q = p - 1;
+  const design = new Float64Array(samples * p);
+  for (let i = 0; i < samples; i++) {
+    design[i * p] = 1;
+    design.set(rows.covariates.subarray(i * q, (i + 1) * q), i * p + 1);
+  }
+  // Each term's design columns, and the series each is correlated with.
+  let offset = 1;
+  const layout = coding.terms.map((term) => {
+    const width = term.kind === 'categorical' ? term.levels.length - 1 : term.kind === 'continuous' ? 1 : term.knots.length + 1;
+    const own = Array.from({ length: width }, (_, k) => offset + k);
+    offset += width;
+    const series =
+      term.kind === 'categorical'
+        ? own.map((j) => ({ name: columns[j] as string, x: Float64Array.from({ length: samples }, (_, i) => design[i * p + j] as number) }))
+        : [{ name: term.name, x: Float64Array.from(covariates.continuous?.[term.name] as ArrayLike<number>) }];
+    return { term, own, kept: columns.map((_, j) => j).filter((j) => !own.includes(j)), series };
+  });
+  const coefficients = new Float64Array(p * features);
+  const residuals = new Float64Array(samples * features).fill(NaN);
+  const partialR2 = layout.map(() => new Float64Array(features));
+  const correlation = layout.map(({ series }) => series.map(() => new Float64Array(features)));
+
+  // Features with the same missing cells share their designs' QR decompositions: group them by
+  // the samples they lack.
+  const byMissing = new Map<string, number[]>();
+  const missing: number[] = [];
+  for (let v = 0; v < features; v++) {
+    missing.length = 0;
+    for (let i = 0; i < samples; i++) {
+      const x = matrix.data[i * features + v] as number;
+      if (Number.isNaN(x)) missing.push(i);
+      else if (!Number.isFinite(x)) {
+        const where: FeatureWhere = names === undefined ? { feature: v } : { feature: v, name: names[v] as string };
+        throw new InvalidValueError(`${named(where)}value is ${x}; expected a finite number or NaN for a missing value`, { sample: i, feature: v });
+      }
+    }
+    const key = missing.join(',');
+    const group = byMissing.get(key);
+    if (group === undefined) byMissing.set(key, [v]);
+    else group.push(v);
+  }
+  for (const [key, group] of byMissing) {
+    const lacking = new Set(key === '' ? [] : key.split(',').map(Number));
+    const rows = Array.from({ length: samples }, (_, i) => i).filter((i) => !lacking.has(i));
+    const first = group[0] as number;
+    const where: FeatureWhere = key === '' ? {} : names === undefined ? { feature: first } : { feature: first, name: names[first] as string };
+    const fits = new Fits(design, p, rows, layout, columns, where);
+    fitGroup(fits, group);
+  }
+
+  /** Fits the features of `group` (all with finite values on the fits' rows). */
+  function fitGroup(fits: Fits, group: readonly number[]): void {
+    const used = fits.rows;
+    const n = used.length;
+    const y = new Float64Array(n);
+    const residual = new Float64Array(n);
+    const beta = new Float64Array(p);
+    for (const v of group) {
+      for (let r = 0; r < n; r++) y[r] = matrix.data[(used[r] as number) * features + v] as number;
+      const rss = fits.full.fit(y, residual, beta);
+      for (let r = 0; r < n; r++) residuals[(used[r] as number) * features + v] = residual[r] as number;
+      for (let k = 0; k < p; k++) coefficients[k * features + v] = beta[k] as number;
+      fits.reduced.forEach((reduced, t) => {
+        const rssReduced = reduced.fit(y, residual);
+        (partialR2[t] as Float64Array)[v] = (rssReduced - rss) / rssReduced;
+      });
+      layout.forEach(({ series }, t) => series.forEach(({ x }, s) => (((correlation[t] as Float64Array[])[s] as Float64Array)[v] = pearson(x, used, y))));
+    }
+  }
+
+  return {
+    columns,
+    coefficients,
+    residuals: { data: residuals, samples, features },
+    terms: layout.map(({ term, own, series }, t) => ({
+      name: term.name,
+      kind: term.kind,
+      columns: own.map((j) => columns[j] as string),
+      partialR2: partialR2[t] as Float64Array,
+      correlation: series.map(({ name }, s) => ({ name, values: (correlation[t] as Float64Array[])[s] as Float64Array })),
+    })),
+  };
+}
+
+/** The full design and each term's reduced design on a set of rows, checked to have full rank. */
+class Fits {
+  readonly full: LeastSquares;
+  readonly reduced: LeastSquares[];
+
+  constructor(
+    design: Float64Array,
+    p: number,
+    readonly rows: readonly number[],
+    layout: readonly { kept: readonly number[] }[],
+    columns: readonly string[],
+    where: FeatureWhere,
+  ) {
+    const all = rows.length === design.length / p;
+    if (rows.length < p) {
+      throw new TooFewSamplesError(`${named(where)}${rows.length} finite values; expected at least as many as the design's columns (${p}: the intercept and ${p - 1} covariate columns)`, context(where));
+    }
+    const full = new Matrix(rows.length, p);
+    rows.forEach((i, r) => {
+      for (let j = 0; j < p; j++) full.set(r, j, design[i * p + j] as number);
+    });
+    this.full = new LeastSquares(full);
+    if (this.full.deficient.length > 0) {
+      const dependent = this.full.deficient.map((j) => columns[j] as string);
+      // ConfoundedDesignError takes no error context: the feature goes in the message.
+      const feature = all || where.feature === undefined ? '' : `feature ${where.feature}: `;
+      const on = all ? 'all samples' : `the ${rows.length} samples with a finite value`;
+      throw new ConfoundedDesignError(`${feature}${named(where)}the covariates are collinear on ${on}: ${dependent.join(', ')} ${dependent.length === 1 ? 'adds' : 'add'} nothing to the columns before; expected full column rank`, dependent);
+    }
+    this.reduced = layout.map(({ kept }) => new LeastSquares(full.subMatrixColumn(kept as number[])));
+  }
+}
+
+/** The Pearson correlation of x (at `rows`) with y (its values at the same rows, in order). */
+function pearson(x: Float64Array, rows: readonly number[], y: Float64Array): number {
+  const n = rows.length;
+  let mx = 0;
+  let my = 0;
+  for (let r = 0; r < n; r++) {
+    mx += x[rows[r] as number] as number;
+    my += y[r] as number;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let r = 0; r < n; r++) {
+    const dx = (x[rows[r] as number] as number) - mx;
+    const dy = (y[r] as number) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
