@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { REPO_ROOT } from '../src/fixtures.js';
 
-const PACKAGES = ['base', 'core', 'volumes', 'io-nifti', 'io-arrow', 'diagnostics'];
+const PACKAGES = ['base', 'core', 'threads', 'volumes', 'io-nifti', 'io-arrow', 'diagnostics'];
 
 /** Every runtime export of every entry point of every published package, with where it comes from. */
 async function allExports(): Promise<{ entry: string; name: string; value: unknown }[]> {
