@@ -55,6 +55,27 @@ export function groupValues(
   test: string,
   least = 1,
 ): { groups: Float64Array[]; labels: string[] } {
+  const split = splitValues(data, offset, stride, index, where);
+  const { groups, labels } = split;
+  if (groups.length < 2) {
+    const found = labels.map((label) => JSON.stringify(label));
+    throw new TooFewBatchesError(`${named(where)}expected finite values in at least 2 batches for the ${test}; found ${groups.length}${found.length > 0 ? ` (${found.join(', ')})` : ''}`, context(where));
+  }
+  groups.forEach((group, k) => {
+    if (group.length < least) {
+      throw new TooFewSamplesError(`${named(where)}batch ${JSON.stringify(labels[k])} has ${group.length} finite value${group.length === 1 ? '' : 's'}; expected at least ${least} in every batch for the ${test}`, context(where));
+    }
+  });
+  return split;
+}
+
+/**
+ * The finite values of a feature by batch, as {@link groupValues} reads them, with no check but
+ * that each value is finite or NaN: there may be fewer than two groups.
+ *
+ * @throws {@link InvalidValueError} for a value that is neither finite nor NaN.
+ */
+export function splitValues(data: ArrayLike<number>, offset: number, stride: number, index: BatchIndex, where: FeatureWhere): { groups: Float64Array[]; labels: string[] } {
   const samples = index.codes.length;
   const counts = new Int32Array(index.labels.length);
   for (let i = 0; i < samples; i++) {
@@ -66,15 +87,6 @@ export function groupValues(
     counts[index.codes[i] as number]++;
   }
   const used = [...counts.keys()].filter((b) => (counts[b] as number) > 0);
-  if (used.length < 2) {
-    const found = used.map((b) => JSON.stringify(index.labels[b]));
-    throw new TooFewBatchesError(`${named(where)}expected finite values in at least 2 batches for the ${test}; found ${used.length}${found.length > 0 ? ` (${found.join(', ')})` : ''}`, context(where));
-  }
-  for (const b of used) {
-    if ((counts[b] as number) < least) {
-      throw new TooFewSamplesError(`${named(where)}batch ${JSON.stringify(index.labels[b])} has ${counts[b]} finite value${counts[b] === 1 ? '' : 's'}; expected at least ${least} in every batch for the ${test}`, context(where));
-    }
-  }
   const slot = new Int32Array(index.labels.length).fill(-1);
   used.forEach((b, k) => (slot[b] = k));
   const groups = used.map((b) => new Float64Array(counts[b] as number));

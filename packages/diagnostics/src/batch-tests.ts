@@ -2,7 +2,7 @@ import { checkOneOf, checkOptions, checkStrings, refuseArgument } from '@combat/
 import { ShapeMismatchError, type DataMatrix } from '@combat/core';
 import { anovaOfGroups } from './anova.js';
 import { bartlettOfGroups } from './bartlett.js';
-import { groupValues, indexBatches, type FeatureWhere } from './batch-groups.js';
+import { indexBatches, splitValues, type FeatureWhere } from './batch-groups.js';
 import { benjaminiHochberg } from './benjamini-hochberg.js';
 import { flignerKilleenOfGroups } from './fligner-killeen.js';
 import { kruskalWallisOfGroups } from './kruskal-wallis.js';
@@ -50,17 +50,52 @@ export interface TestBatchesOptions {
 }
 
 /**
+ * Why a feature has no result in a test of {@link testBatches} (its statistic, p and adjusted p
+ * are NaN): `too-few-batches` (finite values in fewer than two batches), `too-few-values-in-batch`
+ * (a scale test, and a batch with fewer than two finite values: `batch` names it),
+ * `too-few-values` (an F test, and no more finite values than batches), `constant` (the statistic
+ * is 0/0, as R gives it: all values equal, or for a scale test every batch's values equal).
+ *
+ * @example
+ * ```ts
+ * const cause: UntestedCause = 'too-few-values-in-batch';
+ * cause; // 'too-few-values-in-batch'
+ * ```
+ */
+export type UntestedCause = 'too-few-batches' | 'too-few-values-in-batch' | 'too-few-values' | 'constant';
+
+/**
+ * A feature a test of {@link testBatches} could not test: its 0-based index, the cause and, for
+ * `too-few-values-in-batch`, the batch.
+ *
+ * @example
+ * ```ts
+ * const data = matrix.data.slice();
+ * data[7 * 3] = NaN; // feature 0 of the last sample
+ * const [levene] = testBatches({ ...matrix, data }, ['siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteB', 'siteB'], { tests: ['levene'] });
+ * const untested: UntestedFeature[] = [...levene!.untested];
+ * untested; // [{ feature: 0, cause: 'too-few-values-in-batch', batch: 'siteB' }]
+ * ```
+ */
+export interface UntestedFeature {
+  readonly feature: number;
+  readonly cause: UntestedCause;
+  readonly batch?: string;
+}
+
+/**
  * One test of every feature of a matrix: per feature (index v) its `statistic`, degrees of freedom
  * `df` (the numerator's for an F test) and `df2` (an F test's denominator; null for a chi-squared
  * test), `p` and Benjamini-Hochberg `adjusted` p; over the features, `share`, the share of the
- * features with a p whose adjusted p is at most the FDR (those with a batch effect), and
- * `medianStatistic`. A statistic R gives as NaN (all values of a feature equal) has p = NaN; such
- * features count in neither summary.
+ * tested features whose adjusted p is at most the FDR (those with a batch effect), and
+ * `medianStatistic`. A feature the test cannot test has NaN there (and NaN degrees of freedom
+ * unless the statistic alone is 0/0) and is listed in `untested` with the cause; such features
+ * count in neither summary.
  *
  * @example
  * ```ts
  * const [location]: FeatureTests[] = testBatches(matrix, batch, { tests: ['anova'] });
- * [location.test, location.df[0], location.df2?.[0]]; // ['anova', 1, 6]
+ * [location.test, location.df[0], location.df2?.[0], location.untested.length]; // ['anova', 1, 6, 0]
  * ```
  */
 export interface FeatureTests {
@@ -72,6 +107,7 @@ export interface FeatureTests {
   readonly adjusted: Float64Array;
   readonly share: number;
   readonly medianStatistic: number;
+  readonly untested: readonly UntestedFeature[];
 }
 
 /**
@@ -81,16 +117,15 @@ export interface FeatureTests {
  * Benjamini-Hochberg adjusted p-values and the share of features with a batch effect at the FDR.
  * Give it the residuals of the covariate model ({@link fitCovariates}) before and after
  * harmonization to see whether the batch effects are gone. Each feature's NaN cells are skipped.
+ * A feature a test cannot test (too few values, or all equal) does not stop the run: it gets NaN
+ * and a cause in `untested` (the single-feature functions throw instead).
  *
  * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
  * @throws {@link EmptyInputError} when the matrix has no sample or no feature.
  * @throws {@link ShapeMismatchError} when `data` does not hold samples x features values, or
  * `batch` (or `features`) has not one entry per sample (feature).
- * @throws {@link InvalidValueError} when a value is infinite (`sample`, `feature` set).
- * @throws {@link TooFewBatchesError} when a feature has finite values in fewer than two batches
- * (`feature` set; the message names it too when `features` are given).
- * @throws {@link TooFewSamplesError} when, for a scale test, a batch has fewer than two finite
- * values of a feature, or, for an F test, a feature has no more values than batches.
+ * @throws {@link InvalidValueError} when a value is infinite (`sample`, `feature` set; the
+ * message names the feature too when `features` are given).
  *
  * @example
  * ```ts
@@ -98,8 +133,8 @@ export interface FeatureTests {
  * results.map((result) => result.test); // ['anova', 'kruskal-wallis', 'levene', 'bartlett', 'fligner-killeen']
  * results[0]!.p[0]!.toPrecision(6); // '0.00817742'
  * results[0]!.share; // 1
- * testBatches(matrix, ['siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteB'], { features: ['lh_a', 'lh_b', 'lh_c'] });
- * // throws TooFewSamplesError: feature 0: lh_a: batch "siteB" has 1 finite value; expected at least 2 in every batch for the Levene test
+ * const lopsided = testBatches(matrix, ['siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteA', 'siteB']);
+ * [lopsided[0]!.untested.length, lopsided[2]!.untested.length, lopsided[2]!.share]; // [0, 3, NaN]
  * ```
  */
 export function testBatches(matrix: DataMatrix, batch: readonly string[], options: TestBatchesOptions = {}): FeatureTests[] {
@@ -113,20 +148,26 @@ export function testBatches(matrix: DataMatrix, batch: readonly string[], option
   if (names !== undefined && names.length !== features) throw new ShapeMismatchError(`options.features has ${names.length} names; expected one per feature (${features})`);
   const fdr = checked.fdr === undefined ? 0.05 : checked.fdr;
   if (typeof fdr !== 'number' || !(fdr > 0 && fdr < 1)) refuseArgument('testBatches: options.fdr', 'a number between 0 and 1', fdr);
-  const results = tests.map((test) => ({ test, statistic: new Float64Array(features), df: new Float64Array(features), df2: isFTest(test) ? new Float64Array(features) : null, p: new Float64Array(features) }));
-  // The values are grouped once per feature, checked for the strictest test asked: a scale test
-  // needs two values in every batch.
-  const strictest = tests.find((test) => test === 'levene' || test === 'bartlett' || test === 'fligner-killeen') ?? (tests[0] as BatchTestName);
-  const least = strictest === 'anova' || strictest === 'kruskal-wallis' ? 1 : 2;
+  const results = tests.map((test) => ({
+    test,
+    statistic: new Float64Array(features),
+    df: new Float64Array(features),
+    df2: isFTest(test) ? new Float64Array(features) : null,
+    p: new Float64Array(features),
+    untested: [] as UntestedFeature[],
+  }));
   for (let v = 0; v < features; v++) {
     const where: FeatureWhere = names === undefined ? { feature: v } : { feature: v, name: names[v] as string };
-    const { groups } = groupValues(matrix.data, v, features, index, where, testLabel(strictest), least);
+    const { groups, labels } = splitValues(matrix.data, v, features, index, where);
     for (const result of results) {
-      const outcome = runTest(result.test, groups, where);
+      const reason = untestable(result.test, groups, labels);
+      const outcome = reason === null ? runTest(result.test, groups, where) : { statistic: NaN, df: NaN, df1: NaN, df2: NaN, p: NaN };
       result.statistic[v] = outcome.statistic;
       result.df[v] = 'df' in outcome ? outcome.df : outcome.df1;
       if (result.df2 !== null && 'df2' in outcome) result.df2[v] = outcome.df2;
       result.p[v] = outcome.p;
+      if (reason !== null) result.untested.push({ feature: v, ...reason });
+      else if (Number.isNaN(outcome.statistic)) result.untested.push({ feature: v, cause: 'constant' });
     }
   }
   return results.map((result) => {
@@ -140,6 +181,21 @@ export function testBatches(matrix: DataMatrix, batch: readonly string[], option
     }
     return { ...result, adjusted, share: tested === 0 ? NaN : significant / tested, medianStatistic: median(result.statistic.filter((x) => !Number.isNaN(x))) };
   });
+}
+
+/** Why a test cannot test groups of finite values (which may be fewer than two), or null. */
+function untestable(test: BatchTestName, groups: readonly Float64Array[], labels: readonly string[]): { cause: UntestedCause; batch?: string } | null {
+  if (groups.length < 2) return { cause: 'too-few-batches' };
+  if (test === 'levene' || test === 'bartlett' || test === 'fligner-killeen') {
+    const short = groups.findIndex((group) => group.length < 2);
+    if (short >= 0) return { cause: 'too-few-values-in-batch', batch: labels[short] as string };
+  }
+  if (test === 'anova') {
+    let n = 0;
+    for (const group of groups) n += group.length;
+    if (n <= groups.length) return { cause: 'too-few-values' };
+  }
+  return null;
 }
 
 function isFTest(test: BatchTestName): boolean {

@@ -1,7 +1,7 @@
 import { checkOptions, checkStrings } from '@combat/base/internal';
 import { ConfoundedDesignError, encodeCovariates, InvalidValueError, ShapeMismatchError, TooFewSamplesError, type CovariateTerm, type Covariates, type DataMatrix, type DesignCoding } from '@combat/core';
 import { Matrix } from 'ml-matrix';
-import { context, named, type FeatureWhere } from './batch-groups.js';
+import { named, type FeatureWhere } from './batch-groups.js';
 import { LeastSquares } from './least-squares.js';
 import { checkMatrix } from './matrix-check.js';
 
@@ -45,10 +45,34 @@ export interface TermEffect {
 }
 
 /**
+ * A feature {@link fitCovariates} could not fit on its finite values: its 0-based index and the
+ * cause, `too-few-values` (fewer finite values than design columns) or `confounded` (the design
+ * is rank deficient on its finite values: `columns` are those that add nothing to the columns
+ * before, e.g. a level whose samples all miss the feature). Its residuals, coefficients, partial
+ * R^2 and correlations are NaN.
+ *
+ * @example
+ * ```ts
+ * const data = matrix.data.slice();
+ * for (const i of [1, 3, 5, 7]) data[i * 3] = NaN; // feature 0 loses every male sample
+ * const fit = fitCovariates({ ...matrix, data }, model.coding, covariates);
+ * const unfitted: UnfittedFeature[] = [...fit.unfitted];
+ * unfitted; // [{ feature: 0, cause: 'confounded', columns: ['sex:M'] }]
+ * fit.residuals.data[0]; // NaN
+ * ```
+ */
+export interface UnfittedFeature {
+  readonly feature: number;
+  readonly cause: 'too-few-values' | 'confounded';
+  readonly columns?: readonly string[];
+}
+
+/**
  * The covariate model without batch, fitted to every feature: `columns` (`'(Intercept)'` and the
  * coding's columns), `coefficients` (columns x features, `coefficients[k * features + v]`),
  * `residuals` (samples x features, sample-major like the data, NaN where the data are), and the
- * effect of each covariate in `terms`, in the coding's order.
+ * effect of each covariate in `terms`, in the coding's order; `unfitted` lists the features
+ * that could not be fitted on their finite values (NaN throughout).
  *
  * @example
  * ```ts
@@ -62,6 +86,7 @@ export interface CovariateFit {
   readonly coefficients: Float64Array;
   readonly residuals: DataMatrix;
   readonly terms: readonly TermEffect[];
+  readonly unfitted: readonly UnfittedFeature[];
 }
 
 /**
@@ -91,9 +116,10 @@ export interface FitCovariatesOptions {
  * @throws {@link EmptyInputError} when the matrix has no sample or no feature.
  * @throws {@link ShapeMismatchError} when the covariates (or `features`) are not one per sample (feature).
  * @throws {@link InvalidValueError} when a value is infinite (`sample`, `feature` set).
- * @throws {@link TooFewSamplesError} when a feature has fewer finite values than design columns (`feature` set).
- * @throws {@link ConfoundedDesignError} when the design is rank deficient on all samples, or on
- * a feature's finite values (the message names the feature and the column that adds nothing).
+ * @throws {@link TooFewSamplesError} when there are fewer samples than design columns.
+ * @throws {@link ConfoundedDesignError} when the design is rank deficient on all samples (the
+ * message names the column that adds nothing). A feature whose finite values are too few for the
+ * design, or leave it rank deficient, does not stop the run: it is listed in `unfitted`.
  *
  * @example
  * ```ts
@@ -155,25 +181,41 @@ export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariat
     if (group === undefined) byMissing.set(key, [v]);
     else group.push(v);
   }
+  // The design on all samples is checked first: its faults are the whole matrix's.
+  const complete = new Fits(design, p, Array.from({ length: samples }, (_, i) => i), layout, columns);
+  if (complete.fault !== null) {
+    const { fault } = complete;
+    if (fault.cause === 'too-few-values') throw new TooFewSamplesError(`${samples} samples; expected at least as many as the design's columns (${p}: the intercept and ${p - 1} covariate columns)`);
+    const dependent = fault.columns as readonly string[];
+    throw new ConfoundedDesignError(`the covariates are collinear on all samples: ${dependent.join(', ')} ${dependent.length === 1 ? 'adds' : 'add'} nothing to the columns before; expected full column rank`, [...dependent]);
+  }
+  const unfitted: UnfittedFeature[] = [];
   for (const [key, group] of byMissing) {
     const lacking = new Set(key === '' ? [] : key.split(',').map(Number));
-    const rows = Array.from({ length: samples }, (_, i) => i).filter((i) => !lacking.has(i));
-    const first = group[0] as number;
-    const where: FeatureWhere = key === '' ? {} : names === undefined ? { feature: first } : { feature: first, name: names[first] as string };
-    const fits = new Fits(design, p, rows, layout, columns, where);
-    fitGroup(fits, group);
+    const fits = key === '' ? complete : new Fits(design, p, Array.from({ length: samples }, (_, i) => i).filter((i) => !lacking.has(i)), layout, columns);
+    if (fits.fault === null) fitGroup(fits, group);
+    else {
+      for (const v of group) {
+        unfitted.push({ feature: v, ...fits.fault });
+        for (let k = 0; k < p; k++) coefficients[k * features + v] = NaN;
+        partialR2.forEach((values) => (values[v] = NaN));
+        correlation.forEach((series) => series.forEach((values) => (values[v] = NaN)));
+      }
+    }
   }
+  unfitted.sort((a, b) => a.feature - b.feature);
 
   /** Fits the features of `group` (all with finite values on the fits' rows). */
   function fitGroup(fits: Fits, group: readonly number[]): void {
     const used = fits.rows;
+    const full = fits.full as LeastSquares;
     const n = used.length;
     const y = new Float64Array(n);
     const residual = new Float64Array(n);
     const beta = new Float64Array(p);
     for (const v of group) {
       for (let r = 0; r < n; r++) y[r] = matrix.data[(used[r] as number) * features + v] as number;
-      const rss = fits.full.fit(y, residual, beta);
+      const rss = full.fit(y, residual, beta);
       for (let r = 0; r < n; r++) residuals[(used[r] as number) * features + v] = residual[r] as number;
       for (let k = 0; k < p; k++) coefficients[k * features + v] = beta[k] as number;
       fits.reduced.forEach((reduced, t) => {
@@ -195,13 +237,18 @@ export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariat
       partialR2: partialR2[t] as Float64Array,
       correlation: series.map(({ name }, s) => ({ name, values: (correlation[t] as Float64Array[])[s] as Float64Array })),
     })),
+    unfitted,
   };
 }
 
-/** The full design and each term's reduced design on a set of rows, checked to have full rank. */
+/**
+ * The full design and each term's reduced design on a set of rows, or, when the rows are fewer
+ * than the columns or leave the design rank deficient, the fault.
+ */
 class Fits {
-  readonly full: LeastSquares;
-  readonly reduced: LeastSquares[];
+  readonly full: LeastSquares | null = null;
+  readonly reduced: LeastSquares[] = [];
+  readonly fault: Omit<UnfittedFeature, 'feature'> | null = null;
 
   constructor(
     design: Float64Array,
@@ -209,24 +256,21 @@ class Fits {
     readonly rows: readonly number[],
     layout: readonly { kept: readonly number[] }[],
     columns: readonly string[],
-    where: FeatureWhere,
   ) {
-    const all = rows.length === design.length / p;
     if (rows.length < p) {
-      throw new TooFewSamplesError(`${named(where)}${rows.length} finite values; expected at least as many as the design's columns (${p}: the intercept and ${p - 1} covariate columns)`, context(where));
+      this.fault = { cause: 'too-few-values' };
+      return;
     }
     const full = new Matrix(rows.length, p);
     rows.forEach((i, r) => {
       for (let j = 0; j < p; j++) full.set(r, j, design[i * p + j] as number);
     });
-    this.full = new LeastSquares(full);
-    if (this.full.deficient.length > 0) {
-      const dependent = this.full.deficient.map((j) => columns[j] as string);
-      // ConfoundedDesignError takes no error context: the feature goes in the message.
-      const feature = all || where.feature === undefined ? '' : `feature ${where.feature}: `;
-      const on = all ? 'all samples' : `the ${rows.length} samples with a finite value`;
-      throw new ConfoundedDesignError(`${feature}${named(where)}the covariates are collinear on ${on}: ${dependent.join(', ')} ${dependent.length === 1 ? 'adds' : 'add'} nothing to the columns before; expected full column rank`, dependent);
+    const fit = new LeastSquares(full);
+    if (fit.deficient.length > 0) {
+      this.fault = { cause: 'confounded', columns: fit.deficient.map((j) => columns[j] as string) };
+      return;
     }
+    this.full = fit;
     this.reduced = layout.map(({ kept }) => new LeastSquares(full.subMatrixColumn(kept as number[])));
   }
 }

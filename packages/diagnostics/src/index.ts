@@ -1,9 +1,15 @@
 export { anova } from './anova.js';
 export { bartlett } from './bartlett.js';
-export { BATCH_TESTS, testBatches, type BatchTestName, type FeatureTests, type TestBatchesOptions } from './batch-tests.js';
+export { BATCH_TESTS, testBatches, type BatchTestName, type FeatureTests, type TestBatchesOptions, type UntestedCause, type UntestedFeature } from './batch-tests.js';
 export { benjaminiHochberg } from './benjamini-hochberg.js';
-export { fitCovariates, type CovariateFit, type FeatureValues, type FitCovariatesOptions, type TermEffect } from './covariate-fit.js';
+export { fitCovariates, type CovariateFit, type FeatureValues, type FitCovariatesOptions, type TermEffect, type UnfittedFeature } from './covariate-fit.js';
 export { flignerKilleen } from './fligner-killeen.js';
 export { kruskalWallis } from './kruskal-wallis.js';
 export { levene } from './levene.js';
 export type { ChiSquareTest, FTest } from './types.js';
+export { priorFit, type BatchPriorFit, type NoPrior, type NoPriorCause, type PriorCheck, type PriorFit, type PriorFitOptions } from './prior-fit.js';
+export type { KolmogorovSmirnov } from './kolmogorov-smirnov.js';
+export { batchPredictability, type BatchPredictability, type BatchPredictabilityOptions } from './batch-predictability.js';
+export { principalComponents, type PrincipalComponents } from './principal-components.js';
+export { diagnose, type DiagnoseOptions, type Diagnostics, type TermSummary, type TestSummary, type WorstFeature } from './diagnose.js';
+export type { Bounds, Verdict } from './verdict.js';

@@ -1,5 +1,5 @@
 import { checkInteger, checkObject, refuseArgument } from '@combat/base/internal';
-import { EmptyInputError, ShapeMismatchError, type DataMatrix } from '@combat/core';
+import { EmptyInputError, InvalidValueError, ShapeMismatchError, type DataMatrix } from '@combat/core';
 
 /** A data matrix argument: a Float64Array or Float32Array of samples x features values, one of each at least. */
 export function checkMatrix(matrix: DataMatrix): { samples: number; features: number } {
@@ -11,4 +11,15 @@ export function checkMatrix(matrix: DataMatrix): { samples: number; features: nu
   if (samples < 1 || features < 1) throw new EmptyInputError(`expected at least one sample and one feature; found samples = ${samples}, features = ${features}`);
   if (data.length !== samples * features) throw new ShapeMismatchError(`data has ${data.length} values; expected samples x features = ${samples} x ${features} = ${samples * features}`);
   return { samples, features };
+}
+
+/** Every value of a checked matrix finite or NaN (missing). */
+export function checkFiniteOrMissing(matrix: DataMatrix): void {
+  const { data, features } = matrix;
+  for (let k = 0; k < data.length; k++) {
+    const x = data[k] as number;
+    if (!Number.isFinite(x) && !Number.isNaN(x)) {
+      throw new InvalidValueError(`value is ${x}; expected a finite number or NaN for a missing value`, { sample: Math.floor(k / features), feature: k % features });
+    }
+  }
 }

@@ -75,3 +75,25 @@ export function concatenate(groups: readonly Float64Array[]): Float64Array {
   }
   return all;
 }
+
+/** R's `quantile(x, q)` (type 7) of ascending values: (1 - h) x[lo] + h x[hi] around 1 + (n - 1) q. */
+export function quantile7(sorted: ArrayLike<number>, q: number): number {
+  const index = (sorted.length - 1) * q;
+  const low = Math.floor(index);
+  const h = index - low;
+  const lowValue = sorted[low] as number;
+  if (h === 0) return lowValue;
+  const highValue = sorted[low + 1] as number;
+  return highValue === lowValue ? lowValue : (1 - h) * lowValue + h * highValue;
+}
+
+/**
+ * Tukey's five numbers of ascending values, as R's `fivenum` (what `boxplot` draws): the
+ * smallest, the lower hinge, the median, the upper hinge and the largest.
+ */
+export function fiveNumbers(sorted: ArrayLike<number>): [number, number, number, number, number] {
+  const n = sorted.length;
+  const n4 = Math.floor((n + 3) / 2) / 2;
+  const at = (d: number) => 0.5 * ((sorted[Math.floor(d) - 1] as number) + (sorted[Math.ceil(d) - 1] as number));
+  return [at(1), at(n4), at((n + 1) / 2), at(n + 1 - n4), at(n)];
+}

@@ -42,17 +42,29 @@ describe('each test of one feature refuses bad input with a typed error', () => 
 });
 
 describe('testBatches', () => {
-  it('names the feature (index and name) in errors about one feature', () => {
+  it('gives a feature it cannot test NaN and a cause, and goes on; an infinite value is an error naming the feature', () => {
     const data = matrix.data.slice();
     data[3 * 2 + 1] = NaN;
     data[4 * 2 + 1] = NaN;
-    const error = thrownBy(() => testBatches({ ...matrix, data }, batch, { features: ['lh_a', 'lh_b'] }), TooFewSamplesError);
-    expect([error.message, error.feature]).toEqual(['feature 1: lh_b: batch "b" has 1 finite value; expected at least 2 in every batch for the Levene test', 1]);
-    // The location tests alone take it.
-    expect(testBatches({ ...matrix, data }, batch, { tests: ['anova', 'kruskal-wallis'] })[0]!.df2![1]).toBe(2);
+    // Feature 1 keeps one value in batch b: the location tests take it, the scale tests cannot.
+    const results = testBatches({ ...matrix, data }, batch, { features: ['lh_a', 'lh_b'] });
+    for (const result of results) {
+      const scale = result.test === 'levene' || result.test === 'bartlett' || result.test === 'fligner-killeen';
+      expect(result.untested, result.test).toEqual(scale ? [{ feature: 1, cause: 'too-few-values-in-batch', batch: 'b' }] : []);
+      expect(Number.isNaN(result.p[1]!), result.test).toBe(scale);
+      expect(result.p[0], result.test).toBe(testBatches(matrix, batch, { tests: [result.test] })[0]!.p[0]);
+      // The share is over the tested features.
+      expect(result.share, result.test).toBe(Number(result.adjusted[0]! <= 0.05) * (scale ? 1 : 0.5) + (scale ? 0 : Number(result.adjusted[1]! <= 0.05) * 0.5));
+    }
+    expect(results[0]!.df2![1]).toBe(2);
     data[5 * 2 + 1] = NaN;
-    const none = thrownBy(() => testBatches({ ...matrix, data }, batch, { tests: ['kruskal-wallis'] }), TooFewBatchesError);
-    expect([none.message, none.feature]).toEqual(['feature 1: expected finite values in at least 2 batches for the Kruskal-Wallis test; found 1 ("a")', 1]);
+    const none = testBatches({ ...matrix, data }, batch);
+    expect(none.map((result) => result.untested)).toEqual(none.map(() => [{ feature: 1, cause: 'too-few-batches' }]));
+    const few = testBatches({ data: Float64Array.from([1, NaN, NaN, NaN, 5, NaN]), samples: 6, features: 1 }, batch, { tests: ['anova', 'kruskal-wallis'] });
+    expect(few.map((result) => [result.untested, result.statistic[0]])).toEqual([[[{ feature: 0, cause: 'too-few-values' }], NaN], [[], expect.any(Number)]]);
+    const constant = testBatches({ data: Float64Array.from([3, 3, 3, 3, 3, 3]), samples: 6, features: 1 }, batch);
+    expect(constant.map((result) => result.untested)).toEqual([[{ feature: 0, cause: 'constant' }], [{ feature: 0, cause: 'constant' }], [{ feature: 0, cause: 'constant' }], [{ feature: 0, cause: 'constant' }], [{ feature: 0, cause: 'constant' }]]);
+    expect(constant.map((result) => [result.df[0], result.share])).toEqual(constant.map(() => [1, NaN]));
     data[0] = Infinity;
     const infinite = thrownBy(() => testBatches({ ...matrix, data }, batch), InvalidValueError);
     expect([infinite.message, infinite.sample, infinite.feature]).toEqual(['sample 0, feature 0: value is Infinity; expected a finite number or NaN for a missing value', 0, 0]);
@@ -83,21 +95,34 @@ describe('fitCovariates', () => {
   const covariates = { batch, categorical: { dx: ['AD', 'CN', 'AD', 'CN', 'MCI', 'CN'] }, continuous: { age: [61, 70, 65, 72, 80, 58] } };
   const coding = codeDesign(covariates);
 
-  it('names the feature whose finite values leave the design rank deficient', () => {
+  it('gives a feature whose finite values leave the design rank deficient, or are too few, NaN and a cause, and goes on', () => {
     const data = matrix.data.slice();
     data[4 * 2 + 1] = NaN; // the only MCI sample of feature 1
-    const error = thrownBy(() => fitCovariates({ ...matrix, data }, coding, covariates, { features: ['lh_a', 'lh_b'] }), ConfoundedDesignError);
-    expect([error.message, error.columns]).toEqual(['feature 1: lh_b: the covariates are collinear on the 5 samples with a finite value: dx:MCI adds nothing to the columns before; expected full column rank', ['dx:MCI']]);
+    const fit = fitCovariates({ ...matrix, data }, coding, covariates, { features: ['lh_a', 'lh_b'] });
+    expect(fit.unfitted).toEqual([{ feature: 1, cause: 'confounded', columns: ['dx:MCI'] }]);
+    const whole = fitCovariates(matrix, coding, covariates);
+    for (let i = 0; i < 6; i++) expect([fit.residuals.data[i * 2], fit.residuals.data[i * 2 + 1]]).toEqual([whole.residuals.data[i * 2], NaN]);
+    expect(fit.terms.map((term) => [term.partialR2[0], term.partialR2[1]])).toEqual(whole.terms.map((term) => [term.partialR2[0], NaN]));
+    expect(fit.terms.flatMap((term) => term.correlation.map((series) => series.values[1]))).toEqual(whole.terms.flatMap((term) => term.correlation.map(() => NaN)));
+    expect(Array.from({ length: 4 }, (_, k) => fit.coefficients[k * 2 + 1])).toEqual([NaN, NaN, NaN, NaN]);
+    const sparse = matrix.data.slice();
+    for (const i of [0, 1, 2]) sparse[i * 2] = NaN;
+    expect(fitCovariates({ ...matrix, data: sparse }, coding, covariates).unfitted).toEqual([{ feature: 0, cause: 'too-few-values' }]);
   });
 
-  it('refuses a design rank deficient on all samples, too few values for the design, and mismatched shapes', () => {
+  it('refuses a design rank deficient on all samples, too few samples for the design, and mismatched shapes', () => {
     const twice = { batch, continuous: { age: covariates.continuous.age, months: covariates.continuous.age.map((x) => 12 * x) } };
     const error = thrownBy(() => fitCovariates(matrix, codeDesign(twice), twice), ConfoundedDesignError);
     expect(error.message).toBe('the covariates are collinear on all samples: months adds nothing to the columns before; expected full column rank');
+    // No feature is complete: the design is still checked on all samples.
+    const holes = matrix.data.slice();
+    holes[0] = NaN;
+    holes[3] = NaN;
+    expect(thrownBy(() => fitCovariates({ ...matrix, data: holes }, codeDesign(twice), twice), ConfoundedDesignError).message).toBe(error.message);
+    const three = { batch: batch.slice(0, 3), categorical: { dx: covariates.categorical.dx.slice(0, 3) }, continuous: { age: covariates.continuous.age.slice(0, 3) } };
+    const few = thrownBy(() => fitCovariates({ data: matrix.data.slice(0, 6), samples: 3, features: 2 }, coding, three), TooFewSamplesError);
+    expect(few.message).toBe("3 samples; expected at least as many as the design's columns (4: the intercept and 3 covariate columns)");
     const data = matrix.data.slice();
-    for (const i of [0, 1, 2]) data[i * 2] = NaN;
-    const few = thrownBy(() => fitCovariates({ ...matrix, data }, coding, covariates), TooFewSamplesError);
-    expect([few.message, few.feature]).toEqual(['feature 0: 3 finite values; expected at least as many as the design\'s columns (4: the intercept and 3 covariate columns)', 0]);
     data[7] = -Infinity;
     const infinite = thrownBy(() => fitCovariates({ ...matrix, data }, coding, covariates, { features: ['lh_a', 'lh_b'] }), InvalidValueError);
     expect([infinite.message, infinite.sample, infinite.feature]).toEqual(['sample 3, feature 1: lh_b: value is -Infinity; expected a finite number or NaN for a missing value', 3, 1]);

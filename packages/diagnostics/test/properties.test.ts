@@ -116,10 +116,17 @@ describe('fitCovariates', () => {
           expect(error, String(error)).toBeInstanceOf(CombatError);
           return;
         }
-        fitted++;
         const q = fit.columns.length;
         const design = (i: number, k: number) => (k === 0 ? 1 : k === q - 1 ? rows[i]!.age : rows[i]!.dx === fit.columns[k]!.slice(3) ? 1 : 0);
         for (let v = 0; v < 2; v++) {
+          if (fit.unfitted.some((u) => u.feature === v)) {
+            // A feature left unfitted (only feature 1 has missing cells) is NaN throughout.
+            expect(v).toBe(1);
+            rows.forEach((_, i) => expect(fit.residuals.data[i * 2 + v]).toBeNaN());
+            for (const term of fit.terms) expect(term.partialR2[v]).toBeNaN();
+            continue;
+          }
+          fitted++;
           for (let k = 0; k < q; k++) {
             let dot = 0;
             let scale = 0;
@@ -143,6 +150,29 @@ describe('fitCovariates', () => {
       { numRuns: 100 },
     );
     // Most draws have every level on both features' finite values: the property was checked.
-    expect(fitted).toBeGreaterThan(50);
+    expect(fitted).toBeGreaterThan(100);
+  });
+});
+
+describe('testBatches on any matrix with missing cells', () => {
+  it('never stops for a feature: each feature has a result or a cause, and the summaries count the tested ones', () => {
+    const cell = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: -50, max: 50 }).map((k) => k / 8) }, { weight: 2, arbitrary: fc.constant(NaN) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 12 }), fc.infiniteStream(cell), (V, batch, cells) => {
+        const data = Float64Array.from({ length: batch.length * V }, () => cells.next().value as number);
+        const results = testBatches({ data, samples: batch.length, features: V }, batch);
+        for (const result of results) {
+          const untested = new Map(result.untested.map((u) => [u.feature, u]));
+          for (let v = 0; v < V; v++) {
+            expect(Number.isNaN(result.p[v]!), `${result.test} feature ${v}`).toBe(untested.has(v));
+            if (!untested.has(v)) expect(result.p[v]!).toBeGreaterThanOrEqual(0);
+          }
+          const tested = V - result.untested.length;
+          const significant = Array.from(result.adjusted).filter((q) => q <= 0.05).length;
+          expect(result.share).toEqual(tested === 0 ? NaN : significant / tested);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

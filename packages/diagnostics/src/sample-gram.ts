@@ -1,0 +1,127 @@
+/**
+ * Principal components of samples from their Gram matrix: the features are standardized (each
+ * feature's mean and standard deviation over its finite values; a missing cell takes the mean,
+ * i.e. 0), the n x n matrix of inner products between samples is formed once, and PCA on any set
+ * of training samples is the eigendecomposition of that matrix's block, centred on the training
+ * samples' mean (ml-matrix's symmetric eigensolver). Any sample is then projected onto the
+ * training components through its inner products with the training samples: n x n work per fit
+ * instead of an SVD of n x features, so a cross-validation fits its folds' PCA cheaply.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { DataMatrix } from '@combat/core';
+
+/** The Gram matrix of the standardized samples (n x n, row-major) and how many features entered it. */
+export interface SampleGram {
+  readonly samples: number;
+  readonly gram: Float64Array;
+  readonly features: number;
+}
+
+/**
+ * Standardizes the features (left out: fewer than two finite values, or no spread) and forms
+ * the samples' inner products.
+ */
+export function sampleGram(matrix: DataMatrix): SampleGram {
+  const { data, samples: n, features: V } = matrix;
+  const centre = new Float64Array(V);
+  const scale = new Float64Array(V);
+  let kept = 0;
+  for (let v = 0; v < V; v++) {
+    let count = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const x = data[i * V + v] as number;
+      if (Number.isNaN(x)) continue;
+      count++;
+      sum += x;
+    }
+    const mean = sum / count;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      const x = data[i * V + v] as number;
+      if (!Number.isNaN(x)) squares += (x - mean) ** 2;
+    }
+    const sd = Math.sqrt(squares / (count - 1));
+    centre[v] = mean;
+    scale[v] = count >= 2 && sd > 0 && Number.isFinite(sd) ? 1 / sd : 0;
+    if (scale[v] !== 0) kept++;
+  }
+  const z = new Float64Array(n * V);
+  for (let i = 0; i < n; i++) {
+    for (let v = 0; v < V; v++) {
+      const x = data[i * V + v] as number;
+      z[i * V + v] = Number.isNaN(x) ? 0 : (x - (centre[v] as number)) * (scale[v] as number);
+    }
+  }
+  const gram = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const a = z.subarray(i * V, (i + 1) * V);
+    for (let j = 0; j <= i; j++) {
+      const b = z.subarray(j * V, (j + 1) * V);
+      let dot = 0;
+      for (let v = 0; v < V; v++) dot += (a[v] as number) * (b[v] as number);
+      gram[i * n + j] = dot;
+      gram[j * n + i] = dot;
+    }
+  }
+  return { samples: n, gram, features: kept };
+}
+
+/** Principal components fitted on training samples: their variances and a projection of any sample. */
+export interface TrainedComponents {
+  /** The components kept (at most those asked, with a variance above 1e-10 of the first). */
+  readonly count: number;
+  /** Each kept component's variance (sum of squared training scores / (m - 1)), largest first. */
+  readonly variances: Float64Array;
+  /** The sum of all components' variances (the total variance of the training samples). */
+  readonly total: number;
+  /** The scores of sample a (any of the Gram's samples) on the kept components. */
+  project(a: number): Float64Array;
+}
+
+/** PCA of the training samples `rows` (two or more), keeping at most `components`. */
+export function trainComponents({ samples: n, gram }: SampleGram, rows: readonly number[], components: number): TrainedComponents {
+  const m = rows.length;
+  const rowMeans = new Float64Array(m);
+  let grand = 0;
+  for (let j = 0; j < m; j++) {
+    let sum = 0;
+    for (const l of rows) sum += gram[(rows[j] as number) * n + l] as number;
+    rowMeans[j] = sum / m;
+    grand += sum;
+  }
+  grand /= m * m;
+  const centred = new Matrix(m, m);
+  for (let j = 0; j < m; j++) {
+    for (let l = 0; l < m; l++) centred.set(j, l, (gram[(rows[j] as number) * n + (rows[l] as number)] as number) - (rowMeans[j] as number) - (rowMeans[l] as number) + grand);
+  }
+  const eigen = new EigenvalueDecomposition(centred, { assumeSymmetric: true });
+  const values = eigen.realEigenvalues;
+  const order = values.map((_, k) => k).sort((a, b) => (values[b] as number) - (values[a] as number));
+  const largest = Math.max(values[order[0] as number] as number, 0);
+  const kept = order.slice(0, Math.min(components, m - 1)).filter((k) => (values[k] as number) > 1e-10 * largest && largest > 0);
+  const vectors = eigen.eigenvectorMatrix;
+  let total = 0;
+  for (const value of values) total += Math.max(value, 0);
+  // Component c's score of sample a: sum_j u_jc k(a, j) / sqrt(lambda_c), k centred on the training mean.
+  const weights = kept.map((k) => Float64Array.from({ length: m }, (_, j) => vectors.get(j, k) / Math.sqrt(values[k] as number)));
+  return {
+    count: kept.length,
+    variances: Float64Array.from(kept, (k) => (values[k] as number) / (m - 1)),
+    total: total / (m - 1),
+    project(a) {
+      const inner = new Float64Array(m);
+      let mean = 0;
+      for (let j = 0; j < m; j++) {
+        inner[j] = gram[a * n + (rows[j] as number)] as number;
+        mean += inner[j] as number;
+      }
+      mean /= m;
+      return Float64Array.from(weights, (w) => {
+        let score = 0;
+        for (let j = 0; j < m; j++) score += (w[j] as number) * ((inner[j] as number) - mean - (rowMeans[j] as number) + grand);
+        return score;
+      });
+    },
+  };
+}
