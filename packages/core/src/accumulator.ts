@@ -1,4 +1,5 @@
-import { refuseArgument } from '@combat/base/internal';
+import { checkObject, refuseArgument } from '@combat/base/internal';
+import { allocateLocal, type Allocate } from './allocate.js';
 import { BatchSums } from './batch-sums.js';
 import { requireCoding } from './covariate-checks.js';
 import { encodeCovariates, type CovariateTerm, type DesignCoding, type EncodedRows } from './design.js';
@@ -34,6 +35,8 @@ export class CombatAccumulator {
   private scratch: BatchSums | null = null;
   /** Each continuous term's range (null: not recorded), widened to cover every value added. */
   private readonly ranges: ([number, number] | null)[];
+  /** The memory of each batch's per-feature sums (shared memory for {@link accumulateColumns} on a worker). */
+  private allocate: Allocate = allocateLocal;
 
   /**
    * An empty accumulator for samples of a design coding (from {@link codeDesign} or
@@ -150,12 +153,17 @@ export class CombatAccumulator {
     for (const [label, indices] of byBatch) {
       let target = this.sums.get(label);
       if (target === undefined) {
-        target = new BatchSums(q, this.features);
+        target = new BatchSums(q, this.features, this.allocate);
         this.sums.set(label, target);
       }
       if (indices.length === 1) {
         const i = indices[0] as number;
         target.addRow(data.subarray(i * stride + offset, i * stride + offset + this.features), rows.covariates.subarray(i * q, (i + 1) * q));
+        continue;
+      }
+      if (target.samples === 0) {
+        // Merged into nothing, a block's sums are themselves: summed in place.
+        target.sumRows(data, stride, offset, rows.covariates, indices);
         continue;
       }
       const block = (this.scratch ??= new BatchSums(q, this.features));
@@ -196,13 +204,32 @@ export class CombatAccumulator {
 }
 
 /**
+ * The checks of {@link CombatAccumulator.addEncoded} on a new accumulator of the matrix's features,
+ * but for infinite values, which {@link accumulateColumns} finds (shared with the threaded
+ * accumulation).
+ */
+export function checkEncodedBlock(coding: DesignCoding, matrix: DataMatrix, rows: EncodedRows): void {
+  checkObject(matrix, 'addEncoded: matrix', 'an object { data, samples, features }');
+  const { features } = new CombatAccumulator(coding, matrix.features);
+  checkMatrix(matrix, features, 'addEncoded');
+  checkEncodedRows(rows, matrix.samples, coding, 'addEncoded');
+}
+
+/**
  * The statistics of columns `from` to `to` (exclusive) of a checked sample-major matrix with
  * rows encoded by `coding`: the part of the statistics of the whole matrix for those features,
  * bit for bit (see {@link joinStatistics}). What a worker computes for its range of features.
+ * An infinite value in those columns is found in the same pass (it leaves a sum that is not
+ * finite), then located: the error names the first in row-major order, as {@link checkNoInfinity}.
+ * `allocate` gives the memory of the per-feature sums.
+ *
+ * @throws {@link InvalidValueError} when a value in those columns is infinite.
  */
-export function accumulateColumns(coding: DesignCoding, matrix: DataMatrix, rows: EncodedRows, from: number, to: number): CombatStatistics {
+export function accumulateColumns(coding: DesignCoding, matrix: DataMatrix, rows: EncodedRows, from: number, to: number, allocate: Allocate = allocateLocal): CombatStatistics {
   const accumulator = new CombatAccumulator(coding, to - from);
+  accumulator['allocate'] = allocate;
   accumulator['addColumns'](matrix.data, matrix.features, from, rows);
+  for (const sums of accumulator['sums'].values()) if (!sums.hasFiniteMeans()) checkNoInfinity(matrix, from, to);
   return accumulator['pack'](false);
 }
 

@@ -83,7 +83,7 @@ export interface ApplyResult {
 export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions = {}): ApplyResult {
   const { model: used, rows, warnings } = prepareApply(model, matrix, covariates, options);
   const effects = findBatches(used, rows, true);
-  return { data: adjust(used, effects, matrix.data, rows, new Float64Array(matrix.samples * model.features), model.features, 0), model: used, warnings };
+  return { data: adjust(used, effects, matrix.data, rows, new Float64Array(matrix.samples * model.features), model.features, 0, 0, model.features), model: used, warnings };
 }
 
 /**
@@ -135,11 +135,9 @@ export function prepareApply(model: CombatModel, matrix: DataMatrix, covariates:
  * ```
  */
 export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out?: Float64Array): Float64Array {
-  requireModel(model, 'applyEncoded');
+  checkEncodedApply(model, matrix, rows);
   const V = model.features;
-  checkMatrix(matrix, V, 'applyEncoded');
   const { data, samples } = matrix;
-  checkEncodedRows(rows, samples, model.coding, 'applyEncoded');
   if (out !== undefined && !(out instanceof Float64Array)) {
     refuseArgument('applyEncoded: out', 'a Float64Array of samples x features values', out);
   }
@@ -147,18 +145,26 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
   }
   checkNoInfinity(matrix);
-  return adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V), V, 0);
+  return adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V), V, 0, 0, V);
+}
+
+/** The checks of {@link applyEncoded} of its model, matrix and rows (shared with the threaded application). */
+export function checkEncodedApply(model: CombatModel, matrix: DataMatrix, rows: EncodedRows): void {
+  requireModel(model, 'applyEncoded');
+  checkMatrix(matrix, model.features, 'applyEncoded');
+  checkEncodedRows(rows, matrix.samples, model.coding, 'applyEncoded');
 }
 
 /**
- * {@link applyEncoded} of columns `offset` to `offset + model.features` of a checked
- * sample-major matrix of `matrix.features` columns, with the model of those features (a
- * {@link sliceModel}), written into the same columns of `out` (the matrix's shape): what a worker
- * adjusts for its range of features, bit for bit the values adjusting the whole matrix gives.
- * An error about a feature names its column in the whole matrix.
+ * {@link applyEncoded} of features `from` to `to` (exclusive) of a model, which are columns
+ * `offset + from` to `offset + to` of a checked sample-major matrix of `matrix.features` columns
+ * (a model of a range of the matrix's columns starts at `offset`),
+ * written into the same columns of `out` (the matrix's shape): what a worker adjusts for its range
+ * of features, bit for bit the values adjusting the whole matrix gives. An error about a feature
+ * names its column in the whole matrix.
  */
-export function adjustColumns(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, offset: number): void {
-  adjust(model, findBatches(model, rows, false), matrix.data, rows, out, matrix.features, offset);
+export function adjustColumns(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, offset: number, from = 0, to = model.features): void {
+  adjust(model, findBatches(model, rows, false), matrix.data, rows, out, matrix.features, offset, from, to);
 }
 
 /** Each sample's batch effects; an unknown batch is an error (with the option that estimates it as the remedy when `suggest`). */
@@ -174,9 +180,11 @@ function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): B
 }
 
 /**
- * Spec section 5 for every sample and the model's features, into `out` (inputs already checked;
- * `effects` each sample's batch). The model's feature v is column `first + v` of `data` and
- * `out`, sample-major with `stride` columns.
+ * Spec section 5 for every sample and the model's features `start` to `end` (exclusive), into
+ * `out` (inputs already checked; `effects` each sample's batch). The model's feature v is column
+ * `first + v` of `data` and `out`, sample-major with `stride` columns. The features are taken in
+ * tiles of {@link TILE}, each through every sample, so the model's values of a tile stay in
+ * cache; every value's arithmetic is the same whatever the tiles.
  */
 function adjust(
   model: CombatModel,
@@ -186,40 +194,122 @@ function adjust(
   out: Float64Array,
   stride: number,
   first: number,
+  start: number,
+  end: number,
 ): Float64Array {
   const V = model.features;
   const q = model.coding.columns.length;
   const { grandMean, beta } = model;
   const samples = rows.samples;
-  // The covariates of the sample that are not zero, and where their coefficients start.
-  const nonZero = new Float64Array(q);
-  const nonZeroAt = new Int32Array(q);
+  // Per sample: its batch's adjustments (null for the reference batch); the covariates that are
+  // not zero and where their coefficients start (`width` slots, at least the two the loops below
+  // write out).
+  const byBatch = new Map<BatchEffects, BatchAdjustments>();
+  const adjustments = effects.map((batch, i) => {
+    if (rows.batch[i] === model.refBatch) return null;
+    let found = byBatch.get(batch);
+    if (found === undefined) byBatch.set(batch, (found = getBatchAdjustments(batch, model.varPooled, start, end)));
+    return found;
+  });
+  const width = Math.max(q, 2);
+  const used = new Int32Array(samples);
+  const nonZero = new Float64Array(samples * width);
+  const nonZeroAt = new Int32Array(samples * width);
   for (let i = 0; i < samples; i++) {
-    const batch = effects[i] as BatchEffects;
-    const row = i * stride + first;
-    if (rows.batch[i] === model.refBatch) {
-      for (let v = 0; v < V; v++) out[row + v] = data[row + v] as number;
-      continue;
-    }
-    const { offset, scale, passThrough } = getBatchAdjustments(batch, model.varPooled);
-    const used = listNonZero(rows.covariates.subarray(i * q, (i + 1) * q), V, nonZero, nonZeroAt);
-    for (let v = 0; v < V; v++) {
-      let stand = grandMean[v] as number;
-      for (let k = 0; k < used; k++) stand += (nonZero[k] as number) * (beta[(nonZeroAt[k] as number) + v] as number);
-      out[row + v] = stand + ((data[row + v] as number) - stand - (offset[v] as number)) * (scale[v] as number);
-    }
-    for (const v of passThrough) out[row + v] = data[row + v] as number;
+    used[i] = listNonZero(rows.covariates.subarray(i * q, (i + 1) * q), V, nonZero.subarray(i * width, (i + 1) * width), nonZeroAt.subarray(i * width, (i + 1) * width));
   }
-  checkNoOverflow(data, out, samples, V, stride, first);
+  // Whether a finite value adjusted to one that is not (found exactly, in row-major order, below).
+  let overflow = false;
+  for (let from = start; from < end; from += TILE) {
+    const to = Math.min(end, from + TILE);
+    for (let i = 0; i < samples; i++) {
+      const row = i * stride + first;
+      const batch = adjustments[i] as BatchAdjustments | null;
+      if (batch === null) {
+        for (let v = from; v < to; v++) out[row + v] = data[row + v] as number;
+        continue;
+      }
+      const { offset, scale, passThrough } = batch;
+      const k = i * width;
+      const n0 = nonZero[k] as number;
+      const n1 = nonZero[k + 1] as number;
+      const a0 = nonZeroAt[k] as number;
+      const a1 = nonZeroAt[k + 1] as number;
+      // A value that is not finite where the data's is (it overflowed, or its feature passes through below).
+      let suspect = false;
+      switch (used[i]) {
+        case 0:
+          for (let v = from; v < to; v++) {
+            const stand = grandMean[v] as number;
+            const x = data[row + v] as number;
+            const y = stand + (x - stand - (offset[v] as number)) * (scale[v] as number);
+            out[row + v] = y;
+            if (y - y !== 0 && x === x) suspect = true;
+          }
+          break;
+        case 1:
+          for (let v = from; v < to; v++) {
+            const stand = (grandMean[v] as number) + n0 * (beta[a0 + v] as number);
+            const x = data[row + v] as number;
+            const y = stand + (x - stand - (offset[v] as number)) * (scale[v] as number);
+            out[row + v] = y;
+            if (y - y !== 0 && x === x) suspect = true;
+          }
+          break;
+        case 2:
+          for (let v = from; v < to; v++) {
+            const stand = (grandMean[v] as number) + n0 * (beta[a0 + v] as number) + n1 * (beta[a1 + v] as number);
+            const x = data[row + v] as number;
+            const y = stand + (x - stand - (offset[v] as number)) * (scale[v] as number);
+            out[row + v] = y;
+            if (y - y !== 0 && x === x) suspect = true;
+          }
+          break;
+        default:
+          for (let v = from; v < to; v++) {
+            let stand = grandMean[v] as number;
+            for (let j = 0; j < (used[i] as number); j++) stand += (nonZero[k + j] as number) * (beta[(nonZeroAt[k + j] as number) + v] as number);
+            const x = data[row + v] as number;
+            const y = stand + (x - stand - (offset[v] as number)) * (scale[v] as number);
+            out[row + v] = y;
+            if (y - y !== 0 && x === x) suspect = true;
+          }
+      }
+      for (let j = findFirstAtLeast(passThrough, from); j < passThrough.length && (passThrough[j] as number) < to; j++) {
+        const v = passThrough[j] as number;
+        out[row + v] = data[row + v] as number;
+      }
+      if (suspect) for (let v = from; v < to && !overflow; v++) overflow = isOverflow(data[row + v] as number, out[row + v] as number);
+    }
+  }
+  if (overflow) checkNoOverflow(data, out, samples, stride, first + start, first + end);
   return out;
 }
 
-/** A finite value must adjust to a finite value; values near the float64 limit can overflow. */
-function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, samples: number, features: number, stride: number, first: number): void {
+/** Features in a tile of {@link adjust}: the model's values of a tile (a few arrays of them) fit in a core's cache. */
+const TILE = 2048;
+
+/** The first index of a sorted array whose value is at least `value` (the length when none is). */
+function findFirstAtLeast(sorted: Int32Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Whether finite `x` adjusted to `y`, which is not finite. */
+const isOverflow = (x: number, y: number): boolean => y - y !== 0 && x - x === 0;
+
+/** A finite value must adjust to a finite value; values near the float64 limit can overflow. Throws at the first that does not, in row-major order. */
+function checkNoOverflow(data: ArrayLike<number>, out: Float64Array, samples: number, stride: number, from: number, to: number): void {
   for (let i = 0; i < samples; i++) {
-    for (let at = i * stride + first, end = at + features; at < end; at++) {
+    for (let at = i * stride + from, end = i * stride + to; at < end; at++) {
       const y = out[at] as number;
-      if (y - y === 0 || (data[at] as number) - (data[at] as number) !== 0) continue;
+      if (!isOverflow(data[at] as number, y)) continue;
       throw new InvalidValueError(`data value ${data[at]} adjusts to ${y}: it is too large for float64 arithmetic with this model; expected values well inside the float64 range`, {
         sample: i,
         feature: at - i * stride,
@@ -238,25 +328,26 @@ interface BatchAdjustments {
 
 /**
  * y* = stand + (y - stand - sd * gammaStar) / sqrt(deltaStar), with per feature `offset = sd *
- * gammaStar` and `scale = 1 / sqrt(deltaStar)`: computed once per batch, since a streaming caller
- * applies the same model to one sample at a time.
+ * gammaStar` and `scale = 1 / sqrt(deltaStar)`, for features `from` to `to` (indexed as the
+ * model's): computed once per batch for the whole model, since a streaming caller applies the
+ * same model to one sample at a time; for a range (a worker's), each time.
  */
-function getBatchAdjustments(batch: BatchEffects, varPooled: Float64Array): BatchAdjustments {
-  let adjustments = ADJUSTMENTS.get(batch);
+function getBatchAdjustments(batch: BatchEffects, varPooled: Float64Array, from: number, to: number): BatchAdjustments {
+  const whole = from === 0 && to === varPooled.length;
+  let adjustments = whole ? ADJUSTMENTS.get(batch) : undefined;
   if (adjustments === undefined) {
-    const V = varPooled.length;
-    const offset = new Float64Array(V);
-    const scale = new Float64Array(V);
-    for (let v = 0; v < V; v++) {
+    const offset = new Float64Array(varPooled.length);
+    const scale = new Float64Array(varPooled.length);
+    for (let v = from; v < to; v++) {
       offset[v] = Math.sqrt(varPooled[v] as number) * (batch.gammaStar[v] as number);
       scale[v] = 1 / Math.sqrt(batch.deltaStar[v] as number);
     }
     let count = 0;
-    for (let v = 0; v < V; v++) if (batch.adjusted[v] !== 1) count++;
+    for (let v = from; v < to; v++) if (batch.adjusted[v] !== 1) count++;
     const passThrough = new Int32Array(count);
-    for (let v = 0, k = 0; v < V; v++) if (batch.adjusted[v] !== 1) passThrough[k++] = v;
+    for (let v = from, k = 0; v < to; v++) if (batch.adjusted[v] !== 1) passThrough[k++] = v;
     adjustments = { offset, scale, passThrough };
-    ADJUSTMENTS.set(batch, adjustments);
+    if (whole) ADJUSTMENTS.set(batch, adjustments);
   }
   return adjustments;
 }

@@ -1,3 +1,4 @@
+import { allocateLocal, type Allocate } from './allocate.js';
 import { listNonZero } from './design-matrix.js';
 
 /**
@@ -24,22 +25,31 @@ export class BatchSums {
   /** Per feature with a missing cell: count, q covariate sums, q x q cross products of those rows. */
   readonly missing = new Map<number, Float64Array>();
 
+  /** Zero sums of q covariate columns and `features` features; `allocate` gives the per-feature sums' memory. */
   constructor(
     readonly q: number,
     readonly features: number,
+    allocate: Allocate = allocateLocal,
   ) {
     this.covariateSum = new Float64Array(q);
     this.covariateCross = new Float64Array(q * q);
     this.finite = new Float64Array(features);
-    this.mean = new Float64Array(features);
-    this.deviationSum = new Float64Array(features);
-    this.squares = new Float64Array(features);
-    this.covariateValueSum = new Float64Array(q * features);
+    this.mean = new Float64Array(allocate(features * 8));
+    this.deviationSum = new Float64Array(allocate(features * 8));
+    this.squares = new Float64Array(allocate(features * 8));
+    this.covariateValueSum = new Float64Array(allocate(q * features * 8));
   }
 
   /** Size of one {@link missing} entry. */
   get missingStride(): number {
     return 1 + this.q + this.q * this.q;
+  }
+
+  /** Whether every feature's mean is finite: an infinite value leaves one that is not (as can values near the float64 limit). */
+  hasFiniteMeans(): boolean {
+    const { mean } = this;
+    for (let v = 0; v < mean.length; v++) if ((mean[v] as number) - (mean[v] as number) !== 0) return false;
+    return true;
   }
 
   /** Back to no samples (a scratch reused for each block). */
@@ -63,25 +73,47 @@ export class BatchSums {
     const { finite, mean, deviationSum, squares, covariateValueSum } = this;
     // NaN marks a feature without a finite value yet; `mean` holds the first one meanwhile.
     mean.fill(NaN);
-    // The covariates of the sample that are not zero, and where their sums start.
-    const nonZero = new Float64Array(q);
-    const nonZeroAt = new Int32Array(q);
-    for (const i of rows) {
+    // Per row (j-th of `rows`), the covariates that are not zero and where their sums start
+    // (`width` slots, at least the two the loop below writes out).
+    const width = Math.max(q, 2);
+    const used = new Int32Array(rows.length);
+    const nonZero = new Float64Array(rows.length * width);
+    const nonZeroAt = new Int32Array(rows.length * width);
+    rows.forEach((i, j) => {
       const c = covariates.subarray(i * q, i * q + q);
       this.addCovariateRow(c);
-      const used = listNonZero(c, V, nonZero, nonZeroAt);
-      const at = i * stride + offset;
-      for (let v = 0; v < V; v++) {
-        const y = data[at + v] as number;
-        if (y === y) {
-          let first = mean[v] as number;
-          if (first !== first) mean[v] = first = y;
-          const d = y - first;
-          deviationSum[v] += d;
-          squares[v] += d * d;
-          for (let k = 0; k < used; k++) covariateValueSum[nonZeroAt[k]! + v] += nonZero[k]! * d;
-        } else {
-          this.addMissing(v, c);
+      used[j] = listNonZero(c, V, nonZero.subarray(j * width, (j + 1) * width), nonZeroAt.subarray(j * width, (j + 1) * width));
+    });
+    // The features in tiles, each through every row, so that their sums stay in cache; each
+    // feature still takes the rows in order.
+    for (let from = 0; from < V; from += TILE) {
+      const to = Math.min(V, from + TILE);
+      for (let j = 0; j < rows.length; j++) {
+        const i = rows[j] as number;
+        const count = used[j] as number;
+        const n0 = nonZero[j * width] as number;
+        const a0 = nonZeroAt[j * width] as number;
+        const n1 = nonZero[j * width + 1] as number;
+        const a1 = nonZeroAt[j * width + 1] as number;
+        const at = i * stride + offset;
+        for (let v = from; v < to; v++) {
+          const y = data[at + v] as number;
+          if (y === y) {
+            let first = mean[v] as number;
+            if (first !== first) mean[v] = first = y;
+            const d = y - first;
+            deviationSum[v] += d;
+            squares[v] += d * d;
+            if (count > 0) {
+              covariateValueSum[a0 + v] += n0 * d;
+              if (count > 1) {
+                covariateValueSum[a1 + v] += n1 * d;
+                for (let k = 2; k < count; k++) covariateValueSum[nonZeroAt[j * width + k]! + v] += nonZero[j * width + k]! * d;
+              }
+            }
+          } else {
+            this.addMissing(v, covariates.subarray(i * q, i * q + q));
+          }
         }
       }
     }
@@ -226,6 +258,9 @@ export class BatchSums {
     return entry;
   }
 }
+
+/** Features in a tile of {@link BatchSums.sumRows}: their sums (a few arrays of them) fit in a core's cache. */
+const TILE = 2048;
 
 export function addInto(target: Float64Array, source: ArrayLike<number>): void {
   for (let i = 0; i < target.length; i++) target[i] += source[i] as number;

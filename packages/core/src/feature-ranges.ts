@@ -1,4 +1,3 @@
-import type { BatchEffects, CombatModel } from './model.js';
 import type { BatchStatistics, CombatStatistics } from './statistics.js';
 
 /**
@@ -49,32 +48,4 @@ export function joinStatistics(parts: readonly CombatStatistics[]): CombatStatis
     };
   });
   return { ...first, features: V, batches };
-}
-
-/**
- * The model of features `from` to `to` (exclusive) of a model: the same coding, options and
- * batches, with copies of those features' values (a copy, so that sending it to a worker does not
- * send the whole model's arrays). Adjusting those columns with it gives what the whole model gives.
- */
-export function sliceModel(model: CombatModel, from: number, to: number): CombatModel {
-  const V = model.features;
-  const width = to - from;
-  const q = model.coding.columns.length;
-  const beta = new Float64Array(q * width);
-  for (let k = 0; k < q; k++) beta.set(model.beta.subarray(k * V + from, k * V + to), k * width);
-  const slice = <T extends Float64Array | Uint8Array>(array: T): T => array.slice(from, to) as T;
-  const batches = new Map(
-    [...model.batches].map(([label, batch]): [string, BatchEffects] => [
-      label,
-      {
-        ...batch,
-        gammaHat: slice(batch.gammaHat),
-        deltaHat: slice(batch.deltaHat),
-        gammaStar: slice(batch.gammaStar),
-        deltaStar: slice(batch.deltaStar),
-        adjusted: slice(batch.adjusted),
-      },
-    ]),
-  );
-  return { ...model, features: width, beta, grandMean: slice(model.grandMean), varPooled: slice(model.varPooled), adjusted: slice(model.adjusted), batches };
 }

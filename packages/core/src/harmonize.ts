@@ -1,11 +1,11 @@
 import { checkObject } from '@combat/base/internal';
 import { checkFitOptions } from './arguments.js';
 import { accumulateColumns } from './accumulator.js';
-import { applyEncoded } from './apply.js';
+import { adjustColumns } from './apply.js';
 import { codeDesign, encodeCovariates, type DesignCoding, type EncodedRows } from './design.js';
 import { finalizeModel } from './finalize.js';
 import { checkFitBatches } from './levels.js';
-import { checkInputs, checkNoInfinity } from './input-checks.js';
+import { checkInputs } from './input-checks.js';
 import type { CombatModel } from './model.js';
 import type { CombatOptions, CombatWarning, Covariates, DataMatrix } from './types.js';
 
@@ -63,13 +63,15 @@ export interface HarmonizeResult {
 export function harmonize(matrix: DataMatrix, covariates: Covariates, options: CombatOptions = {}): HarmonizeResult {
   const { coding, rows, fitOptions } = prepareHarmonize(matrix, covariates, options);
   const { model, warnings } = finalizeModel(accumulateColumns(coding, matrix, rows, 0, matrix.features), fitOptions);
-  return { data: applyEncoded(model, matrix, rows), model, warnings };
+  const data = new Float64Array(matrix.samples * matrix.features);
+  adjustColumns(model, matrix, rows, data, 0);
+  return { data, model, warnings };
 }
 
 /**
  * What {@link harmonize} does before it reads the data: checks the arguments, codes the design,
  * encodes the rows and checks the batches; and the options of the fit (the splines are in the
- * coding then). Shared with the threaded harmonization, so both refuse the same inputs alike.
+ * coding then). Infinite data values are found as the data are accumulated (`accumulateColumns`). Shared with the threaded harmonization, so both refuse the same inputs alike.
  */
 export function prepareHarmonize(matrix: DataMatrix, covariates: Covariates, options: CombatOptions): { coding: DesignCoding; rows: EncodedRows; fitOptions: CombatOptions } {
   checkObject(matrix, 'harmonize: matrix', 'an object { data, samples, features }');
@@ -78,7 +80,6 @@ export function prepareHarmonize(matrix: DataMatrix, covariates: Covariates, opt
   const coding = codeDesign(covariates, options.splines === undefined ? {} : { splines: options.splines });
   checkFitBatches(covariates.batch, options.refBatch ?? null);
   const rows = encodeCovariates(coding, covariates);
-  checkNoInfinity(matrix);
   const { splines: _coded, ...fitOptions } = options;
   return { coding, rows, fitOptions };
 }

@@ -78,16 +78,19 @@ export function checkEncodedRows(rows: EncodedRows, samples: number, coding: Des
 }
 
 /**
- * Rejects infinite data values (missing cells are NaN) before anything is accumulated or written,
- * so a failed call changes nothing. The error names the sample and the feature.
+ * Rejects infinite data values (missing cells are NaN) in columns `from` to `to` (exclusive, all
+ * by default) before anything is accumulated or written, so a failed call changes nothing. The
+ * error names the sample and the feature (its column in the whole matrix).
  *
- * @throws {@link InvalidValueError} at the first infinite value.
+ * @throws {@link InvalidValueError} at the first infinite value in row-major order.
  */
-export function checkNoInfinity({ data, features }: DataMatrix): void {
-  for (let at = 0; at < data.length; at++) {
-    const y = data[at];
-    if (y - y !== 0 && y === y) {
-      throw new InvalidValueError(`data value is ${y}; expected a finite number or NaN for a missing cell`, { sample: Math.floor(at / features), feature: at % features });
+export function checkNoInfinity({ data, samples, features }: DataMatrix, from = 0, to = features): void {
+  for (let i = 0; i < samples; i++) {
+    for (let at = i * features + from, end = i * features + to; at < end; at++) {
+      const y = data[at] as number;
+      if (y - y !== 0 && y === y) {
+        throw new InvalidValueError(`data value is ${y}; expected a finite number or NaN for a missing cell`, { sample: i, feature: at - i * features });
+      }
     }
   }
 }

@@ -6,8 +6,29 @@ export { checkModelMeta } from './serialize.js';
 export { checkFitBatches } from './levels.js';
 export { checkCoding } from './coding-checks.js';
 export { checkStatistics } from './statistics.js';
-export { accumulateColumns } from './accumulator.js';
-export { adjustColumns } from './apply.js';
-export { joinStatistics, sliceModel } from './feature-ranges.js';
+export { accumulateColumns, checkEncodedBlock } from './accumulator.js';
+export { adjustColumns, checkEncodedApply, prepareApply } from './apply.js';
+export { joinStatistics } from './feature-ranges.js';
 export { prepareHarmonize } from './harmonize.js';
-export { prepareApply } from './apply.js';
+export { checkNoInfinity } from './input-checks.js';
+export { allocateLocal, type Allocate } from './allocate.js';
+export { CONVERGENCE } from './empirical-bayes.js';
+export {
+  allocateModel,
+  assembleModel,
+  estimateFitPriors,
+  findKept,
+  finishRange,
+  fitRange,
+  iterateRange,
+  iteratesBatch,
+  joinScreens,
+  planFit,
+  shrinkRange,
+  type BatchPriors,
+  type FitPlan,
+  type Iterations,
+  type ModelArrays,
+  type Outcome,
+  type RangeFit,
+} from './fit-phases.js';

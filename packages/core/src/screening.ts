@@ -1,3 +1,4 @@
+import { allocateLocal, type Allocate } from './allocate.js';
 import type { BatchEffects } from './model.js';
 import type { BatchStatistics, CombatStatistics } from './statistics.js';
 import { FIT, type Standardized } from './standardize.js';
@@ -29,11 +30,12 @@ export const UNADJUSTED_CAUSES: readonly UnadjustedCause[] = [
  * Screens every feature before the batch effects are estimated: batch by batch, the accumulated
  * values (no finite value, sums that overflowed, a single value in a batch of two or more unless
  * mean-only, constant values); then the regression (not solvable, overflow, an exact fit); then,
- * unless mean-only, a batch whose residual variance is zero (`Standardized.flatBatch`).
+ * unless mean-only, a batch whose residual variance is zero (`Standardized.flatBatch`). The
+ * statistics may be of a range of the features; `allocate` gives the screen's memory.
  */
-export function screenFeatures(statistics: CombatStatistics, st: Standardized, meanOnly: boolean): Screen {
+export function screenFeatures(statistics: CombatStatistics, st: Standardized, meanOnly: boolean, allocate: Allocate = allocateLocal): Screen {
   const V = statistics.features;
-  const screen: Screen = { cause: new Uint8Array(V), batch: new Int32Array(V).fill(-1) };
+  const screen: Screen = { cause: new Uint8Array(allocate(V)), batch: new Int32Array(allocate(V * 4)).fill(-1) };
   statistics.batches.forEach((batch, b) => {
     for (let v = 0; v < V; v++) {
       if (screen.cause[v] !== 0) continue;
@@ -69,13 +71,20 @@ export function screenBatchFeature(batch: BatchStatistics, v: number, finite: nu
  * Marks the features whose estimates the adjustment would use are not all finite (with a positive
  * pooled variance and positive deltas) as `overflow`: the last guard that keeps NaN and Infinity
  * out of adjusted values, for arithmetic that overflows after screening (e.g. the parametric
- * solver's products when standardized batch effects are around 1e120).
+ * solver's products when standardized batch effects are around 1e120). The screen may be of the
+ * model's features `from` to `from + screen.cause.length`.
  */
-export function screenEstimates(model: { readonly varPooled: Float64Array; readonly grandMean: Float64Array; readonly beta: Float64Array }, batches: readonly BatchEffects[], screen: Screen): void {
+export function screenEstimates(
+  model: { readonly varPooled: Float64Array; readonly grandMean: Float64Array; readonly beta: Float64Array },
+  batches: readonly Pick<BatchEffects, 'gammaHat' | 'deltaHat' | 'gammaStar' | 'deltaStar'>[],
+  screen: Screen,
+  from = 0,
+): void {
   const V = model.varPooled.length;
   const q = model.beta.length / V;
-  for (let v = 0; v < V; v++) {
-    if (screen.cause[v] !== 0) continue;
+  for (let local = 0; local < screen.cause.length; local++) {
+    const v = from + local;
+    if (screen.cause[local] !== 0) continue;
     let usable = isPositive(model.varPooled[v] as number) && Number.isFinite(model.grandMean[v]);
     for (let k = 0; k < q && usable; k++) usable = Number.isFinite(model.beta[k * V + v]);
     let failed = -1;
@@ -83,12 +92,12 @@ export function screenEstimates(model: { readonly varPooled: Float64Array; reado
       usable = hasUsableEstimates(batches[b]!, v);
       if (!usable) failed = b;
     }
-    if (!usable) markCause(screen, v, 'overflow', failed);
+    if (!usable) markCause(screen, local, 'overflow', failed);
   }
 }
 
 /** Whether a batch's estimates of feature v are finite, with positive deltas. */
-export function hasUsableEstimates(batch: BatchEffects, v: number): boolean {
+export function hasUsableEstimates(batch: Pick<BatchEffects, 'gammaHat' | 'deltaHat' | 'gammaStar' | 'deltaStar'>, v: number): boolean {
   return Number.isFinite(batch.gammaHat[v]) && Number.isFinite(batch.gammaStar[v]) && isPositive(batch.deltaHat[v] as number) && isPositive(batch.deltaStar[v] as number);
 }
 

@@ -1,6 +1,7 @@
 import { inverse, Matrix } from 'ml-matrix';
 import { buildCrossProduct, isFullRank } from './design-matrix.js';
 import { sumCovariateProducts, sumResiduals, sumSquaredResiduals } from './residual-sums.js';
+import { allocateLocal, type Allocate } from './allocate.js';
 import { finiteDesignSums, type CombatStatistics } from './statistics.js';
 
 /**
@@ -68,9 +69,10 @@ export function indexMissing(statistics: CombatStatistics): Map<number, number>[
 /**
  * Fits every feature's regression on the design and standardizes, from the statistics' sums.
  * `ref` is the reference batch's index or null; `xtxInverse` the inverse of the complete-data X'X;
- * features with missing cells get their own.
+ * features with missing cells get their own. The statistics may be of a range of the features
+ * (each feature's fit depends on its own sums alone); `allocate` gives the result's memory.
  */
-export function standardize(statistics: CombatStatistics, design: DesignSums, ref: number | null, xtxInverse: Float64Array): Standardized {
+export function standardize(statistics: CombatStatistics, design: DesignSums, ref: number | null, xtxInverse: Float64Array, allocate: Allocate = allocateLocal): Standardized {
   const { features: V, batches } = statistics;
   const B = batches.length;
   const q = statistics.coding.columns.length;
@@ -79,15 +81,15 @@ export function standardize(statistics: CombatStatistics, design: DesignSums, re
   const anyMissing = missingAt.some((map) => map.size > 0);
   const n = design.count.reduce((a, c) => a + c, 0);
   const result: Standardized = {
-    origin: new Float64Array(V),
-    beta: new Float64Array(p * V),
-    alpha: new Float64Array(V),
-    varPooled: new Float64Array(V),
-    finiteCount: new Float64Array(B * V),
-    s1: new Float64Array(B * V),
-    s2: new Float64Array(B * V),
-    status: new Uint8Array(V),
-    flatBatch: new Int32Array(V).fill(-1),
+    origin: new Float64Array(allocate(V * 8)),
+    beta: new Float64Array(allocate(p * V * 8)),
+    alpha: new Float64Array(allocate(V * 8)),
+    varPooled: new Float64Array(allocate(V * 8)),
+    finiteCount: new Float64Array(allocate(B * V * 8)),
+    s1: new Float64Array(allocate(B * V * 8)),
+    s2: new Float64Array(allocate(B * V * 8)),
+    status: new Uint8Array(allocate(V)),
+    flatBatch: new Int32Array(allocate(V * 4)).fill(-1),
   };
   const count = new Float64Array(B);
   const covariateSum = new Float64Array(B * q);

@@ -3,11 +3,15 @@
  * warm-up on 20 samples), each in a fresh process, with 1 thread and with every available core,
  * beside neuroCombat (Python) on the same matrix when it is installed: set NEUROCOMBAT_PATH to a
  * folder holding its `neuroCombat` package (run by /usr/bin/python3 with numpy and pandas, or by $PYTHON).
+ * With every core, also where the time goes: each phase's tasks on the workers (accumulating,
+ * fitting the regression per range, shrinking, the parametric solver's iterations, finishing,
+ * adjusting), timed from the calling thread, and the rest on the calling thread (checks, priors,
+ * the model and its warnings). `pnpm bench 7` runs each child 7 times and prints medians.
  * Prints figures; asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CombatOptions } from '@combat/core';
@@ -27,6 +31,20 @@ const SCENARIOS: Scenario[] = [
 ];
 const BATCH_SIZES = [50, 50, 50, 50];
 
+/** Milliseconds per phase of the timed call: the tasks of each method of the workers (see worker.ts). */
+const phases = new Map<string, number>();
+let timing = false;
+const prototype = CombatThreads.prototype as unknown as { runEach: (...args: unknown[]) => Promise<unknown> };
+const runEach = prototype.runEach;
+prototype.runEach = async function (this: unknown, ...args: unknown[]) {
+  const start = performance.now();
+  try {
+    return await runEach.apply(this, args);
+  } finally {
+    if (timing) phases.set(args[1] as string, (phases.get(args[1] as string) ?? 0) + performance.now() - start);
+  }
+};
+
 /** In the child: a warm-up on 20 samples, then one timed harmonize call on data in shared memory. */
 async function measure(scenario: Scenario, threads: number): Promise<void> {
   const pool = new CombatThreads({ threads });
@@ -36,17 +54,41 @@ async function measure(scenario: Scenario, threads: number): Promise<void> {
   // As a reader that fills shared memory would hand it over (the CLI's tables do).
   const data = new Float64Array(new SharedArrayBuffer(matrix.data.byteLength));
   data.set(matrix.data);
+  timing = true;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await pool.harmonize({ ...matrix, data }, covariates, scenario.options);
   const seconds = (performance.now() - start) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  timing = false;
   await pool.close();
-  console.log(JSON.stringify({ seconds }));
+  console.log(JSON.stringify({ seconds, cpu: (user + system) / 1e6, phases: Object.fromEntries(phases) }));
 }
 
-function child(scenario: Scenario, threads: number): number {
-  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'child', scenario.name, String(threads)], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`bench child failed: ${run.stderr}`);
-  return (JSON.parse(run.stdout.trim().split('\n').pop() as string) as { seconds: number }).seconds;
+interface Measured {
+  readonly seconds: number;
+  /** Processor seconds of the process (every thread): less sensitive to other jobs than the time. */
+  readonly cpu: number;
+  readonly phases: Record<string, number>;
+}
+
+/** The median of `runs` fresh children (the one of median time, with its phases). */
+function child(scenario: Scenario, threads: number, runs: number): Measured {
+  const found: Measured[] = [];
+  for (let k = 0; k < runs; k++) {
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'child', scenario.name, String(threads)], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`bench child failed: ${run.stderr}`);
+    found.push(JSON.parse(run.stdout.trim().split('\n').pop() as string) as Measured);
+  }
+  return found.sort((a, b) => a.seconds - b.seconds)[Math.floor(runs / 2)] as Measured;
+}
+
+/** Where the time of a call went, in milliseconds: each phase on the workers, then the calling thread's own share. */
+function describePhases({ seconds, phases: spent }: Measured): string {
+  const onWorkers = Object.values(spent).reduce((total, ms) => total + ms, 0);
+  return `${Object.entries(spent)
+    .map(([phase, ms]) => `${phase} ${ms.toFixed(0)}`)
+    .join(', ')}, calling thread ${(seconds * 1000 - onWorkers).toFixed(0)} (ms)`;
 }
 
 /** neuroCombat's seconds on the scenario's matrix, or why it was not run. */
@@ -74,12 +116,20 @@ if (process.argv[2] === 'child') {
   await measure(SCENARIOS.find((s) => s.name === process.argv[3]) as Scenario, Number(process.argv[4]));
 } else {
   const cores = availableParallelism();
-  console.log(`@combat/threads: one cold harmonize call, n = 200 (4 batches of 50), age + sex; ${cores} cores available`);
+  const runs = Number(process.argv[2] ?? 1);
+  console.log(`@combat/threads: one cold harmonize call, n = 200 (4 batches of 50), age + sex; ${cores} cores available; median of ${runs} run(s); load average ${loadavg()[0]!.toFixed(2)}`);
   for (const scenario of SCENARIOS) {
-    const one = child(scenario, 1);
-    const all = child(scenario, cores);
+    const one = child(scenario, 1, runs);
+    const all = child(scenario, cores, runs);
     const reference = peer(scenario);
-    const versus = typeof reference === 'number' ? `neuroCombat ${reference.toFixed(2)} s: ${(reference / one).toFixed(1)}x with 1 thread, ${(reference / all).toFixed(1)}x with ${cores}` : `neuroCombat ${reference}`;
-    console.log(`${scenario.name.padEnd(15)} V=${String(scenario.features).padStart(7)}  1 thread ${one.toFixed(3)} s  ${cores} threads ${all.toFixed(3)} s (${(one / all).toFixed(2)}x)  ${versus}`);
+    const versus =
+      typeof reference === 'number' ? `neuroCombat ${reference.toFixed(2)} s: ${(reference / one.seconds).toFixed(1)}x with 1 thread, ${(reference / all.seconds).toFixed(1)}x with ${cores}` : `neuroCombat ${reference}`;
+    console.log(
+      `${scenario.name.padEnd(15)} V=${String(scenario.features).padStart(7)}  1 thread ${one.seconds.toFixed(3)} s  ${cores} threads ${all.seconds.toFixed(3)} s (${(one.seconds / all.seconds).toFixed(2)}x)  ${versus}`,
+    );
+    console.log(`${''.padEnd(25)}processor time (all threads) ${one.cpu.toFixed(3)} s with 1 thread, ${all.cpu.toFixed(3)} s with ${cores}`);
+    console.log(`${''.padEnd(25)}1 thread: ${describePhases(one)}`);
+    console.log(`${''.padEnd(25)}${cores} threads: ${describePhases(all)}`);
   }
+  console.log(`load average at the end ${loadavg()[0]!.toFixed(2)}`);
 }

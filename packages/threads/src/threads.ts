@@ -1,6 +1,6 @@
 import { checkInteger, checkObject, checkOptions } from '@combat/base/internal';
 import {
-  finalizeModel,
+  CombatError,
   type ApplyOptions,
   type ApplyResult,
   type CombatModel,
@@ -8,12 +8,40 @@ import {
   type CombatStatistics,
   type Covariates,
   type DataMatrix,
+  type DesignCoding,
+  type EncodedRows,
   type HarmonizeResult,
 } from '@combat/core';
-import { accumulateColumns, adjustColumns, joinStatistics, prepareApply, prepareHarmonize, sliceModel } from '@combat/core/internal';
+import {
+  accumulateColumns,
+  adjustColumns,
+  allocateModel,
+  assembleModel,
+  checkEncodedApply,
+  checkEncodedBlock,
+  checkNoInfinity,
+  estimateFitPriors,
+  findKept,
+  finishRange,
+  fitRange,
+  iterateRange,
+  joinScreens,
+  joinStatistics,
+  planFit,
+  prepareApply,
+  prepareHarmonize,
+  shrinkRange,
+  allocateLocal,
+  type Allocate,
+  type FitPlan,
+  type Iterations,
+  type RangeFit,
+} from '@combat/core/internal';
 import type workerpool from 'workerpool';
 import { splitFeatures } from './feature-ranges.js';
+import { iterateOverRanges } from './iterations.js';
 import { startPool } from './pool.js';
+import { allocateShared, requireSharedMemory, shareArray, shareMatrix, shareModel } from './shared.js';
 import { unwrap, type Outcome } from './transport.js';
 
 /**
@@ -30,17 +58,20 @@ export interface ThreadsOptions {
 }
 
 /**
- * `@combat/core`'s `harmonize` and `applyCombat` on several threads: the features are split into
- * one consecutive range per thread, each range's sufficient statistics are accumulated and its
- * values adjusted on a worker (a worker thread under Node, a module Web Worker in a browser),
- * and the model is finalized in between on the calling thread. Each feature's arithmetic is the
- * one core does, so the results are core's bit for bit, for any number of threads. Inputs are
- * checked as core checks them, with the same errors.
+ * `@combat/core`'s `harmonize`, `applyCombat` and the passes of a fit over blocks of rows on
+ * several threads: the features are split into one consecutive range per thread, and each
+ * range's share of every phase (accumulating its sufficient statistics, its regression, screen
+ * and batch estimates, their shrinkage, and adjusting its values) runs on a worker (a worker
+ * thread under Node, a module Web Worker in a browser); the calling thread does only what needs
+ * every feature at once (the empirical-Bayes priors, the parametric solver's stopping point, the
+ * warnings). Each value's arithmetic is the one core does, so the results are core's bit for bit,
+ * for any number of threads. Inputs are checked as core checks them, with the same errors.
  *
  * The workers read the data and write the result in shared memory: data already in a
  * `SharedArrayBuffer` are read in place, others are copied into one first; the result's `data`
- * lies in a `SharedArrayBuffer`. A browser page must be cross-origin isolated to share memory.
- * The workers start with the object and stay until {@link CombatThreads.close}.
+ * and a fitted model's arrays lie in `SharedArrayBuffer`s. A browser page must be cross-origin
+ * isolated to share memory. The workers start with the object and stay until
+ * {@link CombatThreads.close}.
  *
  * @example
  * ```ts
@@ -59,6 +90,8 @@ export class CombatThreads {
   /** How many threads do the work. */
   readonly threads: number;
   private readonly pool: workerpool.Pool | null;
+  /** The memory of what one phase hands to the next: shared with the workers, ordinary without them. */
+  private readonly allocate: Allocate;
 
   /**
    * Starts `options.threads` workers (none for one thread: the work is then done on the calling
@@ -70,6 +103,7 @@ export class CombatThreads {
     const given = checkObject(options, 'CombatThreads: options', 'an object { threads }');
     this.threads = checkInteger(given.threads, 'CombatThreads: options.threads', 1, 1024);
     this.pool = this.threads === 1 ? null : startPool(this.threads);
+    this.allocate = this.pool === null ? allocateLocal : allocateShared;
   }
 
   /**
@@ -90,10 +124,8 @@ export class CombatThreads {
     const { coding, rows, fitOptions } = prepareHarmonize(matrix, covariates, options);
     const ranges = splitFeatures(matrix.features, this.threads);
     const shared = this.share(matrix);
-    const parts = await Promise.all(
-      ranges.map(([from, to]) => this.run<CombatStatistics>('accumulate', () => accumulateColumns(coding, shared, rows, from, to), [coding, shared, rows, from, to])),
-    );
-    const { model, warnings } = finalizeModel(joinStatistics(parts), fitOptions);
+    const parts = await this.accumulate(coding, shared, rows, ranges);
+    const { model, warnings } = await this.finalize(planFit(parts[0] as CombatStatistics, fitOptions), parts, ranges);
     return { data: await this.adjust(model, shared, rows, ranges), model, warnings };
   }
 
@@ -112,8 +144,52 @@ export class CombatThreads {
   async applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions = {}): Promise<ApplyResult> {
     checkOptions(options, 'applyCombat: options', 'an object { newBatches?, maxIterations? }');
     const prepared = prepareApply(model, matrix, covariates, options);
-    const data = await this.adjust(prepared.model, this.share(matrix), prepared.rows, splitFeatures(matrix.features, this.threads));
+    const data = await this.adjust(this.shareModel(prepared.model), this.share(matrix), prepared.rows, splitFeatures(matrix.features, this.threads));
     return { data, model: prepared.model, warnings: prepared.warnings };
+  }
+
+  /**
+   * The statistics of a block of rows whose covariates are encoded with `coding` (core's
+   * `encodeCovariates`), on these threads: bit for bit what
+   * `new CombatAccumulator(coding, matrix.features).addEncoded(matrix, rows).statistics()` gives,
+   * with the same checks and errors. A pass of a fit over a table read in blocks merges them
+   * (core's `mergeStatistics`).
+   *
+   * @example
+   * ```ts
+   * import { CombatAccumulator, encodeCovariates } from '@combat/core';
+   *
+   * const threads = new CombatThreads({ threads: 2 });
+   * const rows = encodeCovariates(model.coding, covariates);
+   * const statistics = await threads.accumulateEncoded(model.coding, matrix, rows);
+   * statistics.batches[0]!.mean; // new CombatAccumulator(model.coding, 3).addEncoded(matrix, rows).statistics().batches[0]!.mean
+   * await threads.close();
+   * ```
+   */
+  async accumulateEncoded(coding: DesignCoding, matrix: DataMatrix, rows: EncodedRows): Promise<CombatStatistics> {
+    checkEncodedBlock(coding, matrix, rows);
+    return joinStatistics(await this.accumulate(coding, this.share(matrix), rows, splitFeatures(matrix.features, this.threads)));
+  }
+
+  /**
+   * Core's `applyEncoded` on these threads, into a new array (in shared memory with more than one
+   * thread): the same checks, errors and values. A pass that adjusts a table read in blocks calls
+   * it once per block with the same model (whose arrays are copied into shared memory once).
+   *
+   * @example
+   * ```ts
+   * import { applyEncoded, encodeCovariates } from '@combat/core';
+   *
+   * const threads = new CombatThreads({ threads: 2 });
+   * const rows = encodeCovariates(model.coding, covariates);
+   * await threads.applyEncoded(model, matrix, rows); // applyEncoded(model, matrix, rows)
+   * await threads.close();
+   * ```
+   */
+  async applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows): Promise<Float64Array> {
+    checkEncodedApply(model, matrix, rows);
+    checkNoInfinity(matrix);
+    return this.adjust(this.shareModel(model), this.share(matrix), rows, splitFeatures(matrix.features, this.threads));
   }
 
   /**
@@ -131,16 +207,55 @@ export class CombatThreads {
     await this.pool?.terminate(true);
   }
 
-  /** Each range of features adjusted by a worker into one shared result. */
-  private async adjust(model: CombatModel, matrix: DataMatrix, rows: Parameters<typeof adjustColumns>[2], ranges: [number, number][]): Promise<Float64Array> {
-    const out = this.pool === null ? new Float64Array(matrix.samples * matrix.features) : new Float64Array(new SharedArrayBuffer(matrix.samples * matrix.features * 8));
-    await Promise.all(
-      ranges.map(([from, to]) => {
-        const slice = ranges.length === 1 ? model : sliceModel(model, from, to);
-        return this.run('adjust', () => adjustColumns(slice, matrix, rows, out, from), [slice, matrix, rows, out, from]);
+  /** Each range's statistics, accumulated by a worker. */
+  private accumulate(coding: DesignCoding, matrix: DataMatrix, rows: EncodedRows, ranges: [number, number][]): Promise<CombatStatistics[]> {
+    return this.runEach(ranges, 'accumulate', ([from, to]) => [() => accumulateColumns(coding, matrix, rows, from, to), [coding, matrix, rows, from, to]]);
+  }
+
+  /** The phases of core's `finalizeModel`, each range's share of each on a worker, into a model whose arrays are shared. */
+  private async finalize(plan: FitPlan, parts: CombatStatistics[], ranges: [number, number][]): Promise<ReturnType<typeof assembleModel>> {
+    const features = (ranges.at(-1) as [number, number])[1];
+    const arrays = allocateModel(plan, features, this.allocate);
+    const fits = await this.runEach(ranges, 'fit', ([from], r) => [() => fitRange(plan, parts[r] as CombatStatistics, from, arrays), [plan, parts[r], from, arrays]]);
+    const screen = joinScreens(fits.map((fit) => fit.screen));
+    const kept = this.pool === null ? findKept(screen) : shareArray(findKept(screen));
+    const priors = estimateFitPriors(plan, screen, kept, arrays);
+    // Each range's kept features: positions `first` to `last` of `kept`.
+    const bounds = ranges.map(([from, to]): [number, number] => [findFirstAtLeast(kept, from), findFirstAtLeast(kept, to)]);
+    await this.runEach(ranges, 'shrink', (_, r) => {
+      const [first, last] = bounds[r] as [number, number];
+      return [() => shrinkRange(plan, fits[r] as RangeFit, kept, first, last, priors, arrays), [plan, fits[r], kept, first, last, priors, arrays]];
+    });
+    const outcomes = await iterateOverRanges(plan, ranges.length, (steps) =>
+      this.runEach(ranges, 'iterate', (_, r) => {
+        const [first, last] = bounds[r] as [number, number];
+        const mine = steps[r] as (Iterations | null)[];
+        return [() => iterateRange(fits[r] as RangeFit, kept, first, last, priors, arrays, mine), [fits[r], kept, first, last, priors, arrays, mine]];
       }),
     );
+    await this.runEach(ranges, 'finish', (_, r) => [() => finishRange(plan, fits[r] as RangeFit, arrays), [plan, fits[r], arrays]]);
+    // The screens as the last phase left them (it screens out estimates that are not usable).
+    return assembleModel(plan, joinScreens(fits.map((fit) => fit.screen)), arrays, priors, outcomes);
+  }
+
+  /** Each range of features adjusted by a worker into one shared result. */
+  private async adjust(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, ranges: [number, number][]): Promise<Float64Array> {
+    const out = new Float64Array(this.allocate(matrix.samples * matrix.features * 8));
+    await this.runEach(ranges, 'adjust', ([from, to]) => [() => adjustColumns(model, matrix, rows, out, 0, from, to), [model, matrix, rows, out, from, to]]);
     return out;
+  }
+
+  /**
+   * A task per range, on the workers (or here without them), their values in range order. When
+   * tasks fail, the error thrown is core's class with core's message, and the one core would
+   * have thrown first: the first failed range's, or of errors naming a sample and a feature, the
+   * first in row-major order (ranges are columns).
+   */
+  private async runEach<T>(ranges: [number, number][], method: string, task: (range: [number, number], r: number) => [() => T, unknown[]]): Promise<T[]> {
+    const settled = await Promise.allSettled(ranges.map((range, r) => this.run(method, ...task(range, r))));
+    const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    if (failures.length > 0) throw firstInRowMajorOrder(failures);
+    return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
   }
 
   /** A task on a worker, or here without workers; its error thrown as the class core threw. */
@@ -156,17 +271,36 @@ export class CombatThreads {
     return unwrap(outcome as Outcome<T>);
   }
 
-  /** The matrix with its values in shared memory (as given when they already are). */
+  /** The matrix as the workers read it: in shared memory. */
   private share(matrix: DataMatrix): DataMatrix {
     if (this.pool === null) return matrix;
-    // Checked first: where memory cannot be shared, the name SharedArrayBuffer is not even defined.
-    if (typeof SharedArrayBuffer !== 'function') {
-      throw new TypeError('CombatThreads: this page cannot share memory with its workers (SharedArrayBuffer needs a cross-origin isolated page); serve it with COOP/COEP headers, or use { threads: 1 }');
-    }
-    if (matrix.data.buffer instanceof SharedArrayBuffer) return matrix;
-    const buffer = new SharedArrayBuffer(matrix.data.byteLength);
-    const data = matrix.data instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
-    data.set(matrix.data);
-    return { data, samples: matrix.samples, features: matrix.features };
+    requireSharedMemory();
+    return shareMatrix(matrix);
   }
+
+  /** The model as the workers read it: in shared memory. */
+  private shareModel(model: CombatModel): CombatModel {
+    if (this.pool === null) return model;
+    requireSharedMemory();
+    return shareModel(model);
+  }
+}
+
+/** Of errors from ranges in order, the first core would throw: among those naming a sample and a feature, the first in row-major order; else the first. */
+function firstInRowMajorOrder(errors: unknown[]): unknown {
+  const located = errors.filter((error): error is CombatError => error instanceof CombatError && error.sample !== undefined && error.feature !== undefined);
+  if (located.length === 0) return errors[0];
+  return located.reduce((best, error) => ((error.sample as number) < (best.sample as number) || (error.sample === best.sample && (error.feature as number) < (best.feature as number)) ? error : best));
+}
+
+/** The first index of a sorted array whose value is at least `value` (the length when none is). */
+function findFirstAtLeast(sorted: Int32Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

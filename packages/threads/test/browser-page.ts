@@ -24,7 +24,7 @@ function describe(error: unknown): object {
  * of the threads against core's.
  */
 async function threadsCheck(name: 'harmonize' | 'worker-error'): Promise<object> {
-  const isolated = globalThis.crossOriginIsolated === true;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const { matrix, covariates } = syntheticData({ seed: 21, batchSizes: [7, 8, 6], features: 41, missing: 0.04 });
   const expected = harmonize(matrix, covariates, { parametric: false });
   const threads = new CombatThreads({ threads: 2 });

@@ -1,5 +1,17 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { applyCombat, harmonize, InvalidValueError, UnknownBatchError, type CombatModel, type CombatOptions } from '@combat/core';
+import {
+  applyCombat,
+  applyEncoded,
+  CombatAccumulator,
+  encodeCovariates,
+  harmonize,
+  InvalidValueError,
+  TooFewFeaturesError,
+  UnknownBatchError,
+  type CombatModel,
+  type CombatOptions,
+  type CombatStatistics,
+} from '@combat/core';
 import { CombatThreads } from '@combat/threads';
 import { rejectionBy, syntheticData } from '@combat/test-support';
 
@@ -7,6 +19,9 @@ import { rejectionBy, syntheticData } from '@combat/test-support';
 function bits(array: Float64Array | Uint8Array): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
+
+// Bytes compared as bytes: vitest's element-by-element equality takes seconds on large arrays.
+expect.addEqualityTesters([(a: unknown, b: unknown) => (Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : undefined)]);
 
 function expectSameModel(found: CombatModel, expected: CombatModel): void {
   expect(found.features).toBe(expected.features);
@@ -30,6 +45,7 @@ const MODES: [string, CombatOptions][] = [
   ['no EB', { eb: false }],
   ['mean-only', { meanOnly: true }],
   ['reference batch', { refBatch: 'siteB' }],
+  ['parametric, stopped after 3 iterations', { maxIterations: 3 }],
 ];
 
 describe('harmonize on threads is core\u2019s harmonize bit for bit, for any number of threads', () => {
@@ -45,6 +61,53 @@ describe('harmonize on threads is core\u2019s harmonize bit for bit, for any num
       }
     });
   }
+
+  test('features left unadjusted, and values whose squares overflow, in every range', async () => {
+    const { matrix, covariates } = syntheticData({ seed: 23, batchSizes: [7, 6, 8], features: 31, missing: 0.04 });
+    const V = matrix.features;
+    covariates.batch.forEach((label, i) => {
+      // Constant within siteB in features of the first, second and third range; magnitudes near 1e160 in one.
+      if (label === 'siteB') for (const v of [3, 14, 27]) matrix.data[i * V + v] = 2.5;
+      matrix.data[i * V + 20] = (matrix.data[i * V + 20] as number) * 1e160;
+    });
+    const expected = harmonize(matrix, covariates);
+    expect(expected.warnings.find((w) => w.code === 'unadjusted-features')).toBeDefined();
+    for (const [n, pool] of pools) {
+      const found = await pool.harmonize(matrix, covariates);
+      expect(bits(found.data), `${n} threads`).toEqual(bits(expected.data));
+      expectSameModel(found.model, expected.model);
+      expect(found.warnings).toEqual(expected.warnings);
+    }
+  });
+
+  test('a matrix wider than the loops\u2019 tiles of features', async () => {
+    const { matrix, covariates } = syntheticData({ seed: 29, batchSizes: [4, 5, 4], features: 4200, missing: 0.02 });
+    const expected = harmonize(matrix, covariates);
+    for (const n of [2, 3]) {
+      const found = await pools.get(n)!.harmonize(matrix, covariates);
+      expect(bits(found.data), `${n} threads`).toEqual(bits(expected.data));
+      expectSameModel(found.model, expected.model);
+    }
+  });
+
+  test('errors are core\u2019s: too few features, and the first infinite value in row-major order whichever range holds it', async () => {
+    const { matrix, covariates } = syntheticData({ seed: 7, batchSizes: [6, 6], features: 9 });
+    const flat = Float64Array.from(matrix.data);
+    for (let i = 0; i < matrix.samples; i++) for (let v = 1; v < 9; v++) flat[i * 9 + v] = covariates.batch[i] === 'siteA' ? 1 : 2;
+    const few = await Promise.resolve().then(() => harmonize({ ...matrix, data: flat }, covariates)).catch((error: unknown) => error as TooFewFeaturesError);
+    expect(few).toBeInstanceOf(TooFewFeaturesError);
+    const infinite = Float64Array.from(matrix.data);
+    infinite[4 * 9 + 1] = Infinity;
+    infinite[2 * 9 + 8] = -Infinity;
+    const first = await rejectionBy(Promise.resolve().then(() => harmonize({ ...matrix, data: infinite }, covariates)), InvalidValueError);
+    expect([first.sample, first.feature]).toEqual([2, 8]);
+    for (const pool of pools.values()) {
+      const error = await rejectionBy(pool.harmonize({ ...matrix, data: flat }, covariates), TooFewFeaturesError);
+      expect([error.message, error.remedy]).toEqual([(few as TooFewFeaturesError).message, (few as TooFewFeaturesError).remedy]);
+      const found = await rejectionBy(pool.harmonize({ ...matrix, data: infinite }, covariates), InvalidValueError);
+      expect([found.message, found.sample, found.feature]).toEqual([first.message, 2, 8]);
+    }
+  });
 
   test('float32 data, and features fewer than threads', async () => {
     const { matrix, covariates } = syntheticData({ seed: 5, batchSizes: [4, 4], features: 2 });
@@ -85,5 +148,48 @@ describe('applyCombat on threads', () => {
     const expected = await rejectionBy(Promise.resolve().then(() => applyCombat(model, { ...matrix, data: huge }, covariates)), InvalidValueError);
     const found = await rejectionBy(pools.get(2)!.applyCombat(model, { ...matrix, data: huge }, covariates), InvalidValueError);
     expect([found.message, found.sample, found.feature]).toEqual([expected.message, sample, 5]);
+  });
+});
+
+/** Statistics as plain values with every array as its bytes: equal means equal bit for bit. */
+function statisticsBits(statistics: CombatStatistics) {
+  return {
+    ...statistics,
+    batches: statistics.batches.map((batch) => Object.fromEntries(Object.entries(batch).map(([key, value]) => [key, ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value]))),
+  };
+}
+
+describe('blocks of rows on threads (a pass over a table read in blocks)', () => {
+  test('accumulateEncoded is the accumulator\u2019s addEncoded bit for bit, and refuses what it refuses', async () => {
+    const { matrix, covariates } = syntheticData({ seed: 31, batchSizes: [7, 1, 9], features: 29, missing: 0.06 });
+    const { model } = harmonize(syntheticData({ seed: 1, batchSizes: [7, 1, 9], features: 29 }).matrix, covariates);
+    const rows = encodeCovariates(model.coding, covariates);
+    const expected = new CombatAccumulator(model.coding, 29).addEncoded(matrix, rows).statistics();
+    const infinite = Float64Array.from(matrix.data);
+    infinite[9 * 29 + 3] = -Infinity;
+    infinite[5 * 29 + 20] = Infinity;
+    const refused = await rejectionBy(Promise.resolve().then(() => new CombatAccumulator(model.coding, 29).addEncoded({ ...matrix, data: infinite }, rows)), InvalidValueError);
+    for (const [n, pool] of pools) {
+      expect(statisticsBits(await pool.accumulateEncoded(model.coding, matrix, rows)), `${n} threads`).toEqual(statisticsBits(expected));
+      const error = await rejectionBy(pool.accumulateEncoded(model.coding, { ...matrix, data: infinite }, rows), InvalidValueError);
+      expect([error.message, error.sample, error.feature]).toEqual([refused.message, 5, 20]);
+    }
+  });
+
+  test('applyEncoded is core\u2019s applyEncoded bit for bit, errors included', async () => {
+    const { matrix, covariates } = syntheticData({ seed: 37, batchSizes: [6, 8, 7], features: 19, missing: 0.05 });
+    const { model } = harmonize(matrix, covariates, { refBatch: 'siteA' });
+    const rows = encodeCovariates(model.coding, covariates);
+    const expected = applyEncoded(model, matrix, rows);
+    const unknown = { ...rows, batch: rows.batch.map((label, i) => (i === 4 ? 'Z' : label)) };
+    const refused = await rejectionBy(Promise.resolve().then(() => applyEncoded(model, matrix, unknown)), UnknownBatchError);
+    for (const [n, pool] of pools) {
+      expect(bits(await pool.applyEncoded(model, matrix, rows)), `${n} threads`).toEqual(bits(expected));
+      // Again with the same model (its arrays shared once), on float32 data.
+      const single = { ...matrix, data: Float32Array.from(matrix.data) };
+      expect(bits(await pool.applyEncoded(model, single, rows)), `${n} threads, float32`).toEqual(bits(applyEncoded(model, single, rows)));
+      const error = await rejectionBy(pool.applyEncoded(model, matrix, unknown), UnknownBatchError);
+      expect([error.message, error.sample]).toEqual([refused.message, 4]);
+    }
   });
 });
