@@ -1,7 +1,8 @@
 import type { Volume } from '@combat/base';
 import { maskIndices } from '@combat/volumes';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { escape } from '../report/html.js';
+import { toSvg } from '../report/svg.js';
 import type { DemoSummary } from './summary.js';
 import type { Trajectory } from './trajectory.js';
 
@@ -18,6 +19,8 @@ export interface ReportInput {
 }
 
 const STAGES = ['before', 'after'];
+/** The colour of a voxel outside the mask in the slices. */
+const MASKED = '#d9d9d9';
 
 /**
  * The demo's report as one self-contained HTML page: per-scanner histograms of in-mask values,
@@ -28,7 +31,7 @@ const STAGES = ['before', 'after'];
 export async function renderReport(input: ReportInput): Promise<string> {
   const figures = [
     { id: 'histograms', caption: 'In-mask voxel values per scanner, before and after harmonization.', spec: histogramSpec(input) },
-    { id: 'slices', caption: 'The middle axial slice of the first subject of each scanner, before and after, on one colour scale.', spec: sliceSpec(input) },
+    { id: 'slices', caption: 'The middle axial slice of the first subject of each scanner, before and after, on one colour scale; grey is outside the mask, which ComBat leaves out.', spec: sliceSpec(input) },
     { id: 'age', caption: 'Age against each subject\u2019s mean in-mask value, with Pearson\u2019s r: the age effect survives.', spec: ageSpec(input) },
     ...(input.trajectory === undefined
       ? []
@@ -90,23 +93,38 @@ function histogramSpec({ subjects, mask }: ReportInput): TopLevelSpec {
   };
 }
 
-function sliceSpec({ subjects }: ReportInput): TopLevelSpec {
+/** How many values the slices' colour legend labels, evenly spaced from the lowest in-mask value to the highest. */
+const LEGEND_LABELS = 6;
+
+function sliceSpec({ subjects, mask }: ReportInput): TopLevelSpec {
   const firstOfEach = subjects.filter((s, i) => subjects.findIndex((t) => t.scanner === s.scanner) === i);
   const [nx, ny, nz] = firstOfEach[0]?.before.shape as [number, number, number];
   const k = Math.floor(nz / 2);
+  // Both stages masked alike: outside the mask a voxel is grey (the harmonized images hold 0 there),
+  // and the colour scale spans the in-mask values of the slices shown.
   const values = firstOfEach.flatMap((s) =>
     STAGES.flatMap((stage) => {
       const volume = stage === 'before' ? s.before : s.after;
-      return Array.from({ length: nx * ny }, (_, at) => ({ stage, scanner: s.scanner, i: at % nx, j: Math.floor(at / nx), value: volume.data[at + nx * ny * k] }));
+      return Array.from({ length: nx * ny }, (_, at) => {
+        const inside = mask.data[at + nx * ny * k] !== 0;
+        return { stage, scanner: s.scanner, i: at % nx, j: Math.floor(at / nx), inside, value: volume.data[at + nx * ny * k] as number };
+      });
     }),
   );
+  const inMask = values.flatMap((v) => (v.inside ? [v.value] : []));
+  const [low, high] = [Math.min(...inMask), Math.max(...inMask)];
+  const labels = Array.from({ length: LEGEND_LABELS }, (_, t) => low + ((high - low) * t) / (LEGEND_LABELS - 1));
   return {
     data: { values },
-    mark: 'rect',
+    // No description per voxel for screen readers: thousands of them, and the caption says what the slices show.
+    mark: { type: 'rect', aria: false },
     encoding: {
       x: { field: 'i', type: 'ordinal', axis: null },
       y: { field: 'j', type: 'ordinal', axis: null, sort: 'descending' },
-      color: { field: 'value', type: 'quantitative', scale: { scheme: 'viridis' }, title: 'value' },
+      color: {
+        condition: { test: 'datum.inside', field: 'value', type: 'quantitative', scale: { scheme: 'viridis', domain: [low, high] }, title: 'value in mask', legend: { values: labels, format: '.2f', gradientLength: 160 } },
+        value: MASKED,
+      },
       column: { field: 'scanner', type: 'nominal', title: null },
       row: { field: 'stage', type: 'nominal', sort: STAGES, title: null },
     },
@@ -131,7 +149,6 @@ function ageSpec({ subjects, summary }: ReportInput): TopLevelSpec {
         { mark: { type: 'line', color: '#444' }, transform: [{ regression: 'mean', on: 'age' }], encoding: { x: { field: 'age', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' } } },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
   };
 }
 
@@ -154,19 +171,5 @@ function trajectorySpec({ subjects, summary }: ReportInput, trajectory: Trajecto
         { transform: [{ filter: "datum.kind === 'fit'" }], mark: { type: 'line' }, encoding: { x, y, color: { field: 'scanner', type: 'nominal' } } },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
   };
-}
-
-async function toSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
