@@ -2,7 +2,8 @@
  * `pnpm bench` for the volume pipeline (@combat/io-nifti + @combat/volumes + the CLI): subjects of
  * 91x109x91 float32 .nii.gz with a brain-shaped (ellipsoid) mask of 230,591 voxels, 4 sites, age
  * and sex, made once in `$TMPDIR/combat-volume-bench`. Times the compiled `combat
- * harmonize-volumes` on 200 subjects as a user runs it, with its peak RSS, beside the peer: kwneuro's
+ * harmonize-volumes` on 200 subjects as a user runs it, with one thread (`--threads 1`, no worker)
+ * and with every core (the default), with its peak RSS, beside the peer: kwneuro's
  * pipeline (nibabel loads every volume, neuroCombat, nibabel saves float32 .nii.gz;
  * bench/peers/kwneuro_pipeline.py), run when Python has numpy, pandas, scipy and nibabel and
  * `NEUROCOMBAT_DIR` names a folder holding neuroCombat's package (its `neuroCombat/` folder), else
@@ -13,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { identityAffine, type Volume } from '@combat/base';
@@ -95,13 +96,15 @@ interface Run {
 
 const FLAGS = (table: string, out: string) => ['--covariates', table, '--image-column', 'image', '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', '--mask', MASK, '--out-dir', out];
 
-/** `combat harmonize-volumes` on the workload, compiled, as a user runs it. */
-function runCombat(table: string): Run {
+/** `combat harmonize-volumes` on the workload, compiled, as a user runs it, on `threads` threads (every core when undefined). */
+function runCombat(table: string, threads: number | undefined): Run {
   const out = join(ROOT, 'outputs-combat');
   const peakFile = join(ROOT, 'combat-peak-rss');
   rmSync(out, { recursive: true, force: true });
+  rmSync(peakFile, { force: true });
   const start = performance.now();
-  const child = spawnSync(process.execPath, ['--import', PEAK_RSS, COMBAT, 'harmonize-volumes', ...FLAGS(table, out), '--quiet'], {
+  const flags = [...FLAGS(table, out), '--quiet', ...(threads === undefined ? [] : ['--threads', String(threads)])];
+  const child = spawnSync(process.execPath, ['--import', PEAK_RSS, COMBAT, 'harmonize-volumes', ...flags], {
     encoding: 'utf8',
     env: { ...process.env, COMBAT_BENCH_PEAK_RSS: peakFile },
   });
@@ -174,16 +177,25 @@ if (memoryArg >= 0) {
   const peer = findPeer();
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const ours: Run[] = [];
+  const single: Run[] = [];
   const theirs: Run[] = [];
+  const loads: number[] = [];
   for (let run = 0; run < runs; run++) {
-    ours.push(runCombat(table));
+    loads.push(loadavg()[0]!);
+    ours.push(runCombat(table, undefined));
+    single.push(runCombat(table, 1));
     if ('python' in peer) theirs.push(runPeer(peer, table));
   }
-  console.log(`combat harmonize-volumes (compiled), ${SUBJECTS} subjects, 230,591 voxels in the mask, age + sex: ${seconds(ours)}, peak RSS ${mb(median(ours.map((r) => r.peak)))}`);
+  const cores = availableParallelism();
+  const workload = `${SUBJECTS} subjects, 230,591 voxels in the mask, age + sex`;
+  console.log(`load average (1 min) before each round: ${loads.map((l) => l.toFixed(1)).join(', ')} on ${cores} cores`);
+  console.log(`combat harmonize-volumes (compiled), ${workload}, every core (${cores} threads): ${seconds(ours)}, peak RSS ${mb(median(ours.map((r) => r.peak)))}`);
+  console.log(`combat harmonize-volumes (compiled), ${workload}, --threads 1 (no worker): ${seconds(single)}, peak RSS ${mb(median(single.map((r) => r.peak)))}`);
+  console.log(`every core is ${(median(single.map((r) => r.seconds)) / median(ours.map((r) => r.seconds))).toFixed(2)}x faster than one thread (medians)`);
   if ('skipped' in peer) console.log(`kwneuro's pipeline (nibabel + neuroCombat): skipped: ${peer.skipped}`);
   else {
     console.log(`kwneuro's pipeline (nibabel + neuroCombat), same inputs: ${seconds(theirs)}, peak RSS ${mb(median(theirs.map((r) => r.peak)))}`);
-    console.log(`combat is ${(median(theirs.map((r) => r.seconds)) / median(ours.map((r) => r.seconds))).toFixed(1)}x faster (medians)`);
+    console.log(`combat is ${(median(theirs.map((r) => r.seconds)) / median(ours.map((r) => r.seconds))).toFixed(1)}x faster with every core, ${(median(theirs.map((r) => r.seconds)) / median(single.map((r) => r.seconds))).toFixed(1)}x with one thread (medians)`);
   }
   for (const count of [100, 400]) {
     const peaks = [undefined, 0].map((budget) => {

@@ -71,12 +71,13 @@ export function encodeVolume(volume: Volume, options: EncodeOptions, target: str
   const { data } = volume;
   const bytes = new Uint8Array(VOX_OFFSET + data.length * type.array.BYTES_PER_ELEMENT);
   bytes.set(new Uint8Array(header.toArrayBuffer()), 0);
-  // The voxels written in place (the offset is a multiple of 8, so aligned for either type).
+  // The voxels written in place (the offset is a multiple of 8, so aligned for either type),
+  // converted by the engine as an assignment converts them.
   const voxels = new type.array(bytes.buffer, VOX_OFFSET, data.length);
-  for (let k = 0; k < voxels.length; k++) {
-    voxels[k] = data[k];
-    // Only float32 turns a finite value into an infinite one.
-    if (voxels[k] - voxels[k] !== 0 && data[k] - data[k] === 0) throw overflow(volume, k, target);
+  voxels.set(data);
+  // Only float32 turns a finite value into an infinite one.
+  if (dtype === 'float32') {
+    for (let k = 0; k < voxels.length; k++) if (voxels[k] - voxels[k] !== 0 && data[k] - data[k] === 0) throw overflow(volume, k, target);
   }
   return gzip ? gzipSync(bytes, { level: level as 6 }) : bytes;
 }

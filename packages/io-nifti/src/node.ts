@@ -7,7 +7,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { constants, createGunzip, gzip } from 'node:zlib';
 import { InputReadError, type Volume, type VolumeResource } from '@combat/base';
-import { checkNonEmptyString, checkOneOf, checkOptions } from '@combat/base/internal';
+import { checkNonEmptyString, checkOneOf, checkOptions, refuseArgument } from '@combat/base/internal';
 import { writeFileAtomically } from '@combat/base/node';
 import { readOptions } from './arguments.js';
 import { NiftiCollector } from './collect.js';
@@ -16,6 +16,11 @@ import { encodeVolume, type EncodeOptions } from './encode.js';
 import { NiftiFormatError } from './errors.js';
 import type { NiftiHeader } from './header.js';
 import { CHECK_LIMIT } from './gunzip.js';
+import { NiftiThreads } from './nifti-threads.js';
+import { readVoxels, type NiftiVoxels } from './read-voxels.js';
+
+export { NiftiThreads, type NiftiThreadsOptions } from './nifti-threads.js';
+export { type NiftiVoxels } from './read-voxels.js';
 
 const deflate = promisify(gzip);
 
@@ -199,8 +204,25 @@ export async function writeNifti(path: string, volume: Volume, options: WriteNif
 }
 
 /**
+ * Options of {@link NiftiFileResource}: those of {@link readNifti}, and the {@link NiftiThreads}
+ * that read the file (on a worker thread), if any.
+ *
+ * @example
+ * ```ts
+ * const threads = new NiftiThreads({ threads: 2 });
+ * const options: NiftiFileResourceOptions = { maxBytes: 2 ** 30, threads };
+ * (await new NiftiFileResource('sub-01_FA.nii.gz', options).load()).data[0]; // 83
+ * await threads.close();
+ * ```
+ */
+export interface NiftiFileResourceOptions extends ReadNiftiOptions {
+  readonly threads?: NiftiThreads;
+}
+
+/**
  * A NIfTI file as a volume resource: nothing is read until `load()`, and each `load()` reads the
- * file again (with {@link readNifti}), so a streaming fit holds one volume at a time.
+ * file again (with {@link readNifti}, or on a worker of `options.threads`), so a streaming fit
+ * holds one volume at a time.
  *
  * @throws {@link InvalidArgumentError} from the constructor when `source` is not a non-empty
  * string or an option is of the wrong kind.
@@ -216,10 +238,12 @@ export class NiftiFileResource implements VolumeResource<NiftiHeader> {
   constructor(
     /** The file's path. */
     readonly source: string,
-    readonly options: ReadNiftiOptions = {},
+    readonly options: NiftiFileResourceOptions = {},
   ) {
     checkNonEmptyString(source, 'source');
     readOptions(options, source);
+    const { threads } = options;
+    if (threads !== undefined && !(threads instanceof NiftiThreads)) refuseArgument('options.threads', 'a NiftiThreads or undefined', threads);
   }
 
   /**
@@ -229,6 +253,27 @@ export class NiftiFileResource implements VolumeResource<NiftiHeader> {
    * @throws {@link NiftiFormatError} when it is not a NIfTI image this package reads.
    */
   load(): Promise<NiftiImage> {
-    return readNifti(this.source, this.options);
+    const { threads, ...options } = this.options;
+    return threads === undefined ? readNifti(this.source, options) : threads.read(this.source, options);
+  }
+
+  /**
+   * Reads the file and keeps only its voxels at `indices` (on a worker of `options.threads`, so
+   * only those voxels cross to this thread): `@combat/volumes` loads volumes this way when it
+   * needs only the voxels in the mask. An index beyond the image reads as NaN (0 in an integer type).
+   *
+   * @throws {@link InputReadError} when it cannot be read.
+   * @throws {@link NiftiFormatError} when it is not a NIfTI image this package reads.
+   * @throws `InvalidArgumentError` when `indices` is not an Int32Array.
+   * @example
+   * ```ts
+   * const { image, voxels } = await new NiftiFileResource('sub-01_FA.nii.gz').loadVoxels(Int32Array.of(0, 1));
+   * image.shape; // [7, 6, 5]
+   * voxels.length; // 2
+   * ```
+   */
+  loadVoxels(indices: Int32Array): Promise<NiftiVoxels> {
+    const { threads, ...options } = this.options;
+    return threads === undefined ? readVoxels(this.source, indices, options) : threads.readVoxels(this.source, indices, options);
   }
 }

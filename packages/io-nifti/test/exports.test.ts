@@ -7,7 +7,7 @@ describe('the public surface', () => {
   });
 
   it('@combat/io-nifti/node exports the file helpers', async () => {
-    expect(Object.keys(await import('@combat/io-nifti/node')).sort()).toEqual(['NiftiFileResource', 'encodeNiftiFile', 'readNifti', 'writeNifti']);
+    expect(Object.keys(await import('@combat/io-nifti/node')).sort()).toEqual(['NiftiFileResource', 'NiftiThreads', 'encodeNiftiFile', 'readNifti', 'writeNifti']);
   });
 
   it('each error class has its own name', () => {

@@ -144,7 +144,7 @@ export async function adjustAll<H>(estimates: VolumeEstimates, volumes: readonly
       writing.catch(() => undefined);
       pending.push(writing);
       if (pending.length > WRITE_BEHIND) await pending.shift();
-    });
+    }, { whole: options.preserveOutOfMask ?? false });
     while (pending.length > 0) await pending.shift();
   } catch (error) {
     await Promise.allSettled(pending);

@@ -27,9 +27,11 @@ export class KeptResource<H> implements VolumeResource<H> {
   private kept: KeptVolume<H> | undefined;
 
   constructor(
-    private readonly resource: VolumeResource<H>,
+    /** The resource kept volumes come from. */
+    readonly resource: VolumeResource<H>,
     private readonly budget: { left: number },
-    private readonly whole: boolean,
+    /** Whether whole volumes are kept (every voxel), not only those in the mask. */
+    readonly whole: boolean,
   ) {
     this.source = resource.source;
   }
@@ -51,6 +53,16 @@ export class KeptResource<H> implements VolumeResource<H> {
     voxels.set(row);
     const { data: _voxels, ...frame } = volume;
     this.kept = { frame: this.whole ? volume : frame, voxels, indices: mask.indices };
+  }
+
+  /**
+   * Keeps a checked volume loaded without its voxels but those in the mask (`voxels`, in its
+   * type, not copied), when the budget has room for them; never for a resource that keeps whole volumes.
+   */
+  keepVoxels(frame: VolumeFrame<H>, voxels: VoxelArray, mask: MaskGeometry): void {
+    if (this.kept !== undefined || this.whole || voxels.byteLength > this.budget.left) return;
+    this.budget.left -= voxels.byteLength;
+    this.kept = { frame, voxels, indices: mask.indices };
   }
 
   /** The kept volume, if any was kept for this mask; given once. */

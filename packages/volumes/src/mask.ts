@@ -59,12 +59,27 @@ export function flattenMasked(volume: Volume, indices: Int32Array, row: Float64A
   const { data } = volume;
   for (let k = 0; k < indices.length; k++) {
     const y = data[indices[k]];
-    if (y - y !== 0 && y === y) {
-      throw new InvalidValueError(`${name} has ${y} at voxel ${formatVoxel(indices[k], volume.shape)} inside the mask; expected a finite value, or NaN for a missing one`);
-    }
+    if (y - y !== 0 && y === y) throw infiniteVoxel(name, y, indices[k], volume.shape);
     row[k] = y;
   }
   return row;
+}
+
+/**
+ * {@link flattenMasked} for voxels already taken at the mask's indices (`voxels[k]` is the voxel
+ * `indices[k]` of a volume of `shape`): copied into `row`, an infinite one refused the same way.
+ */
+export function copyMasked(voxels: VoxelArray, indices: Int32Array, shape: readonly number[], row: Float64Array, name: string): Float64Array {
+  for (let k = 0; k < voxels.length; k++) {
+    const y = voxels[k];
+    if (y - y !== 0 && y === y) throw infiniteVoxel(name, y, indices[k], shape);
+    row[k] = y;
+  }
+  return row;
+}
+
+function infiniteVoxel(name: string, value: number, index: number, shape: readonly number[]): InvalidValueError {
+  return new InvalidValueError(`${name} has ${value} at voxel ${formatVoxel(index, shape)} inside the mask; expected a finite value, or NaN for a missing one`);
 }
 
 /**
@@ -97,6 +112,11 @@ export function unflattenMasked<H>(row: Float64Array, indices: Int32Array, templ
  */
 export function checkShape(volume: unknown, what: string, expected?: readonly number[]): asserts volume is Volume {
   checkVolume(volume, what);
+  checkFrame(volume, what, expected);
+}
+
+/** {@link checkShape} for a volume already checked as one (or the frame of one): 3D, and of the expected shape when given. */
+export function checkFrame(volume: VolumeFrame, what: string, expected?: readonly number[]): void {
   const { shape } = volume;
   if (shape.length !== 3) {
     throw new VolumeShapeError(`${what} has shape ${formatShape(shape)}; expected a 3D volume`);

@@ -1,8 +1,9 @@
-import type { MaskGeometry, Volume, VolumeResource } from '@combat/base';
+import type { MaskGeometry, Volume, VolumeResource, VoxelArray } from '@combat/base';
+import { findVolumeProblem, refuseArgument } from '@combat/base/internal';
 import type { CheckOptions, Phase } from './check-volumes.js';
 import { AffineMismatchError } from './errors.js';
 import { KeptResource, type KeptVolume } from './kept-volumes.js';
-import { checkShape, flattenMasked, type VolumeFrame } from './mask.js';
+import { checkFrame, checkShape, copyMasked, flattenMasked, type VolumeFrame } from './mask.js';
 import { describeVolume } from './naming.js';
 
 /**
@@ -19,6 +20,8 @@ const READ_AHEAD = 2;
  * `adjust` keeps its volume (within its budget), and the `adjust` pass takes it instead of loading
  * it again (it was checked against this mask when kept). `indices` restricts the pass to some
  * volumes (all by default); `first` is volume 0 already loaded, used instead of loading it again.
+ * A resource that can load only some voxels (see {@link VoxelResource}) gives only those in the
+ * mask, unless `whole` (or a resource that keeps whole volumes) asks for every voxel.
  * The row given to `visit` is reused by the next volume: copy what must outlive the call.
  */
 export async function streamVolumes<H>(
@@ -27,7 +30,7 @@ export async function streamVolumes<H>(
   options: CheckOptions,
   phase: Phase,
   visit: (row: Float64Array, volume: VolumeFrame<H>, index: number) => void | Promise<void> = () => undefined,
-  { indices, first }: { indices?: readonly number[]; first?: unknown } = {},
+  { indices, first, whole = false }: { indices?: readonly number[]; first?: unknown; whole?: boolean } = {},
 ): Promise<void> {
   const row = new Float64Array(mask.indices.length);
   const order = indices ?? volumes.map((_, i) => i);
@@ -35,9 +38,12 @@ export async function streamVolumes<H>(
     const resource = volumes[i]!;
     const kept: KeptVolume<H> | undefined = phase === 'adjust' && resource instanceof KeptResource ? resource.take(mask) : undefined;
     if (kept !== undefined) return Promise.resolve({ kept });
+    const inner = resource instanceof KeptResource ? (resource.resource as VolumeResource<H>) : resource;
+    const masked = !(i === 0 && first !== undefined) && !whole && !(resource instanceof KeptResource && resource.whole) && canLoadVoxels(inner);
     // A load() that throws rather than rejects fails in its turn too.
-    const loading = i === 0 && first !== undefined ? Promise.resolve(first) : new Promise<unknown>((resolve) => resolve(resource.load()));
-    const reading = loading.then((volume) => ({ volume }));
+    const reading: Promise<Read<H>> = masked
+      ? new Promise<unknown>((resolve) => resolve(inner.loadVoxels(mask.indices))).then((loaded) => ({ loaded }))
+      : (i === 0 && first !== undefined ? Promise.resolve(first) : new Promise<unknown>((resolve) => resolve(resource.load()))).then((volume) => ({ volume }));
     // Handled when its turn comes; a volume read ahead of one that fails is dropped unseen.
     reading.catch(() => undefined);
     return reading;
@@ -51,6 +57,11 @@ export async function streamVolumes<H>(
     if ('kept' in found) {
       row.set(found.kept.voxels);
       await visit(row, found.kept.frame, i);
+    } else if ('loaded' in found) {
+      const resource = volumes[i]!;
+      const { volume, voxels } = checkLoaded<H>(found.loaded, describeVolume(resource, (found.loaded as { image?: unknown } | null)?.image, i, volumes.length), mask, options, row);
+      if (phase !== 'adjust' && resource instanceof KeptResource) resource.keepVoxels(volume, voxels, mask);
+      await visit(row, volume, i);
     } else {
       const resource = volumes[i]!;
       const { volume } = found;
@@ -62,8 +73,38 @@ export async function streamVolumes<H>(
   }
 }
 
-/** A volume of a pass: kept by an earlier pass, or loaded (not checked yet). */
-type Read<H> = { readonly kept: KeptVolume<H> } | { readonly volume: unknown };
+/** A volume of a pass: kept by an earlier pass, or loaded whole or its in-mask voxels only (not checked yet). */
+type Read<H> = { readonly kept: KeptVolume<H> } | { readonly volume: unknown } | { readonly loaded: unknown };
+
+/**
+ * A volume resource that can also load only the voxels at some flat indices (as `@combat/io-nifti`'s
+ * `NiftiFileResource` does, on another thread when it has threads): the volume without its voxels,
+ * and those voxels, in its type. The passes load volumes this way when they need only the
+ * voxels in the mask.
+ */
+interface VoxelResource<H> extends VolumeResource<H> {
+  loadVoxels(indices: Int32Array): Promise<{ readonly image: VolumeFrame<H>; readonly voxels: VoxelArray }>;
+}
+
+function canLoadVoxels<H>(resource: VolumeResource<H>): resource is VoxelResource<H> {
+  return typeof (resource as Partial<VoxelResource<H>>).loadVoxels === 'function';
+}
+
+/**
+ * {@link checkMasked} for what `loadVoxels` gave: the volume without its voxels and its in-mask
+ * voxels, which are copied into `row`.
+ */
+function checkLoaded<H>(loaded: unknown, name: string, mask: MaskGeometry, options: CheckOptions, row: Float64Array): { volume: VolumeFrame<H>; voxels: VoxelArray } {
+  const { image, voxels } = (loaded ?? {}) as { image?: VolumeFrame<H>; voxels?: VoxelArray };
+  // The frame is checked as a volume would be, its voxels standing for its data.
+  const problem = findVolumeProblem({ ...image, shape: [(voxels as VoxelArray | undefined)?.length ?? 0], data: voxels });
+  if (problem !== undefined || voxels!.length !== mask.indices.length) refuseArgument(`${name}: loadVoxels()`, `the volume without its voxels and its ${mask.indices.length} voxels in the mask`, loaded);
+  const volume = image as VolumeFrame<H>;
+  checkFrame(volume, name, mask.shape);
+  if (!options.allowAffineMismatch) checkAffine(volume, name, mask, options.affineTolerance ?? 1e-5);
+  copyMasked(voxels!, mask.indices, volume.shape, row, name);
+  return { volume, voxels: voxels! };
+}
 
 /**
  * Checks a loaded volume against the mask (a volume, 3D, the mask's shape, the mask's affine
@@ -76,7 +117,7 @@ export function checkMasked(volume: unknown, name: string, mask: MaskGeometry, o
 }
 
 /** Entries equal, both NaN, or within the tolerance relative to max(1, |mask's entry|). */
-function checkAffine(volume: Volume, name: string, mask: MaskGeometry, tolerance: number): void {
+function checkAffine(volume: VolumeFrame, name: string, mask: MaskGeometry, tolerance: number): void {
   for (let at = 0; at < 16; at++) {
     const expected = mask.affine[at];
     const found = volume.affine[at];

@@ -165,3 +165,73 @@ describe('several volumes in flight, in order', () => {
     }
   });
 });
+
+/** Resources that can also load their voxels at some indices only (as NiftiFileResource can), recording how each was loaded. */
+function voxelLoading(resources: readonly VolumeResource[]) {
+  const calls: string[] = [];
+  const wrapped = resources.map((r, i) => ({
+    source: r.source,
+    load: async () => {
+      calls.push(`load ${i}`);
+      return r.load();
+    },
+    loadVoxels: async (indices: Int32Array) => {
+      calls.push(`voxels ${i}`);
+      const { data, ...image } = await r.load();
+      const Voxels = (data instanceof Buffer ? Uint8Array : data.constructor) as new (length: number) => VoxelArray;
+      const voxels = new Voxels(indices.length);
+      indices.forEach((at, k) => (voxels[k] = data[at]!));
+      return { image, voxels };
+    },
+  }));
+  return { wrapped, calls };
+}
+
+describe('resources that load only the voxels in the mask (loadVoxels)', () => {
+  for (const [type, resources] of Object.entries(types)) {
+    it(`${type} volumes: loaded that way, kept or read again, bit for bit what whole volumes give`, async () => {
+      const expected = await streamed(resources);
+      for (const memoryBudget of [undefined, 0, 4 * keptBytes((await resources[0]!.load()).data)]) {
+        const { wrapped, calls } = voxelLoading(resources);
+        expect(await streamed(wrapped, memoryBudget === undefined ? {} : { memoryBudget })).toEqual(expected);
+        // Volume 0 is loaded whole once, to check the mask's shape against it; the rest in-mask voxels only.
+        expect(calls.filter((call) => call.startsWith('load'))).toEqual(['load 0']);
+      }
+      const { wrapped } = voxelLoading(resources);
+      const adjusted: Volume[] = [];
+      const { estimates } = await harmonizeVolumesStreaming(resources, withAge, () => undefined, { mask });
+      await adjustVolumes(estimates, wrapped, withAge, (v, i) => void (adjusted[i] = v));
+      expect(adjusted).toEqual(expected);
+    });
+  }
+
+  it('loads whole volumes with preserveOutOfMask', async () => {
+    const { wrapped, calls } = voxelLoading(types.float32);
+    expect(await streamed(wrapped, { preserveOutOfMask: true })).toEqual(await streamed(types.float32, { preserveOutOfMask: true }));
+    expect(calls.every((call) => call.startsWith('load'))).toBe(true);
+  });
+
+  it('refuses a volume of another shape, an infinite voxel or another affine with the messages whole volumes get', async () => {
+    const messages = async (resources: readonly VolumeResource[]) => {
+      const { estimates } = await harmonizeVolumesStreaming(types.float64, withAge, () => undefined, { mask });
+      return adjustVolumes(estimates, resources, withAge, () => undefined).then(
+        () => 'no error',
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    };
+    const infinite = Float64Array.from(loaded[3]!.data);
+    infinite[maskIndices(maskVolume)[7]!] = -Infinity;
+    const moved = { ...loaded[3]!, affine: loaded[3]!.affine.map((x, k) => (k === 3 ? x + 1 : x)) };
+    const bad = [
+      new InMemoryVolumeResource(volume(new Float64Array(4 * 4 * 4), [4, 4, 4]), 'small.nii.gz'),
+      new InMemoryVolumeResource({ ...loaded[3]!, data: infinite }, 'infinite.nii.gz'),
+      new InMemoryVolumeResource(moved, 'moved.nii.gz'),
+    ];
+    for (const resource of bad) {
+      const resources = types.float64.map((r, i) => (i === 3 ? resource : r));
+      const expected = await messages(resources);
+      expect(expected).toMatch(/^(VolumeShapeError|InvalidValueError|AffineMismatchError): /);
+      expect(await messages(voxelLoading(resources).wrapped)).toBe(expected);
+    }
+  });
+});
