@@ -146,27 +146,49 @@ export function textEncoding(bytes: Uint8Array, source: string): readonly ['utf-
   return b0 === 0xef && b1 === 0xbb && b2 === 0xbf ? ['utf-8', 3] : b0 === 0xff && b1 === 0xfe ? ['utf-16le', 2] : b0 === 0xfe && b1 === 0xff ? ['utf-16be', 2] : ['utf-8', 0];
 }
 
+/**
+ * Text too long to be one JavaScript string (about 512 MiB of characters in V8): whole, it cannot
+ * be read, however valid; in chunks it can.
+ */
+export function textTooLongError(source: string, bytes: number): TableFormatError {
+  return new TableFormatError(`${source}: ${bytes} bytes of text, more than one JavaScript string holds, so it cannot be read whole; read it in chunks (openTable), as combat's table commands do`);
+}
+
+/** Bytes a streaming decoder is given at once, to find where text is not valid. */
+const PIECE = 1 << 16;
+
+/** Whether bytes are valid in their encoding, decoded a piece at a time (so text longer than a string can be judged). */
+export function validText(bytes: Uint8Array, encoding: string): boolean {
+  return failingPiece(bytes, encoding) < 0;
+}
+
 /** Offset of the first byte where a fatal decoder fails (the length when the text stops mid-character). */
 export function firstInvalidByte(bytes: Uint8Array, encoding: string): number {
-  const CHUNK = 1 << 16;
-  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
-  let chunk = 0;
-  try {
-    for (; chunk < bytes.length; chunk += CHUNK) decoder.decode(bytes.subarray(chunk, chunk + CHUNK), { stream: true });
-    decoder.decode();
-    return bytes.length;
-  } catch {
-    // Replay up to the chunk that failed, then byte by byte.
-    const replay = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
-    replay.decode(bytes.subarray(0, chunk), { stream: true });
-    for (let i = chunk; i < Math.min(bytes.length, chunk + CHUNK); i++) {
-      try {
-        replay.decode(bytes.subarray(i, i + 1), { stream: true });
-      } catch {
-        return i;
-      }
+  const piece = failingPiece(bytes, encoding);
+  if (piece < 0) return bytes.length;
+  // Replay up to the piece that failed, then byte by byte.
+  const replay = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+  replay.decode(bytes.subarray(0, piece), { stream: true });
+  for (let i = piece; i < Math.min(bytes.length, piece + PIECE); i++) {
+    try {
+      replay.decode(bytes.subarray(i, i + 1), { stream: true });
+    } catch {
+      return i;
     }
-    return bytes.length;
+  }
+  return bytes.length;
+}
+
+/** Where the piece a streaming fatal decoder fails on starts: -1 when none does, the length when the text stops mid-character. */
+function failingPiece(bytes: Uint8Array, encoding: string): number {
+  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+  let at = 0;
+  try {
+    for (; at < bytes.length; at += PIECE) decoder.decode(bytes.subarray(at, at + PIECE), { stream: true });
+    decoder.decode();
+    return -1;
+  } catch {
+    return at;
   }
 }
 

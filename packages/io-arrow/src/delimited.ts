@@ -12,6 +12,8 @@ import {
   nulByteError,
   nulCharacterError,
   textEncoding,
+  textTooLongError,
+  validText,
 } from './delimited-rows.js';
 import { RowColumn } from './row-column.js';
 import { DEFAULT_SOURCE, textColumn, type Column, type Table } from './table.js';
@@ -59,10 +61,12 @@ export function parseDelimited(text: string, options: { source?: string; delimit
  * The text of a CSV or TSV file: UTF-8 (a byte-order mark is dropped), or UTF-16 little- or
  * big-endian when a byte-order mark says so. Bytes that are not valid in that encoding are an
  * error naming where they are (latin-1 or Windows-1252 text is not guessed at), as is a NUL byte
- * without a byte-order mark (UTF-16 is not guessed at either); UTF-32 is refused.
+ * without a byte-order mark (UTF-16 is not guessed at either); UTF-32 is refused, and so is valid
+ * text longer than one JavaScript string holds (read it in chunks with `openTable`).
  * `options.source` names the bytes in messages (default `'table'`).
  *
- * @throws {@link TableFormatError} when the bytes are not text in one of those encodings.
+ * @throws {@link TableFormatError} when the bytes are not text in one of those encodings, or too
+ * long for one string.
  * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options.source` not a string.
  * @example
  * ```ts
@@ -83,6 +87,7 @@ export function decodeTableText(bytes: Uint8Array, options: { source?: string } 
   try {
     return new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
+    if (validText(body, encoding)) throw textTooLongError(source, bytes.length);
     const offset = start + firstInvalidByte(body, encoding);
     throw invalidTextError(source, encoding, offset, encoding === 'utf-8' ? countLineFeeds(bytes, offset) + 1 : null);
   }

@@ -24,7 +24,8 @@ export { tableFormat } from './table-format.js';
  *
  * @throws {@link InputReadError} when the file cannot be read (it does not exist, it is a folder,
  * permission is denied...).
- * @throws {@link TableFormatError} when its content is not a table.
+ * @throws {@link TableFormatError} when its content is not a table, or is text too long to read
+ * whole (more than one JavaScript string holds: {@link openTable} reads it in chunks).
  * @throws {@link InvalidArgumentError} when `path` is not a string or its extension is not a
  * table's (see {@link tableFormat}).
  * @example
@@ -97,8 +98,7 @@ export function encodeTableFile(path: string, table: Table, replaced: ReadonlyMa
  * ```
  */
 export async function readModel(path: string): Promise<{ model: CombatModel } & ModelFileExtras> {
-  checkString(path, 'readModel: path');
-  return decodeModelFile(await readInput(path), { source: path });
+  return readDecoded(path, 'readModel', decodeModelFile);
 }
 
 /**
@@ -118,8 +118,7 @@ export async function readModel(path: string): Promise<{ model: CombatModel } & 
  * ```
  */
 export async function writeModel(path: string, model: CombatModel, extras: ModelFileExtras, options: { protect?: readonly string[] } = {}): Promise<void> {
-  const { protect } = checkOptions(options, 'writeModel: options');
-  await writeFileAtomically(path, encodeModelFile(model, extras, { target: path }), { protect: protect as readonly string[] | undefined });
+  await writeEncoded(path, 'writeModel', () => encodeModelFile(model, extras, { target: path }), options);
 }
 
 /**
@@ -141,8 +140,7 @@ export async function writeModel(path: string, model: CombatModel, extras: Model
  * ```
  */
 export async function readStatistics(path: string): Promise<{ statistics: CombatStatistics } & ModelFileExtras> {
-  checkString(path, 'readStatistics: path');
-  return decodeStatisticsFile(await readInput(path), { source: path });
+  return readDecoded(path, 'readStatistics', decodeStatisticsFile);
 }
 
 /**
@@ -161,8 +159,19 @@ export async function readStatistics(path: string): Promise<{ statistics: Combat
  * ```
  */
 export async function writeStatistics(path: string, statistics: CombatStatistics, extras: ModelFileExtras, options: { protect?: readonly string[] } = {}): Promise<void> {
-  const { protect } = checkOptions(options, 'writeStatistics: options');
-  await writeFileAtomically(path, encodeStatisticsFile(statistics, extras, { target: path }), { protect: protect as readonly string[] | undefined });
+  await writeEncoded(path, 'writeStatistics', () => encodeStatisticsFile(statistics, extras, { target: path }), options);
+}
+
+/** A file read whole and decoded, named by its path (`caller` names the path argument in messages). */
+async function readDecoded<T>(path: string, caller: string, decode: (bytes: Uint8Array, options: { source: string }) => T): Promise<T> {
+  checkString(path, `${caller}: path`);
+  return decode(await readInput(path), { source: path });
+}
+
+/** The bytes `encode` gives (after the options are checked), written whole or not at all and never over a path of `options.protect`. */
+async function writeEncoded(path: string, caller: string, encode: () => Uint8Array, options: { protect?: readonly string[] }): Promise<void> {
+  const { protect } = checkOptions(options, `${caller}: options`);
+  await writeFileAtomically(path, encode(), { protect: protect as readonly string[] | undefined });
 }
 
 /** The bytes of a file, or an InputReadError naming it. */

@@ -59,8 +59,9 @@ function cellNumber(text: string): number | null {
 export function rowMatrix(columns: readonly Column[], rows: number): Float64Array | null {
   const first = columns[0];
   if (!(first instanceof RowColumn) || !columns.every((column) => column instanceof RowColumn && column.rows === first.rows)) return null;
-  const indices = Int32Array.from(columns as readonly RowColumn[], (column) => column.index);
   const V = columns.length;
+  const indices = new Int32Array(V);
+  for (let v = 0; v < V; v++) indices[v] = (columns[v] as RowColumn).index;
   const data = new Float64Array(rows * V);
   for (let i = 0; i < rows; i++) {
     const row = first.rows[i] as readonly string[];

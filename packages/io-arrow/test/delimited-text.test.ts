@@ -62,6 +62,14 @@ describe('the bytes of a CSV or TSV file become text in one place: decodeTableTe
     await expect(readTable(path)).rejects.toThrow(/covars\.tsv: not valid UTF-8 at byte offset 27 \(line 3\)/);
   });
 
+  it('valid text longer than one JavaScript string is called that, not invalid; the chunked reader is named', () => {
+    // 2^29 bytes of "a": 24 characters more than V8's longest string.
+    const long = new Uint8Array(2 ** 29).fill(0x61);
+    expect(refusal(() => decodeTableText(long, { source: 'huge.csv' })).message).toBe(
+      "huge.csv: 536870912 bytes of text, more than one JavaScript string holds, so it cannot be read whole; read it in chunks (openTable), as combat's table commands do",
+    );
+  });
+
   it('UTF-32 is refused by its byte-order mark', () => {
     expect(refusal(() => decodeTableText(Uint8Array.from([0xff, 0xfe, 0, 0, 0x61, 0, 0, 0]), { source: 'x.csv' })).message).toBe('x.csv: UTF-32 text (its byte-order mark says so); save it as UTF-8');
   });

@@ -1,9 +1,9 @@
-import { CombatError } from '@combat/base';
 import { ModelFormatError } from '@combat/core';
 import { makeVector, type Vector } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeModelFile, encodeModelFile, type ModelFileExtras } from '../src/index.js';
+import { decodeModelFile, encodeModelFile } from '../src/index.js';
+import { appended, endsLikeAFile, flipped, framed, hostileChecks, jsonPaths, parentOf, reordered, setAtPath } from './hostile-files.js';
 import { expectSameModel, modelFiles, rewrite, versionOneFiles, withCell } from './model-file-fixtures.js';
 
 /**
@@ -16,70 +16,24 @@ import { expectSameModel, modelFiles, rewrite, versionOneFiles, withCell } from 
  * ModelFormatError or a valid model, and a ModelFormatError whenever the edit makes the model one
  * no fit produces.
  */
-const SOURCE = 'hostile.arrow';
-const FILES = [...modelFiles(), ...versionOneFiles()];
+const FILES = [...modelFiles(), ...versionOneFiles()].map((original) => ({ ...original, value: original.model }));
 const file = fc.constantFrom(...FILES);
-type ModelFile = (typeof FILES)[number];
-type Decoded = ReturnType<typeof decodeModelFile>;
-
-/** Decodes, or returns the error after checking that it is a ModelFormatError naming the file. */
-function decode(bytes: Uint8Array): Decoded | ModelFormatError {
-  try {
-    return decodeModelFile(bytes, { source: SOURCE });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelFormatError);
-    expect(error).toBeInstanceOf(CombatError);
-    expect((error as Error).message.startsWith(`${SOURCE}: `), (error as Error).message).toBe(true);
-    return error as ModelFormatError;
-  }
-}
-
-function expectSameFile(decoded: Decoded, original: ModelFile): void {
-  expectSameModel(decoded.model, original.model);
-  expect(decoded.featureNames).toEqual(original.extras.featureNames);
-  expect(decoded.columns).toEqual(original.extras.columns);
-  expect(decoded.idColumn).toEqual(original.extras.idColumn);
-  expect(decoded.mask).toEqual(original.extras.mask);
-}
-
-/** The original model when the bytes are the original's, else a ModelFormatError. */
-function expectRefusedUnlessSame(bytes: Uint8Array, original: ModelFile): 'refused' | 'same' {
-  const result = decode(bytes);
-  const unchanged = bytes.length === original.bytes.length && bytes.every((b, k) => b === original.bytes[k]);
-  if (!unchanged) {
-    expect(result).toBeInstanceOf(ModelFormatError);
-    return 'refused';
-  }
-  expectSameFile(result as Decoded, original);
-  return 'same';
-}
-
-/** A ModelFormatError, or a model that is valid: it encodes again to a file that decodes to it. */
-function expectRefusedOrValid(bytes: Uint8Array): 'refused' | 'valid' {
-  const result = decode(bytes);
-  if (result instanceof ModelFormatError) return 'refused';
-  const { model, ...extras } = result;
-  const again = decodeModelFile(encodeModelFile(model, extras as ModelFileExtras), { source: SOURCE });
-  expectSameModel(again.model, model);
-  return 'valid';
-}
-
-function expectRefused(bytes: Uint8Array): void {
-  expect(decode(bytes)).toBeInstanceOf(ModelFormatError);
-}
-
-/** Every path (keys and indices) in a JSON value, containers included. */
-function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  const children = Array.isArray(value) ? value.map((v, k) => [k, v] as const) : typeof value === 'object' && value !== null ? Object.entries(value) : [];
-  return [prefix, ...children.flatMap(([key, child]) => paths(child, [...prefix, key]))].filter((p) => p.length > 0);
-}
+const { expectKept, expectRandomBytesRefused, expectRefused, expectRefusedUnlessSame, expectRefusedOrValid } = hostileChecks({
+  source: 'hostile.arrow',
+  error: ModelFormatError,
+  decode: (bytes, options) => {
+    const { model, ...extras } = decodeModelFile(bytes, options);
+    return { value: model, ...extras };
+  },
+  encode: encodeModelFile,
+  expectSame: expectSameModel,
+});
 
 const EDITS = ['delete', 'string', 'minus one', 'huge', 'NaN', 'Infinity', 'null', 'true', 'empty array', 'empty object', 'reverse', 'duplicate', 'same'] as const;
 
 /** Applies an edit at a path of the JSON (in place). */
 function editJson(json: Record<string, any>, path: (string | number)[], edit: (typeof EDITS)[number]): void {
-  const parent = path.slice(0, -1).reduce((node: any, key) => node[key], json);
-  const key = path[path.length - 1] as string | number;
+  const { parent, key } = parentOf(json, path);
   const replacements: Record<string, unknown> = { string: 'x', 'minus one': -1, huge: 1e308, NaN: 'NaN', Infinity: 'Infinity', null: null, true: true, 'empty array': [], 'empty object': {} };
   if (edit === 'delete') {
     if (Array.isArray(parent)) parent.splice(key as number, 1);
@@ -107,28 +61,13 @@ function editCell(vectors: Record<string, Vector>, { column, row, value }: { col
 }
 
 describe('hostile model files', () => {
-  it('random bytes: refused, unless no byte changed (then the same model)', () => {
-    const seen = { refused: 0, same: 0 };
-    fc.assert(
-      fc.property(file, fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 }), (original, flips) => {
-        const bytes = original.bytes.slice();
-        for (const { at, xor } of flips) bytes[at % bytes.length] ^= xor;
-        seen[expectRefusedUnlessSame(bytes, original)]++;
-      }),
-      { numRuns: 200, examples: [[FILES[0]!, [{ at: 9, xor: 0xa6 }]], [FILES[1]!, [{ at: 5, xor: 0 }]]] },
-    );
-    expect(seen.refused).toBeGreaterThan(150);
-    expect(seen.same).toBeGreaterThan(0);
-  });
+  it('random bytes: refused, unless no byte changed (then the same model)', () => expectRandomBytesRefused(FILES));
 
   it('truncations and appended bytes are refused', () => {
     fc.assert(
       fc.property(file, fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 }), (original, cut, tail) => {
         expectRefused(original.bytes.slice(0, cut % original.bytes.length));
-        const longer = new Uint8Array(original.bytes.length + tail.length);
-        longer.set(original.bytes);
-        longer.set(tail, original.bytes.length);
-        if (tail.length < 6 || String.fromCharCode(...tail.slice(-6)) !== 'ARROW1') expectRefused(longer);
+        if (!endsLikeAFile(tail)) expectRefused(appended(original.bytes, tail));
       }),
       { numRuns: 100 },
     );
@@ -141,7 +80,7 @@ describe('hostile model files', () => {
         const bytes = rewrite(original.bytes, {
           seal: false,
           json: (json) => {
-            const all = paths(json);
+            const all = jsonPaths(json);
             editJson(json, all[pick % all.length]!, edit);
           },
         });
@@ -158,7 +97,7 @@ describe('hostile model files', () => {
       fc.property(file, jsonEdit, (original, { pick, edit }) => {
         const bytes = rewrite(original.bytes, {
           json: (json) => {
-            const all = paths(json);
+            const all = jsonPaths(json);
             editJson(json, all[pick % all.length]!, edit);
           },
         });
@@ -223,15 +162,7 @@ describe('hostile model files', () => {
     const seen = { refused: 0, valid: 0 };
     fc.assert(
       fc.property(file, fc.nat(), fc.jsonValue({ maxDepth: 2 }), (original, pick, value) => {
-        const bytes = rewrite(original.bytes, {
-          json: (json) => {
-            const all = paths(json);
-            const path = all[pick % all.length]!;
-            const parent = path.slice(0, -1).reduce((node: any, key) => node[key], json);
-            parent[path[path.length - 1]!] = value;
-          },
-        });
-        seen[expectRefusedOrValid(bytes)]++;
+        seen[expectRefusedOrValid(rewrite(original.bytes, { json: (json) => setAtPath(json, pick, value) }))]++;
       }),
       { numRuns: 200 },
     );
@@ -239,29 +170,15 @@ describe('hostile model files', () => {
   });
 
   it('bytes that were never a model file: refused, whatever they hold', () => {
-    const magic = new TextEncoder().encode('ARROW1');
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), fc.nat(), (random, framed, footer) => {
-        if (!framed) return expectRefused(random);
-        // ARROW1 at both ends and a footer length, as a real file has: the checksum is still missing.
-        const bytes = new Uint8Array(random.length + 16);
-        bytes.set(magic, 0);
-        bytes.set(random, 8);
-        new DataView(bytes.buffer).setInt32(bytes.length - 10, footer % (bytes.length + 8), true);
-        bytes.set(magic, bytes.length - 6);
-        expectRefused(bytes);
-      }),
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), fc.nat(), (random, frame, footer) => expectRefused(frame ? framed(random, footer) : random)),
       { numRuns: 300 },
     );
   });
 
   it('single bit flips anywhere: refused', () => {
     fc.assert(
-      fc.property(file, fc.nat(), fc.integer({ min: 0, max: 7 }), (original, at, bit) => {
-        const bytes = original.bytes.slice();
-        bytes[at % bytes.length] ^= 1 << bit;
-        expectRefused(bytes);
-      }),
+      fc.property(file, fc.nat(), fc.integer({ min: 0, max: 7 }), (original, at, bit) => expectRefused(flipped(original.bytes, [{ at, xor: 1 << bit }]))),
       { numRuns: 300 },
     );
   });
@@ -294,20 +211,7 @@ describe('hostile model files', () => {
 
   it('no-op rewrites, resealed, keep the model: JSON keys and columns reordered', () => {
     fc.assert(
-      fc.property(file, fc.boolean(), (original, reverseColumns) => {
-        const bytes = rewrite(original.bytes, {
-          json: (json) => Object.fromEntries(Object.entries(json).reverse()),
-          columns: (vectors) => {
-            if (!reverseColumns) return;
-            const entries = Object.entries(vectors).reverse();
-            for (const key of Object.keys(vectors)) delete vectors[key];
-            for (const [key, vector] of entries) vectors[key] = vector;
-          },
-        });
-        const decoded = decode(bytes);
-        expect(decoded).not.toBeInstanceOf(ModelFormatError);
-        expectSameFile(decoded as Decoded, original);
-      }),
+      fc.property(file, fc.boolean(), (original, reverseColumns) => expectKept(reordered(original.bytes, reverseColumns), original)),
       { numRuns: 20 },
     );
   });

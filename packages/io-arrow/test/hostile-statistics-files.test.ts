@@ -1,8 +1,8 @@
-import { CombatError } from '@combat/base';
 import { makeVector, type Vector } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StatisticsFormatError, decodeStatisticsFile, encodeStatisticsFile, type ModelFileExtras } from '../src/index.js';
+import { StatisticsFormatError, decodeStatisticsFile, encodeStatisticsFile } from '../src/index.js';
+import { appended, endsLikeAFile, flipped, framed, hostileChecks, reordered, setAtPath } from './hostile-files.js';
 import { rewrite, withCell } from './model-file-fixtures.js';
 import { expectSameStatistics, statisticsFiles } from './statistics-file-fixtures.js';
 
@@ -15,69 +15,19 @@ import { expectSameStatistics, statisticsFiles } from './statistics-file-fixture
  * that are valid (they encode again to a file that decodes to them), and a StatisticsFormatError
  * whenever the edit makes them inconsistent.
  */
-const SOURCE = 'hostile-statistics.arrow';
-const FILES = statisticsFiles();
+const FILES = statisticsFiles().map((original) => ({ ...original, value: original.statistics }));
 const file = fc.constantFrom(...FILES);
 type StatisticsFile = (typeof FILES)[number];
-type Decoded = ReturnType<typeof decodeStatisticsFile>;
-
-/** Decodes, or returns the error after checking that it is a StatisticsFormatError naming the file. */
-function decode(bytes: Uint8Array): Decoded | StatisticsFormatError {
-  try {
-    return decodeStatisticsFile(bytes, { source: SOURCE });
-  } catch (error) {
-    expect(error).toBeInstanceOf(StatisticsFormatError);
-    expect(error).toBeInstanceOf(CombatError);
-    expect((error as Error).message.startsWith(`${SOURCE}: `), (error as Error).message).toBe(true);
-    return error as StatisticsFormatError;
-  }
-}
-
-function expectSameFile(decoded: Decoded, original: StatisticsFile): void {
-  expectSameStatistics(decoded.statistics, original.statistics);
-  expect(decoded.featureNames).toEqual(original.extras.featureNames);
-  expect(decoded.columns).toEqual(original.extras.columns);
-  expect(decoded.idColumn).toEqual(original.extras.idColumn);
-  expect(decoded.mask).toEqual(original.extras.mask);
-}
-
-/** The original statistics when the bytes are the original's, else a StatisticsFormatError. */
-function expectRefusedUnlessSame(bytes: Uint8Array, original: StatisticsFile): 'refused' | 'same' {
-  const result = decode(bytes);
-  const unchanged = bytes.length === original.bytes.length && bytes.every((b, k) => b === original.bytes[k]);
-  if (!unchanged) {
-    expect(result).toBeInstanceOf(StatisticsFormatError);
-    return 'refused';
-  }
-  expectSameFile(result as Decoded, original);
-  return 'same';
-}
-
-/** A StatisticsFormatError, or statistics that are valid: they encode again to a file that decodes to them. */
-function expectRefusedOrValid(bytes: Uint8Array): 'refused' | 'valid' {
-  const result = decode(bytes);
-  if (result instanceof StatisticsFormatError) return 'refused';
-  const { statistics, ...extras } = result;
-  const again = decodeStatisticsFile(encodeStatisticsFile(statistics, extras as ModelFileExtras), { source: SOURCE });
-  expectSameStatistics(again.statistics, statistics);
-  return 'valid';
-}
-
-function expectRefused(bytes: Uint8Array): void {
-  expect(decode(bytes)).toBeInstanceOf(StatisticsFormatError);
-}
-
-/** Every path (keys and indices) in a JSON value, containers included. */
-function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  const children = Array.isArray(value) ? value.map((v, k) => [k, v] as const) : typeof value === 'object' && value !== null ? Object.entries(value) : [];
-  return [prefix, ...children.flatMap(([key, child]) => paths(child, [...prefix, key]))].filter((p) => p.length > 0);
-}
-
-/** Sets the value at a path of the JSON (in place). */
-function setAt(json: Record<string, any>, path: (string | number)[], value: unknown): void {
-  const parent = path.slice(0, -1).reduce((node: any, key) => node[key], json);
-  parent[path[path.length - 1]!] = value;
-}
+const { decode, expectKept, expectRandomBytesRefused, expectRefused, expectRefusedUnlessSame, expectRefusedOrValid } = hostileChecks({
+  source: 'hostile-statistics.arrow',
+  error: StatisticsFormatError,
+  decode: (bytes, options) => {
+    const { statistics, ...extras } = decodeStatisticsFile(bytes, options);
+    return { value: statistics, ...extras };
+  },
+  encode: encodeStatisticsFile,
+  expectSame: expectSameStatistics,
+});
 
 /** The table file's first batch with missing cells, and its label. */
 function batchWithMissing(original: StatisticsFile): string {
@@ -85,48 +35,22 @@ function batchWithMissing(original: StatisticsFile): string {
 }
 
 describe('hostile statistics files', () => {
-  it('random bytes: refused, unless no byte changed (then the same statistics)', () => {
-    const seen = { refused: 0, same: 0 };
-    fc.assert(
-      fc.property(file, fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 }), (original, flips) => {
-        const bytes = original.bytes.slice();
-        for (const { at, xor } of flips) bytes[at % bytes.length] ^= xor;
-        seen[expectRefusedUnlessSame(bytes, original)]++;
-      }),
-      { numRuns: 200, examples: [[FILES[0]!, [{ at: 9, xor: 0xa6 }]], [FILES[1]!, [{ at: 5, xor: 0 }]]] },
-    );
-    expect(seen.refused).toBeGreaterThan(150);
-    expect(seen.same).toBeGreaterThan(0);
-  });
+  it('random bytes: refused, unless no byte changed (then the same statistics)', () => expectRandomBytesRefused(FILES));
 
   it('truncations, appended bytes and single bit flips are refused', () => {
     fc.assert(
       fc.property(file, fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.integer({ min: 0, max: 7 }), (original, cut, tail, bit) => {
         expectRefused(original.bytes.slice(0, cut % original.bytes.length));
-        const longer = new Uint8Array(original.bytes.length + tail.length);
-        longer.set(original.bytes);
-        longer.set(tail, original.bytes.length);
-        if (tail.length < 6 || String.fromCharCode(...tail.slice(-6)) !== 'ARROW1') expectRefused(longer);
-        const flipped = original.bytes.slice();
-        flipped[cut % flipped.length] ^= 1 << bit;
-        expectRefused(flipped);
+        if (!endsLikeAFile(tail)) expectRefused(appended(original.bytes, tail));
+        expectRefused(flipped(original.bytes, [{ at: cut, xor: 1 << bit }]));
       }),
       { numRuns: 200 },
     );
   });
 
   it('bytes that were never a statistics file: refused, whatever they hold', () => {
-    const magic = new TextEncoder().encode('ARROW1');
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), fc.nat(), (random, framed, footer) => {
-        if (!framed) return expectRefused(random);
-        const bytes = new Uint8Array(random.length + 16);
-        bytes.set(magic, 0);
-        bytes.set(random, 8);
-        new DataView(bytes.buffer).setInt32(bytes.length - 10, footer % (bytes.length + 8), true);
-        bytes.set(magic, bytes.length - 6);
-        expectRefused(bytes);
-      }),
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), fc.nat(), (random, frame, footer) => expectRefused(frame ? framed(random, footer) : random)),
       { numRuns: 200 },
     );
   });
@@ -135,10 +59,7 @@ describe('hostile statistics files', () => {
     const seen = { refused: 0, valid: 0 };
     fc.assert(
       fc.property(file, fc.nat(), fc.jsonValue({ maxDepth: 2 }), (original, pick, value) => {
-        const edit = (json: Record<string, any>) => {
-          const all = paths(json);
-          setAt(json, all[pick % all.length]!, value);
-        };
+        const edit = (json: Record<string, any>) => setAtPath(json, pick, value);
         expectRefusedUnlessSame(rewrite(original.bytes, { seal: false, json: edit }), original);
         seen[expectRefusedOrValid(rewrite(original.bytes, { json: edit }))]++;
       }),
@@ -206,20 +127,7 @@ describe('hostile statistics files', () => {
 
   it('no-op rewrites, resealed, keep the statistics: JSON keys and columns reordered', () => {
     fc.assert(
-      fc.property(file, fc.boolean(), (original, reverseColumns) => {
-        const bytes = rewrite(original.bytes, {
-          json: (json) => Object.fromEntries(Object.entries(json).reverse()),
-          columns: (vectors) => {
-            if (!reverseColumns) return;
-            const entries = Object.entries(vectors).reverse();
-            for (const key of Object.keys(vectors)) delete vectors[key];
-            for (const [key, vector] of entries) vectors[key] = vector;
-          },
-        });
-        const decoded = decode(bytes);
-        expect(decoded).not.toBeInstanceOf(StatisticsFormatError);
-        expectSameFile(decoded as Decoded, original);
-      }),
+      fc.property(file, fc.boolean(), (original, reverseColumns) => expectKept(reordered(original.bytes, reverseColumns), original)),
       { numRuns: 10 },
     );
   });

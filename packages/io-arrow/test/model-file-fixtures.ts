@@ -11,18 +11,27 @@ export function modelFiles(): { name: string; model: CombatModel; extras: ModelF
   const data = matrix.data.slice();
   for (let i = 0; i < 8; i++) data[i * 6 + 3] = 42; // constant in siteA: feature 3 unadjusted, NaN estimates
   const table = harmonize({ ...matrix, data }, covariates, { refBatch: 'siteB' }).model;
-  const tableExtras: ModelFileExtras = { featureNames: ['lh_a', 'lh_b', 'lh_c', 'lh_d', 'rh_a', 'rh_b'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, idColumn: 'subject' };
+  const tableExtras = tableFileExtras(['lh_a', 'lh_b', 'lh_c', 'lh_d', 'rh_a', 'rh_b']);
   const volume = harmonize(matrix, covariates, { parametric: false }).model;
-  const indices = Int32Array.of(1, 4, 5, 9, 17, 23);
-  const volumeExtras: ModelFileExtras = {
-    featureNames: Array.from(indices, String),
-    columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] },
-    mask: { shape: [4, 3, 2], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices },
-  };
+  const volumeExtras = volumeFileExtras([4, 3, 2], Int32Array.of(1, 4, 5, 9, 17, 23));
   return [
     { name: 'table', model: table, extras: tableExtras, bytes: encodeModelFile(table, tableExtras) },
     { name: 'volume', model: volume, extras: volumeExtras, bytes: encodeModelFile(volume, volumeExtras) },
   ];
+}
+
+/** The extras of a table file: its features, the columns of its batch (site), sex and age, and its id column. */
+export function tableFileExtras(featureNames: string[]): ModelFileExtras {
+  return { featureNames, columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, idColumn: 'subject' };
+}
+
+/** The extras of a volume file: its voxels (named by index) in a mask of 2 mm voxels, and the columns of its batch, sex and age. */
+export function volumeFileExtras(shape: [number, number, number], indices: Int32Array): ModelFileExtras {
+  return {
+    featureNames: Array.from(indices, String),
+    columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] },
+    mask: { shape, affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices },
+  };
 }
 
 /** A number as the fixtures' JSON holds it: JSON has no NaN, Infinity or -0, so those are strings. */

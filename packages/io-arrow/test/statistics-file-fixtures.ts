@@ -2,7 +2,7 @@ import { CombatAccumulator, codeDesign, type CombatStatistics } from '@combat/co
 import { syntheticData } from '@combat/test-support';
 import { expect } from 'vitest';
 import { encodeStatisticsFile, type ModelFileExtras } from '../src/index.js';
-import { bits } from './model-file-fixtures.js';
+import { bits, tableFileExtras, volumeFileExtras } from './model-file-fixtures.js';
 
 /**
  * Statistics files: of a table (missing cells in two batches, so those batches have their missing
@@ -12,15 +12,10 @@ import { bits } from './model-file-fixtures.js';
 export function statisticsFiles(): { name: string; statistics: CombatStatistics; extras: ModelFileExtras; bytes: Uint8Array }[] {
   const { matrix, covariates } = syntheticData({ seed: 11, batchSizes: [6, 5, 7], features: 5, missing: 0.2 });
   const table = new CombatAccumulator(codeDesign(covariates), 5).add(matrix, covariates).statistics();
-  const tableExtras: ModelFileExtras = { featureNames: ['lh_a', 'lh_b', 'lh_c', 'rh_a', 'rh_b'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] }, idColumn: 'subject' };
+  const tableExtras = tableFileExtras(['lh_a', 'lh_b', 'lh_c', 'rh_a', 'rh_b']);
   const complete = syntheticData({ seed: 12, batchSizes: [5, 6], features: 4 });
   const volume = new CombatAccumulator(codeDesign(complete.covariates, { splines: { age: { knots: [45], boundaryKnots: [20, 80] } } }), 4).add(complete.matrix, complete.covariates).statistics();
-  const indices = Int32Array.of(2, 3, 7, 11);
-  const volumeExtras: ModelFileExtras = {
-    featureNames: Array.from(indices, String),
-    columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] },
-    mask: { shape: [3, 2, 2], affine: Float64Array.of(2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1), indices },
-  };
+  const volumeExtras = volumeFileExtras([3, 2, 2], Int32Array.of(2, 3, 7, 11));
   return [
     { name: 'table', statistics: table, extras: tableExtras, bytes: encodeStatisticsFile(table, tableExtras) },
     { name: 'volume', statistics: volume, extras: volumeExtras, bytes: encodeStatisticsFile(volume, volumeExtras) },
