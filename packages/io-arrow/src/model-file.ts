@@ -101,6 +101,19 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
 }
 
 /**
+ * A model file as decoded: the model, the format version the file was written in (2, or 1 for a
+ * file written before batches could be added to a model, whose model is converted when read), and
+ * what the file holds besides the model.
+ *
+ * @example
+ * ```ts
+ * const decoded: DecodedModelFile = decodeModelFile(modelBytes);
+ * decoded.formatVersion; // 2
+ * ```
+ */
+export type DecodedModelFile = { readonly model: CombatModel; readonly formatVersion: number } & ModelFileExtras;
+
+/**
  * Decodes {@link encodeModelFile}'s output back to the model and its extras, bit for bit; a file
  * of format version 1 (written before batches could be added to a model) is read too, and core's
  * `deserializeModel` converts its model. Anything else is a `ModelFormatError` (core's) whose
@@ -120,13 +133,13 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
  * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options.source` not a string.
  * @example
  * ```ts
- * const { model, featureNames, columns, idColumn, mask } = decodeModelFile(modelBytes, { source: 'model.arrow' });
- * [[...model.batches.keys()], featureNames, columns?.batch, idColumn, mask]; // [['A', 'B'], ['lh_x', 'lh_y', 'rh_x'], 'site', 'subject', undefined]
+ * const { model, formatVersion, featureNames, columns, idColumn, mask } = decodeModelFile(modelBytes, { source: 'model.arrow' });
+ * [[...model.batches.keys()], formatVersion, featureNames, columns?.batch, idColumn, mask]; // [['A', 'B'], 2, ['lh_x', 'lh_y', 'rh_x'], 'site', 'subject', undefined]
  * decodeModelFile(new TextEncoder().encode('subject,site\n'), { source: 'data.csv' });
  * // throws ModelFormatError: data.csv: not an Arrow IPC model file: it starts with "subject,site\n"; expected the bytes "ARROW1"
  * ```
  */
-export function decodeModelFile(bytes: Uint8Array, options: { source?: string } = {}): { model: CombatModel } & ModelFileExtras {
+export function decodeModelFile(bytes: Uint8Array, options: { source?: string } = {}): DecodedModelFile {
   checkBytes(bytes, 'decodeModelFile: bytes');
   const source = checkOptionalString(checkOptions(options, 'decodeModelFile: options').source, 'decodeModelFile: options.source') ?? DEFAULT_NAME;
   const fail: Fail = (detail) => {
@@ -164,5 +177,5 @@ export function decodeModelFile(bytes: Uint8Array, options: { source?: string } 
   const model = fromCore(() => deserializeModel(serialized), fail, featureNames);
   const extras: { columns?: CovariateColumns; idColumn?: string; mask?: MaskGeometry } = checkCovariateColumns(file.columns, file.idColumn, model.coding, file.columnFields, fail);
   if (file.mask !== undefined) extras.mask = checkMaskGeometry(file.mask.shape, file.mask.affine, read<Int32Array>('voxel'), V, file.maskField, fail);
-  return { model, featureNames, ...extras };
+  return { model, formatVersion: file.formatVersion, featureNames, ...extras };
 }

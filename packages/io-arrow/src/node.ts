@@ -9,7 +9,7 @@ import { writeFileAtomically } from '@combat/base/node';
 import type { CombatModel, CombatStatistics } from '@combat/core';
 import { decodeArrowTable, encodeArrowTable } from './arrow-table.js';
 import { decodeTableText, formatDelimited, parseDelimited } from './delimited.js';
-import { decodeModelFile, encodeModelFile, type ModelFileExtras } from './model-file.js';
+import { decodeModelFile, encodeModelFile, type DecodedModelFile, type ModelFileExtras } from './model-file.js';
 import { decodeStatisticsFile, encodeStatisticsFile } from './statistics-file.js';
 import type { Table } from './table.js';
 import { tableFormat } from './table-format.js';
@@ -97,7 +97,7 @@ export function encodeTableFile(path: string, table: Table, replaced: ReadonlyMa
  * [model.features, featureNames, columns, idColumn]; // [3, ['lh_x', 'lh_y', 'rh_x'], { batch: 'site', categorical: ['sex'], continuous: ['age'] }, 'subject']
  * ```
  */
-export async function readModel(path: string): Promise<{ model: CombatModel } & ModelFileExtras> {
+export async function readModel(path: string): Promise<DecodedModelFile> {
   return readDecoded(path, 'readModel', decodeModelFile);
 }
 

@@ -246,7 +246,7 @@ describe('the layout of format version 2: core\'s model metadata, the extras und
     expect('idColumn' in decoded).toBe(false);
     expect('mask' in decoded).toBe(false);
     const bare = decodeModelFile(encodeModelFile(table.model, { featureNames: table.extras.featureNames }), { source: 'model.arrow' });
-    expect(Object.keys(bare).sort()).toEqual(['featureNames', 'model']);
+    expect(Object.keys(bare).sort()).toEqual(['featureNames', 'formatVersion', 'model']);
     expect(Object.keys(metadata(encodeModelFile(table.model, { featureNames: table.extras.featureNames })))).not.toContain('columns');
   });
 });

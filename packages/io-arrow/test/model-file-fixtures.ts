@@ -77,12 +77,12 @@ export function numbers(values: readonly JsonNumber[]): Float64Array {
 }
 
 /** The model files of format version 1 in test/fixtures (a table model and a volume model), with what they were written from, decoded. */
-export function versionOneFiles(): { name: string; model: CombatModel; extras: ModelFileExtras; bytes: Uint8Array; record: VersionOneRecord }[] {
+export function versionOneFiles(): { name: string; model: CombatModel; formatVersion: number; extras: ModelFileExtras; bytes: Uint8Array; record: VersionOneRecord }[] {
   return ['table', 'volume'].map((name) => {
     const bytes = new Uint8Array(readFileSync(new URL(`./fixtures/${name}-model-v1.arrow`, import.meta.url)));
     const record = JSON.parse(readFileSync(new URL(`./fixtures/${name}-model-v1.json`, import.meta.url), 'utf8')) as VersionOneRecord;
-    const { model, ...extras } = decodeModelFile(bytes, { source: `${name}-model-v1.arrow` });
-    return { name: `${name} (format 1)`, model, extras, bytes, record };
+    const { model, formatVersion, ...extras } = decodeModelFile(bytes, { source: `${name}-model-v1.arrow` });
+    return { name: `${name} (format 1)`, model, formatVersion, extras, bytes, record };
   });
 }
 

@@ -55,6 +55,10 @@ describe('model files of format version 1', () => {
     }
   });
 
+  it('decode saying they are of format version 1', () => {
+    for (const { name, formatVersion } of FILES) expect(formatVersion, name).toBe(1);
+  });
+
   it('decode to the extras they hold: feature names, covariate columns, id column, mask', () => {
     const [table, volume] = FILES as [(typeof FILES)[number], (typeof FILES)[number]];
     expect(table.extras).toEqual({ featureNames: table.record.featureNames, columns: table.record.columns, idColumn: 'subject' });
@@ -81,7 +85,8 @@ describe('model files of format version 1', () => {
     for (const { model, extras } of FILES) {
       const bytes = encodeModelFile(model, extras);
       expect(JSON.parse(tableFromIPC(bytes).schema.metadata.get('combat')!).formatVersion).toBe(2);
-      const { model: again, ...extrasAgain } = decodeModelFile(bytes, { source: 'm.arrow' });
+      const { model: again, formatVersion, ...extrasAgain } = decodeModelFile(bytes, { source: 'm.arrow' });
+      expect(formatVersion).toBe(2);
       expectSameModel(again, model);
       expect(extrasAgain).toEqual(extras);
     }
