@@ -1,8 +1,8 @@
 /**
  * `pnpm bench` for the table commands: `combat harmonize` and `combat apply` on generated CSV
  * tables, each run of the built `combat` (dist/main.js) in a child process whose peak RSS it
- * reports on exit. The tables are
- * written once into a cache folder outside the repository (`$COMBAT_BENCH_CACHE`, else the
+ * reports on exit (and that of the launcher it runs the command from: src/heap-flags.ts). The
+ * tables are written once into a cache folder outside the repository (`$COMBAT_BENCH_CACHE`, else the
  * system's temporary folder): 57 x 22,283 (the shape of a gene-expression study, about 20 MB,
  * also as Feather of one record batch), and 2,000 and 4,000 rows of 20,000 features (about 0.75 and 1.5 GB), whose
  * peak RSS should not grow with the rows. Prints figures; asserts nothing.
@@ -78,14 +78,22 @@ async function ensureFeather(csv: string): Promise<string> {
   return path;
 }
 
-/** Runs `combat` with arguments in a child process; its time and peak RSS. */
-function measure(argv: readonly string[], preload: string): { seconds: number; peak: number } {
+/**
+ * Runs `combat` with arguments in a child process; its time, the peak RSS of the process that ran
+ * the command, and that of the launcher that started it with the heap flags (`src/heap-flags.ts`;
+ * 0 when there was none). Each prints its peak as it exits, the command's process first.
+ */
+function measure(argv: readonly string[], preload: string): { seconds: number; peak: number; launcher: number } {
   const start = performance.now();
   const child = spawnSync(process.execPath, ['--import', preload, COMBAT, ...argv, '--quiet'], { encoding: 'utf8' });
   const seconds = (performance.now() - start) / 1000;
-  const peak = /\npeak (\d+)\n$/.exec(child.stderr);
-  if (child.status !== 0 || peak === null) throw new Error(`combat ${argv.join(' ')} failed (${child.status}): ${child.stderr}`);
-  return { seconds, peak: Number(peak[1]) };
+  const peaks = [...child.stderr.matchAll(/\npeak (\d+)\n/g)].map((match) => Number(match[1]));
+  if (child.status !== 0 || peaks.length === 0) throw new Error(`combat ${argv.join(' ')} failed (${child.status}): ${child.stderr}`);
+  return { seconds, peak: peaks[0] as number, launcher: peaks.length > 1 ? (peaks[peaks.length - 1] as number) : 0 };
+}
+
+function describe(run: { seconds: number; peak: number; launcher: number }): string {
+  return `${run.seconds.toFixed(1)} s, peak RSS ${megabytes(run.peak)}${run.launcher > 0 ? ` (launcher ${megabytes(run.launcher)})` : ''}`;
 }
 
 function megabytes(bytes: number): string {
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
   const preload = join(CACHE, 'peak.mjs');
   await writeFile(preload, PEAK);
-  console.log(`combat harmonize / apply on tables read in chunks (cache: ${CACHE}; node ${process.version})`);
+  console.log(`combat harmonize / apply on tables read in chunks (cache: ${CACHE}; node ${process.version}; NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ''})`);
   for (const workload of WORKLOADS) {
     const csv = await ensureTable(workload);
     const inputs = [csv, ...(workload.feather === true ? [await ensureFeather(csv)] : [])];
@@ -108,9 +116,9 @@ async function main(): Promise<void> {
       const model = join(out, `${workload.name}-${extension}.arrow`);
       const harmonized = join(out, `${workload.name}-harmonized.${extension}`);
       const fit = measure(['harmonize', '--data', input, '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', ...features, '--out', harmonized, '--save-model', model, '--overwrite'], preload);
-      console.log(`harmonize ${shape}: ${fit.seconds.toFixed(1)} s, peak RSS ${megabytes(fit.peak)}`);
+      console.log(`harmonize ${shape}: ${describe(fit)}`);
       const applied = measure(['apply', '--model', model, '--data', input, '--out', join(out, `${workload.name}-applied.${extension}`), '--overwrite'], preload);
-      console.log(`apply     ${shape}: ${applied.seconds.toFixed(1)} s, peak RSS ${megabytes(applied.peak)}`);
+      console.log(`apply     ${shape}: ${describe(applied)}`);
     }
   }
   await rm(out, { recursive: true, force: true });

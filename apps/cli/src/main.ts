@@ -1,13 +1,26 @@
 #!/usr/bin/env node
 /**
  * The `combat` executable. Run through the workspace's `pnpm combat` script, it works in the
- * folder the user ran pnpm from (`INIT_CWD`), so relative paths mean what the user typed.
+ * folder the user ran pnpm from (`INIT_CWD`), so relative paths mean what the user typed. It runs
+ * the command in a child `node` with the heap flags of `heap-flags.ts` unless they were given.
  */
-import { interruptActivePlans } from './outputs.js';
-import { run } from './program.js';
+import { heapFlagsMissing, relaunchWithHeapFlags } from './heap-flags.js';
 
 if (process.env.npm_lifecycle_event === 'combat' && process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void interruptActivePlans().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
+const relaunched = heapFlagsMissing() ? await relaunchWithHeapFlags() : null;
+if (relaunched !== null) {
+  process.exitCode = relaunched;
+} else {
+  const { interruptActivePlans } = await import('./outputs.js');
+  const { run } = await import('./program.js');
+  // The first SIGINT or SIGTERM removes what the run staged and exits; more (a Ctrl-C reaches the launcher and this process) wait for it.
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      void interruptActivePlans().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
+  process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
 }
-process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -32,7 +32,10 @@ const active = new Set<OutputPlan>();
  * {@link OutputPlan.commit} moves them all into place without replacing anything that appeared
  * meanwhile, keeping the files `--overwrite` replaces until every move succeeded, and
  * {@link OutputPlan.abort} removes what the run wrote, restores what it replaced and removes the
- * directories it created, so a failed run leaves the disk as it found it.
+ * directories it created, so a failed run leaves the disk as it found it. A process killed
+ * outright (SIGKILL, or SIGABRT, SIGSEGV and running out of memory, which run no JavaScript) can
+ * do none of that: its hidden temporary files (`.NAME.<12 hex digits>.tmp` beside each target)
+ * stay, while every target is as it was; nothing but a later run's user removes them.
  */
 export class OutputPlan {
   private readonly files: PlannedFile[] = [];

@@ -8,8 +8,10 @@ import { fitPartial } from './commands/fit-partial.js';
 import { harmonizeTable } from './commands/harmonize-table.js';
 import { harmonizeVolumesCommand } from './commands/harmonize-volumes.js';
 import { mergeCommand } from './commands/merge.js';
+import { modelShowCommand } from './commands/model-show.js';
 import { describeError } from './explain.js';
 import { collectList, collectSplines, commaList } from './options.js';
+import { threadsOption } from './threads-flag.js';
 import { gzipLevelFlag, memoryBudgetFlag } from './volume-flags.js';
 
 /** This package's version, from its package.json (one folder above both src/ and dist/). */
@@ -56,16 +58,10 @@ function buildProgram(io: CliIo): Command {
 
   withOutputFlags(
     withModelFlags(
-      program
-        .command('harmonize')
-        .description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).')
-        .requiredOption('--data <table>', '(required) the table of features, one row per sample')
-        .option('--covariates <table>', 'a separate table of batch and covariates, paired with --data by --id')
-        .option('--id <column>', 'the subject id column (required with --covariates; names rows in messages)')
-        .option('--features <patterns>', '(required) the feature columns: names, globs (lh_*) and ranges (first:last), comma-separated', commaList)
-        .option('--exclude <patterns>', 'columns to take out of --features (same patterns)', commaList)
+      withTableInputFlags(program.command('harmonize').description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).'))
         .requiredOption('--out <table>', '(required) where to write the table with the features harmonized')
-        .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply'),
+        .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply')
+        .addOption(threadsOption()),
     ),
   ).action((flags) => harmonizeTable(flags, io));
 
@@ -79,18 +75,19 @@ function buildProgram(io: CliIo): Command {
       .option('--id <column>', 'the subject id column (required with --covariates; names rows in messages)')
       .requiredOption('--out <table>', '(required) where to write the adjusted table')
       .option('--estimate-new-batches', 'estimate each batch the model has not seen from its samples here (two or more), then adjust every sample')
-      .option('--save-model <file>', 'with --estimate-new-batches: write the model extended with the new batches'),
+      .option('--save-model <file>', 'with --estimate-new-batches: write the model extended with the new batches')
+      .addOption(threadsOption()),
   ).action((flags) => applyTable(flags, io));
 
   withVolumeFlags(
     withOutputFlags(
       withModelFlags(
-        program
-          .command('harmonize-volumes')
-          .description('Harmonize NIfTI volumes in a mask, one volume at a time; outputs keep their input file names.')
-          .requiredOption('--covariates <table>', '(required) one row per volume: batch, covariates and the image path')
-          .requiredOption('--image-column <column>', '(required) the column of image paths (relative to the --covariates file)')
-          .requiredOption('--mask <nifti>', '(required) voxels above 0 are harmonized')
+        withVolumeInputFlags(
+          program
+            .command('harmonize-volumes')
+            .description('Harmonize NIfTI volumes in a mask, one volume at a time; outputs keep their input file names.')
+            .requiredOption('--covariates <table>', '(required) one row per volume: batch, covariates and the image path'),
+        )
           .requiredOption('--out-dir <dir>', '(required) where to write the harmonized volumes (created if missing)')
           .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply-volumes')
           .option('--effect-maps', 'also write each batch\u2019s gammaStar and deltaStar maps into --out-dir (gammaStar_<batch>.nii.gz, deltaStar_<batch>.nii.gz)'),
@@ -114,22 +111,22 @@ function buildProgram(io: CliIo): Command {
 
   withOutputFlags(
     withCovariateFlags(
-      program
-        .command('fit-partial')
-        .description('Write the statistics of one site\u2019s (or shard\u2019s) rows or volumes to a file for combat merge; no row leaves the site. Takes the input flags of harmonize or of harmonize-volumes.')
-        .requiredOption('--out <file>', '(required) where to write the statistics (an Arrow IPC file)')
-        .option('--data <table>', 'a table: the features, one row per sample (the input flags of harmonize)')
-        .option('--covariates <table>', 'with --data, a separate table of batch and covariates, paired by --id; for volumes, one row per volume with its image path')
-        .option('--id <column>', 'with --data: the subject id column')
-        .option('--features <patterns>', 'with --data: the feature columns (names, globs, ranges first:last), comma-separated', commaList)
-        .option('--exclude <patterns>', 'with --data: columns to take out of --features', commaList)
-        .option('--image-column <column>', 'volumes: the column of image paths (relative to the --covariates file)')
-        .option('--mask <nifti>', 'volumes: voxels above 0 are accumulated')
+      withVolumeInputFlags(
+        withTableInputFlags(
+          program
+            .command('fit-partial')
+            .description('Write the statistics of one site\u2019s (or shard\u2019s) rows or volumes to a file for combat merge; no row leaves the site. Takes the input flags of harmonize or of harmonize-volumes.')
+            .requiredOption('--out <file>', '(required) where to write the statistics (an Arrow IPC file)'),
+          'either',
+        ),
+        'either',
+      )
         .option('--allow-affine-mismatch', 'volumes: accept volumes whose affine differs from the mask\u2019s')
         .addOption(new Option('--ref-batch <level>').hideHelp())
         .addOption(new Option('--mean-only').hideHelp())
         .addOption(new Option('--non-parametric').hideHelp())
-        .addOption(new Option('--no-eb').hideHelp()),
+        .addOption(new Option('--no-eb').hideHelp())
+        .addOption(threadsOption()),
       'with explicit knots agreed by every site: COLUMN:knots=K1,K2,...:boundary=LOW,HIGH',
     ),
   ).action((flags) => fitPartial(flags, io));
@@ -147,6 +144,17 @@ function buildProgram(io: CliIo): Command {
 
   withOutputFlags(
     program
+      .command('model')
+      .description('Inspect a model file.')
+      .command('show')
+      .description('Print a model file\u2019s summary: features, covariates, batches, mode, unadjusted features, priors; --csv writes its estimates, one row per feature.')
+      .argument('<model>', 'a model written by --save-model')
+      .option('--csv <file>', 'write the per-feature estimates (grandMean, varPooled, beta, each batch\u2019s gammaHat ... deltaStar) as a CSV table')
+      .option('--json', 'print the summary as JSON'),
+  ).action((path: string, flags) => modelShowCommand(path, flags, io));
+
+  withOutputFlags(
+    program
       .command('demo')
       .description('Generate a 3-scanner example, harmonize it, and write the volumes and report.html.')
       .option('--out-dir <dir>', 'where to write everything (a folder a previous demo wrote is replaced)', 'combat-demo')
@@ -155,6 +163,38 @@ function buildProgram(io: CliIo): Command {
 
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/**
+ * The input flags of a table (`harmonize`): `--data`, `--covariates`, `--id`, `--features` and
+ * `--exclude`. `either`: one input of two (`fit-partial` takes a table or volumes), so `--data` is
+ * not required and each flag says it goes with `--data`.
+ */
+function withTableInputFlags(command: Command, inputs: 'table' | 'either' = 'table'): Command {
+  const either = inputs === 'either';
+  const data = 'the table of features, one row per sample';
+  return (either ? command.option('--data <table>', `a table: ${data} (the input flags of harmonize)`) : command.requiredOption('--data <table>', `(required) ${data}`))
+    .option(
+      '--covariates <table>',
+      either ? 'with --data, a separate table of batch and covariates, paired by --id; for volumes, one row per volume with its image path' : 'a separate table of batch and covariates, paired with --data by --id',
+    )
+    .option('--id <column>', `${either ? 'with --data: ' : ''}the subject id column (required with --covariates; names rows in messages)`)
+    .option('--features <patterns>', `${either ? 'with --data: ' : '(required) '}the feature columns: names, globs (lh_*) and ranges (first:last), comma-separated`, commaList)
+    .option('--exclude <patterns>', `${either ? 'with --data: ' : ''}columns to take out of --features (same patterns)`, commaList);
+}
+
+/**
+ * The input flags of volumes (`harmonize-volumes`) besides `--covariates`: `--image-column` and
+ * `--mask`. `either`: one input of two (`fit-partial`), so neither is required and each says it is
+ * for volumes.
+ */
+function withVolumeInputFlags(command: Command, inputs: 'volumes' | 'either' = 'volumes'): Command {
+  const either = inputs === 'either';
+  const image = 'the column of image paths (relative to the --covariates file)';
+  const mask = `voxels above 0 are ${either ? 'accumulated' : 'harmonized'}`;
+  return either
+    ? command.option('--image-column <column>', `volumes: ${image}`).option('--mask <nifti>', `volumes: ${mask}`)
+    : command.requiredOption('--image-column <column>', `(required) ${image}`).requiredOption('--mask <nifti>', `(required) ${mask}`);
 }
 
 function withModelFlags(command: Command): Command {
@@ -189,7 +229,8 @@ function withVolumeFlags(command: Command): Command {
     .option('--allow-affine-mismatch', 'accept volumes whose affine differs from the mask\u2019s (default: an error)')
     .addOption(new Option('--dtype <type>', 'voxel type of the written volumes').choices(['float32', 'float64']).default('float32'))
     .option('--gzip-level <n>', 'gzip level of the written .nii.gz: 0 (none) to 9; 1, the fastest, deflates runs only (zlib\u2019s Z_RLE): on images as small as zlib\u2019s level 1 (nibabel\u2019s), several times faster', gzipLevelFlag, 1)
-    .option('--memory-budget <size>', 'memory for keeping the images\u2019 in-mask voxels between the two passes, so each image is read once (512M, 2G; default 1G); images beyond it are read again', memoryBudgetFlag);
+    .option('--memory-budget <size>', 'memory for keeping the images\u2019 in-mask voxels between the two passes, so each image is read once (512M, 2G; default 1G); images beyond it are read again', memoryBudgetFlag)
+    .addOption(threadsOption());
 }
 
 function isFileSystemError(error: unknown): boolean {

@@ -75,7 +75,7 @@ export function printStatisticsSummary(io: CliIo, facts: StatisticsFacts, option
  * A coding's covariates for a summary: each categorical with its levels, each continuous with the
  * range it was trained on, each spline with its df and knots; `none` when there are none.
  */
-function describeTerms(coding: DesignCoding): string {
+export function describeTerms(coding: DesignCoding): string {
   const covariates = coding.terms.map((term) => {
     if (term.kind === 'categorical') return `${term.name} (categorical: ${term.levels.join(', ')})`;
     const trained = term.range === null ? '' : `trained on ${formatNumber(term.range[0])} to ${formatNumber(term.range[1])}`;
@@ -116,7 +116,7 @@ export function describeFeatures(names: readonly string[]): string {
 }
 
 /** A number to 6 significant digits, without trailing zeros. */
-function formatNumber(x: number): string {
+export function formatNumber(x: number): string {
   return String(Number(x.toPrecision(6)));
 }
 
@@ -126,7 +126,8 @@ function countLabels(labels: ArrayLike<string>): Map<string, number> {
   return counts;
 }
 
-function describeMode(options: CombatModel['options']): string {
+/** The mode of a model's options: how the batch effects were estimated, and what is adjusted. */
+export function describeMode(options: CombatModel['options']): string {
   const estimate = !options.eb ? 'no empirical Bayes (per-feature estimates)' : options.parametric ? 'parametric empirical Bayes' : 'non-parametric empirical Bayes';
   return `${estimate}, ${options.meanOnly ? 'location only (mean-only)' : 'location and scale'}`;
 }

@@ -1,19 +1,22 @@
 import {
   CombatAccumulator,
-  applyEncoded,
   codeDesign,
   encodeCovariates,
   finalizeModel,
+  mergeStatistics,
   type CombatModel,
   type CombatOptions,
+  type CombatStatistics,
   type CombatWarning,
   type Covariates,
   type DataMatrix,
+  type DesignOptions,
   type EncodedRows,
 } from '@combat/core';
 import { checkFitBatches } from '@combat/core/internal';
 import { TableEncoder, tableMatrix, type Table } from '@combat/io-arrow';
 import { tableFormat } from '@combat/io-arrow/node';
+import type { CombatThreads } from '@combat/threads';
 import { inRows, inRowsAsync, type RowContext } from './explain.js';
 import type { OutputPlan } from './outputs.js';
 import type { PairedTables } from './pairing.js';
@@ -54,12 +57,45 @@ export function sliceRows(rows: EncodedRows, first: number, count: number): Enco
 }
 
 /**
- * The fit of `harmonize` (core's `harmonize` up to its model) in one pass over the chunks: the
- * design coded from the covariates of every row (levels, ranges, spline knots), the batches
- * checked, then the statistics accumulated chunk by chunk and the model finalized. `scan` sees
- * every chunk (an Arrow output learns its column types). The same model as `harmonize` of the
- * whole table when it is one chunk; otherwise the statistics are the merge of the chunks', equal
- * to rounding.
+ * The statistics of the data's rows in one pass over its chunks (the fit pass of `harmonize`, and
+ * all of `fit-partial`): the design coded from the covariates of every row (levels, ranges, the
+ * splines' knots) and, with `fit`, the batches checked for a fit (the reference batch among them);
+ * then each chunk's feature columns accumulated. `scan` sees every chunk (an Arrow output learns
+ * its column types). Errors of the library in the command's words (file, row, column); the
+ * missing cells are counted, for the summary.
+ */
+export async function accumulateChunks(
+  paired: PairedTables,
+  features: readonly string[],
+  covariates: Covariates,
+  options: { splines?: DesignOptions['splines']; fit?: { refBatch: string | null }; scan?: (chunk: Table) => void },
+  context: ChunkContext,
+  threads: CombatThreads,
+): Promise<{ statistics: CombatStatistics; encoded: EncodedRows; missingCells: number }> {
+  const { splines, fit, scan } = options;
+  const { coding, encoded } = inRows({ ...context, table: paired.data }, () => {
+    const design = codeDesign(covariates, splines === undefined ? {} : { splines });
+    if (fit !== undefined) checkFitBatches(covariates.batch, fit.refBatch);
+    return { coding: design, encoded: encodeCovariates(design, covariates) };
+  });
+  // Each chunk's statistics on the threads, merged in file order (the same for any number of threads).
+  let statistics: CombatStatistics | null = null;
+  let missingCells = 0;
+  await eachChunk(paired, features, encoded, context, async (chunk, matrix, rows) => {
+    scan?.(chunk);
+    const chunkStatistics = await threads.accumulateEncoded(coding, matrix, rows);
+    statistics = statistics === null ? chunkStatistics : mergeStatistics(statistics, chunkStatistics);
+    missingCells += countMissing(matrix);
+  });
+  // No chunk (no rows): the statistics of nothing, which the library then refuses in its words.
+  return { statistics: statistics ?? new CombatAccumulator(coding, features.length).statistics(), encoded, missingCells };
+}
+
+/**
+ * The fit of `harmonize` (core's `harmonize` up to its model): the statistics of every row
+ * ({@link accumulateChunks}), then the model finalized. The same model as `harmonize` of the whole
+ * table when it is one chunk; otherwise the statistics are the merge of the chunks', equal to
+ * rounding.
  */
 export async function fitChunks(
   paired: PairedTables,
@@ -68,38 +104,36 @@ export async function fitChunks(
   options: CombatOptions,
   context: ChunkContext,
   scan: (chunk: Table) => void,
+  threads: CombatThreads,
 ): Promise<{ model: CombatModel; warnings: CombatWarning[]; encoded: EncodedRows; missingCells: number }> {
-  const rows: RowContext = { ...context, table: paired.data };
   const { splines, ...fitOptions } = options;
-  const { coding, encoded } = inRows(rows, () => {
-    const design = codeDesign(covariates, splines === undefined ? {} : { splines });
-    checkFitBatches(covariates.batch, options.refBatch ?? null);
-    return { coding: design, encoded: encodeCovariates(design, covariates) };
-  });
-  const accumulator = new CombatAccumulator(coding, features.length);
-  let missingCells = 0;
-  await eachChunk(paired, features, encoded, context, (chunk, matrix, chunkRows) => {
-    scan(chunk);
-    accumulator.addEncoded(matrix, chunkRows);
-    missingCells += countMissing(matrix);
-  });
-  const { model, warnings } = inRows(rows, () => finalizeModel(accumulator.statistics(), fitOptions));
+  const { statistics, encoded, missingCells } = await accumulateChunks(paired, features, covariates, { ...(splines === undefined ? {} : { splines }), fit: { refBatch: options.refBatch ?? null }, scan }, context, threads);
+  const { model, warnings } = inRows({ ...context, table: paired.data }, () => finalizeModel(statistics, fitOptions));
   return { model, warnings, encoded, missingCells };
 }
 
 /**
- * The adjust pass: each chunk's features adjusted with the model (core's `applyEncoded`) and
+ * The adjust pass: each chunk's features adjusted with the model (core's `applyEncoded`, on the
+ * threads) and
  * written to `path` as it goes, every column in order (see `TableEncoder`), through the plan's
  * temporary file; returns the missing cells seen. `encoder` is the one that scanned the chunks
  * before, for an Arrow output.
  */
-export async function adjustChunks(paired: PairedTables, features: readonly string[], model: CombatModel, encoded: EncodedRows, context: ChunkContext, output: { plan: OutputPlan; path: string; encoder: TableEncoder }): Promise<number> {
+export async function adjustChunks(
+  paired: PairedTables,
+  features: readonly string[],
+  model: CombatModel,
+  encoded: EncodedRows,
+  context: ChunkContext,
+  output: { plan: OutputPlan; path: string; encoder: TableEncoder },
+  threads: CombatThreads,
+): Promise<number> {
   const { plan, path, encoder } = output;
   const writer = await plan.open(path);
   let missingCells = 0;
   await eachChunk(paired, features, encoded, context, async (chunk, matrix, rows) => {
     missingCells += countMissing(matrix);
-    await writer.write(encoder.encode(chunk, featureMap(features, applyEncoded(model, matrix, rows))));
+    await writer.write(encoder.encode(chunk, featureMap(features, await threads.applyEncoded(model, matrix, rows))));
   });
   await writer.write(encoder.finish());
   await writer.close();
@@ -113,18 +147,22 @@ export function outputEncoder(path: string): { encoder: TableEncoder; scan: (chu
 }
 
 /**
- * Splits a sample-major matrix into named columns.
+ * Splits a sample-major matrix into named columns: views of one feature-major copy.
  */
 export function featureMap(features: readonly string[], data: Float64Array): Map<string, Float64Array> {
   const V = features.length;
-  return new Map(features.map((name, v) => [name, Float64Array.from({ length: data.length / V }, (_, i) => data[i * V + v] as number)]));
+  const n = V === 0 ? 0 : data.length / V;
+  const columns = new Float64Array(data.length);
+  for (let i = 0; i < n; i++) for (let v = 0; v < V; v++) columns[v * n + i] = data[i * V + v] as number;
+  return new Map(features.map((name, v) => [name, columns.subarray(v * n, (v + 1) * n)]));
 }
 
 /**
  * The number of missing (NaN) cells of a matrix.
  */
 export function countMissing(matrix: DataMatrix): number {
+  const { data } = matrix;
   let missing = 0;
-  for (const value of matrix.data) if (value !== value) missing++;
+  for (let k = 0; k < data.length; k++) if (Number.isNaN(data[k])) missing++;
   return missing;
 }

@@ -3,9 +3,9 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TableEncoder, decodeArrowTable, parseDelimited, type ArrowColumn, type Table } from '@combat/io-arrow';
 import { openTable, readModel } from '@combat/io-arrow/node';
-import { COMBAT_CASES, expectClose, loadCase, loadFamilyCase, temporaryFolder, type CaseSpec } from '@combat/test-support';
+import { COMBAT_CASES, expectClose, loadCase, loadFamilyCase, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { roiLines, writeText, ROI_FLAGS } from './helpers.js';
+import { caseFlags, featureValues, roiLines, writeText, ROI_FLAGS } from './helpers.js';
 import { runCli, runCliWith } from './run-cli.js';
 
 /**
@@ -18,26 +18,6 @@ import { runCli, runCliWith } from './run-cli.js';
 const dir = await temporaryFolder('chunked-tables');
 /** Chunks of about 1.5 kB of text: a row or two of the 120-feature cases. */
 const SMALL = { env: { COMBAT_CHUNK_BYTES: '1500' } };
-
-/** case.json as command-line flags. */
-function flagsOf(spec: CaseSpec, features: readonly string[]): string[] {
-  return [
-    '--features', `${features[0]}:${features.at(-1)}`,
-    '--batch', spec.batch,
-    '--id', 'subject',
-    ...(spec.categorical.length > 0 ? ['--categorical', spec.categorical.join(',')] : []),
-    ...(spec.continuous.length > 0 ? ['--continuous', spec.continuous.join(',')] : []),
-    ...(spec.refBatch !== null ? ['--ref-batch', spec.refBatch] : []),
-    ...(spec.meanOnly ? ['--mean-only'] : []),
-    ...(spec.parametric ? [] : ['--non-parametric']),
-    ...(spec.eb ? [] : ['--no-eb']),
-  ];
-}
-
-/** The features of a table, sample-major. */
-function featureValues(table: Table, features: readonly string[]): Float64Array {
-  return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length]!)!.numbers![Math.floor(k / features.length)]!);
-}
 
 /** The record batches of an Arrow file (its chunks, a byte at most each). */
 async function recordBatches(path: string): Promise<number> {
@@ -62,7 +42,7 @@ describe.each(['roi-missing-parametric', 'roi-refbatch-nonparametric', 'roi-mean
     const run = async (label: string, options: { env?: Record<string, string> }) => {
       const out = join(dir, `${name}-${label}.csv`);
       const model = join(dir, `${name}-${label}.arrow`);
-      const result = await runCliWith(options, 'harmonize', '--data', input, ...flagsOf(spec, features), '--out', out, '--save-model', model);
+      const result = await runCliWith(options, 'harmonize', '--data', input, ...caseFlags(spec, `${features[0]}:${features.at(-1)}`), '--out', out, '--save-model', model);
       expect(result.code, result.stderr).toBe(0);
       return { out, model, result, written: parseDelimited(readFileSync(out, 'utf8'), { source: out }) };
     };

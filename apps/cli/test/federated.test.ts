@@ -111,6 +111,7 @@ describe.each([
   let dir: string;
   const pooled = new Map<string, { model: CombatModel; rows: Map<string, number[]> }>();
 
+  // One harmonize a mode: on a busy machine, more than a hook's default 10 s.
   beforeAll(async () => {
     dir = await temporaryFolder(`federated-${name}`);
     for (const mode of modes) {
@@ -118,7 +119,7 @@ describe.each([
       expectSuccess(await runCli('harmonize', '--data', input, ...flags, ...MODES[mode]!, '--out', out, '--save-model', model));
       pooled.set(mode, { model: (await readModel(model)).model, rows: rowsById(out, names) });
     }
-  });
+  }, 60_000);
 
   it.each(Object.entries(tableSplits(header, rows)))('split %s', async (split, shards) => {
     const files = [];
@@ -279,6 +280,19 @@ describe('what fit-partial and merge refuse, naming the file (both files when tw
     const fewer = await partial(siteB, 'fewer.arrow', [...flags.slice(0, -1), 'f000:f059']);
     const result = await runCli('merge', a, fewer, '--save-model', never);
     expect(result).toMatchObject({ code: 1, stderr: `combat: error: ${fewer}: has 60 features, but ${a} has 120; every site must give the same --features\n` });
+  });
+
+  it('files naming different id columns merge; the outputs name none, and a warning names the files', async () => {
+    const named = join(dir, 'named.arrow');
+    expectSuccess(await runCli('fit-partial', '--data', siteB, '--id', 'subject', ...flags, '--out', named));
+    const [model, merged] = [join(dir, 'ids-model.arrow'), join(dir, 'ids-merged.arrow')];
+    const result = await runCli('merge', a, named, '--save-model', model, '--out', merged, '--quiet');
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: `combat: warning: the files name different id columns (none in ${a}, "subject" in ${named}); the merged outputs name none (it only names rows in messages: give --id to combat apply)\n`,
+    });
+    expect((await readModel(model)).idColumn).toBeUndefined();
+    expect((await readStatistics(merged)).idColumn).toBeUndefined();
   });
 
   it('mismatched covariates, naming both files', async () => {

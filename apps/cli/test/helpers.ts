@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { copyFile, cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fixturePath, temporaryFolder } from '@combat/test-support';
+import type { Table } from '@combat/io-arrow';
+import { fixturePath, temporaryFolder, type CaseSpec } from '@combat/test-support';
 
 /** The repository's fixtures folder. */
 export const FIXTURES = fixturePath();
@@ -37,4 +38,24 @@ export async function seedCopy(prefix: string): Promise<string> {
   await copyFile(join(SEED, 'mask.nii.gz'), join(dir, 'mask.nii.gz'));
   await copyFile(join(SEED, 'covars.csv'), join(dir, 'covars.csv'));
   return dir;
+}
+
+/** An sva::ComBat case's case.json as command-line flags, its features given as `features` (a list or a range). */
+export function caseFlags(spec: CaseSpec, features: string): string[] {
+  return [
+    '--features', features,
+    '--batch', spec.batch,
+    '--id', 'subject',
+    ...(spec.categorical.length > 0 ? ['--categorical', spec.categorical.join(',')] : []),
+    ...(spec.continuous.length > 0 ? ['--continuous', spec.continuous.join(',')] : []),
+    ...(spec.refBatch !== null ? ['--ref-batch', spec.refBatch] : []),
+    ...(spec.meanOnly ? ['--mean-only'] : []),
+    ...(spec.parametric ? [] : ['--non-parametric']),
+    ...(spec.eb ? [] : ['--no-eb']),
+  ];
+}
+
+/** The features of a table, sample-major. */
+export function featureValues(table: Table, features: readonly string[]): Float64Array {
+  return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length]!)!.numbers![Math.floor(k / features.length)]!);
 }

@@ -9,11 +9,12 @@ import { addedBatches, newBatchesOption, planExtendedModel, type NewBatchFlags }
 import { pairedCovariates, readPaired, type PairedTables } from '../pairing.js';
 import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
 import { adjustChunks, eachChunk, outputEncoder, type ChunkContext } from '../table-passes.js';
+import { withCombatThreads, type ThreadsFlags } from '../threads-flag.js';
 
 /**
  * The flags of `combat apply`.
  */
-export interface ApplyTableFlags extends OutputFlags, NewBatchFlags {
+export interface ApplyTableFlags extends OutputFlags, NewBatchFlags, ThreadsFlags {
   readonly model: string;
   readonly data: string;
   readonly covariates?: string;
@@ -60,7 +61,7 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
       }
     }
     checkBatches(used, encoded, rows);
-    const missingCells = await adjustChunks(paired, featureNames, used, encoded, context, { plan, path: flags.out, encoder: output.encoder });
+    const missingCells = await withCombatThreads(flags, (threads) => adjustChunks(paired, featureNames, used, encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads));
     if (flags.saveModel !== undefined) {
       await plan.write(flags.saveModel, encodeModelFile(used, { featureNames, columns, idColumn }, { target: flags.saveModel }));
     }

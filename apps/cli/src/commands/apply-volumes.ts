@@ -1,7 +1,7 @@
 import { ModelFormatError } from '@combat/core';
 import { encodeModelFile } from '@combat/io-arrow';
 import { readModel } from '@combat/io-arrow/node';
-import { NiftiFileResource, encodeNiftiFile } from '@combat/io-nifti/node';
+import { NiftiFileResource, NiftiThreads } from '@combat/io-nifti/node';
 import { adjustVolumes } from '@combat/volumes';
 import { UsageError, type CliIo } from '../cli-io.js';
 import { inRowsAsync } from '../explain.js';
@@ -9,6 +9,7 @@ import { addedBatches, newBatchesOption, planExtendedModel, type NewBatchFlags }
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { describeCount, printSummary, reportWarnings } from '../summary.js';
+import { threadsOf } from '../threads-flag.js';
 import { encodeOptions, type VolumeOutputFlags } from './harmonize-volumes.js';
 import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
@@ -40,13 +41,15 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
   // Two passes: every image is checked (and new sites estimated) before the first is adjusted, so a bad one stops the run early;
   // the first keeps the in-mask voxels (within --memory-budget) for the second, so each image is read once.
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
+  // Files are read and written on --threads workers; the main thread adjusts.
+  const threads = new NiftiThreads({ threads: threadsOf(flags) });
   const result = await withOutputs(plan, async () => {
     const applied = await inRowsAsync(inputs.rows, () => adjustVolumes(
       // The file keeps no mask path: messages name the mask by the model it came with, "the mask (model.arrow)".
       { model, mask: { ...mask, source: flags.model } },
-      inputs.images.map((path) => new NiftiFileResource(path)),
+      inputs.images.map((path) => new NiftiFileResource(path, { threads })),
       inputs.covariates,
-      async (adjusted, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, adjusted, encodeOptions(flags))),
+      async (adjusted, i) => plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, adjusted, encodeOptions(flags))),
       {
         preserveOutOfMask: flags.preserveOutOfMask ?? false,
         allowAffineMismatch: flags.allowAffineMismatch ?? false,
@@ -60,7 +63,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
       await plan.write(flags.saveModel, encodeModelFile(extended.model, { featureNames: Array.from(mask.indices, String), columns, mask }, { target: flags.saveModel }));
     }
     return applied;
-  });
+  }).finally(() => threads.close());
   reportWarnings(io, result.warnings);
   printSummary(
     io,

@@ -1,6 +1,6 @@
 import type { CombatStatistics, SplineOptions } from '@combat/core';
 import { encodeStatisticsFile } from '@combat/io-arrow';
-import { NiftiFileResource } from '@combat/io-nifti/node';
+import { NiftiFileResource, NiftiThreads } from '@combat/io-nifti/node';
 import { accumulateVolumes } from '@combat/volumes';
 import { DataError, UsageError, type CliIo } from '../cli-io.js';
 import { disclosureWarnings } from '../disclosure.js';
@@ -11,7 +11,8 @@ import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
 import { startProgress } from '../progress.js';
 import { describeCount, describeFeatures, printStatisticsSummary } from '../summary.js';
-import { accumulateTable } from '../table-statistics.js';
+import { accumulateChunks } from '../table-passes.js';
+import { threadsOf, withCombatThreads, type ThreadsFlags } from '../threads-flag.js';
 import { readVolumeRows } from './volume-inputs.js';
 
 /**
@@ -19,7 +20,7 @@ import { readVolumeRows } from './volume-inputs.js';
  * `harmonize` or the input flags of `harmonize-volumes`. The mode flags are parsed only to be
  * refused: they belong to `merge`.
  */
-export interface FitPartialFlags extends CovariateFlags, ModeFlags, OutputFlags {
+export interface FitPartialFlags extends CovariateFlags, ModeFlags, OutputFlags, ThreadsFlags {
   readonly out: string;
   readonly data?: string;
   readonly covariates?: string;
@@ -98,7 +99,7 @@ async function partialTable(flags: FitPartialFlags & { data: string }, splines: 
   const plan = new OutputPlan({ inputs: [flags.data, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
   const { statistics, missingCells } = await withOutputs(plan, async () => {
-    const accumulated = await accumulateTable(paired, features, pairedCovariates(paired, columns), splines, { idColumn, features });
+    const accumulated = await withCombatThreads(flags, (threads) => accumulateChunks(paired, features, pairedCovariates(paired, columns), splines === undefined ? {} : { splines }, { idColumn, features }, threads));
     await plan.write(flags.out, encodeStatisticsFile(accumulated.statistics, { featureNames: features, columns, idColumn }, { target: flags.out }));
     return accumulated;
   });
@@ -113,18 +114,20 @@ async function partialVolumes(flags: FitPartialFlags & { covariates: string; ima
   const plan = new OutputPlan({ inputs: [...inputs.images, flags.mask, flags.covariates], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
   const progress = startProgress(io, flags.quiet ?? false, inputs.images.length);
+  // Files are read on --threads workers; the main thread accumulates.
+  const threads = new NiftiThreads({ threads: threadsOf(flags) });
   const { statistics, mask } = await withOutputs(plan, async () => {
     const accumulated = await inRowsAsync(inputs.rows, () =>
       accumulateVolumes(
-        inputs.images.map((path) => new NiftiFileResource(path)),
+        inputs.images.map((path) => new NiftiFileResource(path, { threads })),
         inputs.covariates,
-        { mask: new NiftiFileResource(flags.mask), allowAffineMismatch: flags.allowAffineMismatch ?? false, onProgress: () => progress.tick(), ...(splines === undefined ? {} : { splines }) },
+        { mask: new NiftiFileResource(flags.mask, { threads }), allowAffineMismatch: flags.allowAffineMismatch ?? false, onProgress: () => progress.tick(), ...(splines === undefined ? {} : { splines }) },
       ),
     ).finally(() => progress.stop());
     const { mask: geometry } = accumulated;
     await plan.write(flags.out, encodeStatisticsFile(accumulated.statistics, { featureNames: Array.from(geometry.indices, String), columns, mask: geometry }, { target: flags.out }));
     return accumulated;
-  });
+  }).finally(() => threads.close());
   warnAbout(io, statistics, Array.from(mask.indices, String), true);
   printStatisticsSummary(
     io,

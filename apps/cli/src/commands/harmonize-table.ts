@@ -9,11 +9,12 @@ import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
 import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
 import { adjustChunks, fitChunks, outputEncoder } from '../table-passes.js';
+import { withCombatThreads, type ThreadsFlags } from '../threads-flag.js';
 
 /**
  * The flags of `combat harmonize`.
  */
-export interface HarmonizeTableFlags extends ModelFlags, OutputFlags {
+export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFlags {
   readonly data: string;
   readonly covariates?: string;
   readonly id?: string;
@@ -49,8 +50,11 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Pro
     // No rows: the library says so, as it does of an empty matrix.
     if (data.rows === 0) inRows(rows, () => harmonize({ data: new Float64Array(0), samples: 0, features: features.length }, covariates, options));
     const output = outputEncoder(flags.out);
-    const fit = await fitChunks(paired, features, covariates, options, context, (chunk) => output.scan(chunk, features));
-    await adjustChunks(paired, features, fit.model, fit.encoded, context, { plan, path: flags.out, encoder: output.encoder });
+    const fit = await withCombatThreads(flags, async (threads) => {
+      const fitted = await fitChunks(paired, features, covariates, options, context, (chunk) => output.scan(chunk, features), threads);
+      await adjustChunks(paired, features, fitted.model, fitted.encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads);
+      return fitted;
+    });
     if (flags.saveModel !== undefined) await plan.write(flags.saveModel, encodeModelFile(fit.model, { featureNames: features, columns, idColumn }, { target: flags.saveModel }));
     return fit;
   });

@@ -1,7 +1,7 @@
 import type { VolumeResource } from '@combat/base';
 import type { Covariates } from '@combat/core';
 import { encodeModelFile } from '@combat/io-arrow';
-import { NiftiFileResource, encodeNiftiFile, type EncodeFileOptions } from '@combat/io-nifti/node';
+import { NiftiFileResource, NiftiThreads, type EncodeFileOptions } from '@combat/io-nifti/node';
 import { batchEffectMaps, harmonizeVolumesStreaming, type HarmonizeVolumesStreamingResult, type VolumeSink } from '@combat/volumes';
 import type { CliIo } from '../cli-io.js';
 import { EFFECT_MAP_KINDS, effectMapPath } from '../effect-maps.js';
@@ -10,6 +10,7 @@ import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFl
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { describeCount, printSummary, reportWarnings } from '../summary.js';
+import { threadsOf, type ThreadsFlags } from '../threads-flag.js';
 import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 
 /**
@@ -27,7 +28,7 @@ export interface HarmonizeVolumesFlags extends ModelFlags, VolumeOutputFlags {
 /**
  * The output flags of the volume commands.
  */
-export interface VolumeOutputFlags extends OutputFlags {
+export interface VolumeOutputFlags extends OutputFlags, ThreadsFlags {
   readonly preserveOutOfMask?: boolean;
   readonly allowAffineMismatch?: boolean;
   readonly dtype?: 'float32' | 'float64';
@@ -51,8 +52,9 @@ export function encodeOptions(flags: VolumeOutputFlags): EncodeFileOptions {
  * `combat harmonize-volumes`: ComBat on the in-mask voxels of the NIfTI images a covariates table
  * lists, streaming a few volumes at a time (each read once when their in-mask voxels fit
  * `--memory-budget`); each output takes its input's file name in `--out-dir`, gzipped at
- * `--gzip-level`. Every output path is checked before the first write, and a failed run leaves
- * nothing behind.
+ * `--gzip-level`. Files are read and written on `--threads` worker threads (none for 1), while the
+ * main thread fits and adjusts. Every output path is checked before the first write, and a failed
+ * run leaves nothing behind.
  */
 export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: CliIo): Promise<void> {
   flagOfColumn(flags);
@@ -68,14 +70,15 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   const batches = [...new Set(inputs.covariates.batch)];
   if (flags.effectMaps) for (const batch of batches) for (const kind of EFFECT_MAP_KINDS) plan.file(effectMapPath(flags.outDir, kind, batch), `--effect-maps (${kind} of ${batch})`);
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
+  const threads = new NiftiThreads({ threads: threadsOf(flags) });
   const { estimates, warnings } = await withOutputs(plan, async () => {
     const rows = { ...inputs.rows, batches: batchFlags(flags) };
     const fit = await inRowsAsync(rows, () => fitAndAdjust(
-      inputs.images.map((path) => new NiftiFileResource(path)),
+      inputs.images.map((path) => new NiftiFileResource(path, { threads })),
       inputs.covariates,
-      new NiftiFileResource(flags.mask),
+      new NiftiFileResource(flags.mask, { threads }),
       flags,
-      async (volume, i) => plan.write(inputs.outputs[i] as string, await encodeNiftiFile(inputs.outputs[i] as string, volume, encodeOptions(flags))),
+      async (volume, i) => plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, volume, encodeOptions(flags))),
       () => progress.tick(),
     )).finally(() => progress.stop());
     const { model, mask } = fit.estimates;
@@ -86,12 +89,12 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
       for (const { batch, gammaStar, deltaStar } of batchEffectMaps(fit.estimates)) {
         for (const [kind, map] of [['gammaStar', gammaStar], ['deltaStar', deltaStar]] as const) {
           const path = effectMapPath(flags.outDir, kind, batch);
-          await plan.write(path, await encodeNiftiFile(path, map, encodeOptions(flags)));
+          await plan.write(path, await threads.encodeFile(path, map, encodeOptions(flags)));
         }
       }
     }
     return fit;
-  });
+  }).finally(() => threads.close());
   reportWarnings(io, warnings);
   printSummary(
     io,

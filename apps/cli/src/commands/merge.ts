@@ -35,7 +35,7 @@ export async function mergeCommand(paths: readonly string[], flags: MergeFlags, 
   if (flags.out !== undefined) plan.file(flags.out, '--out');
   const inputs = await readStatisticsInputs(paths);
   const statistics = mergeInputs(inputs);
-  const extras = mergedExtras(inputs);
+  const { extras, idWarning } = mergedExtras(inputs);
   const fit = await withOutputs(plan, async () => {
     const fitted = flags.saveModel === undefined ? undefined : fitModel(statistics, extras, flags, paths);
     if (flags.saveModel !== undefined && fitted !== undefined) await plan.write(flags.saveModel, encodeModelFile(fitted.model, extras, { target: flags.saveModel }));
@@ -47,6 +47,7 @@ export async function mergeCommand(paths: readonly string[], flags: MergeFlags, 
   const of = extras.mask === undefined ? `${describeFeatures(extras.featureNames)} of ${describeCount(samples, 'sample')}` : `${describeCount(samples, 'volume')} (${extras.mask.indices.length} voxels in the mask)`;
   const headline = `merged ${describeCount(paths.length, 'statistics file')}: ${of}`;
   const quiet = { quiet: flags.quiet ?? false };
+  if (idWarning !== undefined) io.stderr.write(`combat: warning: ${idWarning}\n`);
   if (fit === undefined) return printStatisticsSummary(io, { headline, statistics, wrote }, quiet);
   reportWarnings(io, fit.warnings, extras.mask === undefined ? extras.featureNames : undefined);
   printSummary(io, { headline, model: fit.model, ...(extras.mask === undefined ? { features: extras.featureNames } : {}), wrote }, quiet);
@@ -54,17 +55,22 @@ export async function mergeCommand(paths: readonly string[], flags: MergeFlags, 
 
 /**
  * What the merged files hold besides the statistics: the first file's feature names, columns and
- * mask (the others agree), and the id column when every file names the same.
+ * mask (the others agree), and the id column when every file names the same. Sites may name their
+ * id column as they like (it names rows in messages, and plays no part in the fit): when the files
+ * name different ones, the outputs name none, and a warning says so, naming the files.
  */
-function mergedExtras(inputs: readonly StatisticsInput[]): ModelFileExtras {
+function mergedExtras(inputs: readonly StatisticsInput[]): { extras: ModelFileExtras; idWarning?: string } {
   const [first] = inputs as [StatisticsInput];
-  const idColumn = inputs.every((input) => input.idColumn === first.idColumn) ? first.idColumn : undefined;
-  return {
+  const same = inputs.every((input) => input.idColumn === first.idColumn);
+  const extras = {
     featureNames: first.featureNames,
     ...(first.columns === undefined ? {} : { columns: first.columns }),
-    ...(idColumn === undefined ? {} : { idColumn }),
+    ...(same && first.idColumn !== undefined ? { idColumn: first.idColumn } : {}),
     ...(first.mask === undefined ? {} : { mask: first.mask }),
   };
+  if (same) return { extras };
+  const named = inputs.map((input) => `${input.idColumn === undefined ? 'none' : JSON.stringify(input.idColumn)} in ${input.path}`);
+  return { extras, idWarning: `the files name different id columns (${named.join(', ')}); the merged outputs name none (it only names rows in messages: give --id to combat apply)` };
 }
 
 /**
