@@ -1,5 +1,5 @@
 import { TooFewSamplesError } from '@combat/core';
-import { checkValues, context, groupValues, indexBatches, named, type FeatureWhere } from './batch-groups.js';
+import { checkValues, context, groupValues, indexBatches, named, type FeatureGroups, type FeatureWhere } from './batch-groups.js';
 import { fUpper } from './distributions.js';
 import { mean } from './sample-summaries.js';
 import type { FTest } from './types.js';
@@ -28,27 +28,29 @@ import type { FTest } from './types.js';
  */
 export function anova(values: ArrayLike<number>, batch: readonly string[]): FTest {
   checkValues(values, batch, 'anova');
-  const { groups } = groupValues(values, 0, 1, indexBatches(batch, 'anova: batch'), {}, 'ANOVA');
-  return anovaOfGroups(groups, {}, 'ANOVA');
+  const groups = groupValues(values, 0, 1, indexBatches(batch, 'anova: batch'), {}, 'ANOVA');
+  return anovaOfGroups(groups.values, groups, {}, 'ANOVA');
 }
 
-/** The ANOVA F test of checked groups (at least two, none empty). */
-export function anovaOfGroups(groups: readonly Float64Array[], where: FeatureWhere, test: string): FTest {
-  const k = groups.length;
-  let n = 0;
-  for (const group of groups) n += group.length;
+/**
+ * The ANOVA F test of checked groups (at least two, none empty): of their values, or of values
+ * laid out as theirs (Levene's deviations).
+ */
+export function anovaOfGroups(values: Float64Array, groups: FeatureGroups, where: FeatureWhere, test: string): FTest {
+  const { k, n, starts } = groups;
   if (n <= k) throw new TooFewSamplesError(`${named(where)}expected more finite values than batches for the ${test}; found ${n} values in ${k} batches`, context(where));
-  const means = groups.map(mean);
   let grand = 0;
-  groups.forEach((group, g) => (grand += group.length * (means[g] as number)));
+  for (let g = 0; g < k; g++) grand += groups.size(g) * mean(values, starts[g], starts[g + 1]);
   grand /= n;
   let between = 0;
   let within = 0;
-  groups.forEach((group, g) => {
-    const m = means[g] as number;
-    between += group.length * (m - grand) ** 2;
-    for (let i = 0; i < group.length; i++) within += ((group[i] as number) - m) ** 2;
-  });
+  for (let g = 0; g < k; g++) {
+    const start = starts[g] as number;
+    const end = starts[g + 1] as number;
+    const m = mean(values, start, end);
+    between += (end - start) * (m - grand) ** 2;
+    for (let i = start; i < end; i++) within += ((values[i] as number) - m) ** 2;
+  }
   const df1 = k - 1;
   const df2 = n - k;
   const statistic = between / df1 / (within / df2);

@@ -1,4 +1,4 @@
-import { checkValues, groupValues, indexBatches } from './batch-groups.js';
+import { checkValues, groupValues, indexBatches, type FeatureGroups } from './batch-groups.js';
 import { chiSquareUpper } from './distributions.js';
 import { mean } from './sample-summaries.js';
 import type { ChiSquareTest } from './types.js';
@@ -26,33 +26,35 @@ import type { ChiSquareTest } from './types.js';
  */
 export function bartlett(values: ArrayLike<number>, batch: readonly string[]): ChiSquareTest {
   checkValues(values, batch, 'bartlett');
-  const { groups } = groupValues(values, 0, 1, indexBatches(batch, 'bartlett: batch'), {}, 'Bartlett test', 2);
+  const groups = groupValues(values, 0, 1, indexBatches(batch, 'bartlett: batch'), {}, 'Bartlett test', 2);
   return bartlettOfGroups(groups);
 }
 
 /** The Bartlett test of checked groups (two values or more each). */
-export function bartlettOfGroups(groups: readonly Float64Array[]): ChiSquareTest {
-  const k = groups.length;
-  const variances = groups.map((group) => {
-    const m = mean(group);
-    let sum = 0;
-    for (let i = 0; i < group.length; i++) sum += ((group[i] as number) - m) ** 2;
-    return sum / (group.length - 1);
-  });
+export function bartlettOfGroups(groups: FeatureGroups): ChiSquareTest {
+  const { k, starts, values } = groups;
   let total = 0;
   let pooled = 0;
   let inverse = 0;
-  groups.forEach((group, g) => {
-    const d = group.length - 1;
+  for (let g = 0; g < k; g++) {
+    const d = groups.size(g) - 1;
     total += d;
-    pooled += d * (variances[g] as number);
+    pooled += d * variance(values, starts[g] as number, starts[g + 1] as number);
     inverse += 1 / d;
-  });
+  }
   pooled /= total;
   // N log V - sum d_i log v_i, summed as sum d_i log(V / v_i) to keep its digits when it is small.
   let contrast = 0;
-  groups.forEach((group, g) => (contrast += (group.length - 1) * Math.log(pooled / (variances[g] as number))));
+  for (let g = 0; g < k; g++) contrast += (groups.size(g) - 1) * Math.log(pooled / variance(values, starts[g] as number, starts[g + 1] as number));
   const df = k - 1;
   const statistic = contrast / (1 + (inverse - 1 / total) / (3 * df));
   return { statistic, df, p: chiSquareUpper(statistic, df) };
+}
+
+/** The sample variance of the values from `start` to `end` (not inclusive). */
+function variance(values: Float64Array, start: number, end: number): number {
+  const m = mean(values, start, end);
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += ((values[i] as number) - m) ** 2;
+  return sum / (end - start - 1);
 }

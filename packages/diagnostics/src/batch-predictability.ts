@@ -26,13 +26,15 @@ export interface BatchPredictabilityOptions {
  * nearest-centroid classifier on the first `components` principal components, against `chance`
  * (the largest batch's share of the samples: the accuracy of always guessing it), each sample's
  * `predicted` batch (from the fold that held it out; null when its batch had no sample in the
- * training folds), and the settings used. Before harmonization a batch effect makes the accuracy
- * high; after, it should be near chance.
+ * training folds), the settings used, and the features the classifier saw: every `stride`-th
+ * (1 below 20,000 features; wider data at the stride that keeps at most 20,000) and how many of
+ * those entered (`featuresUsed`, constant ones left out). Before harmonization a batch effect
+ * makes the accuracy high; after, it should be near chance.
  *
  * @example
  * ```ts
  * const result: BatchPredictability = batchPredictability(matrix, batch, { folds: 4 });
- * [result.classifier, result.chance, result.predicted.length]; // ['nearest-centroid', 0.5, 8]
+ * [result.classifier, result.chance, result.predicted.length, result.stride, result.featuresUsed]; // ['nearest-centroid', 0.5, 8, 1, 3]
  * ```
  */
 export interface BatchPredictability {
@@ -40,6 +42,8 @@ export interface BatchPredictability {
   readonly components: number;
   readonly folds: number;
   readonly seed: number;
+  readonly stride: number;
+  readonly featuresUsed: number;
   readonly accuracy: number;
   readonly chance: number;
   readonly predicted: readonly (string | null)[];
@@ -49,7 +53,8 @@ export interface BatchPredictability {
  * Cross-validated accuracy of predicting each sample's batch from its features, as a measure of
  * what batch effect is left. The classifier: the features standardized (each to mean 0 and
  * standard deviation 1 over its finite values; a missing cell takes the mean; constant features
- * left out: all without the batch labels), principal components fitted on the training folds only,
+ * left out: all without the batch labels; above 20,000 features, every `stride`-th, so that at most
+ * 20,000 enter), principal components fitted on the training folds only,
  * the first `components` of them (10 by default, fewer when the training samples span fewer), and
  * each held-out sample assigned to the batch whose training centroid in those components is
  * nearest (Euclidean; ties to the batch seen first). Folds are stratified: each batch's samples are
@@ -124,7 +129,7 @@ export function predictBatches(gram: SampleGram, index: BatchIndex, settings: { 
   }
   const sizes = new Int32Array(B);
   for (const code of index.codes) sizes[code]++;
-  return { classifier: 'nearest-centroid', ...settings, accuracy: correct / n, chance: Math.max(...sizes) / n, predicted };
+  return { classifier: 'nearest-centroid', ...settings, stride: gram.stride, featuresUsed: gram.features, accuracy: correct / n, chance: Math.max(...sizes) / n, predicted };
 }
 
 /** Each sample's fold: every batch's samples shuffled (seeded) and dealt to the folds in turn, one deal across batches. */

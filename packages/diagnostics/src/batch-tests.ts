@@ -2,7 +2,7 @@ import { checkOneOf, checkOptions, checkStrings, refuseArgument } from '@combat/
 import { ShapeMismatchError, type DataMatrix } from '@combat/core';
 import { anovaOfGroups } from './anova.js';
 import { bartlettOfGroups } from './bartlett.js';
-import { indexBatches, splitValues, type FeatureWhere } from './batch-groups.js';
+import { FeatureGroups, indexBatches, type FeatureWhere } from './batch-groups.js';
 import { benjaminiHochberg } from './benjamini-hochberg.js';
 import { flignerKilleenOfGroups } from './fligner-killeen.js';
 import { kruskalWallisOfGroups } from './kruskal-wallis.js';
@@ -156,11 +156,12 @@ export function testBatches(matrix: DataMatrix, batch: readonly string[], option
     p: new Float64Array(features),
     untested: [] as UntestedFeature[],
   }));
+  const groups = new FeatureGroups(index);
   for (let v = 0; v < features; v++) {
     const where: FeatureWhere = names === undefined ? { feature: v } : { feature: v, name: names[v] as string };
-    const { groups, labels } = splitValues(matrix.data, v, features, index, where);
+    groups.load(matrix.data, v, features, where);
     for (const result of results) {
-      const reason = untestable(result.test, groups, labels);
+      const reason = untestable(result.test, groups);
       const outcome = reason === null ? runTest(result.test, groups, where) : { statistic: NaN, df: NaN, df1: NaN, df2: NaN, p: NaN };
       result.statistic[v] = outcome.statistic;
       result.df[v] = 'df' in outcome ? outcome.df : outcome.df1;
@@ -184,17 +185,12 @@ export function testBatches(matrix: DataMatrix, batch: readonly string[], option
 }
 
 /** Why a test cannot test groups of finite values (which may be fewer than two), or null. */
-function untestable(test: BatchTestName, groups: readonly Float64Array[], labels: readonly string[]): { cause: UntestedCause; batch?: string } | null {
-  if (groups.length < 2) return { cause: 'too-few-batches' };
+function untestable(test: BatchTestName, groups: FeatureGroups): { cause: UntestedCause; batch?: string } | null {
+  if (groups.k < 2) return { cause: 'too-few-batches' };
   if (test === 'levene' || test === 'bartlett' || test === 'fligner-killeen') {
-    const short = groups.findIndex((group) => group.length < 2);
-    if (short >= 0) return { cause: 'too-few-values-in-batch', batch: labels[short] as string };
+    for (let g = 0; g < groups.k; g++) if (groups.size(g) < 2) return { cause: 'too-few-values-in-batch', batch: groups.label(g) };
   }
-  if (test === 'anova') {
-    let n = 0;
-    for (const group of groups) n += group.length;
-    if (n <= groups.length) return { cause: 'too-few-values' };
-  }
+  if (test === 'anova' && groups.n <= groups.k) return { cause: 'too-few-values' };
   return null;
 }
 
@@ -207,10 +203,10 @@ function testLabel(test: BatchTestName): string {
   return { anova: 'ANOVA', 'kruskal-wallis': 'Kruskal-Wallis test', levene: 'Levene test', bartlett: 'Bartlett test', 'fligner-killeen': 'Fligner-Killeen test' }[test];
 }
 
-function runTest(test: BatchTestName, groups: readonly Float64Array[], where: FeatureWhere) {
+function runTest(test: BatchTestName, groups: FeatureGroups, where: FeatureWhere) {
   switch (test) {
     case 'anova':
-      return anovaOfGroups(groups, where, testLabel(test));
+      return anovaOfGroups(groups.values, groups, where, testLabel(test));
     case 'kruskal-wallis':
       return kruskalWallisOfGroups(groups);
     case 'levene':

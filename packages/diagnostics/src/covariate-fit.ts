@@ -1,6 +1,5 @@
 import { checkOptions, checkStrings } from '@combat/base/internal';
 import { ConfoundedDesignError, encodeCovariates, InvalidValueError, ShapeMismatchError, TooFewSamplesError, type CovariateTerm, type Covariates, type DataMatrix, type DesignCoding } from '@combat/core';
-import { Matrix } from 'ml-matrix';
 import { named, type FeatureWhere } from './batch-groups.js';
 import { LeastSquares } from './least-squares.js';
 import { checkMatrix } from './matrix-check.js';
@@ -164,7 +163,7 @@ export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariat
 
   // Features with the same missing cells share their designs' QR decompositions: group them by
   // the samples they lack.
-  const byMissing = new Map<string, number[]>();
+  const byMissing = new Map<string, { lacking: number[]; group: number[] }>();
   const missing: number[] = [];
   for (let v = 0; v < features; v++) {
     missing.length = 0;
@@ -177,9 +176,9 @@ export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariat
       }
     }
     const key = missing.join(',');
-    const group = byMissing.get(key);
-    if (group === undefined) byMissing.set(key, [v]);
-    else group.push(v);
+    const pattern = byMissing.get(key);
+    if (pattern === undefined) byMissing.set(key, { lacking: missing.slice(), group: [v] });
+    else pattern.group.push(v);
   }
   // The design on all samples is checked first: its faults are the whole matrix's.
   const complete = new Fits(design, p, Array.from({ length: samples }, (_, i) => i), layout, columns);
@@ -190,9 +189,13 @@ export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariat
     throw new ConfoundedDesignError(`the covariates are collinear on all samples: ${dependent.join(', ')} ${dependent.length === 1 ? 'adds' : 'add'} nothing to the columns before; expected full column rank`, [...dependent]);
   }
   const unfitted: UnfittedFeature[] = [];
-  for (const [key, group] of byMissing) {
-    const lacking = new Set(key === '' ? [] : key.split(',').map(Number));
-    const fits = key === '' ? complete : new Fits(design, p, Array.from({ length: samples }, (_, i) => i).filter((i) => !lacking.has(i)), layout, columns);
+  // Scratch for one feature's fit.
+  const y = new Float64Array(samples);
+  const residual = new Float64Array(samples);
+  const beta = new Float64Array(p);
+  const distance = new Float64Array(p);
+  for (const { lacking, group } of byMissing.values()) {
+    const fits = lacking.length === 0 ? complete : new Fits(design, p, present(samples, lacking), layout, columns);
     if (fits.fault === null) fitGroup(fits, group);
     else {
       for (const v of group) {
@@ -205,22 +208,24 @@ export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariat
   }
   unfitted.sort((a, b) => a.feature - b.feature);
 
-  /** Fits the features of `group` (all with finite values on the fits' rows). */
+  /**
+   * Fits the features of `group` (all with finite values on the fits' rows). A term's reduced
+   * model is fitted in the full design's coordinates: the residual sum of squares without the
+   * term is the full fit's plus that of Q'y on the other columns of R (p values, not n), and that
+   * second part is what the term explains, found without subtracting two sums of squares.
+   */
   function fitGroup(fits: Fits, group: readonly number[]): void {
     const used = fits.rows;
     const full = fits.full as LeastSquares;
     const n = used.length;
-    const y = new Float64Array(n);
-    const residual = new Float64Array(n);
-    const beta = new Float64Array(p);
     for (const v of group) {
       for (let r = 0; r < n; r++) y[r] = matrix.data[(used[r] as number) * features + v] as number;
       const rss = full.fit(y, residual, beta);
       for (let r = 0; r < n; r++) residuals[(used[r] as number) * features + v] = residual[r] as number;
       for (let k = 0; k < p; k++) coefficients[k * features + v] = beta[k] as number;
       fits.reduced.forEach((reduced, t) => {
-        const rssReduced = reduced.fit(y, residual);
-        (partialR2[t] as Float64Array)[v] = (rssReduced - rss) / rssReduced;
+        const explained = reduced.fit(full.qty, distance); // RSS without the term - RSS, with no cancellation
+        (partialR2[t] as Float64Array)[v] = explained / (rss + explained);
       });
       layout.forEach(({ series }, t) => series.forEach(({ x }, s) => (((correlation[t] as Float64Array[])[s] as Float64Array)[v] = pearson(x, used, y))));
     }
@@ -242,8 +247,9 @@ export function fitCovariates(matrix: DataMatrix, coding: DesignCoding, covariat
 }
 
 /**
- * The full design and each term's reduced design on a set of rows, or, when the rows are fewer
- * than the columns or leave the design rank deficient, the fault.
+ * The full design on a set of rows and each term's reduced design in its coordinates (the other
+ * columns of R), or, when the rows are fewer than the columns or leave the design rank deficient,
+ * the fault.
  */
 class Fits {
   readonly full: LeastSquares | null = null;
@@ -261,18 +267,32 @@ class Fits {
       this.fault = { cause: 'too-few-values' };
       return;
     }
-    const full = new Matrix(rows.length, p);
-    rows.forEach((i, r) => {
-      for (let j = 0; j < p; j++) full.set(r, j, design[i * p + j] as number);
-    });
-    const fit = new LeastSquares(full);
+    const fit = new LeastSquares(designOn(design, p, rows), rows.length, p);
     if (fit.deficient.length > 0) {
       this.fault = { cause: 'confounded', columns: fit.deficient.map((j) => columns[j] as string) };
       return;
     }
     this.full = fit;
-    this.reduced = layout.map(({ kept }) => new LeastSquares(full.subMatrixColumn(kept as number[])));
+    this.reduced = layout.map(({ kept }) => new LeastSquares(fit.triangle(kept), p, kept.length));
   }
+}
+
+/** The design on `rows`, column-major, from the row-major design of p columns. */
+function designOn(design: Float64Array, p: number, rows: readonly number[]): Float64Array {
+  const out = new Float64Array(rows.length * p);
+  for (let j = 0; j < p; j++) rows.forEach((i, r) => (out[j * rows.length + r] = design[i * p + j] as number));
+  return out;
+}
+
+/** The samples 0 to `samples` - 1 but those `lacking` (ascending). */
+function present(samples: number, lacking: readonly number[]): number[] {
+  const rows: number[] = [];
+  let next = 0;
+  for (let i = 0; i < samples; i++) {
+    if (i === lacking[next]) next++;
+    else rows.push(i);
+  }
+  return rows;
 }
 
 /** The Pearson correlation of x (at `rows`) with y (its values at the same rows, in order). */

@@ -1,6 +1,6 @@
 import { checkObject, checkOptions, checkStrings, refuseArgument } from '@combat/base/internal';
 import { ShapeMismatchError, type CombatModel, type Covariates, type DataMatrix } from '@combat/core';
-import { indexBatches, splitValues } from './batch-groups.js';
+import { FeatureGroups, indexBatches } from './batch-groups.js';
 import { predictBatches } from './batch-predictability.js';
 import { testBatches, type BatchTestName, type FeatureTests, type UntestedFeature } from './batch-tests.js';
 import { fitCovariates, type CovariateFit, type UnfittedFeature } from './covariate-fit.js';
@@ -148,6 +148,8 @@ interface Predictability {
   readonly components: number;
   readonly folds: number;
   readonly seed: number;
+  readonly stride: number;
+  readonly featuresUsed: number;
   readonly accuracy: number;
   readonly chance: number;
   readonly predicted: readonly (string | null)[];
@@ -298,13 +300,13 @@ function worstFeatures(results: [FeatureTests[], FeatureTests[]], fits: [Covaria
   const V = first.p.length;
   const order = [...Array(V).keys()].filter((v) => !Number.isNaN(first.p[v])).sort((a, b) => (first.p[a] as number) - (first.p[b] as number) || a - b);
   return order.slice(0, count).map((v) => {
-    const [groupsBefore, groupsAfter] = fits.map((fit) => splitValues(fit.residuals.data, v, V, index, {}));
-    const boxes = index.labels.flatMap((batch) => {
-      const b = groupsBefore!.labels.indexOf(batch);
-      const a = groupsAfter!.labels.indexOf(batch);
+    const [groupsBefore, groupsAfter] = fits.map((fit) => new FeatureGroups(index).load(fit.residuals.data, v, V, {})) as [FeatureGroups, FeatureGroups];
+    const boxes = index.labels.flatMap((_, code) => {
+      const b = groupsBefore.codes.subarray(0, groupsBefore.k).indexOf(code);
+      const a = groupsAfter.codes.subarray(0, groupsAfter.k).indexOf(code);
       if (b < 0 && a < 0) return [];
-      const box = (groups: { groups: Float64Array[] }, k: number) => (k < 0 ? [] : values(fiveNumbers(groups.groups[k]!.slice().sort())));
-      return [{ batch, count: b < 0 ? 0 : groupsBefore!.groups[b]!.length, before: box(groupsBefore!, b), after: box(groupsAfter!, a) }];
+      const box = (groups: FeatureGroups, g: number) => (g < 0 ? [] : values(fiveNumbers(groups.group(g).sort())));
+      return [{ batch: index.labels[code] as string, count: b < 0 ? 0 : groupsBefore.size(b), before: box(groupsBefore, b), after: box(groupsAfter, a) }];
     });
     return { feature: v, name: names === undefined ? null : (names[v] as string), test: first.test, p: { before: value(first.p[v] as number), after: value(second.p[v] as number) }, boxes };
   });

@@ -1,7 +1,7 @@
 import quantile from '@stdlib/stats-base-dists-normal-quantile';
-import { checkValues, groupValues, indexBatches } from './batch-groups.js';
+import { checkValues, groupValues, indexBatches, type FeatureGroups } from './batch-groups.js';
 import { chiSquareUpper } from './distributions.js';
-import { concatenate, mean, median, rank } from './sample-summaries.js';
+import { mean } from './sample-summaries.js';
 import type { ChiSquareTest } from './types.js';
 
 /**
@@ -27,33 +27,54 @@ import type { ChiSquareTest } from './types.js';
  */
 export function flignerKilleen(values: ArrayLike<number>, batch: readonly string[]): ChiSquareTest {
   checkValues(values, batch, 'flignerKilleen');
-  const { groups } = groupValues(values, 0, 1, indexBatches(batch, 'flignerKilleen: batch'), {}, 'Fligner-Killeen test', 2);
+  const groups = groupValues(values, 0, 1, indexBatches(batch, 'flignerKilleen: batch'), {}, 'Fligner-Killeen test', 2);
   return flignerKilleenOfGroups(groups);
 }
 
-/** The Fligner-Killeen test of checked groups. */
-export function flignerKilleenOfGroups(groups: readonly Float64Array[]): ChiSquareTest {
-  const deviations = concatenate(
-    groups.map((group) => {
-      const centre = median(group);
-      return group.map((x) => Math.abs(x - centre));
-    }),
-  );
-  const n = deviations.length;
-  const { ranks } = rank(deviations);
-  const scores = ranks.map((r) => quantile((1 + r / (n + 1)) / 2, 0, 1));
-  const centre = mean(scores);
+/**
+ * The Fligner-Killeen test of checked groups: the groups' sorted absolute deviations merged, each
+ * run of equal deviations given the normal score of the mean of its ranks.
+ */
+export function flignerKilleenOfGroups(groups: FeatureGroups): ChiSquareTest {
+  const { k, n, merged, tags, scratch: scores } = groups;
+  groups.merge(groups.sortedDeviations());
+  const table = normalScores(groups, n);
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && merged[end] === merged[start]) end++;
+    const score = table[start + 1 + end] as number; // of the rank (start + 1 + end) / 2
+    for (let r = start; r < end; r++) scores[r] = score;
+    start = end;
+  }
+  const centre = mean(scores, 0, n);
   let variance = 0;
   for (let i = 0; i < n; i++) variance += ((scores[i] as number) - centre) ** 2;
   variance /= n - 1;
+  // Each group's mean score, with R's second pass.
+  const sums = groups.sums.fill(0);
+  const corrections = groups.corrections.fill(0);
+  for (let i = 0; i < n; i++) sums[tags[i] as number] += scores[i] as number;
+  for (let g = 0; g < k; g++) sums[g] = (sums[g] as number) / groups.size(g);
+  for (let i = 0; i < n; i++) corrections[tags[i] as number] += (scores[i] as number) - (sums[tags[i] as number] as number);
   let sum = 0;
-  let start = 0;
-  for (const group of groups) {
-    const m = mean(scores.subarray(start, start + group.length)) - centre;
-    sum += group.length * m * m;
-    start += group.length;
+  for (let g = 0; g < k; g++) {
+    const size = groups.size(g);
+    const m = (sums[g] as number) + (corrections[g] as number) / size - centre;
+    sum += size * m * m;
   }
-  const df = groups.length - 1;
+  const df = k - 1;
   const statistic = sum / variance;
   return { statistic, df, p: chiSquareUpper(statistic, df) };
+}
+
+/** The normal scores qnorm((1 + r / (n + 1)) / 2) of the ranks r = 1, 1.5, ..., n of n values, at 2r. */
+function normalScores(groups: FeatureGroups, n: number): Float64Array {
+  let table = groups.tables.get(n);
+  if (table === undefined) {
+    table = new Float64Array(2 * n + 1);
+    for (let twice = 2; twice <= 2 * n; twice++) table[twice] = quantile((1 + twice / 2 / (n + 1)) / 2, 0, 1);
+    if (groups.tables.size >= 64) groups.tables.clear(); // many counts (missing cells): keep the memory bounded
+    groups.tables.set(n, table);
+  }
+  return table;
 }

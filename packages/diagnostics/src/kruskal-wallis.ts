@@ -1,6 +1,5 @@
-import { checkValues, groupValues, indexBatches } from './batch-groups.js';
+import { checkValues, groupValues, indexBatches, type FeatureGroups } from './batch-groups.js';
 import { chiSquareUpper } from './distributions.js';
-import { concatenate, rank } from './sample-summaries.js';
 import type { ChiSquareTest } from './types.js';
 
 /**
@@ -26,25 +25,35 @@ import type { ChiSquareTest } from './types.js';
  */
 export function kruskalWallis(values: ArrayLike<number>, batch: readonly string[]): ChiSquareTest {
   checkValues(values, batch, 'kruskalWallis');
-  const { groups } = groupValues(values, 0, 1, indexBatches(batch, 'kruskalWallis: batch'), {}, 'Kruskal-Wallis test');
+  const groups = groupValues(values, 0, 1, indexBatches(batch, 'kruskalWallis: batch'), {}, 'Kruskal-Wallis test');
   return kruskalWallisOfGroups(groups);
 }
 
-/** The Kruskal-Wallis test of checked groups. */
-export function kruskalWallisOfGroups(groups: readonly Float64Array[]): ChiSquareTest {
-  const all = concatenate(groups);
-  const n = all.length;
-  const { ranks, ties } = rank(all);
+/**
+ * The Kruskal-Wallis test of checked groups: the sorted groups merged, each run of t equal values
+ * given the mean of its ranks (added to its groups' rank sums) and t^3 - t to the ties.
+ */
+export function kruskalWallisOfGroups(groups: FeatureGroups): ChiSquareTest {
+  const { k, n, merged, tags } = groups;
+  groups.merge(groups.sorted());
+  const ranksums = groups.sums.fill(0);
+  let ties = 0;
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && merged[end] === merged[start]) end++;
+    const t = end - start;
+    ties += t * t * t - t;
+    const rank = (start + 1 + end) / 2;
+    for (let r = start; r < end; r++) ranksums[tags[r] as number] += rank;
+    start = end;
+  }
   const centre = (n + 1) / 2;
   let sum = 0;
-  let start = 0;
-  for (const group of groups) {
-    let ranksum = 0;
-    for (let i = 0; i < group.length; i++) ranksum += ranks[start + i] as number;
-    sum += group.length * (ranksum / group.length - centre) ** 2;
-    start += group.length;
+  for (let g = 0; g < k; g++) {
+    const size = groups.size(g);
+    sum += size * ((ranksums[g] as number) / size - centre) ** 2;
   }
-  const df = groups.length - 1;
+  const df = k - 1;
   const statistic = ((12 / (n * (n + 1))) * sum) / (1 - ties / (n * n * n - n));
   return { statistic, df, p: chiSquareUpper(statistic, df) };
 }

@@ -1,6 +1,5 @@
 import { anovaOfGroups } from './anova.js';
-import { checkValues, groupValues, indexBatches, type FeatureWhere } from './batch-groups.js';
-import { median } from './sample-summaries.js';
+import { checkValues, groupValues, indexBatches, type FeatureGroups, type FeatureWhere } from './batch-groups.js';
 import type { FTest } from './types.js';
 
 /**
@@ -25,15 +24,11 @@ import type { FTest } from './types.js';
  */
 export function levene(values: ArrayLike<number>, batch: readonly string[]): FTest {
   checkValues(values, batch, 'levene');
-  const { groups } = groupValues(values, 0, 1, indexBatches(batch, 'levene: batch'), {}, 'Levene test', 2);
+  const groups = groupValues(values, 0, 1, indexBatches(batch, 'levene: batch'), {}, 'Levene test', 2);
   return leveneOfGroups(groups, {});
 }
 
 /** The Levene (median) test of checked groups. */
-export function leveneOfGroups(groups: readonly Float64Array[], where: FeatureWhere): FTest {
-  const deviations = groups.map((group) => {
-    const centre = median(group);
-    return group.map((x) => Math.abs(x - centre));
-  });
-  return anovaOfGroups(deviations, where, 'Levene test');
+export function leveneOfGroups(groups: FeatureGroups, where: FeatureWhere): FTest {
+  return anovaOfGroups(groups.deviations(), groups, where, 'Levene test');
 }

@@ -6,23 +6,28 @@ import { sampleGram, trainComponents, type SampleGram } from './sample-gram.js';
 /**
  * The samples' scores on the first principal components, for a scatter plot coloured by batch:
  * `scores[c][i]` is sample i's score on component c, `variance[c]` the share of the total variance
- * that component c explains. Fewer components than asked when the samples span fewer.
+ * that component c explains. Fewer components than asked when the samples span fewer. The features
+ * taken: every `stride`-th (1 below 20,000 features; wider data at the stride that keeps at most
+ * 20,000), of which `featuresUsed` entered (constant ones left out).
  *
  * @example
  * ```ts
  * const pca: PrincipalComponents = principalComponents(matrix);
- * [pca.scores.length, pca.scores[0]!.length]; // [2, 8]
+ * [pca.scores.length, pca.scores[0]!.length, pca.stride, pca.featuresUsed]; // [2, 8, 1, 3]
  * ```
  */
 export interface PrincipalComponents {
   readonly scores: number[][];
   readonly variance: number[];
+  readonly stride: number;
+  readonly featuresUsed: number;
 }
 
 /**
  * Principal components of a samples x features matrix, on standardized features (each to mean 0
  * and standard deviation 1 over its finite values; a missing cell takes the mean; constant
- * features left out), as {@link batchPredictability} computes them, over all samples. By the
+ * features left out; above 20,000 features, every `stride`-th), as {@link batchPredictability}
+ * computes them, over all samples. By the
  * samples' Gram matrix (ml-matrix's symmetric eigensolver on n x n), so 20,000 features cost one
  * pass over the data.
  *
@@ -48,11 +53,13 @@ export function principalComponents(matrix: DataMatrix, options: { readonly comp
 /** The scores of every sample on the first components of all samples' PCA. */
 export function componentScores(gram: SampleGram, components: number, samples: number): PrincipalComponents {
   const rows = Array.from({ length: samples }, (_, i) => i);
-  if (samples < 2) return { scores: [], variance: [] };
+  const taken = { stride: gram.stride, featuresUsed: gram.features };
+  if (samples < 2) return { scores: [], variance: [], ...taken };
   const fit = trainComponents(gram, rows, components);
   const projected = rows.map((i) => fit.project(i));
   return {
     scores: Array.from({ length: fit.count }, (_, c) => projected.map((scores) => scores[c] as number)),
     variance: Array.from(fit.variances, (v) => v / fit.total),
+    ...taken,
   };
 }

@@ -10,23 +10,39 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { DataMatrix } from '@combat/core';
 
-/** The Gram matrix of the standardized samples (n x n, row-major) and how many features entered it. */
+/**
+ * At most this many features enter the Gram matrix: wider data (a volume's voxels) are taken at a
+ * deterministic stride, every `stride`-th feature from the first, so the cost stays that of 20,000
+ * features. The tests across batches still test every feature; only the PCA and the classifier
+ * see the subset, and their output says so.
+ */
+export const GRAM_FEATURES = 20_000;
+
+/**
+ * The Gram matrix of the standardized samples (n x n, row-major), the `stride` at which features
+ * were taken (1: all) and how many of those entered it (`features`: the constant ones left out).
+ */
 export interface SampleGram {
   readonly samples: number;
   readonly gram: Float64Array;
+  readonly stride: number;
   readonly features: number;
 }
 
 /**
- * Standardizes the features (left out: fewer than two finite values, or no spread) and forms
- * the samples' inner products.
+ * Standardizes the features (every `stride`-th, at most {@link GRAM_FEATURES}; left out: fewer than
+ * two finite values, or no spread) and forms the samples' inner products, four samples at a time
+ * against each other (each inner product summed over the features in order, as one at a time).
  */
 export function sampleGram(matrix: DataMatrix): SampleGram {
   const { data, samples: n, features: V } = matrix;
-  const centre = new Float64Array(V);
-  const scale = new Float64Array(V);
+  const stride = Math.ceil(V / GRAM_FEATURES);
+  const W = Math.ceil(V / stride);
+  const centre = new Float64Array(W);
+  const scale = new Float64Array(W);
   let kept = 0;
-  for (let v = 0; v < V; v++) {
+  for (let w = 0; w < W; w++) {
+    const v = w * stride;
     let count = 0;
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -42,29 +58,47 @@ export function sampleGram(matrix: DataMatrix): SampleGram {
       if (!Number.isNaN(x)) squares += (x - mean) ** 2;
     }
     const sd = Math.sqrt(squares / (count - 1));
-    centre[v] = mean;
-    scale[v] = count >= 2 && sd > 0 && Number.isFinite(sd) ? 1 / sd : 0;
-    if (scale[v] !== 0) kept++;
+    centre[w] = mean;
+    scale[w] = count >= 2 && sd > 0 && Number.isFinite(sd) ? 1 / sd : 0;
+    if (scale[w] !== 0) kept++;
   }
-  const z = new Float64Array(n * V);
+  // The standardized samples, one row each, padded with rows of 0 to a multiple of four.
+  const padded = Math.ceil(n / 4) * 4;
+  const z = new Float64Array(padded * W);
   for (let i = 0; i < n; i++) {
-    for (let v = 0; v < V; v++) {
-      const x = data[i * V + v] as number;
-      z[i * V + v] = Number.isNaN(x) ? 0 : (x - (centre[v] as number)) * (scale[v] as number);
+    for (let w = 0; w < W; w++) {
+      const x = data[i * V + w * stride] as number;
+      z[i * W + w] = Number.isNaN(x) ? 0 : (x - (centre[w] as number)) * (scale[w] as number);
     }
   }
   const gram = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const a = z.subarray(i * V, (i + 1) * V);
-    for (let j = 0; j <= i; j++) {
-      const b = z.subarray(j * V, (j + 1) * V);
-      let dot = 0;
-      for (let v = 0; v < V; v++) dot += (a[v] as number) * (b[v] as number);
-      gram[i * n + j] = dot;
-      gram[j * n + i] = dot;
+  for (let i = 0; i < n; i += 4) {
+    const a0 = i * W;
+    const a1 = a0 + W;
+    const a2 = a1 + W;
+    const a3 = a2 + W;
+    for (let j = 0; j < Math.min(i + 4, n); j++) {
+      const b = j * W;
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      for (let w = 0; w < W; w++) {
+        const y = z[b + w] as number;
+        d0 += (z[a0 + w] as number) * y;
+        d1 += (z[a1 + w] as number) * y;
+        d2 += (z[a2 + w] as number) * y;
+        d3 += (z[a3 + w] as number) * y;
+      }
+      const dots = [d0, d1, d2, d3];
+      for (let r = 0; r < 4 && i + r < n; r++) {
+        if (j > i + r) continue;
+        gram[(i + r) * n + j] = dots[r] as number;
+        gram[j * n + i + r] = dots[r] as number;
+      }
     }
   }
-  return { samples: n, gram, features: kept };
+  return { samples: n, gram, stride, features: kept };
 }
 
 /** Principal components fitted on training samples: their variances and a projection of any sample. */

@@ -1,13 +1,16 @@
-/** Means, medians and ranks of plain arrays, computed as R computes them, and groups joined. */
+/** Means, medians, quantiles and five numbers of plain arrays, computed as R computes them. */
 
-/** The mean, with R's second pass (the mean of the deviations from the first estimate added). */
-export function mean(values: ArrayLike<number>): number {
-  const n = values.length;
+/**
+ * The mean (of the values from `start` to `end`, not inclusive), with R's second pass (the mean of
+ * the deviations from the first estimate added).
+ */
+export function mean(values: ArrayLike<number>, start = 0, end = values.length): number {
+  const n = end - start;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i] as number;
+  for (let i = start; i < end; i++) sum += values[i] as number;
   const first = sum / n;
   let correction = 0;
-  for (let i = 0; i < n; i++) correction += (values[i] as number) - first;
+  for (let i = start; i < end; i++) correction += (values[i] as number) - first;
   return first + correction / n;
 }
 
@@ -18,62 +21,6 @@ export function median(values: ArrayLike<number>): number {
   if (n === 0) return NaN;
   const half = n >> 1;
   return n % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
-}
-
-/**
- * The ranks of values (1-based, ties given the mean of their ranks, as R's `rank`), and the sum of
- * t^3 - t over the groups of t tied values (the Kruskal-Wallis tie correction's numerator). The
- * values are sorted as a typed array (natively), and each value's rank found by binary search for
- * its run of equal values.
- */
-export function rank(values: ArrayLike<number>): { ranks: Float64Array; ties: number } {
-  const n = values.length;
-  const sorted = new Float64Array(n);
-  sorted.set(values);
-  sorted.sort();
-  let ties = 0;
-  for (let start = 0; start < n; ) {
-    let end = start + 1;
-    while (end < n && sorted[end] === sorted[start]) end++;
-    const t = end - start;
-    ties += t * t * t - t;
-    start = end;
-  }
-  const ranks = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = values[i] as number;
-    // The run of x in sorted: [first, last).
-    const first = lowerBound(sorted, x, false);
-    const last = lowerBound(sorted, x, true);
-    ranks[i] = (first + 1 + last) / 2;
-  }
-  return { ranks, ties };
-}
-
-/** The first index whose value is >= x (or > x, when `past`). */
-function lowerBound(sorted: Float64Array, x: number, past: boolean): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const value = sorted[middle] as number;
-    if (value < x || (past && value === x)) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** The groups' values one after another. */
-export function concatenate(groups: readonly Float64Array[]): Float64Array {
-  let n = 0;
-  for (const group of groups) n += group.length;
-  const all = new Float64Array(n);
-  let start = 0;
-  for (const group of groups) {
-    all.set(group, start);
-    start += group.length;
-  }
-  return all;
 }
 
 /** R's `quantile(x, q)` (type 7) of ascending values: (1 - h) x[lo] + h x[hi] around 1 + (n - 1) q. */

@@ -88,3 +88,44 @@ describe('principalComponents', () => {
     expect(pca.variance[0]).toBeGreaterThan(pca.variance[1]!);
   });
 });
+
+describe('wide data (more than 20,000 features)', () => {
+  // 7 samples (not a multiple of the Gram's four-row blocks) x 40,001 features: a stride of 3 takes
+  // features 0, 3, ..., 40,000 (13,334 of them); feature 3 is made constant, so 13,333 enter.
+  const samples = 7;
+  const features = 40_001;
+  const next = random(3);
+  const data = Float64Array.from({ length: samples * features }, (_, cell) => (cell % features === 3 ? 1 : next() + (cell >= 4 * features ? 0.3 : 0)));
+  const wide: DataMatrix = { data, samples, features };
+  const taken = Array.from({ length: 13_334 }, (_, w) => w * 3);
+  const subset: DataMatrix = { data: Float64Array.from({ length: samples * taken.length }, (_, cell) => data[Math.floor(cell / taken.length) * features + taken[cell % taken.length]!]!), samples, features: taken.length };
+  const wideBatch = ['a', 'a', 'a', 'a', 'b', 'b', 'b'];
+
+  it('takes every stride-th feature for the PCA and the classifier, and says so', () => {
+    const pca = principalComponents(wide);
+    expect([pca.stride, pca.featuresUsed]).toEqual([3, 13_333]);
+    const direct = principalComponents(subset);
+    expect([direct.stride, direct.featuresUsed]).toEqual([1, 13_333]);
+    expect(pca.scores).toEqual(direct.scores);
+    expect(pca.variance).toEqual(direct.variance);
+    const predictability = batchPredictability(wide, wideBatch, { folds: 3 });
+    expect([predictability.stride, predictability.featuresUsed]).toEqual([3, 13_333]);
+    expect({ ...predictability, stride: 1 }).toEqual(batchPredictability(subset, wideBatch, { folds: 3 }));
+  });
+
+  it('forms the Gram matrix of the standardized samples (each inner product as a plain sum)', () => {
+    const { gram } = sampleGram(subset);
+    const columns = taken.map((_, w) => Array.from({ length: samples }, (_, i) => subset.data[i * taken.length + w]!));
+    const z = columns.map((column) => {
+      const mean = column.reduce((a, b) => a + b, 0) / samples;
+      const sd = Math.sqrt(column.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples - 1));
+      return column.map((x) => (sd > 0 ? (x - mean) / sd : 0));
+    });
+    for (let i = 0; i < samples; i++) {
+      for (let j = 0; j < samples; j++) {
+        const dot = z.reduce((sum, column) => sum + column[i]! * column[j]!, 0);
+        expect(Math.abs(gram[i * samples + j]! - dot)).toBeLessThanOrEqual(1e-12 * taken.length);
+      }
+    }
+  });
+});
