@@ -22,12 +22,18 @@ export interface Bounds {
   readonly predictability: number;
 }
 
+// What the tests across batches say of a site effect (see Verdict).
+type SiteEffectStatus = 'none-before' | 'removed' | 'remains' | 'untested';
+
 /**
  * The answer first, as {@link diagnose} gives it:
  *
- * - `siteEffect`: per test the share of features with a batch effect at the FDR before and after;
- *   `status` `remains` when a test's share after is above the bound, else `removed` when one was
- *   above it before, else `none-before`.
+ * - `siteEffect`: per test the share of features with a batch effect at the FDR before and after
+ *   and its status: `remains` when the share after is above the bound, `untested` when a share is
+ *   missing (no feature could be tested), else `removed` when the share before was above it, else
+ *   `none-before`. The overall `status`: `remains` when a test's does; `untested` when every
+ *   test's is, or a test above the bound before could not be tested after (it may remain);
+ *   `removed` when a test's is; else `none-before`.
  * - `biology`: per covariate its median partial R^2 before and after and the change; `status`
  *   `kept` when no covariate's falls by more than the bound, `changed` otherwise, `no-covariates`
  *   without any. A rise is expected: the batch variance leaves the residuals of the model without
@@ -49,9 +55,9 @@ export interface Bounds {
  */
 export interface Verdict {
   readonly siteEffect: {
-    readonly status: 'none-before' | 'removed' | 'remains';
+    readonly status: SiteEffectStatus;
     readonly bound: number;
-    readonly tests: readonly { readonly test: BatchTestName; readonly before: number | null; readonly after: number | null }[];
+    readonly tests: readonly { readonly test: BatchTestName; readonly before: number | null; readonly after: number | null; readonly status: SiteEffectStatus }[];
   };
   readonly biology: {
     readonly status: 'kept' | 'changed' | 'no-covariates';
@@ -81,7 +87,13 @@ export function verdictOf(
   bounds: Bounds,
 ): Verdict {
   const above = (share: number | null) => share !== null && share > bounds.siteEffect;
-  const siteStatus = tests.some((t) => above(t.after.share)) ? 'remains' : tests.some((t) => above(t.before.share)) ? 'removed' : 'none-before';
+  const testRows = tests.map(({ test, before: { share: before }, after: { share: after } }) => {
+    const status: SiteEffectStatus = above(after) ? 'remains' : before === null || after === null ? 'untested' : above(before) ? 'removed' : 'none-before';
+    return { test, before, after, status };
+  });
+  const statuses = new Set(testRows.map((t) => t.status));
+  const unknown = testRows.every((t) => t.status === 'untested') || testRows.some((t) => above(t.before) && t.after === null);
+  const siteStatus: SiteEffectStatus = statuses.has('remains') ? 'remains' : unknown ? 'untested' : statuses.has('removed') ? 'removed' : 'none-before';
   const termRows = terms.map(({ name, medianPartialR2: { before, after } }) => ({ name, before, after, change: before === null || after === null ? null : after - before }));
   // A change that cannot be computed (a covariate explains nothing measurable) does not count as kept.
   const biologyStatus = termRows.length === 0 ? 'no-covariates' : termRows.every((t) => t.change !== null && t.change >= -bounds.biology) ? 'kept' : 'changed';
@@ -91,7 +103,7 @@ export function verdictOf(
   const priorStatus = checked.length === 0 ? 'no-prior' : checked.every((d) => d <= bounds.priors) ? 'fit' : 'poor';
   const { chance } = predictability.before;
   return {
-    siteEffect: { status: siteStatus, bound: bounds.siteEffect, tests: tests.map((t) => ({ test: t.test, before: t.before.share, after: t.after.share })) },
+    siteEffect: { status: siteStatus, bound: bounds.siteEffect, tests: testRows },
     biology: { status: biologyStatus, bound: bounds.biology, terms: termRows },
     priors: { status: priorStatus, bound: bounds.priors, batches: priorRows },
     predictability: {

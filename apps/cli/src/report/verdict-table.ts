@@ -52,7 +52,6 @@ export function verdictSection(diagnostics: Diagnostics): string {
   const fdr = diagnostics.tests[0]?.fdr ?? 0.05;
   const siteBound = `\u2264 ${percent(verdict.siteEffect.bound)} after`;
   const siteRows = verdict.siteEffect.tests.map((t) => {
-    const above = (share: number | null) => share !== null && share > verdict.siteEffect.bound;
     const label = TEST_LABELS[t.test];
     if (t.before === null && t.after === null) {
       // No feature could be tested: say why (the first feature's cause; the per-feature table has each).
@@ -60,7 +59,7 @@ export function verdictSection(diagnostics: Diagnostics): string {
       const cause = untested === undefined ? '' : `: ${untested.cause.replaceAll('-', ' ')}${untested.batch === undefined ? '' : ` (${escape(untested.batch)})`}`;
       return row(`${escape(label.name)} <span class="muted">(${label.looks}; no feature testable${cause})</span>`, percent(null), percent(null), siteBound, 'untested');
     }
-    return row(`${escape(label.name)} <span class="muted">(${label.looks})</span>`, percent(t.before), percent(t.after), siteBound, above(t.after) ? 'remains' : above(t.before) ? 'removed' : 'none-before');
+    return row(`${escape(label.name)} <span class="muted">(${label.looks})</span>`, percent(t.before), percent(t.after), siteBound, t.status);
   });
   const biologyBound = `drop \u2264 ${figure(verdict.biology.bound)}`;
   const biologyRows = verdict.biology.terms.map((t) => row(escape(t.name), figure(t.before), figure(t.after), biologyBound, t.change !== null && t.change >= -verdict.biology.bound ? 'kept' : 'changed'));
