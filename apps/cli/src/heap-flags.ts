@@ -31,17 +31,23 @@ export function heapFlagsMissing(): boolean {
  * Runs this script again in a child `node` with {@link HEAP_FLAGS} (and this process's own
  * flags, such as a loader), and resolves to its exit code. SIGINT and SIGTERM are passed on to
  * the child, which removes what it staged (a Ctrl-C reaches both: the child takes one). A child
- * ended by a signal ends this process with it. Resolves to null when the child cannot be started:
- * the command then runs in this process.
+ * ended by a signal ends this process with it. The child is tied to this process by an IPC
+ * channel: should this process end without passing a signal on (SIGKILL), the child sees the
+ * channel close and stops as if interrupted (see {@link onLauncherGone}). Resolves to null when
+ * the child cannot be started: the command then runs in this process.
  */
 export function relaunchWithHeapFlags(): Promise<number | null> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...HEAP_FLAGS, ...process.argv.slice(1)], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...process.execArgv, ...HEAP_FLAGS, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     const forward = (signal: NodeJS.Signals) => void child.kill(signal);
     const signals = ['SIGINT', 'SIGTERM'] as const;
     for (const signal of signals) process.on(signal, forward);
     const stop = () => signals.forEach((signal) => process.off(signal, forward));
+    // An error before the child started means it never ran; one after (a signal it could not be sent) changes nothing: its exit still comes.
+    let started = false;
+    child.once('spawn', () => (started = true));
     child.once('error', () => {
+      if (started) return;
       stop();
       done(null);
     });
@@ -53,4 +59,14 @@ export function relaunchWithHeapFlags(): Promise<number | null> {
       done(128 + (constants.signals[signal] ?? 0));
     });
   });
+}
+
+/**
+ * In a child started by {@link relaunchWithHeapFlags}: calls `stop` when the launcher is gone
+ * (its IPC channel closed), without keeping this process alive for the channel.
+ */
+export function onLauncherGone(stop: () => void): void {
+  if (process.channel === undefined) return;
+  process.channel.unref();
+  process.once('disconnect', stop);
 }

@@ -50,10 +50,13 @@ export async function eachChunk(
   }
 }
 
-/** Rows `first` to `first + count` (exclusive) of encoded rows (of one row or more). */
+/**
+ * Rows `first` to `first + count` (exclusive) of encoded rows (of one row or more), copied: a
+ * view would take the covariates of every row along to each worker.
+ */
 export function sliceRows(rows: EncodedRows, first: number, count: number): EncodedRows {
   const q = rows.covariates.length / rows.samples;
-  return { samples: count, batch: rows.batch.slice(first, first + count), covariates: rows.covariates.subarray(first * q, (first + count) * q) };
+  return { samples: count, batch: rows.batch.slice(first, first + count), covariates: rows.covariates.slice(first * q, (first + count) * q) };
 }
 
 /**

@@ -11,30 +11,48 @@ import { COMBAT } from './run-cli.js';
  * exits as the command did. (Exit codes, standard output and standard error through the
  * launcher are what every other CLI test sees.)
  */
+/** Starts `combat harmonize` on a table big enough to write for a while; resolves once its output is staged. */
+async function startRun(): Promise<{ dir: string; child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr: () => string }> {
+  const dir = await temporaryFolder('launcher');
+  // 4,000 rows of 300 features (about 9 MB): the adjust pass writes for a while.
+  const names = Array.from({ length: 300 }, (_, v) => `f${v}`);
+  const rows = Array.from({ length: 4000 }, (_, i) => `s${i},${i % 3 === 0 ? 'A' : 'B'},${names.map((_, v) => ((i * 7919 + v * 104729) % 1000) / 7).join(',')}`);
+  const data = join(dir, 'data.csv');
+  await writeFile(data, `subject,site,${names.join(',')}\n${rows.join('\n')}\n`);
+  const child = spawn(process.execPath, [COMBAT, 'harmonize', '--data', data, '--batch', 'site', '--features', 'f0:f299', '--out', join(dir, 'out.csv')], {
+    env: { ...process.env, npm_lifecycle_event: '', COMBAT_CHUNK_BYTES: '65536' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  let ended = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => ((ended = true), done({ code, signal }))));
+  // The staged output appears when the adjust pass starts.
+  const staged = async (): Promise<boolean> => (await readdir(dir)).some((name) => name.startsWith('.out.csv.') && name.endsWith('.tmp'));
+  while (!ended && !(await staged())) await new Promise((wait) => setTimeout(wait, 20));
+  expect(ended, stderr).toBe(false);
+  return { dir, child, exited, stderr: () => stderr };
+}
+
+/** Waits until `dir` holds only the input (the run removed what it staged), or a few seconds pass. */
+async function onlyInputLeft(dir: string): Promise<string[]> {
+  for (let tries = 0; tries < 200 && (await readdir(dir)).length > 1; tries++) await new Promise((wait) => setTimeout(wait, 25));
+  return (await readdir(dir)).sort();
+}
+
 describe('the launcher', () => {
   it('passes SIGTERM on: the run removes its staged output and both exit with 143', async () => {
-    const dir = await temporaryFolder('launcher');
-    // 4,000 rows of 300 features (about 9 MB): the adjust pass writes for a while.
-    const names = Array.from({ length: 300 }, (_, v) => `f${v}`);
-    const rows = Array.from({ length: 4000 }, (_, i) => `s${i},${i % 3 === 0 ? 'A' : 'B'},${names.map((_, v) => ((i * 7919 + v * 104729) % 1000) / 7).join(',')}`);
-    const data = join(dir, 'data.csv');
-    await writeFile(data, `subject,site,${names.join(',')}\n${rows.join('\n')}\n`);
-    const out = join(dir, 'out.csv');
-    const child = spawn(process.execPath, [COMBAT, 'harmonize', '--data', data, '--batch', 'site', '--features', 'f0:f299', '--out', out], {
-      env: { ...process.env, npm_lifecycle_event: '', COMBAT_CHUNK_BYTES: '65536' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    let ended = false;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => ((ended = true), done({ code, signal }))));
-    // The staged output appears when the adjust pass starts.
-    const staged = async (): Promise<boolean> => (await readdir(dir)).some((name) => name.startsWith('.out.csv.') && name.endsWith('.tmp'));
-    while (!ended && !(await staged())) await new Promise((wait) => setTimeout(wait, 20));
-    expect(ended, stderr).toBe(false);
+    const { dir, child, exited, stderr } = await startRun();
     child.kill('SIGTERM');
     expect(await exited).toEqual({ code: 143, signal: null });
-    expect(stderr).toBe('');
+    expect(stderr()).toBe('');
     expect((await readdir(dir)).sort()).toEqual(['data.csv']);
+  });
+
+  it('killed outright (SIGKILL), it takes its run down with it: the run removes its staged output and writes nothing', async () => {
+    const { dir, child, exited } = await startRun();
+    child.kill('SIGKILL');
+    expect(await exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(await onlyInputLeft(dir)).toEqual(['data.csv']);
   });
 });

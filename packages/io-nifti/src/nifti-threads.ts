@@ -116,8 +116,10 @@ export class NiftiThreads {
 
   /**
    * `encodeNiftiFile` on a worker: the same bytes (transferred from the worker) or the same error.
-   * The volume's voxels are handed to the worker, not copied: when `volume.data` fills its own
-   * ArrayBuffer, that buffer is transferred, and `volume.data` is empty afterwards.
+   * The volume's voxels are copied to the worker, unless `handling.handOver` says the caller is
+   * done with them: then, when `volume.data` fills its own ArrayBuffer, that buffer is transferred
+   * (no copy) and `volume.data` is empty afterwards, whether the encoding succeeds or fails (with
+   * one thread nothing moves).
    *
    * @throws {@link NiftiWriteError} and `InvalidArgumentError`, as `encodeNiftiFile`.
    * @example
@@ -126,17 +128,19 @@ export class NiftiThreads {
    * const image = await readNifti('sub-01_FA.nii.gz');
    * const bytes = await threads.encodeFile('out/sub-01_FA.nii', image, { dtype: 'float64' });
    * bytes.length; // 352 + 7 * 6 * 5 * 8
+   * image.data.length; // 7 * 6 * 5
+   * await threads.encodeFile('out/sub-01_FA.nii', image, { dtype: 'float64' }, { handOver: true });
    * image.data.length; // 0
    * await threads.close();
    * ```
    */
-  async encodeFile(path: string, volume: Volume, options: EncodeFileOptions = {}): Promise<Uint8Array> {
+  async encodeFile(path: string, volume: Volume, options: EncodeFileOptions = {}, handling: { readonly handOver?: boolean } = {}): Promise<Uint8Array> {
     if (this.pool === null) return encodeNiftiFile(path, volume, options);
     checkNonEmptyString(path, 'path');
     checkVolume(volume, 'volume');
     checkOptions(options);
     const { data } = volume;
-    const own = data.byteOffset === 0 && data.buffer instanceof ArrayBuffer && data.buffer.byteLength === data.byteLength;
+    const own = handling.handOver === true && data.byteOffset === 0 && data.buffer instanceof ArrayBuffer && data.buffer.byteLength === data.byteLength;
     // Only what the encoder reads crosses: the voxels, the shape, the affine and the header.
     const sent = { data, shape: volume.shape, affine: volume.affine, ...(volume.header === undefined ? {} : { header: volume.header }) };
     return unwrap(await this.pool.exec('encode', [path, sent, options], own ? { transfer: [data.buffer] } : {}));

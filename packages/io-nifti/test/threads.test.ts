@@ -178,11 +178,19 @@ describe('NiftiThreads encodes as encodeNiftiFile does', () => {
     );
   });
 
-  it('hands the voxels to the worker (transferred, not copied); with one thread there is no worker and nothing is moved', async () => {
+  it('copies the voxels to the worker, or hands them over on request (transferred, not copied, even when encoding fails); with one thread there is no worker and nothing is moved', async () => {
     const make = (): Volume => ({ shape: [4, 4, 4], affine: identityAffine(), data: Float64Array.from({ length: 64 }, (_, k) => k) });
+    const copied = make();
+    const bytes = await threads.encodeFile(join(dir, 'moved.nii.gz'), copied);
+    expect(copied.data.length).toBe(64);
     const moved = make();
-    const bytes = await threads.encodeFile(join(dir, 'moved.nii.gz'), moved);
+    expect(Buffer.from(await threads.encodeFile(join(dir, 'moved.nii.gz'), moved, {}, { handOver: true })).equals(Buffer.from(bytes))).toBe(true);
     expect(moved.data.length).toBe(0);
+    // A failed encoding keeps a copied volume whole, so the caller can follow the error's remedy.
+    const big = make();
+    big.data[5] = 1e40;
+    await expect(threads.encodeFile(join(dir, 'big.nii.gz'), big)).rejects.toThrow(NiftiWriteError);
+    expect(big.data[5]).toBe(1e40);
     const one = new NiftiThreads({ threads: 1 });
     const kept = make();
     expect(Buffer.from(await one.encodeFile(join(dir, 'moved.nii.gz'), kept)).equals(Buffer.from(bytes))).toBe(true);

@@ -40,7 +40,7 @@ import {
 import type workerpool from 'workerpool';
 import { splitFeatures } from './feature-ranges.js';
 import { iterateOverRanges } from './iterations.js';
-import { startPool } from './pool.js';
+import { IN_NODE, startPool } from './pool.js';
 import { allocateShared, requireSharedMemory, shareArray, shareMatrix, shareModel } from './shared.js';
 import { unwrap, type Outcome } from './transport.js';
 
@@ -263,10 +263,8 @@ export class CombatThreads {
     if (this.pool === null) return here();
     const outcome = await this.pool.exec(method, args).catch((error: unknown) => {
       // Not core's error (those come back as outcomes): the worker itself failed or could not start.
-      throw new Error(
-        `CombatThreads: a worker stopped without answering (${(error as Error)?.message ?? String(error)}); in a browser, its script (worker.js beside threads.js) must load as a module, served with the page's Cross-Origin-Embedder-Policy header`,
-        { cause: error },
-      );
+      const hint = IN_NODE ? '' : "; its script (worker.js beside threads.js) must load as a module, served with the page's Cross-Origin-Embedder-Policy header";
+      throw new Error(`CombatThreads: a worker stopped without answering (${(error as Error)?.message ?? String(error)})${hint}`, { cause: error });
     });
     return unwrap(outcome as Outcome<T>);
   }

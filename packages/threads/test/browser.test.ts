@@ -100,6 +100,6 @@ describe.skipIf(!browserAvailable)('CombatThreads in Chromium', () => {
   test('a worker whose script the page may not load fails the call with what to check, and close() still returns', async () => {
     const report = await runPage('blocked', 'harmonize');
     expect(report.isolated).toBe(true);
-    expect(report.error?.message).toMatch(/^CombatThreads: a worker stopped without answering \(.*\); in a browser, its script \(worker\.js beside threads\.js\) must load as a module, served with the page's Cross-Origin-Embedder-Policy header$/);
+    expect(report.error?.message).toMatch(/^CombatThreads: a worker stopped without answering \(.*\); its script \(worker\.js beside threads\.js\) must load as a module, served with the page's Cross-Origin-Embedder-Policy header$/);
   });
 });

@@ -49,7 +49,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
       { model, mask: { ...mask, source: flags.model } },
       inputs.images.map((path) => new NiftiFileResource(path, { threads })),
       inputs.covariates,
-      async (adjusted, i) => plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, adjusted, encodeOptions(flags))),
+      async (adjusted, i) => plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, adjusted, encodeOptions(flags), { handOver: true })),
       {
         preserveOutOfMask: flags.preserveOutOfMask ?? false,
         allowAffineMismatch: flags.allowAffineMismatch ?? false,

@@ -78,7 +78,7 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
       inputs.covariates,
       new NiftiFileResource(flags.mask, { threads }),
       flags,
-      async (volume, i) => plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, volume, encodeOptions(flags))),
+      async (volume, i) => plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, volume, encodeOptions(flags), { handOver: true })),
       () => progress.tick(),
     )).finally(() => progress.stop());
     const { model, mask } = fit.estimates;
@@ -89,7 +89,7 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
       for (const { batch, gammaStar, deltaStar } of batchEffectMaps(fit.estimates)) {
         for (const [kind, map] of [['gammaStar', gammaStar], ['deltaStar', deltaStar]] as const) {
           const path = effectMapPath(flags.outDir, kind, batch);
-          await plan.write(path, await threads.encodeFile(path, map, encodeOptions(flags)));
+          await plan.write(path, await threads.encodeFile(path, map, encodeOptions(flags), { handOver: true }));
         }
       }
     }
