@@ -290,7 +290,7 @@ function adjust(
 const TILE = 2048;
 
 /** The first index of a sorted array whose value is at least `value` (the length when none is). */
-function findFirstAtLeast(sorted: Int32Array, value: number): number {
+export function findFirstAtLeast(sorted: Int32Array, value: number): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {

@@ -21,6 +21,7 @@ import {
   checkEncodedBlock,
   checkNoInfinity,
   estimateFitPriors,
+  findFirstAtLeast,
   findKept,
   finishRange,
   fitRange,
@@ -289,16 +290,4 @@ function firstInRowMajorOrder(errors: unknown[]): unknown {
   const located = errors.filter((error): error is CombatError => error instanceof CombatError && error.sample !== undefined && error.feature !== undefined);
   if (located.length === 0) return errors[0];
   return located.reduce((best, error) => ((error.sample as number) < (best.sample as number) || (error.sample === best.sample && (error.feature as number) < (best.feature as number)) ? error : best));
-}
-
-/** The first index of a sorted array whose value is at least `value` (the length when none is). */
-function findFirstAtLeast(sorted: Int32Array, value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] as number) < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
