@@ -139,9 +139,9 @@ describe('combat model show on a table model with features left unadjusted', () 
       expect(line, shared).toHaveLength(1);
       expect(linesStarting(result.stdout, shared), shared).toEqual(line);
     }
-    // The case leaves two features unadjusted: the summary names them as the model holds them.
+    // The case leaves two features unadjusted (its case.json: f000 constant within siteA, f001 zero everywhere), which the summary names.
     const { all } = unadjusted(saved.model);
-    expect(all.length).toBeGreaterThan(0);
+    expect(all.map((v) => saved.featureNames[v])).toEqual(['f000', 'f001']);
     expect(lines).toContain(`  unadjusted features: ${all.length} (${all.map((v) => saved.featureNames[v]).join(', ')})`);
     expect(lines).toContain(`  design columns: ${saved.model.coding.columns.join(', ')}`);
     const priors = [...saved.model.batches].map(([batch, e]) => `    ${batch}: gammaBar ${printed(e.gammaBar)}, t2 ${printed(e.t2)}, aPrior ${printed(e.aPrior)}, bPrior ${printed(e.bPrior)}`);

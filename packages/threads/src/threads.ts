@@ -175,7 +175,9 @@ export class CombatThreads {
   /**
    * Core's `applyEncoded` on these threads, into a new array (in shared memory with more than one
    * thread): the same checks, errors and values. A pass that adjusts a table read in blocks calls
-   * it once per block with the same model (whose arrays are copied into shared memory once).
+   * it once per block with the same model (whose arrays are copied into shared memory once, for
+   * that model object: change a model's arrays in place between calls and the threads keep the
+   * copy; pass a new model object instead).
    *
    * @example
    * ```ts
