@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { copyFile, cp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from '@combat/io-arrow';
 import { fixturePath, temporaryFolder, type CaseSpec } from '@combat/test-support';
@@ -12,6 +12,15 @@ export const ROI = join(FIXTURES, 'combat', 'roi-parametric', 'input.csv');
 export const SEED = join(FIXTURES, 'volumes-seed');
 /** The flags that fit the ROI case as sva did. */
 export const ROI_FLAGS = ['--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--features', 'f000:f119'];
+
+/** The flags that harmonize the volumes-seed case (site, age, its mask). */
+export const VOLUME_FLAGS = ['--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--continuous', 'age', '--mask', join(SEED, 'mask.nii.gz')];
+
+/** Every file in a folder with its bytes, by name (sorted). */
+export async function writtenFiles(folder: string): Promise<Map<string, Buffer>> {
+  const names = (await readdir(folder)).sort();
+  return new Map(await Promise.all(names.map(async (name) => [name, await readFile(join(folder, name))] as const)));
+}
 
 /** Writes text to `name` in `folder` and returns its path. */
 export async function writeText(folder: string, name: string, text: string): Promise<string> {

@@ -1,20 +1,14 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeNiftiFile, readNifti } from '@combat/io-nifti/node';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli-io.js';
 import { threadsFlag } from '../src/threads-flag.js';
 import { temporaryFolder } from '@combat/test-support';
-import { ROI, ROI_FLAGS, SEED, filesBelow, seedCopy } from './helpers.js';
+import { ROI, ROI_FLAGS, SEED, VOLUME_FLAGS, filesBelow, seedCopy, writtenFiles } from './helpers.js';
 import { runCli, runCliWith } from './run-cli.js';
 
-const VOLUME_FLAGS = ['--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--continuous', 'age', '--mask', join(SEED, 'mask.nii.gz')];
 
-/** Every file below a folder with its bytes, by name. */
-async function written(folder: string): Promise<Map<string, Buffer>> {
-  const names = (await readdir(folder)).sort();
-  return new Map(await Promise.all(names.map(async (name) => [name, await readFile(join(folder, name))] as const)));
-}
 
 describe('--threads', () => {
   it('takes a whole number from 1 to 1024, and refuses anything else', () => {
@@ -88,7 +82,7 @@ describe('--threads', () => {
       const partial = await runCli('fit-partial', ...VOLUME_FLAGS, '--out', join(out, 'stats.arrow'), '--quiet', '--threads', threads);
       expect(partial.code).toBe(0);
       const files = new Map<string, Buffer>();
-      for (const folder of ['fit', 'applied']) for (const [name, bytes] of await written(join(out, folder))) files.set(`${folder}/${name}`, bytes);
+      for (const folder of ['fit', 'applied']) for (const [name, bytes] of await writtenFiles(join(out, folder))) files.set(`${folder}/${name}`, bytes);
       for (const name of ['model.arrow', 'stats.arrow']) files.set(name, await readFile(join(out, name)));
       runs.push(files);
     }

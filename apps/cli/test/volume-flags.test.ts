@@ -1,20 +1,14 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { encodeNiftiFile, readNifti } from '@combat/io-nifti/node';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli-io.js';
 import { gzipLevelFlag, memoryBudgetFlag } from '../src/volume-flags.js';
-import { SEED, filesBelow, seedCopy } from './helpers.js';
+import { SEED, VOLUME_FLAGS, filesBelow, seedCopy, writtenFiles } from './helpers.js';
 import { runCli } from './run-cli.js';
 
-const VOLUME_FLAGS = ['--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--continuous', 'age', '--mask', join(SEED, 'mask.nii.gz')];
 
-/** Every written volume's bytes, by file name. */
-async function written(folder: string): Promise<Map<string, Buffer>> {
-  const names = (await readdir(folder)).sort();
-  return new Map(await Promise.all(names.map(async (name) => [name, await readFile(join(folder, name))] as const)));
-}
 
 describe('--memory-budget and --gzip-level', () => {
   it('reads sizes in bytes or with a unit (powers of 1024), and refuses anything else', () => {
@@ -45,7 +39,7 @@ describe('--memory-budget and --gzip-level', () => {
     for (const level of [undefined, '0', '6', '9']) {
       const out = join(dir, `out-${level ?? 'default'}`);
       expect((await runCli('harmonize-volumes', ...VOLUME_FLAGS, '--out-dir', out, '--quiet', ...(level === undefined ? [] : ['--gzip-level', level]))).code).toBe(0);
-      runs.set(level ?? 'default', await written(out));
+      runs.set(level ?? 'default', await writtenFiles(out));
     }
     const reference = runs.get('default')!;
     expect(reference.size).toBe(24);
@@ -74,7 +68,7 @@ describe('--memory-budget and --gzip-level', () => {
         const flags = command === 'harmonize-volumes' ? VOLUME_FLAGS : ['--model', model, '--covariates', join(SEED, 'covars.csv'), '--image-column', 'path'];
         const result = await runCli(command, ...flags, '--out-dir', out, '--quiet', ...budget);
         expect(result.stderr).toBe('');
-        runs.push(await written(out));
+        runs.push(await writtenFiles(out));
       }
       expect(runs[0]!.size).toBe(24);
       for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);

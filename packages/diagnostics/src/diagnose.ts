@@ -1,7 +1,7 @@
 import { checkObject, checkOptions, checkStrings, refuseArgument } from '@combat/base/internal';
 import { ShapeMismatchError, type CombatModel, type Covariates, type DataMatrix } from '@combat/core';
 import { FeatureGroups, indexBatches } from './batch-groups.js';
-import { predictBatches } from './batch-predictability.js';
+import { predictBatches, type BatchPredictability } from './batch-predictability.js';
 import { testBatches, type BatchTestName, type FeatureTests, type UntestedFeature } from './batch-tests.js';
 import { fitCovariates, type CovariateFit, type UnfittedFeature } from './covariate-fit.js';
 import { checkMatrix } from './matrix-check.js';
@@ -137,22 +137,9 @@ export interface Diagnostics {
     readonly unfitted: { readonly before: readonly UnfittedFeature[]; readonly after: readonly UnfittedFeature[] };
   };
   readonly priors: PriorFit;
-  readonly predictability: { readonly before: Predictability; readonly after: Predictability };
+  readonly predictability: { readonly before: BatchPredictability; readonly after: BatchPredictability };
   readonly pca: { readonly before: PrincipalComponents; readonly after: PrincipalComponents };
   readonly worst: readonly WorstFeature[];
-}
-
-/** What batchPredictability gives, in the JSON output. */
-interface Predictability {
-  readonly classifier: 'nearest-centroid';
-  readonly components: number;
-  readonly folds: number;
-  readonly seed: number;
-  readonly stride: number;
-  readonly featuresUsed: number;
-  readonly accuracy: number;
-  readonly chance: number;
-  readonly predicted: readonly (string | null)[];
 }
 
 /**
