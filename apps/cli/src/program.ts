@@ -9,8 +9,11 @@ import { harmonizeTable } from './commands/harmonize-table.js';
 import { harmonizeVolumesCommand } from './commands/harmonize-volumes.js';
 import { mergeCommand } from './commands/merge.js';
 import { modelShowCommand } from './commands/model-show.js';
+import { reportCommand } from './commands/report.js';
+import { withDiagnosticsFlags } from './diagnostics-output.js';
 import { describeError } from './explain.js';
 import { collectList, collectSplines, commaList } from './options.js';
+import { runFacts } from './run-facts.js';
 import { threadsOption } from './threads-flag.js';
 import { gzipLevelFlag, memoryBudgetFlag } from './volume-flags.js';
 
@@ -23,7 +26,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
  * defect of combat). Messages go to `io.stderr`.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -44,7 +47,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-function buildProgram(io: CliIo): Command {
+function buildProgram(io: CliIo, argv: readonly string[]): Command {
   const program = new Command('combat')
     .description('ComBat harmonization of multi-site tables and NIfTI volumes (sva::ComBat semantics).')
     .version(VERSION, '-V, --version', 'print the version')
@@ -57,13 +60,16 @@ function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)');
 
   withOutputFlags(
-    withModelFlags(
-      withTableInputFlags(program.command('harmonize').description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).'))
-        .requiredOption('--out <table>', '(required) where to write the table with the features harmonized')
-        .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply')
-        .addOption(threadsOption()),
+    withDiagnosticsFlags(
+      withModelFlags(
+        withTableInputFlags(program.command('harmonize').description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).'))
+          .requiredOption('--out <table>', '(required) where to write the table with the features harmonized')
+          .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply')
+          .addOption(threadsOption()),
+      ),
+      { volumes: 'no' },
     ),
-  ).action((flags) => harmonizeTable(flags, io));
+  ).action((flags, command: Command) => harmonizeTable(flags, io, runFacts(command, argv, VERSION)));
 
   withOutputFlags(
     program
@@ -79,21 +85,24 @@ function buildProgram(io: CliIo): Command {
       .addOption(threadsOption()),
   ).action((flags) => applyTable(flags, io));
 
-  withVolumeFlags(
-    withOutputFlags(
-      withModelFlags(
-        withVolumeInputFlags(
-          program
-            .command('harmonize-volumes')
-            .description('Harmonize NIfTI volumes in a mask, one volume at a time; outputs keep their input file names.')
-            .requiredOption('--covariates <table>', '(required) one row per volume: batch, covariates and the image path'),
-        )
-          .requiredOption('--out-dir <dir>', '(required) where to write the harmonized volumes (created if missing)')
-          .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply-volumes')
-          .option('--effect-maps', 'also write each batch\u2019s gammaStar and deltaStar maps into --out-dir (gammaStar_<batch>.nii.gz, deltaStar_<batch>.nii.gz)'),
+  withDiagnosticsFlags(
+    withVolumeFlags(
+      withOutputFlags(
+        withModelFlags(
+          withVolumeInputFlags(
+            program
+              .command('harmonize-volumes')
+              .description('Harmonize NIfTI volumes in a mask, one volume at a time; outputs keep their input file names.')
+              .requiredOption('--covariates <table>', '(required) one row per volume: batch, covariates and the image path'),
+          )
+            .requiredOption('--out-dir <dir>', '(required) where to write the harmonized volumes (created if missing)')
+            .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply-volumes')
+            .option('--effect-maps', 'also write each batch\u2019s gammaStar and deltaStar maps into --out-dir (gammaStar_<batch>.nii.gz, deltaStar_<batch>.nii.gz)'),
+        ),
       ),
     ),
-  ).action((flags) => harmonizeVolumesCommand(flags, io));
+    { volumes: 'yes' },
+  ).action((flags, command: Command) => harmonizeVolumesCommand(flags, io, runFacts(command, argv, VERSION)));
 
   withVolumeFlags(
     withOutputFlags(
@@ -141,6 +150,23 @@ function buildProgram(io: CliIo): Command {
         .option('--out <file>', 'write the merged statistics, to merge again later'),
     ),
   ).action((paths: string[], flags) => mergeCommand(paths, flags, io));
+
+  withOutputFlags(
+    withDiagnosticsFlags(
+      program
+        .command('report')
+        .description('Report on a harmonization after the fact, from its input, its output and its model: the same report and diagnostics as harmonize --report (tables) or harmonize-volumes --report (volumes).')
+        .requiredOption('--model <file>', '(required) the model the harmonization saved (--save-model)')
+        .option('--data <table>', 'tables: the table before harmonization')
+        .option('--covariates <table>', 'tables: a separate table of batch and covariates, paired with --data by --id; volumes: one row per volume with its image path')
+        .option('--id <column>', 'tables: the subject id column (required with --covariates; the rows of --data and --harmonized must agree on it)')
+        .option('--harmonized <table>', 'tables: the harmonized table, row for row with --data')
+        .option('--image-column <column>', 'volumes: the column of image paths (relative to the --covariates file)')
+        .option('--harmonized-dir <dir>', 'volumes: the folder of the harmonized volumes, each under its input\u2019s file name')
+        .addOption(threadsOption()),
+      { volumes: 'either', required: true },
+    ),
+  ).action((flags, command: Command) => reportCommand(flags, io, runFacts(command, argv, VERSION)));
 
   withOutputFlags(
     program

@@ -63,15 +63,15 @@ export function sliceRows(rows: EncodedRows, first: number, count: number): Enco
  * The statistics of the data's rows in one pass over its chunks (the fit pass of `harmonize`, and
  * all of `fit-partial`): the design coded from the covariates of every row (levels, ranges, the
  * splines' knots) and, with `fit`, the batches checked for a fit (the reference batch among them);
- * then each chunk's feature columns accumulated. `scan` sees every chunk (an Arrow output learns
- * its column types). Errors of the library in the command's words (file, row, column); the
- * missing cells are counted, for the summary.
+ * then each chunk's feature columns accumulated. `scan` sees every chunk and its matrix (an Arrow
+ * output learns its column types; a report keeps the data). Errors of the library in the
+ * command's words (file, row, column); the missing cells are counted, for the summary.
  */
 export async function accumulateChunks(
   paired: PairedTables,
   features: readonly string[],
   covariates: Covariates,
-  options: { splines?: DesignOptions['splines']; fit?: { refBatch: string | null }; scan?: (chunk: Table) => void },
+  options: { splines?: DesignOptions['splines']; fit?: { refBatch: string | null }; scan?: (chunk: Table, matrix: DataMatrix) => void },
   context: ChunkContext,
   threads: CombatThreads,
 ): Promise<{ statistics: CombatStatistics; encoded: EncodedRows; missingCells: number }> {
@@ -85,7 +85,7 @@ export async function accumulateChunks(
   let statistics: CombatStatistics | null = null;
   let missingCells = 0;
   await eachChunk(paired, features, encoded, context, async (chunk, matrix, rows) => {
-    scan?.(chunk);
+    scan?.(chunk, matrix);
     const chunkStatistics = await threads.accumulateEncoded(coding, matrix, rows);
     statistics = statistics === null ? chunkStatistics : mergeStatistics(statistics, chunkStatistics);
     missingCells += countMissing(matrix);
@@ -106,7 +106,7 @@ export async function fitChunks(
   covariates: Covariates,
   options: CombatOptions,
   context: ChunkContext,
-  scan: (chunk: Table) => void,
+  scan: (chunk: Table, matrix: DataMatrix) => void,
   threads: CombatThreads,
 ): Promise<{ model: CombatModel; warnings: CombatWarning[]; encoded: EncodedRows; missingCells: number }> {
   const { splines, ...fitOptions } = options;
@@ -117,10 +117,9 @@ export async function fitChunks(
 
 /**
  * The adjust pass: each chunk's features adjusted with the model (core's `applyEncoded`, on the
- * threads) and
- * written to `path` as it goes, every column in order (see `TableEncoder`), through the plan's
- * temporary file; returns the missing cells seen. `encoder` is the one that scanned the chunks
- * before, for an Arrow output.
+ * threads), shown to `keep` when given, and written to `path` as it goes, every column in order
+ * (see `TableEncoder`), through the plan's temporary file; returns the missing cells seen.
+ * `encoder` is the one that scanned the chunks before, for an Arrow output.
  */
 export async function adjustChunks(
   paired: PairedTables,
@@ -130,13 +129,16 @@ export async function adjustChunks(
   context: ChunkContext,
   output: { plan: OutputPlan; path: string; encoder: TableEncoder },
   threads: CombatThreads,
+  keep?: (chunk: Table, adjusted: Float64Array) => void,
 ): Promise<number> {
   const { plan, path, encoder } = output;
   const writer = await plan.open(path);
   let missingCells = 0;
   await eachChunk(paired, features, encoded, context, async (chunk, matrix, rows) => {
     missingCells += countMissing(matrix);
-    await writer.write(encoder.encode(chunk, featureMap(features, await threads.applyEncoded(model, matrix, rows))));
+    const adjusted = await threads.applyEncoded(model, matrix, rows);
+    keep?.(chunk, adjusted);
+    await writer.write(encoder.encode(chunk, featureMap(features, adjusted)));
   });
   await writer.write(encoder.finish());
   await writer.close();

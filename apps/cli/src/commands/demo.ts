@@ -6,7 +6,7 @@ import { encodeTableFile } from '@combat/io-arrow/node';
 import { encodeNiftiFile } from '@combat/io-nifti/node';
 import { UsageError, type CliIo } from '../cli-io.js';
 import { generateExample } from '../demo/generate.js';
-import { renderReport } from '../demo/report.js';
+import { renderDemoReport } from '../demo/report.js';
 import { summarize } from '../demo/summary.js';
 import { fittedTrajectory } from '../demo/trajectory.js';
 import { covariateColumns, splineFlags, type ModelFlags, type OutputFlags } from '../options.js';
@@ -78,7 +78,7 @@ export async function demo(flags: OutputFlags & { outDir?: string; spline?: stri
     const ages = subjects.map((s) => s.age);
     const grid = Array.from({ length: 61 }, (_, g) => Math.min(...ages) + ((Math.max(...ages) - Math.min(...ages)) * g) / 60);
     const trajectory = splines.size === 0 ? undefined : fittedTrajectory(fit.estimates, 'age', grid);
-    const html = await renderReport({ subjects: subjects.map((s, i) => ({ ...s, before: s.volume, after: after[i] as Volume })), mask, summary: result, ...(trajectory === undefined ? {} : { trajectory }) });
+    const html = await renderDemoReport({ subjects: subjects.map((s, i) => ({ ...s, before: s.volume, after: after[i] as Volume })), mask, summary: result, ...(trajectory === undefined ? {} : { trajectory }) });
     await plan.write(paths.report, new TextEncoder().encode(html));
     return result;
   });

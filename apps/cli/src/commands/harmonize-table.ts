@@ -1,12 +1,14 @@
-import { harmonize } from '@combat/core';
-import { encodeModelFile } from '@combat/io-arrow';
+import { harmonize, type DataMatrix } from '@combat/core';
+import { encodeModelFile, type Table } from '@combat/io-arrow';
 import { tableFormat } from '@combat/io-arrow/node';
 import type { CliIo } from '../cli-io.js';
+import { KeptRows, diagnosticsOutputs, planDiagnostics, wantsDiagnostics, writeDiagnostics, type DiagnosticsFlags } from '../diagnostics-output.js';
 import { inRows, type RowContext } from '../explain.js';
 import { featuresNeeded, selectFeatures } from '../feature-columns.js';
 import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { pairedCovariates, readPaired } from '../pairing.js';
+import { namedPaths, type RunFacts } from '../run-facts.js';
 import { describeCount, describeFeatures, printSummary, reportWarnings } from '../summary.js';
 import { adjustChunks, fitChunks, outputEncoder } from '../table-passes.js';
 import { withCombatThreads, type ThreadsFlags } from '../threads-flag.js';
@@ -14,7 +16,7 @@ import { withCombatThreads, type ThreadsFlags } from '../threads-flag.js';
 /**
  * The flags of `combat harmonize`.
  */
-export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFlags {
+export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFlags, DiagnosticsFlags {
   readonly data: string;
   readonly covariates?: string;
   readonly id?: string;
@@ -28,10 +30,12 @@ export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFla
  * `combat harmonize`: ComBat on the feature columns `--features` names; writes the table with
  * every input column in order and the features harmonized, and the model on request. The data is
  * read in chunks, in passes: its id, batch and covariate columns, then a fit pass, then an adjust
- * pass that writes the output as it goes, so tables larger than memory can be harmonized. Every
- * output is checked before the first write, and nothing is left behind when the run fails.
+ * pass that writes the output as it goes, so tables larger than memory can be harmonized. With
+ * `--report` or `--diagnostics`, the features before and after are kept in memory for the
+ * diagnostics of the run. Every output is checked before the first write, and nothing is left
+ * behind when the run fails.
  */
-export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Promise<void> {
+export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run: RunFacts): Promise<void> {
   const reserved = flagOfColumn(flags, flags.id);
   tableFormat(flags.out);
   const columns = covariateColumns(flags);
@@ -42,26 +46,38 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo): Pro
   const plan = new OutputPlan({ inputs: [flags.data, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
   if (flags.saveModel !== undefined) plan.file(flags.saveModel, '--save-model');
+  planDiagnostics(plan, flags, false);
   const context = { idColumn, features, batches: batchFlags(flags) };
   const rows: RowContext = { ...context, table: data };
   const options = combatOptions(flags);
+  const outputs = namedPaths(['the harmonized table', flags.out], ['the model', flags.saveModel], ...diagnosticsOutputs(flags));
   const result = await withOutputs(plan, async () => {
     const covariates = pairedCovariates(paired, columns);
     // No rows: the library says so, as it does of an empty matrix.
     if (data.rows === 0) inRows(rows, () => harmonize({ data: new Float64Array(0), samples: 0, features: features.length }, covariates, options));
     const output = outputEncoder(flags.out);
+    const [before, after] = wantsDiagnostics(flags) ? [new KeptRows(data.rows, features.length), new KeptRows(data.rows, features.length)] : [];
     const fit = await withCombatThreads(flags, async (threads) => {
-      const fitted = await fitChunks(paired, features, covariates, options, context, (chunk) => output.scan(chunk, features), threads);
-      await adjustChunks(paired, features, fitted.model, fitted.encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads);
+      const scan = (chunk: Table, matrix: DataMatrix) => {
+        output.scan(chunk, features);
+        before?.set(chunk.firstRow ?? 0, matrix.data);
+      };
+      const fitted = await fitChunks(paired, features, covariates, options, context, scan, threads);
+      const keep = after === undefined ? undefined : (chunk: Table, adjusted: Float64Array) => after.set(chunk.firstRow ?? 0, adjusted);
+      await adjustChunks(paired, features, fitted.model, fitted.encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads, keep);
       return fitted;
     });
     if (flags.saveModel !== undefined) await plan.write(flags.saveModel, encodeModelFile(fit.model, { featureNames: features, columns, idColumn }, { target: flags.saveModel }));
+    if (before !== undefined && after !== undefined) {
+      const files = { inputs: namedPaths(['the table', flags.data], ['the covariates', flags.covariates]), outputs };
+      await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates, model: fit.model, names: features }, { ...run, ...files });
+    }
     return fit;
   });
   reportWarnings(io, result.warnings, features);
   printSummary(
     io,
-    { headline: `harmonized ${describeFeatures(features)} of ${describeCount(data.rows, 'sample')}`, model: result.model, features, missingCells: result.missingCells, wrote: [flags.out, ...(flags.saveModel === undefined ? [] : [flags.saveModel])] },
+    { headline: `harmonized ${describeFeatures(features)} of ${describeCount(data.rows, 'sample')}`, model: result.model, features, missingCells: result.missingCells, wrote: outputs.map(([, path]) => path) },
     { quiet: flags.quiet ?? false },
   );
 }

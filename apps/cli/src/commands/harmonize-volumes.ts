@@ -1,14 +1,17 @@
-import type { VolumeResource } from '@combat/base';
+import type { Volume, VolumeResource } from '@combat/base';
 import type { Covariates } from '@combat/core';
 import { encodeModelFile } from '@combat/io-arrow';
 import { NiftiFileResource, NiftiThreads, type EncodeFileOptions } from '@combat/io-nifti/node';
-import { batchEffectMaps, harmonizeVolumesStreaming, type HarmonizeVolumesStreamingResult, type VolumeSink } from '@combat/volumes';
+import { batchEffectMaps, harmonizeVolumesStreaming, maskIndices, type HarmonizeVolumesStreamingResult, type VolumeSink } from '@combat/volumes';
 import type { CliIo } from '../cli-io.js';
+import { KeptRows, diagnosticsOutputs, planDiagnostics, voxelNames, wantsDiagnostics, writeDiagnostics, type DiagnosticsFlags } from '../diagnostics-output.js';
 import { EFFECT_MAP_KINDS, effectMapPath } from '../effect-maps.js';
 import { inRowsAsync } from '../explain.js';
 import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
+import { readMaskedRows } from '../masked-rows.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
+import { namedPaths, type RunFacts } from '../run-facts.js';
 import { describeCount, printSummary, reportWarnings } from '../summary.js';
 import { threadsOf, type ThreadsFlags } from '../threads-flag.js';
 import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
@@ -16,7 +19,7 @@ import { planVolumeOutputs, readVolumeInputs } from './volume-inputs.js';
 /**
  * The flags of `combat harmonize-volumes`.
  */
-export interface HarmonizeVolumesFlags extends ModelFlags, VolumeOutputFlags {
+export interface HarmonizeVolumesFlags extends ModelFlags, VolumeOutputFlags, DiagnosticsFlags {
   readonly covariates: string;
   readonly imageColumn: string;
   readonly mask: string;
@@ -53,10 +56,12 @@ export function encodeOptions(flags: VolumeOutputFlags): EncodeFileOptions {
  * lists, streaming a few volumes at a time (each read once when their in-mask voxels fit
  * `--memory-budget`); each output takes its input's file name in `--out-dir`, gzipped at
  * `--gzip-level`. Files are read and written on `--threads` worker threads (none for 1), while the
- * main thread fits and adjusts. Every output path is checked before the first write, and a failed
- * run leaves nothing behind.
+ * main thread fits and adjusts. With `--report`, `--diagnostics` or `--diagnostic-maps`, the
+ * in-mask voxels after harmonization are kept in memory and those before read again, for the
+ * diagnostics of the run. Every output path is checked before the first write, and a failed run
+ * leaves nothing behind.
  */
-export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: CliIo): Promise<void> {
+export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: CliIo, run: RunFacts): Promise<void> {
   flagOfColumn(flags);
   const columns = covariateColumns(flags);
   const inputs = await readVolumeInputs(flags.covariates, flags.imageColumn, flags.outDir, columns);
@@ -69,16 +74,25 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   }
   const batches = [...new Set(inputs.covariates.batch)];
   if (flags.effectMaps) for (const batch of batches) for (const kind of EFFECT_MAP_KINDS) plan.file(effectMapPath(flags.outDir, kind, batch), `--effect-maps (${kind} of ${batch})`);
+  planDiagnostics(plan, flags, true);
+  written.push(...namedPaths(...diagnosticsOutputs(flags)).map(([, path]) => path));
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const threads = new NiftiThreads({ threads: threadsOf(flags) });
   const { estimates, warnings } = await withOutputs(plan, async () => {
     const rows = { ...inputs.rows, batches: batchFlags(flags) };
+    // The diagnostics keep each output's in-mask voxels (as written: float32 by default) before it is handed over.
+    const indices = wantsDiagnostics(flags) ? maskIndices(await new NiftiFileResource(flags.mask).load()) : null;
+    const after = indices === null ? null : new KeptRows(inputs.images.length, indices.length, flags.dtype === 'float64' ? Float64Array : Float32Array);
+    const keep = (volume: Volume, i: number) => after?.set(i, Float64Array.from(indices ?? [], (at) => volume.data[at] as number));
     const fit = await inRowsAsync(rows, () => fitAndAdjust(
       inputs.images.map((path) => new NiftiFileResource(path, { threads })),
       inputs.covariates,
       new NiftiFileResource(flags.mask, { threads }),
       flags,
-      async (volume, i) => plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, volume, encodeOptions(flags), { handOver: true })),
+      async (volume, i) => {
+        keep(volume, i);
+        await plan.write(inputs.outputs[i] as string, await threads.encodeFile(inputs.outputs[i] as string, volume, encodeOptions(flags), { handOver: true }));
+      },
       () => progress.tick(),
     )).finally(() => progress.stop());
     const { model, mask } = fit.estimates;
@@ -92,6 +106,11 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
           await plan.write(path, await threads.encodeFile(path, map, encodeOptions(flags), { handOver: true }));
         }
       }
+    }
+    if (after !== null) {
+      const before = await readMaskedRows(inputs.images, mask, threads, 'an input');
+      const files = { inputs: namedPaths(['the covariates', flags.covariates], ['the mask', flags.mask]), outputs: namedPaths(['the harmonized volumes', flags.outDir], ['the model', flags.saveModel], ...diagnosticsOutputs(flags)) };
+      await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates: inputs.covariates, model, names: voxelNames(mask), mask }, { ...run, ...files });
     }
     return fit;
   }).finally(() => threads.close());

@@ -28,7 +28,7 @@ const MASKED = '#d9d9d9';
  * each before and after. The plots are Vega-Lite specifications rendered to SVG here and inlined,
  * so the page needs no script and no network.
  */
-export async function renderReport(input: ReportInput): Promise<string> {
+export async function renderDemoReport(input: ReportInput): Promise<string> {
   const figures = [
     { id: 'histograms', caption: 'In-mask voxel values per scanner, before and after harmonization.', spec: histogramSpec(input) },
     { id: 'slices', caption: 'The middle axial slice of the first subject of each scanner, before and after, on one colour scale; grey is outside the mask, which ComBat leaves out.', spec: sliceSpec(input) },

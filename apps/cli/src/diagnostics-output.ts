@@ -1,0 +1,147 @@
+import type { MaskGeometry, Volume } from '@combat/base';
+import type { CombatModel, Covariates, DataMatrix } from '@combat/core';
+import { BATCH_TESTS, diagnose, type BatchTestName, type Diagnostics } from '@combat/diagnostics';
+import { encodeNiftiFile } from '@combat/io-nifti/node';
+import { Option, type Command } from 'commander';
+import { join } from 'node:path';
+import { UsageError } from './cli-io.js';
+import type { OutputPlan } from './outputs.js';
+import type { ReportFacts } from './report/facts.js';
+import { renderReport } from './report/page.js';
+
+/**
+ * The flags that ask for the diagnostics of a run (`harmonize`, `harmonize-volumes`, `report`):
+ * `--report FILE.html`, `--diagnostics FILE.json` and, for volumes, `--diagnostic-maps DIR`.
+ */
+export interface DiagnosticsFlags {
+  readonly report?: string;
+  readonly diagnostics?: string;
+  readonly diagnosticMaps?: string;
+}
+
+/**
+ * Adds the diagnostics flags to a command; `volumes` adds `--diagnostic-maps`, and `required`
+ * (for `combat report`) says in the help that one of them is needed.
+ */
+export function withDiagnosticsFlags(command: Command, options: { volumes: 'yes' | 'no' | 'either'; required?: boolean }): Command {
+  const lead = options.required === true ? '(one of --report, --diagnostics' + (options.volumes === 'no' ? '' : ', --diagnostic-maps') + ') ' : '';
+  command
+    .option('--report <file.html>', `${lead}write a self-contained HTML report: did harmonization work? (site effects before and after, biology kept, the priors\u2019 fit, per-feature detail)`)
+    .option('--diagnostics <file.json>', `${lead}write the report\u2019s statistics as JSON (schema: @combat/diagnostics/schema/diagnostics.schema.json)`);
+  if (options.volumes !== 'no') {
+    command.addOption(
+      new Option('--diagnostic-maps <dir>', `${options.volumes === 'either' ? 'volumes: ' : ''}${lead}write each test\u2019s -log10 p per voxel, before and after, as NIfTI into this folder (created if missing)`),
+    );
+  }
+  return command;
+}
+
+/** Whether any diagnostics output is asked for. */
+export function wantsDiagnostics(flags: DiagnosticsFlags): boolean {
+  return flags.report !== undefined || flags.diagnostics !== undefined || flags.diagnosticMaps !== undefined;
+}
+
+/**
+ * Where `--diagnostic-maps` writes one test's map: `<dir>/neglog10p_<test>_<before|after>.nii.gz`.
+ */
+export function diagnosticMapPath(dir: string, test: BatchTestName, phase: 'before' | 'after'): string {
+  return join(dir, `neglog10p_${test}_${phase}.nii.gz`);
+}
+
+/** The diagnostics outputs the flags ask for, with their roles (for the report's facts and the summary). */
+export function diagnosticsOutputs(flags: DiagnosticsFlags): (readonly [role: string, path: string | undefined])[] {
+  return [['the report', flags.report], ['the diagnostics', flags.diagnostics], ['the diagnostic maps', flags.diagnosticMaps]];
+}
+
+/** Adds the diagnostics outputs the flags ask for to a plan (`volumes`: whether maps may be asked for). */
+export function planDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, volumes: boolean): void {
+  if (flags.report !== undefined) plan.file(flags.report, '--report');
+  if (flags.diagnostics !== undefined) plan.file(flags.diagnostics, '--diagnostics');
+  const dir = flags.diagnosticMaps;
+  if (dir === undefined) return;
+  if (!volumes) throw new UsageError('--diagnostic-maps is for volumes: a table has no voxels to map (--diagnostics writes the per-feature statistics)');
+  plan.directory(dir, '--diagnostic-maps');
+  for (const test of BATCH_TESTS) for (const phase of ['before', 'after'] as const) plan.file(diagnosticMapPath(dir, test, phase), `--diagnostic-maps (${test} ${phase})`);
+}
+
+/** What the diagnostics of a run are computed from: the data before and after, and the fitted model. */
+export interface DiagnosedRun {
+  readonly before: DataMatrix;
+  readonly after: DataMatrix;
+  readonly covariates: Covariates;
+  readonly model: CombatModel;
+  /** The features' names in the report and the JSON (a volume's: its voxel's coordinates). */
+  readonly names: readonly string[];
+  /** The mask of a volume run, for the maps. */
+  readonly mask?: MaskGeometry;
+}
+
+/**
+ * Diagnoses a run (`diagnose` of `@combat/diagnostics`) and writes what the flags ask for through
+ * the plan: the report (with the run's facts), the JSON, and the maps of a volume run.
+ */
+export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, run: DiagnosedRun, facts: ReportFacts): Promise<Diagnostics> {
+  const diagnostics = diagnose(run.before, run.after, run.covariates, run.model, { names: run.names });
+  const text = new TextEncoder();
+  if (flags.diagnostics !== undefined) await plan.write(flags.diagnostics, text.encode(`${JSON.stringify(diagnostics)}\n`));
+  if (flags.report !== undefined) await plan.write(flags.report, text.encode(await renderReport(diagnostics, facts)));
+  if (flags.diagnosticMaps !== undefined && run.mask !== undefined) {
+    for (const maps of testMaps(diagnostics, run.mask)) {
+      for (const phase of ['before', 'after'] as const) {
+        const path = diagnosticMapPath(flags.diagnosticMaps, maps.test, phase);
+        await plan.write(path, await encodeNiftiFile(path, maps[phase], { dtype: 'float32' }));
+      }
+    }
+  }
+  return diagnostics;
+}
+
+/**
+ * Each test's -log10 p per voxel before and after, as volumes in the mask's space: 0 outside the
+ * mask, NaN where the test could not test the voxel.
+ */
+export function testMaps(diagnostics: Diagnostics, mask: MaskGeometry): { test: BatchTestName; before: Volume; after: Volume }[] {
+  const size = mask.shape.reduce((a, n) => a * n, 1);
+  const map = (p: readonly (number | null)[]): Volume => {
+    const data = new Float64Array(size);
+    mask.indices.forEach((at, v) => {
+      const value = p[v];
+      data[at] = value === null || value === undefined ? Number.NaN : -Math.log10(value);
+    });
+    return { data, shape: [...mask.shape], affine: mask.affine.slice() };
+  };
+  return diagnostics.tests.map((t) => ({ test: t.test, before: map(t.perFeature.before.p), after: map(t.perFeature.after.p) }));
+}
+
+/** A volume run's feature names: each in-mask voxel's coordinates `i,j,k` (0-based, as in the NIfTI file). */
+export function voxelNames(mask: MaskGeometry): string[] {
+  const [nx = 1, ny = 1] = mask.shape;
+  return Array.from(mask.indices, (at) => `voxel ${at % nx},${Math.floor(at / nx) % ny},${Math.floor(at / (nx * ny))}`);
+}
+
+/**
+ * A samples x features matrix kept for the diagnostics while a command passes over its data, a
+ * block of rows at a time (a table's chunks, a volume's voxels); `null` when no diagnostics are
+ * asked for, so that nothing is kept.
+ */
+export class KeptRows {
+  readonly data: Float64Array | Float32Array;
+
+  constructor(
+    readonly samples: number,
+    readonly features: number,
+    type: Float64ArrayConstructor | Float32ArrayConstructor = Float64Array,
+  ) {
+    this.data = new type(samples * features);
+  }
+
+  /** Keeps `values`, rows of this matrix from row `first` (0-based). */
+  set(first: number, values: ArrayLike<number>): void {
+    this.data.set(values, first * this.features);
+  }
+
+  /** The rows kept, as a data matrix. */
+  matrix(): DataMatrix {
+    return { data: this.data, samples: this.samples, features: this.features };
+  }
+}

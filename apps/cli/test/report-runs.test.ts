@@ -1,0 +1,239 @@
+import { readFileSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { diagnose, type Diagnostics } from '@combat/diagnostics';
+import { parseDelimited } from '@combat/io-arrow';
+import { readModel } from '@combat/io-arrow/node';
+import { readNifti } from '@combat/io-nifti/node';
+import { COMBAT_CASES, browserAvailable, launchChromium, loadCase, temporaryFolder } from '@combat/test-support';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { FEATURE_ROWS } from '../src/report/feature-table.js';
+import { SEED, VOLUME_FLAGS, caseFlags, featureValues, filesBelow } from './helpers.js';
+import { runCli } from './run-cli.js';
+
+/**
+ * The diagnostics of real runs: `harmonize --report --diagnostics` on a shared fixture (missing
+ * cells, a 3-level categorical) and `harmonize-volumes --report --diagnostics --diagnostic-maps`
+ * on the volumes-seed case; `combat report` after the fact gives the same numbers; the reports
+ * open in Chromium with every plot drawn, offline, without errors.
+ */
+
+const dir = await temporaryFolder('report-runs');
+const CASE = 'roi-missing-parametric';
+const { spec, matrix, covariates } = loadCase(CASE);
+const input = join(COMBAT_CASES, CASE, 'input.csv');
+const features = parseDelimited(readFileSync(input, 'utf8'), { source: input }).names.filter((name) => /^f\d{3}$/.test(name));
+const table = {
+  out: join(dir, 'harmonized.csv'),
+  model: join(dir, 'model.arrow'),
+  report: join(dir, 'table.html'),
+  json: join(dir, 'table.json'),
+};
+const tableRun = await runCli('harmonize', '--data', input, ...caseFlags(spec, 'f000:f119'), '--out', table.out, '--save-model', table.model, '--report', table.report, '--diagnostics', table.json);
+const volumes = {
+  out: join(dir, 'volumes'),
+  model: join(dir, 'volume-model.arrow'),
+  report: join(dir, 'volumes.html'),
+  json: join(dir, 'volumes.json'),
+  maps: join(dir, 'maps'),
+};
+const volumeRun = await runCli('harmonize-volumes', ...VOLUME_FLAGS, '--out-dir', volumes.out, '--save-model', volumes.model, '--report', volumes.report, '--diagnostics', volumes.json, '--diagnostic-maps', volumes.maps);
+
+async function readJson(path: string): Promise<Diagnostics> {
+  return JSON.parse(await readFile(path, 'utf8')) as Diagnostics;
+}
+
+describe('harmonize --report --diagnostics', () => {
+  it('writes the diagnostics of the library on the input, the output it wrote and the model it saved', async () => {
+    expect(tableRun.stderr).toBe('');
+    expect(tableRun.code).toBe(0);
+    expect(tableRun.stdout).toContain(`wrote: ${table.out}, ${table.model}, ${table.report}, ${table.json}\n`);
+    const harmonized = parseDelimited(await readFile(table.out, 'utf8'), { source: table.out });
+    const { model } = await readModel(table.model);
+    const expected = diagnose(matrix, { ...matrix, data: featureValues(harmonized, features) }, covariates, model, { names: features });
+    const written = await readJson(table.json);
+    expect(written).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(written.features).toBe(120);
+    expect(written.verdict.siteEffect.status).toBe('removed');
+  });
+
+  it('combat report after the fact writes the same diagnostics', async () => {
+    const json = join(dir, 'table-again.json');
+    const result = await runCli('report', '--model', table.model, '--data', input, '--id', 'subject', '--harmonized', table.out, '--diagnostics', json);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await readFile(json, 'utf8')).toBe(await readFile(table.json, 'utf8'));
+  });
+
+  it('combat report refuses a harmonized table whose rows are not the data\u2019s, and writes nothing', async () => {
+    const [header, ...rows] = (await readFile(table.out, 'utf8')).trim().split('\n');
+    const swapped = join(dir, 'swapped.csv');
+    await writeFile(swapped, [header, rows[1], rows[0], ...rows.slice(2)].join('\n'));
+    const report = join(dir, 'never.html');
+    const result = await runCli('report', '--model', table.model, '--data', input, '--id', 'subject', '--harmonized', swapped, '--report', report);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/swapped\.csv: row 1, column "subject": "sub-0005", but "sub-0021" in .*input\.csv; the harmonized table must have the data’s rows in their order/);
+    const shorter = join(dir, 'shorter.csv');
+    await writeFile(shorter, [header, ...rows.slice(1)].join('\n'));
+    const short = await runCli('report', '--model', table.model, '--data', input, '--harmonized', shorter, '--report', report);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/shorter\.csv: 59 rows; expected one per row of .*input\.csv \(60\), in its order/);
+    expect((await readdir(dir)).filter((name) => name.includes('never'))).toEqual([]);
+  });
+
+  it('combat report says what it needs', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--data', input, '--harmonized', table.out], /nothing to write: give --report FILE\.html, --diagnostics FILE\.json or \(volumes\) --diagnostic-maps DIR/],
+      [['--data', input, '--report', join(dir, 'x.html')], /model\.arrow is a table model: give the table before \(--data\) and the harmonized table \(--harmonized\)/],
+      [['--data', input, '--harmonized', table.out, '--diagnostic-maps', join(dir, 'm')], /--diagnostic-maps is for volumes, but .*model\.arrow is a table model/],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await runCli('report', '--model', table.model, ...flags);
+      expect(result.code, flags.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    const volume = await runCli('report', '--model', volumes.model, '--data', input, '--harmonized', table.out, '--report', join(dir, 'x.html'));
+    expect(volume.code).toBe(2);
+    expect(volume.stderr).toMatch(/--data is for tables, but .*volume-model\.arrow is a volume model \(give --covariates, --image-column and --harmonized-dir\)/);
+  });
+});
+
+describe('harmonize-volumes --report --diagnostics --diagnostic-maps', () => {
+  it('writes the diagnostics, and each test\u2019s -log10 p map before and after', async () => {
+    expect(volumeRun.stderr).toBe('');
+    expect(volumeRun.code).toBe(0);
+    const written = await readJson(volumes.json);
+    expect(written.samples).toBe(24);
+    expect(written.names?.[0]).toMatch(/^voxel \d+,\d+,\d+$/);
+    const mask = await readNifti(join(SEED, 'mask.nii.gz'));
+    const inside = [...mask.data.keys()].filter((at) => (mask.data[at] as number) > 0);
+    expect(written.features).toBe(inside.length);
+    expect(await readdir(volumes.maps)).toEqual(written.tests.flatMap((t) => [`neglog10p_${t.test}_after.nii.gz`, `neglog10p_${t.test}_before.nii.gz`]).sort());
+    for (const t of written.tests) {
+      for (const phase of ['before', 'after'] as const) {
+        const map = await readNifti(join(volumes.maps, `neglog10p_${t.test}_${phase}.nii.gz`));
+        expect(map.shape).toEqual(mask.shape);
+        const p = t.perFeature[phase].p;
+        inside.forEach((at, v) => expect(map.data[at], `${t.test} ${phase} voxel ${at}`).toBe(p[v] === null ? Number.NaN : Math.fround(-Math.log10(p[v] as number))));
+        expect(map.data.filter((x: number, at: number) => (mask.data[at] as number) <= 0 && x !== 0)).toHaveLength(0);
+      }
+    }
+  });
+
+  it('combat report after the fact writes the same diagnostics and maps', async () => {
+    const again = join(dir, 'again');
+    const result = await runCli('report', '--model', volumes.model, '--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--harmonized-dir', volumes.out, '--diagnostics', join(dir, 'volumes-again.json'), '--diagnostic-maps', again);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await readFile(join(dir, 'volumes-again.json'), 'utf8')).toBe(await readFile(volumes.json, 'utf8'));
+    for (const name of await filesBelow(volumes.maps)) expect(await readFile(join(again, name)), name).toEqual(await readFile(join(volumes.maps, name)));
+  });
+});
+
+/** Every figure: its id, its SVG's size, its data marks, and its axes' descriptions. */
+function figures(page: Page) {
+  return page.$$eval('figure', (nodes) =>
+    nodes.map((figure) => {
+      const svg = figure.querySelector('svg');
+      const box = svg?.getBoundingClientRect();
+      const axes = (axis: string) => [...figure.querySelectorAll(`[aria-label^="${axis}-axis"]`)].map((node) => node.getAttribute('aria-label'));
+      return {
+        id: figure.id,
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        // Data marks only (vega's role-mark), not axes or legends.
+        marks: figure.querySelectorAll('.role-mark path, .role-mark line').length,
+        x: new Set(axes('X')).size,
+        y: new Set(axes('Y')).size,
+      };
+    }),
+  );
+}
+
+/** The cells of one column of the per-feature table, as the page shows them: each row's sort value. */
+function column(page: Page, index: number) {
+  return page.$$eval('table.features tbody tr', (rows, k) => rows.map((row) => row.children[k]?.getAttribute('data-value') ?? row.children[k]?.textContent), index);
+}
+
+/** Whether a column's values are in order (1 ascending, -1 descending), the missing ones ('') last. */
+function sortedBy(values: readonly (string | null | undefined)[], direction: 1 | -1): boolean {
+  const present = values.findIndex((v) => v === '');
+  const numbers = (present < 0 ? values : values.slice(0, present)).map(Number);
+  return (present < 0 || values.slice(present).every((v) => v === '')) && numbers.every((x, i) => i === 0 || direction * (x - (numbers[i - 1] as number)) >= 0);
+}
+
+describe('the reports of real runs in Chromium', () => {
+  it.skipIf(!browserAvailable)('draw every plot, offline and without errors, with a table that sorts', async () => {
+    const browser = await launchChromium();
+    try {
+      for (const { name, html, json } of [
+        { name: 'table', html: table.report, json: table.json },
+        { name: 'volumes', html: volumes.report, json: volumes.json },
+      ]) {
+        const diagnostics = await readJson(json);
+        const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+        const requests: string[] = [];
+        const errors: string[] = [];
+        page.on('request', (request) => requests.push(request.url()));
+        page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+        page.on('pageerror', (error) => errors.push(error.message));
+        const url = pathToFileURL(html).href;
+        await page.goto(url);
+        await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+
+        const batches = diagnostics.batches.length;
+        const drawn = await figures(page);
+        const checked = diagnostics.priors.batches.filter((b) => 'ks' in b.gamma).length;
+        expect(checked, name).toBeGreaterThan(0);
+        expect(drawn.map((f) => f.id)).toEqual([...diagnostics.worst.map((_, w) => `box-${w + 1}`), 'pca', 'gamma-density', 'gamma-qq', 'delta-density', 'delta-qq']);
+        expect(diagnostics.worst).toHaveLength(10);
+        for (const figure of drawn) {
+          expect(figure.width, `${name} ${figure.id}`).toBeGreaterThan(150);
+          expect(figure.height, `${name} ${figure.id}`).toBeGreaterThan(100);
+        }
+        const marks = Object.fromEntries(drawn.map((f) => [f.id, f.marks]));
+        // A box plot: per batch and stage a whisker, a box and a median line.
+        for (let w = 1; w <= 10; w++) expect(marks[`box-${w}`], `${name} box-${w}`).toBe(2 * batches * 3);
+        expect(marks.pca, name).toBe(2 * diagnostics.samples);
+        expect(marks['gamma-density'], name).toBe(2 * checked); // per batch the estimates' density and the prior's
+        expect(marks['gamma-qq'], name).toBe(diagnostics.priors.batches.reduce((n, b) => n + ('qq' in b.gamma ? b.gamma.qq.sample.length : 0), 0) + checked);
+        // Before and after share their axes: one description per axis.
+        for (const figure of drawn.filter((f) => f.id.startsWith('box') || f.id === 'pca')) expect([figure.x, figure.y], `${name} ${figure.id}`).toEqual([1, 1]);
+
+        // The verdict table, first, with one row per test, covariate, batch and parameter, and the classifier.
+        const verdict = await page.$$eval('section', (sections) => [sections[0]!.id, sections[0]!.querySelectorAll('tbody tr:not(.group)').length]);
+        expect(verdict).toEqual(['verdict', diagnostics.tests.length + diagnostics.covariates.terms.length + 2 * batches + 1]);
+
+        // The run's facts: the command as run, its files.
+        const facts = await page.locator('#facts').textContent();
+        expect(facts).toContain(name === 'table' ? `combat harmonize --data ${input}` : 'combat harmonize-volumes --covariates');
+        expect(facts).toContain(html);
+
+        // The per-feature table sorts: by Levene's adjusted p before (rows start in ANOVA's order),
+        // ascending, then descending, missing values last either way; and by name, as text.
+        expect(await page.$$eval('table.features tbody tr', (rows) => rows.length)).toBe(Math.min(diagnostics.features, FEATURE_ROWS));
+        const levene = 3 + 2 * diagnostics.tests.findIndex((t) => t.test === 'levene');
+        const header = page.locator('table.features thead th').nth(levene);
+        expect(await header.textContent()).toBe('Levene (median)before');
+        expect(sortedBy(await column(page, levene), 1), name).toBe(false);
+        await header.click();
+        expect(await header.getAttribute('aria-sort')).toBe('ascending');
+        expect(sortedBy(await column(page, levene), 1), name).toBe(true);
+        await header.click();
+        expect(await header.getAttribute('aria-sort')).toBe('descending');
+        expect(sortedBy(await column(page, levene), -1), name).toBe(true);
+        await page.locator('table.features thead th').nth(1).click();
+        const named = await column(page, 1);
+        expect(named).toEqual([...named].sort((a, b) => (a as string).localeCompare(b as string, undefined, { numeric: true })));
+
+        expect(requests, name).toEqual([url]);
+        expect(errors, name).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
