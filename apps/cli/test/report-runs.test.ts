@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { FEATURE_ROWS } from '../src/report/feature-table.js';
 import { SEED, VOLUME_FLAGS, caseFlags, featureValues, filesBelow } from './helpers.js';
-import { runCli } from './run-cli.js';
+import { runCli, runCliWith } from './run-cli.js';
 
 /**
  * The diagnostics of real runs: `harmonize --report --diagnostics` on a shared fixture (missing
@@ -65,6 +65,17 @@ describe('harmonize --report --diagnostics', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(await readFile(json, 'utf8')).toBe(await readFile(table.json, 'utf8'));
+  });
+
+  it('keeps each chunk\u2019s rows in their place when the table is read a row or two at a time', async () => {
+    const small = { env: { COMBAT_CHUNK_BYTES: '1500' } };
+    const [out, model, json, again] = ['chunked.csv', 'chunked.arrow', 'chunked.json', 'chunked-again.json'].map((name) => join(dir, name)) as [string, string, string, string];
+    const run = await runCliWith(small, 'harmonize', '--data', input, ...caseFlags(spec, 'f000:f119'), '--out', out, '--save-model', model, '--diagnostics', json);
+    expect(run.code).toBe(0);
+    // Read back whole, the written output and saved model give the same diagnostics.
+    const result = await runCli('report', '--model', model, '--data', input, '--id', 'subject', '--harmonized', out, '--diagnostics', again);
+    expect(result.code).toBe(0);
+    expect(await readFile(again, 'utf8')).toBe(await readFile(json, 'utf8'));
   });
 
   it('combat report refuses a harmonized table whose rows are not the data\u2019s, and writes nothing', async () => {
