@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { ROI, ROI_FLAGS, SEED, writeText } from './helpers.js';
 import { COMBAT, runCli, runCliWith } from './run-cli.js';
 
-const COMMANDS = ['harmonize', 'apply', 'harmonize-volumes', 'apply-volumes', 'fit-partial', 'merge', 'demo'];
+const COMMANDS = ['harmonize', 'apply', 'harmonize-volumes', 'apply-volumes', 'fit-partial', 'merge', 'report', 'demo'];
 
 describe('the built combat executable', () => {
   it('--version prints the package version', async () => {
@@ -26,19 +26,21 @@ describe('the built combat executable', () => {
     expect(result.stdout).toContain(`Usage: combat ${command} [options]`);
     expect(result.stdout).toContain('--quiet');
     expect(result.stdout).toContain('--overwrite');
-    if (command !== 'demo' && command !== 'merge') expect(result.stdout).toMatch(/--out(-dir)? <\w+> +\(required\)/);
+    if (!['demo', 'merge', 'report'].includes(command)) expect(result.stdout).toMatch(/--out(-dir)? <\w+> +\(required\)/);
     if (command.startsWith('harmonize')) {
       expect(result.stdout).toMatch(/--batch <column> +\(required\)/);
       expect(result.stdout).toMatch(/--non-parametric[\s\S]*?\(default:\s+parametric\)/);
     }
   });
 
-  it('--quiet leaves standard output empty on every command that harmonizes', async () => {
+  it('--quiet leaves standard output empty on every command that harmonizes, and on report', async () => {
     const dir = await temporaryFolder('quiet');
     const table = await runCli('harmonize', '--data', ROI, ...ROI_FLAGS, '--out', join(dir, 'out.csv'), '--save-model', join(dir, 'model.arrow'), '--quiet');
     expect(table).toMatchObject({ code: 0, stdout: '' });
     const applied = await runCli('apply', '--model', join(dir, 'model.arrow'), '--data', ROI, '--out', join(dir, 'applied.csv'), '--quiet');
     expect(applied).toMatchObject({ code: 0, stdout: '' });
+    const report = await runCli('report', '--model', join(dir, 'model.arrow'), '--data', ROI, '--harmonized', join(dir, 'out.csv'), '--diagnostics', join(dir, 'diagnostics.json'), '--quiet');
+    expect(report).toMatchObject({ code: 0, stdout: '' });
     const volumes = await runCli('harmonize-volumes', '--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--mask', join(SEED, 'mask.nii.gz'), '--out-dir', join(dir, 'volumes'), '--quiet');
     expect(volumes).toMatchObject({ code: 0, stdout: '' });
   });
