@@ -1,13 +1,12 @@
 import type { MaskGeometry, Volume } from '@combat/base';
 import type { CombatModel, Covariates, DataMatrix } from '@combat/core';
-import { BATCH_TESTS, diagnose, type BatchTestName, type Diagnostics } from '@combat/diagnostics';
+import type { BatchTestName, Diagnostics } from '@combat/diagnostics';
 import { encodeNiftiFile } from '@combat/io-nifti/node';
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { UsageError } from './cli-io.js';
 import type { OutputPlan } from './outputs.js';
 import type { ReportFacts } from './report/facts.js';
-import { renderReport } from './report/page.js';
 
 /**
  * The flags that ask for the diagnostics of a run (`harmonize`, `harmonize-volumes`, `report`):
@@ -53,14 +52,19 @@ export function diagnosticsOutputs(flags: DiagnosticsFlags): (readonly [role: st
   return [['the report', flags.report], ['the diagnostics', flags.diagnostics], ['the diagnostic maps', flags.diagnosticMaps]];
 }
 
-/** Adds the diagnostics outputs the flags ask for to a plan (`volumes`: whether maps may be asked for). */
-export function planDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, volumes: boolean): void {
+/**
+ * Adds the diagnostics outputs the flags ask for to a plan (`volumes`: whether maps may be asked
+ * for). The diagnostics and the page are loaded only when asked for (vega alone takes a noticeable
+ * part of a second to load), here and in {@link writeDiagnostics}.
+ */
+export async function planDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, volumes: boolean): Promise<void> {
   if (flags.report !== undefined) plan.file(flags.report, '--report');
   if (flags.diagnostics !== undefined) plan.file(flags.diagnostics, '--diagnostics');
   const dir = flags.diagnosticMaps;
   if (dir === undefined) return;
   if (!volumes) throw new UsageError('--diagnostic-maps is for volumes: a table has no voxels to map (--diagnostics writes the per-feature statistics)');
   plan.directory(dir, '--diagnostic-maps');
+  const { BATCH_TESTS } = await import('@combat/diagnostics');
   for (const test of BATCH_TESTS) for (const phase of ['before', 'after'] as const) plan.file(diagnosticMapPath(dir, test, phase), `--diagnostic-maps (${test} ${phase})`);
 }
 
@@ -81,6 +85,7 @@ export interface DiagnosedRun {
  * the plan: the report (with the run's facts), the JSON, and the maps of a volume run.
  */
 export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, run: DiagnosedRun, facts: ReportFacts): Promise<Diagnostics> {
+  const [{ diagnose }, { renderReport }] = await Promise.all([import('@combat/diagnostics'), import('./report/page.js')]);
   const diagnostics = diagnose(run.before, run.after, run.covariates, run.model, { names: run.names });
   const text = new TextEncoder();
   if (flags.diagnostics !== undefined) await plan.write(flags.diagnostics, text.encode(`${JSON.stringify(diagnostics)}\n`));

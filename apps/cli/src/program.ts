@@ -2,14 +2,6 @@ import { readFileSync } from 'node:fs';
 import { CombatError } from '@combat/core';
 import { Command, CommanderError, Option } from 'commander';
 import { DataError, OutputError, UsageError, type CliIo } from './cli-io.js';
-import { applyTable } from './commands/apply-table.js';
-import { applyVolumesCommand } from './commands/apply-volumes.js';
-import { fitPartial } from './commands/fit-partial.js';
-import { harmonizeTable } from './commands/harmonize-table.js';
-import { harmonizeVolumesCommand } from './commands/harmonize-volumes.js';
-import { mergeCommand } from './commands/merge.js';
-import { modelShowCommand } from './commands/model-show.js';
-import { reportCommand } from './commands/report.js';
 import { withDiagnosticsFlags } from './diagnostics-output.js';
 import { describeError } from './explain.js';
 import { collectList, collectSplines, commaList } from './options.js';
@@ -69,7 +61,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
       ),
       { volumes: 'no' },
     ),
-  ).action((flags, command: Command) => harmonizeTable(flags, io, runFacts(command, argv, VERSION)));
+  ).action(async (flags, command: Command) => (await import('./commands/harmonize-table.js')).harmonizeTable(flags, io, runFacts(command, argv, VERSION)));
 
   withOutputFlags(
     program
@@ -83,7 +75,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
       .option('--estimate-new-batches', 'estimate each batch the model has not seen from its samples here (two or more), then adjust every sample')
       .option('--save-model <file>', 'with --estimate-new-batches: write the model extended with the new batches')
       .addOption(threadsOption()),
-  ).action((flags) => applyTable(flags, io));
+  ).action(async (flags) => (await import('./commands/apply-table.js')).applyTable(flags, io));
 
   withDiagnosticsFlags(
     withVolumeFlags(
@@ -102,7 +94,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
       ),
     ),
     { volumes: 'yes' },
-  ).action((flags, command: Command) => harmonizeVolumesCommand(flags, io, runFacts(command, argv, VERSION)));
+  ).action(async (flags, command: Command) => (await import('./commands/harmonize-volumes.js')).harmonizeVolumesCommand(flags, io, runFacts(command, argv, VERSION)));
 
   withVolumeFlags(
     withOutputFlags(
@@ -116,7 +108,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
         .option('--estimate-new-batches', 'estimate each batch the model has not seen from its volumes here (two or more), in a first pass, then adjust every volume')
         .option('--save-model <file>', 'with --estimate-new-batches: write the model extended with the new batches'),
     ),
-  ).action((flags) => applyVolumesCommand(flags, io));
+  ).action(async (flags) => (await import('./commands/apply-volumes.js')).applyVolumesCommand(flags, io));
 
   withOutputFlags(
     withCovariateFlags(
@@ -138,7 +130,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
         .addOption(threadsOption()),
       'with explicit knots agreed by every site: COLUMN:knots=K1,K2,...:boundary=LOW,HIGH',
     ),
-  ).action((flags) => fitPartial(flags, io));
+  ).action(async (flags) => (await import('./commands/fit-partial.js')).fitPartial(flags, io));
 
   withOutputFlags(
     withModeFlags(
@@ -149,7 +141,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
         .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply or apply-volumes')
         .option('--out <file>', 'write the merged statistics, to merge again later'),
     ),
-  ).action((paths: string[], flags) => mergeCommand(paths, flags, io));
+  ).action(async (paths: string[], flags) => (await import('./commands/merge.js')).mergeCommand(paths, flags, io));
 
   withOutputFlags(
     withDiagnosticsFlags(
@@ -166,7 +158,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
         .addOption(threadsOption()),
       { volumes: 'either', required: true },
     ),
-  ).action((flags, command: Command) => reportCommand(flags, io, runFacts(command, argv, VERSION)));
+  ).action(async (flags, command: Command) => (await import('./commands/report.js')).reportCommand(flags, io, runFacts(command, argv, VERSION)));
 
   withOutputFlags(
     program
@@ -177,7 +169,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
       .argument('<model>', 'a model written by --save-model')
       .option('--csv <file>', 'write the per-feature estimates (grandMean, varPooled, beta, each batch\u2019s gammaHat ... deltaStar) as a CSV table')
       .option('--json', 'print the summary as JSON'),
-  ).action((path: string, flags) => modelShowCommand(path, flags, io));
+  ).action(async (path: string, flags) => (await import('./commands/model-show.js')).modelShowCommand(path, flags, io));
 
   withOutputFlags(
     program

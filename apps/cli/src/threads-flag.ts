@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { CombatThreads } from '@combat/threads';
+import type { CombatThreads } from '@combat/threads';
 import { Option } from 'commander';
 import { UsageError } from './cli-io.js';
 
@@ -39,7 +39,9 @@ export function threadsOf(flags: ThreadsFlags): number {
  * across workers, results bit for bit the same for any number), stopping the workers after it.
  */
 export async function withCombatThreads<T>(flags: ThreadsFlags, work: (threads: CombatThreads) => Promise<T>): Promise<T> {
-  const threads = new CombatThreads({ threads: threadsOf(flags) });
+  // Loaded here, not with the program: a command that fails early, or prints its help, starts faster.
+  const { CombatThreads: Threads } = await import('@combat/threads');
+  const threads = new Threads({ threads: threadsOf(flags) });
   try {
     return await work(threads);
   } finally {

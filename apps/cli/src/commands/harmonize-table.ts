@@ -46,7 +46,7 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run:
   const plan = new OutputPlan({ inputs: [flags.data, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
   if (flags.saveModel !== undefined) plan.file(flags.saveModel, '--save-model');
-  planDiagnostics(plan, flags, false);
+  await planDiagnostics(plan, flags, false);
   const context = { idColumn, features, batches: batchFlags(flags) };
   const rows: RowContext = { ...context, table: data };
   const options = combatOptions(flags);

@@ -74,7 +74,7 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   }
   const batches = [...new Set(inputs.covariates.batch)];
   if (flags.effectMaps) for (const batch of batches) for (const kind of EFFECT_MAP_KINDS) plan.file(effectMapPath(flags.outDir, kind, batch), `--effect-maps (${kind} of ${batch})`);
-  planDiagnostics(plan, flags, true);
+  await planDiagnostics(plan, flags, true);
   written.push(...namedPaths(...diagnosticsOutputs(flags)).map(([, path]) => path));
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const threads = new NiftiThreads({ threads: threadsOf(flags) });

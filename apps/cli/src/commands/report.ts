@@ -53,7 +53,7 @@ export async function reportCommand(flags: ReportFlags, io: CliIo, run: RunFacts
       requireColumn(harmonized.header, name, 'feature column');
     }
     const plan = new OutputPlan({ inputs: [flags.model, table.data, table.harmonized, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
-    planDiagnostics(plan, flags, false);
+    await planDiagnostics(plan, flags, false);
     await withOutputs(plan, async () => {
       const covariates = pairedCovariates(paired, columns);
       const pairing = [paired.idColumn, columns.batch].find((name) => name !== undefined && paired.data.columns.has(name) && harmonized.header.columns.has(name));
@@ -70,7 +70,7 @@ export async function reportCommand(flags: ReportFlags, io: CliIo, run: RunFacts
     const volumes = volumeFlags(flags);
     const inputs = await readVolumeInputs(volumes.covariates, volumes.imageColumn, volumes.harmonizedDir, columns);
     const plan = new OutputPlan({ inputs: [flags.model, volumes.covariates, ...inputs.images, ...inputs.outputs], overwrite: flags.overwrite ?? false });
-    planDiagnostics(plan, flags, true);
+    await planDiagnostics(plan, flags, true);
     const threads = new NiftiThreads({ threads: threadsOf(flags) });
     await withOutputs(plan, async () => {
       const before = await readMaskedRows(inputs.images, mask, threads, 'an input');
