@@ -1,12 +1,12 @@
+import { join } from 'node:path';
 import type { MaskGeometry, Volume } from '@combat/base';
 import type { CombatModel, Covariates, DataMatrix } from '@combat/core';
 import type { BatchTestName, Diagnostics } from '@combat/diagnostics';
 import { encodeNiftiFile } from '@combat/io-nifti/node';
+import type { ReportFacts } from '@combat/report';
 import { Option, type Command } from 'commander';
-import { join } from 'node:path';
 import { UsageError } from './cli-io.js';
 import type { OutputPlan } from './outputs.js';
-import type { ReportFacts } from './report/facts.js';
 
 /**
  * The flags that ask for the diagnostics of a run (`harmonize`, `harmonize-volumes`, `report`):
@@ -85,7 +85,7 @@ export interface DiagnosedRun {
  * the plan: the report (with the run's facts), the JSON, and the maps of a volume run.
  */
 export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, run: DiagnosedRun, facts: ReportFacts): Promise<Diagnostics> {
-  const [{ diagnose }, { renderReport }] = await Promise.all([import('@combat/diagnostics'), import('./report/page.js')]);
+  const [{ diagnose }, { renderReport }] = await Promise.all([import('@combat/diagnostics'), import('@combat/report')]);
   const diagnostics = diagnose(run.before, run.after, run.covariates, run.model, { names: run.names });
   const text = new TextEncoder();
   if (flags.diagnostics !== undefined) await plan.write(flags.diagnostics, text.encode(`${JSON.stringify(diagnostics)}\n`));

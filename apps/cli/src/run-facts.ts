@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ReportFacts } from './report/facts.js';
+import type { ReportFacts } from '@combat/report';
 
 /** What a report says of the run before its inputs and outputs: the version, the date, the command line and the options in effect. */
 export type RunFacts = Omit<ReportFacts, 'inputs' | 'outputs'>;

@@ -6,10 +6,10 @@ import { diagnose, type Diagnostics } from '@combat/diagnostics';
 import { parseDelimited } from '@combat/io-arrow';
 import { readModel } from '@combat/io-arrow/node';
 import { readNifti } from '@combat/io-nifti/node';
+import { FEATURE_ROWS } from '@combat/report/internal';
 import { COMBAT_CASES, browserAvailable, launchChromium, loadCase, temporaryFolder } from '@combat/test-support';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { FEATURE_ROWS } from '../src/report/feature-table.js';
 import { SEED, VOLUME_FLAGS, caseFlags, featureValues, filesBelow } from './helpers.js';
 import { runCli, runCliWith } from './run-cli.js';
 

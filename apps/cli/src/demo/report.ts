@@ -1,8 +1,7 @@
 import type { Volume } from '@combat/base';
+import { toSvg, type VegaLiteSpec } from '@combat/report';
+import { escape } from '@combat/report/internal';
 import { maskIndices } from '@combat/volumes';
-import type { TopLevelSpec } from 'vega-lite';
-import { escape } from '../report/html.js';
-import { toSvg } from '../report/svg.js';
 import type { DemoSummary } from './summary.js';
 import type { Trajectory } from './trajectory.js';
 
@@ -74,7 +73,7 @@ ${rendered.map((f) => `<figure id="${f.id}">\n${f.svg}\n<figcaption>${f.caption}
 `;
 }
 
-function histogramSpec({ subjects, mask }: ReportInput): TopLevelSpec {
+function histogramSpec({ subjects, mask }: ReportInput): VegaLiteSpec {
   const inside = maskIndices(mask);
   const values = subjects.flatMap((s) =>
     STAGES.flatMap((stage) => Array.from(inside, (at) => ({ stage, scanner: s.scanner, value: (stage === 'before' ? s.before : s.after).data[at] }))),
@@ -96,7 +95,7 @@ function histogramSpec({ subjects, mask }: ReportInput): TopLevelSpec {
 /** How many values the slices' colour legend labels, evenly spaced from the lowest in-mask value to the highest. */
 const LEGEND_LABELS = 6;
 
-function sliceSpec({ subjects, mask }: ReportInput): TopLevelSpec {
+function sliceSpec({ subjects, mask }: ReportInput): VegaLiteSpec {
   const firstOfEach = subjects.filter((s, i) => subjects.findIndex((t) => t.scanner === s.scanner) === i);
   const [nx, ny, nz] = firstOfEach[0]?.before.shape as [number, number, number];
   const k = Math.floor(nz / 2);
@@ -133,7 +132,7 @@ function sliceSpec({ subjects, mask }: ReportInput): TopLevelSpec {
   };
 }
 
-function ageSpec({ subjects, summary }: ReportInput): TopLevelSpec {
+function ageSpec({ subjects, summary }: ReportInput): VegaLiteSpec {
   const label = (stage: string) => `${stage} (r = ${summary.correlation[stage as 'before' | 'after'].toFixed(3)})`;
   const values = subjects.flatMap((s, i) =>
     STAGES.map((stage) => ({ stage: label(stage), scanner: s.scanner, age: s.age, mean: summary.subjectMeans[stage as 'before' | 'after'][i] })),
@@ -152,7 +151,7 @@ function ageSpec({ subjects, summary }: ReportInput): TopLevelSpec {
   };
 }
 
-function trajectorySpec({ subjects, summary }: ReportInput, trajectory: Trajectory): TopLevelSpec {
+function trajectorySpec({ subjects, summary }: ReportInput, trajectory: Trajectory): VegaLiteSpec {
   const points = subjects.flatMap((s, i) => STAGES.map((stage) => ({ stage, scanner: s.scanner, age: s.age, mean: summary.subjectMeans[stage as 'before' | 'after'][i] })));
   const curves = [
     ...[...trajectory.before].flatMap(([scanner, curve]) => curve.map((mean, g) => ({ stage: 'before', scanner, age: trajectory.at[g], mean }))),

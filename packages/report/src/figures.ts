@@ -1,12 +1,12 @@
 import type { BatchPriorFit, Diagnostics, NoPrior, PriorCheck, WorstFeature } from '@combat/diagnostics';
-import type { TopLevelSpec } from 'vega-lite';
 import { figure, pValue } from './html.js';
 import { featureName, TEST_LABELS } from './labels.js';
+import type { VegaLiteSpec } from './svg.js';
 
 /** A figure of the report: its id, a Vega-Lite specification and what it shows. */
 export interface Figure {
   readonly id: string;
-  readonly spec: TopLevelSpec;
+  readonly spec: VegaLiteSpec;
   readonly caption: string;
 }
 
@@ -30,7 +30,7 @@ export function boxPlotFigures(diagnostics: Diagnostics): Figure[] {
   }));
 }
 
-function boxPlotSpec(diagnostics: Diagnostics, worst: WorstFeature): TopLevelSpec {
+function boxPlotSpec(diagnostics: Diagnostics, worst: WorstFeature): VegaLiteSpec {
   const values = worst.boxes.flatMap((box) =>
     STAGES.flatMap((stage) => {
       const [min, lower, median, upper, max] = box[stage];

@@ -2,7 +2,7 @@ import { harmonize } from '@combat/core';
 import { diagnose, type Diagnostics } from '@combat/diagnostics';
 import { loadCase } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { renderReport } from '../src/report/page.js';
+import { renderReport } from '../src/index.js';
 
 /** A table run: by default the shared fixture with missing cells and a 3-level categorical, through core's harmonize. */
 function tableRun(name = 'roi-missing-parametric'): Diagnostics {

@@ -19,7 +19,15 @@ async function figureHtml(figures: readonly Figure[], className = ''): Promise<s
  * in detail, a sortable per-feature table, the worst features' per-batch box plots, the principal
  * components coloured by batch, the priors against the estimates, and the facts of the run. The
  * plots are Vega-Lite specifications rendered to SVG here and inlined (each before/after pair on
- * shared axes); the page's one script sorts the table. It requests nothing over the network.
+ * shared axes); the page's one script sorts the table. It requests nothing over the network (its
+ * Content-Security-Policy forbids it). Runs wherever vega does: Node, a worker, a page.
+ *
+ * @example
+ * ```ts
+ * const html = await renderReport(diagnostics, facts);
+ * html.startsWith('<!doctype html>'); // true
+ * html.includes('Site effects <strong>removed</strong>'); // true
+ * ```
  */
 export async function renderReport(diagnostics: Diagnostics, facts: ReportFacts): Promise<string> {
   const priors = priorFigures(diagnostics);

@@ -7,6 +7,19 @@ import { featureName } from './labels.js';
  * the command line, the options in effect (flag and value, defaults included), and the files it
  * read and wrote, each with its role ("the table", "the model", ...). Per-batch counts, the
  * covariates and the features left unadjusted come from the diagnostics.
+ *
+ * @example
+ * ```ts
+ * const facts: ReportFacts = {
+ *   version: '0.1.0',
+ *   date: new Date('2026-11-22T10:00:00Z'),
+ *   command: ['combat', 'harmonize', '--data', 'thickness.csv', '--batch', 'site', '--report', 'report.html'],
+ *   options: [['--batch', 'site'], ['--threads', '2 (default)']],
+ *   inputs: [['the table', 'thickness.csv']],
+ *   outputs: [['the report', 'report.html']],
+ * };
+ * (await renderReport(diagnostics, facts)).includes('<td>combat 0.1.0</td>'); // true
+ * ```
  */
 export interface ReportFacts {
   readonly version: string;

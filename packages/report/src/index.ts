@@ -1,0 +1,3 @@
+export type { ReportFacts } from './facts.js';
+export { renderReport } from './page.js';
+export { toSvg, type VegaLiteSpec } from './svg.js';
