@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { MaskGeometry, Volume } from '@combat/base';
+import { formatVoxel } from '@combat/base/internal';
 import type { CombatModel, Covariates, DataMatrix } from '@combat/core';
 import type { BatchTestName, Diagnostics } from '@combat/diagnostics';
 import { encodeNiftiFile } from '@combat/io-nifti/node';
@@ -43,7 +44,7 @@ export function wantsDiagnostics(flags: DiagnosticsFlags): boolean {
 /**
  * Where `--diagnostic-maps` writes one test's map: `<dir>/neglog10p_<test>_<before|after>.nii.gz`.
  */
-export function diagnosticMapPath(dir: string, test: BatchTestName, phase: 'before' | 'after'): string {
+function diagnosticMapPath(dir: string, test: BatchTestName, phase: 'before' | 'after'): string {
   return join(dir, `neglog10p_${test}_${phase}.nii.gz`);
 }
 
@@ -105,7 +106,7 @@ export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags
  * Each test's -log10 p per voxel before and after, as volumes in the mask's space: 0 outside the
  * mask, NaN where the test could not test the voxel.
  */
-export function testMaps(diagnostics: Diagnostics, mask: MaskGeometry): { test: BatchTestName; before: Volume; after: Volume }[] {
+function testMaps(diagnostics: Diagnostics, mask: MaskGeometry): { test: BatchTestName; before: Volume; after: Volume }[] {
   const size = mask.shape.reduce((a, n) => a * n, 1);
   const map = (p: readonly (number | null)[]): Volume => {
     const data = new Float64Array(size);
@@ -118,16 +119,14 @@ export function testMaps(diagnostics: Diagnostics, mask: MaskGeometry): { test: 
   return diagnostics.tests.map((t) => ({ test: t.test, before: map(t.perFeature.before.p), after: map(t.perFeature.after.p) }));
 }
 
-/** A volume run's feature names: each in-mask voxel's coordinates `i,j,k` (0-based, as in the NIfTI file). */
+/** A volume run's feature names: each in-mask voxel as messages name it, `voxel (i, j, k)` (0-based, as in the NIfTI file). */
 export function voxelNames(mask: MaskGeometry): string[] {
-  const [nx = 1, ny = 1] = mask.shape;
-  return Array.from(mask.indices, (at) => `voxel ${at % nx},${Math.floor(at / nx) % ny},${Math.floor(at / (nx * ny))}`);
+  return Array.from(mask.indices, (at) => `voxel ${formatVoxel(at, mask.shape)}`);
 }
 
 /**
  * A samples x features matrix kept for the diagnostics while a command passes over its data, a
- * block of rows at a time (a table's chunks, a volume's voxels); `null` when no diagnostics are
- * asked for, so that nothing is kept.
+ * block of rows at a time (a table's chunks, each volume's in-mask voxels).
  */
 export class KeptRows {
   readonly data: Float64Array | Float32Array;

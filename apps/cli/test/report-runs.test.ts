@@ -117,7 +117,7 @@ describe('harmonize-volumes --report --diagnostics --diagnostic-maps', () => {
     expect(volumeRun.code).toBe(0);
     const written = await readJson(volumes.json);
     expect(written.samples).toBe(24);
-    expect(written.names?.[0]).toMatch(/^voxel \d+,\d+,\d+$/);
+    expect(written.names?.[0]).toMatch(/^voxel \(\d+, \d+, \d+\)$/);
     const mask = await readNifti(join(SEED, 'mask.nii.gz'));
     const inside = [...mask.data.keys()].filter((at) => (mask.data[at] as number) > 0);
     expect(written.features).toBe(inside.length);
