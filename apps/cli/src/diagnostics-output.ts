@@ -3,11 +3,11 @@ import type { MaskGeometry, Volume } from '@combat/base';
 import { formatVoxel } from '@combat/base/internal';
 import type { CombatModel, Covariates, DataMatrix } from '@combat/core';
 import type { BatchTestName, Diagnostics } from '@combat/diagnostics';
-import { encodeNiftiFile } from '@combat/io-nifti/node';
 import type { ReportFacts } from '@combat/report';
 import { Option, type Command } from 'commander';
-import { UsageError } from './cli-io.js';
 import type { OutputPlan } from './outputs.js';
+import type { RunFacts } from './run-facts.js';
+import { describeMode } from './summary.js';
 
 /**
  * The flags that ask for the diagnostics of a run (`harmonize`, `harmonize-volumes`, `report`):
@@ -54,16 +54,15 @@ export function diagnosticsOutputs(flags: DiagnosticsFlags): (readonly [role: st
 }
 
 /**
- * Adds the diagnostics outputs the flags ask for to a plan (`volumes`: whether maps may be asked
- * for). The diagnostics and the page are loaded only when asked for (vega alone takes a noticeable
- * part of a second to load), here and in {@link writeDiagnostics}.
+ * Adds the diagnostics outputs the flags ask for to a plan. The diagnostics, the page and the
+ * NIfTI encoder are loaded only when asked for (vega alone takes a noticeable part of a second to
+ * load), here and in {@link writeDiagnostics}.
  */
-export async function planDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, volumes: boolean): Promise<void> {
+export async function planDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags): Promise<void> {
   if (flags.report !== undefined) plan.file(flags.report, '--report');
   if (flags.diagnostics !== undefined) plan.file(flags.diagnostics, '--diagnostics');
   const dir = flags.diagnosticMaps;
   if (dir === undefined) return;
-  if (!volumes) throw new UsageError('--diagnostic-maps is for volumes: a table has no voxels to map (--diagnostics writes the per-feature statistics)');
   plan.directory(dir, '--diagnostic-maps');
   const { BATCH_TESTS } = await import('@combat/diagnostics');
   for (const test of BATCH_TESTS) for (const phase of ['before', 'after'] as const) plan.file(diagnosticMapPath(dir, test, phase), `--diagnostic-maps (${test} ${phase})`);
@@ -83,15 +82,19 @@ export interface DiagnosedRun {
 
 /**
  * Diagnoses a run (`diagnose` of `@combat/diagnostics`) and writes what the flags ask for through
- * the plan: the report (with the run's facts), the JSON, and the maps of a volume run.
+ * the plan: the report (with the run's facts and the model's mode), the JSON, and the maps of a
+ * volume run.
  */
-export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, run: DiagnosedRun, facts: ReportFacts): Promise<Diagnostics> {
+export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, run: DiagnosedRun, facts: RunFacts & Pick<ReportFacts, 'inputs' | 'outputs'>): Promise<void> {
   const [{ diagnose }, { renderReport }] = await Promise.all([import('@combat/diagnostics'), import('@combat/report')]);
   const diagnostics = diagnose(run.before, run.after, run.covariates, run.model, { names: run.names });
   const text = new TextEncoder();
   if (flags.diagnostics !== undefined) await plan.write(flags.diagnostics, text.encode(`${JSON.stringify(diagnostics)}\n`));
-  if (flags.report !== undefined) await plan.write(flags.report, text.encode(await renderReport(diagnostics, facts)));
+  const { refBatch } = run.model;
+  const mode = `${describeMode(run.model.options)}${refBatch === null ? '' : `; reference batch ${refBatch}, left unchanged`}`;
+  if (flags.report !== undefined) await plan.write(flags.report, text.encode(await renderReport(diagnostics, { ...facts, mode })));
   if (flags.diagnosticMaps !== undefined && run.mask !== undefined) {
+    const { encodeNiftiFile } = await import('@combat/io-nifti/node');
     for (const maps of testMaps(diagnostics, run.mask)) {
       for (const phase of ['before', 'after'] as const) {
         const path = diagnosticMapPath(flags.diagnosticMaps, maps.test, phase);
@@ -99,7 +102,6 @@ export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags
       }
     }
   }
-  return diagnostics;
 }
 
 /**
@@ -122,30 +124,4 @@ function testMaps(diagnostics: Diagnostics, mask: MaskGeometry): { test: BatchTe
 /** A volume run's feature names: each in-mask voxel as messages name it, `voxel (i, j, k)` (0-based, as in the NIfTI file). */
 export function voxelNames(mask: MaskGeometry): string[] {
   return Array.from(mask.indices, (at) => `voxel ${formatVoxel(at, mask.shape)}`);
-}
-
-/**
- * A samples x features matrix kept for the diagnostics while a command passes over its data, a
- * block of rows at a time (a table's chunks, each volume's in-mask voxels).
- */
-export class KeptRows {
-  readonly data: Float64Array | Float32Array;
-
-  constructor(
-    readonly samples: number,
-    readonly features: number,
-    type: Float64ArrayConstructor | Float32ArrayConstructor = Float64Array,
-  ) {
-    this.data = new type(samples * features);
-  }
-
-  /** Keeps `values`, rows of this matrix from row `first` (0-based). */
-  set(first: number, values: ArrayLike<number>): void {
-    this.data.set(values, first * this.features);
-  }
-
-  /** The rows kept, as a data matrix. */
-  matrix(): DataMatrix {
-    return { data: this.data, samples: this.samples, features: this.features };
-  }
 }

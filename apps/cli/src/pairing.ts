@@ -1,5 +1,5 @@
 import type { Covariates } from '@combat/core';
-import { covariatesFromTable, describeRow, requireColumn, type CovariateColumns, type Table } from '@combat/io-arrow';
+import { covariatesFromTable, describeRow, requireColumn, type Column, type CovariateColumns, type Table } from '@combat/io-arrow';
 import { openTable, readTable, type TableChunks } from '@combat/io-arrow/node';
 import { DataError, UsageError } from './cli-io.js';
 
@@ -78,7 +78,7 @@ export function pairedCovariates(paired: PairedTables, columns: CovariateColumns
  * How much of the data a chunk holds: `COMBAT_CHUNK_BYTES` (bytes of text, or of Arrow record
  * batches), for tests and tuning; else io-arrow's default (2 MiB).
  */
-function chunkSize(): { chunkBytes?: number } {
+export function chunkSize(): { chunkBytes?: number } {
   const given = process.env.COMBAT_CHUNK_BYTES;
   if (given === undefined || given === '') return {};
   if (!/^[1-9]\d*$/.test(given)) throw new UsageError(`COMBAT_CHUNK_BYTES=${given}: expected a whole number of bytes of at least 1`);
@@ -101,14 +101,22 @@ function checkAgreement(paired: PairedTables, order: readonly number[], names: r
     if (mine === undefined || theirs === undefined) continue;
     order.forEach((row, i) => {
       const [a, b] = [mine.cells[i] ?? null, theirs.cells[row] ?? null];
-      const same = a === b || (a !== null && b !== null && mine.numbers != null && theirs.numbers != null && Number(a) === Number(b));
-      if (!same) {
+      if (!sameCell(mine, i, theirs, row)) {
         throw new DataError(
           `${data.source}: ${describeRow(data, i, { idColumn: paired.idColumn })}, column "${name}": ${JSON.stringify(a)} here but ${JSON.stringify(b)} in ${covariates.source} (row ${row + 1}); the tables disagree about this subject`,
         );
       }
     });
   }
+}
+
+/**
+ * Whether two tables' cells say the same: the same text, or both missing, or, in two numeric
+ * columns, the same number (`83` and `83.0`).
+ */
+export function sameCell(mine: Column, i: number, theirs: Column, row: number): boolean {
+  const [a, b] = [mine.cells[i] ?? null, theirs.cells[row] ?? null];
+  return a === b || (a !== null && b !== null && mine.numbers != null && theirs.numbers != null && Number(a) === Number(b));
 }
 
 /** The id column's cells, each present and unique. */

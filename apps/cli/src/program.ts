@@ -155,7 +155,8 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
         .option('--harmonized <table>', 'tables: the harmonized table, row for row with --data')
         .option('--image-column <column>', 'volumes: the column of image paths (relative to the --covariates file)')
         .option('--harmonized-dir <dir>', 'volumes: the folder of the harmonized volumes, each under its input\u2019s file name')
-        .addOption(threadsOption()),
+        .option('--allow-affine-mismatch', 'volumes: accept volumes whose affine differs from the model\u2019s mask\u2019s (default: an error)')
+        .addOption(threadsOption('volumes: threads reading the images')),
       { volumes: 'either', required: true },
     ),
   ).action(async (flags, command: Command) => (await import('./commands/report.js')).reportCommand(flags, io, runFacts(command, argv, VERSION)));

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import type { ReportFacts } from '@combat/report';
 
-/** What a report says of the run before its inputs and outputs: the version, the date, the command line and the options in effect. */
-export type RunFacts = Omit<ReportFacts, 'inputs' | 'outputs'>;
+/**
+ * What a report says of the run besides its inputs and outputs and the model's mode: the version,
+ * the date, the command line and the options in effect.
+ */
+export type RunFacts = Omit<ReportFacts, 'inputs' | 'outputs' | 'mode'>;
 
 /**
  * The facts of the run of `command` (as commander parsed it from `argv`): every option that has a

@@ -23,10 +23,10 @@ export function threadsFlag(value: string): number {
 
 /**
  * The `--threads` option, for any command (`command.addOption(threadsOption())`): parsed by
- * {@link threadsFlag}, every core by default.
+ * {@link threadsFlag}, every core by default; `what` says what they do.
  */
-export function threadsOption(): Option {
-  return new Option('--threads <n>', 'threads to work on: 1 (no worker) to 1024').argParser(threadsFlag).default(availableParallelism(), 'every core');
+export function threadsOption(what = 'threads to work on'): Option {
+  return new Option('--threads <n>', `${what}: 1 (no worker) to 1024`).argParser(threadsFlag).default(availableParallelism(), 'every core');
 }
 
 /** The threads a command's flags ask for: `--threads`, else every core. */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { diagnose, type Diagnostics } from '@combat/diagnostics';
 import { parseDelimited } from '@combat/io-arrow';
 import { readModel } from '@combat/io-arrow/node';
-import { readNifti } from '@combat/io-nifti/node';
+import { readNifti, writeNifti } from '@combat/io-nifti/node';
 import { FEATURE_ROWS } from '@combat/report/internal';
 import { COMBAT_CASES, browserAvailable, launchChromium, loadCase, temporaryFolder } from '@combat/test-support';
 import type { Page } from 'playwright-core';
@@ -59,6 +59,16 @@ describe('harmonize --report --diagnostics', () => {
     expect(written.verdict.siteEffect.status).toBe('removed');
   });
 
+  it('names the run in the report: the command, the model\u2019s mode, the options with defaults marked, the files', async () => {
+    const html = await readFile(table.report, 'utf8');
+    expect(html).toContain(`<code>combat harmonize --data ${input} --features f000:f119 --batch site --id subject`);
+    expect(html).toContain('<tr><th scope="row">mode</th><td>parametric empirical Bayes, location and scale</td></tr>');
+    expect(html).toContain('<tr><th scope="row">--categorical</th><td><code>sex,dx</code></td></tr>');
+    expect(html).toMatch(/<tr><th scope="row">--threads<\/th><td><code>\d+ \(default\)<\/code><\/td><\/tr>/);
+    expect(html).not.toContain('--no-eb');
+    expect(html).toContain(`<tr><th scope="row">the harmonized table</th><td><code>${table.out}</code></td></tr>`);
+  });
+
   it('combat report after the fact writes the same diagnostics', async () => {
     const json = join(dir, 'table-again.json');
     const result = await runCli('report', '--model', table.model, '--data', input, '--id', 'subject', '--harmonized', table.out, '--diagnostics', json);
@@ -72,25 +82,35 @@ describe('harmonize --report --diagnostics', () => {
     const [out, model, json, again] = ['chunked.csv', 'chunked.arrow', 'chunked.json', 'chunked-again.json'].map((name) => join(dir, name)) as [string, string, string, string];
     const run = await runCliWith(small, 'harmonize', '--data', input, ...caseFlags(spec, 'f000:f119'), '--out', out, '--save-model', model, '--diagnostics', json);
     expect(run.code).toBe(0);
-    // Read back whole, the written output and saved model give the same diagnostics.
-    const result = await runCli('report', '--model', model, '--data', input, '--id', 'subject', '--harmonized', out, '--diagnostics', again);
+    // Read back in chunks too, the written output and saved model give the same diagnostics.
+    const result = await runCliWith(small, 'report', '--model', model, '--data', input, '--id', 'subject', '--harmonized', out, '--diagnostics', again);
     expect(result.code).toBe(0);
     expect(await readFile(again, 'utf8')).toBe(await readFile(json, 'utf8'));
   });
 
-  it('combat report refuses a harmonized table whose rows are not the data\u2019s, and writes nothing', async () => {
-    const [header, ...rows] = (await readFile(table.out, 'utf8')).trim().split('\n');
-    const swapped = join(dir, 'swapped.csv');
-    await writeFile(swapped, [header, rows[1], rows[0], ...rows.slice(2)].join('\n'));
+  it('combat report refuses a harmonized table that is not the data\u2019s harmonization, and writes nothing', async () => {
+    const [header, ...rows] = (await readFile(table.out, 'utf8')).trim().split('\n') as [string, ...string[]];
+    const variant = async (name: string, lines: readonly string[]) => {
+      const path = join(dir, name);
+      await writeFile(path, `${lines.join('\n')}\n`);
+      return path;
+    };
     const report = join(dir, 'never.html');
-    const result = await runCli('report', '--model', table.model, '--data', input, '--id', 'subject', '--harmonized', swapped, '--report', report);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/swapped\.csv: row 1, column "subject": "sub-0005", but "sub-0021" in .*input\.csv; the harmonized table must have the data’s rows in their order/);
-    const shorter = join(dir, 'shorter.csv');
-    await writeFile(shorter, [header, ...rows.slice(1)].join('\n'));
-    const short = await runCli('report', '--model', table.model, '--data', input, '--harmonized', shorter, '--report', report);
-    expect(short.code).toBe(1);
-    expect(short.stderr).toMatch(/shorter\.csv: 59 rows; expected one per row of .*input\.csv \(60\), in its order/);
+    const refusal = async (harmonized: string, message: RegExp) => {
+      // No --id: the rows pair by the id column the model was fitted with.
+      const result = await runCli('report', '--model', table.model, '--data', input, '--harmonized', harmonized, '--report', report);
+      expect(result.code, harmonized).toBe(1);
+      expect(result.stderr).toMatch(message);
+    };
+    // Rows 2 and 5 are both siteA: only the ids tell them apart.
+    await refusal(await variant('swapped.csv', [header, rows[0]!, rows[4]!, ...rows.slice(2, 4), rows[1]!, ...rows.slice(5)]), /swapped\.csv: row 2, column "subject": "sub-0004", but "sub-0005" in .*input\.csv; the harmonized table must have the data’s rows in their order/);
+    await refusal(await variant('shorter.csv', [header, ...rows.slice(1)]), /shorter\.csv: 59 rows; expected one per row of .*input\.csv \(60\), in its order/);
+    const cells = rows.map((row) => row.split(','));
+    const noIds = [header.split(',').slice(1).join(','), ...cells.map((row) => row.slice(1).join(','))];
+    await refusal(await variant('no-ids.csv', noIds), /no-ids\.csv: no column "subject"; expected the ids of .*input\.csv, row for row, to pair the rows by/);
+    const f010 = header.split(',').indexOf('f010');
+    const emptied = cells.map((row, i) => (i === 6 ? row.map((cell, k) => (k === f010 ? '' : cell)) : row).join(','));
+    await refusal(await variant('emptied.csv', [header, ...emptied]), /emptied\.csv: row 7 \(subject "sub-0056"\), column "f010": missing, but [\d.]+ in .*input\.csv; harmonizing keeps missing cells missing and fills none/);
     expect((await readdir(dir)).filter((name) => name.includes('never'))).toEqual([]);
   });
 
@@ -140,6 +160,40 @@ describe('harmonize-volumes --report --diagnostics --diagnostic-maps', () => {
     expect(result.code).toBe(0);
     expect(await readFile(join(dir, 'volumes-again.json'), 'utf8')).toBe(await readFile(volumes.json, 'utf8'));
     for (const name of await filesBelow(volumes.maps)) expect(await readFile(join(again, name)), name).toEqual(await readFile(join(volumes.maps, name)));
+  });
+
+  it('combat report refuses harmonized volumes that are missing, in another space or damaged', async () => {
+    const variant = async (name: string, change?: (image: Awaited<ReturnType<typeof readNifti>>) => void) => {
+      const folder = join(dir, name);
+      await cp(volumes.out, folder, { recursive: true });
+      if (change === undefined) {
+        await rm(join(folder, 'sub-01.nii.gz'));
+      } else {
+        const image = await readNifti(join(volumes.out, 'sub-02.nii.gz'));
+        change(image);
+        await rm(join(folder, 'sub-02.nii.gz'));
+        await writeNifti(join(folder, 'sub-02.nii.gz'), image);
+      }
+      return folder;
+    };
+    const report = (folder: string, ...flags: string[]) =>
+      runCli('report', '--model', volumes.model, '--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--harmonized-dir', folder, '--diagnostics', join(dir, 'never.json'), ...flags);
+    const missing = await report(await variant('missing'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/missing\/sub-01\.nii\.gz: no such file; expected the harmonized volume of row 1 \(sub-01\.nii\.gz\) in --harmonized-dir .*missing/);
+    const moved = await variant('moved', (image) => (image.affine[3] = (image.affine[3] as number) + 50));
+    const elsewhere = await report(moved);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toMatch(/moved\/sub-02\.nii\.gz.*affine differs from the mask's at row 0, column 3/);
+    expect(elsewhere.stderr).toContain('--allow-affine-mismatch');
+    expect((await report(moved, '--allow-affine-mismatch')).code).toBe(0);
+    await rm(join(dir, 'never.json'));
+    const mask = await readNifti(join(SEED, 'mask.nii.gz'));
+    const inside = mask.data.findIndex((x: number) => x > 0);
+    const damaged = await report(await variant('damaged', (image) => (image.data[inside] = Number.NaN)));
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toMatch(/damaged\/sub-02\.nii\.gz: voxel \(\d+, \d+, \d+\) is NaN, but a number in its input; harmonizing keeps missing voxels missing and fills none/);
+    expect((await readdir(dir)).filter((name) => name.startsWith('never'))).toEqual([]);
   });
 });
 

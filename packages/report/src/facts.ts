@@ -4,7 +4,8 @@ import { featureName } from './labels.js';
 
 /**
  * What the report states about the run beside the diagnostics: the tool's version, when it ran,
- * the command line, the options in effect (flag and value, defaults included), and the files it
+ * the command line, the model's mode (how the batch effects were estimated, what was adjusted, the
+ * reference batch), the options in effect (flag and value, defaults included), and the files it
  * read and wrote, each with its role ("the table", "the model", ...). Per-batch counts, the
  * covariates and the features left unadjusted come from the diagnostics.
  *
@@ -14,6 +15,7 @@ import { featureName } from './labels.js';
  *   version: '0.1.0',
  *   date: new Date('2026-11-22T10:00:00Z'),
  *   command: ['combat', 'harmonize', '--data', 'thickness.csv', '--batch', 'site', '--report', 'report.html'],
+ *   mode: 'parametric empirical Bayes, location and scale',
  *   options: [['--batch', 'site'], ['--threads', '2 (default)']],
  *   inputs: [['the table', 'thickness.csv']],
  *   outputs: [['the report', 'report.html']],
@@ -25,6 +27,7 @@ export interface ReportFacts {
   readonly version: string;
   readonly date: Date;
   readonly command: readonly string[];
+  readonly mode: string;
   readonly options: readonly (readonly [flag: string, value: string])[];
   readonly inputs: readonly (readonly [role: string, path: string])[];
   readonly outputs: readonly (readonly [role: string, path: string])[];
@@ -53,6 +56,7 @@ export function factsSection(diagnostics: Diagnostics, facts: ReportFacts): stri
 <tr><th scope="row">tool</th><td>combat ${escape(facts.version)}</td></tr>
 <tr><th scope="row">date</th><td>${escape(facts.date.toISOString())}</td></tr>
 <tr><th scope="row">command</th><td><code>${escape(commandLine)}</code></td></tr>
+<tr><th scope="row">mode</th><td>${escape(facts.mode)}</td></tr>
 <tr><th scope="row">samples \u00d7 features</th><td>${diagnostics.samples} \u00d7 ${diagnostics.features}</td></tr>
 </tbody></table>
 <h3>Options</h3>

@@ -16,7 +16,7 @@ describe.skipIf(!browserAvailable)('in a browser (headless Chromium)', () => {
     const { matrix, covariates, options } = loadCase('roi-missing-parametric');
     const { data, model } = harmonize(matrix, covariates, options);
     const diagnostics = diagnose(matrix, { ...matrix, data }, covariates, model);
-    const facts: ReportFacts = { version: '0.1.0', date: new Date('2026-11-22T10:00:00Z'), command: ['combat', 'report'], options: [], inputs: [], outputs: [] };
+    const facts: ReportFacts = { version: '0.1.0', date: new Date('2026-11-22T10:00:00Z'), command: ['combat', 'report'], mode: 'parametric empirical Bayes, location and scale', options: [], inputs: [], outputs: [] };
     const script = await bundleForBrowser(
       `import { renderReport } from '../src/index.ts';
        globalThis.report = { renderReport };`,

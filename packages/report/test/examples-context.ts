@@ -33,6 +33,7 @@ export function context() {
     version: '0.1.0',
     date: new Date('2026-11-22T10:00:00Z'),
     command: ['combat', 'harmonize', '--data', 'thickness.csv', '--batch', 'site', '--report', 'report.html'],
+    mode: 'parametric empirical Bayes, location and scale',
     options: [['--batch', 'site']],
     inputs: [['the table', 'thickness.csv']],
     outputs: [['the report', 'report.html']],

@@ -16,6 +16,7 @@ const facts = {
   version: '0.1.0',
   date: new Date('2026-11-22T01:00:00Z'),
   command: ['combat', 'harmonize', 'data.csv', '--batch', 'site', '--out', 'harmonized.csv', '--report', 'my report.html'],
+  mode: 'parametric empirical Bayes, location and scale',
   options: [
     ['--batch', 'site'],
     ['--eb', 'parametric'],

@@ -4,9 +4,10 @@ import { encodeModelFile } from '@combat/io-arrow';
 import { NiftiFileResource, NiftiThreads, type EncodeFileOptions } from '@combat/io-nifti/node';
 import { batchEffectMaps, harmonizeVolumesStreaming, maskIndices, type HarmonizeVolumesStreamingResult, type VolumeSink } from '@combat/volumes';
 import type { CliIo } from '../cli-io.js';
-import { KeptRows, diagnosticsOutputs, planDiagnostics, voxelNames, wantsDiagnostics, writeDiagnostics, type DiagnosticsFlags } from '../diagnostics-output.js';
+import { diagnosticsOutputs, planDiagnostics, voxelNames, wantsDiagnostics, writeDiagnostics, type DiagnosticsFlags } from '../diagnostics-output.js';
 import { EFFECT_MAP_KINDS, effectMapPath } from '../effect-maps.js';
 import { inRowsAsync } from '../explain.js';
+import { KeptRows } from '../kept-rows.js';
 import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { readMaskedRows } from '../masked-rows.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
@@ -74,7 +75,7 @@ export async function harmonizeVolumesCommand(flags: HarmonizeVolumesFlags, io: 
   }
   const batches = [...new Set(inputs.covariates.batch)];
   if (flags.effectMaps) for (const batch of batches) for (const kind of EFFECT_MAP_KINDS) plan.file(effectMapPath(flags.outDir, kind, batch), `--effect-maps (${kind} of ${batch})`);
-  await planDiagnostics(plan, flags, true);
+  await planDiagnostics(plan, flags);
   written.push(...namedPaths(...diagnosticsOutputs(flags)).map(([, path]) => path));
   const progress = startProgress(io, flags.quiet ?? false, 2 * inputs.images.length);
   const threads = new NiftiThreads({ threads: threadsOf(flags) });

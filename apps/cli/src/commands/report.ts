@@ -1,22 +1,28 @@
-import { describeRow, requireColumn, tableMatrix, type Table } from '@combat/io-arrow';
+import { access } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { MaskGeometry } from '@combat/base';
+import { formatVoxel } from '@combat/base/internal';
+import { describeRow, requireColumn, tableMatrix, type CovariateColumns, type Table } from '@combat/io-arrow';
 import { openTable, type TableChunks } from '@combat/io-arrow/node';
-import { NiftiThreads } from '@combat/io-nifti/node';
+import { NiftiFileResource, NiftiThreads } from '@combat/io-nifti/node';
+import { checkVolumes } from '@combat/volumes';
 import { DataError, UsageError, type CliIo } from '../cli-io.js';
-import { KeptRows, diagnosticsOutputs, planDiagnostics, voxelNames, wantsDiagnostics, writeDiagnostics, type DiagnosticsFlags } from '../diagnostics-output.js';
+import { diagnosticsOutputs, planDiagnostics, voxelNames, wantsDiagnostics, writeDiagnostics, type DiagnosticsFlags } from '../diagnostics-output.js';
 import { inRowsAsync } from '../explain.js';
+import { KeptRows } from '../kept-rows.js';
 import { readMaskedRows } from '../masked-rows.js';
 import type { OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
-import { pairedCovariates, readPaired } from '../pairing.js';
+import { chunkSize, pairedCovariates, readPaired, sameCell } from '../pairing.js';
 import { namedPaths, type RunFacts } from '../run-facts.js';
-import { readSavedModel } from '../saved-model.js';
+import { readSavedModel, type SavedModel } from '../saved-model.js';
 import { threadsOf, type ThreadsFlags } from '../threads-flag.js';
 import { readVolumeInputs } from './volume-inputs.js';
 
 /**
  * The flags of `combat report`: the model, and either a table before and after (`--data`,
  * `--covariates`, `--id`, `--harmonized`) or volumes before and after (`--covariates`,
- * `--image-column`, `--harmonized-dir`), with the diagnostics outputs.
+ * `--image-column`, `--harmonized-dir`, `--allow-affine-mismatch`), with the diagnostics outputs.
  */
 export interface ReportFlags extends DiagnosticsFlags, OutputFlags, ThreadsFlags {
   readonly model: string;
@@ -26,65 +32,88 @@ export interface ReportFlags extends DiagnosticsFlags, OutputFlags, ThreadsFlags
   readonly harmonized?: string;
   readonly imageColumn?: string;
   readonly harmonizedDir?: string;
+  readonly allowAffineMismatch?: boolean;
 }
 
 /**
  * `combat report`: the diagnostics of a harmonization after the fact, from its input, its output
  * and its model: what `--report`, `--diagnostics` (and for volumes `--diagnostic-maps`) of
- * `harmonize` or `harmonize-volumes` write, the same numbers. A table model takes a table before
- * (`--data`, with `--covariates` and `--id` when the covariates are apart) and the harmonized
- * table (`--harmonized`), row for row: when both have the id column (or else the batch column),
- * every row must agree. A volume model takes the covariates table of the volumes before
- * (`--covariates`, `--image-column`) and the folder of the harmonized volumes, each under its
- * input's file name (`--harmonized-dir`); the mask is the model's.
+ * `harmonize` or `harmonize-volumes` write, the same numbers. A table model takes the table
+ * before (`--data`, with `--covariates` and `--id` when the covariates are apart) and the
+ * harmonized table (`--harmonized`), row for row (see {@link checkSameRows}). A volume model takes
+ * the covariates table of the volumes before (`--covariates`, `--image-column`) and the folder of
+ * the harmonized volumes, each under its input's file name (`--harmonized-dir`); the mask is the
+ * model's, and every volume is checked against it as `harmonize-volumes` checks its inputs. Either
+ * way a missing cell or voxel must be missing on both sides: harmonizing keeps them, and fills
+ * none.
  */
 export async function reportCommand(flags: ReportFlags, io: CliIo, run: RunFacts): Promise<void> {
   if (!wantsDiagnostics(flags)) throw new UsageError('nothing to write: give --report FILE.html, --diagnostics FILE.json or (volumes) --diagnostic-maps DIR');
   const saved = await readSavedModel(flags.model);
-  const { model, featureNames, columns, mask } = saved;
+  const { columns } = saved;
   if (columns === undefined) throw new UsageError(`${flags.model}: the model does not say which columns hold the batch and covariates; it cannot be reported on`);
   const outputs = namedPaths(...diagnosticsOutputs(flags));
-  if (mask === undefined) {
-    const table = tableFlags(flags);
-    const paired = await readPaired(table.data, flags.covariates, flags.id, columns);
-    const harmonized = await openTable(table.harmonized);
-    for (const name of featureNames) {
-      requireColumn(paired.file.header, name, 'feature column');
-      requireColumn(harmonized.header, name, 'feature column');
-    }
-    const plan = new OutputPlan({ inputs: [flags.model, table.data, table.harmonized, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
-    await planDiagnostics(plan, flags, false);
-    await withOutputs(plan, async () => {
-      const covariates = pairedCovariates(paired, columns);
-      const pairing = [paired.idColumn, columns.batch].find((name) => name !== undefined && paired.data.columns.has(name) && harmonized.header.columns.has(name));
-      await checkSameRows(paired.data, harmonized, pairing);
-      const before = await readFeatureRows(paired.file, featureNames, paired.data.rows, paired.idColumn);
-      const after = await readFeatureRows(harmonized, featureNames, paired.data.rows, pairing === paired.idColumn ? pairing : undefined);
-      const inputs = namedPaths(['the model', flags.model], ['the table', table.data], ['the covariates', flags.covariates], ['the harmonized table', table.harmonized]);
-      const names = featureNames;
-      await inRowsAsync({ idColumn: paired.idColumn, features: names, table: paired.data }, () =>
-        writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates, model, names }, { ...run, inputs, outputs }),
-      );
-    });
-  } else {
-    const volumes = volumeFlags(flags);
-    const inputs = await readVolumeInputs(volumes.covariates, volumes.imageColumn, volumes.harmonizedDir, columns);
-    const plan = new OutputPlan({ inputs: [flags.model, volumes.covariates, ...inputs.images, ...inputs.outputs], overwrite: flags.overwrite ?? false });
-    await planDiagnostics(plan, flags, true);
-    const threads = new NiftiThreads({ threads: threadsOf(flags) });
-    await withOutputs(plan, async () => {
-      const before = await readMaskedRows(inputs.images, mask, threads, 'an input');
-      const after = await readMaskedRows(inputs.outputs, mask, threads, 'a harmonized volume');
-      const files = namedPaths(['the model', flags.model], ['the covariates', volumes.covariates], ['the harmonized volumes', volumes.harmonizedDir]);
-      await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates: inputs.covariates, model, names: voxelNames(mask), mask }, { ...run, inputs: files, outputs });
-    }).finally(() => threads.close());
+  if (saved.mask === undefined) await reportTable(flags, saved, columns, { ...run, outputs });
+  else await reportVolumes(flags, saved, saved.mask, columns, { ...run, outputs });
+  if (!(flags.quiet ?? false)) io.stdout.write(`wrote: ${outputs.map(([, path]) => path).join(', ')}\n`);
+}
+
+type Facts = RunFacts & { readonly outputs: [string, string][] };
+
+async function reportTable(flags: ReportFlags, saved: SavedModel, columns: CovariateColumns, facts: Facts): Promise<void> {
+  const files = tableFlags(flags);
+  const { model, featureNames } = saved;
+  // Rows pair by the id column: the one given, else the one the model was fitted with.
+  const paired = await readPaired(files.data, flags.covariates, flags.id ?? saved.idColumn, columns);
+  const harmonized = await openTable(files.harmonized, chunkSize());
+  for (const name of featureNames) {
+    requireColumn(paired.file.header, name, 'feature column');
+    requireColumn(harmonized.header, name, 'feature column');
   }
-  if (!(flags.quiet ?? false)) io.stdout.write(`wrote ${outputs.map(([, path]) => path).join(', ')}\n`);
+  const plan = new OutputPlan({ inputs: [flags.model, files.data, files.harmonized, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
+  await planDiagnostics(plan, flags);
+  await withOutputs(plan, async () => {
+    const covariates = pairedCovariates(paired, columns);
+    await checkSameRows(paired.data, harmonized, paired.idColumn, [columns.batch, ...(columns.categorical ?? []), ...(columns.continuous ?? [])]);
+    const before = await readFeatureRows(paired.file, featureNames, paired.data.rows, paired.idColumn);
+    const after = await readFeatureRows(harmonized, featureNames, paired.data.rows, paired.idColumn);
+    checkMissingTable(before, after, featureNames, paired.data, harmonized.source, paired.idColumn);
+    const inputs = namedPaths(['the model', flags.model], ['the table', files.data], ['the covariates', flags.covariates], ['the harmonized table', files.harmonized]);
+    await inRowsAsync({ idColumn: paired.idColumn, features: featureNames, table: paired.data }, () =>
+      writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates, model, names: featureNames }, { ...facts, inputs }),
+    );
+  });
+}
+
+async function reportVolumes(flags: ReportFlags, saved: SavedModel, mask: MaskGeometry, columns: CovariateColumns, facts: Facts): Promise<void> {
+  const given = volumeFlags(flags);
+  const inputs = await readVolumeInputs(given.covariates, given.imageColumn, given.harmonizedDir, columns);
+  await Promise.all(
+    inputs.outputs.map((path, row) =>
+      access(path).catch(() => {
+        throw new DataError(`${path}: no such file; expected the harmonized volume of row ${row + 1} (${basename(inputs.images[row] as string)}) in --harmonized-dir ${given.harmonizedDir}`);
+      }),
+    ),
+  );
+  const plan = new OutputPlan({ inputs: [flags.model, given.covariates, ...inputs.images, ...inputs.outputs], overwrite: flags.overwrite ?? false });
+  await planDiagnostics(plan, flags);
+  const threads = new NiftiThreads({ threads: threadsOf(flags) });
+  await withOutputs(plan, async () => {
+    // Each volume on the mask's grid and, unless allowed, in its space (harmonize-volumes' checks).
+    const resources = [...inputs.images, ...inputs.outputs].map((path) => new NiftiFileResource(path, { threads }));
+    await checkVolumes(resources, mask, { allowAffineMismatch: flags.allowAffineMismatch ?? false });
+    const before = await readMaskedRows(inputs.images, mask, threads, 'an input');
+    const after = await readMaskedRows(inputs.outputs, mask, threads, 'a harmonized volume');
+    checkMissingVoxels(before, after, inputs.outputs, mask);
+    const read = namedPaths(['the model', flags.model], ['the covariates', given.covariates], ['the harmonized volumes', given.harmonizedDir]);
+    await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates: inputs.covariates, model: saved.model, names: voxelNames(mask), mask }, { ...facts, inputs: read });
+  }).finally(() => threads.close());
 }
 
 /** The flags of a table report, each required, and none of a volume report's. */
 function tableFlags(flags: ReportFlags): { data: string; harmonized: string } {
-  for (const [flag, value] of [['--image-column', flags.imageColumn], ['--harmonized-dir', flags.harmonizedDir], ['--diagnostic-maps', flags.diagnosticMaps]] as const) {
+  const volumeOnly = [['--image-column', flags.imageColumn], ['--harmonized-dir', flags.harmonizedDir], ['--diagnostic-maps', flags.diagnosticMaps], ['--allow-affine-mismatch', flags.allowAffineMismatch]] as const;
+  for (const [flag, value] of volumeOnly) {
     if (value !== undefined) throw new UsageError(`${flag} is for volumes, but ${flags.model} is a table model (give --data and --harmonized)`);
   }
   if (flags.data === undefined || flags.harmonized === undefined) throw new UsageError(`${flags.model} is a table model: give the table before (--data) and the harmonized table (--harmonized)`);
@@ -103,20 +132,26 @@ function volumeFlags(flags: ReportFlags): { covariates: string; imageColumn: str
 }
 
 /**
- * The harmonized table has the data's rows in their order: as many, and, when both have the
- * `pairing` column (the id, else the batch), the same cell in every row; the first difference is
- * an error naming the row.
+ * The harmonized table has the data's rows in their order: as many; the data's id column (when
+ * rows have ids), with the same id in every row; and every batch or covariate column both tables
+ * have, with the same cell in every row (numbers compared as numbers). The first difference is an
+ * error naming the row. (`harmonize` copies every column but the features as it read them.)
  */
-async function checkSameRows(data: Table, harmonized: TableChunks, pairing: string | undefined): Promise<void> {
-  const theirs = await harmonized.readColumns(pairing === undefined ? [] : [pairing]);
+async function checkSameRows(data: Table, harmonized: TableChunks, idColumn: string | undefined, roles: readonly string[]): Promise<void> {
+  if (idColumn !== undefined && !harmonized.header.columns.has(idColumn)) {
+    throw new DataError(`${harmonized.source}: no column "${idColumn}"; expected the ids of ${data.source}, row for row, to pair the rows by`);
+  }
+  const names = [idColumn, ...roles].filter((name): name is string => name !== undefined && data.columns.has(name) && harmonized.header.columns.has(name));
+  const theirs = await harmonized.readColumns(names);
   if (theirs.rows !== data.rows) throw new DataError(`${harmonized.source}: ${theirs.rows} rows; expected one per row of ${data.source} (${data.rows}), in its order`);
-  if (pairing === undefined) return;
-  const [mine, other] = [requireColumn(data, pairing, 'column'), requireColumn(theirs, pairing, 'column')];
-  const row = mine.cells.findIndex((cell, i) => cell !== other.cells[i]);
-  if (row >= 0) {
-    throw new DataError(
-      `${harmonized.source}: ${describeRow(theirs, row)}, column "${pairing}": ${JSON.stringify(other.cells[row])}, but ${JSON.stringify(mine.cells[row])} in ${data.source}; the harmonized table must have the data\u2019s rows in their order`,
-    );
+  for (const name of names) {
+    const [mine, other] = [requireColumn(data, name, 'column'), requireColumn(theirs, name, 'column')];
+    const row = mine.cells.findIndex((_, i) => !sameCell(mine, i, other, i));
+    if (row >= 0) {
+      throw new DataError(
+        `${harmonized.source}: ${describeRow(theirs, row)}, column "${name}": ${JSON.stringify(other.cells[row] ?? null)}, but ${JSON.stringify(mine.cells[row] ?? null)} in ${data.source}; the harmonized table must have the data\u2019s rows in their order`,
+      );
+    }
   }
 }
 
@@ -127,4 +162,32 @@ async function readFeatureRows(file: TableChunks, features: readonly string[], r
     kept.set(chunk.firstRow ?? 0, tableMatrix(chunk, features, idColumn === undefined ? {} : { idColumn }).data);
   }
   return kept;
+}
+
+/** The first cell missing on one side only, as [sample, feature], or null. */
+function firstMissingOnOneSide(before: KeptRows, after: KeptRows): [number, number] | null {
+  const k = before.data.findIndex((x, at) => Number.isNaN(x) !== Number.isNaN(after.data[at] as number));
+  return k < 0 ? null : [Math.floor(k / before.features), k % before.features];
+}
+
+/** A harmonized table that lost a value or made one up (a cell missing on one side only) is not the data's harmonization: an error naming the cell. */
+function checkMissingTable(before: KeptRows, after: KeptRows, features: readonly string[], data: Table, harmonized: string, idColumn: string | undefined): void {
+  const cell = firstMissingOnOneSide(before, after);
+  if (cell === null) return;
+  const [i, v] = cell;
+  const [was, is] = [before.data[i * before.features + v] as number, after.data[i * after.features + v] as number];
+  throw new DataError(
+    `${harmonized}: ${describeRow(data, i, idColumn === undefined ? {} : { idColumn })}, column "${features[v]}": ${Number.isNaN(is) ? 'missing' : is}, but ${Number.isNaN(was) ? 'missing' : was} in ${data.source}; harmonizing keeps missing cells missing and fills none`,
+  );
+}
+
+/** The same for volumes: a voxel in the mask missing (NaN) in the input or its harmonized volume only. */
+function checkMissingVoxels(before: KeptRows, after: KeptRows, outputs: readonly string[], mask: MaskGeometry): void {
+  const cell = firstMissingOnOneSide(before, after);
+  if (cell === null) return;
+  const [i, v] = cell;
+  const missing = Number.isNaN(after.data[i * after.features + v] as number);
+  throw new DataError(
+    `${outputs[i]}: voxel ${formatVoxel(mask.indices[v] as number, mask.shape)} is ${missing ? 'NaN, but a number in its input' : 'a number, but NaN in its input'}; harmonizing keeps missing voxels missing and fills none`,
+  );
 }
