@@ -8,6 +8,7 @@ import {
   findKept,
   finishRange,
   fitRange,
+  fitWarnings,
   iterateRange,
   iteratesBatch,
   planFit,
@@ -64,5 +65,5 @@ export function finalizeModel(statistics: CombatStatistics, options: CombatOptio
     return { converged: change <= CONVERGENCE, change };
   });
   finishRange(plan, fit, arrays);
-  return assembleModel(plan, fit.screen, arrays, priors, outcomes);
+  return { model: assembleModel(plan, arrays, priors), warnings: fitWarnings(plan, fit.screen, outcomes) };
 }

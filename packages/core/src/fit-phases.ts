@@ -8,7 +8,8 @@
  * 4. {@link shrinkRange}, per range, then for the parametric solver {@link iterateRange} until
  *    the largest change of every range is small;
  * 5. {@link finishRange}, per range: the last screen, and NaN for what is not adjusted;
- * 6. {@link assembleModel}: the model and the warnings, in feature order.
+ * 6. {@link assembleModel}: the model (its arrays, which a range's adjustment can read as soon as
+ *    that range is finished), and {@link fitWarnings}: the warnings, in feature order.
  *
  * Model values are written into {@link ModelArrays} of every feature (shared memory for workers);
  * a range's own values ({@link RangeFit}) are indexed from its first feature.
@@ -284,10 +285,11 @@ export interface Outcome {
 }
 
 /**
- * The model of a finished fit and its warnings: the design's, then each batch whose solver did
- * not converge (`outcomes`, in batch order), then the features left unadjusted (whole `screen`).
+ * The warnings of a finished fit: the design's, then each batch whose solver did not converge
+ * (`outcomes`, in batch order), then the features left unadjusted (the whole `screen`, as
+ * {@link finishRange} of every range left it).
  */
-export function assembleModel(plan: FitPlan, screen: Screen, model: ModelArrays, priors: readonly BatchPriors[], outcomes: readonly Outcome[]): { model: CombatModel; warnings: CombatWarning[] } {
+export function fitWarnings(plan: FitPlan, screen: Screen, outcomes: readonly Outcome[]): CombatWarning[] {
   const warnings = [...plan.warnings];
   outcomes.forEach(({ converged, change }, b) => {
     if (converged) return;
@@ -301,23 +303,28 @@ export function assembleModel(plan: FitPlan, screen: Screen, model: ModelArrays,
   });
   const unadjusted = buildUnadjustedWarning(screen, plan.labels);
   if (unadjusted !== null) warnings.push(unadjusted);
+  return warnings;
+}
+
+/**
+ * The model of a fit whose arrays are `model` and priors `priors`: the arrays themselves, not
+ * copies, so a range's values are the model's once {@link finishRange} has finished that range.
+ */
+export function assembleModel(plan: FitPlan, model: ModelArrays, priors: readonly BatchPriors[]): CombatModel {
   const { eb, parametric, meanOnly } = plan;
   const batches = plan.labels.map((label, b): [string, BatchEffects] => {
     const { gammaHat, deltaHat, gammaStar, deltaStar, adjusted } = model.batches[b] as BatchArrays;
     return [label, { samples: plan.samples[b] as number, training: true, gammaHat, deltaHat, gammaStar, deltaStar, ...(priors[b] as BatchPriors).recorded, adjusted }];
   });
   return {
-    model: {
-      features: model.grandMean.length,
-      coding: plan.coding,
-      refBatch: plan.refBatch,
-      options: { eb, parametric, meanOnly },
-      beta: model.beta,
-      grandMean: model.grandMean,
-      varPooled: model.varPooled,
-      adjusted: model.adjusted,
-      batches: new Map(batches),
-    },
-    warnings,
+    features: model.grandMean.length,
+    coding: plan.coding,
+    refBatch: plan.refBatch,
+    options: { eb, parametric, meanOnly },
+    beta: model.beta,
+    grandMean: model.grandMean,
+    varPooled: model.varPooled,
+    adjusted: model.adjusted,
+    batches: new Map(batches),
   };
 }

@@ -20,6 +20,7 @@ export {
   findKept,
   finishRange,
   fitRange,
+  fitWarnings,
   iterateRange,
   iteratesBatch,
   joinScreens,

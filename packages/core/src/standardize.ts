@@ -106,17 +106,24 @@ export function standardize(statistics: CombatStatistics, design: DesignSums, re
   const sumOf = Array.from({ length: B }, (_, b) => covariateSum.subarray(b * q, (b + 1) * q));
   const crossOf = Array.from({ length: B }, (_, b) => covariateCross.subarray(b * q * q, (b + 1) * q * q));
 
+  // Whether count, covariateSum and covariateCross differ from the design's (a feature with missing
+  // cells changed them): only then are the design's copied back.
+  let changed = true;
   for (let v = 0; v < V; v++) {
     let inv: Float64Array | null = xtxInverse;
-    count.set(design.count);
-    covariateSum.set(design.covariateSum);
-    covariateCross.set(design.covariateCross);
+    if (changed) {
+      count.set(design.count);
+      covariateSum.set(design.covariateSum);
+      covariateCross.set(design.covariateCross);
+      changed = false;
+    }
     let missing = false;
     if (anyMissing) {
       for (let b = 0; b < B; b++) {
         const j = missingAt[b]!.get(v);
         if (j === undefined) continue;
         missing = true;
+        changed = true;
         count[b] = finiteDesignSums(batches[b]!, j, sumOf[b]!, crossOf[b]!);
       }
     }

@@ -39,7 +39,7 @@ describe('the export lists are pinned', () => {
     ]);
   });
   test('@combat/core/internal', () => {
-    expect(Object.keys(internal).sort()).toEqual(['CONVERGENCE', 'accumulateColumns', 'adjustColumns', 'allocateLocal', 'allocateModel', 'assembleModel', 'checkCoding', 'checkEncodedApply', 'checkEncodedBlock', 'checkFitBatches', 'checkModelMeta', 'checkNoInfinity', 'checkStatistics', 'estimateFitPriors', 'findFirstAtLeast', 'findKept', 'finishRange', 'fitRange', 'iterateRange', 'iteratesBatch', 'joinScreens', 'joinStatistics', 'planFit', 'prepareApply', 'prepareHarmonize', 'shrinkRange']);
+    expect(Object.keys(internal).sort()).toEqual(['CONVERGENCE', 'accumulateColumns', 'adjustColumns', 'allocateLocal', 'allocateModel', 'assembleModel', 'checkCoding', 'checkEncodedApply', 'checkEncodedBlock', 'checkFitBatches', 'checkModelMeta', 'checkNoInfinity', 'checkStatistics', 'estimateFitPriors', 'findFirstAtLeast', 'findKept', 'finishRange', 'fitRange', 'fitWarnings', 'iterateRange', 'iteratesBatch', 'joinScreens', 'joinStatistics', 'planFit', 'prepareApply', 'prepareHarmonize', 'shrinkRange']);
   });
 });
 

@@ -23,8 +23,8 @@ import {
   estimateFitPriors,
   findFirstAtLeast,
   findKept,
-  finishRange,
   fitRange,
+  fitWarnings,
   iterateRange,
   joinScreens,
   joinStatistics,
@@ -43,6 +43,7 @@ import { splitFeatures } from './feature-ranges.js';
 import { iterateOverRanges } from './iterations.js';
 import { IN_NODE, startPool } from './pool.js';
 import { allocateShared, requireSharedMemory, shareArray, shareMatrix, shareModel } from './shared.js';
+import { checkAdjust, finishAdjust } from './tasks.js';
 import { unwrap, type Outcome } from './transport.js';
 
 /**
@@ -72,7 +73,8 @@ export interface ThreadsOptions {
  * `SharedArrayBuffer` are read in place, others are copied into one first; the result's `data`
  * and a fitted model's arrays lie in `SharedArrayBuffer`s. A browser page must be cross-origin
  * isolated to share memory. The workers start with the object and stay until
- * {@link CombatThreads.close}.
+ * {@link CombatThreads.close}; each warms up as it starts, before its first task (see the
+ * constructor).
  *
  * @example
  * ```ts
@@ -96,7 +98,10 @@ export class CombatThreads {
 
   /**
    * Starts `options.threads` workers (none for one thread: the work is then done on the calling
-   * thread).
+   * thread). Each worker warms up in the background before it takes a task: it runs the tasks of
+   * a fit and an adjustment twice on a small synthetic problem, so that a caller's first call
+   * runs optimized code; that costs each worker about 0.2-0.3 s of processor time (more time on a
+   * busy machine), which a call made at once waits for.
    *
    * @throws `InvalidArgumentError` when `options.threads` is not a whole number from 1 to 1024.
    */
@@ -126,8 +131,7 @@ export class CombatThreads {
     const ranges = splitFeatures(matrix.features, this.threads);
     const shared = this.share(matrix);
     const parts = await this.accumulate(coding, shared, rows, ranges);
-    const { model, warnings } = await this.finalize(planFit(parts[0] as CombatStatistics, fitOptions), parts, ranges);
-    return { data: await this.adjust(model, shared, rows, ranges), model, warnings };
+    return this.fitAdjust(planFit(parts[0] as CombatStatistics, fitOptions), parts, shared, rows, ranges);
   }
 
   /**
@@ -191,8 +195,13 @@ export class CombatThreads {
    */
   async applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows): Promise<Float64Array> {
     checkEncodedApply(model, matrix, rows);
-    checkNoInfinity(matrix);
-    return this.adjust(this.shareModel(model), this.share(matrix), rows, splitFeatures(matrix.features, this.threads));
+    // Each range's task looks for infinite values in its columns before it adjusts them. When a
+    // task fails, the whole matrix is looked at here: an infinite value anywhere is then the
+    // error, the first in row-major order, as core checks before it adjusts.
+    return this.adjust(this.shareModel(model), this.share(matrix), rows, splitFeatures(matrix.features, this.threads), true).catch((error: unknown) => {
+      checkNoInfinity(matrix);
+      throw error;
+    });
   }
 
   /**
@@ -215,8 +224,11 @@ export class CombatThreads {
     return this.runEach(ranges, 'accumulate', ([from, to]) => [() => accumulateColumns(coding, matrix, rows, from, to), [coding, matrix, rows, from, to]]);
   }
 
-  /** The phases of core's `finalizeModel`, each range's share of each on a worker, into a model whose arrays are shared. */
-  private async finalize(plan: FitPlan, parts: CombatStatistics[], ranges: [number, number][]): Promise<ReturnType<typeof assembleModel>> {
+  /**
+   * The phases of core's `finalizeModel`, each range's share of each on a worker, into a model
+   * whose arrays are shared; each range is adjusted as soon as it is finished, in the same task.
+   */
+  private async fitAdjust(plan: FitPlan, parts: CombatStatistics[], matrix: DataMatrix, rows: EncodedRows, ranges: [number, number][]): Promise<HarmonizeResult> {
     const features = (ranges.at(-1) as [number, number])[1];
     const arrays = allocateModel(plan, features, this.allocate);
     const fits = await this.runEach(ranges, 'fit', ([from], r) => [() => fitRange(plan, parts[r] as CombatStatistics, from, arrays), [plan, parts[r], from, arrays]]);
@@ -236,15 +248,21 @@ export class CombatThreads {
         return [() => iterateRange(fits[r] as RangeFit, kept, first, last, priors, arrays, mine), [fits[r], kept, first, last, priors, arrays, mine]];
       }),
     );
-    await this.runEach(ranges, 'finish', (_, r) => [() => finishRange(plan, fits[r] as RangeFit, arrays), [plan, fits[r], arrays]]);
+    // The model's arrays are the ones the ranges finish: a range's values are final once its task has finished it.
+    const model = assembleModel(plan, arrays, priors);
+    const out = new Float64Array(this.allocate(matrix.samples * matrix.features * 8));
+    await this.runEach(ranges, 'finishAdjust', ([, to], r) => [() => finishAdjust(plan, fits[r] as RangeFit, arrays, model, matrix, rows, out, to), [plan, fits[r], arrays, model, matrix, rows, out, to]]);
     // The screens as the last phase left them (it screens out estimates that are not usable).
-    return assembleModel(plan, joinScreens(fits.map((fit) => fit.screen)), arrays, priors, outcomes);
+    return { data: out, model, warnings: fitWarnings(plan, joinScreens(fits.map((fit) => fit.screen)), outcomes) };
   }
 
-  /** Each range of features adjusted by a worker into one shared result. */
-  private async adjust(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, ranges: [number, number][]): Promise<Float64Array> {
+  /** Each range of features adjusted by a worker into one shared result (its columns checked for infinite values first when `check`). */
+  private async adjust(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, ranges: [number, number][], check = false): Promise<Float64Array> {
     const out = new Float64Array(this.allocate(matrix.samples * matrix.features * 8));
-    await this.runEach(ranges, 'adjust', ([from, to]) => [() => adjustColumns(model, matrix, rows, out, 0, from, to), [model, matrix, rows, out, from, to]]);
+    await this.runEach(ranges, check ? 'checkAdjust' : 'adjust', ([from, to]) => [
+      () => (check ? checkAdjust(model, matrix, rows, out, from, to) : adjustColumns(model, matrix, rows, out, 0, from, to)),
+      [model, matrix, rows, out, from, to],
+    ]);
     return out;
   }
 

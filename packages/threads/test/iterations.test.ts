@@ -8,9 +8,11 @@ const CONVERGENCE = 1e-4;
 /**
  * The parametric solver's stopping point over ranges of features is the one over all features
  * (the first iteration whose largest change over every range is at most 1e-4, or the cap), for
- * any per-range changes, including a range that stops early and changes by more later. The
- * ranges' iterations are simulated: each range and batch has a sequence of changes, and each
- * request must continue where the last one stopped.
+ * any per-range changes, including a range that stops early and changes by more later: the same
+ * outcome, and every range has run exactly the iterations core's loop over all the features runs
+ * (no fewer, no more), so each feature's estimates are core's. The ranges' iterations are
+ * simulated: each range and batch has a sequence of changes, and each request must continue
+ * where the last one stopped.
  */
 test('iterations over ranges stop where iterations over all features stop', async () => {
   const change = fc.oneof(fc.constantFrom(0, 5e-5, CONVERGENCE, 2e-4), fc.double({ min: 0, max: 1e-3, noNaN: true }));
@@ -37,12 +39,15 @@ test('iterations over ranges stop where iterations over all features stop', asyn
             }),
           );
         const outcomes = await iterateOverRanges(plan, ranges, run);
+        // Core's loop over all the features, batch by batch: its outcome and how many iterations it ran.
         const expected = Array.from({ length: batches }, (_, b) => {
           let last = Infinity;
-          for (let t = 0; t < maxIterations && last > CONVERGENCE; t++) last = Math.max(...changes.map((range) => range[b]![t]!));
-          return { converged: last <= CONVERGENCE, change: last };
+          let count = 0;
+          for (let t = 0; t < maxIterations && last > CONVERGENCE; t++, count++) last = Math.max(...changes.map((range) => range[b]![t]!));
+          return { outcome: { converged: last <= CONVERGENCE, change: last }, count };
         });
-        expect(outcomes).toEqual(expected);
+        expect(outcomes).toEqual(expected.map(({ outcome }) => outcome));
+        expect(done).toEqual(changes.map(() => expected.map(({ count }) => count)));
       },
     ),
     { numRuns: 300 },

@@ -183,6 +183,22 @@ describe('blocks of rows on threads (a pass over a table read in blocks)', () =>
     const expected = applyEncoded(model, matrix, rows);
     const unknown = { ...rows, batch: rows.batch.map((label, i) => (i === 4 ? 'Z' : label)) };
     const refused = await rejectionBy(Promise.resolve().then(() => applyEncoded(model, matrix, unknown)), UnknownBatchError);
+    // A value in the first range that adjusts beyond float64 (a sample of a batch scaled up there).
+    const scaledUp = rows.batch.findIndex((label) => label !== 'siteA' && model.batches.get(label)!.deltaStar[6]! < 0.85);
+    expect(scaledUp).toBeGreaterThanOrEqual(0);
+    expect(scaledUp).toBeLessThan(9);
+    const overflowing = Float64Array.from(matrix.data);
+    overflowing[scaledUp * 19 + 6] = 1.7e308;
+    const overflow = await rejectionBy(Promise.resolve().then(() => applyEncoded(model, { ...matrix, data: overflowing }, rows)), InvalidValueError);
+    expect([overflow.sample, overflow.feature]).toEqual([scaledUp, 6]);
+    // With infinite values of later samples in the last range too: core looks for those before
+    // anything else, before the overflow (which a range without them finds first) and before an
+    // unknown batch.
+    const infinite = Float64Array.from(overflowing);
+    infinite[9 * 19 + 15] = -Infinity;
+    infinite[12 * 19 + 17] = Infinity;
+    const infiniteRefused = await rejectionBy(Promise.resolve().then(() => applyEncoded(model, { ...matrix, data: infinite }, unknown)), InvalidValueError);
+    expect([infiniteRefused.sample, infiniteRefused.feature]).toEqual([9, 15]);
     for (const [n, pool] of pools) {
       expect(bits(await pool.applyEncoded(model, matrix, rows)), `${n} threads`).toEqual(bits(expected));
       // Again with the same model (its arrays shared once), on float32 data.
@@ -190,6 +206,12 @@ describe('blocks of rows on threads (a pass over a table read in blocks)', () =>
       expect(bits(await pool.applyEncoded(model, single, rows)), `${n} threads, float32`).toEqual(bits(applyEncoded(model, single, rows)));
       const error = await rejectionBy(pool.applyEncoded(model, matrix, unknown), UnknownBatchError);
       expect([error.message, error.sample]).toEqual([refused.message, 4]);
+      const overflowFound = await rejectionBy(pool.applyEncoded(model, { ...matrix, data: overflowing }, rows), InvalidValueError);
+      expect([overflowFound.message, overflowFound.sample, overflowFound.feature], `${n} threads`).toEqual([overflow.message, scaledUp, 6]);
+      for (const given of [rows, unknown]) {
+        const found = await rejectionBy(pool.applyEncoded(model, { ...matrix, data: infinite }, given), InvalidValueError);
+        expect([found.message, found.sample, found.feature], `${n} threads`).toEqual([infiniteRefused.message, 9, 15]);
+      }
     }
   });
 });
