@@ -1,16 +1,20 @@
 /**
- * `pnpm bench` for the table commands: `combat harmonize` and `combat apply` on generated CSV
- * tables, each run of the built `combat` (dist/main.js) in a child process whose peak RSS it
- * reports on exit (and that of the launcher it runs the command from: src/heap-flags.ts). The
- * tables are written once into a cache folder outside the repository (`$COMBAT_BENCH_CACHE`, else the
- * system's temporary folder): 57 x 22,283 (the shape of a gene-expression study, about 20 MB,
- * also as Feather of one record batch), and 2,000 and 4,000 rows of 20,000 features (about 0.75 and 1.5 GB), whose
- * peak RSS should not grow with the rows. Prints figures; asserts nothing.
+ * `pnpm bench` for the table commands: `combat harmonize`, `combat apply` and `combat fit-partial`
+ * on generated CSV tables, each run of the built `combat` (dist/main.js) in a child process, with
+ * `--threads 1` and with every core (the default), reporting the time and the peak RSS of the
+ * whole process tree (each `node` process prints its own peak as it exits; `combat` runs in one,
+ * its workers are threads of it). The tables are written once into a cache folder outside the
+ * repository (`$COMBAT_BENCH_CACHE`, else the system's temporary folder): 57 x 22,283 (the shape
+ * of a gene-expression study, about 20 MB, also as Feather of one record batch), and 2,000 and
+ * 4,000 rows of 20,000 features (about 0.75 and 1.5 GB), whose peak RSS should not grow with the
+ * rows. Arguments name the tables to run (`expression`, `wide-2000`, `wide-4000`; default all);
+ * `COMBAT_BENCH_THREADS` the thread counts (default `1,` and every core). Prints figures; asserts
+ * nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeArrowTable } from '@combat/io-arrow';
@@ -79,21 +83,20 @@ async function ensureFeather(csv: string): Promise<string> {
 }
 
 /**
- * Runs `combat` with arguments in a child process; its time, the peak RSS of the process that ran
- * the command, and that of the launcher that started it with the heap flags (`src/heap-flags.ts`;
- * 0 when there was none). Each prints its peak as it exits, the command's process first.
+ * Runs `combat` with arguments in a child process; its time and the peak RSS of its process tree
+ * (the sum of the peaks each `node` process in it prints as it exits).
  */
-function measure(argv: readonly string[], preload: string): { seconds: number; peak: number; launcher: number } {
+function measure(argv: readonly string[], preload: string): { seconds: number; peak: number } {
   const start = performance.now();
   const child = spawnSync(process.execPath, ['--import', preload, COMBAT, ...argv, '--quiet'], { encoding: 'utf8' });
   const seconds = (performance.now() - start) / 1000;
   const peaks = [...child.stderr.matchAll(/\npeak (\d+)\n/g)].map((match) => Number(match[1]));
   if (child.status !== 0 || peaks.length === 0) throw new Error(`combat ${argv.join(' ')} failed (${child.status}): ${child.stderr}`);
-  return { seconds, peak: peaks[0] as number, launcher: peaks.length > 1 ? (peaks[peaks.length - 1] as number) : 0 };
+  return { seconds, peak: peaks.reduce((sum, peak) => sum + peak, 0) };
 }
 
-function describe(run: { seconds: number; peak: number; launcher: number }): string {
-  return `${run.seconds.toFixed(1)} s, peak RSS ${megabytes(run.peak)}${run.launcher > 0 ? ` (launcher ${megabytes(run.launcher)})` : ''}`;
+function describe(run: { seconds: number; peak: number }): string {
+  return `${run.seconds.toFixed(1)} s, peak RSS ${megabytes(run.peak)}`;
 }
 
 function megabytes(bytes: number): string {
@@ -105,20 +108,29 @@ async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
   const preload = join(CACHE, 'peak.mjs');
   await writeFile(preload, PEAK);
-  console.log(`combat harmonize / apply on tables read in chunks (cache: ${CACHE}; node ${process.version}; NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ''})`);
-  for (const workload of WORKLOADS) {
+  const chosen = process.argv.slice(2);
+  const threads = (process.env.COMBAT_BENCH_THREADS ?? `1,${availableParallelism()}`).split(',').map(Number);
+  console.log(`combat harmonize / apply / fit-partial on tables read in chunks (cache: ${CACHE}; node ${process.version}; ${availableParallelism()} cores; NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ''})`);
+  for (const workload of WORKLOADS.filter((w) => chosen.length === 0 || chosen.includes(w.name))) {
     const csv = await ensureTable(workload);
     const inputs = [csv, ...(workload.feather === true ? [await ensureFeather(csv)] : [])];
     const features = ['--features', `g00001:g${String(workload.features).padStart(5, '0')}`];
+    const covariates = ['--batch', 'site', '--categorical', 'sex', '--continuous', 'age'];
     for (const input of inputs) {
       const extension = input.endsWith('.csv') ? 'csv' : 'feather';
       const shape = `${workload.rows} x ${workload.features.toLocaleString('en')} ${extension} (${megabytes(statSync(input).size)})`;
-      const model = join(out, `${workload.name}-${extension}.arrow`);
-      const harmonized = join(out, `${workload.name}-harmonized.${extension}`);
-      const fit = measure(['harmonize', '--data', input, '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', ...features, '--out', harmonized, '--save-model', model, '--overwrite'], preload);
-      console.log(`harmonize ${shape}: ${describe(fit)}`);
-      const applied = measure(['apply', '--model', model, '--data', input, '--out', join(out, `${workload.name}-applied.${extension}`), '--overwrite'], preload);
-      console.log(`apply     ${shape}: ${describe(applied)}`);
+      for (const n of threads) {
+        const flags = ['--threads', String(n), '--overwrite'];
+        const model = join(out, `${workload.name}-${extension}.arrow`);
+        const fit = measure(['harmonize', '--data', input, ...covariates, ...features, '--out', join(out, `${workload.name}-harmonized.${extension}`), '--save-model', model, ...flags], preload);
+        console.log(`harmonize   ${shape}, ${n} thread${n === 1 ? '' : 's'}: ${describe(fit)}`);
+        const applied = measure(['apply', '--model', model, '--data', input, '--out', join(out, `${workload.name}-applied.${extension}`), ...flags], preload);
+        console.log(`apply       ${shape}, ${n} thread${n === 1 ? '' : 's'}: ${describe(applied)}`);
+        const partial = measure(['fit-partial', '--data', input, ...covariates, ...features, '--out', join(out, `${workload.name}-${extension}.stats.arrow`), ...flags], preload);
+        console.log(`fit-partial ${shape}, ${n} thread${n === 1 ? '' : 's'}: ${describe(partial)}`);
+        await rm(out, { recursive: true, force: true });
+        await mkdir(out, { recursive: true });
+      }
     }
   }
   await rm(out, { recursive: true, force: true });

@@ -44,7 +44,8 @@ export async function eachChunk(
   context: ChunkContext,
   visit: (chunk: Table, matrix: DataMatrix, rows: EncodedRows) => void | Promise<void>,
 ): Promise<void> {
-  for await (const chunk of paired.file.chunks()) {
+  // The features read as numbers as the rows are split: a chunk in flight holds their values, not a string per cell.
+  for await (const chunk of paired.file.chunks({ numbers: features })) {
     const matrix = tableMatrix(chunk, features, { idColumn: paired.idColumn });
     await inRowsAsync({ ...context, table: chunk }, async () => visit(chunk, matrix, sliceRows(encoded, chunk.firstRow ?? 0, chunk.rows)));
   }

@@ -16,4 +16,9 @@ export interface ChunkOptions {
   readonly chunkBytes: number;
   /** The columns each chunk keeps (absent: all), checked to be the table's by the caller. */
   readonly columns?: readonly string[];
+  /**
+   * Columns of text (CSV, TSV) read as numbers as each row is split, their text not kept (see
+   * `TableChunks.chunks`); those of an Arrow file hold their numbers already.
+   */
+  readonly numbers?: readonly string[];
 }

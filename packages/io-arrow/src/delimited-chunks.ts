@@ -7,16 +7,17 @@ import type { ByteSource, ChunkOptions } from './byte-source.js';
 import {
   RowSplitter,
   checkHeader,
-  checkRowLengths,
+  checkRowLength,
   countLineFeeds,
   dropByteOrderMarks,
   firstInvalidByte,
   invalidTextError,
   nulByteError,
   nulCharacterError,
+  ownText,
   textEncoding,
 } from './delimited-rows.js';
-import { RowColumn } from './row-column.js';
+import { NumberColumn, RowColumn, cellNumber, type RowNumbers } from './row-column.js';
 import type { Column, Table } from './table.js';
 
 /** Bytes read at once (more while a row is longer, so each is parsed about once). */
@@ -37,14 +38,24 @@ export async function* readDelimitedChunks(bytes: ByteSource, delimiter: ',' | '
   let names: string[] | undefined;
   let keep: number[] = [];
   let rows: string[][] = [];
+  let parts: RowParts | null = null;
+  /** Each row's number of cells, checked against the header's as the chunk is made. */
+  let lengths: number[] = [];
   let size = 0;
   let firstRow = 0;
   /** The rows so far as a table of the columns asked for, each column read from the rows when asked. */
   const chunk = (): Table => {
     const header = names as string[];
-    checkRowLengths(rows, header.length, firstRow, source);
+    lengths.forEach((length, r) => checkRowLength(length, header.length, firstRow + r, source));
     const done = rows;
-    const columns = new Map<string, Column>(keep.map((k) => [header[k] as string, new RowColumn(header[k] as string, done, k)]));
+    const numbers = parts?.take() ?? null;
+    const column = (k: number): Column => {
+      const name = header[k] as string;
+      if (parts === null || numbers === null) return new RowColumn(name, done, k);
+      const at = parts.numberAt[k] as number;
+      return at >= 0 ? new NumberColumn(name, numbers, at, k) : new RowColumn(name, done, parts.textAt[k] as number);
+    };
+    const columns = new Map<string, Column>(keep.map((k) => [header[k] as string, column(k)]));
     return { source, names: [...columns.keys()], rows: done.length, columns, firstRow };
   };
   let chunks = 0;
@@ -57,21 +68,83 @@ export async function* readDelimitedChunks(bytes: ByteSource, delimiter: ',' | '
         names = checkHeader(row, delimiter, source);
         const wanted = new Set(options.columns ?? names);
         keep = names.flatMap((name, k) => (wanted.has(name) ? [k] : []));
+        if (options.numbers !== undefined || options.columns !== undefined) parts = new RowParts(names, keep, new Set(options.numbers));
         yield chunk();
         // The header's columns keep the empty rows they were made of.
         rows = [];
         continue;
       }
-      rows.push(row);
+      lengths.push(row.length);
+      // A row of another length than the header's is kept whole: the chunk refuses it.
+      rows.push(parts === null || row.length !== names.length ? row : parts.split(row));
       // About the row's characters: its cells and their separators.
       for (const cell of row) size += cell.length + 1;
       if (size < chunkBytes) continue;
       yield chunk();
-      [firstRow, rows, size, chunks] = [firstRow + rows.length, [], 0, chunks + 1];
+      [firstRow, rows, lengths, size, chunks] = [firstRow + rows.length, [], [], 0, chunks + 1];
     }
   }
   if (names !== undefined && (rows.length > 0 || chunks === 0)) yield chunk();
   if (names === undefined) checkHeader(undefined, delimiter, source);
+}
+
+/**
+ * The rows of a chunk read with `ChunkOptions.numbers` or `columns`: each row split as it comes into
+ * the values of the columns read as numbers and the text of the other columns kept (copied: V8 keeps a long
+ * substring's whole source string alive, here the text of a block), so that a chunk in flight
+ * holds its numbers, not a string for each cell. A row with a cell that is not a number is also
+ * kept whole, for the message that names it.
+ */
+class RowParts {
+  /** For each column of the file, its place among the columns read as numbers (-1: not one). */
+  readonly numberAt: Int32Array;
+  /** For each column of the file, its place in the text kept of a row (-1: not kept). */
+  readonly textAt: Int32Array;
+  private readonly numbered: Int32Array;
+  private readonly texts: Int32Array;
+  private values = new Float64Array(0);
+  private rows = 0;
+  private invalid = new Map<number, readonly string[]>();
+
+  constructor(names: readonly string[], keep: readonly number[], numbers: ReadonlySet<string>) {
+    const numbered = keep.filter((k) => numbers.has(names[k] as string));
+    const texts = keep.filter((k) => !numbers.has(names[k] as string));
+    this.numbered = Int32Array.from(numbered);
+    this.texts = Int32Array.from(texts);
+    this.numberAt = new Int32Array(names.length).fill(-1);
+    this.textAt = new Int32Array(names.length).fill(-1);
+    numbered.forEach((k, j) => (this.numberAt[k] = j));
+    texts.forEach((k, j) => (this.textAt[k] = j));
+  }
+
+  /** A row of the header's length: its numbers stored, its kept text returned. */
+  split(row: readonly string[]): string[] {
+    const width = this.numbered.length;
+    if (this.values.length < (this.rows + 1) * width) {
+      const grown = new Float64Array(2 * (this.rows + 1) * width);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    const at = this.rows * width;
+    let valid = true;
+    for (let j = 0; j < width; j++) {
+      const value = cellNumber(row[this.numbered[j] as number] as string);
+      valid &&= value !== null;
+      this.values[at + j] = value ?? Number.NaN;
+    }
+    if (!valid) this.invalid.set(this.rows, row);
+    this.rows++;
+    return Array.from(this.texts, (k) => ownText(row[k] as string));
+  }
+
+  /** The numbers of the rows split since the last call. */
+  take(): RowNumbers {
+    const width = this.numbered.length;
+    const used = this.rows * width;
+    const numbers = { data: this.values.length === used ? this.values : this.values.slice(0, used), width, invalid: this.invalid };
+    [this.values, this.rows, this.invalid] = [new Float64Array(0), 0, new Map()];
+    return numbers;
+  }
 }
 
 /**

@@ -107,9 +107,20 @@ export function checkHeader(header: string[] | undefined, delimiter: ',' | '\t',
 
 /** Every row has as many cells as the header; `first` is the 0-based data row of `rows[0]`. */
 export function checkRowLengths(rows: readonly string[][], columns: number, first: number, source: string): void {
-  rows.forEach((row, r) => {
-    if (row.length !== columns) throw new TableFormatError(`${source}: row ${first + r + 1} has ${row.length} cells; the header has ${columns}`);
-  });
+  rows.forEach((row, r) => checkRowLength(row.length, columns, first + r, source));
+}
+
+/** A row (0-based data row `row`) of `length` cells has as many as the header. */
+export function checkRowLength(length: number, columns: number, row: number, source: string): void {
+  if (length !== columns) throw new TableFormatError(`${source}: row ${row + 1} has ${length} cells; the header has ${columns}`);
+}
+
+/**
+ * A cell's text holding nothing else: a copy of a longer one (V8 keeps a long substring's whole
+ * source string alive, here the text of a block), the cell itself when short (V8 copies those).
+ */
+export function ownText(text: string): string {
+  return text.length < 13 ? text : (text + ' ').slice(0, -1);
 }
 
 /** Text that begins with byte-order marks, without them (one decoding keeps, one papaparse drops). */

@@ -45,10 +45,64 @@ function rowNumbers(rows: readonly (readonly string[])[], index: number): Float6
 }
 
 /** A text cell's number: NaN where missing, null when it is not a finite number. */
-function cellNumber(text: string): number | null {
+export function cellNumber(text: string): number | null {
   if (missing(text)) return NaN;
   const value = parseNumber(text);
   return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * The cells of a chunk's columns read as numbers (see `ChunkOptions.numbers`): the values of each
+ * row (sample-major, NaN where missing), and the cells of the rows holding a cell that is not a
+ * number, kept as text (by row of the chunk) so that the column can say which.
+ */
+export interface RowNumbers {
+  readonly data: Float64Array;
+  /** Columns read as numbers: the width of a row of `data`. */
+  readonly width: number;
+  readonly invalid: ReadonlyMap<number, readonly string[]>;
+}
+
+/**
+ * A column of a chunk read as numbers: its values, from the rows' `RowNumbers`, without their
+ * text. `numbers` is null when a cell is not a finite number; `cells` are then the text of the
+ * rows that hold one and the shortest round-trip form of the others' numbers (null where missing),
+ * enough for `tableMatrix` to name the first cell that is not a number, as it does of text.
+ */
+export class NumberColumn implements Column {
+  private values: Float64Array | null | undefined;
+  private textCells: readonly (string | null)[] | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly rowNumbers: RowNumbers,
+    /** This column's value in each row of `rowNumbers.data`. */
+    readonly index: number,
+    /** This column's cell in each row of `rowNumbers.invalid`. */
+    readonly cell: number,
+  ) {}
+
+  get numbers(): Float64Array | null {
+    if (this.values === undefined) this.values = [...this.rowNumbers.invalid.values()].some((row) => cellNumber(row[this.cell] as string) === null) ? null : this.column();
+    return this.values;
+  }
+
+  get cells(): readonly (string | null)[] {
+    if (this.textCells !== undefined) return this.textCells;
+    const { invalid } = this.rowNumbers;
+    this.textCells = Array.from(this.column(), (value, i) => {
+      const text = invalid.get(i)?.[this.cell];
+      if (text !== undefined) return missing(text) ? null : text;
+      return Number.isNaN(value) ? null : String(value);
+    });
+    return this.textCells;
+  }
+
+  private column(): Float64Array {
+    const { data, width } = this.rowNumbers;
+    const rows = width === 0 ? 0 : data.length / width;
+    return Float64Array.from({ length: rows }, (_, i) => data[i * width + this.index] as number);
+  }
 }
 
 /**
@@ -58,6 +112,7 @@ function cellNumber(text: string): number | null {
  */
 export function rowMatrix(columns: readonly Column[], rows: number): Float64Array | null {
   const first = columns[0];
+  if (first instanceof NumberColumn) return numberMatrix(columns, rows, first.rowNumbers);
   if (!(first instanceof RowColumn) || !columns.every((column) => column instanceof RowColumn && column.rows === first.rows)) return null;
   const V = columns.length;
   const indices = new Int32Array(V);
@@ -71,5 +126,16 @@ export function rowMatrix(columns: readonly Column[], rows: number): Float64Arra
       data[i * V + v] = value;
     }
   }
+  return data;
+}
+
+/** {@link rowMatrix} of columns read as numbers of one chunk, none with a cell that is not a number. */
+function numberMatrix(columns: readonly Column[], rows: number, rowNumbers: RowNumbers): Float64Array | null {
+  if (rowNumbers.invalid.size > 0 || !columns.every((column) => column instanceof NumberColumn && column.rowNumbers === rowNumbers)) return null;
+  const { data: values, width } = rowNumbers;
+  const V = columns.length;
+  const indices = Int32Array.from(columns, (column) => (column as NumberColumn).index);
+  const data = new Float64Array(rows * V);
+  for (let i = 0; i < rows; i++) for (let v = 0; v < V; v++) data[i * V + v] = values[i * width + (indices[v] as number)] as number;
   return data;
 }

@@ -218,6 +218,51 @@ describe('CSV and TSV a chunk at a time', () => {
     expect(await outcome(() => readDelimited(utf16, ',', 500, [4095]))).toEqual(await outcome(() => wholeDelimited(utf16, ',')));
   });
 
+  it('columns read as numbers, or some columns kept: the chunks, numbers, matrices, messages and written bytes are those of the whole text', async () => {
+    /**
+     * Each chunk as the passes over a table use it, read with `options` and seen through the
+     * columns `view` names (absent: all): its columns, its matrix of `numbers` (or the message),
+     * its bytes written with them replaced.
+     */
+    const passes = async (bytes: Uint8Array, delimiter: ',' | '\t', read: { chunkBytes: number; sizes: number[] }, numbers: string[], options: { numbers?: string[]; columns?: string[] }, view?: string[]): Promise<unknown[]> => {
+      const chunks = readDelimitedChunks(piecewise(bytes, read.sizes), delimiter, { source: SOURCE, chunkBytes: read.chunkBytes, ...options });
+      await chunks.next();
+      const seen: unknown[] = [];
+      const encoder = new TableEncoder(delimiter === ',' ? 'csv' : 'tsv');
+      for await (const whole of chunks) {
+        const names = whole.names.filter((name) => view === undefined || view.includes(name));
+        const chunk: Table = { ...whole, names, columns: new Map(names.map((name) => [name, whole.columns.get(name)!])) };
+        const wanted = numbers.filter((name) => names.includes(name));
+        const text = snapshot(chunk) as { columns: { cells: unknown; raw?: unknown; numbers: unknown }[] };
+        const columns = names.map((name, k) => (wanted.includes(name) ? { numbers: text.columns[k]!.numbers } : text.columns[k]));
+        const matrix = await outcome(() => tableMatrix(chunk, wanted, names.length === 0 ? {} : { idColumn: names[0]! }).data);
+        const written = matrix.error === undefined && names.length > 0 ? new TextDecoder().decode(encoder.encode(chunk, replacement(chunk, wanted))) : null;
+        seen.push({ names, rows: chunk.rows, firstRow: chunk.firstRow, columns, matrix, written });
+      }
+      return seen;
+    };
+    const numbers = fc.subarray(['c0', 'c1', 'c2', 'c3', 'elsewhere']);
+    const kept = fc.option(fc.subarray(['c0', 'c1', 'c2', 'c3']), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(delimitedText, fc.integer({ min: 1, max: 40 }), pieces, numbers, kept, async ({ bytes, delimiter }, chunkBytes, sizes, names, columns) => {
+        const read = { chunkBytes, sizes };
+        const options = { numbers: names, ...(columns === undefined ? {} : { columns }) };
+        expect(await outcome(() => passes(bytes, delimiter, read, names, options))).toEqual(await outcome(() => passes(bytes, delimiter, read, names, {}, columns)));
+      }),
+      { numRuns: 300 },
+    );
+    // Malformed text: the same message, or the same chunks.
+    await fc.assert(
+      fc.asyncProperty(malformed, fc.constantFrom(',', '\t') as fc.Arbitrary<',' | '\t'>, fc.integer({ min: 1, max: 30 }), pieces, async (text, delimiter, chunkBytes, sizes) => {
+        const bytes = new TextEncoder().encode(text);
+        const names = ['a', 'b', '1', '2.5', 'NA', 'ab'];
+        const read = { chunkBytes, sizes };
+        expect(await outcome(() => passes(bytes, delimiter, read, names, { numbers: names }))).toEqual(await outcome(() => passes(bytes, delimiter, read, names, {})));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a cell that is not a number in a feature column of a late chunk names the file row, column and subject', async () => {
     const lines = ['subject,site,x', ...Array.from({ length: 2000 }, (_, i) => `s${i},A,${i}.5`)];
     lines[1700] = 's1699,A,abc';
@@ -225,11 +270,13 @@ describe('CSV and TSV a chunk at a time', () => {
     await writeFile(path, lines.join('\n'));
     const whole = await outcome(() => readTable(path).then((table) => tableMatrix(table, ['x'], { idColumn: 'subject' })));
     const file = await openTable(path, { chunkBytes: 200 });
-    const chunked = await outcome(async () => {
-      for await (const chunk of file.chunks()) tableMatrix(chunk, ['x'], { idColumn: 'subject' });
-    });
+    for (const numbers of [undefined, ['x']]) {
+      const chunked = await outcome(async () => {
+        for await (const chunk of file.chunks(numbers === undefined ? {} : { numbers })) tableMatrix(chunk, ['x'], { idColumn: 'subject' });
+      });
+      expect(chunked).toEqual(whole);
+    }
     expect(whole.error?.message).toBe(`${path}: row 1700 (subject "s1699"), column "x": "abc" is not a number`);
-    expect(chunked).toEqual(whole);
   });
 });
 
