@@ -8,6 +8,7 @@ export { StatisticsFormatError, TableFormatError } from './errors.js';
 export { covariatesFromTable, tableMatrix, type CovariateColumns } from './matrix.js';
 export { sealModelFile } from './model-checksum.js';
 export { decodeModelFile, encodeModelFile, type DecodedModelFile, type ModelFileExtras } from './model-file.js';
+export { pairRows, sameCell, uniqueIds } from './pair-rows.js';
 export { decodeStatisticsFile, encodeStatisticsFile } from './statistics-file.js';
 export { describeRow, numericValues, requireColumn, selectRows, tableFromColumns, type Column, type Table } from './table.js';
 export { TableEncoder } from './table-encoder.js';

@@ -18,12 +18,15 @@ describe('the entry points export exactly their API', () => {
       'encodeStatisticsFile',
       'formatDelimited',
       'numericValues',
+      'pairRows',
       'parseDelimited',
       'requireColumn',
+      'sameCell',
       'sealModelFile',
       'selectRows',
       'tableFromColumns',
       'tableMatrix',
+      'uniqueIds',
     ]);
   });
 
