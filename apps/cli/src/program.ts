@@ -6,7 +6,7 @@ import { withDiagnosticsFlags } from './diagnostics-output.js';
 import { describeError } from './explain.js';
 import { collectList, collectSplines, commaList } from './options.js';
 import { runFacts } from './run-facts.js';
-import { threadsOption } from './threads-flag.js';
+import { tableThreadsOption, THREADED_CELLS, threadsOption } from './threads-flag.js';
 import { gzipLevelFlag, memoryBudgetFlag } from './volume-flags.js';
 
 /** This package's version, from its package.json (one folder above both src/ and dist/). */
@@ -57,7 +57,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
         withTableInputFlags(program.command('harmonize').description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).'))
           .requiredOption('--out <table>', '(required) where to write the table with the features harmonized')
           .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply')
-          .addOption(threadsOption()),
+          .addOption(tableThreadsOption()),
       ),
       { volumes: 'no' },
     ),
@@ -74,7 +74,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
       .requiredOption('--out <table>', '(required) where to write the adjusted table')
       .option('--estimate-new-batches', 'estimate each batch the model has not seen from its samples here (two or more), then adjust every sample')
       .option('--save-model <file>', 'with --estimate-new-batches: write the model extended with the new batches')
-      .addOption(threadsOption()),
+      .addOption(tableThreadsOption()),
   ).action(async (flags) => (await import('./commands/apply-table.js')).applyTable(flags, io));
 
   withDiagnosticsFlags(
@@ -127,7 +127,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
         .addOption(new Option('--mean-only').hideHelp())
         .addOption(new Option('--non-parametric').hideHelp())
         .addOption(new Option('--no-eb').hideHelp())
-        .addOption(threadsOption()),
+        .addOption(threadsOption('threads to work on', `every core; for a table of fewer than ${THREADED_CELLS / 1e6} million cells, 1`)),
       'with explicit knots agreed by every site: COLUMN:knots=K1,K2,...:boundary=LOW,HIGH',
     ),
   ).action(async (flags) => (await import('./commands/fit-partial.js')).fitPartial(flags, io));

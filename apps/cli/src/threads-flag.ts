@@ -22,11 +22,24 @@ export function threadsFlag(value: string): number {
 }
 
 /**
- * The `--threads` option, for any command (`command.addOption(threadsOption())`): parsed by
- * {@link threadsFlag}, every core by default; `what` says what they do.
+ * A table of fewer cells than this (rows x features) is worked on by one thread unless `--threads`
+ * says otherwise: its math takes a fraction of a second, less than starting and warming workers,
+ * which also take tens of megabytes each.
  */
-export function threadsOption(what = 'threads to work on'): Option {
-  return new Option('--threads <n>', `${what}: 1 (no worker) to 1024`).argParser(threadsFlag).default(availableParallelism(), 'every core');
+export const THREADED_CELLS = 10_000_000;
+
+/**
+ * The `--threads` option, for any command (`command.addOption(threadsOption())`): parsed by
+ * {@link threadsFlag}; `what` says what the threads do and `fallback` what happens without the
+ * flag.
+ */
+export function threadsOption(what = 'threads to work on', fallback = 'every core'): Option {
+  return new Option('--threads <n>', `${what}: 1 (no worker) to 1024 (default: ${fallback})`).argParser(threadsFlag);
+}
+
+/** The `--threads` option of the table commands, whose default depends on the table's size ({@link withCombatThreads}). */
+export function tableThreadsOption(): Option {
+  return threadsOption('threads to work on', `every core for a table of ${THREADED_CELLS / 1e6} million cells or more, else 1`);
 }
 
 /** The threads a command's flags ask for: `--threads`, else every core. */
@@ -37,11 +50,13 @@ export function threadsOf(flags: ThreadsFlags): number {
 /**
  * Runs `work` with core's math on the threads the flags ask for (`CombatThreads`: features split
  * across workers, results bit for bit the same for any number), stopping the workers after it.
+ * Without `--threads`, a table of `cells` (rows x features) under {@link THREADED_CELLS} gets one
+ * thread and no worker, a larger one every core.
  */
-export async function withCombatThreads<T>(flags: ThreadsFlags, work: (threads: CombatThreads) => Promise<T>): Promise<T> {
+export async function withCombatThreads<T>(flags: ThreadsFlags, cells: number, work: (threads: CombatThreads) => Promise<T>): Promise<T> {
   // Loaded here, not with the program: a command that fails early, or prints its help, starts faster.
   const { CombatThreads: Threads } = await import('@combat/threads');
-  const threads = new Threads({ threads: threadsOf(flags) });
+  const threads = new Threads({ threads: flags.threads ?? (cells < THREADED_CELLS ? 1 : availableParallelism()) });
   try {
     return await work(threads);
   } finally {

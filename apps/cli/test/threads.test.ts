@@ -1,9 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { encodeNiftiFile, readNifti } from '@combat/io-nifti/node';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli-io.js';
-import { threadsFlag } from '../src/threads-flag.js';
+import { THREADED_CELLS, threadsFlag, withCombatThreads } from '../src/threads-flag.js';
 import { temporaryFolder } from '@combat/test-support';
 import { ROI, ROI_FLAGS, SEED, VOLUME_FLAGS, filesBelow, seedCopy, writtenFiles } from './helpers.js';
 import { runCli, runCliWith } from './run-cli.js';
@@ -17,6 +18,13 @@ describe('--threads', () => {
       expect(() => threadsFlag(value), value).toThrow(UsageError);
       expect(() => threadsFlag(value), value).toThrow(`--threads: expected a whole number from 1 to 1024; received "${value}"`);
     }
+  });
+
+  it('gives a table one thread by default when it is small, every core when it is large, and what --threads says', async () => {
+    const used = (flags: { threads?: number }, cells: number) => withCombatThreads(flags, cells, async (threads) => threads.threads);
+    expect(await used({}, THREADED_CELLS - 1)).toBe(1);
+    expect(await used({}, THREADED_CELLS)).toBe(availableParallelism());
+    expect(await used({ threads: 3 }, 10)).toBe(3);
   });
 
   it('writes the same bytes with 1 (no worker), 2 and 3 threads: tables in chunks of a few rows, models, statistics', async () => {

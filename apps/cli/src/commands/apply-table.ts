@@ -61,7 +61,7 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
       }
     }
     checkBatches(used, encoded, rows);
-    const missingCells = await withCombatThreads(flags, (threads) => adjustChunks(paired, featureNames, used, encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads));
+    const missingCells = await withCombatThreads(flags, data.rows * featureNames.length, (threads) => adjustChunks(paired, featureNames, used, encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads));
     if (flags.saveModel !== undefined) {
       await plan.write(flags.saveModel, encodeModelFile(used, { featureNames, columns, idColumn }, { target: flags.saveModel }));
     }

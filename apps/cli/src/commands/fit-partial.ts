@@ -99,7 +99,7 @@ async function partialTable(flags: FitPartialFlags & { data: string }, splines: 
   const plan = new OutputPlan({ inputs: [flags.data, ...(flags.covariates === undefined ? [] : [flags.covariates])], overwrite: flags.overwrite ?? false });
   plan.file(flags.out, '--out');
   const { statistics, missingCells } = await withOutputs(plan, async () => {
-    const accumulated = await withCombatThreads(flags, (threads) => accumulateChunks(paired, features, pairedCovariates(paired, columns), splines === undefined ? {} : { splines }, { idColumn, features }, threads));
+    const accumulated = await withCombatThreads(flags, paired.data.rows * features.length, (threads) => accumulateChunks(paired, features, pairedCovariates(paired, columns), splines === undefined ? {} : { splines }, { idColumn, features }, threads));
     await plan.write(flags.out, encodeStatisticsFile(accumulated.statistics, { featureNames: features, columns, idColumn }, { target: flags.out }));
     return accumulated;
   });

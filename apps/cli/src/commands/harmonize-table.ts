@@ -58,7 +58,7 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run:
     if (data.rows === 0) inRows(rows, () => harmonize({ data: new Float64Array(0), samples: 0, features: features.length }, covariates, options));
     const output = outputEncoder(flags.out);
     const [before, after] = wantsDiagnostics(flags) ? [new KeptRows(data.rows, features.length), new KeptRows(data.rows, features.length)] : [];
-    const fit = await withCombatThreads(flags, async (threads) => {
+    const fit = await withCombatThreads(flags, data.rows * features.length, async (threads) => {
       const scan = (chunk: Table, matrix: DataMatrix) => {
         output.scan(chunk, features);
         before?.set(chunk.firstRow ?? 0, matrix.data);
