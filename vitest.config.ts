@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One vitest run for the whole workspace, in two projects. The `source` export condition makes
+ * One vitest run for the whole workspace, in three projects. The `source` export condition makes
  * every `@combat/*` import in the packages' tests resolve to the TypeScript sources, so they need
  * no build. The CLI's tests run the built `combat` executable as a user would, so their project
- * first builds it (turbo: a cached no-op when nothing changed).
+ * first builds it (turbo: a cached no-op when nothing changed); the web app's tests run its built
+ * page in Chromium, so their project builds the app (and the CLI, which applies its model) first.
  */
 export default defineConfig({
   resolve: { conditions: ['source'] },
@@ -16,7 +17,8 @@ export default defineConfig({
     testTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'packages', include: ['packages/*/test/**/*.test.ts', 'test-support/test/**/*.test.ts'] } },
-      { extends: true, test: { name: 'cli', include: ['apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'], globalSetup: ['apps/cli/test/build-cli.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts', 'apps/cli/test/**/*.test.ts'], globalSetup: ['apps/cli/test/build-cli.ts'] } },
+      { extends: true, test: { name: 'web', include: ['apps/web/test/**/*.test.ts'], globalSetup: ['apps/web/test/build-web.ts'] } },
     ],
   },
 });

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeModelFile, parseDelimited, tableMatrix, type Table } from '@combat/io-arrow';
+import { COMBAT_CASES, expectClose, loadCase } from '@combat/test-support';
+import { describe, expect, it } from 'vitest';
+import { FieldError } from '../src/explain.js';
+import { runHarmonization } from '../src/harmonize-run.js';
+import type { RunRequest } from '../src/protocol.js';
+
+const INPUT = join(COMBAT_CASES, 'roi-parametric', 'input.csv');
+
+function featureValues(table: Table, features: readonly string[]): Float64Array {
+  return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length] as string)?.numbers?.[Math.floor(k / features.length)] ?? Number.NaN);
+}
+
+function request(data: File, changes: Partial<RunRequest> = {}): RunRequest {
+  return { data, covariates: null, id: 'subject', batch: 'site', categorical: ['sex', 'dx'], continuous: ['age'], splines: [], splineDf: 4, features: ['f000', 'f001'], mode: 'parametric', meanOnly: false, refBatch: null, ...changes };
+}
+
+/** The problem a run gives, as the page shows it. */
+async function problem(run: RunRequest): Promise<{ field: string; message: string }> {
+  try {
+    await runHarmonization(run, () => {});
+  } catch (error) {
+    if (error instanceof FieldError) return { field: error.field, message: error.message };
+    throw error;
+  }
+  throw new Error('the run succeeded');
+}
+
+describe('a run of the table flow (in Node, as the worker runs it)', () => {
+  it('gives sva\u2019s table for roi-parametric (1e-9), every column kept, and a model file that reads back', async () => {
+    const { spec, expected } = loadCase('roi-parametric');
+    const text = await readFile(INPUT, 'utf8');
+    const input = parseDelimited(text, { source: INPUT });
+    const features = input.names.slice(input.names.indexOf(spec.features.from), input.names.indexOf(spec.features.to) + 1);
+    const result = await runHarmonization(request(new File([text], 'input.csv'), { features }), () => {});
+    const written = parseDelimited(new TextDecoder().decode(result.table.bytes), { source: result.table.name });
+    expect(written.names).toEqual(input.names);
+    expectClose(featureValues(written, features), expected, 1e-9, 'roi-parametric');
+    const saved = decodeModelFile(result.model.bytes, { source: result.model.name });
+    expect(saved.featureNames).toEqual(features);
+    expect(saved.columns).toEqual({ batch: 'site', categorical: ['sex', 'dx'], continuous: ['age'] });
+    expect(saved.idColumn).toBe('subject');
+    expect(result.report).toContain('Did harmonization work?');
+  });
+
+  it('puts each problem next to its control, in the library\u2019s words', async () => {
+    const text = await readFile(INPUT, 'utf8');
+    const data = new File([text], 'input.csv');
+    // A text column chosen as a feature: tableMatrix's own message.
+    let expected = '';
+    try {
+      tableMatrix(parseDelimited(text, { source: 'input.csv' }), ['f000', 'sex'], { idColumn: 'subject' });
+    } catch (error) {
+      expected = (error as Error).message;
+    }
+    expect(expected).not.toBe('');
+    expect(await problem(request(data, { categorical: ['dx'], features: ['f000', 'sex'] }))).toEqual({ field: 'features', message: expected });
+    expect(await problem(request(data, { features: ['f000', 'site'] }))).toEqual({ field: 'features', message: 'the features include "site" (given as the batch); a column is a feature or has another role, not both' });
+    expect(await problem(request(data, { splines: ['age'], continuous: [] }))).toEqual({ field: 'spline-columns', message: 'a spline is of a continuous covariate; "age" is not one (choose it as continuous too)' });
+    expect(await problem(request(new File([text], 'input.xlsx')))).toEqual({ field: 'data-file', message: 'input.xlsx: expected a table file ending in .csv, .tsv, .arrow, .feather, .ipc or .arrows' });
+    const oneSite = text.replace(/,site[ABC],/g, ',siteA,');
+    const one = await problem(request(new File([oneSite], 'one-site.csv')));
+    expect(one.field).toBe('batch-column');
+    expect(one.message.startsWith('one-site.csv: column "site": ')).toBe(true);
+  });
+});
