@@ -253,12 +253,24 @@ export async function withOutputs<T>(plan: OutputPlan, work: () => Promise<T>): 
   }
 }
 
+/** Whether {@link interruptActivePlans} was called: the process is stopping on a signal. */
+let interrupting = false;
+
 /**
  * Interrupts every plan still being written (for an interrupted process): see
  * {@link OutputPlan.interrupt}.
  */
 export async function interruptActivePlans(): Promise<void> {
+  interrupting = true;
   await Promise.all([...active].map((plan) => plan.interrupt()));
+}
+
+/**
+ * Whether the process is stopping on a signal: a write the interrupt cut short then fails
+ * (its file closed and removed), which is no error of the run's to report.
+ */
+export function isInterrupted(): boolean {
+  return interrupting;
 }
 
 /** What is at a path, without following a link there. */

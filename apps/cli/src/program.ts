@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DataError, OutputError, UsageError, type CliIo } from './cli-io.js';
 import { withDiagnosticsFlags } from './diagnostics-output.js';
 import { describeError } from './explain.js';
+import { isInterrupted } from './outputs.js';
 import { collectList, collectSplines, commaList } from './options.js';
 import { runFacts } from './run-facts.js';
 import { tableThreadsOption, THREADED_CELLS, threadsOption } from './threads-flag.js';
@@ -24,6 +25,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // Stopping on a signal: what failed failed because the interrupt removed its files (main.ts exits with the signal's code).
+    if (isInterrupted()) return 1;
     if (error instanceof UsageError) {
       io.stderr.write(`combat: usage error: ${error.message}\n`);
       return 2;
