@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { checkBytes, checkOneOf, checkOptionalString, checkOptions, checkString } from '@combat/base/internal';
+import { checkBytes, checkOneOf, checkOptionalString, checkOptions, checkString, refuseArgument } from '@combat/base/internal';
 import { checkReplaced, checkTable } from './arguments.js';
 import {
   RowSplitter,
@@ -15,7 +15,7 @@ import {
   textTooLongError,
   validText,
 } from './delimited-rows.js';
-import { RowColumn } from './row-column.js';
+import { NumberColumn, RowColumn } from './row-column.js';
 import { DEFAULT_SOURCE, textColumn, type Column, type Table } from './table.js';
 
 /**
@@ -123,7 +123,7 @@ export function formatDelimited(table: Table, replaced: ReadonlyMap<string, Floa
 export function formatRows(table: Table, replaced: ReadonlyMap<string, Float64Array>, delimiter: ',' | '\t', header: boolean): string {
   // A lone empty cell would be an empty line, which readers skip: quote it ("").
   const config = { delimiter, newline: '\n', quotes: (value: unknown): boolean => table.names.length === 1 && value === '' };
-  const sources = table.names.map((name) => replaced.get(name) ?? table.columns.get(name));
+  const sources = table.names.map((name) => replaced.get(name) ?? written(table, name));
   const rows = table.names.length > 1 ? sharedRows(sources) : null;
   if (rows === null) {
     const columns = sources.map((source) => (source instanceof Float64Array ? Array.from(source, numberCell) : (source?.raw ?? source?.cells.map((cell) => cell ?? '') ?? [])));
@@ -158,4 +158,17 @@ function sharedRows(sources: readonly (Float64Array | Column | undefined)[]): re
   const first = columns[0];
   if (!(first instanceof RowColumn) || !columns.every((column) => column instanceof RowColumn && column.rows === first.rows)) return null;
   return first.rows;
+}
+
+/**
+ * A column written as read: its text. A column of a chunk read as numbers (`chunks({ numbers })`)
+ * has none left (`1.50`, `-0`, `NA` would come out as `1.5`, `0`, an empty cell): writing it
+ * without a replacement is refused.
+ */
+function written(table: Table, name: string): Column | undefined {
+  const column = table.columns.get(name);
+  if (column instanceof NumberColumn) {
+    refuseArgument(`the column "${name}" of ${table.source}`, 'a column with its text, or a replacement (it was read as numbers, chunks({ numbers }), which keeps no text)', 'a column read as numbers');
+  }
+  return column;
 }

@@ -41,7 +41,8 @@ export interface TableChunks {
    * the same, their `cells` are the numbers in shortest round-trip form (null where missing) and
    * they have no `raw` text. A row with a cell that is not a number is kept as text, so that
    * `tableMatrix` names that cell as it does when the text is kept. The chunks are the same
-   * either way.
+   * either way, but for writing: a column read as numbers can be written only replaced
+   * (`TableEncoder` refuses it otherwise), as `1.50`, `-0` or `NA` would not come out as read.
    *
    * @throws {@link TableFormatError} when a chunk is not part of a table (a ragged row, an
    * unterminated quote, a damaged record batch...), or `options.columns` or `options.numbers`

@@ -462,6 +462,18 @@ describe('writing a chunk at a time', () => {
     expect(unscanned.error).toEqual({ name: 'TableFormatError', message: expect.stringContaining(`${path}: row 250, column "code": "0249" cannot be written as a number`) });
   });
 
+  it('refuses to write a column read as numbers unless it is replaced: its text is gone', async () => {
+    const chunks = readDelimitedChunks(piecewise(new TextEncoder().encode('a,b\n1,1.50\n2,-0\n'), [64]), ',', { source: SOURCE, chunkBytes: 64, numbers: ['b'] });
+    await chunks.next();
+    let seen = 0;
+    for await (const chunk of chunks) {
+      seen++;
+      expect(() => new TableEncoder('csv').encode(chunk, new Map())).toThrow(/the column "b" of .*: expected a column with its text, or a replacement/);
+      expect(new TextDecoder().decode(new TableEncoder('csv').encode(chunk, new Map([['b', Float64Array.of(7, 8)]])))).toBe('a,b\n1,7\n2,8\n');
+    }
+    expect(seen).toBe(1);
+  });
+
   it('refuses careless calls by name', () => {
     const table = parseDelimited('a,b\n1,2\n');
     expect(() => new TableEncoder('xlsx' as 'csv')).toThrow(InvalidArgumentError);
