@@ -133,6 +133,12 @@ function countFeatures(): void {
 
 /** Reads a chosen file in a worker of its own and offers its columns. */
 function inspect(field: 'data-file' | 'covars-file', file: File | undefined): void {
+  // A run of the files chosen before is of no use any more.
+  if (running !== null) {
+    finishRun();
+    progress.value = 0;
+    status.textContent = 'cancelled: a file changed';
+  }
   readers.get(field)?.terminate();
   readers.delete(field);
   clearProblems();
@@ -162,6 +168,12 @@ function inspect(field: 'data-file' | 'covars-file', file: File | undefined): vo
     element<HTMLParagraphElement>(`${field}-info`).textContent = `${file.name}: ${reply.rows} rows, ${reply.columns.length} columns`;
     refreshPickers();
   };
+  worker.onerror = (error) => {
+    worker.terminate();
+    readers.delete(field);
+    refreshPickers();
+    showProblem(field, `${file.name}: could not be read (${error.message || 'the reader stopped'}); choose it again, or another file`);
+  };
   worker.postMessage({ kind: 'inspect', field, file } satisfies Request);
 }
 
@@ -171,10 +183,15 @@ function runRequest(): RunRequest | null {
     showProblem('data-file', 'choose the data table: a CSV, TSV, Arrow or Feather file with one row per subject');
     return null;
   }
+  // A covariates table chosen but not read (still being read, or refused) is never left out silently.
+  if (covarsFile.files?.length === 1 && columns.covars === null) {
+    showProblem('covars-file', `${covarsFile.files[0]?.name}: not read yet, or refused (see its message); wait for its columns, choose another file, or remove it`);
+    return null;
+  }
   const mode = (form.elements.namedItem('mode') as RadioNodeList).value as Mode;
   return {
     data,
-    covariates: columns.covars === null ? null : (covarsFile.files?.[0] ?? null),
+    covariates: covarsFile.files?.[0] ?? null,
     id: idColumn.value === '' ? null : idColumn.value,
     batch: batchColumn.value,
     categorical: selected(categorical),

@@ -140,6 +140,23 @@ describe.skipIf(!browserAvailable)('the web app, built and served on 127.0.0.1, 
     expect(errors).toEqual([]);
   });
 
+  it('never runs without a covariates table that was chosen but refused', async () => {
+    const { page, requests, errors } = await openApp(browser, server.url);
+    await page.getByTestId('data-file').setInputFiles(INPUT);
+    await expect.poll(() => page.getByTestId('batch-column').locator('option').count()).toBeGreaterThan(1);
+    await page.getByTestId('covars-file').setInputFiles({ name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from('subject,site\ns1,A,extra\n') });
+    const refused = page.locator('[data-testid="error"][data-field="covars-file"]');
+    await refused.waitFor({ state: 'visible' });
+    await page.getByTestId('batch-column').selectOption('site');
+    await page.getByTestId('features').selectOption(['f000', 'f001']);
+    await page.getByTestId('run').click();
+    await expect.poll(() => refused.textContent()).toBe('ragged.csv: not read yet, or refused (see its message); wait for its columns, choose another file, or remove it');
+    expect(await page.getByTestId('progress').evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(0);
+    expect(await page.locator('#results').isHidden()).toBe(true);
+    expect(outside(requests, server.url)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('shows a covariates table that misses a subject next to its control, and does not offer a column with a text cell', async () => {
     const input = await readFile(INPUT, 'utf8');
     const lines = input.trim().split('\n');
