@@ -5,11 +5,10 @@ import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { COMBAT } from './run-cli.js';
 
-/**
- * `combat` runs each command in its own process (its heap flags are set in it: `src/heap-flags.ts`):
- * SIGINT or SIGTERM to it removes what the run staged, and it exits with the shell's code for the
- * signal.
- */
+// `combat` runs each command in its own process (its heap flags are set in it: `src/heap-flags.ts`):
+// SIGINT or SIGTERM to it removes what the run staged, and it exits with the shell's code for the
+// signal.
+
 /** Starts `combat harmonize` on a table big enough to write for a while; resolves once its output is staged. */
 async function startRun(): Promise<{ dir: string; child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr: () => string }> {
   const dir = await temporaryFolder('signals');
