@@ -2,6 +2,7 @@ import { CombatError, harmonize, type CombatModel, type CombatOptions, type Comb
 import { diagnose } from '@combat/diagnostics';
 import { encodeModelFile, tableMatrix, TableEncoder, type CovariateColumns, type Table } from '@combat/io-arrow';
 import { renderReport } from '@combat/report';
+import manifest from '../package.json' with { type: 'json' };
 import { asProblem, FieldError, inField, type RowContext } from './explain.js';
 import { pairedCovariates } from './pairing.js';
 import type { Field, RunRequest, RunResult } from './protocol.js';
@@ -10,8 +11,8 @@ import { decodeTable, harmonizedName, tableFormat } from './table-file.js';
 /** The name the model is downloaded under (and named by in its messages). */
 const MODEL_NAME = 'model.arrow';
 
-/** The app's version, in the report's facts. */
-const VERSION = '0.1.0';
+/** The app's version (its package.json's), in the report's facts. */
+const VERSION = manifest.version;
 
 /** Tells the page how far a run is: what it does now and the share done, 0 to 1. */
 type Progress = (step: string, fraction: number) => void;
