@@ -6,6 +6,7 @@ export { COMBAT_CASES, caseNames, loadCase, type CaseSpec, type FixtureCase } fr
 export { FAMILY_CASES, familyCaseNames, loadFamilyCase, type FamilyCase, type FamilySpec, type FamilyTable } from './family-cases.js';
 export { REPO_ROOT, fixturePath } from './fixtures.js';
 export { random, selectSamples, syntheticData, type SyntheticSpec } from './synthetic.js';
+export { exampleStudy } from './example-study.js';
 export { temporaryFolder } from './temporary.js';
 export { rejectionBy, thrownBy, type ErrorClass } from './thrown.js';
 export { describeExamples, type ExampleOptions } from './examples.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { copyFile, cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from '@combat/io-arrow';
+import { encodeNiftiFile, readNifti } from '@combat/io-nifti/node';
 import { fixturePath, temporaryFolder, type CaseSpec } from '@combat/test-support';
 
 /** The repository's fixtures folder. */
@@ -46,6 +47,20 @@ export async function seedCopy(prefix: string): Promise<string> {
   await cp(join(SEED, 'images'), join(dir, 'images'), { recursive: true });
   await copyFile(join(SEED, 'mask.nii.gz'), join(dir, 'mask.nii.gz'));
   await copyFile(join(SEED, 'covars.csv'), join(dir, 'covars.csv'));
+  return dir;
+}
+
+/**
+ * A copy of the volumes-seed case (see {@link seedCopy}) whose last image, sub-24, has a voxel
+ * inside the mask so large that its harmonized value is beyond float32's range.
+ */
+export async function seedWithOverflow(prefix: string): Promise<string> {
+  const dir = await seedCopy(prefix);
+  const last = join(dir, 'images', 'sub-24.nii.gz');
+  const image = await readNifti(last);
+  const data = Float64Array.from(image.data);
+  data[3364] = 1e39;
+  await writeFile(last, await encodeNiftiFile(last, { ...image, data }, { dtype: 'float64' }));
   return dir;
 }
 

@@ -3,29 +3,12 @@
  * 8 samples in two batches (4 each) with 3 features, its covariates, each batch's block, the
  * model `harmonize` fits to it, and 3 samples of a third site the model has not seen.
  */
+import { exampleStudy } from '@combat/test-support';
 import { harmonize, type Covariates, type DataMatrix } from '../src/index.js';
 
-const features = 3;
-const values = [
-  // siteA: thickness of three regions
-  2.61, 2.48, 3.05,
-  2.55, 2.40, 2.98,
-  2.70, 2.52, 3.11,
-  2.49, 2.37, 2.90,
-  // siteB: thicker on average, and more spread
-  2.83, 2.71, 3.32,
-  2.95, 2.66, 3.41,
-  2.74, 2.80, 3.20,
-  3.02, 2.59, 3.47,
-];
-
 export function context() {
-  const matrix: DataMatrix = { data: Float64Array.from(values), samples: 8, features };
-  const covariates = {
-    batch: ['siteA', 'siteA', 'siteA', 'siteA', 'siteB', 'siteB', 'siteB', 'siteB'],
-    categorical: { sex: ['F', 'M', 'F', 'M', 'F', 'M', 'F', 'M'] },
-    continuous: { age: [34, 51, 47, 29, 62, 45, 38, 56] },
-  } satisfies Covariates;
+  const { matrix, covariates } = exampleStudy();
+  const { features } = matrix;
   const block = (first: number, samples: number): DataMatrix => ({ data: matrix.data.slice(first * features, (first + samples) * features), samples, features });
   const part = (first: number, samples: number): Covariates => ({
     batch: covariates.batch.slice(first, first + samples),
