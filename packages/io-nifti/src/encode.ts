@@ -75,8 +75,8 @@ export function encodeVolume(volume: Volume, options: EncodeOptions, target: str
   // converted by the engine as an assignment converts them.
   const voxels = new type.array(bytes.buffer, VOX_OFFSET, data.length);
   voxels.set(data);
-  // Only float32 turns a finite value into an infinite one.
-  if (dtype === 'float32') {
+  // Only float32 turns a finite value into an infinite one, and only from a wider type.
+  if (dtype === 'float32' && !(data instanceof Float32Array)) {
     for (let k = 0; k < voxels.length; k++) if (voxels[k] - voxels[k] !== 0 && data[k] - data[k] === 0) throw overflow(volume, k, target);
   }
   return gzip ? gzipSync(bytes, { level: level as 6 }) : bytes;

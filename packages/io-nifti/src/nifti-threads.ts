@@ -3,7 +3,8 @@ import { checkInteger, checkNonEmptyString, checkObject, checkOptions, checkVolu
 import workerpool from 'workerpool';
 import { readOptions } from './arguments.js';
 import type { NiftiImage } from './decode.js';
-import { encodeNiftiFile, readNifti, type EncodeFileOptions, type ReadNiftiOptions } from './node.js';
+import type { EncodeFileOptions, ReadNiftiOptions } from './node.js';
+import { encodeNiftiFileOnThread, readNiftiOnThread } from './on-thread.js';
 import { checkIndices, readVoxels, type NiftiVoxels } from './read-voxels.js';
 import { reviveError, type Outcome } from './sent-errors.js';
 
@@ -30,8 +31,10 @@ export interface NiftiThreadsOptions {
  * voxels and bytes cross between threads as transferred ArrayBuffers, not copies; errors come back
  * as their own classes (`NiftiFormatError`, `InputReadError`, `NiftiWriteError`,
  * `InvalidArgumentError`), with their messages and files. Results are those of `readNifti` and
- * `encodeNiftiFile` bit for bit, whatever the number of threads. With one thread no worker is
- * started. The workers stay until {@link NiftiThreads.close}. Give the object to
+ * `encodeNiftiFile` bit for bit, whatever the number of threads. Each thread inflates and
+ * deflates itself, with zlib's synchronous calls (`readNifti` and `encodeNiftiFile` hand zlib's work
+ * to libuv's threads), so `threads` threads work, no more. With one thread no worker is started:
+ * the calling thread does it all. The workers stay until {@link NiftiThreads.close}. Give the object to
  * `NiftiFileResource` (`{ threads }`) to load volumes through it.
  *
  * @example
@@ -74,7 +77,7 @@ export class NiftiThreads {
    * ```
    */
   async read(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
-    if (this.pool === null) return readNifti(path, options);
+    if (this.pool === null) return readNiftiOnThread(path, options);
     checkNonEmptyString(path, 'path');
     const { maxBytes } = readOptions(options, path);
     return unwrap(await this.pool.exec('read', [path, { maxBytes }]));
@@ -95,7 +98,7 @@ export class NiftiThreads {
    * ```
    */
   async readVoxels(path: string, indices: Int32Array, options: ReadNiftiOptions = {}): Promise<NiftiVoxels> {
-    if (this.pool === null) return readVoxels(path, indices, options);
+    if (this.pool === null) return readVoxels(path, indices, options, readNiftiOnThread);
     checkNonEmptyString(path, 'path');
     checkIndices(indices);
     const { maxBytes } = readOptions(options, path);
@@ -135,7 +138,7 @@ export class NiftiThreads {
    * ```
    */
   async encodeFile(path: string, volume: Volume, options: EncodeFileOptions = {}, handling: { readonly handOver?: boolean } = {}): Promise<Uint8Array> {
-    if (this.pool === null) return encodeNiftiFile(path, volume, options);
+    if (this.pool === null) return encodeNiftiFileOnThread(path, volume, options);
     checkNonEmptyString(path, 'path');
     checkVolume(volume, 'volume');
     checkOptions(options);

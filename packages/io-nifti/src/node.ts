@@ -5,14 +5,15 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { constants, createGunzip, gzip } from 'node:zlib';
+import { createGunzip, gzip } from 'node:zlib';
 import { InputReadError, type Volume, type VolumeResource } from '@combat/base';
-import { checkNonEmptyString, checkOneOf, checkOptions, refuseArgument } from '@combat/base/internal';
+import { checkNonEmptyString, checkOptions, refuseArgument } from '@combat/base/internal';
 import { writeFileAtomically } from '@combat/base/node';
 import { readOptions } from './arguments.js';
 import { NiftiCollector } from './collect.js';
 import { buildImage, isGzip, type NiftiImage } from './decode.js';
 import { encodeVolume, type EncodeOptions } from './encode.js';
+import { deflateOptions, encodeOptions } from './file-encoding.js';
 import { NiftiFormatError } from './errors.js';
 import type { NiftiHeader } from './header.js';
 import { CHECK_LIMIT } from './gunzip.js';
@@ -150,12 +151,10 @@ export type EncodeFileOptions = Omit<EncodeOptions, 'gzip'> & {
  * ```
  */
 export async function encodeNiftiFile(path: string, volume: Volume, options: EncodeFileOptions = {}): Promise<Uint8Array> {
-  checkNonEmptyString(path, 'path');
-  const { strategy = 'default', ...encoding } = checkOptions(options);
-  checkOneOf(strategy, 'options.strategy', ['default', 'run-length']);
+  const { encoding, strategy } = encodeOptions(path, options);
   const raw = encodeVolume(volume, { ...encoding, gzip: false }, path);
   if (!path.endsWith('.gz')) return raw;
-  return deflate(raw, { level: options.level ?? 6, chunkSize: CHUNK, strategy: strategy === 'run-length' ? constants.Z_RLE : constants.Z_DEFAULT_STRATEGY });
+  return deflate(raw, { ...deflateOptions(encoding.level, strategy), chunkSize: CHUNK });
 }
 
 /**

@@ -19,10 +19,10 @@ export interface NiftiVoxels {
   readonly voxels: VoxelArray;
 }
 
-/** Reads an image and keeps its voxels at `indices` (see {@link NiftiVoxels}). */
-export async function readVoxels(path: string, indices: Int32Array, options: ReadNiftiOptions): Promise<NiftiVoxels> {
+/** Reads an image (with `read`, `readNifti` by default) and keeps its voxels at `indices` (see {@link NiftiVoxels}). */
+export async function readVoxels(path: string, indices: Int32Array, options: ReadNiftiOptions, read = readNifti): Promise<NiftiVoxels> {
   checkIndices(indices);
-  const { data, ...image } = await readNifti(path, options);
+  const { data, ...image } = await read(path, options);
   const voxels = new (data.constructor as new (length: number) => VoxelArray)(indices.length);
   for (let k = 0; k < indices.length; k++) voxels[k] = data[indices[k] as number] as number;
   return { image, voxels };

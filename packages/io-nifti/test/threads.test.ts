@@ -10,14 +10,15 @@ import { NiftiFileResource, NiftiThreads, encodeNiftiFile, readNifti, type Encod
 import { TYPES, buildNifti, type ImageSpec } from './nifti-builder.js';
 
 /**
- * NiftiThreads reads and encodes on worker threads exactly what readNifti and encodeNiftiFile give
- * on the calling thread: the same image, bytes or error (class, message, file, context), for any
- * input, hostile ones included.
+ * NiftiThreads reads and encodes on worker threads, or with one thread on the calling thread (zlib's
+ * synchronous calls in both), exactly what readNifti and encodeNiftiFile give: the same image,
+ * bytes or error (class, message, file, context), for any input, hostile ones included.
  */
 
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 60);
 const dir = await temporaryFolder('nifti-threads');
 const threads = new NiftiThreads({ threads: 2 });
+const one = new NiftiThreads({ threads: 1 });
 afterAll(() => threads.close());
 let files = 0;
 
@@ -51,9 +52,11 @@ function described(image: unknown): unknown {
 }
 
 async function expectSameRead(path: string): Promise<void> {
-  const [here, there] = await Promise.all([settle(() => readNifti(path)), settle(() => threads.read(path))]);
-  if ('value' in here && 'value' in there) expect(described(there.value)).toEqual(described(here.value));
-  else expect(there).toEqual(here);
+  const [here, there, alone] = await Promise.all([settle(() => readNifti(path)), settle(() => threads.read(path)), settle(() => one.read(path))]);
+  for (const other of [there, alone]) {
+    if ('value' in here && 'value' in other) expect(described(other.value)).toEqual(described(here.value));
+    else expect(other).toEqual(here);
+  }
 }
 
 const DATATYPES = Object.keys(TYPES).map(Number);
@@ -111,6 +114,26 @@ describe('NiftiThreads reads as readNifti does', () => {
     );
   });
 
+  it('a gzip stream that runs on far past its image, a wrong CRC, several members: the same image or error', async () => {
+    const spec = fc.sample(validSpec, { numRuns: 1, seed: 7 })[0]!;
+    const image = buildNifti(spec);
+    const noise = Uint8Array.from({ length: 3 * 2 ** 20 }, (_, k) => (k * 2654435761) >>> 24);
+    const cases: [string, Uint8Array][] = [
+      // Read only as far as the image and 1 MiB past it, unchecked beyond.
+      ['long.nii.gz', gzipSync(Buffer.concat([image, noise]), { level: 1 })],
+      ['members.nii.gz', Buffer.concat([gzipSync(image.subarray(0, 400)), gzipSync(image.subarray(400))])],
+    ];
+    const wrong = new Uint8Array(gzipSync(image));
+    wrong[wrong.length - 6] ^= 1;
+    cases.push(['crc.nii.gz', wrong]);
+    for (const [name, bytes] of cases) {
+      await writeFile(join(dir, name), bytes);
+      await expectSameRead(join(dir, name));
+    }
+    expect(await settle(() => one.read(join(dir, 'long.nii.gz')))).toHaveProperty('value');
+    expect(await settle(() => one.read(join(dir, 'crc.nii.gz')))).toMatchObject({ error: { class: 'NiftiFormatError' } });
+  });
+
   it('a file that cannot be read, or an image over maxBytes: the same error, as its own class', async () => {
     const missing = await settle(() => threads.read(join(dir, 'missing.nii.gz')));
     expect(missing).toEqual(await settle(() => readNifti(join(dir, 'missing.nii.gz'))));
@@ -158,9 +181,12 @@ describe('NiftiThreads encodes as encodeNiftiFile does', () => {
       fc.asyncProperty(volume, options, async ({ shape, data, header }, [name, encoding]) => {
         const make = (): Volume => ({ shape, affine: identityAffine(), data: data.slice(), ...(header ? { header: template.header } : {}) });
         const path = join(dir, name);
-        const [here, there] = await Promise.all([settle(() => encodeNiftiFile(path, make(), encoding)), settle(() => threads.encodeFile(path, make(), encoding))]);
-        if ('value' in here && 'value' in there) expect(Buffer.from(there.value).equals(Buffer.from(here.value))).toBe(true);
-        else expect(there).toEqual(here);
+        const calls = [() => encodeNiftiFile(path, make(), encoding), () => threads.encodeFile(path, make(), encoding), () => one.encodeFile(path, make(), encoding)];
+        const [here, there, alone] = await Promise.all(calls.map((call) => settle(call)));
+        for (const other of [there!, alone!]) {
+          if ('value' in here! && 'value' in other) expect(Buffer.from(other.value).equals(Buffer.from(here.value))).toBe(true);
+          else expect(other).toEqual(here);
+        }
       }),
       { numRuns: RUNS },
     );
@@ -191,7 +217,6 @@ describe('NiftiThreads encodes as encodeNiftiFile does', () => {
     big.data[5] = 1e40;
     await expect(threads.encodeFile(join(dir, 'big.nii.gz'), big)).rejects.toThrow(NiftiWriteError);
     expect(big.data[5]).toBe(1e40);
-    const one = new NiftiThreads({ threads: 1 });
     const kept = make();
     expect(Buffer.from(await one.encodeFile(join(dir, 'moved.nii.gz'), kept)).equals(Buffer.from(bytes))).toBe(true);
     expect(kept.data.length).toBe(64);
@@ -200,7 +225,6 @@ describe('NiftiThreads encodes as encodeNiftiFile does', () => {
     const view: Volume = { shape: [4, 4, 4], affine: identityAffine(), data: shared.subarray(64) };
     await threads.encodeFile(join(dir, 'view.nii'), view);
     expect(shared.length).toBe(128);
-    await one.close();
   });
 });
 

@@ -8,7 +8,7 @@ import { keepVolumes } from './kept-volumes.js';
 import { unflattenMasked } from './mask.js';
 import { nameVolumes, volumeSource } from './naming.js';
 import { estimateNewBatches, findNewBatchVolumes } from './new-batches.js';
-import { requireAdjustOptions, type AdjustOptions, type AdjustVolumesOptions } from './options.js';
+import { requireAdjustOptions, voxelType, type AdjustOptions, type AdjustVolumesOptions } from './options.js';
 import { streamVolumes } from './volume-pass.js';
 
 /**
@@ -134,12 +134,13 @@ export async function adjustAll<H>(estimates: VolumeEstimates, volumes: readonly
   const { model, mask } = estimates;
   const features = mask.indices.length;
   const adjusted = new Float64Array(features);
+  const dtype = voxelType(options);
   const pending: Promise<void>[] = [];
   try {
     await streamVolumes(volumes, mask, options, 'adjust', async (row, volume, i) => {
       applyEncoded(model, { data: row, samples: 1, features }, rowOf(rows, i), adjusted);
       const outside = options.preserveOutOfMask ? volume.data : undefined;
-      const writing = Promise.resolve(sink(unflattenMasked(adjusted, mask.indices, volume, outside, volumeSource(volumes[i]!, volume)), i));
+      const writing = Promise.resolve(sink(unflattenMasked(adjusted, mask.indices, volume, outside, volumeSource(volumes[i]!, volume), dtype), i));
       // Handled in turn below, or by allSettled when the pass fails first.
       writing.catch(() => undefined);
       pending.push(writing);

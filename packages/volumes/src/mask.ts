@@ -89,14 +89,20 @@ function infiniteVoxel(name: string, value: number, index: number, shape: readon
 export type VolumeFrame<H = unknown> = Omit<Volume<H>, 'data'> & { readonly data?: VoxelArray };
 
 /**
- * A float64 volume from masked values: inside the mask the values of `row`, outside those of
- * `outside` (the input's own voxels, with `preserveOutOfMask`), else zeros. Shape, affine and
- * header come from the template (which is not modified); its source is `source` (the caller's,
- * see {@link volumeSource}).
+ * A volume from masked values: inside the mask the values of `row`, outside those of `outside`
+ * (the input's own voxels, with `preserveOutOfMask`), else zeros; its voxels of type `dtype`, or
+ * float64 when a value is beyond float32's range. Shape, affine and header come from the template
+ * (which is not modified); its source is `source` (the caller's, see {@link volumeSource}).
  */
-export function unflattenMasked<H>(row: Float64Array, indices: Int32Array, template: VolumeFrame<H>, outside: VoxelArray | undefined, source: string | undefined): Volume<H> {
-  const data = outside === undefined ? new Float64Array(template.shape.reduce((n, size) => n * size, 1)) : Float64Array.from(outside);
-  for (let k = 0; k < indices.length; k++) data[indices[k]] = row[k];
+export function unflattenMasked<H>(
+  row: Float64Array,
+  indices: Int32Array,
+  template: VolumeFrame<H>,
+  outside: VoxelArray | undefined,
+  source: string | undefined,
+  dtype: 'float32' | 'float64' = 'float64',
+): Volume<H> {
+  const data = (dtype === 'float32' ? scatterFloat32(row, indices, template, outside) : undefined) ?? scatter(Float64Array, row, indices, template, outside);
   return {
     data,
     shape: [...template.shape],
@@ -104,6 +110,27 @@ export function unflattenMasked<H>(row: Float64Array, indices: Int32Array, templ
     ...(template.header === undefined ? {} : { header: template.header }),
     ...(source === undefined ? {} : { source }),
   };
+}
+
+/** The voxels of {@link unflattenMasked} in an array of `type`. */
+function scatter<T extends Float32Array | Float64Array>(type: { new (length: number): T; from(values: ArrayLike<number>): T }, row: Float64Array, indices: Int32Array, template: VolumeFrame, outside: VoxelArray | undefined): T {
+  const data = outside === undefined ? new type(template.shape.reduce((n, size) => n * size, 1)) : type.from(outside);
+  for (let k = 0; k < indices.length; k++) data[indices[k]] = row[k];
+  return data;
+}
+
+/** {@link scatter} in float32, or undefined when a finite value would turn infinite. */
+function scatterFloat32(row: Float64Array, indices: Int32Array, template: VolumeFrame, outside: VoxelArray | undefined): Float32Array | undefined {
+  const data = scatter(Float32Array, row, indices, template, outside);
+  // Only float64 values can be beyond float32's range: the row's, and the outside of a float64 input.
+  for (let k = 0; k < indices.length; k++) if (turnedInfinite(data[indices[k]], row[k])) return undefined;
+  if (outside instanceof Float64Array) for (let k = 0; k < outside.length; k++) if (turnedInfinite(data[k], outside[k])) return undefined;
+  return data;
+}
+
+/** Whether `value` is finite and its float32 `stored` is not. */
+function turnedInfinite(stored: number, value: number): boolean {
+  return stored - stored !== 0 && value - value === 0;
 }
 
 /**

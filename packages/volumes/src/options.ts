@@ -10,10 +10,11 @@ import { requireCheckOptions, type CheckOptions } from './check-volumes.js';
  *
  * @example
  * ```ts
- * const options: AdjustOptions = { preserveOutOfMask: true, memoryBudget: 512 * 2 ** 20 };
+ * const options: AdjustOptions = { preserveOutOfMask: true, memoryBudget: 512 * 2 ** 20, dtype: 'float32' };
  * const [first] = (await harmonizeVolumes(volumes, covariates, { ...options, mask })).harmonized;
  * // Voxel 2 is outside the mask: kept as it was.
  * first.data[2]; // 9
+ * first.data instanceof Float32Array; // true
  * ```
  */
 export interface AdjustOptions extends CheckOptions {
@@ -27,6 +28,13 @@ export interface AdjustOptions extends CheckOptions {
    * twice. The results are the same either way, bit for bit.
    */
   readonly memoryBudget?: number;
+  /**
+   * The type of the harmonized volumes' voxels: `'float64'` (the default), or `'float32'`, half
+   * the memory and the values a float32 file holds (each rounded as writing it would round it). A
+   * volume with a value beyond float32's range comes as float64 all the same, so that no value
+   * turns infinite unseen (a float32 writer then refuses it).
+   */
+  readonly dtype?: 'float32' | 'float64';
 }
 
 /**
@@ -97,6 +105,7 @@ export function requireFitOptions(options: unknown): asserts options is Harmoniz
   if (refBatch !== undefined && refBatch !== null && typeof refBatch !== 'string') refuseArgument('options.refBatch', 'a batch label or null', refBatch);
   if (maxIterations !== undefined) checkInteger(maxIterations, 'options.maxIterations', 1);
   memoryBudget(options);
+  voxelType(options);
 }
 
 /** The default `memoryBudget`: 1 GiB. */
@@ -119,4 +128,11 @@ export function requireAdjustOptions(options: unknown): asserts options is Adjus
   if (newBatches !== undefined) checkOneOf(newBatches, 'options.newBatches', ['error', 'estimate']);
   if (maxIterations !== undefined) checkInteger(maxIterations, 'options.maxIterations', 1);
   memoryBudget(options);
+  voxelType(options);
+}
+
+/** The options' `dtype`, else float64; an InvalidArgumentError unless it is one of the two. */
+export function voxelType(options: unknown): 'float32' | 'float64' {
+  const { dtype = 'float64' } = checkOptions(options);
+  return checkOneOf(dtype, 'options.dtype', ['float32', 'float64'] as const);
 }

@@ -236,6 +236,8 @@ describe('arguments: a InvalidArgumentError, never a TypeError', () => {
       [() => harmonizeVolumesStreaming(volumes, covariates, undefined as never, options), 'sink: expected a function; received undefined'],
       [() => harmonizeVolumes(volumes, covariates, { ...options, preserveOutOfMask: 'yes' } as never), 'options.preserveOutOfMask: expected true or false; received a string ("yes")'],
       [() => adjustVolumes(estimates, volumes, covariates, sink, { checkFirst: 1 } as never), 'options.checkFirst: expected true or false; received a number (1)'],
+      [() => harmonizeVolumes(volumes, covariates, { ...options, dtype: 'int16' } as never), `options.dtype: expected 'float32' or 'float64'; received a string ("int16")`],
+      [() => adjustVolumes(estimates, volumes, covariates, sink, { dtype: 32 } as never), `options.dtype: expected 'float32' or 'float64'; received a number (32)`],
       [() => adjustVolumes(estimates, volumes, covariates, sink, 'fast' as never), 'options: expected an options object or undefined; received a string ("fast")'],
       [() => checkVolumes(volumes, { ...geometry, indices: Int32Array.of(5000) }), 'mask.indices[0]: expected a voxel index from 0 to 959; received a number (5000)'],
       // A repeated or unsorted voxel would be written twice by an effect map, another left as it was.

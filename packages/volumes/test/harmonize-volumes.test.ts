@@ -99,6 +99,29 @@ describe('harmonizeVolumes (the behaviours kwneuro tests)', () => {
     after.forEach((v, i) => v.data.forEach((y, at) => maskVolume.data[at] === 0 && expect(y).toBe(loaded[i]!.data[at])));
   });
 
+  it("with dtype 'float32', gives float32 voxels: the float64 results rounded as a float32 file rounds them", async () => {
+    const wide = (await harmonizeVolumes(volumes, covariates, { ...options, preserveOutOfMask: true })).harmonized;
+    const narrow = (await harmonizeVolumes(volumes, covariates, { ...options, preserveOutOfMask: true, dtype: 'float32' })).harmonized;
+    narrow.forEach((v, i) => {
+      expect(v.data).toBeInstanceOf(Float32Array);
+      expect(v.data).toEqual(Float32Array.from(wide[i]!.data));
+    });
+    const adjusted: Volume[] = [];
+    const { estimates } = await harmonizeVolumes(volumes, covariates, options);
+    await adjustVolumes(estimates, volumes, covariates, (v, i) => void (adjusted[i] = v), { dtype: 'float32' });
+    adjusted.forEach((v, i) => expect(v.data).toEqual(Float32Array.from(wide[i]!.data, (y, at) => (maskVolume.data[at] === 0 ? 0 : y))));
+  });
+
+  it("with dtype 'float32', a volume with a value beyond float32's range comes as float64, its values exact", async () => {
+    // Outside the mask, kept as it was: a float64 value float32 cannot hold.
+    const huge = volumes.map((v, i) => (i === 2 ? new InMemoryVolumeResource({ ...loaded[2]!, data: Float64Array.from(loaded[2]!.data, (y, at) => (at === 0 ? 1e300 : y)) }, v.source) : v));
+    const wide = (await harmonizeVolumes(huge, covariates, { ...options, preserveOutOfMask: true })).harmonized;
+    const narrow = (await harmonizeVolumes(huge, covariates, { ...options, preserveOutOfMask: true, dtype: 'float32' })).harmonized;
+    expect(narrow.map((v) => v.data.constructor.name)).toEqual(narrow.map((_, i) => (i === 2 ? 'Float64Array' : 'Float32Array')));
+    expect(narrow[2]!.data).toEqual(wide[2]!.data);
+    expect(narrow[2]!.data[0]).toBe(1e300);
+  });
+
   it('does not modify its inputs', async () => {
     const copies = loaded.map((v) => v.data.slice());
     const maskCopy = maskVolume.data.slice();

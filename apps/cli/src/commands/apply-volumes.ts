@@ -54,6 +54,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
         preserveOutOfMask: flags.preserveOutOfMask ?? false,
         allowAffineMismatch: flags.allowAffineMismatch ?? false,
         ...(flags.memoryBudget === undefined ? {} : { memoryBudget: flags.memoryBudget }),
+        dtype: encodeOptions(flags).dtype,
         newBatches: newBatchesOption(flags),
         onProgress: () => progress.tick(),
       },

@@ -69,7 +69,7 @@ export async function demo(flags: OutputFlags & { outDir?: string; spline?: stri
       model,
       async (volume, i) => {
         // What the written float32 file holds, for the report.
-        after[i] = { ...volume, data: Float32Array.from(volume.data) };
+        after[i] = volume;
         await plan.write(paths.outputs[i] as string, await encodeNiftiFile(paths.outputs[i] as string, volume));
       },
       () => progress.tick(),

@@ -141,6 +141,8 @@ export function fitAndAdjust(
     preserveOutOfMask: flags.preserveOutOfMask ?? false,
     allowAffineMismatch: flags.allowAffineMismatch ?? false,
     ...(flags.memoryBudget === undefined ? {} : { memoryBudget: flags.memoryBudget }),
+    // The voxels as the files hold them.
+    dtype: encodeOptions(flags).dtype,
     onProgress: tick,
   });
 }

@@ -1,0 +1,64 @@
+/**
+ * Reading and encoding for the threads of {@link NiftiThreads} (its workers, or the calling thread
+ * when it has one): zlib's synchronous inflate and deflate, on the thread itself, so that no zlib
+ * thread works beside it and `threads` is the number of threads busy.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import type { Volume } from '@combat/base';
+import { checkNonEmptyString } from '@combat/base/internal';
+import { readOptions } from './arguments.js';
+import { NiftiCollector } from './collect.js';
+import { buildImage, isGzip, type NiftiImage } from './decode.js';
+import { encodeVolume } from './encode.js';
+import { CHECK_LIMIT } from './gunzip.js';
+import { declaredHeaderSize, parseHeaderFields } from './header.js';
+import { checkImageSize, imageEnd } from './layout.js';
+import { deflateOptions, encodeOptions } from './file-encoding.js';
+import { readNifti, type EncodeFileOptions, type ReadNiftiOptions } from './node.js';
+
+/** Files read whole and inflated in one call, at most: 256 MiB. */
+const WHOLE_FILE = 2 ** 28;
+/** Compressed bytes inflated first, to find the header and the image's size: 64 KiB. */
+const HEAD = 2 ** 16;
+
+/**
+ * `readNifti` on the calling thread: a `.nii.gz` of up to 256 MiB is read whole and inflated by
+ * zlib's synchronous gunzip, its header first (to refuse an image over `maxBytes` before
+ * inflating it), then the stream as far as the image plus the 1 MiB in which `readNifti` also
+ * reads to the end and checks the CRC. Whatever else (an uncompressed or larger file, a stream
+ * that runs further, any error) is read by `readNifti` itself, which gives the image or the error.
+ * So the result is always `readNifti`'s.
+ */
+export async function readNiftiOnThread(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
+  checkNonEmptyString(path, 'path');
+  const { maxBytes } = readOptions(options, path);
+  return (await readWhole(path, maxBytes).catch(() => undefined)) ?? readNifti(path, options);
+}
+
+/** The image of a whole gzipped file of up to {@link WHOLE_FILE} bytes, or undefined for `readNifti` to read. */
+async function readWhole(path: string, maxBytes: number): Promise<NiftiImage | undefined> {
+  if ((await stat(path)).size > WHOLE_FILE) return undefined;
+  const bytes = await readFile(path);
+  if (!isGzip(bytes)) return undefined;
+  const head = gunzipSync(bytes.subarray(0, HEAD), { finishFlush: constants.Z_SYNC_FLUSH });
+  if (head.length < (declaredHeaderSize(head) ?? 348)) return undefined;
+  const header = parseHeaderFields(head, path);
+  checkImageSize(header, path, maxBytes);
+  // Beyond this length gunzipSync throws, and readNifti reads the image without the stream's end.
+  const raw = gunzipSync(bytes, { maxOutputLength: imageEnd(header) + CHECK_LIMIT });
+  const collector = new NiftiCollector(path, maxBytes);
+  collector.push(raw);
+  const image = collector.finish();
+  return buildImage(image.header, image.block, true, path, path);
+}
+
+/**
+ * `encodeNiftiFile` on the calling thread: the same bytes (zlib deflates a whole buffer the same
+ * way, synchronously or not) or the same error.
+ */
+export function encodeNiftiFileOnThread(path: string, volume: Volume, options: EncodeFileOptions = {}): Uint8Array {
+  const { encoding, strategy } = encodeOptions(path, options);
+  const raw = encodeVolume(volume, { ...encoding, gzip: false }, path);
+  return path.endsWith('.gz') ? gzipSync(raw, deflateOptions(encoding.level, strategy)) : raw;
+}
