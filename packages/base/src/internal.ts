@@ -19,3 +19,4 @@ export {
 export { describeValue, formatVoxel } from './describe.js';
 export { checkVolume, findMaskGeometryProblem, findVolumeProblem, type MaskGeometryProblem } from './volume.js';
 export { rewordError } from './reword.js';
+export { workerThreadSource } from './worker-source.js';

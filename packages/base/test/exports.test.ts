@@ -28,6 +28,7 @@ describe('the export lists are pinned', () => {
       'isRecord',
       'refuseArgument',
       'rewordError',
+      'workerThreadSource',
     ]);
   });
   test('@combat/base/node', () => {

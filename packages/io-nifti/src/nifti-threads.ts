@@ -1,5 +1,5 @@
 import type { Volume } from '@combat/base';
-import { checkInteger, checkNonEmptyString, checkObject, checkOptions, checkVolume } from '@combat/base/internal';
+import { checkInteger, checkNonEmptyString, checkObject, checkOptions, checkVolume, workerThreadSource } from '@combat/base/internal';
 import workerpool from 'workerpool';
 import { readOptions } from './arguments.js';
 import type { NiftiImage } from './decode.js';
@@ -171,12 +171,6 @@ function unwrap<T>(outcome: Outcome<T>): T {
 
 /** A pool of `threads` worker threads running nifti-worker.ts. */
 function startPool(threads: number): workerpool.Pool {
-  // From the TypeScript sources (this repository's tests and `pnpm combat`), the worker loads them
-  // through tsx; from the build, the worker's own JavaScript.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const script = new URL(fromSource ? './nifti-worker.ts' : './nifti-worker.js', import.meta.url).href;
-  const load = fromSource
-    ? `import(${JSON.stringify((import.meta as ImportMeta & { resolve(specifier: string): string }).resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`
-    : `import(${JSON.stringify(script)})`;
-  return workerpool.pool(load, { workerType: 'thread', maxWorkers: threads, workerThreadOpts: { eval: true, execArgv: fromSource ? ['--conditions=source'] : [] } });
+  const { code, execArgv } = workerThreadSource(import.meta.url, 'nifti-worker');
+  return workerpool.pool(code, { workerType: 'thread', maxWorkers: threads, workerThreadOpts: { eval: true, execArgv } });
 }
