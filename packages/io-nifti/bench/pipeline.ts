@@ -2,8 +2,9 @@
  * `pnpm bench` for the volume pipeline (@combat/io-nifti + @combat/volumes + the CLI): subjects of
  * 91x109x91 float32 .nii.gz with a brain-shaped (ellipsoid) mask of 230,591 voxels, 4 sites, age
  * and sex, made once in `$TMPDIR/combat-volume-bench`. Times the compiled `combat
- * harmonize-volumes` on 200 subjects as a user runs it, with one thread (`--threads 1`, no worker)
- * and with every core (the default), with its peak RSS, beside the peer: kwneuro's
+ * harmonize-volumes` on 200 subjects as a user runs it, with one thread (`--threads 1`, no worker),
+ * with one thread pinned to one core (`taskset -c 0`, where there is taskset) and with every core
+ * (the default), with its CPU time and peak RSS, beside the peer: kwneuro's
  * pipeline (nibabel loads every volume, neuroCombat, nibabel saves float32 .nii.gz;
  * bench/peers/kwneuro_pipeline.py), run when Python has numpy, pandas, scipy and nibabel and
  * `NEUROCOMBAT_DIR` names a folder holding neuroCombat's package (its `neuroCombat/` folder), else
@@ -92,25 +93,37 @@ async function ensureInputs(count: number): Promise<string> {
 interface Run {
   readonly seconds: number;
   readonly peak: number;
+  /** CPU time of all the process's threads, in seconds (ours only). */
+  readonly cpu?: number;
 }
 
 const FLAGS = (table: string, out: string) => ['--covariates', table, '--image-column', 'image', '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', '--mask', MASK, '--out-dir', out];
 
-/** `combat harmonize-volumes` on the workload, compiled, as a user runs it, on `threads` threads (every core when undefined). */
-function runCombat(table: string, threads: number | undefined): Run {
+/**
+ * `combat harmonize-volumes` on the workload, compiled, as a user runs it, on `threads` threads
+ * (every core when undefined), on the first core only when `oneCore` (Linux's `taskset -c 0`).
+ */
+function runCombat(table: string, threads: number | undefined, oneCore = false): Run {
   const out = join(ROOT, 'outputs-combat');
-  const peakFile = join(ROOT, 'combat-peak-rss');
+  const usageFile = join(ROOT, 'combat-usage.json');
   rmSync(out, { recursive: true, force: true });
-  rmSync(peakFile, { force: true });
+  rmSync(usageFile, { force: true });
   const start = performance.now();
   const flags = [...FLAGS(table, out), '--quiet', ...(threads === undefined ? [] : ['--threads', String(threads)])];
-  const child = spawnSync(process.execPath, ['--import', PEAK_RSS, COMBAT, 'harmonize-volumes', ...flags], {
+  const command = [process.execPath, '--import', PEAK_RSS, COMBAT, 'harmonize-volumes', ...flags];
+  const child = spawnSync(oneCore ? 'taskset' : command[0]!, oneCore ? ['-c', '0', ...command] : command.slice(1), {
     encoding: 'utf8',
-    env: { ...process.env, COMBAT_BENCH_PEAK_RSS: peakFile },
+    env: { ...process.env, COMBAT_BENCH_PEAK_RSS: usageFile },
   });
   const seconds = (performance.now() - start) / 1000;
-  if (child.status !== 0) throw new Error(`combat harmonize-volumes failed: ${child.stderr}`);
-  return { seconds, peak: Number(readFileSync(peakFile, 'utf8')) };
+  if (child.status !== 0) throw new Error(`combat harmonize-volumes failed: ${child.error?.message ?? child.stderr}`);
+  const { peak, cpu } = JSON.parse(readFileSync(usageFile, 'utf8')) as { peak: number; cpu: number };
+  return { seconds, peak, cpu };
+}
+
+/** Whether `taskset` can pin a process to the first core here (Linux, util-linux). */
+function canPin(): boolean {
+  return spawnSync('taskset', ['-c', '0', process.execPath, '-e', '0']).status === 0;
 }
 
 /** The Python that runs the peer, or why there is none. */
@@ -176,22 +189,31 @@ if (memoryArg >= 0) {
   if (built.status !== 0) throw new Error('building combat failed');
   const peer = findPeer();
   const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const pin = canPin();
   const ours: Run[] = [];
   const single: Run[] = [];
+  const pinned: Run[] = [];
   const theirs: Run[] = [];
   const loads: number[] = [];
   for (let run = 0; run < runs; run++) {
     loads.push(loadavg()[0]!);
     ours.push(runCombat(table, undefined));
     single.push(runCombat(table, 1));
+    if (pin) pinned.push(runCombat(table, 1, true));
     if ('python' in peer) theirs.push(runPeer(peer, table));
   }
   const cores = availableParallelism();
   const workload = `${SUBJECTS} subjects, 230,591 voxels in the mask, age + sex`;
+  const facts = (runs: Run[]) => `${seconds(runs)}, CPU ${median(runs.map((r) => r.cpu ?? 0)).toFixed(1)} s, peak RSS ${mb(median(runs.map((r) => r.peak)))}`;
+  const ratio = (slow: Run[], fast: Run[]) => (median(slow.map((r) => r.seconds)) / median(fast.map((r) => r.seconds))).toFixed(2);
   console.log(`load average (1 min) before each round: ${loads.map((l) => l.toFixed(1)).join(', ')} on ${cores} cores`);
-  console.log(`combat harmonize-volumes (compiled), ${workload}, every core (${cores} threads): ${seconds(ours)}, peak RSS ${mb(median(ours.map((r) => r.peak)))}`);
-  console.log(`combat harmonize-volumes (compiled), ${workload}, --threads 1 (no worker): ${seconds(single)}, peak RSS ${mb(median(single.map((r) => r.peak)))}`);
-  console.log(`every core is ${(median(single.map((r) => r.seconds)) / median(ours.map((r) => r.seconds))).toFixed(2)}x faster than one thread (medians)`);
+  console.log(`combat harmonize-volumes (compiled), ${workload}, every core (${cores} threads): ${facts(ours)}`);
+  console.log(`combat harmonize-volumes (compiled), ${workload}, --threads 1 (no worker): ${facts(single)}`);
+  console.log(`every core is ${ratio(single, ours)}x faster than one thread (medians)`);
+  if (pin) {
+    console.log(`combat harmonize-volumes (compiled), ${workload}, --threads 1 on one core (taskset -c 0): ${facts(pinned)}`);
+    console.log(`every core is ${ratio(pinned, ours)}x faster than one thread on one core (medians)`);
+  } else console.log('one core: skipped (no taskset here)');
   if ('skipped' in peer) console.log(`kwneuro's pipeline (nibabel + neuroCombat): skipped: ${peer.skipped}`);
   else {
     console.log(`kwneuro's pipeline (nibabel + neuroCombat), same inputs: ${seconds(theirs)}, peak RSS ${mb(median(theirs.map((r) => r.peak)))}`);
