@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { temporaryFolder } from '@combat/test-support';
+import { describe, expect, it } from 'vitest';
+import { COMBAT } from './run-cli.js';
+
+// `combat` keeps V8's young generations at their starting size (src/heap-flags.ts), its own and its
+// workers', unless node was given the flag. Seen from inside: the size of the young generation
+// ("new_space") after allocating about 100 MB of short-lived objects, on the main thread and on a
+// worker started afterwards. V8's own heuristics let both grow to 32 MB here; 2 MB is the start.
+
+const CHURN = `let keep = []; for (let i = 0; i < 2e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 5e4) keep = []; }`;
+const YOUNG = `require('node:v8').getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size`;
+
+/** The young generation's size on the main thread and on a worker, in a node given `nodeFlags`, having called setHeapFlags. */
+async function youngGenerations(nodeFlags: string[], env: NodeJS.ProcessEnv = {}): Promise<{ main: number; worker: number }> {
+  const dir = await temporaryFolder('heap-flags');
+  const script = join(dir, 'probe.cjs');
+  const heapFlags = pathToFileURL(join(dirname(COMBAT), 'heap-flags.js')).href;
+  await writeFile(
+    script,
+    `const { Worker } = require('node:worker_threads');
+import(${JSON.stringify(heapFlags)}).then(async ({ setHeapFlags }) => {
+  setHeapFlags();
+  ${CHURN}
+  const main = ${YOUNG};
+  const worker = await new Promise((resolve, reject) => {
+    const thread = new Worker(${JSON.stringify(`${CHURN}; require('node:worker_threads').parentPort.postMessage(${YOUNG})`)}, { eval: true });
+    thread.once('message', (size) => thread.terminate().then(() => resolve(size)));
+    thread.once('error', reject);
+  });
+  console.log(JSON.stringify({ main, worker }));
+});
+`,
+  );
+  const child = spawnSync(process.execPath, [...nodeFlags, script], { encoding: 'utf8', env: { ...process.env, ...env } });
+  expect(child.stderr).toBe('');
+  return JSON.parse(child.stdout) as { main: number; worker: number };
+}
+
+const MB = 2 ** 20;
+
+describe('setHeapFlags', () => {
+  it('keeps the young generation of the main thread and of its workers at 2 MB', async () => {
+    const { main, worker } = await youngGenerations([]);
+    expect(main).toBeLessThanOrEqual(2 * MB);
+    expect(worker).toBeLessThanOrEqual(2 * MB);
+  });
+
+  it('leaves a flag given to node alone (on its command line, or --max-semi-space-size in NODE_OPTIONS)', async () => {
+    const growing = await youngGenerations(['--semi-space-growth-factor=2']);
+    expect(growing.main).toBeGreaterThan(8 * MB);
+    expect(growing.worker).toBeLessThanOrEqual(2 * MB);
+    const large = await youngGenerations([], { NODE_OPTIONS: '--max-semi-space-size=16' });
+    expect(large.main).toBeLessThanOrEqual(2 * MB);
+    expect(large.worker).toBeGreaterThan(8 * MB);
+  });
+});
