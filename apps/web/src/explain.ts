@@ -27,6 +27,8 @@ const CONTROLS: Readonly<Record<string, (value: unknown) => string | undefined>>
   eb: (value) => (value === false ? '"No empirical Bayes" (--no-eb)' : undefined),
   parametric: (value) => (value === false ? '"Non-parametric" (--non-parametric)' : undefined),
   meanOnly: (value) => (value === true ? '"Mean only" (--mean-only)' : undefined),
+  newBatches: (value) => (value === 'estimate' ? '"Estimate new batches" (--estimate-new-batches)' : undefined),
+  dtype: (value) => (typeof value === 'string' ? `"Write ${value}" (--dtype ${value})` : undefined),
 };
 
 /**

@@ -1,4 +1,4 @@
-import { CombatError, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '@combat/core';
+import { CombatError, describeUnadjusted, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '@combat/core';
 import { diagnose } from '@combat/diagnostics';
 import { encodeModelFile, tableMatrix, TableEncoder, type CovariateColumns, type Table } from '@combat/io-arrow';
 import { renderReport } from '@combat/report';
@@ -11,11 +11,14 @@ import { decodeTable, harmonizedName, tableFormat } from './table-file.js';
 /** The name the model is downloaded under (and named by in its messages). */
 const MODEL_NAME = 'model.arrow';
 
+/** The name the diagnostics JSON is downloaded under (the CLI's `--diagnostics` content). */
+const DIAGNOSTICS_NAME = 'diagnostics.json';
+
 /** The app's version (its package.json's), in the report's facts. */
-const VERSION = manifest.version;
+export const VERSION = manifest.version;
 
 /** Tells the page how far a run is: what it does now and the share done, 0 to 1. */
-type Progress = (step: string, fraction: number) => void;
+export type Progress = (step: string, fraction: number) => void;
 
 /**
  * One run of the table flow, as `combat harmonize --data ... [--covariates ... --id ...] --features
@@ -51,7 +54,7 @@ export async function runHarmonization(request: RunRequest, progress: Progress):
     mode: describeMode(model),
     options: flagPairs(command),
     inputs: [['the table', request.data.name], ...(request.covariates === null ? [] : [['the covariates', request.covariates.name] as const])],
-    outputs: [['the harmonized table', tableName], ['the model', MODEL_NAME]],
+    outputs: [['the harmonized table', tableName], ['the model', MODEL_NAME], ['the diagnostics', DIAGNOSTICS_NAME]],
   });
   progress('writing the table and the model', 0.9);
   await yieldToEvents();
@@ -61,6 +64,7 @@ export async function runHarmonization(request: RunRequest, progress: Progress):
   return {
     table: { name: tableName, bytes: table },
     model: { name: MODEL_NAME, bytes: modelBytes },
+    diagnostics: { name: DIAGNOSTICS_NAME, bytes: new TextEncoder().encode(`${JSON.stringify(diagnostics)}\n`) },
     report,
     summary: `harmonized ${describeFeatures(request.features)} of ${matrix.samples} sample${matrix.samples === 1 ? '' : 's'} in ${model.batches.size} batches`,
     warnings: warnings.map((warning) => describeWarning(warning, request.features)),
@@ -74,7 +78,7 @@ export async function readTable(file: File, field: 'data-file' | 'covars-file'):
 }
 
 /** The table as the CLI writes it: every column in order, each feature's column replaced by its harmonized values. */
-function encodeTable(table: Table, features: readonly string[], adjusted: Float64Array, format: 'csv' | 'tsv' | 'arrow'): Uint8Array {
+export function encodeTable(table: Table, features: readonly string[], adjusted: Float64Array, format: 'csv' | 'tsv' | 'arrow'): Uint8Array {
   const V = features.length;
   const replaced = new Map(features.map((name, v) => [name, Float64Array.from({ length: table.rows }, (_, i) => adjusted[i * V + v] as number)]));
   const encoder = new TableEncoder(format);
@@ -95,7 +99,7 @@ function covariateColumns(request: RunRequest): CovariateColumns {
 }
 
 /** The ComBat options of the mode controls, as the CLI's `combatOptions`. */
-function combatOptions(request: RunRequest): CombatOptions {
+export function combatOptions(request: Pick<RunRequest, 'mode' | 'meanOnly' | 'refBatch' | 'splines' | 'splineDf'>): CombatOptions {
   const splines = Object.fromEntries(request.splines.map((name) => [name, { df: request.splineDf }]));
   return {
     eb: request.mode !== 'no-eb',
@@ -171,12 +175,12 @@ function commandLine(request: RunRequest, out: string): string[] {
   if (request.mode === 'no-eb') words.push('--no-eb');
   if (request.meanOnly) words.push('--mean-only');
   if (request.refBatch !== null) words.push('--ref-batch', request.refBatch);
-  words.push('--features', request.features.join(','), '--out', out, '--save-model', MODEL_NAME, '--report', 'report.html');
+  words.push('--features', request.features.join(','), '--out', out, '--save-model', MODEL_NAME, '--report', 'report.html', '--diagnostics', DIAGNOSTICS_NAME);
   return words;
 }
 
 /** The flags of a command line with their values (a flag alone has an empty value). */
-function flagPairs(words: readonly string[]): [string, string][] {
+export function flagPairs(words: readonly string[]): [string, string][] {
   const pairs: [string, string][] = [];
   words.forEach((word, at) => {
     if (!word.startsWith('--')) return;
@@ -187,25 +191,25 @@ function flagPairs(words: readonly string[]): [string, string][] {
 }
 
 /** The model's mode as the CLI's report states it (its `describeMode`, and the reference batch). */
-function describeMode(model: CombatModel): string {
+export function describeMode(model: CombatModel): string {
   const { options, refBatch } = model;
   const estimate = !options.eb ? 'no empirical Bayes (per-feature estimates)' : options.parametric ? 'parametric empirical Bayes' : 'non-parametric empirical Bayes';
   return `${estimate}, ${options.meanOnly ? 'location only (mean-only)' : 'location and scale'}${refBatch === null ? '' : `; reference batch ${refBatch}, left unchanged`}`;
 }
 
-function describeFeatures(names: readonly string[]): string {
+/** Features as the CLI's summary names them: the count, the first and the last. */
+export function describeFeatures(names: readonly string[]): string {
   return names.length === 1 ? `1 feature (${names[0]})` : `${names.length} features (${names[0]} ... ${names.at(-1)})`;
 }
 
 /** A warning as the CLI prints it, features by name. */
-function describeWarning(warning: CombatWarning, features: readonly string[]): string {
+export function describeWarning(warning: CombatWarning, features: readonly string[]): string {
   if (warning.code !== 'unadjusted-features') return warning.message;
   const names = warning.features.map((v) => features[v] ?? `feature ${v + 1}`);
-  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? `, and ${names.length - 10} more` : '');
-  return `${names.length} feature(s) left unadjusted${warning.batch === undefined ? '' : ` for new batch ${warning.batch}`}: ${shown}`;
+  return `${names.length} feature(s) left unadjusted${warning.batch === undefined ? '' : ` for new batch ${warning.batch}`}: ${describeUnadjusted(names, warning.reasons)}`;
 }
 
 /** Lets the worker take the page's messages (a cancel terminates it anyway) between long steps. */
-function yieldToEvents(): Promise<void> {
+export function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }

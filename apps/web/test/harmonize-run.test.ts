@@ -1,13 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { decodeModelFile, parseDelimited, tableMatrix, type Table } from '@combat/io-arrow';
-import { COMBAT_CASES, expectClose, loadCase } from '@combat/test-support';
+import { COMBAT_CASES, expectClose, loadCase, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { FieldError } from '../src/explain.js';
 import { runHarmonization } from '../src/harmonize-run.js';
 import type { RunRequest } from '../src/protocol.js';
 
 const INPUT = join(COMBAT_CASES, 'roi-parametric', 'input.csv');
+const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 function featureValues(table: Table, features: readonly string[]): Float64Array {
   return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length] as string)?.numbers?.[Math.floor(k / features.length)] ?? Number.NaN);
@@ -65,4 +69,19 @@ describe('a run of the table flow (in Node, as the worker runs it)', () => {
     expect(one.field).toBe('batch-column');
     expect(one.message.startsWith('one-site.csv: column "site": ')).toBe(true);
   });
+
+  it('words a feature left unadjusted as the CLI does', async () => {
+    // f2 is constant within siteA: ComBat cannot scale it there.
+    const rows = Array.from({ length: 12 }, (_, i) => `s${i},site${'ABC'[i % 3]},${(10 + ((i * 7) % 5) + i / 10).toFixed(2)},${i % 3 === 0 ? '5' : (4 + ((i * 3) % 4) / 3).toFixed(3)},${(20 + ((i * 5) % 7) / 2).toFixed(2)}`);
+    const text = `subject,site,f1,f2,f3\n${rows.join('\n')}\n`;
+    const result = await runHarmonization(request(new File([text], 'constant.csv'), { categorical: [], continuous: [], features: ['f1', 'f2', 'f3'] }), () => {});
+    const folder = await temporaryFolder('combat-web-warning');
+    const path = join(folder, 'constant.csv');
+    await writeFile(path, text);
+    const cli = await promisify(execFile)(process.execPath, [CLI, 'harmonize', '--data', path, '--id', 'subject', '--batch', 'site', '--features', 'f1,f2,f3', '--out', join(folder, 'out.csv')]);
+    const printed = cli.stderr.split('\n').filter((line) => line.startsWith('combat: warning: ')).map((line) => line.slice('combat: warning: '.length));
+    expect(printed.length).toBeGreaterThan(0);
+    expect(result.warnings).toEqual(printed);
+  });
 });
+

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { decodeArrowTable, encodeArrowTable, parseDelimited, type Table } from '@combat/io-arrow';
 import { browserAvailable, COMBAT_CASES, expectClose, launchChromium, loadCase, temporaryFolder } from '@combat/test-support';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp, outside } from './app-page.js';
 import { serveApp } from './served-app.js';
 
 const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -17,25 +18,19 @@ function featureValues(table: Table, features: readonly string[]): Float64Array 
   return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length] as string)?.numbers?.[Math.floor(k / features.length)] ?? Number.NaN);
 }
 
-/** A page of the served app that records every request, console error and uncaught error. */
-async function openApp(browser: Browser, url: string): Promise<{ page: Page; requests: string[]; errors: string[] }> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
-  return { page, requests, errors };
-}
-
-/** The requests that left the page's origin (blob: downloads and the report's srcdoc frame stay on the machine). */
-function outside(requests: readonly string[], url: string): string[] {
-  const origin = new URL(url).origin;
-  return requests.filter((request) => !request.startsWith(`${origin}/`) && !/^(blob|data|about):/.test(request));
+/** Two JSON values alike: the same keys, texts and nulls, numbers within 1e-9 x max(1, |expected|); `where` names the first difference. */
+function expectSameJson(actual: unknown, expected: unknown, where: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    expect(Math.abs(actual - expected), where).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+  } else if (Array.isArray(expected)) {
+    expect(Array.isArray(actual) && actual.length, where).toBe(expected.length);
+    expected.forEach((value, at) => expectSameJson((actual as unknown[])[at], value, `${where}[${at}]`));
+  } else if (expected !== null && typeof expected === 'object') {
+    expect(Object.keys(actual as object).sort(), where).toEqual(Object.keys(expected).sort());
+    for (const [key, value] of Object.entries(expected)) expectSameJson((actual as Record<string, unknown>)[key], value, `${where}.${key}`);
+  } else {
+    expect(actual, where).toEqual(expected);
+  }
 }
 
 /** The message a library reader gives for bytes, to compare with what the page shows. */
@@ -64,7 +59,7 @@ describe.skipIf(!browserAvailable)('the web app, built and served on 127.0.0.1, 
     await server?.close();
   });
 
-  it('harmonizes roi-parametric as sva does (1e-9), and the downloaded model applied by the CLI gives the same table', async () => {
+  it('harmonizes roi-parametric as sva does (1e-9), the downloaded model applied by the CLI gives the same table, the diagnostics are the CLI\u2019s', async () => {
     const { spec, expected } = loadCase(CASE);
     const input = parseDelimited(await readFile(INPUT, 'utf8'), { source: INPUT });
     const features = input.names.slice(input.names.indexOf(spec.features.from), input.names.indexOf(spec.features.to) + 1);
@@ -118,6 +113,13 @@ describe.skipIf(!browserAvailable)('the web app, built and served on 127.0.0.1, 
     expect(written.names).toEqual(input.names);
     for (const name of input.names.filter((column) => !features.includes(column))) expect(written.columns.get(name)?.cells).toEqual(input.columns.get(name)?.cells);
     expectClose(featureValues(written, features), expected, 1e-9, CASE);
+
+    // The diagnostics JSON: what combat harmonize --diagnostics writes of the same run (numbers within 1e-9).
+    const diagnosticsPath = await save('download-diagnostics');
+    expect(diagnosticsPath.endsWith('diagnostics.json')).toBe(true);
+    const cliDiagnostics = join(dir, 'cli-diagnostics.json');
+    await promisify(execFile)(process.execPath, [CLI, 'harmonize', '--data', INPUT, '--id', 'subject', '--batch', spec.batch, '--categorical', spec.categorical.join(','), '--continuous', spec.continuous.join(','), '--features', features.join(','), '--out', join(dir, 'cli.csv'), '--diagnostics', cliDiagnostics]);
+    expectSameJson(JSON.parse(await readFile(diagnosticsPath, 'utf8')), JSON.parse(await readFile(cliDiagnostics, 'utf8')), 'diagnostics');
 
     const applied = join(dir, 'applied.csv');
     await promisify(execFile)(process.execPath, [CLI, 'apply', '--model', modelPath, '--data', INPUT, '--out', applied]);

@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDelimited, type Table } from '@combat/io-arrow';
+import { COMBAT_CASES, expectClose, fixturePath } from '@combat/test-support';
+import { describe, expect, it } from 'vitest';
+import { runApply } from '../src/apply-run.js';
+import { FieldError } from '../src/explain.js';
+import { runHarmonization } from '../src/harmonize-run.js';
+import type { ApplyRequest } from '../src/protocol.js';
+
+const INPUT = join(COMBAT_CASES, 'roi-parametric', 'input.csv');
+const FEATURES = Array.from({ length: 120 }, (_, v) => `f${String(v).padStart(3, '0')}`);
+
+function featureValues(table: Table, features: readonly string[]): Float64Array {
+  return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length] as string)?.numbers?.[Math.floor(k / features.length)] ?? Number.NaN);
+}
+
+/** The roi-parametric input, and the table and model file the table flow makes of it. */
+async function trained(): Promise<{ text: string; harmonized: Table; model: File }> {
+  const text = await readFile(INPUT, 'utf8');
+  const run = { data: new File([text], 'input.csv'), covariates: null, id: 'subject', batch: 'site', categorical: ['sex', 'dx'], continuous: ['age'], splines: [], splineDf: 4, features: FEATURES, mode: 'parametric', meanOnly: false, refBatch: null } as const;
+  const result = await runHarmonization(run, () => {});
+  return { text, harmonized: parseDelimited(new TextDecoder().decode(result.table.bytes), { source: 'out.csv' }), model: new File([result.model.bytes as Uint8Array<ArrayBuffer>], 'model.arrow') };
+}
+
+async function problem(request: ApplyRequest): Promise<{ field: string; message: string }> {
+  try {
+    await runApply(request, () => {});
+  } catch (error) {
+    if (error instanceof FieldError) return { field: error.field, message: error.message };
+    throw error;
+  }
+  throw new Error('the apply succeeded');
+}
+
+describe('an apply (in Node, as the worker runs it)', () => {
+  it('reproduces the table flow with its model (1e-12), every column kept, and offers no model when no batch is new', async () => {
+    const { text, harmonized, model } = await trained();
+    const result = await runApply({ model, data: new File([text], 'input.csv'), covariates: null, id: 'subject', estimateNewBatches: false }, () => {});
+    const applied = parseDelimited(new TextDecoder().decode(result.table.bytes), { source: result.table.name });
+    expect(result.table.name).toBe('input-harmonized.csv');
+    expect(applied.names).toEqual(harmonized.names);
+    expectClose(featureValues(applied, FEATURES), featureValues(harmonized, FEATURES), 1e-12, 'apply vs harmonize');
+    expect(result.model).toBeNull();
+  });
+
+  it('puts each problem next to its control: the model file, the covariates table, the id', async () => {
+    const { text, model } = await trained();
+    const data = new File([text], 'input.csv');
+    const base: ApplyRequest = { model, data, covariates: null, id: 'subject', estimateNewBatches: false };
+    // A file that is not a model, refused by io-arrow's reader, in its words.
+    const notModel = await problem({ ...base, model: new File([await readFile(join(fixturePath('volumes-seed'), 'covars.csv'))], 'covars.csv') });
+    expect(notModel.field).toBe('model-file');
+    expect(notModel.message).toMatch(/^covars\.csv: /);
+    const lines = text.trim().split('\n').map((line) => line.split(','));
+    const covariates = new File([lines.map((cells) => [cells[0], cells[2]].join(',')).join('\n')], 'covariates.csv');
+    expect(await problem({ ...base, covariates })).toEqual({ field: 'covars-file', message: 'covariates.csv: batch column "site" not found; columns are subject, age' });
+    expect(await problem({ ...base, covariates, id: null })).toEqual({ field: 'id-column', message: 'a covariates table needs an id column: the column of subject ids both tables share, by which their rows pair' });
+  });
+});
