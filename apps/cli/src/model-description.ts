@@ -2,7 +2,7 @@ import { formatVoxel } from '@combat/base/internal';
 import type { CovariateTerm } from '@combat/core';
 import type { CovariateColumns } from '@combat/io-arrow';
 import type { SavedModel } from './saved-model.js';
-import { describeCount, describeFeatures, describeMode, describeTerms, formatNumber } from './summary.js';
+import { describeCount, describeCovbat, describeFeatures, describeMode, describeTerms, formatNumber } from './summary.js';
 
 /** A number in JSON: finite numbers as numbers, `NaN`, `Infinity` and `-Infinity` as those strings (as the model file writes them). */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -82,7 +82,8 @@ export function describeModel(saved: SavedModel): ModelDescription {
 /**
  * A saved model's summary as text, the words of a run's summary where they say the same:
  * features, columns, batches (with the reference and the batches estimated after the fit),
- * covariates, design columns, mode, features left unadjusted, and each batch's priors. A volume
+ * covariates, design columns, mode, CovBat's components, features left unadjusted, and each
+ * batch's priors. A volume
  * model's voxels are named as (i, j, k). `wrote`: the files the command wrote, if any.
  */
 export function formatModelSummary(saved: SavedModel, wrote: readonly string[]): string {
@@ -102,6 +103,7 @@ export function formatModelSummary(saved: SavedModel, wrote: readonly string[]):
     `  covariates: ${describeTerms(model.coding)}`,
     `  design columns: ${model.coding.columns.length === 0 ? 'none' : model.coding.columns.join(', ')}`,
     `  mode: ${describeMode(model.options)}`,
+    ...(model.covbat === undefined ? [] : [describeCovbat(model.covbat)]),
     `  unadjusted ${noun}: ${describeFeatureList(unadjusted.all, name)}`,
     ...[...unadjusted.byBatch].map(([batch, features]) => `  unadjusted ${noun} for ${batch} only: ${describeFeatureList(features, name)}`),
     model.options.eb ? '  priors:' : '  priors (not used: no empirical Bayes):',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CombatError } from '@combat/core';
 import { Command, CommanderError, Option } from 'commander';
 import { DataError, OutputError, UsageError, type CliIo } from './cli-io.js';
+import { withCovbatFlags } from './covbat-flags.js';
 import { withDiagnosticsFlags } from './diagnostics-output.js';
 import { describeError } from './explain.js';
 import { isInterrupted } from './outputs.js';
@@ -56,11 +57,14 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
 
   withOutputFlags(
     withDiagnosticsFlags(
-      withModelFlags(
-        withTableInputFlags(program.command('harmonize').description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).'))
-          .requiredOption('--out <table>', '(required) where to write the table with the features harmonized')
-          .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply')
-          .addOption(tableThreadsOption()),
+      withCovbatFlags(
+        withModelFlags(
+          withTableInputFlags(program.command('harmonize').description('Harmonize the feature columns of a table (.csv, .tsv, .arrow, .feather).'))
+            .requiredOption('--out <table>', '(required) where to write the table with the features harmonized')
+            .option('--save-model <file>', 'write the fitted model (an Arrow IPC file) for combat apply')
+            .option('--subject <column>', 'longitudinal ComBat (as R\u2019s longCombat): the column of subject ids whose repeated scans share a random intercept; --id stays the scan id')
+            .addOption(tableThreadsOption()),
+        ),
       ),
       { volumes: 'no' },
     ),

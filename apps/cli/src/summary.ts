@@ -1,4 +1,4 @@
-import { describeUnadjusted, type CombatModel, type CombatStatistics, type CombatWarning, type DesignCoding } from '@combat/core';
+import { describeUnadjusted, type CombatModel, type CombatStatistics, type CombatWarning, type CovbatModel, type DesignCoding } from '@combat/core';
 import type { CliIo } from './cli-io.js';
 
 /**
@@ -23,7 +23,8 @@ export interface RunFacts {
 
 /**
  * Prints the summary of a run unless `quiet`: features (count, first and last), samples per batch,
- * covariates, mode, reference batch, missing cells, and the features left unadjusted by name.
+ * covariates, mode, reference batch, CovBat's components, missing cells, and the features left
+ * unadjusted by name.
  */
 export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boolean }): void {
   if (options.quiet) return;
@@ -36,11 +37,20 @@ export function printSummary(io: CliIo, facts: RunFacts, options: { quiet: boole
     ...(estimated.length === 0 ? [] : [`  new batches estimated here: ${estimated.map((batch) => `${batch} (${describeCount(counts.get(batch) ?? 0, facts.unit ?? 'sample')})`).join(', ')}`]),
     `  covariates: ${describeTerms(model.coding)}`,
     `  mode: ${describeMode(model.options)}`,
+    ...(model.covbat === undefined ? [] : [describeCovbat(model.covbat)]),
     ...(facts.missingCells === undefined ? [] : [`  missing cells: ${facts.missingCells}`]),
     `  unadjusted features: ${unadjustedNames(model, facts.features)}`,
     `  wrote: ${facts.wrote.join(', ')}`,
   ];
   io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * The summary line of a CovBat model: how many components it harmonizes and the share of the
+ * residual variance they explain.
+ */
+export function describeCovbat(covbat: CovbatModel): string {
+  return `  CovBat: ${describeCount(covbat.components, 'principal component')} harmonized, explaining ${(100 * covbat.variance).toFixed(1)}% of the residual variance`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   CombatAccumulator,
+  applyEncoded,
   codeDesign,
   encodeCovariates,
   finalizeModel,
@@ -137,7 +138,8 @@ export async function adjustChunks(
   let missingCells = 0;
   await eachChunk(paired, features, encoded, context, async (chunk, matrix, rows) => {
     missingCells += countMissing(matrix);
-    const adjusted = await threads.applyEncoded(model, matrix, rows);
+    // A CovBat model adjusts whole rows (every feature of a sample at once): core's applyEncoded.
+    const adjusted = model.covbat === undefined ? await threads.applyEncoded(model, matrix, rows) : applyEncoded(model, matrix, rows);
     keep?.(chunk, adjusted);
     await writer.write(encoder.encode(chunk, featureMap(features, adjusted)));
   });

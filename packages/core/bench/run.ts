@@ -6,6 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { harmonize, type CombatOptions } from '../src/index.js';
+import { benchCovbat } from './covbat.js';
+import { benchLongitudinal } from './longitudinal.js';
 // The test helpers' generator, by path: the bench runs compiled JavaScript, and @combat/test-support is TypeScript.
 import { syntheticData } from '../../../test-support/src/synthetic.js';
 
@@ -80,4 +82,6 @@ if (memoryArg >= 0) {
   console.log(`@combat/core benchmark, Node ${process.version}, ${BATCH_SIZES.length} batches of ${BATCH_SIZES[0]}, covariates age and sex`);
   for (const scenario of SCENARIOS) timeScenario(scenario);
   reportMemory(100_000);
+  benchLongitudinal();
+  benchCovbat();
 }

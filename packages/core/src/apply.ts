@@ -1,4 +1,5 @@
 import { checkOneOf, checkOptions, refuseArgument } from '@combat/base/internal';
+import { adjustCovbat, checkComplete } from './covbat-adjust.js';
 import { listNonZero } from './design-matrix.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { InvalidValueError, ShapeMismatchError, UnknownBatchError } from './errors.js';
@@ -50,16 +51,20 @@ export interface ApplyResult {
  * here (two or more), as {@link estimateBatches} does. Reference-batch samples, unadjusted
  * features and missing cells pass through unchanged. Applied to the training samples it
  * reproduces the training output. Warns about continuous covariates outside their training range.
+ * A CovBat model ({@link harmonizeCovbat}) then adjusts each sample's covariance part too (see
+ * {@link CovbatModel}); its samples need complete data, and its new batches cannot be estimated.
  * The input is not modified. The model is checked the first time it is used, as
  * {@link deserializeModel} checks one.
  *
- * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
+ * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind, or new
+ * batches are to be estimated for a CovBat model.
  * @throws {@link ModelFormatError} when `model` is not one a fit produces (naming the field).
  * @throws {@link ShapeMismatchError} when the data are not `samples x features` values of the
  * model's feature count, or a covariate column has another length.
  * @throws {@link EmptyInputError} when `matrix.samples` is not a positive integer.
- * @throws {@link InvalidValueError} when a data value is infinite (missing cells are NaN) or
- * adjusts to a value beyond float64, a label is missing, or a continuous covariate is not finite.
+ * @throws {@link InvalidValueError} when a data value is infinite (missing cells are NaN; with a
+ * CovBat model, missing too) or adjusts to a value beyond float64, a label is missing, or a
+ * continuous covariate is not finite.
  * @throws {@link UnknownBatchError} when a sample's batch is not the model's and new batches are
  * not estimated.
  * @throws {@link UnknownCovariateError} when a categorical level was not in training, or the
@@ -83,7 +88,9 @@ export interface ApplyResult {
 export function applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions = {}): ApplyResult {
   const { model: used, rows, warnings } = prepareApply(model, matrix, covariates, options);
   const effects = findBatches(used, rows, true);
-  return { data: adjust(used, effects, matrix.data, rows, new Float64Array(matrix.samples * model.features), model.features, 0, 0, model.features), model: used, warnings };
+  const data = adjust(used, effects, matrix.data, rows, new Float64Array(matrix.samples * model.features), model.features, 0, 0, model.features);
+  adjustCovbat(used, rows, data, 0, matrix.samples);
+  return { data, model: used, warnings };
 }
 
 /**
@@ -97,8 +104,10 @@ export function prepareApply(model: CombatModel, matrix: DataMatrix, covariates:
   const given = checkOptions(options, 'applyCombat: options', 'an object { newBatches?, maxIterations? }');
   if (given.newBatches !== undefined) checkOneOf(given.newBatches, 'applyCombat: options.newBatches', ['error', 'estimate']);
   checkEstimateOptions({ maxIterations: given.maxIterations }, 'applyCombat');
+  if (model.covbat !== undefined && given.newBatches === 'estimate') refuseArgument('applyCombat: options.newBatches', '"error" with a CovBat model (new batches of a CovBat model cannot be estimated yet)', given.newBatches);
   const rows = encodeCovariates(model.coding, covariates);
   checkNoInfinity(matrix);
+  if (model.covbat !== undefined) checkComplete(matrix);
   const warnings = rangeWarnings(model.coding, covariates);
   let used = model;
   if (options.newBatches === 'estimate') {
@@ -145,7 +154,10 @@ export function applyEncoded(model: CombatModel, matrix: DataMatrix, rows: Encod
     throw new ShapeMismatchError(`output buffer has ${out.length} values; expected samples x features = ${samples} x ${V} = ${samples * V}`);
   }
   checkNoInfinity(matrix);
-  return adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V), V, 0, 0, V);
+  if (model.covbat !== undefined) checkComplete(matrix);
+  const adjusted = adjust(model, findBatches(model, rows, false), data, rows, out ?? new Float64Array(samples * V), V, 0, 0, V);
+  adjustCovbat(model, rows, adjusted, 0, samples);
+  return adjusted;
 }
 
 /** The checks of {@link applyEncoded} of its model, matrix and rows (shared with the threaded application). */
@@ -164,6 +176,7 @@ export function checkEncodedApply(model: CombatModel, matrix: DataMatrix, rows: 
  * names its column in the whole matrix.
  */
 export function adjustColumns(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, offset: number, from = 0, to = model.features): void {
+  if (model.covbat !== undefined) refuseArgument('adjustColumns: model', 'a model without CovBat (CovBat adjusts whole samples: use applyCombat or applyEncoded)', model);
   adjust(model, findBatches(model, rows, false), matrix.data, rows, out, matrix.features, offset, from, to);
 }
 
@@ -174,7 +187,7 @@ function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): B
     if (effects !== undefined) return effects;
     throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`, {
       sample: i,
-      ...(suggest ? { remedy: { newBatches: 'estimate' } } : {}),
+      ...(suggest && model.covbat === undefined ? { remedy: { newBatches: 'estimate' } } : {}),
     });
   });
 }

@@ -164,8 +164,9 @@ export class IncompatibleStatisticsError extends CombatError {
 }
 
 /**
- * A batch with too few samples for what is asked of it: a new batch estimated from a single
- * sample (its scale cannot be estimated, and its location would be that one sample).
+ * Too few samples for what is asked of them: a new batch estimated from a single sample (its scale
+ * cannot be estimated, and its location would be that one sample), or more CovBat components than
+ * n samples give (n - 1).
  *
  * @example
  * ```ts
@@ -180,8 +181,9 @@ export class TooFewSamplesError extends CombatError {
 }
 
 /**
- * Empirical Bayes needs at least two adjustable features to estimate its priors. With exactly one,
- * `remedy` is `{ eb: false }`: a fit without empirical Bayes adjusts it.
+ * Too few features for what is asked of them: empirical Bayes needs at least two adjustable
+ * features to estimate its priors (with exactly one, `remedy` is `{ eb: false }`: a fit without
+ * empirical Bayes adjusts it), and CovBat at least as many as the components asked for.
  *
  * @example
  * ```ts

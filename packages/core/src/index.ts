@@ -15,6 +15,8 @@ export {
   type SplineTerm,
   type TermDeclaration,
 } from './design.js';
+export { harmonizeCovbat, type CovbatOptions, type CovbatResult } from './covbat.js';
+export type { CovbatBatch, CovbatModel } from './covbat-model.js';
 export {
   ConfoundedDesignError,
   CovariateNameError,
@@ -31,6 +33,7 @@ export {
 } from './errors.js';
 export { finalizeModel } from './finalize.js';
 export { harmonize, type HarmonizeResult } from './harmonize.js';
+export { harmonizeLongitudinal, type LongitudinalBatch, type LongitudinalOptions, type LongitudinalResult } from './longitudinal.js';
 export { mergeStatistics } from './merge.js';
 export type { BatchEffects, CombatModel } from './model.js';
 export type { ModelMeta } from './model-checks.js';

@@ -11,6 +11,8 @@ export { adjustColumns, checkEncodedApply, findFirstAtLeast, prepareApply } from
 export { joinStatistics } from './feature-ranges.js';
 export { prepareHarmonize } from './harmonize.js';
 export { checkNoInfinity } from './input-checks.js';
+export { checkComplete } from './covbat-adjust.js';
+export { fitCovbat, type ComponentChoice } from './covbat.js';
 export { allocateLocal, type Allocate } from './allocate.js';
 export { CONVERGENCE } from './empirical-bayes.js';
 export {

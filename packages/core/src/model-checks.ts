@@ -1,5 +1,6 @@
 import { checkObject, describeValue, isRecord } from '@combat/base/internal';
 import { checkOnce } from './check-once.js';
+import { checkCovbat, checkCovbatMeta, type CovbatMeta } from './covbat-model.js';
 import { checkCoding, requireArray, requireNonEmptyString, requireSortedLabels, type Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
 import type { BatchEffects, CombatModel } from './model.js';
@@ -23,6 +24,8 @@ export interface ModelMeta {
   readonly refBatch: string | null;
   readonly options: CombatModel['options'];
   readonly batches: readonly { readonly batch: string; readonly samples: number; readonly training: boolean }[];
+  /** A CovBat model's number of components and the share of variance they explain (format version 3). */
+  readonly covbat?: CovbatMeta;
 }
 
 /**
@@ -30,7 +33,8 @@ export interface ModelMeta {
  * `checkCoding` requires, `options` three booleans, batches with labels in code-point order, each
  * with a positive integer sample count and a `training` boolean; at least two training batches, of
  * as many samples as the design has columns (a full-rank fit needs them); mean-only when a
- * training batch has a single sample (the fit switches to it); `refBatch` null or a training batch.
+ * training batch has a single sample (the fit switches to it); `refBatch` null or a training batch;
+ * `covbat`, when present, as `checkCovbatMeta` requires.
  */
 export function checkMeta(value: Record<string, unknown>, fail: Fail): ModelMeta {
   const { features, options, refBatch } = value;
@@ -72,6 +76,7 @@ export function checkMeta(value: Record<string, unknown>, fail: Fail): ModelMeta
     refBatch: refBatch as string | null,
     options: { eb: options.eb as boolean, parametric: options.parametric as boolean, meanOnly: options.meanOnly as boolean },
     batches,
+    ...(value.covbat === undefined ? {} : { covbat: checkCovbatMeta(value.covbat, features as number, fail) }),
   };
 }
 
@@ -88,7 +93,8 @@ export const BATCH_PRIORS = ['gammaBar', 't2', 'aPrior', 'bPrior'] as const;
  * `gammaHat` and `gammaStar`; positive finite `deltaHat` and `deltaStar`; for the reference batch
  * `gammaStar` 0 and `deltaStar` 1; in mean-only mode `deltaHat` and `deltaStar` 1; without
  * empirical Bayes the star values equal the hat values. The priors may be NaN or infinite, and
- * values a batch does not use are not checked beyond their type.
+ * values a batch does not use are not checked beyond their type. A CovBat part, when present, is
+ * checked as `checkCovbat` does.
  */
 export function checkModelFields(model: unknown, fail: Fail): asserts model is CombatModel {
   if (!isRecord(model)) return fail(`model is ${describeValue(model)}; expected a CombatModel object`);
@@ -130,6 +136,7 @@ export function checkModelFields(model: unknown, fail: Fail): asserts model is C
     }
     checkValues(entry as unknown as BatchEffects, entry.batch, entry.batch === refBatch, options, fail);
   }
+  if (model.covbat !== undefined) checkCovbat(model.covbat, { features: V, refBatch, adjusted, batches: map as Map<string, { training: boolean }> }, fail);
 }
 
 function checkFlags(value: unknown, name: string, V: number, fail: Fail): Uint8Array {

@@ -1,3 +1,4 @@
+import type { CovbatModel } from './covbat-model.js';
 import type { DesignCoding } from './design.js';
 
 /**
@@ -49,6 +50,8 @@ export interface BatchEffects {
  * variance (of the reference batch alone when there is one), `adjusted` (1 where the feature was
  * fitted, 0 where it passes through for every batch, with NaN estimates), and the options in force
  * (mean-only may have been switched on by a one-sample batch). Batches come in code-point order.
+ * A model fitted by {@link harmonizeCovbat} also has `covbat`, the CovBat step applied after
+ * ComBat's (see {@link CovbatModel}); other models have none.
  * Treat the arrays as read-only: applying a model checks it and caches values derived from it,
  * once per model object.
  *
@@ -72,4 +75,5 @@ export interface CombatModel {
   readonly varPooled: Float64Array;
   readonly adjusted: Uint8Array;
   readonly batches: ReadonlyMap<string, BatchEffects>;
+  readonly covbat?: CovbatModel;
 }

@@ -1,4 +1,4 @@
-import { checkInteger, checkOptions } from '@combat/base/internal';
+import { checkInteger, checkOptions, refuseArgument } from '@combat/base/internal';
 import { CombatAccumulator } from './accumulator.js';
 import { shrinkBatch } from './batch-shrinkage.js';
 import { compareCodePoints } from './code-point-order.js';
@@ -41,7 +41,8 @@ export interface EstimateOptions {
  * batches the model already has are not used. A feature a new batch cannot estimate (no value,
  * a single value, constant) passes through for that batch's samples, with a warning.
  *
- * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
+ * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind, or the
+ * model is a CovBat model (its new batches cannot be estimated yet).
  * @throws {@link ModelFormatError} when `model` is not one a fit produces.
  * @throws {@link ShapeMismatchError}, {@link EmptyInputError}, {@link InvalidValueError} and
  * {@link UnknownCovariateError} when the data or covariates are not the model's, as
@@ -64,6 +65,7 @@ export interface EstimateOptions {
  */
 export function estimateBatches(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: EstimateOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
   requireModel(model, 'estimateBatches');
+  refuseCovbat(model, 'estimateBatches');
   checkInputs(matrix, covariates, model.features, 'estimateBatches');
   checkEstimateOptions(options, 'estimateBatches');
   return estimateFromRows(model, matrix, encodeCovariates(model.coding, covariates), options);
@@ -74,7 +76,8 @@ export function estimateBatches(model: CombatModel, matrix: DataMatrix, covariat
  * (or one whose levels the model's include): how a stream of new samples, or a site that shares
  * only statistics, adds its batch. Every batch of the statistics must be new to the model.
  *
- * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
+ * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind, or the
+ * model is a CovBat model (its new batches cannot be estimated yet).
  * @throws {@link ModelFormatError} when `model` is not one a fit produces.
  * @throws {@link IncompatibleStatisticsError} when the statistics have another feature count,
  * other covariates or levels the model does not know, or a batch the model already has.
@@ -90,6 +93,7 @@ export function estimateBatches(model: CombatModel, matrix: DataMatrix, covariat
  */
 export function estimateBatchesFromStatistics(model: CombatModel, statistics: CombatStatistics, options: EstimateOptions = {}): { model: CombatModel; warnings: CombatWarning[] } {
   requireModel(model, 'estimateBatchesFromStatistics');
+  refuseCovbat(model, 'estimateBatchesFromStatistics');
   requireStatistics(statistics, 'estimateBatchesFromStatistics');
   checkEstimateOptions(options, 'estimateBatchesFromStatistics');
   if (statistics.features !== model.features) {
@@ -105,6 +109,11 @@ export function estimateBatchesFromStatistics(model: CombatModel, statistics: Co
   const q = statistics.coding.columns.length;
   const batches = statistics.batches.map((batch) => (map === null ? batch : recodeBatch(batch, map, q, model.features)));
   return extend(model, { ...statistics, coding: model.coding, batches }, options);
+}
+
+/** Refuses a CovBat model: its score adjustments are fitted with the training batches only. */
+function refuseCovbat(model: CombatModel, fn: string): void {
+  if (model.covbat !== undefined) refuseArgument(`${fn}: model`, 'a model without CovBat (new batches of a CovBat model cannot be estimated yet)', model);
 }
 
 /** Estimates the batches of `rows` the model does not have (rows already checked). */

@@ -1,22 +1,29 @@
 import { checkObject, describeValue, isRecord } from '@combat/base/internal';
 import type { Fail } from './coding-checks.js';
 import { ModelFormatError } from './errors.js';
+import type { CovbatBatch, CovbatModel } from './covbat-model.js';
 import type { BatchEffects, CombatModel } from './model.js';
 import { BATCH_ARRAYS, BATCH_PRIORS, checkMeta, checkModelFields, type ModelMeta } from './model-checks.js';
 import { upgradeVersion1 } from './serialize-v1.js';
 
 /**
- * Version of the serialized model layout written today; bumped on any incompatible change.
- * {@link deserializeModel} also reads version 1 (models keyed by design column, before batches
- * could be added).
+ * The newest version of the serialized model layout; bumped on any incompatible change. Version 3
+ * adds a CovBat part (`meta.covbat` and the `covbat*` arrays) to version 2, and
+ * {@link serializeModel} writes it only for a CovBat model: a model without one is written as
+ * version 2, which readers from before CovBat read. {@link deserializeModel} reads versions 3, 2
+ * and 1 (models keyed by design column, before batches could be added).
  *
  * @example
  * ```ts
- * MODEL_FORMAT_VERSION; // 2
+ * MODEL_FORMAT_VERSION; // 3
  * serializeModel(model).formatVersion; // 2
+ * serializeModel(harmonizeCovbat(matrix, covariates, { components: 2 }).model).formatVersion; // 3
  * ```
  */
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
+
+/** The version of a model without a CovBat part, as written and as read by readers from before CovBat. */
+const PLAIN_FORMAT_VERSION = 2;
 
 /**
  * A model as JSON-safe metadata plus typed arrays: what a file format (Arrow IPC, JSON with
@@ -61,6 +68,14 @@ export interface SerializedArrays {
   readonly aPrior: Float64Array;
   readonly bPrior: Float64Array;
   readonly batchAdjusted: Uint8Array;
+  /** Version 3 (a CovBat model): the CovBat part's `center` and `scale` (V each), `loadings` (K x V). */
+  readonly covbatCenter?: Float64Array;
+  readonly covbatScale?: Float64Array;
+  readonly covbatLoadings?: Float64Array;
+  /** The scores' `mean` (K), and each batch's score `location` and `scale`, batch-major (B x K). */
+  readonly covbatMean?: Float64Array;
+  readonly covbatLocation?: Float64Array;
+  readonly covbatScoreScale?: Float64Array;
 }
 
 const modelFormat: Fail = (detail, context) => {
@@ -103,9 +118,10 @@ export function serializeModel(model: CombatModel): SerializedModel {
     refBatch: model.refBatch,
     options: { ...model.options },
     batches: labels.map((batch, b) => ({ batch, samples: effects[b]!.samples, training: effects[b]!.training })),
+    ...(model.covbat === undefined ? {} : { covbat: { components: model.covbat.components, variance: model.covbat.variance } }),
   };
   return {
-    formatVersion: MODEL_FORMAT_VERSION,
+    formatVersion: model.covbat === undefined ? PLAIN_FORMAT_VERSION : MODEL_FORMAT_VERSION,
     meta,
     arrays: {
       beta: model.beta.slice(),
@@ -118,7 +134,26 @@ export function serializeModel(model: CombatModel): SerializedModel {
       deltaStar: stack('deltaStar'),
       ...(Object.fromEntries(BATCH_PRIORS.map((name) => [name, Float64Array.from(effects, (batch) => batch[name])])) as Record<(typeof BATCH_PRIORS)[number], Float64Array>),
       batchAdjusted,
+      ...(model.covbat === undefined ? {} : serializeCovbat(model.covbat, labels)),
     },
+  };
+}
+
+/** The arrays of a CovBat part (copies), per-batch ones stacked in `labels` order. */
+function serializeCovbat(covbat: CovbatModel, labels: readonly string[]): Pick<SerializedArrays, 'covbatCenter' | 'covbatScale' | 'covbatLoadings' | 'covbatMean' | 'covbatLocation' | 'covbatScoreScale'> {
+  const K = covbat.components;
+  const stack = (name: keyof CovbatBatch): Float64Array => {
+    const out = new Float64Array(labels.length * K);
+    labels.forEach((label, b) => out.set((covbat.batches.get(label) as CovbatBatch)[name], b * K));
+    return out;
+  };
+  return {
+    covbatCenter: covbat.center.slice(),
+    covbatScale: covbat.scale.slice(),
+    covbatLoadings: covbat.loadings.slice(),
+    covbatMean: covbat.mean.slice(),
+    covbatLocation: stack('location'),
+    covbatScoreScale: stack('scale'),
   };
 }
 
@@ -153,18 +188,21 @@ export function checkModelMeta(meta: unknown): ModelMeta {
  * const restored = deserializeModel({ formatVersion, meta: JSON.parse(JSON.stringify(meta)), arrays });
  * [...restored.batches.keys()]; // ['siteA', 'siteB']
  * deserializeModel({ formatVersion: 99, meta, arrays });
- * // throws ModelFormatError: formatVersion is a number (99); expected 2 (or 1)
+ * // throws ModelFormatError: formatVersion is a number (99); expected 3, 2 or 1
  * ```
  */
 export function deserializeModel(serialized: SerializedModel): CombatModel {
   if (!isRecord(serialized)) return modelFormat(`serialized model is ${describeValue(serialized)}; expected an object { formatVersion, meta, arrays }`);
   const { formatVersion } = serialized;
-  if (formatVersion !== MODEL_FORMAT_VERSION && formatVersion !== 1) {
-    modelFormat(`formatVersion is ${describeValue(formatVersion)}; expected ${MODEL_FORMAT_VERSION} (or 1)`);
+  if (formatVersion !== MODEL_FORMAT_VERSION && formatVersion !== PLAIN_FORMAT_VERSION && formatVersion !== 1) {
+    modelFormat(`formatVersion is ${describeValue(formatVersion)}; expected ${MODEL_FORMAT_VERSION}, ${PLAIN_FORMAT_VERSION} or 1`);
   }
   const given: unknown = serialized.arrays;
   if (!isRecord(given)) return modelFormat(`arrays is ${describeValue(given)}; expected an object of typed arrays`);
   const { meta, arrays } = formatVersion === 1 ? upgradeVersion1(serialized.meta, given, modelFormat) : { meta: checkModelMeta(serialized.meta), arrays: given };
+  if ((meta.covbat !== undefined) !== (formatVersion === MODEL_FORMAT_VERSION)) {
+    modelFormat(meta.covbat === undefined ? `meta.covbat is missing; expected it in format version ${MODEL_FORMAT_VERSION} (a CovBat model)` : `meta.covbat is present in format version ${formatVersion as number}; expected format version ${MODEL_FORMAT_VERSION} for a CovBat model`);
+  }
   const V = meta.features;
   const B = meta.batches.length;
   const expect = <T extends Float64Array | Uint8Array>(name: string, type: new (n: number) => T, length: number): T => {
@@ -200,9 +238,32 @@ export function deserializeModel(serialized: SerializedModel): CombatModel {
       ];
     }),
   );
-  const model: CombatModel = { features: V, coding: meta.coding, refBatch: meta.refBatch, options: meta.options, beta, grandMean, varPooled, adjusted, batches };
+  const covbat = meta.covbat === undefined ? undefined : readCovbat(meta.covbat.components, meta.covbat.variance, meta.batches.map(({ batch }) => batch), V, expect);
+  const model: CombatModel = { features: V, coding: meta.coding, refBatch: meta.refBatch, options: meta.options, beta, grandMean, varPooled, adjusted, batches, ...(covbat === undefined ? {} : { covbat }) };
   checkModelFields(model, modelFormat);
   return model;
+}
+
+/** A CovBat part from its serialized arrays (copies, each checked by `expect` for its type and length; the values are checked with the model). */
+function readCovbat(
+  components: number,
+  variance: number,
+  labels: readonly string[],
+  V: number,
+  expect: (name: string, type: new (n: number) => Float64Array, length: number) => Float64Array,
+): CovbatModel {
+  const K = components;
+  const location = expect('covbatLocation', Float64Array, labels.length * K);
+  const scale = expect('covbatScoreScale', Float64Array, labels.length * K);
+  return {
+    components,
+    variance,
+    center: expect('covbatCenter', Float64Array, V),
+    scale: expect('covbatScale', Float64Array, V),
+    loadings: expect('covbatLoadings', Float64Array, K * V),
+    mean: expect('covbatMean', Float64Array, K),
+    batches: new Map(labels.map((label, b): [string, CovbatBatch] => [label, { location: location.slice(b * K, (b + 1) * K), scale: scale.slice(b * K, (b + 1) * K) }])),
+  };
 }
 
 /**

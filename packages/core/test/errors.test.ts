@@ -250,7 +250,7 @@ describe('accumulators and serialized models', () => {
 
   it('refuses a serialized model of another version or with a wrong array', () => {
     const serialized = serializeModel(harmonize(matrix, covariates).model);
-    const e = expectError(() => deserializeModel({ ...serialized, formatVersion: 99 }), ModelFormatError, /formatVersion is a number \(99\); expected 2 \(or 1\)/);
+    const e = expectError(() => deserializeModel({ ...serialized, formatVersion: 99 }), ModelFormatError, /formatVersion is a number \(99\); expected 3, 2 or 1/);
     expect(e.code).toBe('MODEL_FORMAT');
     expectError(() => deserializeModel({ ...serialized, arrays: { ...serialized.arrays, gammaStar: new Float64Array(3) } }), ModelFormatError, /^arrays.gammaStar is a Float64Array of length 3; expected a Float64Array of length 12$/);
   });

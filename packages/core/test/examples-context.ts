@@ -19,5 +19,7 @@ export function context() {
   // Three scans of a site the model has never seen.
   const newSite: DataMatrix = { data: Float64Array.of(2.41, 2.3, 2.83, 2.52, 2.35, 2.95, 2.46, 2.41, 2.86), samples: 3, features };
   const newSiteCovariates = { batch: ['siteC', 'siteC', 'siteC'], categorical: { sex: ['F', 'M', 'M'] }, continuous: { age: [44, 58, 36] } } satisfies Covariates;
-  return { matrix, covariates, model, blockA: block(0, 4), covariatesA: part(0, 4), blockB: block(4, 4), covariatesB: part(4, 4), newSite, newSiteCovariates };
+  // Two scans of each of four subjects (a subject keeps its sex), for the longitudinal examples.
+  const subject = ['s1', 's2', 's1', 's2', 's3', 's4', 's3', 's4'];
+  return { matrix, covariates, model, blockA: block(0, 4), covariatesA: part(0, 4), blockB: block(4, 4), covariatesB: part(4, 4), newSite, newSiteCovariates, subject };
 }

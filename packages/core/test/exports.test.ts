@@ -33,13 +33,15 @@ describe('the export lists are pinned', () => {
       'estimateBatchesFromStatistics',
       'finalizeModel',
       'harmonize',
+      'harmonizeCovbat',
+      'harmonizeLongitudinal',
       'mergeStatistics',
       'rangeWarnings',
       'serializeModel',
     ]);
   });
   test('@combat/core/internal', () => {
-    expect(Object.keys(internal).sort()).toEqual(['CONVERGENCE', 'accumulateColumns', 'adjustColumns', 'allocateLocal', 'allocateModel', 'assembleModel', 'checkCoding', 'checkEncodedApply', 'checkEncodedBlock', 'checkFitBatches', 'checkModelMeta', 'checkNoInfinity', 'checkStatistics', 'estimateFitPriors', 'findFirstAtLeast', 'findKept', 'finishRange', 'fitRange', 'fitWarnings', 'iterateRange', 'iteratesBatch', 'joinScreens', 'joinStatistics', 'planFit', 'prepareApply', 'prepareHarmonize', 'shrinkRange']);
+    expect(Object.keys(internal).sort()).toEqual(['CONVERGENCE', 'accumulateColumns', 'adjustColumns', 'allocateLocal', 'allocateModel', 'assembleModel', 'checkCoding', 'checkComplete', 'checkEncodedApply', 'checkEncodedBlock', 'checkFitBatches', 'checkModelMeta', 'checkNoInfinity', 'checkStatistics', 'estimateFitPriors', 'findFirstAtLeast', 'findKept', 'finishRange', 'fitCovbat', 'fitRange', 'fitWarnings', 'iterateRange', 'iteratesBatch', 'joinScreens', 'joinStatistics', 'planFit', 'prepareApply', 'prepareHarmonize', 'shrinkRange']);
   });
 });
 

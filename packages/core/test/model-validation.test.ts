@@ -31,7 +31,7 @@ function withMeta(edit: (meta: Record<string, any>) => void): SerializedModel {
 
 /** The serialized model with one cell of one array set. */
 function withCell(name: keyof SerializedModel['arrays'], at: number, value: number): SerializedModel {
-  const array = serialized.arrays[name].slice();
+  const array = serialized.arrays[name]!.slice();
   array[at] = value;
   return { ...serialized, arrays: { ...serialized.arrays, [name]: array } };
 }

@@ -31,13 +31,16 @@ export const UTF8: ColumnType = { name: 'Utf8', is: (t) => DataType.isUtf8(t), c
 /**
  * What decides the columns of a model file: the design columns with a `beta[<column>]` column, the
  * batches with their `<name>[<batch>]` columns, whether each batch has its own `adjusted[<batch>]`
- * flags (format version 2) and whether the model is a volume model (a `voxel` column).
+ * flags (format versions 2 and 3), whether the model is a volume model (a `voxel` column), and
+ * the number of CovBat components (format version 3: `covbatCenter`, `covbatScale` and a
+ * `covbatLoading[<k>]` column per component, k from 1; 0 without CovBat).
  */
 export interface ColumnLayout {
   readonly beta: readonly string[];
   readonly batches: readonly string[];
   readonly batchFlags: boolean;
   readonly volume: boolean;
+  readonly covbat: number;
 }
 
 /** Every column a model file of this layout has, with its type, in the order version 2 is written. */
@@ -50,6 +53,8 @@ export function expectedColumns(layout: ColumnLayout): Map<string, ColumnType> {
     for (const name of PER_BATCH) columns.set(`${name}[${batch}]`, FLOAT64);
     if (layout.batchFlags) columns.set(`adjusted[${batch}]`, UINT8);
   }
+  if (layout.covbat > 0) columns.set('covbatCenter', FLOAT64).set('covbatScale', FLOAT64);
+  for (let k = 1; k <= layout.covbat; k++) columns.set(`covbatLoading[${k}]`, FLOAT64);
   return columns;
 }
 

@@ -17,21 +17,27 @@ import { COLUMN_FIELDS, VERSION1_COLUMN_FIELDS, fromCore, type ColumnFieldNames,
 /** The format name of a statistics file's JSON (`format`); a model file's JSON has none. */
 export const STATISTICS_FORMAT = 'combat-statistics';
 
+/** The format version of a model file without CovBat (and of every model file before CovBat). */
+export const PLAIN_FORMAT_VERSION = 2;
+
 /** The fields of the JSON of each format version, in the order the encoder of that version wrote them. */
 export const JSON_FIELDS = {
-  [MODEL_FORMAT_VERSION]: ['checksum', 'formatVersion', 'features', 'coding', 'refBatch', 'options', 'batches', 'priors', 'columns', 'idColumn', 'mask'],
+  [MODEL_FORMAT_VERSION]: ['checksum', 'formatVersion', 'features', 'coding', 'refBatch', 'options', 'batches', 'priors', 'covbat', 'columns', 'idColumn', 'mask'],
+  [PLAIN_FORMAT_VERSION]: ['checksum', 'formatVersion', 'features', 'coding', 'refBatch', 'options', 'batches', 'priors', 'columns', 'idColumn', 'mask'],
   1: ['checksum', 'formatVersion', 'features', 'coding', 'batchSizes', 'options', 'priors', 'columns', 'volume'],
 } as const;
 
 /** A model file's JSON, read: what it says, with the fields each version names differently under one name. */
 export interface FileJson {
-  readonly formatVersion: 1 | typeof MODEL_FORMAT_VERSION;
+  readonly formatVersion: 1 | typeof PLAIN_FORMAT_VERSION | typeof MODEL_FORMAT_VERSION;
   readonly features: number;
   /** The columns the file must have. */
   readonly layout: ColumnLayout;
   /** The serialized model's `meta` of `formatVersion`, for `deserializeModel` (which checks it). */
   readonly meta: unknown;
   readonly priors: unknown;
+  /** Format version 3: the CovBat part's per-component values as the JSON holds them, unchecked. */
+  readonly covbat?: { readonly mean: unknown; readonly location: unknown; readonly scale: unknown };
   /** The covariate columns (under the API's names) and the id column, unchecked. */
   readonly columns?: { readonly batch: unknown; readonly categorical: unknown; readonly continuous: unknown };
   readonly idColumn: unknown;
@@ -51,25 +57,30 @@ export interface FileJson {
 export function readFileJson(json: Record<string, unknown>, checksum: string, fail: Fail): FileJson {
   if (json.format === STATISTICS_FORMAT) return fail('a ComBat statistics file, not a model file: statistics are merged and finalized into a model first');
   const version = json.formatVersion;
-  if (version !== MODEL_FORMAT_VERSION && version !== 1) return fail(`formatVersion is ${describeValue(version)}; expected ${MODEL_FORMAT_VERSION} (or 1)`);
+  if (version !== MODEL_FORMAT_VERSION && version !== PLAIN_FORMAT_VERSION && version !== 1) return fail(`formatVersion is ${describeValue(version)}; expected ${MODEL_FORMAT_VERSION}, ${PLAIN_FORMAT_VERSION} or 1`);
   const fields: readonly string[] = JSON_FIELDS[version];
   const unknown = Object.keys(json).find((key) => !fields.includes(key));
   if (unknown !== undefined) fail(`the "${METADATA_KEY}" metadata has an unknown field ${JSON.stringify(unknown)}; expected only ${fields.join(', ')} (format version ${version})`);
   if (json.checksum !== checksum) fail(`checksum is ${describeValue(json.checksum)}; expected the checksum the file was verified with (${checksum})`);
-  return version === 1 ? readVersion1(json, fail) : readVersion2(json, fail);
+  return version === 1 ? readVersion1(json, fail) : readVersion2(json, version, fail);
 }
 
-function readVersion2(json: Record<string, unknown>, fail: Fail): FileJson {
+/** Versions 2 and 3 (version 2 with a CovBat part, `covbat`). */
+function readVersion2(json: Record<string, unknown>, version: typeof PLAIN_FORMAT_VERSION | typeof MODEL_FORMAT_VERSION, fail: Fail): FileJson {
   const { features, coding, refBatch, options, batches } = json;
-  const meta = fromCore(() => checkModelMeta({ features, coding, refBatch, options, batches }), fail);
+  const covbat = readRecord(json.covbat, 'covbat', ['components', 'variance', 'mean', 'location', 'scale'], fail);
+  if (version === MODEL_FORMAT_VERSION && covbat === undefined) fail(`covbat is missing; expected the CovBat part in format version ${MODEL_FORMAT_VERSION}`);
+  const covbatMeta = covbat === undefined ? {} : { covbat: { components: covbat.components, variance: covbat.variance } };
+  const meta = fromCore(() => checkModelMeta({ features, coding, refBatch, options, batches, ...covbatMeta }), fail);
   const columns = readRecord(json.columns, 'columns', ['batch', 'categorical?', 'continuous?'], fail);
   const mask = readRecord(json.mask, 'mask', ['shape', 'affine'], fail);
   return {
-    formatVersion: MODEL_FORMAT_VERSION,
+    formatVersion: version,
     features: meta.features,
-    layout: { beta: meta.coding.columns, batches: meta.batches.map(({ batch }) => batch), batchFlags: true, volume: mask !== undefined },
+    layout: { beta: meta.coding.columns, batches: meta.batches.map(({ batch }) => batch), batchFlags: true, volume: mask !== undefined, covbat: meta.covbat?.components ?? 0 },
     meta,
     priors: json.priors,
+    ...(covbat === undefined ? {} : { covbat: { mean: covbat.mean, location: covbat.location, scale: covbat.scale } }),
     ...(columns === undefined ? {} : { columns: { batch: columns.batch, categorical: columns.categorical, continuous: columns.continuous } }),
     idColumn: json.idColumn,
     columnFields: COLUMN_FIELDS,
@@ -89,7 +100,7 @@ function readVersion1(json: Record<string, unknown>, fail: Fail): FileJson {
   return {
     formatVersion: 1,
     features,
-    layout: { beta: designColumns, batches, batchFlags: false, volume: volume !== undefined },
+    layout: { beta: designColumns, batches, batchFlags: false, volume: volume !== undefined, covbat: 0 },
     meta: { features, coding, batchSizes: json.batchSizes, options: json.options },
     priors: json.priors,
     ...(columns === undefined ? {} : { columns: { batch: columns.batchCol, categorical: columns.categoricalCols, continuous: columns.continuousCols } }),

@@ -1,11 +1,11 @@
 import type { MaskGeometry } from '@combat/base';
-import { checkBytes, checkObject, checkOptionalString, checkOptions } from '@combat/base/internal';
-import { MODEL_FORMAT_VERSION, ModelFormatError, deserializeModel, serializeModel, type CombatModel, type SerializedModel } from '@combat/core';
+import { checkBytes, checkObject, checkOptionalString, checkOptions, describeValue } from '@combat/base/internal';
+import { ModelFormatError, deserializeModel, serializeModel, type CombatModel, type SerializedArrays, type SerializedModel } from '@combat/core';
 import { Table as ArrowTable, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import type { CovariateColumns } from './matrix.js';
 import { CHECKSUM_PLACEHOLDER, sealModelFile, verifyChecksum } from './model-checksum.js';
 import { METADATA_KEY, PER_BATCH, columnReader, expectedColumns, readArrow } from './model-file-arrow.js';
-import { PRIORS, checkCovariateColumns, checkExtras, checkFeatureNames, checkMaskGeometry, encodeNumber, fromCore, readPriors, type Fail } from './model-file-checks.js';
+import { PRIORS, checkCovariateColumns, checkExtras, checkFeatureNames, checkMaskGeometry, encodeNumber, fromCore, readNumber, readPriors, type Fail } from './model-file-checks.js';
 import { parseJson, readFileJson } from './model-file-json.js';
 
 /**
@@ -42,7 +42,7 @@ export interface ModelFileExtras {
 const DEFAULT_NAME = 'model file';
 
 /**
- * Encodes a model as one Arrow IPC file, format version 2: one row per feature (`feature`,
+ * Encodes a model as one Arrow IPC file, format version 2 (3 for a CovBat model): one row per feature (`feature`,
  * `voxel` for volume models, `adjusted`, `varPooled`, `grandMean`, `beta[<covariate column>]`,
  * then for each batch `gammaStar[<batch>]`, `deltaStar[<batch>]`, `gammaHat[<batch>]`,
  * `deltaHat[<batch>]` and `adjusted[<batch>]`), and the rest as JSON in the schema metadata under
@@ -52,8 +52,11 @@ const DEFAULT_NAME = 'model file';
  * `refBatch`, `options`, `batches` with each batch's sample count and whether it was fitted);
  * `priors` (`gammaBar`, `t2`, `aPrior`, `bPrior`, one value per batch); and the extras:
  * `columns` (`batch`, `categorical`, `continuous`), `idColumn`, and the mask's `shape` and
- * `affine` as `mask` (its indices are the `voxel` column). Refuses what {@link decodeModelFile}
- * would refuse. Messages start with `options.target` (the path being written; default "model
+ * `affine` as `mask` (its indices are the `voxel` column). A CovBat model (format version 3) adds
+ * the columns `covbatCenter`, `covbatScale` and `covbatLoading[<k>]` (k = 1 to K) and, after the
+ * priors, `covbat`: `components`, `variance`, the scores' `mean` (K numbers) and each batch's
+ * score `location` and `scale` (a list of K numbers per batch, in the batches' order). Refuses
+ * what {@link decodeModelFile} would refuse. Messages start with `options.target` (the path being written; default "model
  * file").
  *
  * @throws {@link ModelFormatError} when the model is not a valid model, the feature names are not
@@ -74,7 +77,7 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
   const fail: Fail = (detail) => {
     throw new ModelFormatError(`${target}: ${detail}`);
   };
-  const { meta, arrays } = serializeModel(model);
+  const { formatVersion, meta, arrays } = serializeModel(model);
   const V = meta.features;
   const { mask, ...checked } = checkExtras(extras, meta.coding, V, fail);
   const vectors: Record<string, Vector> = { feature: vectorFromArray([...extras.featureNames], new Utf8()) };
@@ -87,11 +90,29 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
     for (const name of PER_BATCH) vectors[`${name}[${batch}]`] = makeVector(arrays[name].slice(b * V, (b + 1) * V));
     vectors[`adjusted[${batch}]`] = makeVector(arrays.batchAdjusted.slice(b * V, (b + 1) * V));
   });
+  const { covbat, ...plain } = meta;
+  if (covbat !== undefined) {
+    vectors.covbatCenter = makeVector(arrays.covbatCenter as Float64Array);
+    vectors.covbatScale = makeVector(arrays.covbatScale as Float64Array);
+    for (let k = 0; k < covbat.components; k++) vectors[`covbatLoading[${k + 1}]`] = makeVector((arrays.covbatLoadings as Float64Array).slice(k * V, (k + 1) * V));
+  }
+  const K = covbat?.components ?? 0;
+  const perBatch = (values: Float64Array) => meta.batches.map((_, b) => Array.from(values.subarray(b * K, (b + 1) * K), encodeNumber));
   const json = {
     checksum: CHECKSUM_PLACEHOLDER,
-    formatVersion: MODEL_FORMAT_VERSION,
-    ...meta,
+    formatVersion,
+    ...plain,
     priors: Object.fromEntries(PRIORS.map((name) => [name, Array.from(arrays[name], encodeNumber)])),
+    ...(covbat === undefined
+      ? {}
+      : {
+          covbat: {
+            ...covbat,
+            mean: Array.from(arrays.covbatMean as Float64Array, encodeNumber),
+            location: perBatch(arrays.covbatLocation as Float64Array),
+            scale: perBatch(arrays.covbatScoreScale as Float64Array),
+          },
+        }),
     ...checked,
     ...(mask === undefined ? {} : { mask: { shape: mask.shape, affine: Array.from(mask.affine) } }),
   };
@@ -114,7 +135,7 @@ export function encodeModelFile(model: CombatModel, extras: ModelFileExtras, opt
 export type DecodedModelFile = { readonly model: CombatModel; readonly formatVersion: number } & ModelFileExtras;
 
 /**
- * Decodes {@link encodeModelFile}'s output back to the model and its extras, bit for bit; a file
+ * Decodes {@link encodeModelFile}'s output (format version 2, or 3 for a CovBat model) back to the model and its extras, bit for bit; a file
  * of format version 1 (written before batches could be added to a model) is read too, and core's
  * `deserializeModel` converts its model. Anything else is a `ModelFormatError` (core's) whose
  * message starts with `options.source` (the file's path or name; default "model file") and names
@@ -171,6 +192,7 @@ export function decodeModelFile(bytes: Uint8Array, options: { source?: string } 
     ...Object.fromEntries(PER_BATCH.map((name) => [name, stack(name, batches, Float64Array)])),
     ...readPriors(file.priors, batches.length, fail),
     ...(batchFlags ? { batchAdjusted: stack('adjusted', batches, Uint8Array) } : {}),
+    ...(file.covbat === undefined ? {} : readCovbatArrays(file.covbat, file.layout.covbat, batches, read, stack, fail)),
   };
   // Version 1's metadata and arrays (no batchAdjusted) are core's version 1, which it converts.
   const serialized = { formatVersion: file.formatVersion, meta: file.meta, arrays } as SerializedModel;
@@ -178,4 +200,38 @@ export function decodeModelFile(bytes: Uint8Array, options: { source?: string } 
   const extras: { columns?: CovariateColumns; idColumn?: string; mask?: MaskGeometry } = checkCovariateColumns(file.columns, file.idColumn, model.coding, file.columnFields, fail);
   if (file.mask !== undefined) extras.mask = checkMaskGeometry(file.mask.shape, file.mask.affine, read<Int32Array>('voxel'), V, file.maskField, fail);
   return { model, formatVersion: file.formatVersion, featureNames, ...extras };
+}
+
+/**
+ * A CovBat part's serialized arrays from a version 3 file: `covbatCenter`, `covbatScale` and the K
+ * `covbatLoading[<k>]` columns, and from the JSON the scores' `mean` (K numbers) and each batch's
+ * `location` and `scale` (one list of K numbers per batch, in the batches' order).
+ */
+function readCovbatArrays(
+  json: { readonly mean: unknown; readonly location: unknown; readonly scale: unknown },
+  K: number,
+  batches: readonly string[],
+  read: <T>(name: string) => T,
+  stack: (name: string, labels: readonly string[], make: new (length: number) => Float64Array) => Float64Array,
+  fail: Fail,
+): Pick<SerializedArrays, 'covbatCenter' | 'covbatScale' | 'covbatLoadings' | 'covbatMean' | 'covbatLocation' | 'covbatScoreScale'> {
+  const numbers = (values: unknown, field: string): Float64Array => {
+    if (!Array.isArray(values) || values.length !== K) return fail(`${field} is ${describeValue(values)}; expected ${K} numbers, one per component`);
+    return Float64Array.from(values as unknown[], (x, k) => readNumber(x, `${field}[${k}]`, fail));
+  };
+  const perBatch = (values: unknown, field: string): Float64Array => {
+    if (!Array.isArray(values) || values.length !== batches.length) return fail(`${field} is ${describeValue(values)}; expected ${batches.length} lists, one per batch (${batches.join(', ')})`);
+    const out = new Float64Array(batches.length * K);
+    values.forEach((list, b) => out.set(numbers(list, `${field}[${b}]`), b * K));
+    return out;
+  };
+  const components = Array.from({ length: K }, (_, k) => String(k + 1));
+  return {
+    covbatCenter: read<Float64Array>('covbatCenter'),
+    covbatScale: read<Float64Array>('covbatScale'),
+    covbatLoadings: stack('covbatLoading', components, Float64Array),
+    covbatMean: numbers(json.mean, 'covbat.mean'),
+    covbatLocation: perBatch(json.location, 'covbat.location'),
+    covbatScoreScale: perBatch(json.scale, 'covbat.scale'),
+  };
 }

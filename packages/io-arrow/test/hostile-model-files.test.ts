@@ -7,12 +7,12 @@ import { appended, endsLikeAFile, flipped, framed, hostileChecks, jsonPaths, par
 import { expectSameModel, modelFiles, rewrite, versionOneFiles, withCell } from './model-file-fixtures.js';
 
 /**
- * Hostile model files: real table and volume model files, of format version 2 and of version 1
- * (the fixtures), mutated (random bytes, truncations, bit flips, JSON and column edits), and bytes
- * that were never a model file, must give a ModelFormatError naming the file, or a model equal to
- * the original when the mutation was a no-op; never another exception (no TypeError, no
- * RangeError, and never a hang: damaged bytes are refused by the checksum before apache-arrow
- * parses them). Edits resealed with a new checksum (a tool that edits model files) must give a
+ * Hostile model files: real table and volume model files, of format version 2 and of version 1,
+ * and a CovBat model file of version 3 (the fixtures), mutated (random bytes, truncations, bit
+ * flips, JSON and column edits), and bytes that were never a model file, must give a
+ * ModelFormatError naming the file, or a model equal to the original when the mutation was a
+ * no-op; never another exception (no TypeError, no RangeError, and never a hang: damaged bytes are
+ * refused by the checksum before apache-arrow parses them). Edits resealed with a new checksum (a tool that edits model files) must give a
  * ModelFormatError or a valid model, and a ModelFormatError whenever the edit makes the model one
  * no fit produces.
  */

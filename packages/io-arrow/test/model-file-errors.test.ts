@@ -61,9 +61,10 @@ describe('a file that is not a model file is a ModelFormatError naming the file'
   it('metadata that is not the model JSON', () => {
     refused(rewrite(table.bytes, { text: (t) => t.slice(0, -1) }), /^model\.arrow: the "combat" schema metadata is not valid JSON: /);
     refused(rewrite(table.bytes, { text: () => `[{"checksum":"${'0'.repeat(8)}"}]` }), 'the "combat" schema metadata is an array of 1; expected a JSON object');
-    refused(rewrite(table.bytes, { json: (j) => void delete j.formatVersion }), 'formatVersion is undefined; expected 2 (or 1)');
-    refused(rewrite(table.bytes, { json: (j) => void (j.formatVersion = 3) }), 'formatVersion is a number (3); expected 2 (or 1)');
-    refused(rewrite(table.bytes, { json: (j) => void (j.formatVersion = '2') }), 'formatVersion is a string ("2"); expected 2 (or 1)');
+    refused(rewrite(table.bytes, { json: (j) => void delete j.formatVersion }), 'formatVersion is undefined; expected 3, 2 or 1');
+    refused(rewrite(table.bytes, { json: (j) => void (j.formatVersion = 4) }), 'formatVersion is a number (4); expected 3, 2 or 1');
+    refused(rewrite(table.bytes, { json: (j) => void (j.formatVersion = 3) }), 'covbat is missing; expected the CovBat part in format version 3');
+    refused(rewrite(table.bytes, { json: (j) => void (j.formatVersion = '2') }), 'formatVersion is a string ("2"); expected 3, 2 or 1');
     refused(rewrite(table.bytes, { json: (j) => void delete j.coding }), 'coding is undefined; expected a design coding { terms, columns }');
     refused(rewrite(table.bytes, { json: (j) => void (j.options.meanOnly = 0) }), 'options.meanOnly is a number (0); expected true or false');
     refused(rewrite(table.bytes, { json: (j) => void (j.features = 7) }), 'the table has 6 rows; expected one per feature (features is 7)');

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { ModelFormatError, harmonize, type CombatModel } from '@combat/core';
+import { ModelFormatError, harmonize, harmonizeCovbat, type CombatModel } from '@combat/core';
 import { syntheticData } from '@combat/test-support';
 import { Table as ArrowTable, makeVector, tableFromIPC, tableToIPC, type Vector } from 'apache-arrow';
 import { expect } from 'vitest';
 import { decodeModelFile, encodeModelFile, sealModelFile, type ModelFileExtras } from '../src/index.js';
 
-/** A table model (reference batch, one unadjusted feature) and a volume model, with their files. */
+/** A table model (reference batch, one unadjusted feature), a volume model and a CovBat model (format version 3), with their files. */
 export function modelFiles(): { name: string; model: CombatModel; extras: ModelFileExtras; bytes: Uint8Array }[] {
   const { matrix, covariates } = syntheticData({ seed: 9, batchSizes: [8, 7, 9], features: 6 });
   const data = matrix.data.slice();
@@ -14,9 +14,12 @@ export function modelFiles(): { name: string; model: CombatModel; extras: ModelF
   const tableExtras = tableFileExtras(['lh_a', 'lh_b', 'lh_c', 'lh_d', 'rh_a', 'rh_b']);
   const volume = harmonize(matrix, covariates, { parametric: false }).model;
   const volumeExtras = volumeFileExtras([4, 3, 2], Int32Array.of(1, 4, 5, 9, 17, 23));
+  const covbat = harmonizeCovbat(matrix, covariates, { components: 3 }).model;
+  const covbatExtras = tableFileExtras(['lh_a', 'lh_b', 'lh_c', 'lh_d', 'rh_a', 'rh_b']);
   return [
     { name: 'table', model: table, extras: tableExtras, bytes: encodeModelFile(table, tableExtras) },
     { name: 'volume', model: volume, extras: volumeExtras, bytes: encodeModelFile(volume, volumeExtras) },
+    { name: 'covbat', model: covbat, extras: covbatExtras, bytes: encodeModelFile(covbat, covbatExtras) },
   ];
 }
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, estimateBatches, harmonize, type CombatModel, type Covariates } from '@combat/core';
+import { CovariateNameError, ModelFormatError, applyCombat, codeDesign, estimateBatches, harmonize, harmonizeCovbat, type CombatModel, type Covariates } from '@combat/core';
 import { selectSamples, syntheticData, temporaryFolder } from '@combat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,26 @@ describe('the model file', () => {
     expect(back.columns).toEqual(extras.columns);
     expect(back.mask).toEqual(mask);
     expect(bits(applyCombat(back.model, { ...matrix, data }, covariates).data)).toEqual(bits(applyCombat(model, { ...matrix, data }, covariates).data));
+  });
+
+  it('round-trips a CovBat model exactly as format version 3, which adjusts as the one in memory; a plain model stays version 2', () => {
+    const { matrix, covariates } = syntheticData({ seed: 12, batchSizes: [9, 8, 10], features: 5 });
+    const { model } = harmonizeCovbat(matrix, covariates, { components: 3 });
+    const extras = { featureNames: ['a', 'b', 'c', 'd', 'e'], columns: { batch: 'site', categorical: ['sex'], continuous: ['age'] } };
+    const bytes = encodeModelFile(model, extras);
+    const back = decodeModelFile(bytes, { source: 'covbat.arrow' });
+    expect(back.formatVersion).toBe(3);
+    expectSameModel(back.model, model);
+    expect(back.model.covbat).toEqual(model.covbat);
+    expect(tableFromIPC(bytes).schema.fields.map((field) => field.name).slice(-5)).toEqual(['covbatCenter', 'covbatScale', 'covbatLoading[1]', 'covbatLoading[2]', 'covbatLoading[3]']);
+    expect(bits(applyCombat(back.model, matrix, covariates).data)).toEqual(bits(applyCombat(model, matrix, covariates).data));
+    expect(decodeModelFile(encodeModelFile(harmonize(matrix, covariates).model, extras)).formatVersion).toBe(2);
+    // A CovBat part damaged in the JSON or in a column, resealed, is refused naming the field.
+    const refused = (edited: Uint8Array, message: string) => expect(() => decodeModelFile(edited, { source: 'covbat.arrow' })).toThrow(new ModelFormatError(`covbat.arrow: ${message}`));
+    refused(rewrite(bytes, { json: (j) => void (j.formatVersion = 2) }), 'the "combat" metadata has an unknown field "covbat"; expected only checksum, formatVersion, features, coding, refBatch, options, batches, priors, columns, idColumn, mask (format version 2)');
+    refused(rewrite(bytes, { json: (j) => void delete j.covbat }), 'covbat is missing; expected the CovBat part in format version 3');
+    refused(rewrite(bytes, { json: (j) => void (j.covbat.mean = [1, 2]) }), 'covbat.mean is an array of 2; expected 3 numbers, one per component');
+    refused(rewrite(bytes, { json: (j) => void (j.covbat.scale[1][0] = -2) }), 'covbat.batches.get("siteB").scale[0] is -2; expected a positive number');
   });
 
   it('round-trips a model with a spline term, its knots included', () => {

@@ -51,6 +51,9 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
     const output = outputEncoder(flags.out);
     const unseen = new Set(encoded.batch.filter((batch) => !model.batches.has(batch)));
     const estimating = newBatchesOption(flags) === 'estimate' && unseen.size > 0;
+    if (estimating && model.covbat !== undefined) {
+      throw new UsageError(`--estimate-new-batches: ${flags.model} is a CovBat model, whose new batches cannot be estimated yet (${[...unseen].join(', ')} not seen in training); apply it to samples of its training batches only`);
+    }
     let used = model;
     if (estimating || (output.encoder.format === 'arrow' && tableFormat(flags.data) !== 'arrow')) {
       const statistics = await scanChunks(paired, featureNames, encoded, context, estimating ? { model, unseen } : null, (chunk) => output.scan(chunk, featureNames));
@@ -121,7 +124,8 @@ function checkBatches(model: CombatModel, encoded: EncodedRows, rows: RowContext
   if (unknown < 0) return;
   const error = new UnknownBatchError(`batch ${JSON.stringify(encoded.batch[unknown])} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`, {
     sample: unknown,
-    remedy: { newBatches: 'estimate' },
+    // New batches of a CovBat model cannot be estimated: no flag avoids the error then.
+    ...(model.covbat === undefined ? { remedy: { newBatches: 'estimate' } } : {}),
   });
   inRows(rows, () => {
     throw error;

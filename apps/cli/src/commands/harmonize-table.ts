@@ -1,10 +1,14 @@
 import { harmonize, type DataMatrix } from '@combat/core';
+import { checkComplete } from '@combat/core/internal';
 import { encodeModelFile, type Table } from '@combat/io-arrow';
 import { tableFormat } from '@combat/io-arrow/node';
 import type { CliIo } from '../cli-io.js';
 import { diagnosticsOutputs, planDiagnostics, wantsDiagnostics, writeDiagnostics, type DiagnosticsFlags } from '../diagnostics-output.js';
 import { inRows, type RowContext } from '../explain.js';
+import { harmonizeLongitudinalTable } from './harmonize-longitudinal.js';
 import { featuresNeeded, selectFeatures } from '../feature-columns.js';
+import { covbatChoice, type CovbatFlags } from '../covbat-flags.js';
+import { fitCovbatChunks } from '../covbat-pass.js';
 import { KeptRows } from '../kept-rows.js';
 import { batchFlags, combatOptions, covariateColumns, flagOfColumn, type ModelFlags, type OutputFlags } from '../options.js';
 import { OutputPlan, withOutputs } from '../outputs.js';
@@ -17,7 +21,7 @@ import { withCombatThreads, type ThreadsFlags } from '../threads-flag.js';
 /**
  * The flags of `combat harmonize`.
  */
-export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFlags, DiagnosticsFlags {
+export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFlags, DiagnosticsFlags, CovbatFlags {
   readonly data: string;
   readonly covariates?: string;
   readonly id?: string;
@@ -25,6 +29,8 @@ export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFla
   readonly exclude?: string[];
   readonly out: string;
   readonly saveModel?: string;
+  /** The subject column: longitudinal ComBat (see `harmonizeLongitudinalTable`). */
+  readonly subject?: string;
 }
 
 /**
@@ -33,10 +39,13 @@ export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFla
  * read in chunks, in passes: its id, batch and covariate columns, then a fit pass, then an adjust
  * pass that writes the output as it goes, so tables larger than memory can be harmonized. With
  * `--report` or `--diagnostics`, the features before and after are kept in memory for the
- * diagnostics of the run. Every output is checked before the first write, and nothing is left
- * behind when the run fails.
+ * diagnostics of the run. With `--covbat`, a pass between the two keeps the ComBat output of every
+ * row in memory for CovBat's principal components (see `fitCovbatChunks`). Every output is checked
+ * before the first write, and nothing is left behind when the run fails.
  */
 export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run: RunFacts): Promise<void> {
+  if (flags.subject !== undefined) return harmonizeLongitudinalTable({ ...flags, subject: flags.subject }, io);
+  const covbat = covbatChoice(flags);
   const reserved = flagOfColumn(flags, flags.id);
   tableFormat(flags.out);
   const columns = covariateColumns(flags);
@@ -62,8 +71,11 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run:
       const scan = (chunk: Table, matrix: DataMatrix) => {
         output.scan(chunk, features);
         before?.set(chunk.firstRow ?? 0, matrix.data);
+        // CovBat needs complete data: a missing cell is an error naming its row, before any fit.
+        if (covbat !== null) checkComplete(matrix);
       };
-      const fitted = await fitChunks(paired, features, covariates, options, context, scan, threads);
+      const combatFit = await fitChunks(paired, features, covariates, options, context, scan, threads);
+      const fitted = covbat === null ? combatFit : { ...combatFit, model: (await fitCovbatChunks(paired, features, combatFit, context, covbat, threads)).model };
       const keep = after === undefined ? undefined : (chunk: Table, adjusted: Float64Array) => after.set(chunk.firstRow ?? 0, adjusted);
       await adjustChunks(paired, features, fitted.model, fitted.encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads, keep);
       return fitted;
