@@ -1,5 +1,6 @@
 import { launchChromium } from '@combat/test-support';
 import { serveApp } from '../test/served-app.js';
+import { longestFrameGap, watchFrameGaps } from './frame-gaps.js';
 
 /**
  * The table flow of the built app in headless Chromium, on seeded synthetic tables (4 sites, an
@@ -40,23 +41,12 @@ try {
     await page.getByTestId('batch-column').selectOption('site');
     await page.getByTestId('continuous-columns').selectOption(['age']);
     await page.locator('#features-all').click();
-    // As text: tsx would wrap a named function in a helper the page lacks.
-    await page.evaluate(`{
-      const state = { last: performance.now(), longest: 0, on: true };
-      globalThis.frameGaps = state;
-      const tick = () => {
-        const now = performance.now();
-        state.longest = Math.max(state.longest, now - state.last);
-        state.last = now;
-        if (state.on) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    }`);
+    await watchFrameGaps(page);
     const runStart = performance.now();
     await page.getByTestId('run').click();
     await page.getByTestId('download-table').waitFor({ state: 'visible', timeout: 600_000 });
     const run = (performance.now() - runStart) / 1000;
-    const longest = Number(await page.evaluate('globalThis.frameGaps.on = false, globalThis.frameGaps.longest'));
+    const longest = await longestFrameGap(page);
     console.log(`${subjects} x ${features} | ${(csv.length / 1e6).toFixed(1)} | ${read.toFixed(2)} | ${run.toFixed(2)} | ${longest.toFixed(0)}`);
     await page.close();
   }

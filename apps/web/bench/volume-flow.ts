@@ -2,15 +2,18 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath, launchChromium } from '@combat/test-support';
+import { unzipSync } from 'fflate';
 import { serveApp } from '../test/served-app.js';
+import { longestFrameGap, watchFrameGaps } from './frame-gaps.js';
 
 /**
  * The volume flow of the built app in headless Chromium, on `fixtures/volumes-seed` (24 images
  * of 3 sites, 8,624 voxels in the mask) and on copies of it (each image again under a new name,
  * with its row): the time from "Harmonize the volumes" to the zip (the streaming fit and
  * adjustment, the maps, the model, the diagnostics and the report), the time to the first image
- * in the viewer, and the longest gap between two animation frames of the page during the run.
- * Prints figures.
+ * in the viewer and then to its harmonized volume (read from the zip), the longest gap between
+ * two animation frames of the page during the run, and the zip's size and its volumes' and
+ * maps' (which the page holds there only). Prints figures.
  */
 const SEED = fixturePath('volumes-seed');
 const COPIES = [1, 4];
@@ -40,7 +43,7 @@ const server = await serveApp();
 const browser = await launchChromium();
 const folder = await mkdtemp(join(tmpdir(), 'combat-web-bench-'));
 try {
-  console.log('images | run to the zip (s) | first image in the viewer (s) | longest frame gap during the run (ms)');
+  console.log('images | run to the zip (s) | first image in the viewer (s) | its harmonized volume, from the zip (s) | longest frame gap during the run (ms) | zip (MB) | its volumes and maps, held there only (MB)');
   for (const copies of COPIES) {
     const { covariates, images } = await seedCopies(folder, copies);
     const page = await browser.newPage();
@@ -53,26 +56,25 @@ try {
     await page.getByTestId('image-column').selectOption('path');
     await page.getByTestId('batch-column').selectOption('site');
     await page.getByTestId('continuous-columns').selectOption(['age']);
-    // As text: tsx would wrap a named function in a helper the page lacks.
-    await page.evaluate(`{
-      const state = { last: performance.now(), longest: 0, on: true };
-      globalThis.frameGaps = state;
-      const tick = () => {
-        const now = performance.now();
-        state.longest = Math.max(state.longest, now - state.last);
-        state.last = now;
-        if (state.on) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    }`);
+    await watchFrameGaps(page);
     const start = performance.now();
     await page.getByTestId('run').click();
     await page.getByTestId('download-zip').waitFor({ state: 'visible', timeout: 600_000 });
     const run = (performance.now() - start) / 1000;
-    const longest = Number(await page.evaluate('globalThis.frameGaps.on = false, globalThis.frameGaps.longest'));
-    await page.waitForFunction('document.getElementById("viewer").dataset.showing !== undefined', undefined, { timeout: 60_000 });
+    const longest = await longestFrameGap(page);
+    await page.locator('[data-testid="viewer"][data-showing]').waitFor({ state: 'attached', timeout: 60_000 });
     const shown = (performance.now() - start) / 1000 - run;
-    console.log(`${images.length} | ${run.toFixed(2)} | ${shown.toFixed(2)} | ${longest.toFixed(0)}`);
+    const first = await page.getByTestId('viewer').getAttribute('data-showing');
+    const afterStart = performance.now();
+    await page.getByTestId('view-image').selectOption('after');
+    await page.locator(`[data-testid="viewer"][data-showing="harmonized/${first}"]`).waitFor({ state: 'attached', timeout: 60_000 });
+    const after = (performance.now() - afterStart) / 1000;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-zip').click()]);
+    const zip = join(folder, `zip-${copies}.zip`);
+    await download.saveAs(zip);
+    const bytes = new Uint8Array(await readFile(zip));
+    const outputs = Object.entries(unzipSync(bytes)).reduce((sum, [name, file]) => sum + (name.startsWith('harmonized/') ? file.length : 0), 0);
+    console.log(`${images.length} | ${run.toFixed(2)} | ${shown.toFixed(2)} | ${after.toFixed(2)} | ${longest.toFixed(0)} | ${(bytes.length / 1e6).toFixed(1)} | ${(outputs / 1e6).toFixed(1)}`);
     await page.close();
   }
 } finally {

@@ -1,7 +1,7 @@
 import { CombatError, describeUnadjusted, harmonize, type CombatModel, type CombatOptions, type CombatWarning } from '@combat/core';
-import { diagnose } from '@combat/diagnostics';
+import { diagnose, type Diagnostics } from '@combat/diagnostics';
 import { encodeModelFile, tableMatrix, TableEncoder, type CovariateColumns, type Table } from '@combat/io-arrow';
-import { renderReport } from '@combat/report';
+import { renderReport, type ReportFacts } from '@combat/report';
 import manifest from '../package.json' with { type: 'json' };
 import { asProblem, FieldError, inField, type RowContext } from './explain.js';
 import { pairedCovariates } from './pairing.js';
@@ -15,7 +15,7 @@ const MODEL_NAME = 'model.arrow';
 const DIAGNOSTICS_NAME = 'diagnostics.json';
 
 /** The app's version (its package.json's), in the report's facts. */
-export const VERSION = manifest.version;
+const VERSION = manifest.version;
 
 /** Tells the page how far a run is: what it does now and the share done, 0 to 1. */
 export type Progress = (step: string, fraction: number) => void;
@@ -46,13 +46,7 @@ export async function runHarmonization(request: RunRequest, progress: Progress):
   const diagnostics = inField('run', () => diagnose(matrix, { ...matrix, data: adjusted }, covariates, model, { names: request.features }), rows);
   progress('drawing the report', 0.7);
   const tableName = harmonizedName(request.data.name);
-  const command = commandLine(request, tableName);
-  const report = await renderReport(diagnostics, {
-    version: VERSION,
-    date: new Date(),
-    command,
-    mode: describeMode(model),
-    options: flagPairs(command),
+  const report = await reportPage(diagnostics, model, commandLine(request, tableName), {
     inputs: [['the table', request.data.name], ...(request.covariates === null ? [] : [['the covariates', request.covariates.name] as const])],
     outputs: [['the harmonized table', tableName], ['the model', MODEL_NAME], ['the diagnostics', DIAGNOSTICS_NAME]],
   });
@@ -110,16 +104,24 @@ export function combatOptions(request: Pick<RunRequest, 'mode' | 'meanOnly' | 'r
   };
 }
 
-/** The checks the CLI makes of its flags before reading rows: one role per column, a batch, features, splines of continuous covariates. */
-function checkRoles(request: RunRequest): void {
+/**
+ * The checks the CLI makes of its flags before reading rows, shared by the table and volume
+ * flows: a batch, one role per column (the id or image column first, when there is one, then the
+ * batch and the covariates), splines of continuous covariates with a whole number of degrees of
+ * freedom. Gives each column's role, to check the features against.
+ */
+export function checkCovariateRoles(
+  first: { readonly name: string; readonly role: string; readonly field: Field } | null,
+  request: Pick<RunRequest, 'batch' | 'categorical' | 'continuous' | 'splines' | 'splineDf'>,
+): Map<string, string> {
   if (request.batch === '') throw new FieldError('batch-column', 'choose the batch column: the column naming each row\u2019s batch (site, scanner)');
   const roles = new Map<string, string>();
-  const claim = (name: string, role: string, field: 'id-column' | 'batch-column' | 'categorical-columns' | 'continuous-columns'): void => {
+  const claim = (name: string, role: string, field: Field): void => {
     const earlier = roles.get(name);
     if (earlier !== undefined) throw new FieldError(field, `column "${name}" is given as ${earlier} and as ${role}; a column has one role`);
     roles.set(name, role);
   };
-  if (request.id !== null) claim(request.id, 'the id', 'id-column');
+  if (first !== null) claim(first.name, first.role, first.field);
   claim(request.batch, 'the batch', 'batch-column');
   for (const name of request.categorical) claim(name, 'a categorical covariate', 'categorical-columns');
   for (const name of request.continuous) claim(name, 'a continuous covariate', 'continuous-columns');
@@ -128,6 +130,12 @@ function checkRoles(request: RunRequest): void {
   if (request.splines.length > 0 && !(Number.isInteger(request.splineDf) && request.splineDf >= 1)) {
     throw new FieldError('spline-columns', `degrees of freedom ${request.splineDf}: expected a whole number of at least 1`);
   }
+  return roles;
+}
+
+/** The checks the CLI makes of its flags before reading rows: the covariates' roles ({@link checkCovariateRoles}), and features, none with another role. */
+function checkRoles(request: RunRequest): void {
+  const roles = checkCovariateRoles(request.id === null ? null : { name: request.id, role: 'the id', field: 'id-column' }, request);
   if (request.features.length === 0) throw new FieldError('features', 'choose the feature columns to harmonize (nothing is guessed)');
   const taken = request.features.filter((name) => roles.has(name));
   if (taken.length > 0) {
@@ -167,7 +175,13 @@ function commandLine(request: RunRequest, out: string): string[] {
   const words = ['combat', 'harmonize', '--data', request.data.name];
   if (request.covariates !== null) words.push('--covariates', request.covariates.name);
   if (request.id !== null) words.push('--id', request.id);
-  words.push('--batch', request.batch);
+  words.push('--batch', request.batch, ...modelFlags(request), '--features', request.features.join(','), '--out', out, '--save-model', MODEL_NAME, '--report', 'report.html', '--diagnostics', DIAGNOSTICS_NAME);
+  return words;
+}
+
+/** The CLI's flags for the covariates and the mode a request chooses (`--categorical` to `--ref-batch`), shared by the table and volume flows. */
+export function modelFlags(request: Pick<RunRequest, 'categorical' | 'continuous' | 'splines' | 'splineDf' | 'mode' | 'meanOnly' | 'refBatch'>): string[] {
+  const words: string[] = [];
   if (request.categorical.length > 0) words.push('--categorical', request.categorical.join(','));
   if (request.continuous.length > 0) words.push('--continuous', request.continuous.join(','));
   if (request.splines.length > 0) words.push('--spline', request.splines.map((name) => `${name}:${request.splineDf}`).join(','));
@@ -175,12 +189,20 @@ function commandLine(request: RunRequest, out: string): string[] {
   if (request.mode === 'no-eb') words.push('--no-eb');
   if (request.meanOnly) words.push('--mean-only');
   if (request.refBatch !== null) words.push('--ref-batch', request.refBatch);
-  words.push('--features', request.features.join(','), '--out', out, '--save-model', MODEL_NAME, '--report', 'report.html', '--diagnostics', DIAGNOSTICS_NAME);
   return words;
 }
 
+/**
+ * A run's report, as the CLI's `--report` writes it (`@combat/report`'s page): its facts (the
+ * app's version, the date, the command that does the same, the mode and the flags) and the files
+ * the run read and wrote.
+ */
+export function reportPage(diagnostics: Diagnostics, model: CombatModel, command: readonly string[], files: Pick<ReportFacts, 'inputs' | 'outputs'>): Promise<string> {
+  return renderReport(diagnostics, { version: VERSION, date: new Date(), command, mode: describeMode(model), options: flagPairs(command), ...files });
+}
+
 /** The flags of a command line with their values (a flag alone has an empty value). */
-export function flagPairs(words: readonly string[]): [string, string][] {
+function flagPairs(words: readonly string[]): [string, string][] {
   const pairs: [string, string][] = [];
   words.forEach((word, at) => {
     if (!word.startsWith('--')) return;

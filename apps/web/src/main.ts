@@ -1,5 +1,6 @@
 import { tableFromColumns } from '@combat/io-arrow';
 import { offeredFeatures, type ColumnFacts } from './columns.js';
+import { droppedEntries, entryFiles } from './dropped-files.js';
 import { FieldError } from './explain.js';
 import { checkModelColumns } from './model-columns.js';
 import type { ApplyRequest, ApplyResult, Field, Mode, ModelFacts, Reply, Request, RunRequest, RunResult, Task, VolumeRequest, VolumeResult } from './protocol.js';
@@ -81,6 +82,8 @@ const columns: { data: ColumnFacts[] | null; covars: ColumnFacts[] | null } = { 
 let task: Task = 'table';
 let model: ModelFacts | null = null;
 let images: File[] = [];
+/** Counts the choices of images (a drop, or a button): a drop still being read when a later choice comes is ignored. */
+let imageChoices = 0;
 let volumeResult: VolumeResult | null = null;
 let running: Worker | null = null;
 const readers = new Map<'data-file' | 'covars-file' | 'model-file', Worker>();
@@ -479,7 +482,7 @@ async function showInViewer(): Promise<void> {
   const what = viewImage.value;
   viewSubject.disabled = what !== 'before' && what !== 'after';
   const output = what === 'after' ? volumeResult.outputs.find((candidate) => candidate.row === row) : volumeResult.outputs.find((candidate) => candidate.name === what);
-  const [blob, name] = what === 'before' ? [subject?.image, subject?.image.name] : [output?.blob, output?.name];
+  const [blob, name] = what === 'before' ? [subject?.image, subject?.image.name] : [output && volumeResult.zip.blob.slice(output.start, output.end), output?.name];
   if (blob === undefined || name === undefined) return;
   viewerInfo.textContent = `showing ${what === 'before' ? `${name} (the input)` : name}`;
   try {
@@ -555,10 +558,12 @@ function showTask(): void {
 for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="task"]')) radio.addEventListener('change', showTask);
 modelFile.addEventListener('change', () => inspectModel(modelFile.files?.[0]));
 imagesFile.addEventListener('change', () => {
+  imageChoices++;
   imagesFolder.value = '';
   chooseImages([...(imagesFile.files ?? [])], 'as files');
 });
 imagesFolder.addEventListener('change', () => {
+  imageChoices++;
   imagesFile.value = '';
   chooseImages([...(imagesFolder.files ?? [])], 'from the folder');
 });
@@ -602,7 +607,32 @@ element<HTMLButtonElement>('features-none').addEventListener('click', () => {
   countFeatures();
 });
 
-/** A file dropped on a drop area goes to its file input, as if chosen. */
+/** Images dropped on their area, folders included (their files read, to any depth): chosen as the folder button chooses them. */
+function dropImages(transfer: DataTransfer): void {
+  const entries = droppedEntries(transfer);
+  if (entries === null) {
+    imagesFile.files = transfer.files;
+    imagesFile.dispatchEvent(new Event('change'));
+    return;
+  }
+  const ticket = ++imageChoices;
+  const from = entries.some((entry) => entry.isDirectory) ? 'from the dropped folder' : 'as files';
+  imagesFile.value = '';
+  imagesFolder.value = '';
+  element<HTMLParagraphElement>('images-file-info').textContent = `reading the files dropped${from === 'as files' ? '' : ' and their folders'}`;
+  entryFiles(entries).then(
+    (files) => {
+      if (ticket === imageChoices) chooseImages(files, from);
+    },
+    (error: unknown) => {
+      if (ticket !== imageChoices) return;
+      chooseImages([], from);
+      showProblem('images-file', `the dropped files could not be read (${error instanceof Error ? error.message : String(error)}); drop them again, or choose them with the buttons`);
+    },
+  );
+}
+
+/** A file dropped on a drop area goes to its file input, as if chosen (the images' area takes folders too). */
 for (const [zone, input] of [
   ['data-drop', dataFile],
   ['covars-drop', covarsFile],
@@ -619,9 +649,13 @@ for (const [zone, input] of [
   area.addEventListener('drop', (event) => {
     event.preventDefault();
     area.classList.remove('over');
-    const files = event.dataTransfer?.files;
-    if (files === undefined || files.length === 0) return;
-    input.files = files;
+    const transfer = event.dataTransfer;
+    if (transfer === null || transfer.files.length === 0) return;
+    if (input === imagesFile) {
+      dropImages(transfer);
+      return;
+    }
+    input.files = transfer.files;
     input.dispatchEvent(new Event('change'));
   });
 }

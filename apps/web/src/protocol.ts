@@ -1,4 +1,5 @@
 import type { ColumnFacts } from './columns.js';
+import type { ZipSpan } from './zip-archive.js';
 
 /**
  * The messages between the page and its worker. The page sends a file to inspect or a run; the
@@ -116,14 +117,17 @@ export interface ApplyResult {
   readonly warnings: readonly string[];
 }
 
-/** One file of a volume run's zip, to view: a harmonized volume (`subject` its row, 0-based) or a batch-effect map. */
-export interface VolumeOutput {
+/**
+ * One file of a volume run's zip, to view: a harmonized volume (`row` its row, 0-based) or a
+ * batch-effect map (`row` null). Its bytes are held once, in the zip, stored as they are: `start`
+ * and `end` are where (the zip's Blob sliced there is the `.nii.gz`).
+ */
+export interface VolumeOutput extends ZipSpan {
   readonly name: string;
-  readonly blob: Blob;
   readonly row: number | null;
 }
 
-/** What a volume run gives back: the zip, the outputs to view beside their inputs, the report and what the CLI would print. */
+/** What a volume run gives back: the zip, where in it the outputs to view beside their inputs are, the report and what the CLI would print. */
 export interface VolumeResult {
   readonly zip: { readonly name: string; readonly blob: Blob };
   readonly outputs: readonly VolumeOutput[];

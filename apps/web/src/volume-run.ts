@@ -4,10 +4,9 @@ import { CombatError } from '@combat/core';
 import { diagnose } from '@combat/diagnostics';
 import { covariatesFromTable, describeRow, encodeModelFile, type CovariateColumns, type Table } from '@combat/io-arrow';
 import { decodeNifti, encodeNifti, type NiftiHeader } from '@combat/io-nifti';
-import { renderReport } from '@combat/report';
 import { batchEffectMaps, harmonizeVolumesStreaming, maskIndices } from '@combat/volumes';
 import { asProblem, FieldError, inField } from './explain.js';
-import { combatOptions, describeMode, flagPairs, readTable, VERSION, yieldToEvents, type Progress } from './harmonize-run.js';
+import { checkCovariateRoles, combatOptions, modelFlags, readTable, reportPage, yieldToEvents, type Progress } from './harmonize-run.js';
 import { imageName, matchImages } from './image-files.js';
 import type { Field, VolumeOutput, VolumeRequest, VolumeResult } from './protocol.js';
 import { ZipArchive } from './zip-archive.js';
@@ -32,9 +31,10 @@ function fileResource(file: File): VolumeResource<NiftiHeader> {
  * --diagnostics diagnostics.json` does it: reads the covariates table and matches each row's image
  * to a chosen file by name; harmonizes with `@combat/volumes`' streaming path, which reads the
  * files one at a time (two passes; the in-mask voxels kept between them within its memory budget)
- * and hands each harmonized volume over, encoded at once (`.nii.gz`) into the zip; then the
- * batch-effect maps, the model, the diagnostics of the in-mask voxels (those before read again)
- * and the report. What goes wrong is a {@link FieldError} naming the control it concerns.
+ * and hands each harmonized volume over, encoded at once (`.nii.gz`) into the zip (held there
+ * only: the page views it from the zip); then the batch-effect maps, the model, the diagnostics
+ * of the in-mask voxels (those before read again) and the report. What goes wrong is a
+ * {@link FieldError} naming the control it concerns.
  */
 export async function runVolumes(request: VolumeRequest, progress: Progress): Promise<VolumeResult> {
   progress('reading the covariates table', 0.02);
@@ -57,8 +57,7 @@ export async function runVolumes(request: VolumeRequest, progress: Progress): Pr
         after.set(Float64Array.from(indices, (at) => volume.data[at] as number), row * indices.length);
         const name = `${OUT_DIR}/${imageName(images[row]?.name ?? '')}`;
         const bytes = inField('run', () => encodeNifti(volume, { dtype: request.dtype, gzip: true, level: 1 }));
-        zip.add(name, bytes);
-        outputs.push({ name, blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), row });
+        outputs.push({ name, row, ...zip.store(name, bytes) });
       },
       {
         ...combatOptions(request),
@@ -77,8 +76,7 @@ export async function runVolumes(request: VolumeRequest, progress: Progress): Pr
     for (const [kind, map] of [['gammaStar', gammaStar], ['deltaStar', deltaStar]] as const) {
       const name = `${OUT_DIR}/${kind}_${batch.replace(/[^A-Za-z0-9._-]/g, '_')}.nii.gz`;
       const bytes = inField('run', () => encodeNifti(map, { dtype: request.dtype, gzip: true, level: 1 }));
-      zip.add(name, bytes);
-      outputs.push({ name, blob: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), row: null });
+      outputs.push({ name, row: null, ...zip.store(name, bytes) });
     }
   }
   zip.add(NAMES.model, encodeModelFile(model, { featureNames: Array.from(geometry.indices, String), columns, mask: geometry }, { target: NAMES.model }));
@@ -96,13 +94,7 @@ export async function runVolumes(request: VolumeRequest, progress: Progress): Pr
   const diagnosticsBytes = new TextEncoder().encode(`${JSON.stringify(diagnostics)}\n`);
   zip.add(NAMES.diagnostics, diagnosticsBytes);
   progress('drawing the report', 0.92);
-  const command = commandLine(request);
-  const report = await renderReport(diagnostics, {
-    version: VERSION,
-    date: new Date(),
-    command,
-    mode: describeMode(model),
-    options: flagPairs(command),
+  const report = await reportPage(diagnostics, model, commandLine(request), {
     inputs: [['the covariates', request.covariates.name], ['the mask', request.mask.name]],
     outputs: [['the harmonized volumes', `${OUT_DIR}/`], ['the model', NAMES.model], ['the report', NAMES.report], ['the diagnostics', NAMES.diagnostics]],
   });
@@ -120,25 +112,10 @@ export async function runVolumes(request: VolumeRequest, progress: Progress): Pr
   };
 }
 
-/** The checks the CLI makes of its flags before reading rows: an image column and a batch, one role per column, splines of continuous covariates. */
+/** The checks the CLI makes of its flags before reading rows: an image column, then the covariates' roles ({@link checkCovariateRoles}). */
 function checkRoles(request: VolumeRequest): void {
   if (request.imageColumn === '') throw new FieldError('image-column', 'choose the image column: the column naming each row\u2019s NIfTI image');
-  if (request.batch === '') throw new FieldError('batch-column', 'choose the batch column: the column naming each row\u2019s batch (site, scanner)');
-  const roles = new Map<string, string>();
-  const claim = (name: string, role: string, field: Field): void => {
-    const earlier = roles.get(name);
-    if (earlier !== undefined) throw new FieldError(field, `column "${name}" is given as ${earlier} and as ${role}; a column has one role`);
-    roles.set(name, role);
-  };
-  claim(request.imageColumn, 'the image column', 'image-column');
-  claim(request.batch, 'the batch', 'batch-column');
-  for (const name of request.categorical) claim(name, 'a categorical covariate', 'categorical-columns');
-  for (const name of request.continuous) claim(name, 'a continuous covariate', 'continuous-columns');
-  const outside = request.splines.filter((name) => !request.continuous.includes(name));
-  if (outside.length > 0) throw new FieldError('spline-columns', `a spline is of a continuous covariate; ${outside.map((name) => `"${name}"`).join(', ')} is not one (choose it as continuous too)`);
-  if (request.splines.length > 0 && !(Number.isInteger(request.splineDf) && request.splineDf >= 1)) {
-    throw new FieldError('spline-columns', `degrees of freedom ${request.splineDf}: expected a whole number of at least 1`);
-  }
+  checkCovariateRoles({ name: request.imageColumn, role: 'the image column', field: 'image-column' }, request);
 }
 
 /**
@@ -185,14 +162,8 @@ function voxelNames(mask: MaskGeometry): string[] {
 
 /** The command that does the same with the CLI. */
 function commandLine(request: VolumeRequest): string[] {
-  const words = ['combat', 'harmonize-volumes', '--covariates', request.covariates.name, '--image-column', request.imageColumn, '--batch', request.batch];
-  if (request.categorical.length > 0) words.push('--categorical', request.categorical.join(','));
-  if (request.continuous.length > 0) words.push('--continuous', request.continuous.join(','));
-  if (request.splines.length > 0) words.push('--spline', request.splines.map((name) => `${name}:${request.splineDf}`).join(','));
-  if (request.mode === 'non-parametric') words.push('--non-parametric');
-  if (request.mode === 'no-eb') words.push('--no-eb');
-  if (request.meanOnly) words.push('--mean-only');
-  if (request.refBatch !== null) words.push('--ref-batch', request.refBatch);
-  words.push('--mask', request.mask.name, '--out-dir', OUT_DIR, '--dtype', request.dtype, '--save-model', NAMES.model, '--effect-maps', '--report', NAMES.report, '--diagnostics', NAMES.diagnostics);
-  return words;
+  return [
+    ...['combat', 'harmonize-volumes', '--covariates', request.covariates.name, '--image-column', request.imageColumn, '--batch', request.batch, ...modelFlags(request)],
+    ...['--mask', request.mask.name, '--out-dir', OUT_DIR, '--dtype', request.dtype, '--save-model', NAMES.model, '--effect-maps', '--report', NAMES.report, '--diagnostics', NAMES.diagnostics],
+  ];
 }

@@ -4,20 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseDelimited, type Table } from '@combat/io-arrow';
-import { browserAvailable, COMBAT_CASES, expectClose, launchChromium, loadCase, temporaryFolder } from '@combat/test-support';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, outside, saveDownload } from './app-page.js';
-import { serveApp } from './served-app.js';
+import { browserAvailable, COMBAT_CASES, expectClose, loadCase, temporaryFolder } from '@combat/test-support';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appSession, harmonizeTable, outside, saveDownload } from './app-page.js';
+import { featureValues } from './feature-values.js';
 
 const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const CASE = 'roi-parametric';
 const INPUT = join(COMBAT_CASES, CASE, 'input.csv');
 const run = promisify(execFile);
-
-function featureValues(table: Table, features: readonly string[]): Float64Array {
-  return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length] as string)?.numbers?.[Math.floor(k / features.length)] ?? Number.NaN);
-}
 
 async function readCsv(path: string): Promise<Table> {
   return parseDelimited(await readFile(path, 'utf8'), { source: path });
@@ -34,36 +30,16 @@ async function chooseApply(page: Page, model: string, data: string): Promise<voi
 }
 
 describe.skipIf(!browserAvailable)('the web app applies a saved model (built, served on 127.0.0.1, in headless Chromium)', () => {
-  let server: Awaited<ReturnType<typeof serveApp>>;
-  let browser: Browser;
-  let screens: string;
-
-  beforeAll(async () => {
-    server = await serveApp();
-    browser = await launchChromium();
-    screens = process.env.COMBAT_WEB_SCREENSHOTS ?? (await temporaryFolder('combat-web-screens'));
-    await mkdir(screens, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = appSession();
 
   it('applies the table flow\u2019s downloaded model to the same data: the table flow\u2019s output (1e-12), and combat apply\u2019s', async () => {
     const { spec } = loadCase(CASE);
     const input = await readCsv(INPUT);
     const features = input.names.slice(input.names.indexOf(spec.features.from), input.names.indexOf(spec.features.to) + 1);
     const dir = await temporaryFolder('combat-web-apply');
-    const { page, requests, errors } = await openApp(browser, server.url);
+    const { page, requests, errors } = await app.open();
     await page.getByTestId('data-file').setInputFiles(INPUT);
-    await expect.poll(() => page.getByTestId('batch-column').locator('option').allTextContents()).toContain(spec.batch);
-    await page.getByTestId('id-column').selectOption('subject');
-    await page.getByTestId('batch-column').selectOption(spec.batch);
-    await page.getByTestId('categorical-columns').selectOption(spec.categorical);
-    await page.getByTestId('continuous-columns').selectOption(spec.continuous);
-    await page.getByTestId('features').selectOption(features);
-    await page.getByTestId('run').click();
-    await page.getByTestId('download-table').waitFor({ state: 'visible' });
+    await harmonizeTable(page, { id: 'subject', ...spec, features });
     const harmonized = await readCsv(await saveDownload(page, 'download-table', dir));
     const model = await saveDownload(page, 'download-model', dir);
     await mkdir(join(dir, 'applied'));
@@ -73,13 +49,13 @@ describe.skipIf(!browserAvailable)('the web app applies a saved model (built, se
     expect(await page.getByTestId('batch-column').inputValue()).toBe(spec.batch);
     expect(await page.getByTestId('batch-column').isDisabled()).toBe(true);
     expect(await page.getByTestId('features').evaluate((select: HTMLSelectElement) => Array.from(select.selectedOptions, (option) => option.value))).toEqual(features);
-    await page.screenshot({ path: join(screens, 'apply-1-chosen.png'), fullPage: true });
+    await page.screenshot({ path: join(app.screens, 'apply-1-chosen.png'), fullPage: true });
     await page.getByTestId('run').click();
     await page.getByTestId('download-table').waitFor({ state: 'visible' });
     expect(await page.getByTestId('summary').textContent()).toBe(`applied model.arrow to 120 features (f000 ... f119) of ${input.rows} samples`);
     // No batch was estimated: the model given is the model, and none is offered.
     expect(await page.getByTestId('download-model').isHidden()).toBe(true);
-    await page.screenshot({ path: join(screens, 'apply-2-applied.png'), fullPage: true });
+    await page.screenshot({ path: join(app.screens, 'apply-2-applied.png'), fullPage: true });
     const appliedPath = await saveDownload(page, 'download-table', join(dir, 'applied'));
     const applied = await readCsv(appliedPath);
     expect(applied.names).toEqual(input.names);
@@ -88,7 +64,7 @@ describe.skipIf(!browserAvailable)('the web app applies a saved model (built, se
     const cli = join(dir, 'cli.csv');
     await run(process.execPath, [CLI, 'apply', '--model', model, '--data', INPUT, '--id', 'subject', '--out', cli]);
     expectClose(featureValues(applied, features), featureValues(await readCsv(cli), features), 1e-12, `${CASE}: applied in the page vs combat apply`);
-    expect(outside(requests, server.url)).toEqual([]);
+    expect(outside(requests, app.url)).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -104,7 +80,7 @@ describe.skipIf(!browserAvailable)('the web app applies a saved model (built, se
     const model = join(dir, 'model.arrow');
     await run(process.execPath, [CLI, 'harmonize', '--data', training, '--id', 'subject', '--batch', 'site', '--categorical', 'sex,dx', '--continuous', 'age', '--features', 'f000:f119', '--out', join(dir, 'training-out.csv'), '--save-model', model]);
 
-    const { page, requests, errors } = await openApp(browser, server.url);
+    const { page, requests, errors } = await app.open();
     await chooseApply(page, model, INPUT);
     await page.getByTestId('run').click();
     const refused = page.locator('[data-testid="error"][data-field="new-batches"]');
@@ -114,13 +90,13 @@ describe.skipIf(!browserAvailable)('the web app applies a saved model (built, se
     expect(await refused.textContent()).toBe(`input.csv: row ${first + 1} (subject "${subject}"): batch "siteC" was not seen in training (known: siteA, siteB); use "Estimate new batches" (--estimate-new-batches)`);
     expect(await page.locator('[data-testid="error"]:visible').count()).toBe(1);
     expect(await page.locator('#results').isHidden()).toBe(true);
-    await page.screenshot({ path: join(screens, 'apply-3-new-batch-refused.png'), fullPage: true });
+    await page.screenshot({ path: join(app.screens, 'apply-3-new-batch-refused.png'), fullPage: true });
 
     await page.getByTestId('new-batches').check();
     await page.getByTestId('run').click();
     await page.getByTestId('download-model').waitFor({ state: 'visible' });
     expect(await page.getByTestId('summary').textContent()).toMatch(/; new batches estimated: siteC$/);
-    await page.screenshot({ path: join(screens, 'apply-4-new-batch-estimated.png'), fullPage: true });
+    await page.screenshot({ path: join(app.screens, 'apply-4-new-batch-estimated.png'), fullPage: true });
     const applied = await readCsv(await saveDownload(page, 'download-table', dir));
     const extended = await saveDownload(page, 'download-model', dir);
     expect(extended.endsWith('model-extended.arrow')).toBe(true);
@@ -133,7 +109,7 @@ describe.skipIf(!browserAvailable)('the web app applies a saved model (built, se
     const again = join(dir, 'again.csv');
     await run(process.execPath, [CLI, 'apply', '--model', extended, '--data', INPUT, '--id', 'subject', '--out', again]);
     expectClose(featureValues(await readCsv(again), features), featureValues(applied, features), 1e-12, `${CASE}: the page's extended model applied by the CLI`);
-    expect(outside(requests, server.url)).toEqual([]);
+    expect(outside(requests, app.url)).toEqual([]);
     expect(errors).toEqual([]);
   });
 
@@ -145,7 +121,7 @@ describe.skipIf(!browserAvailable)('the web app applies a saved model (built, se
     const drop = (lines[0] as string[]).indexOf('f007');
     const data = join(dir, 'less.csv');
     await writeFile(data, `${lines.map((cells) => cells.filter((_, at) => at !== drop).join(',')).join('\n')}\n`);
-    const { page, errors } = await openApp(browser, server.url);
+    const { page, errors } = await app.open();
     await chooseApply(page, model, data);
     // Checked as soon as the model and the data are read, and again by the run.
     const shown = page.locator('[data-testid="error"][data-field="data-file"]');
@@ -161,7 +137,7 @@ describe.skipIf(!browserAvailable)('the web app applies a saved model (built, se
     expect(await shown.textContent()).toMatch(/^less\.csv: feature column "f007" not found; columns are subject, site/);
     // The CLI says the same of its path.
     expect(cli).toContain(`feature column "f007" not found; columns are subject, site`);
-    await page.screenshot({ path: join(screens, 'apply-5-missing-column.png'), fullPage: true });
+    await page.screenshot({ path: join(app.screens, 'apply-5-missing-column.png'), fullPage: true });
     expect(errors).toEqual([]);
   });
 });

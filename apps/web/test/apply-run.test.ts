@@ -4,16 +4,13 @@ import { parseDelimited, type Table } from '@combat/io-arrow';
 import { COMBAT_CASES, expectClose, fixturePath } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { runApply } from '../src/apply-run.js';
-import { FieldError } from '../src/explain.js';
 import { runHarmonization } from '../src/harmonize-run.js';
 import type { ApplyRequest } from '../src/protocol.js';
+import { featureValues } from './feature-values.js';
+import { fieldProblem } from './field-problem.js';
 
 const INPUT = join(COMBAT_CASES, 'roi-parametric', 'input.csv');
 const FEATURES = Array.from({ length: 120 }, (_, v) => `f${String(v).padStart(3, '0')}`);
-
-function featureValues(table: Table, features: readonly string[]): Float64Array {
-  return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length] as string)?.numbers?.[Math.floor(k / features.length)] ?? Number.NaN);
-}
 
 /** The roi-parametric input, and the table and model file the table flow makes of it. */
 async function trained(): Promise<{ text: string; harmonized: Table; model: File }> {
@@ -23,14 +20,9 @@ async function trained(): Promise<{ text: string; harmonized: Table; model: File
   return { text, harmonized: parseDelimited(new TextDecoder().decode(result.table.bytes), { source: 'out.csv' }), model: new File([result.model.bytes as Uint8Array<ArrayBuffer>], 'model.arrow') };
 }
 
-async function problem(request: ApplyRequest): Promise<{ field: string; message: string }> {
-  try {
-    await runApply(request, () => {});
-  } catch (error) {
-    if (error instanceof FieldError) return { field: error.field, message: error.message };
-    throw error;
-  }
-  throw new Error('the apply succeeded');
+/** The problem an apply gives, as the page shows it. */
+function problem(request: ApplyRequest): Promise<{ field: string; message: string }> {
+  return fieldProblem(() => runApply(request, () => {}));
 }
 
 describe('an apply (in Node, as the worker runs it)', () => {

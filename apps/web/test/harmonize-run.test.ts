@@ -3,33 +3,24 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { decodeModelFile, parseDelimited, tableMatrix, type Table } from '@combat/io-arrow';
+import { decodeModelFile, parseDelimited, tableMatrix } from '@combat/io-arrow';
 import { COMBAT_CASES, expectClose, loadCase, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { FieldError } from '../src/explain.js';
 import { runHarmonization } from '../src/harmonize-run.js';
 import type { RunRequest } from '../src/protocol.js';
+import { featureValues } from './feature-values.js';
+import { fieldProblem } from './field-problem.js';
 
 const INPUT = join(COMBAT_CASES, 'roi-parametric', 'input.csv');
 const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
-
-function featureValues(table: Table, features: readonly string[]): Float64Array {
-  return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length] as string)?.numbers?.[Math.floor(k / features.length)] ?? Number.NaN);
-}
 
 function request(data: File, changes: Partial<RunRequest> = {}): RunRequest {
   return { data, covariates: null, id: 'subject', batch: 'site', categorical: ['sex', 'dx'], continuous: ['age'], splines: [], splineDf: 4, features: ['f000', 'f001'], mode: 'parametric', meanOnly: false, refBatch: null, ...changes };
 }
 
 /** The problem a run gives, as the page shows it. */
-async function problem(run: RunRequest): Promise<{ field: string; message: string }> {
-  try {
-    await runHarmonization(run, () => {});
-  } catch (error) {
-    if (error instanceof FieldError) return { field: error.field, message: error.message };
-    throw error;
-  }
-  throw new Error('the run succeeded');
+function problem(run: RunRequest): Promise<{ field: string; message: string }> {
+  return fieldProblem(() => runHarmonization(run, () => {}));
 }
 
 describe('a run of the table flow (in Node, as the worker runs it)', () => {

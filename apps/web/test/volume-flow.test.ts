@@ -1,16 +1,16 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { decodeModelFile } from '@combat/io-arrow';
 import { decodeNifti } from '@combat/io-nifti';
-import { browserAvailable, fixturePath, launchChromium, readCsvFixture, temporaryFolder } from '@combat/test-support';
+import { browserAvailable, fixturePath, readCsvFixture, temporaryFolder } from '@combat/test-support';
 import { unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, outside, saveDownload } from './app-page.js';
-import { serveApp } from './served-app.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appSession, dropPaths, outside, saveDownload } from './app-page.js';
 
 const SEED = fixturePath('volumes-seed');
-const subjects = readCsvFixture(join(SEED, 'covars.csv')).rows.map((row) => row.subject as string);
+const rows = readCsvFixture(join(SEED, 'covars.csv')).rows as { subject: string; site: string; path: string }[];
+const subjects = rows.map((row) => row.subject);
 
 /** The volume task with the seed's covariates table and mask chosen, and its columns picked as the CLI tests' flags pick them. */
 async function chooseSeed(page: Page, images: () => Promise<void>): Promise<void> {
@@ -22,6 +22,19 @@ async function chooseSeed(page: Page, images: () => Promise<void>): Promise<void
   await page.getByTestId('image-column').selectOption('path');
   await page.getByTestId('batch-column').selectOption('site');
   await page.getByTestId('continuous-columns').selectOption(['age']);
+}
+
+/** The zip's volumes, each equal to the expected one by the parity rule of the CLI's volume tests: every voxel within 1e-9 x max(1, |expected|). */
+async function expectSeedVolumes(zip: Record<string, Uint8Array>): Promise<void> {
+  for (const subject of subjects) {
+    const written = decodeNifti(zip[`harmonized/${subject}.nii.gz`] as Uint8Array, { source: subject });
+    const expected = decodeNifti(new Uint8Array(await readFile(join(SEED, 'expected', `${subject}.nii.gz`))), { source: subject });
+    expect(written.header.datatype).toBe('float64');
+    expect(written.shape).toEqual(expected.shape);
+    let worst = 0;
+    expected.data.forEach((e: number, at: number) => (worst = Math.max(worst, Math.abs((written.data[at] as number) - e) / Math.max(1, Math.abs(e)))));
+    expect(worst, subject).toBeLessThanOrEqual(1e-9);
+  }
 }
 
 /** How many distinct colours a screenshot of an element has (decoded by the page itself). */
@@ -42,27 +55,14 @@ async function colours(page: Page, testId: string): Promise<number> {
 }
 
 describe.skipIf(!browserAvailable)('the web app harmonizes volumes (built, served on 127.0.0.1, in headless Chromium)', () => {
-  let server: Awaited<ReturnType<typeof serveApp>>;
-  let browser: Browser;
-  let screens: string;
-
-  beforeAll(async () => {
-    server = await serveApp();
-    browser = await launchChromium();
-    screens = process.env.COMBAT_WEB_SCREENSHOTS ?? (await temporaryFolder('combat-web-screens'));
-    await mkdir(screens, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = appSession();
 
   it('harmonizes volumes-seed from a folder: the zipped volumes as the expected ones (1e-9), the model, the report, the maps; the viewer draws', async () => {
-    const { page, requests, errors } = await openApp(browser, server.url);
+    const { page, requests, errors } = await app.open();
     await chooseSeed(page, () => page.getByTestId('images-folder').setInputFiles(join(SEED, 'images')));
     expect(await page.locator('#images-file-info').textContent()).toBe('24 NIfTI files chosen from the folder');
     await page.getByTestId('dtype-float64').check();
-    await page.screenshot({ path: join(screens, 'volumes-1-chosen.png'), fullPage: true });
+    await page.screenshot({ path: join(app.screens, 'volumes-1-chosen.png'), fullPage: true });
     await page.getByTestId('run').click();
     await page.getByTestId('download-zip').waitFor({ state: 'visible', timeout: 120_000 });
     expect(await page.getByTestId('summary').textContent()).toMatch(/^harmonized 24 volumes \(\d+ voxels in the mask\) in 3 batches$/);
@@ -71,16 +71,7 @@ describe.skipIf(!browserAvailable)('the web app harmonizes volumes (built, serve
     const zip = unzipSync(new Uint8Array(await readFile(await saveDownload(page, 'download-zip', dir))));
     const maps = ['deltaStar_Scanner_A', 'deltaStar_Scanner_B', 'deltaStar_Scanner_C', 'gammaStar_Scanner_A', 'gammaStar_Scanner_B', 'gammaStar_Scanner_C'].map((name) => `harmonized/${name}.nii.gz`);
     expect(Object.keys(zip).sort()).toEqual(['diagnostics.json', ...subjects.map((subject) => `harmonized/${subject}.nii.gz`), ...maps, 'model.arrow', 'report.html'].sort());
-    // The parity rule of the CLI's volume tests: every voxel within 1e-9 x max(1, |expected|).
-    for (const subject of subjects) {
-      const written = decodeNifti(zip[`harmonized/${subject}.nii.gz`] as Uint8Array, { source: subject });
-      const expected = decodeNifti(new Uint8Array(await readFile(join(SEED, 'expected', `${subject}.nii.gz`))), { source: subject });
-      expect(written.header.datatype).toBe('float64');
-      expect(written.shape).toEqual(expected.shape);
-      let worst = 0;
-      expected.data.forEach((e: number, at: number) => (worst = Math.max(worst, Math.abs((written.data[at] as number) - e) / Math.max(1, Math.abs(e)))));
-      expect(worst, subject).toBeLessThanOrEqual(1e-9);
-    }
+    await expectSeedVolumes(zip);
     expect(new TextDecoder().decode(zip['report.html'])).toContain('Did harmonization work?');
     const diagnostics = JSON.parse(new TextDecoder().decode(zip['diagnostics.json'])) as { tests: unknown[] };
     expect(diagnostics.tests.length).toBeGreaterThan(0);
@@ -93,40 +84,63 @@ describe.skipIf(!browserAvailable)('the web app harmonizes volumes (built, serve
     await expect.poll(() => canvas.getAttribute('data-showing'), { timeout: 30_000 }).toBe('sub-01.nii.gz');
     await page.waitForTimeout(300);
     expect(await colours(page, 'viewer')).toBeGreaterThan(20);
-    await page.screenshot({ path: join(screens, 'volumes-2-viewer-before.png') });
+    await page.screenshot({ path: join(app.screens, 'volumes-2-viewer-before.png') });
     const before = await canvas.screenshot();
     await page.getByTestId('view-image').selectOption('after');
     await expect.poll(() => canvas.getAttribute('data-showing')).toBe('harmonized/sub-01.nii.gz');
     await page.waitForTimeout(300);
     expect(await colours(page, 'viewer')).toBeGreaterThan(20);
     expect((await canvas.screenshot()).equals(before)).toBe(false);
-    await page.screenshot({ path: join(screens, 'volumes-3-viewer-after.png') });
+    await page.screenshot({ path: join(app.screens, 'volumes-3-viewer-after.png') });
     await page.getByTestId('view-image').selectOption('harmonized/gammaStar_Scanner_B.nii.gz');
     await expect.poll(() => canvas.getAttribute('data-showing')).toBe('harmonized/gammaStar_Scanner_B.nii.gz');
     await page.waitForTimeout(300);
     expect(await colours(page, 'viewer')).toBeGreaterThan(5);
-    await page.screenshot({ path: join(screens, 'volumes-4-viewer-map.png') });
+    await page.screenshot({ path: join(app.screens, 'volumes-4-viewer-map.png') });
     await page.getByTestId('report').scrollIntoViewIfNeeded();
     await page.waitForTimeout(500);
-    await page.screenshot({ path: join(screens, 'volumes-5-report.png') });
-    expect(outside(requests, server.url)).toEqual([]);
+    await page.screenshot({ path: join(app.screens, 'volumes-5-report.png') });
+    expect(outside(requests, app.url)).toEqual([]);
     expect(errors).toEqual([]);
     const model = decodeModelFile(zip['model.arrow'] as Uint8Array, { source: 'model.arrow' });
     expect([...model.model.batches.keys()]).toEqual(['Scanner_A', 'Scanner_B', 'Scanner_C']);
     expect(model.mask?.shape).toEqual(decodeNifti(new Uint8Array(await readFile(join(SEED, 'mask.nii.gz')))).shape);
   });
 
+  it('takes a folder dropped on the images\u2019 area, read to any depth: the volumes as the expected ones (1e-9)', async () => {
+    // The seed's images in a folder per site, and beside them a folder of 130 notes: more than
+    // the 100 entries Chromium's folder reader gives at a time, and no NIfTI among them.
+    const scans = join(await temporaryFolder('combat-web-drop'), 'scans');
+    for (const row of rows) {
+      await mkdir(join(scans, row.site), { recursive: true });
+      await copyFile(join(SEED, row.path), join(scans, row.site, basename(row.path)));
+    }
+    await mkdir(join(scans, 'notes', 'more'), { recursive: true });
+    for (let note = 0; note < 130; note++) await writeFile(join(scans, 'notes', note < 120 ? '' : 'more', `note-${note}.txt`), `note ${note}\n`);
+    const { page, requests, errors } = await app.open();
+    await chooseSeed(page, () => dropPaths(page, '#images-drop', [scans]));
+    await expect.poll(() => page.locator('#images-file-info').textContent()).toBe('24 NIfTI files chosen from the dropped folder (130 other files left out)');
+    await page.getByTestId('dtype-float64').check();
+    await page.screenshot({ path: join(app.screens, 'volumes-6-dropped.png'), fullPage: true });
+    await page.getByTestId('run').click();
+    await page.getByTestId('download-zip').waitFor({ state: 'visible', timeout: 120_000 });
+    const zip = unzipSync(new Uint8Array(await readFile(await saveDownload(page, 'download-zip', await temporaryFolder('combat-web-drop-out')))));
+    await expectSeedVolumes(zip);
+    expect(outside(requests, app.url)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('names the row whose image was not chosen, next to the images', async () => {
     const names = (await readdir(join(SEED, 'images'))).sort();
-    const { page, requests, errors } = await openApp(browser, server.url);
+    const { page, requests, errors } = await app.open();
     await chooseSeed(page, () => page.getByTestId('images-file').setInputFiles(names.filter((name) => name !== 'sub-07.nii.gz').map((name) => join(SEED, 'images', name))));
     await page.getByTestId('run').click();
     const shown = page.locator('[data-testid="error"][data-field="images-file"]');
     await shown.waitFor({ state: 'visible' });
     expect(await shown.textContent()).toBe('covars.csv: row 7 (path "images/sub-07.nii.gz"): no image named "sub-07.nii.gz" among the 23 files chosen; choose it too (or the folder that holds it)');
     expect(await page.locator('[data-testid="error"]:visible').count()).toBe(1);
-    await page.screenshot({ path: join(screens, 'volumes-6-unmatched.png'), fullPage: true });
-    expect(outside(requests, server.url)).toEqual([]);
+    await page.screenshot({ path: join(app.screens, 'volumes-7-unmatched.png'), fullPage: true });
+    expect(outside(requests, app.url)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -5,24 +5,14 @@ import { fixturePath } from '@combat/test-support';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runApply } from '../src/apply-run.js';
-import { FieldError } from '../src/explain.js';
 import type { VolumeRequest } from '../src/protocol.js';
 import { runVolumes } from '../src/volume-run.js';
+import { fieldProblem as problem } from './field-problem.js';
 
 const SEED = fixturePath('volumes-seed');
 
 async function file(path: string, name = path.split('/').at(-1) as string): Promise<File> {
   return new File([await readFile(path)], name);
-}
-
-async function problem(run: () => Promise<unknown>): Promise<{ field: string; message: string }> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof FieldError) return { field: error.field, message: error.message };
-    throw error;
-  }
-  throw new Error('the run succeeded');
 }
 
 describe('a run of the volume flow (in Node, as the worker runs it)', () => {
@@ -63,7 +53,7 @@ describe('a run of the volume flow (in Node, as the worker runs it)', () => {
     expect(shape).toEqual({ field: 'mask-file', message: `the mask (small.nii.gz) has shape 2x2x2; expected the volumes' shape ${mask.shape.join('x')} (sub-01.nii.gz's)` });
   });
 
-  it('zips every harmonized volume (float32 by default), the maps, the model, the report and the diagnostics; the model is refused by the table apply', async () => {
+  it('zips every harmonized volume (float32 by default), the maps, the model, the report and the diagnostics, and says where each volume and map is in it; the model is refused by the table apply', async () => {
     const steps: string[] = [];
     const result = await runVolumes(request, (step) => steps.push(step));
     expect(steps.at(-1)).toBe('done');
@@ -72,6 +62,12 @@ describe('a run of the volume flow (in Node, as the worker runs it)', () => {
     expect(volumes).toHaveLength(24);
     expect(decodeNifti(zip[volumes[0] as string] as Uint8Array).header.datatype).toBe('float32');
     expect(result.outputs.filter((output) => output.row !== null).map((output) => output.name).sort()).toEqual(volumes.sort());
+    // Each output is held once, in the zip: its span of the zip's bytes is the file the zip holds.
+    expect(result.outputs.map((output) => output.name).sort()).toEqual(Object.keys(zip).filter((name) => name.endsWith('.nii.gz')).sort());
+    for (const output of result.outputs) {
+      const span = Buffer.from(await result.zip.blob.slice(output.start, output.end).arrayBuffer());
+      expect(span.equals(zip[output.name] as Uint8Array), output.name).toBe(true);
+    }
     const refused = await problem(() => runApply({ model: new File([zip['model.arrow'] as Uint8Array<ArrayBuffer>], 'model.arrow'), data: request.covariates, covariates: null, id: null, estimateNewBatches: false }, () => {}));
     expect(refused).toEqual({ field: 'model-file', message: 'model.arrow is a volume model; use combat apply-volumes' });
   });
