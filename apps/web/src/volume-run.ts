@@ -62,6 +62,8 @@ export async function runVolumes(request: VolumeRequest, progress: Progress): Pr
       {
         ...combatOptions(request),
         mask: { source: request.mask.name, load: () => Promise.resolve(mask) },
+        // The voxels as the files hold them, so the diagnostics see what was written (as the CLI's).
+        dtype: request.dtype,
         onProgress: ({ phase, done, total }) => {
           const [from, to] = share[phase];
           progress(`${phase === 'adjust' ? 'adjusting and writing' : 'reading and fitting'} volume ${done} of ${total}`, from + ((to - from) * done) / total);

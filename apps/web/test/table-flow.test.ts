@@ -8,25 +8,11 @@ import { browserAvailable, COMBAT_CASES, expectClose, loadCase, temporaryFolder 
 import { describe, expect, it } from 'vitest';
 import { appSession, harmonizeTable, outside, saveDownload } from './app-page.js';
 import { featureValues } from './feature-values.js';
+import { expectSameJson } from './same-json.js';
 
 const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 const CASE = 'roi-parametric';
 const INPUT = join(COMBAT_CASES, CASE, 'input.csv');
-
-/** Two JSON values alike: the same keys, texts and nulls, numbers within 1e-9 x max(1, |expected|); `where` names the first difference. */
-function expectSameJson(actual: unknown, expected: unknown, where: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    expect(Math.abs(actual - expected), where).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
-  } else if (Array.isArray(expected)) {
-    expect(Array.isArray(actual) && actual.length, where).toBe(expected.length);
-    expected.forEach((value, at) => expectSameJson((actual as unknown[])[at], value, `${where}[${at}]`));
-  } else if (expected !== null && typeof expected === 'object') {
-    expect(Object.keys(actual as object).sort(), where).toEqual(Object.keys(expected).sort());
-    for (const [key, value] of Object.entries(expected)) expectSameJson((actual as Record<string, unknown>)[key], value, `${where}.${key}`);
-  } else {
-    expect(actual, where).toEqual(expected);
-  }
-}
 
 /** The message a library reader gives for bytes, to compare with what the page shows. */
 function readerMessage(text: string, source: string): string {

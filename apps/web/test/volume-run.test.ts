@@ -1,13 +1,19 @@
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { decodeNifti, encodeNifti } from '@combat/io-nifti';
-import { fixturePath } from '@combat/test-support';
+import { fixturePath, temporaryFolder } from '@combat/test-support';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runApply } from '../src/apply-run.js';
 import type { VolumeRequest } from '../src/protocol.js';
 import { runVolumes } from '../src/volume-run.js';
 import { fieldProblem as problem } from './field-problem.js';
+import { expectSameJson } from './same-json.js';
+
+const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 const SEED = fixturePath('volumes-seed');
 
@@ -68,6 +74,12 @@ describe('a run of the volume flow (in Node, as the worker runs it)', () => {
       const span = Buffer.from(await result.zip.blob.slice(output.start, output.end).arrayBuffer());
       expect(span.equals(zip[output.name] as Uint8Array), output.name).toBe(true);
     }
+    // The diagnostics are those of the float32 volumes written, as combat harmonize-volumes --diagnostics gives them.
+    const dir = await temporaryFolder('web-volume-diagnostics');
+    const flags = ['--covariates', join(SEED, 'covars.csv'), '--image-column', 'path', '--batch', 'site', '--continuous', 'age', '--mask', join(SEED, 'mask.nii.gz')];
+    await promisify(execFile)(process.execPath, [CLI, 'harmonize-volumes', ...flags, '--out-dir', join(dir, 'out'), '--diagnostics', join(dir, 'diagnostics.json')]);
+    const diagnostics = JSON.parse(new TextDecoder().decode(zip['diagnostics.json'])) as unknown;
+    expectSameJson(diagnostics, JSON.parse(await readFile(join(dir, 'diagnostics.json'), 'utf8')), 'diagnostics');
     const refused = await problem(() => runApply({ model: new File([zip['model.arrow'] as Uint8Array<ArrayBuffer>], 'model.arrow'), data: request.covariates, covariates: null, id: null, estimateNewBatches: false }, () => {}));
     expect(refused).toEqual({ field: 'model-file', message: 'model.arrow is a volume model; use combat apply-volumes' });
   });
