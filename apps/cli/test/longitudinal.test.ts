@@ -67,6 +67,8 @@ describe('combat harmonize --subject refuses', () => {
     [['--mean-only'], '--mean-only with --subject (longitudinal ComBat): not supported, longCombat adjusts location and scale; leave out one of them'],
     [['--no-eb'], '--no-eb with --subject (longitudinal ComBat): not supported, longCombat always shrinks by empirical Bayes; leave out one of them'],
     [['--save-model', 'model.arrow'], '--save-model with --subject (longitudinal ComBat): not supported, a longitudinal model cannot be saved (nor applied by combat apply) yet; leave out one of them'],
+    [['--covbat-components', '3'], '--covbat-components needs --covbat; add --covbat to harmonize the covariance too'],
+    [['--covbat', '--covbat-variance', '0.9'], '--covbat with --subject (longitudinal ComBat): not supported, CovBat is not defined for a mixed model; leave out one of them'],
   ])('%s as a usage error saying so, writing nothing', async (extra, message) => {
     const dir = await temporaryFolder('long-usage');
     const out = join(dir, 'out.csv');

@@ -44,8 +44,9 @@ export interface HarmonizeTableFlags extends ModelFlags, OutputFlags, ThreadsFla
  * before the first write, and nothing is left behind when the run fails.
  */
 export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run: RunFacts): Promise<void> {
-  if (flags.subject !== undefined) return harmonizeLongitudinalTable({ ...flags, subject: flags.subject }, io);
+  // CovBat's flags are checked first, so none goes unread with --subject.
   const covbat = covbatChoice(flags);
+  if (flags.subject !== undefined) return harmonizeLongitudinalTable({ ...flags, subject: flags.subject }, io);
   const reserved = flagOfColumn(flags, flags.id);
   tableFormat(flags.out);
   const columns = covariateColumns(flags);
