@@ -60,10 +60,15 @@ export async function runApply(request: ApplyRequest, progress: Progress): Promi
   const covariates = pairedCovariates(data, covariatesTable, request.id, columns);
   const matrix = inField('data-file', () => tableMatrix(data, featureNames, { idColumn }));
   const encoded = inField(request.covariates === null ? 'data-file' : 'covars-file', () => encodeCovariates(model.coding, covariates), rows);
-  if (!request.estimateNewBatches) checkBatches(model, encoded, rows);
-  progress(request.estimateNewBatches ? 'estimating new batches and adjusting' : 'adjusting', 0.3);
+  const unseen = [...new Set(encoded.batch.filter((batch) => !model.batches.has(batch)))];
+  const estimating = request.estimateNewBatches && unseen.length > 0;
+  if (!estimating) checkBatches(model, encoded, rows);
+  if (estimating && model.covbat !== undefined) {
+    throw new FieldError('new-batches', `${request.model.name} is a CovBat model, whose new batches cannot be estimated yet (${unseen.join(', ')} not seen in training); apply it to samples of its training batches only`);
+  }
+  progress(estimating ? 'estimating new batches and adjusting' : 'adjusting', 0.3);
   await yieldToEvents();
-  const applied = inField('run', () => applyCombat(model, matrix, covariates, { newBatches: request.estimateNewBatches ? 'estimate' : 'error' }), rows);
+  const applied = inField('run', () => applyCombat(model, matrix, covariates, { newBatches: estimating ? 'estimate' : 'error' }), rows);
   const added = [...applied.model.batches.keys()].filter((batch) => !model.batches.has(batch));
   progress('writing the table', 0.8);
   await yieldToEvents();
@@ -84,7 +89,8 @@ function checkBatches(model: CombatModel, encoded: EncodedRows, rows: RowContext
   if (unknown < 0) return;
   const error = new UnknownBatchError(`batch ${JSON.stringify(encoded.batch[unknown])} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`, {
     sample: unknown,
-    remedy: { newBatches: 'estimate' },
+    // New batches of a CovBat model cannot be estimated: no option avoids the error then.
+    ...(model.covbat === undefined ? { remedy: { newBatches: 'estimate' } } : {}),
   });
   inField(
     'new-batches',

@@ -1,7 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseDelimited, type Table } from '@combat/io-arrow';
-import { COMBAT_CASES, expectClose, fixturePath } from '@combat/test-support';
+import { COMBAT_CASES, expectClose, fixturePath, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { runApply } from '../src/apply-run.js';
 import { runHarmonization } from '../src/harmonize-run.js';
@@ -11,6 +14,7 @@ import { fieldProblem } from './field-problem.js';
 
 const INPUT = join(COMBAT_CASES, 'roi-parametric', 'input.csv');
 const FEATURES = Array.from({ length: 120 }, (_, v) => `f${String(v).padStart(3, '0')}`);
+const CLI = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
 
 /** The roi-parametric input, and the table and model file the table flow makes of it. */
 async function trained(): Promise<{ text: string; harmonized: Table; model: File }> {
@@ -48,5 +52,21 @@ describe('an apply (in Node, as the worker runs it)', () => {
     const covariates = new File([lines.map((cells) => [cells[0], cells[2]].join(',')).join('\n')], 'covariates.csv');
     expect(await problem({ ...base, covariates })).toEqual({ field: 'covars-file', message: 'covariates.csv: batch column "site" not found; columns are subject, age' });
     expect(await problem({ ...base, covariates, id: null })).toEqual({ field: 'id-column', message: 'a covariates table needs an id column: the column of subject ids both tables share, by which their rows pair' });
+  });
+
+  it('a CovBat model meeting a new batch: refused next to the new-batches option, which cannot help, in the CLI\u2019s words', async () => {
+    // A CovBat model of two of the covbat fixture's three sites, saved by the CLI.
+    const dir = await temporaryFolder('web-apply-covbat');
+    const text = await readFile(fixturePath('covbat', 'covbat-parametric', 'input.csv'), 'utf8');
+    const lines = text.trim().split('\n');
+    await writeFile(join(dir, 'train.csv'), `${lines.filter((line) => !line.split(',')[1]!.startsWith('site_c')).join('\n')}\n`);
+    const flags = ['--data', join(dir, 'train.csv'), '--id', 'subject', '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', '--features', 'f000:f039'];
+    await promisify(execFile)(process.execPath, [CLI, 'harmonize', ...flags, '--covbat', '--out', join(dir, 'out.csv'), '--save-model', join(dir, 'covbat.arrow')]);
+    const base: ApplyRequest = { model: new File([await readFile(join(dir, 'covbat.arrow'))], 'covbat.arrow'), data: new File([text], 'input.csv'), covariates: null, id: 'subject', estimateNewBatches: false };
+    expect(await problem(base)).toEqual({ field: 'new-batches', message: 'input.csv: row 76 (subject "s076"): batch "site_c" was not seen in training (known: site_a, site_b)' });
+    expect(await problem({ ...base, estimateNewBatches: true })).toEqual({
+      field: 'new-batches',
+      message: 'covbat.arrow is a CovBat model, whose new batches cannot be estimated yet (site_c not seen in training); apply it to samples of its training batches only',
+    });
   });
 });
