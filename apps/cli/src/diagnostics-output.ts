@@ -7,7 +7,7 @@ import type { ReportFacts } from '@combat/report';
 import { Option, type Command } from 'commander';
 import type { OutputPlan } from './outputs.js';
 import type { RunFacts } from './run-facts.js';
-import { describeMode } from './summary.js';
+import { describeCount, describeMode } from './summary.js';
 
 /**
  * The flags that ask for the diagnostics of a run (`harmonize`, `harmonize-volumes`, `report`):
@@ -68,10 +68,14 @@ export async function planDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags)
   for (const test of BATCH_TESTS) for (const phase of ['before', 'after'] as const) plan.file(diagnosticMapPath(dir, test, phase), `--diagnostic-maps (${test} ${phase})`);
 }
 
-/** What the diagnostics of a run are computed from: the data before and after, and the fitted model. */
+/**
+ * What the diagnostics of a run are computed from: the data before and after (and, for a CovBat
+ * run, its ComBat step's output), and the fitted model.
+ */
 export interface DiagnosedRun {
   readonly before: DataMatrix;
   readonly after: DataMatrix;
+  readonly combat?: DataMatrix;
   readonly covariates: Covariates;
   readonly model: CombatModel;
   /** The features' names in the report and the JSON (a volume's: its voxel's coordinates). */
@@ -87,11 +91,13 @@ export interface DiagnosedRun {
  */
 export async function writeDiagnostics(plan: OutputPlan, flags: DiagnosticsFlags, run: DiagnosedRun, facts: RunFacts & Pick<ReportFacts, 'inputs' | 'outputs'>): Promise<void> {
   const [{ diagnose }, { renderReport }] = await Promise.all([import('@combat/diagnostics'), import('@combat/report')]);
-  const diagnostics = diagnose(run.before, run.after, run.covariates, run.model, { names: run.names });
+  const diagnostics = diagnose(run.before, run.after, run.covariates, run.model, { names: run.names, ...(run.combat === undefined ? {} : { combat: run.combat }) });
   const text = new TextEncoder();
   if (flags.diagnostics !== undefined) await plan.write(flags.diagnostics, text.encode(`${JSON.stringify(diagnostics)}\n`));
   const { refBatch } = run.model;
-  const mode = `${describeMode(run.model.options)}${refBatch === null ? '' : `; reference batch ${refBatch}, left unchanged`}`;
+  const { covbat } = run.model;
+  const then = covbat === undefined ? '' : `; then CovBat, ${describeCount(covbat.components, 'principal component')} of the residuals harmonized (${(100 * covbat.variance).toFixed(1)}% of their variance)`;
+  const mode = `${describeMode(run.model.options)}${refBatch === null ? '' : `; reference batch ${refBatch}, left unchanged`}${then}`;
   if (flags.report !== undefined) await plan.write(flags.report, text.encode(await renderReport(diagnostics, { ...facts, mode })));
   if (flags.diagnosticMaps !== undefined && run.mask !== undefined) {
     const { encodeNiftiFile } = await import('@combat/io-nifti/node');

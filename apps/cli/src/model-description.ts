@@ -30,6 +30,21 @@ export interface ModelDescription {
   readonly batches: readonly BatchDescription[];
   /** Features left unadjusted for every batch (the fit could not adjust them), by name. */
   readonly unadjusted: readonly string[];
+  /** A CovBat model's CovBat part (its per-feature arrays are in `--csv`); null without one. */
+  readonly covbat: CovbatDescription | null;
+}
+
+/**
+ * The CovBat part of a {@link ModelDescription}: the number of leading principal components
+ * harmonized and the share of the residuals' variance they explain, the scores' mean per component,
+ * and per training batch the location and scale of its scores per component (a score s of
+ * component k becomes `mean[k] + (s - mean[k] - location[k]) / scale[k]`).
+ */
+export interface CovbatDescription {
+  readonly components: number;
+  readonly variance: number;
+  readonly mean: readonly number[];
+  readonly batches: readonly { readonly batch: string; readonly location: readonly number[]; readonly scale: readonly number[] }[];
 }
 
 /**
@@ -76,6 +91,15 @@ export function describeModel(saved: SavedModel): ModelDescription {
       unadjusted: names(unadjusted.byBatch.get(batch) ?? []),
     })),
     unadjusted: names(unadjusted.all),
+    covbat:
+      model.covbat === undefined
+        ? null
+        : {
+            components: model.covbat.components,
+            variance: model.covbat.variance,
+            mean: Array.from(model.covbat.mean),
+            batches: [...model.covbat.batches].map(([batch, scores]) => ({ batch, location: Array.from(scores.location), scale: Array.from(scores.scale) })),
+          },
   };
 }
 

@@ -13,8 +13,9 @@ const BATCH_ESTIMATES = ['gammaHat', 'deltaHat', 'gammaStar', 'deltaStar'] as co
  * a volume model its voxel (`voxel`, the index in i-fastest order, and its coordinates `i`, `j`,
  * `k`); then `grandMean`, `varPooled`, `adjusted` (1 or 0), `beta[<design column>]` for each
  * design column, and for each batch `gammaHat[<batch>]`, `deltaHat[<batch>]`,
- * `gammaStar[<batch>]`, `deltaStar[<batch>]` and `adjusted[<batch>]`, named as the model file names
- * its columns. Numbers are in shortest round-trip form; a NaN estimate (a feature left
+ * `gammaStar[<batch>]`, `deltaStar[<batch>]` and `adjusted[<batch>]`, and for a CovBat model
+ * `covbatCenter`, `covbatScale` and `covbatLoading[<k>]` per component (k from 1), named as the
+ * model file names its columns. Numbers are in shortest round-trip form; a NaN estimate (a feature left
  * unadjusted) is an empty cell.
  */
 export function* estimateChunks(saved: SavedModel): Generator<Uint8Array> {
@@ -52,6 +53,11 @@ function estimateColumns({ model, mask }: SavedModel): Map<string, Float64Array>
   for (const [batch, effects] of model.batches) {
     for (const name of BATCH_ESTIMATES) columns.set(`${name}[${batch}]`, effects[name]);
     columns.set(`adjusted[${batch}]`, Float64Array.from(effects.adjusted));
+  }
+  const { covbat } = model;
+  if (covbat !== undefined) {
+    columns.set('covbatCenter', covbat.center).set('covbatScale', covbat.scale);
+    for (let k = 0; k < covbat.components; k++) columns.set(`covbatLoading[${k + 1}]`, covbat.loadings.subarray(k * V, (k + 1) * V));
   }
   return columns;
 }

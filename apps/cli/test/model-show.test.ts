@@ -77,6 +77,15 @@ function expectedDescription(path: string, formatVersion: number, saved: Saved):
       unadjusted: byBatch.get(batch)!.map((v) => featureNames[v]),
     })),
     unadjusted: all.map((v) => featureNames[v]),
+    covbat:
+      model.covbat === undefined
+        ? null
+        : {
+            components: model.covbat.components,
+            variance: model.covbat.variance,
+            mean: Array.from(model.covbat.mean),
+            batches: [...model.covbat.batches].map(([batch, scores]) => ({ batch, location: Array.from(scores.location), scale: Array.from(scores.scale) })),
+          },
   };
 }
 
@@ -103,6 +112,10 @@ function expectEstimates(path: string, saved: Saved): void {
   for (const [batch, effects] of model.batches) {
     for (const name of ['gammaHat', 'deltaHat', 'gammaStar', 'deltaStar'] as const) expected.set(`${name}[${batch}]`, effects[name]);
     expected.set(`adjusted[${batch}]`, effects.adjusted);
+  }
+  if (model.covbat !== undefined) {
+    expected.set('covbatCenter', model.covbat.center).set('covbatScale', model.covbat.scale);
+    for (let k = 0; k < model.covbat.components; k++) expected.set(`covbatLoading[${k + 1}]`, model.covbat.loadings.subarray(k * V, (k + 1) * V));
   }
   expect(table.names).toEqual([...(mask === undefined ? ['feature'] : []), ...expected.keys()]);
   expect(table.rows).toBe(V);
@@ -248,6 +261,29 @@ describe('combat model show on a volume model', () => {
     expect(result.stdout).toContain('  unadjusted voxels: ');
     expectEstimates(csv, saved);
     expect(JSON.parse((await runCli('model', 'show', path, '--json')).stdout)).toEqual(expectedDescription(path, 2, saved));
+  });
+});
+
+describe('combat model show on a CovBat model', () => {
+  it('prints the CovBat line of the run, --json its components, variance and score adjustments, --csv its per-feature arrays', async () => {
+    const dir = await temporaryFolder('model-show-covbat');
+    const path = join(dir, 'model.arrow');
+    const input = join(FIXTURES, 'covbat', 'covbat-npc', 'input.csv');
+    const run = await runCli('harmonize', '--data', input, '--id', 'subject', '--batch', 'site', '--categorical', 'sex', '--continuous', 'age', '--features', 'f000:f039', '--covbat', '--covbat-components', '4', '--out', join(dir, 'out.csv'), '--save-model', path);
+    expectSuccess(run);
+    const saved = await readModel(path);
+    expect(saved.model.covbat!.components).toBe(4);
+    const text = await runCli('model', 'show', path);
+    expect(linesStarting(text.stdout, '  CovBat: ')).toEqual(linesStarting(run.stdout, '  CovBat: '));
+    expect(linesStarting(text.stdout, '  CovBat: ')).toHaveLength(1);
+    const csv = join(dir, 'estimates.csv');
+    const result = await runCli('model', 'show', path, '--json', '--csv', csv);
+    expect(result.stderr).toBe('');
+    const description = JSON.parse(result.stdout);
+    expect(description).toEqual(expectedDescription(path, 3, saved));
+    expect(description.covbat.batches.map((b: { batch: string; location: number[] }) => [b.batch, b.location.length])).toEqual([...saved.model.covbat!.batches.keys()].map((batch) => [batch, 4]));
+    expectEstimates(csv, saved);
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toContain(',covbatCenter,covbatScale,covbatLoading[1],covbatLoading[2],covbatLoading[3],covbatLoading[4]');
   });
 });
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { codeDesign, harmonize } from '@combat/core';
-import { BATCH_TESTS, batchPredictability, diagnose, fitCovariates, principalComponents, priorFit, testBatches } from '../src/index.js';
+import { BATCH_TESTS, batchPredictability, covarianceDifference, diagnose, fitCovariates, principalComponents, priorFit, testBatches } from '../src/index.js';
 // The test helpers' generator, by path: the bench runs compiled JavaScript, and @combat/test-support is TypeScript.
 import { syntheticData } from '../../../test-support/src/synthetic.js';
 
@@ -56,6 +56,8 @@ function benchSize(features: number): void {
   time('priorFit', features, () => priorFit(model), runs);
   time('batchPredictability', features, () => batchPredictability(matrix, covariates.batch), runs);
   time('principalComponents', features, () => principalComponents(matrix), runs);
+  time('covarianceDifference', features, () => covarianceDifference(matrix, covariates.batch), runs);
+  time('covarianceDifference, 3% missing', features, () => covarianceDifference(missing, covariates.batch), runs);
   const resident = process.memoryUsage().rss;
   time('diagnose (everything)', features, () => diagnose(matrix, after, covariates, model), runs);
   // maxRSS is in kilobytes; the baseline holds the two data sets, the missing one and the model.

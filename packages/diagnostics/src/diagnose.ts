@@ -3,6 +3,7 @@ import { ShapeMismatchError, type CombatModel, type Covariates, type DataMatrix 
 import { FeatureGroups, indexBatches } from './batch-groups.js';
 import { predictBatches, type BatchPredictability } from './batch-predictability.js';
 import { testBatches, type BatchTestName, type FeatureTests, type UntestedFeature } from './batch-tests.js';
+import { correlationDifferences, type CovarianceDifference } from './covariance-difference.js';
 import { fitCovariates, type CovariateFit, type UnfittedFeature } from './covariate-fit.js';
 import { checkMatrix } from './matrix-check.js';
 import { componentScores, type PrincipalComponents } from './principal-components.js';
@@ -15,7 +16,9 @@ import { verdictOf, type Bounds, type Verdict } from './verdict.js';
  * Options of {@link diagnose}: the features' `names`; the `tests` to run (default all five) and
  * the `fdr` (0.05); how many of the `worst` features get box plots (10); the batch classifier's
  * `components`, `folds` and `seed` (10, 5, 1; see {@link batchPredictability}); and the verdict's
- * `bounds` (see {@link Verdict}).
+ * `bounds` (see {@link Verdict}). For a CovBat run, `combat` is the ComBat step's output (CovBat's
+ * input; `after` is CovBat's output): the site predictability and the covariance differences are
+ * then given for that state too.
  *
  * @example
  * ```ts
@@ -32,6 +35,7 @@ export interface DiagnoseOptions {
   readonly folds?: number;
   readonly seed?: number;
   readonly bounds?: Partial<Bounds>;
+  readonly combat?: DataMatrix;
 }
 
 /** A number in the JSON output: null where the value is NaN or infinite. */
@@ -137,7 +141,8 @@ export interface Diagnostics {
     readonly unfitted: { readonly before: readonly UnfittedFeature[]; readonly after: readonly UnfittedFeature[] };
   };
   readonly priors: PriorFit;
-  readonly predictability: { readonly before: BatchPredictability; readonly after: BatchPredictability };
+  readonly predictability: { readonly before: BatchPredictability; readonly combat?: BatchPredictability; readonly after: BatchPredictability };
+  readonly covariance: { readonly before: CovarianceDifference; readonly combat?: CovarianceDifference; readonly after: CovarianceDifference };
   readonly pca: { readonly before: PrincipalComponents; readonly after: PrincipalComponents };
   readonly worst: readonly WorstFeature[];
 }
@@ -150,12 +155,15 @@ export interface Diagnostics {
  * biology (per covariate its partial R^2 and correlations, per column its coefficient, before and
  * after), the empirical-Bayes priors against the estimates ({@link priorFit}), how well the batch
  * can be predicted before and after ({@link batchPredictability}), the first two principal
- * components of each ({@link principalComponents}), the worst features' per-batch box plots, the
- * features the model left unadjusted, and a verdict up top ({@link Verdict}). Features that cannot
- * be fitted or tested are reported, not fatal.
+ * components of each ({@link principalComponents}), how each batch's correlations between features
+ * differ from the pooled ones ({@link covarianceDifference}, of the covariate model's residuals), the
+ * worst features' per-batch box plots, the features the model left unadjusted, and a verdict up top
+ * ({@link Verdict}). Features that cannot be fitted or tested are reported, not fatal. For a CovBat
+ * run, give the ComBat step's output as `options.combat`: `predictability.combat` and
+ * `covariance.combat` describe it (the verdict is of `after`, CovBat's output).
  *
  * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
- * @throws {@link ShapeMismatchError} when `after` is not the shape of `before`, the model has
+ * @throws {@link ShapeMismatchError} when `after` (or `options.combat`) is not the shape of `before`, the model has
  * another number of features, or `names` are not one per feature.
  * @throws what {@link fitCovariates} and {@link testBatches} throw for unusable input (an infinite
  * value, covariates that do not fit the model's coding, a design confounded on all samples).
@@ -165,6 +173,7 @@ export interface Diagnostics {
  * const result = diagnose(matrix, harmonized, covariates, model, { folds: 4 });
  * result.verdict.siteEffect.tests.map((t) => [t.test, t.before, t.after]).slice(0, 3); // [['anova', 2 / 3, 0], ['kruskal-wallis', 0, 0], ['levene', 1 / 3, 0]]
  * [result.predictability.before.accuracy, result.predictability.after.accuracy]; // [1, 0.25]
+ * result.covariance.after.batches.map((b) => b.frobenius!.toFixed(2)); // ['0.08', '0.07']
  * ```
  */
 export function diagnose(before: DataMatrix, after: DataMatrix, covariates: Covariates, model: CombatModel, options: DiagnoseOptions = {}): Diagnostics {
@@ -177,6 +186,7 @@ export function diagnose(before: DataMatrix, after: DataMatrix, covariates: Cova
   if (!(model.batches instanceof Map) || !(model.adjusted instanceof Uint8Array)) refuseArgument('diagnose: model', 'a CombatModel', model);
   if (model.features !== features) throw new ShapeMismatchError(`the model has ${model.features} features; expected one per feature of the data (${features})`);
   const checked = checkOptions(options, 'diagnose: options');
+  const combat = checked.combat === undefined ? undefined : checkStage(checked.combat as DataMatrix, samples, features);
   const names = checked.names === undefined ? undefined : checkStrings(checked.names, 'diagnose: options.names');
   if (names !== undefined && names.length !== features) throw new ShapeMismatchError(`options.names has ${names.length} names; expected one per feature (${features})`);
   const worstCount = checked.worst === undefined ? 10 : checkIntegerOption(checked.worst, 'worst', 0);
@@ -196,7 +206,12 @@ export function diagnose(before: DataMatrix, after: DataMatrix, covariates: Cova
   });
   const index = indexBatches(covariates.batch, 'diagnose: covariates.batch');
   const grams = [before, after].map(sampleGram);
-  const predictability = { before: predictBatches(grams[0]!, index, settings), after: predictBatches(grams[1]!, index, settings) };
+  const predictability = { before: predictBatches(grams[0]!, index, settings), ...(combat === undefined ? {} : { combat: predictBatches(sampleGram(combat), index, settings) }), after: predictBatches(grams[1]!, index, settings) };
+  const covariance = {
+    before: correlationDifferences(fits[0].residuals, index),
+    ...(combat === undefined ? {} : { combat: correlationDifferences(fitCovariates(combat, model.coding, covariates, names === undefined ? {} : { features: names }).residuals, index) }),
+    after: correlationDifferences(fits[1].residuals, index),
+  };
   const terms: TermSummary[] = fits[0].terms.map((term, t) => {
     const later = fits[1].terms[t]!;
     return {
@@ -229,9 +244,19 @@ export function diagnose(before: DataMatrix, after: DataMatrix, covariates: Cova
     covariates: { terms, coefficients, unfitted: { before: fits[0].unfitted, after: fits[1].unfitted } },
     priors: jsonPriors(priors),
     predictability,
+    covariance,
     pca: { before: componentScores(grams[0]!, 2, samples), after: componentScores(grams[1]!, 2, samples) },
     worst: worstFeatures(results, fits, index, names, worstCount),
   };
+}
+
+/** The ComBat step's output of a CovBat run: a matrix of the shape of `before`. */
+function checkStage(combat: DataMatrix, samples: number, features: number): DataMatrix {
+  checkMatrix(combat);
+  if (combat.samples !== samples || combat.features !== features) {
+    throw new ShapeMismatchError(`options.combat has ${combat.samples} samples x ${combat.features} features; expected the shape of before (${samples} x ${features})`);
+  }
+  return combat;
 }
 
 function checkIntegerOption(value: unknown, name: string, min: number, max?: number): number {

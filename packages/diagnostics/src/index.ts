@@ -11,5 +11,6 @@ export { priorFit, type BatchPriorFit, type NoPrior, type NoPriorCause, type Pri
 export type { KolmogorovSmirnov } from './kolmogorov-smirnov.js';
 export { batchPredictability, type BatchPredictability, type BatchPredictabilityOptions } from './batch-predictability.js';
 export { principalComponents, type PrincipalComponents } from './principal-components.js';
+export { covarianceDifference, type BatchCovarianceDifference, type CovarianceDifference } from './covariance-difference.js';
 export { diagnose, type DiagnoseOptions, type Diagnostics, type TermSummary, type TestSummary, type WorstFeature } from './diagnose.js';
 export type { Bounds, Verdict } from './verdict.js';

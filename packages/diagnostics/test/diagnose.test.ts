@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { harmonize, InvalidArgumentError, ShapeMismatchError, type DataMatrix } from '@combat/core';
-import { syntheticData, thrownBy } from '@combat/test-support';
+import { harmonize, harmonizeCovbat, InvalidArgumentError, ShapeMismatchError, type DataMatrix } from '@combat/core';
+import { loadCovbatCase, syntheticData, thrownBy } from '@combat/test-support';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { batchPredictability, diagnose, fitCovariates, priorFit, testBatches, type Diagnostics } from '../src/index.js';
+import { batchPredictability, covarianceDifference, diagnose, fitCovariates, priorFit, testBatches, type Diagnostics } from '../src/index.js';
 import { fiveNumbers } from '../src/sample-summaries.js';
 
 const schema = JSON.parse(readFileSync(new URL('../schema/diagnostics.schema.json', import.meta.url), 'utf8'));
@@ -116,5 +116,38 @@ describe('diagnose', () => {
     expect(thrownBy(() => diagnose(before, after, study.covariates, model, { names: ['a'] }), ShapeMismatchError).message).toBe('options.names has 1 names; expected one per feature (60)');
     expect(thrownBy(() => diagnose(before, after, study.covariates, model, { bounds: { priors: 2 } }), InvalidArgumentError).message).toBe('diagnose: options.bounds.priors: expected a number from 0 to 1; received a number (2)');
     expect(thrownBy(() => diagnose(before, after, study.covariates, model, { worst: -1 }), InvalidArgumentError).message).toBe('diagnose: options.worst: expected an integer of at least 0; received a number (-1)');
+    expect(thrownBy(() => diagnose(before, after, study.covariates, model, { combat: { ...after, samples: 89, data: after.data.subarray(0, 89 * 60) } }), ShapeMismatchError).message).toBe('options.combat has 89 samples x 60 features; expected the shape of before (90 x 60)');
+  });
+
+  it('gives the correlations between features against the pooled ones, of the covariate model\u2019s residuals, before and after', () => {
+    const fits = [before, after].map((matrix) => fitCovariates(matrix, model.coding, study.covariates));
+    expect(result.covariance.before).toEqual(covarianceDifference(fits[0]!.residuals, study.covariates.batch));
+    expect(result.covariance.after).toEqual(covarianceDifference(fits[1]!.residuals, study.covariates.batch));
+    expect(Object.keys(result.covariance)).toEqual(['before', 'after']);
+    expect(Object.keys(result.predictability)).toEqual(['before', 'after']);
+  });
+});
+
+describe('diagnose of a CovBat run (before ComBat, after ComBat, after CovBat)', () => {
+  const fixture = loadCovbatCase('covbat-parametric');
+  const { matrix, covariates } = fixture;
+  const run = harmonizeCovbat(matrix, covariates, { variance: fixture.spec.covbat.percentVar });
+  const combat: DataMatrix = { ...matrix, data: run.combat };
+  const result = checked(diagnose(matrix, { ...matrix, data: run.data }, covariates, run.model, { names: fixture.features, combat }));
+
+  it('adds the ComBat step\u2019s predictability and covariance differences, as the single functions give them', () => {
+    expect(Object.keys(result.predictability)).toEqual(['before', 'combat', 'after']);
+    expect(result.predictability.combat).toEqual(batchPredictability(combat, covariates.batch));
+    expect(result.predictability.after).toEqual(batchPredictability({ ...matrix, data: run.data }, covariates.batch));
+    expect(result.covariance.combat).toEqual(covarianceDifference(fitCovariates(combat, run.model.coding, covariates).residuals, covariates.batch));
+    // The rest is the two-state diagnosis of CovBat's output.
+    const { predictability: _p, covariance: _c, ...rest } = result;
+    const { predictability: _q, covariance: _d, ...plain } = diagnose(matrix, { ...matrix, data: run.data }, covariates, run.model, { names: fixture.features });
+    expect(rest).toEqual(plain);
+  });
+
+  it('shows what CovBat is for: its output\u2019s batches differ less in their correlations than ComBat\u2019s', () => {
+    const largest = (stage: 'before' | 'combat' | 'after') => Math.max(...result.covariance[stage]!.batches.map((b) => b.scaled as number));
+    expect(largest('after')).toBeLessThan(largest('combat'));
   });
 });

@@ -8,6 +8,7 @@ test('the export list is pinned', () => {
     'bartlett',
     'batchPredictability',
     'benjaminiHochberg',
+    'covarianceDifference',
     'diagnose',
     'fitCovariates',
     'flignerKilleen',

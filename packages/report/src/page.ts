@@ -1,4 +1,5 @@
 import type { Diagnostics } from '@combat/diagnostics';
+import { covarianceFigure, covarianceSection, isCovbat } from './covariance-section.js';
 import { covariateSection } from './covariate-table.js';
 import { factsSection, type ReportFacts } from './facts.js';
 import { featureSection, SORT_SCRIPT } from './feature-table.js';
@@ -17,7 +18,9 @@ async function figureHtml(figures: readonly Figure[], className = ''): Promise<s
  * and the run's facts. The answer first (a verdict table: site effects before and after per test,
  * the biology kept, the priors' fit, the site's predictability against chance), then the biology
  * in detail, a sortable per-feature table, the worst features' per-batch box plots, the principal
- * components coloured by batch, the priors against the estimates, and the facts of the run. The
+ * components coloured by batch, for a CovBat run (diagnostics with the ComBat step's state) the site
+ * predictability and the batches' correlation differences before ComBat, after ComBat and after
+ * CovBat with a heat map of each, the priors against the estimates, and the facts of the run. The
  * plots are Vega-Lite specifications rendered to SVG here and inlined (each before/after pair on
  * shared axes); the page's one script sorts the table. It requests nothing over the network (its
  * Content-Security-Policy forbids it). Runs wherever vega does: Node, a worker, a page.
@@ -31,7 +34,13 @@ async function figureHtml(figures: readonly Figure[], className = ''): Promise<s
  */
 export async function renderReport(diagnostics: Diagnostics, facts: ReportFacts): Promise<string> {
   const priors = priorFigures(diagnostics);
-  const [boxes, pca, priorPlots] = await Promise.all([figureHtml(boxPlotFigures(diagnostics), 'box'), figureHtml([pcaFigure(diagnostics)]), figureHtml(priors)]);
+  const covbat = isCovbat(diagnostics);
+  const [boxes, pca, priorPlots, heatMaps] = await Promise.all([
+    figureHtml(boxPlotFigures(diagnostics), 'box'),
+    figureHtml([pcaFigure(diagnostics)]),
+    figureHtml(priors),
+    covbat ? figureHtml([covarianceFigure(diagnostics)]) : '',
+  ]);
   const priorText =
     priors.length === 0
       ? `<p>No prior to check: ${diagnostics.priors.prior === 'parametric' ? 'no batch has a parametric prior with a spread' : diagnostics.priors.prior === 'none' ? 'the model uses no empirical Bayes' : 'the model\u2019s prior is non-parametric (it has no distribution)'}.</p>`
@@ -88,7 +97,8 @@ ${boxes}
 <h2>Principal components</h2>
 ${pca}
 </section>
-<section id="priors">
+${covbat ? `${covarianceSection(diagnostics, heatMaps)}
+` : ''}<section id="priors">
 <h2>Empirical-Bayes priors</h2>
 ${priorText}
 ${priorPlots}

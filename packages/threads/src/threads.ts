@@ -1,5 +1,7 @@
 import { checkInteger, checkObject, checkOptions } from '@combat/base/internal';
 import {
+  applyCombat as applyWhole,
+  applyEncoded as applyEncodedWhole,
   CombatError,
   type ApplyOptions,
   type ApplyResult,
@@ -136,7 +138,8 @@ export class CombatThreads {
 
   /**
    * Core's `applyCombat` on these threads: the same checks, errors, new batches, warnings and
-   * values.
+   * values. A CovBat model (`model.covbat`) adjusts whole samples, every feature of a sample at
+   * once, so core's `applyCombat` applies it on the calling thread (its values, bit for bit).
    *
    * @example
    * ```ts
@@ -149,6 +152,7 @@ export class CombatThreads {
   async applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions = {}): Promise<ApplyResult> {
     checkOptions(options, 'applyCombat: options', 'an object { newBatches?, maxIterations? }');
     const prepared = prepareApply(model, matrix, covariates, options);
+    if (prepared.model.covbat !== undefined) return applyWhole(model, matrix, covariates, options);
     const data = await this.adjust(this.shareModel(prepared.model), this.share(matrix), prepared.rows, splitFeatures(matrix.features, this.threads));
     return { data, model: prepared.model, warnings: prepared.warnings };
   }
@@ -181,7 +185,8 @@ export class CombatThreads {
    * thread): the same checks, errors and values. A pass that adjusts a table read in blocks calls
    * it once per block with the same model (whose arrays are copied into shared memory once, for
    * that model object: change a model's arrays in place between calls and the threads keep the
-   * copy; pass a new model object instead).
+   * copy; pass a new model object instead). A CovBat model adjusts whole samples: core's
+   * `applyEncoded` applies it on the calling thread, into an ordinary array.
    *
    * @example
    * ```ts
@@ -195,6 +200,7 @@ export class CombatThreads {
    */
   async applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows): Promise<Float64Array> {
     checkEncodedApply(model, matrix, rows);
+    if (model.covbat !== undefined) return applyEncodedWhole(model, matrix, rows);
     // Each range's task looks for infinite values in its columns before it adjusts them. When a
     // task fails, the whole matrix is looked at here: an infinite value anywhere is then the
     // error, the first in row-major order, as core checks before it adjusts.

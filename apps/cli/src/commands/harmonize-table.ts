@@ -76,7 +76,11 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run:
         if (covbat !== null) checkComplete(matrix);
       };
       const combatFit = await fitChunks(paired, features, covariates, options, context, scan, threads);
-      const fitted = covbat === null ? combatFit : { ...combatFit, model: (await fitCovbatChunks(paired, features, combatFit, context, covbat, threads)).model };
+      // The ComBat step's output is kept past the CovBat fit only for the diagnostics.
+      const fitted: typeof combatFit & { combat?: DataMatrix } =
+        covbat === null
+          ? combatFit
+          : await fitCovbatChunks(paired, features, combatFit, context, covbat, threads).then(({ model, combat }) => ({ ...combatFit, model, ...(before === undefined ? {} : { combat }) }));
       const keep = after === undefined ? undefined : (chunk: Table, adjusted: Float64Array) => after.set(chunk.firstRow ?? 0, adjusted);
       await adjustChunks(paired, features, fitted.model, fitted.encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads, keep);
       return fitted;
@@ -84,7 +88,8 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run:
     if (flags.saveModel !== undefined) await plan.write(flags.saveModel, encodeModelFile(fit.model, { featureNames: features, columns, idColumn }, { target: flags.saveModel }));
     if (before !== undefined && after !== undefined) {
       const files = { inputs: namedPaths(['the table', flags.data], ['the covariates', flags.covariates]), outputs };
-      await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates, model: fit.model, names: features }, { ...run, ...files });
+      const combat = fit.combat === undefined ? {} : { combat: fit.combat };
+      await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), ...combat, covariates, model: fit.model, names: features }, { ...run, ...files });
     }
     return fit;
   });
