@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CombatOptions, Covariates, DataMatrix } from '@combat/core';
-import { numericMatrix, readCsvFixture } from './csv.js';
+import { caseFolders, readCaseJson, readCaseTable, readExpected } from './case-tables.js';
 import { fixturePath } from './fixtures.js';
 
 /** The reference cases of `fixtures/combat/` (copied from the shared fixtures; see its README). */
@@ -29,33 +29,20 @@ export interface FixtureCase {
 }
 
 export function caseNames(): string[] {
-  return readdirSync(COMBAT_CASES).sort();
+  return caseFolders(COMBAT_CASES);
 }
 
 export function loadCase(name: string): FixtureCase {
   const dir = join(COMBAT_CASES, name);
-  const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseSpec;
-  const input = readCsvFixture(join(dir, 'input.csv'));
-  const features = input.columns.slice(input.columns.indexOf(spec.features.from), input.columns.indexOf(spec.features.to) + 1);
-  if (features.length !== spec.features.count) throw new Error(`${name}: expected ${spec.features.count} features`);
-  const expected = readCsvFixture(join(dir, 'expected.csv'));
-  let estimates: FixtureCase['estimates'];
-  try {
-    estimates = JSON.parse(readFileSync(join(dir, 'estimates.json'), 'utf8'));
-  } catch {
-    estimates = undefined;
-  }
+  const spec = readCaseJson<CaseSpec>(dir);
+  const { matrix, covariates } = readCaseTable(join(dir, 'input.csv'), spec);
   return {
     name,
     spec,
-    matrix: { data: numericMatrix(input, features), samples: input.rows.length, features: features.length },
-    covariates: {
-      batch: input.rows.map((r) => r[spec.batch] as string),
-      categorical: Object.fromEntries(spec.categorical.map((c) => [c, input.rows.map((r) => r[c] as string)])),
-      continuous: Object.fromEntries(spec.continuous.map((c) => [c, Float64Array.from(input.rows, (r) => Number(r[c]))])),
-    },
+    matrix,
+    covariates,
     options: { eb: spec.eb, parametric: spec.parametric, meanOnly: spec.meanOnly, refBatch: spec.refBatch },
-    expected: numericMatrix(expected, features),
-    estimates,
+    expected: readExpected(join(dir, 'expected.csv'), spec),
+    estimates: existsSync(join(dir, 'estimates.json')) ? readCaseJson(dir, 'estimates.json') : undefined,
   };
 }

@@ -1,4 +1,4 @@
-import type { CombatModel, DataMatrix, EncodedRows } from '@combat/core';
+import type { CombatModel, CombatWarning, DataMatrix, EncodedRows } from '@combat/core';
 import { fitCovbat, type ComponentChoice } from '@combat/core/internal';
 import type { CombatThreads } from '@combat/threads';
 import { inRows } from './explain.js';
@@ -21,11 +21,11 @@ export async function fitCovbatChunks(
   context: ChunkContext,
   choice: ComponentChoice,
   threads: CombatThreads,
-): Promise<{ model: CombatModel; components: number; variance: number; combat: DataMatrix }> {
+): Promise<{ model: CombatModel; components: number; variance: number; warnings: CombatWarning[]; combat: DataMatrix }> {
   const combat = new KeptRows(fitted.encoded.samples, features.length);
   await eachChunk(paired, features, fitted.encoded, context, async (chunk, matrix, rows) => {
     combat.set(chunk.firstRow ?? 0, await threads.applyEncoded(fitted.model, matrix, rows));
   });
-  const { model, components, variance } = inRows({ ...context, table: paired.data }, () => fitCovbat(fitted.model, combat.data as Float64Array, fitted.encoded, choice));
-  return { model, components, variance, combat: combat.matrix() };
+  const { model, components, variance, warnings } = inRows({ ...context, table: paired.data }, () => fitCovbat(fitted.model, combat.data as Float64Array, fitted.encoded, choice));
+  return { model, components, variance, warnings, combat: combat.matrix() };
 }

@@ -56,7 +56,7 @@ function estimateColumns({ model, mask }: SavedModel): Map<string, Float64Array>
   }
   const { covbat } = model;
   if (covbat !== undefined) {
-    columns.set('covbatCenter', covbat.center).set('covbatScale', covbat.scale);
+    columns.set('covbatCenter', covbat.center).set('covbatScale', covbat.sd);
     for (let k = 0; k < covbat.components; k++) columns.set(`covbatLoading[${k + 1}]`, covbat.loadings.subarray(k * V, (k + 1) * V));
   }
   return columns;

@@ -72,6 +72,20 @@ describe('combat apply with a CovBat model', () => {
   });
 });
 
+describe('combat harmonize --covbat warns', () => {
+  it('of a batch of one sample: the fit, and CovBat\u2019s score step, switch to mean-only', async () => {
+    const lines = readFileSync(join(COVBAT_CASES, 'covbat-parametric', 'input.csv'), 'utf8').trim().split('\n');
+    const firstOfC = lines.findIndex((line) => line.split(',')[1] === 'site_c');
+    const input = await writeText(dir, 'one-of-c.csv', `${lines.filter((line, i) => line.split(',')[1] !== 'site_c' || i === firstOfC).join('\n')}\n`);
+    const result = await runCli('harmonize', '--data', input, '--features', 'f000:f039', '--batch', 'site', '--id', 'subject', '--covbat', '--mean-only', '--out', join(dir, 'one-of-c-out.csv'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      'combat: warning: batch site_c has a single sample: the whole fit switched to mean-only (as sva does)\n' +
+        "combat: warning: batch site_c has a single sample: CovBat's score step switched to mean-only (the components' scores are moved, not rescaled)\n",
+    );
+  });
+});
+
 describe('combat harmonize --covbat refuses, before writing anything', () => {
   const input = join(COVBAT_CASES, 'covbat-npc', 'input.csv');
   const base = ['harmonize', '--data', input, '--features', 'f000:f039', '--batch', 'site', '--continuous', 'age'];

@@ -114,7 +114,7 @@ function expectEstimates(path: string, saved: Saved): void {
     expected.set(`adjusted[${batch}]`, effects.adjusted);
   }
   if (model.covbat !== undefined) {
-    expected.set('covbatCenter', model.covbat.center).set('covbatScale', model.covbat.scale);
+    expected.set('covbatCenter', model.covbat.center).set('covbatScale', model.covbat.sd);
     for (let k = 0; k < model.covbat.components; k++) expected.set(`covbatLoading[${k + 1}]`, model.covbat.loadings.subarray(k * V, (k + 1) * V));
   }
   expect(table.names).toEqual([...(mask === undefined ? ['feature'] : []), ...expected.keys()]);

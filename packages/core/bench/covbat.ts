@@ -1,7 +1,7 @@
 /**
  * The CovBat scenarios of `pnpm bench`: n = 200 samples (4 batches of 50, covariates age and sex),
  * `harmonizeCovbat` with the default share of 0.95 beside `harmonize` on the same data, for a
- * regional table (V = 300: the 300 x 300 correlation matrix is decomposed) and a wide one
+ * regional table (V = 150: the 150 x 150 correlation matrix is decomposed) and a wide one
  * (V = 20,000: the 200 x 200 Gram matrix). Prints figures; asserts nothing.
  */
 import { harmonize, harmonizeCovbat } from '../src/index.js';

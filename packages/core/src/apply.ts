@@ -1,9 +1,9 @@
 import { checkOneOf, checkOptions, refuseArgument } from '@combat/base/internal';
-import { adjustCovbat, checkComplete } from './covbat-adjust.js';
+import { adjustCovbat } from './covbat-adjust.js';
 import { listNonZero } from './design-matrix.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { InvalidValueError, ShapeMismatchError, UnknownBatchError } from './errors.js';
-import { checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
+import { checkComplete, checkEncodedRows, checkInputs, checkMatrix, checkNoInfinity } from './input-checks.js';
 import type { BatchEffects, CombatModel } from './model.js';
 import { requireModel } from './model-checks.js';
 import { checkEstimateOptions, estimateFromRows, type EstimateOptions } from './new-batches.js';
@@ -52,12 +52,12 @@ export interface ApplyResult {
  * features and missing cells pass through unchanged. Applied to the training samples it
  * reproduces the training output. Warns about continuous covariates outside their training range.
  * A CovBat model ({@link harmonizeCovbat}) then adjusts each sample's covariance part too (see
- * {@link CovbatModel}); its samples need complete data, and its new batches cannot be estimated.
+ * {@link CovbatModel}); its samples need complete data, and its new batches cannot be estimated
+ * (`newBatches: 'estimate'` is accepted while every batch is a training one).
  * The input is not modified. The model is checked the first time it is used, as
  * {@link deserializeModel} checks one.
  *
- * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind, or new
- * batches are to be estimated for a CovBat model.
+ * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
  * @throws {@link ModelFormatError} when `model` is not one a fit produces (naming the field).
  * @throws {@link ShapeMismatchError} when the data are not `samples x features` values of the
  * model's feature count, or a covariate column has another length.
@@ -66,7 +66,7 @@ export interface ApplyResult {
  * CovBat model, missing too) or adjusts to a value beyond float64, a label is missing, or a
  * continuous covariate is not finite.
  * @throws {@link UnknownBatchError} when a sample's batch is not the model's and new batches are
- * not estimated.
+ * not estimated, or cannot be (a CovBat model).
  * @throws {@link UnknownCovariateError} when a categorical level was not in training, or the
  * covariates are not the model's.
  * @throws {@link TooFewSamplesError} and {@link TooFewFeaturesError} when a new batch cannot be
@@ -104,13 +104,18 @@ export function prepareApply(model: CombatModel, matrix: DataMatrix, covariates:
   const given = checkOptions(options, 'applyCombat: options', 'an object { newBatches?, maxIterations? }');
   if (given.newBatches !== undefined) checkOneOf(given.newBatches, 'applyCombat: options.newBatches', ['error', 'estimate']);
   checkEstimateOptions({ maxIterations: given.maxIterations }, 'applyCombat');
-  if (model.covbat !== undefined && given.newBatches === 'estimate') refuseArgument('applyCombat: options.newBatches', '"error" with a CovBat model (new batches of a CovBat model cannot be estimated yet)', given.newBatches);
   const rows = encodeCovariates(model.coding, covariates);
   checkNoInfinity(matrix);
   if (model.covbat !== undefined) checkComplete(matrix);
   const warnings = rangeWarnings(model.coding, covariates);
   let used = model;
-  if (options.newBatches === 'estimate') {
+  if (options.newBatches === 'estimate' && model.covbat !== undefined) {
+    const unseen = rows.batch.findIndex((label) => !model.batches.has(label));
+    if (unseen >= 0) {
+      const label = rows.batch[unseen] as string;
+      throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')}), and new batches of a CovBat model cannot be estimated yet`, { sample: unseen });
+    }
+  } else if (options.newBatches === 'estimate') {
     const estimated = estimateFromRows(model, matrix, rows, options);
     used = estimated.model;
     warnings.push(...estimated.warnings);

@@ -1,22 +1,6 @@
 import type { CovbatBatch } from './covbat-model.js';
 import type { EncodedRows } from './design.js';
-import { InvalidValueError } from './errors.js';
 import type { CombatModel } from './model.js';
-import type { DataMatrix } from './types.js';
-
-/**
- * Refuses a matrix with a missing cell: CovBat's principal components need complete data.
- *
- * @throws {@link InvalidValueError} naming the first missing cell's sample and feature.
- */
-export function checkComplete({ data, samples, features }: DataMatrix): void {
-  for (let at = 0; at < samples * features; at++) {
-    if (Number.isNaN(data[at])) {
-      const sample = Math.floor(at / features);
-      throw new InvalidValueError('data value is missing (NaN); CovBat needs complete data: remove or impute the missing cells', { sample, feature: at - sample * features });
-    }
-  }
-}
 
 /** A sample's covariate mean per feature: the grand mean plus its covariates' effects. */
 export function standardMean(model: CombatModel, rows: EncodedRows, i: number): Float64Array {
@@ -42,7 +26,7 @@ export function adjustCovbat(model: CombatModel, rows: EncodedRows, out: Float64
   if (covbat === undefined) return;
   const V = model.features;
   const K = covbat.components;
-  const { center, scale, loadings, mean } = covbat;
+  const { center, sd, loadings, mean } = covbat;
   const z = new Float64Array(V);
   const change = new Float64Array(K);
   const sum = new Float64Array(V);
@@ -50,7 +34,7 @@ export function adjustCovbat(model: CombatModel, rows: EncodedRows, out: Float64
     const batch = covbat.batches.get(rows.batch[i] as string) as CovbatBatch;
     const stand = standardMean(model, rows, i);
     const row = i * V;
-    for (let v = 0; v < V; v++) z[v] = ((out[row + v] as number) - (stand[v] as number) - (center[v] as number)) / (scale[v] as number);
+    for (let v = 0; v < V; v++) z[v] = ((out[row + v] as number) - (stand[v] as number) - (center[v] as number)) / (sd[v] as number);
     for (let k = 0; k < K; k++) {
       let s = 0;
       for (let v = 0; v < V; v++) s += (z[v] as number) * (loadings[k * V + v] as number);
@@ -63,6 +47,6 @@ export function adjustCovbat(model: CombatModel, rows: EncodedRows, out: Float64
       const c = change[k] as number;
       for (let v = 0, at = k * V; v < V; v++, at++) sum[v] = (sum[v] as number) + c * (loadings[at] as number);
     }
-    for (let v = 0; v < V; v++) out[row + v] = (out[row + v] as number) + (scale[v] as number) * (sum[v] as number);
+    for (let v = 0; v < V; v++) out[row + v] = (out[row + v] as number) + (sd[v] as number) * (sum[v] as number);
   }
 }

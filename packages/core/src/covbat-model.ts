@@ -5,14 +5,14 @@ import type { Fail } from './coding-checks.js';
  * The CovBat part of a model (Chen et al. 2022; see {@link harmonizeCovbat}): what adjusting a
  * sample's covariance across features needs after ComBat. The ComBat output's residual r (the
  * harmonized value minus the sample's covariate mean, `grandMean` plus covariate effects) is
- * standardized per feature, `z = (r - center) / scale`; its scores on the leading `components`
+ * standardized per feature, `z = (r - center) / sd`; its scores on the leading `components`
  * principal components are `s = z * loadings'`; each score is moved by its batch's location and
  * scale, `mean + (s - mean - location) / scale` (the score ComBat without empirical Bayes or
- * covariates), and the change is added back through the loadings and `scale`.
+ * covariates), and the change is added back through the loadings and `sd`.
  *
  * - `components` (K) and `variance`: the number of leading components harmonized and the share of
  *   the residuals' variance (after scaling every feature to unit variance) they explain.
- * - `center`, `scale` (V each): the residuals' mean and standard deviation (n - 1) per feature.
+ * - `center`, `sd` (V each): the residuals' mean and standard deviation (n - 1) per feature.
  * - `loadings` (K x V, component-major: `loadings[k * features + v]`): unit vectors; the sign
  *   of each is arbitrary and the output does not depend on it.
  * - `mean` (K): the scores' mean over the training batches (weighted by their sizes).
@@ -33,7 +33,7 @@ export interface CovbatModel {
   readonly components: number;
   readonly variance: number;
   readonly center: Float64Array;
-  readonly scale: Float64Array;
+  readonly sd: Float64Array;
   readonly loadings: Float64Array;
   readonly mean: Float64Array;
   readonly batches: ReadonlyMap<string, CovbatBatch>;
@@ -74,7 +74,7 @@ export function checkCovbatMeta(value: unknown, features: number, fail: Fail): C
 
 /**
  * Checks a model's CovBat part against the rest of the model: its metadata, arrays of their
- * types and lengths with finite values (positive `scale`s), a model without a reference batch
+ * types and lengths with finite values (positive `sd`s and `scale`s), a model without a reference batch
  * whose batches are all training batches that adjust every feature, and score adjustments for
  * exactly those batches.
  */
@@ -99,7 +99,7 @@ export function checkCovbat(
     }
   };
   finite(value.center, 'covbat.center', V, false);
-  finite(value.scale, 'covbat.scale', V, true);
+  finite(value.sd, 'covbat.sd', V, true);
   finite(value.loadings, 'covbat.loadings', K * V, false);
   finite(value.mean, 'covbat.mean', K, false);
   const batches = value.batches;

@@ -1,14 +1,15 @@
 import { checkInteger, checkOptions, refuseArgument } from '@combat/base/internal';
 import { checkFitOptions } from './arguments.js';
-import { adjustCovbat, checkComplete, standardMean } from './covbat-adjust.js';
+import { adjustCovbat, standardMean } from './covbat-adjust.js';
 import type { CovbatBatch, CovbatModel } from './covbat-model.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { InvalidValueError, TooFewFeaturesError, TooFewSamplesError } from './errors.js';
 import { harmonize, type HarmonizeResult } from './harmonize.js';
-import { checkInputs } from './input-checks.js';
+import { checkComplete, checkInputs } from './input-checks.js';
 import type { CombatModel } from './model.js';
 import { principalComponents } from './principal-components.js';
-import type { CombatOptions, Covariates, DataMatrix } from './types.js';
+import type { CombatOptions, CombatWarning, Covariates, DataMatrix } from './types.js';
+import { describeUnadjusted } from './warnings.js';
 
 /**
  * The options of {@link harmonizeCovbat}: ComBat's (without a reference batch), and how many
@@ -34,10 +35,12 @@ export type ComponentChoice = { readonly variance: number } | { readonly compone
 
 /**
  * What {@link harmonizeCovbat} returns: {@link HarmonizeResult}'s data (CovBat's output), model
- * (with its `covbat` part) and warnings (the ComBat step's), and the ComBat step's output
- * (`combat`), the number of components harmonized, the share of the variance they explain, and
- * the cumulative share of every component (`cumulativeVariance`, min(samples, features) values,
- * as R's `cumsum(prcomp(...)$sdev^2) / sum(...)`).
+ * (with its `covbat` part) and warnings (the ComBat step's, then the score step's: a batch of one
+ * sample makes it mean-only, `covbat-mean-only`; a component whose scores are constant within a
+ * batch passes unadjusted, `covbat-unadjusted-components`; see {@link CombatWarning}), and the
+ * ComBat step's output (`combat`), the number of components harmonized, the share of the variance
+ * they explain, and the cumulative share of every component (`cumulativeVariance`, min(samples,
+ * features) values, as R's `cumsum(prcomp(...)$sdev^2) / sum(...)`).
  *
  * @example
  * ```ts
@@ -100,7 +103,9 @@ export function harmonizeCovbat(matrix: DataMatrix, covariates: Covariates, opti
   const { data: combat, model, warnings } = harmonize(matrix, covariates, combatOptions);
   const rows = encodeCovariates(model.coding, covariates);
   const fitted = fitCovbat(model, combat, rows, choice);
-  return { ...fitted, combat, warnings };
+  const data = combat.slice();
+  adjustCovbat(fitted.model, rows, data, 0, rows.samples);
+  return { ...fitted, data, combat, warnings: [...warnings, ...fitted.warnings] };
 }
 
 /**
@@ -109,7 +114,7 @@ export function harmonizeCovbat(matrix: DataMatrix, covariates: Covariates, opti
  *
  * @throws {@link InvalidArgumentError} naming `fn` and the option.
  */
-export function checkCovbatChoice(given: Record<string, unknown>, fn: string): ComponentChoice {
+function checkCovbatChoice(given: Record<string, unknown>, fn: string): ComponentChoice {
   const { variance, components, refBatch } = given;
   if (refBatch !== undefined && refBatch !== null) refuseArgument(`${fn}: options.refBatch`, 'null (CovBat has no reference batch)', refBatch);
   if (variance !== undefined && components !== undefined) refuseArgument(`${fn}: options.components`, 'undefined when options.variance is given (give one of them)', components);
@@ -118,15 +123,26 @@ export function checkCovbatChoice(given: Record<string, unknown>, fn: string): C
   return { variance: (variance as number | undefined) ?? 0.95 };
 }
 
+/** What {@link fitCovbat} returns: the model with its `covbat` part, the components' figures, and the score step's warnings. */
+export interface CovbatFit {
+  readonly model: CombatModel;
+  readonly components: number;
+  readonly variance: number;
+  readonly cumulativeVariance: Float64Array;
+  readonly warnings: CombatWarning[];
+}
+
 /**
  * The CovBat step on a ComBat fit (the model's residuals are the ComBat output minus each
- * sample's covariate mean): the model with its `covbat` part, and the data adjusted with it
- * (`combat`, the ComBat output of the samples of `rows`, is not modified).
+ * sample's covariate mean): the model with its `covbat` part, without adjusting any sample
+ * (`combat`, the ComBat output of the samples of `rows`, is not modified; {@link adjustCovbat}
+ * or `applyEncoded` adjusts with the model), and the score step's warnings (`covbat-mean-only`,
+ * `covbat-unadjusted-components`).
  *
  * @throws {@link InvalidValueError}, {@link TooFewSamplesError}, {@link TooFewFeaturesError} as
  * {@link harmonizeCovbat} does.
  */
-export function fitCovbat(model: CombatModel, combat: Float64Array, rows: EncodedRows, choice: ComponentChoice): { data: Float64Array; model: CombatModel; components: number; variance: number; cumulativeVariance: Float64Array } {
+export function fitCovbat(model: CombatModel, combat: Float64Array, rows: EncodedRows, choice: ComponentChoice): CovbatFit {
   const V = model.features;
   const n = rows.samples;
   const unadjusted = model.adjusted.indexOf(0);
@@ -143,7 +159,7 @@ export function fitCovbat(model: CombatModel, combat: Float64Array, rows: Encode
     for (let v = 0; v < V; v++) z[i * V + v] = (combat[i * V + v] as number) - (stand[v] as number);
   }
   const center = new Float64Array(V);
-  const scale = new Float64Array(V);
+  const sds = new Float64Array(V);
   for (let v = 0; v < V; v++) {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += z[i * V + v] as number;
@@ -153,7 +169,7 @@ export function fitCovbat(model: CombatModel, combat: Float64Array, rows: Encode
     const sd = Math.sqrt(squares / (n - 1));
     if (!(sd > 0 && sd < Infinity)) throw new InvalidValueError(`the ComBat residuals have standard deviation ${sd}; CovBat scales every feature to unit variance and needs a positive one`, { feature: v });
     center[v] = mean;
-    scale[v] = sd;
+    sds[v] = sd;
     for (let i = 0; i < n; i++) z[i * V + v] = ((z[i * V + v] as number) - mean) / sd;
   }
   let cumulativeVariance = new Float64Array(0);
@@ -176,7 +192,7 @@ export function fitCovbat(model: CombatModel, combat: Float64Array, rows: Encode
       scores[i * K + k] = s;
     }
   }
-  const { model: scoreModel } = harmonize({ data: scores, samples: n, features: K }, { batch: rows.batch }, { eb: false });
+  const { model: scoreModel, warnings: scoreWarnings } = harmonize({ data: scores, samples: n, features: K }, { batch: rows.batch }, { eb: false });
   const mean = Float64Array.from(scoreModel.grandMean, (m, k) => (scoreModel.adjusted[k] === 1 ? m : 0));
   const batches = new Map(
     [...scoreModel.batches].map(([label, effects]): [string, CovbatBatch] => {
@@ -191,9 +207,23 @@ export function fitCovbat(model: CombatModel, combat: Float64Array, rows: Encode
     }),
   );
   const variance = cumulativeVariance[K - 1] as number;
-  const covbat: CovbatModel = { components: K, variance: Math.min(1, variance), center, scale, loadings, mean, batches };
-  const fitted = { ...model, covbat };
-  const data = combat.slice();
-  adjustCovbat(fitted, rows, data, 0, n);
-  return { data, model: fitted, components: K, variance, cumulativeVariance };
+  const covbat: CovbatModel = { components: K, variance: Math.min(1, variance), center, sd: sds, loadings, mean, batches };
+  return { model: { ...model, covbat }, components: K, variance, cumulativeVariance, warnings: scoreWarnings.flatMap(describeScoreWarning) };
+}
+
+/**
+ * A warning of the score step (a ComBat fit whose features are the components) as CovBat's: a
+ * batch of one sample makes it mean-only; a component it leaves unadjusted is named as one.
+ */
+function describeScoreWarning(warning: CombatWarning): CombatWarning[] {
+  if (warning.code === 'singleton-batch') {
+    const { batches } = warning;
+    return [{ code: 'covbat-mean-only', batches, message: `batch ${batches.join(', ')} has a single sample: CovBat's score step switched to mean-only (the components' scores are moved, not rescaled)` }];
+  }
+  if (warning.code === 'unadjusted-features') {
+    const { features: components, reasons } = warning;
+    const names = components.map((k) => `PC${k + 1}`);
+    return [{ code: 'covbat-unadjusted-components', components, reasons, message: `${components.length} CovBat component(s) left unadjusted by the score step: ${describeUnadjusted(names, reasons)}` }];
+  }
+  return [];
 }

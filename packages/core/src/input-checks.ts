@@ -94,3 +94,20 @@ export function checkNoInfinity({ data, samples, features }: DataMatrix, from = 
     }
   }
 }
+
+/**
+ * Refuses a matrix with a missing or infinite cell, for the methods that need complete data
+ * (`method`, for the message: CovBat's principal components, longitudinal ComBat's mixed model).
+ *
+ * @throws {@link InvalidValueError} naming the first such cell's sample and feature.
+ */
+export function checkComplete({ data, samples, features }: DataMatrix, method = 'CovBat'): void {
+  for (let at = 0; at < samples * features; at++) {
+    const y = data[at] as number;
+    if (Number.isFinite(y)) continue;
+    const sample = Math.floor(at / features);
+    const where = { sample, feature: at - sample * features };
+    if (Number.isNaN(y)) throw new InvalidValueError(`data value is missing (NaN); ${method} needs complete data: impute it, or leave out the sample or the feature`, where);
+    throw new InvalidValueError(`data value is ${y}; expected a finite number`, where);
+  }
+}

@@ -2,7 +2,7 @@
  * What the other `@combat/*` packages need from `@combat/core` beyond its public API, exported
  * for them alone: no stability promise, it may change in any release.
  */
-export { checkModelMeta } from './serialize.js';
+export { PLAIN_FORMAT_VERSION, checkModelMeta } from './serialize.js';
 export { checkFitBatches } from './levels.js';
 export { checkCoding } from './coding-checks.js';
 export { checkStatistics } from './statistics.js';
@@ -10,8 +10,7 @@ export { accumulateColumns, checkEncodedBlock } from './accumulator.js';
 export { adjustColumns, checkEncodedApply, findFirstAtLeast, prepareApply } from './apply.js';
 export { joinStatistics } from './feature-ranges.js';
 export { prepareHarmonize } from './harmonize.js';
-export { checkNoInfinity } from './input-checks.js';
-export { checkComplete } from './covbat-adjust.js';
+export { checkComplete, checkNoInfinity } from './input-checks.js';
 export { fitCovbat, type ComponentChoice } from './covbat.js';
 export { allocateLocal, type Allocate } from './allocate.js';
 export { CONVERGENCE } from './empirical-bayes.js';

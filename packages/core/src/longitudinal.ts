@@ -3,7 +3,7 @@ import { checkDesignRank } from './confounding.js';
 import { codeDesign, encodeCovariates, type DesignCoding, type DesignOptions } from './design.js';
 import { estimatePriors, findPointMass } from './empirical-bayes.js';
 import { InvalidValueError, ShapeMismatchError, TooFewFeaturesError, TooFewSamplesError } from './errors.js';
-import { checkInputs } from './input-checks.js';
+import { checkComplete, checkInputs } from './input-checks.js';
 import { checkFitBatches, sortLevels } from './levels.js';
 import { buildSubjectDesign, fitMixedModel, type SubjectDesign } from './mixed-model.js';
 import type { DesignSums } from './standardize.js';
@@ -83,20 +83,24 @@ const ITERATIONS = 30;
  * the previous gamma; then `sigma / sqrt(deltaStar) * (z - gammaStar) + fitted - batch effect`.
  * A subject may be scanned in several batches (the batch is per sample). Inputs are never modified.
  *
- * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
+ * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind, or
+ * one of ComBat's modes is asked for (`refBatch`, `meanOnly: true`, `parametric: false`,
+ * `eb: false`, `maxIterations`): longitudinal ComBat does not support them.
  * @throws {@link ShapeMismatchError} when the data are not `samples x features` values, or a
  * covariate column or the subjects are not one per sample.
  * @throws {@link EmptyInputError} when there are no samples or no features.
  * @throws {@link InvalidValueError} when a data value is missing (NaN: longitudinal ComBat needs
  * complete data) or infinite, a label or subject is missing, a continuous covariate is not finite,
- * every sample is of one subject or each of its own, or the fixed effects fit each subject's values
- * of a feature exactly (no within-subject residual variance).
+ * every sample is of one subject or each of its own, the fixed effects fit each subject's values
+ * of a feature exactly or to within rounding (no within-subject residual variance, or under 1e-15
+ * of the random intercept's), or a feature's REML criterion has no minimum that can be located.
  * @throws {@link TooFewBatchesError} when there are fewer than two batches.
  * @throws {@link TooFewSamplesError} when a batch has one sample, the samples are not more than
  * the fixed effects, or the repeated scans leave no within-subject degrees of freedom.
  * @throws {@link TooFewFeaturesError} when there are fewer than two features (the priors are
  * estimated across features).
- * @throws {@link CovariateNameError} when covariate names would give a design column twice.
+ * @throws {@link CovariateNameError} when covariate names would give a design column twice, or
+ * two subject labels differ only in surrounding spaces or Unicode form (they would look like one subject).
  * @throws {@link ConfoundedDesignError} when a covariate is confounded with batch or the others.
  *
  * @example
@@ -117,12 +121,13 @@ export function harmonizeLongitudinal(matrix: DataMatrix, covariates: Covariates
   checkInputs(matrix, covariates, matrix.features, 'harmonizeLongitudinal');
   const given = checkOptions(options, 'harmonizeLongitudinal: options', 'an object { subject, splines? }');
   if (!Array.isArray(given.subject)) refuseArgument('harmonizeLongitudinal: options.subject', "an array of subject labels, one per sample", given.subject);
+  refuseCombatModes(given);
   const coding = codeDesign(covariates, given.splines === undefined ? {} : { splines: given.splines as DesignOptions['splines'] });
   const batches = checkFitBatches(covariates.batch, null);
   const rows = encodeCovariates(coding, covariates);
-  const { samples: N, features: V, data } = matrix;
+  const { samples: N, features: V } = matrix;
   const subjects = indexSubjects(given.subject as readonly unknown[], N);
-  checkComplete(data, N, V);
+  checkComplete(matrix, 'longitudinal ComBat');
   const batchOf = Int32Array.from(rows.batch, (label) => batches.indexOf(label));
   const B = batches.length;
   const q = coding.columns.length;
@@ -144,7 +149,7 @@ export function harmonizeLongitudinal(matrix: DataMatrix, covariates: Covariates
     );
   }
   const fit = fitFeatures(matrix, design, batchOf, count);
-  const shrunk = batches.map((_, b) => shrinkBatch(fit.gammaHat[b]!, fit.deltaHat[b]!, count[b] as number));
+  const shrunk = batches.map((_, b) => shrinkAsLongCombat(fit.gammaHat[b]!, fit.deltaHat[b]!, count[b] as number));
   const out = new Float64Array(N * V);
   for (let i = 0; i < N; i++) {
     const b = batchOf[i] as number;
@@ -168,6 +173,25 @@ export function harmonizeLongitudinal(matrix: DataMatrix, covariates: Covariates
 }
 
 /**
+ * ComBat's options that change its mode, refused unless at longitudinal ComBat's one mode (no
+ * reference batch, location and scale, parametric empirical Bayes with longCombat's fixed
+ * iterations): an option it does not support is an error, never ignored. Other unknown keys are
+ * ignored, as `harmonize` ignores them.
+ */
+function refuseCombatModes(given: Record<string, unknown>): void {
+  const modes: [string, (value: unknown) => boolean, string][] = [
+    ['refBatch', (value) => value === undefined || value === null, 'null or absent'],
+    ['meanOnly', (value) => value === undefined || value === false, 'false or absent'],
+    ['parametric', (value) => value === undefined || value === true, 'true or absent'],
+    ['eb', (value) => value === undefined || value === true, 'true or absent'],
+    ['maxIterations', (value) => value === undefined, 'absent (its 30 iterations are fixed)'],
+  ];
+  for (const [key, supported, expected] of modes) {
+    if (!supported(given[key])) refuseArgument(`harmonizeLongitudinal: options.${key}`, `${expected}: longitudinal ComBat does not support ${key}`, given[key]);
+  }
+}
+
+/**
  * Each sample's subject as an index into the subjects in code-point order; refused when not one
  * non-empty label per sample, when every sample is of one subject, or of its own (no repeated scan:
  * the random intercept cannot be told from the residual).
@@ -184,17 +208,6 @@ function indexSubjects(subject: readonly unknown[], samples: number): { labels: 
   }
   const position = new Map(labels.map((label, s) => [label, s]));
   return { labels, index: Int32Array.from(subject as readonly string[], (label) => position.get(label) as number) };
-}
-
-/** Refuses a missing or infinite data value, naming the sample and the feature. */
-function checkComplete(data: ArrayLike<number>, samples: number, features: number): void {
-  for (let at = 0; at < samples * features; at++) {
-    const y = data[at] as number;
-    if (Number.isFinite(y)) continue;
-    const where = { sample: Math.floor(at / features), feature: at % features };
-    if (Number.isNaN(y)) throw new InvalidValueError('data value is missing (NaN); longitudinal ComBat needs complete data: impute it, or leave out the sample or the feature', where);
-    throw new InvalidValueError(`data value is ${y}; expected a finite number`, where);
-  }
 }
 
 /** The per-batch design sums `checkDesignRank` explains a rank deficiency from. */
@@ -268,9 +281,12 @@ function fitFeatures(matrix: DataMatrix, design: SubjectDesign, batchOf: Int32Ar
   for (let v = 0; v < V; v++) {
     for (let i = 0; i < N; i++) y[i] = data[i * V + v] as number;
     const { beta, intercepts, sigma, ratio } = fitMixedModel(design, y);
+    if (Number.isNaN(ratio)) {
+      throw new InvalidValueError('the REML fit of the mixed model found no optimum of the random-intercept variance (its criterion has no minimum that could be located); leave the feature out', { feature: v });
+    }
     if (!Number.isFinite(ratio)) {
       throw new InvalidValueError(
-        'the covariates and batches that vary within subjects fit each subject\u2019s values exactly (no within-subject residual variance), so the residual variance cannot be told from the random intercept; leave the feature out',
+        'the covariates and batches that vary within subjects fit each subject\u2019s values exactly or to within rounding (a within-subject residual variance of 0, or under 1e-15 of the random intercept\u2019s), so the residual variance cannot be told from the random intercept; leave the feature out',
         { feature: v },
       );
     }
@@ -306,9 +322,10 @@ function fitFeatures(matrix: DataMatrix, design: SubjectDesign, batchOf: Int32Ar
  * posterior mean with deltaHat and the delta from that start, then {@link ITERATIONS} updates in
  * which gamma uses the previous delta and delta the previous gamma. The sum of squares about a
  * gamma g is `(n - 1) deltaHat + n (gammaHat - g)^2`. With no spread in deltaHat (a point-mass
- * prior) delta is that point.
+ * prior) delta is that point. Not ComBat's parametric solver (`shrinkBatch`, which updates delta
+ * from the new gamma and stops when the estimates converge): longCombat's fixed, lagged updates.
  */
-function shrinkBatch(gammaHat: Float64Array, deltaHat: Float64Array, n: number): { gammaStar: Float64Array; deltaStar: Float64Array } {
+function shrinkAsLongCombat(gammaHat: Float64Array, deltaHat: Float64Array, n: number): { gammaStar: Float64Array; deltaStar: Float64Array } {
   const V = gammaHat.length;
   const kept = Int32Array.from({ length: V }, (_, v) => v);
   const priors = estimatePriors(kept, gammaHat, deltaHat);

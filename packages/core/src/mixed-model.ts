@@ -62,7 +62,10 @@ export interface MixedFit {
   readonly intercepts: Float64Array;
   /** The residual standard deviation (REML). */
   readonly sigma: number;
-  /** The variance ratio theta = random-intercept variance / residual variance (0 at the boundary). */
+  /**
+   * The variance ratio theta = random-intercept variance / residual variance (0 at the boundary);
+   * Infinity when there is no fit to make (see {@link fitMixedModel}), NaN when no optimum was found.
+   */
   readonly ratio: number;
 }
 
@@ -104,16 +107,20 @@ export function buildSubjectDesign(x: Float64Array, columns: number, subject: In
  * The REML fit of one feature's values `y` (N, complete) on a subject design. Throws nothing. When
  * the fixed effects fit each subject's values exactly (the within regression leaves a share of the
  * within-subject sum of squares at rounding level, or there is none), the criterion falls without
- * bound as the ratio grows: no fit is made, and the ratio is Infinity (the caller refuses it).
+ * bound as the ratio grows; when it still falls at a ratio of {@link LARGEST_RATIO}, the residual
+ * variance is at rounding level of the random intercept's. Then no fit is made, and the ratio is
+ * Infinity; when the optimum cannot be located (no sign change of the criterion's derivative
+ * around the grid's best point, or a derivative that is not a number), it is NaN. The caller
+ * refuses both.
  */
 export function fitMixedModel(design: SubjectDesign, y: Float64Array): MixedFit {
   const profile = new Profile(design, y);
   const { rows: N, columns: p, size } = design;
+  const noFit = (ratio: number): MixedFit => ({ beta: new Float64Array(p).fill(NaN), intercepts: new Float64Array(size.length).fill(NaN), sigma: NaN, ratio });
   const withinUnexplained = profile.withinUnexplained();
-  if (!(withinUnexplained > WITHIN_FLOOR)) {
-    return { beta: new Float64Array(p).fill(NaN), intercepts: new Float64Array(size.length).fill(NaN), sigma: 0, ratio: Infinity };
-  }
+  if (!(withinUnexplained > WITHIN_FLOOR)) return noFit(Infinity);
   const rho = profile.optimum();
+  if (!(rho < 1)) return noFit(rho === 1 ? Infinity : NaN);
   profile.evaluate(rho);
   const intercepts = new Float64Array(size.length);
   for (let s = 0; s < size.length; s++) {
@@ -288,7 +295,9 @@ class Profile {
 
   /**
    * The random-intercept share at the REML optimum: the grid's best point, then the root of the
-   * derivative in the bracket around it (the boundary 0 when the derivative there is not negative).
+   * derivative in the bracket around it (the boundary 0 when the derivative there is not negative);
+   * 1 when the criterion still falls at the grid's end ({@link LARGEST_RATIO}), NaN when the root
+   * cannot be bracketed. Never an unrefined grid point.
    */
   optimum(): number {
     const grid = GRID.map((theta) => theta / (1 + theta));
@@ -308,10 +317,14 @@ class Profile {
       this.evaluate(rho);
       return this.slope;
     };
-    if (best === 0 && !(slopeAt(0) < 0)) return 0;
+    if (best === grid.length - 1) return 1;
+    if (best === 0) {
+      const slope = slopeAt(0);
+      if (slope >= 0) return 0;
+      if (!(slope < 0)) return NaN;
+    }
     const low = best === 0 ? 0 : (grid[best - 1] as number);
-    const high = best === grid.length - 1 ? grid[best] as number : (grid[best + 1] as number);
-    return findRoot(slopeAt, low, high, grid[best] as number);
+    return findRoot(slopeAt, low, grid[best + 1] as number, grid[best] as number);
   }
 }
 
@@ -319,7 +332,8 @@ class Profile {
  * A root of `f` in [a, c] by Brent's method (zeroin), to the last bits of the argument, from a
  * bracket around the minimum of the criterion whose derivative `f` is: f(a) < 0 < f(c) is
  * established first by moving the ends towards `b`, the best point found (golden-section steps
- * that keep the minimum inside).
+ * that keep the minimum inside). NaN when no such bracket is found (the ends close in on `b`
+ * where `f` is not 0: a maximum, or a derivative that is not a number).
  */
 function findRoot(f: (x: number) => number, a: number, c: number, b: number): number {
   let fa = f(a);
@@ -334,9 +348,9 @@ function findRoot(f: (x: number) => number, a: number, c: number, b: number): nu
       c = c - 0.382 * (c - b);
       fc = f(c);
     }
-    if (!(c - a > 4 * Number.EPSILON * Math.abs(b))) return b;
+    if (!(c - a > 4 * Number.EPSILON * Math.abs(b))) return f(b) === 0 ? b : NaN;
   }
-  if (!(fa < 0 && fc > 0)) return b;
+  if (!(fa < 0 && fc > 0)) return NaN;
   // Brent (1973), zeroin, as Numerical Recipes' zbrent: bisection, secant and inverse quadratic
   // interpolation; b is the best estimate, [b, c] brackets the root.
   b = c;

@@ -23,7 +23,7 @@ import { upgradeVersion1 } from './serialize-v1.js';
 export const MODEL_FORMAT_VERSION = 3;
 
 /** The version of a model without a CovBat part, as written and as read by readers from before CovBat. */
-const PLAIN_FORMAT_VERSION = 2;
+export const PLAIN_FORMAT_VERSION = 2;
 
 /**
  * A model as JSON-safe metadata plus typed arrays: what a file format (Arrow IPC, JSON with
@@ -149,7 +149,7 @@ function serializeCovbat(covbat: CovbatModel, labels: readonly string[]): Pick<S
   };
   return {
     covbatCenter: covbat.center.slice(),
-    covbatScale: covbat.scale.slice(),
+    covbatScale: covbat.sd.slice(),
     covbatLoadings: covbat.loadings.slice(),
     covbatMean: covbat.mean.slice(),
     covbatLocation: stack('location'),
@@ -259,7 +259,7 @@ function readCovbat(
     components,
     variance,
     center: expect('covbatCenter', Float64Array, V),
-    scale: expect('covbatScale', Float64Array, V),
+    sd: expect('covbatScale', Float64Array, V),
     loadings: expect('covbatLoadings', Float64Array, K * V),
     mean: expect('covbatMean', Float64Array, K),
     batches: new Map(labels.map((label, b): [string, CovbatBatch] => [label, { location: location.slice(b * K, (b + 1) * K), scale: scale.slice(b * K, (b + 1) * K) }])),

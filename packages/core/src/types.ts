@@ -127,6 +127,11 @@ export type UnadjustedCause =
  *   them), else by the fit (every sample passes through in them).
  * - `outside-training-range`: samples (0-based) whose `covariate` lies outside the training
  *   `range`; the covariate effects are extrapolated for them.
+ * - `covbat-mean-only` ({@link harmonizeCovbat}): a batch of one sample made CovBat's score step
+ *   mean-only, every component's scores moved by location only in every batch.
+ * - `covbat-unadjusted-components` ({@link harmonizeCovbat}): principal components (0-based
+ *   indices in `components`, reasons aligned with them as for `unadjusted-features`) whose scores
+ *   the score step left unadjusted, in every batch.
  *
  * @example
  * ```ts
@@ -143,4 +148,6 @@ export type CombatWarning =
   | { readonly code: 'many-levels'; readonly message: string; readonly covariate: string; readonly levels: number; readonly samples: number }
   | { readonly code: 'unadjusted-features'; readonly message: string; readonly features: readonly number[]; readonly reasons: readonly UnadjustedReason[]; readonly batch?: string }
   | { readonly code: 'not-converged'; readonly message: string; readonly batch: string; readonly change: number }
-  | { readonly code: 'outside-training-range'; readonly message: string; readonly covariate: string; readonly range: readonly [number, number]; readonly samples: readonly number[] };
+  | { readonly code: 'outside-training-range'; readonly message: string; readonly covariate: string; readonly range: readonly [number, number]; readonly samples: readonly number[] }
+  | { readonly code: 'covbat-mean-only'; readonly message: string; readonly batches: readonly string[] }
+  | { readonly code: 'covbat-unadjusted-components'; readonly message: string; readonly components: readonly number[]; readonly reasons: readonly UnadjustedReason[] };

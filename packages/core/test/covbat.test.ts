@@ -18,7 +18,7 @@ import {
   serializeModel,
   type CombatModel,
 } from '../src/index.js';
-import { adjustColumns } from '../src/internal.js';
+import { adjustColumns, fitCovbat } from '../src/internal.js';
 import { principalComponents } from '../src/principal-components.js';
 
 describe.each(covbatCaseNames())('CovBat fixture %s', (name) => {
@@ -74,6 +74,45 @@ describe('CovBat models', () => {
         expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThan(1e-12);
       }
     }
+  });
+});
+
+describe("CovBat's score step", () => {
+  it('warns when a batch of one sample makes it mean-only (every score scale 1)', () => {
+    const { matrix, covariates } = syntheticData({ seed: 8, batchSizes: [9, 12, 1], features: 5 });
+    const { warnings, model } = harmonizeCovbat(matrix, covariates, { components: 2 });
+    expect(warnings.map((warning) => warning.code)).toEqual(['singleton-batch', 'covbat-mean-only']);
+    expect(warnings[1]).toEqual({
+      code: 'covbat-mean-only',
+      batches: ['siteC'],
+      message: "batch siteC has a single sample: CovBat's score step switched to mean-only (the components' scores are moved, not rescaled)",
+    });
+    for (const batch of model.covbat!.batches.values()) expect([...batch.scale]).toEqual([1, 1]);
+  });
+
+  it('names the components whose scores are constant within a batch, which pass unadjusted', () => {
+    const { matrix, covariates } = syntheticData({ seed: 9, batchSizes: [8, 8, 8], features: 4 });
+    const batchOnly = { batch: covariates.batch };
+    const { data, model } = harmonize(matrix, batchOnly);
+    // Every sample of siteC the same: its scores are constant on every component.
+    const combat = data.slice();
+    for (let i = 17; i < 24; i++) combat.copyWithin(i * 4, 16 * 4, 17 * 4);
+    const fit = fitCovbat(model, combat, encodeCovariates(model.coding, batchOnly), { components: 2 });
+    expect(Object.keys(fit).sort()).toEqual(['components', 'cumulativeVariance', 'model', 'variance', 'warnings']);
+    expect(fit.warnings).toEqual([
+      {
+        code: 'covbat-unadjusted-components',
+        components: [0, 1],
+        reasons: [
+          { cause: 'constant-in-batch', batch: 'siteC' },
+          { cause: 'constant-in-batch', batch: 'siteC' },
+        ],
+        message: '2 CovBat component(s) left unadjusted by the score step: constant within batch siteC: PC1, PC2',
+      },
+    ]);
+    const covbat = fit.model.covbat!;
+    expect([...covbat.mean]).toEqual([0, 0]);
+    for (const batch of covbat.batches.values()) expect([[...batch.location], [...batch.scale]]).toEqual([[0, 0], [1, 1]]);
   });
 });
 
@@ -151,7 +190,7 @@ describe('CovBat refuses what it cannot do, saying what was expected and found',
     const data = matrix.data.slice();
     data[3 * 12 + 7] = NaN;
     const error = thrownBy(() => harmonizeCovbat({ ...matrix, data }, covariates), InvalidValueError);
-    expect(error.message).toBe('sample 3, feature 7: data value is missing (NaN); CovBat needs complete data: remove or impute the missing cells');
+    expect(error.message).toBe('sample 3, feature 7: data value is missing (NaN); CovBat needs complete data: impute it, or leave out the sample or the feature');
     const { model } = harmonizeCovbat(matrix, covariates);
     expect(thrownBy(() => applyCombat(model, { ...matrix, data }, covariates), InvalidValueError).feature).toBe(7);
   });
@@ -188,9 +227,13 @@ describe('CovBat refuses what it cannot do, saying what was expected and found',
     const other = { batch: covariates.batch.map(() => 'siteZ'), categorical: covariates.categorical, continuous: covariates.continuous };
     const unknown = thrownBy(() => applyCombat(model, matrix, other), UnknownBatchError);
     expect(unknown.remedy).toBeUndefined();
-    expect(thrownBy(() => applyCombat(model, matrix, other, { newBatches: 'estimate' }), InvalidArgumentError).message).toBe(
-      'applyCombat: options.newBatches: expected "error" with a CovBat model (new batches of a CovBat model cannot be estimated yet); received a string ("estimate")',
-    );
+    const refused = thrownBy(() => applyCombat(model, matrix, other, { newBatches: 'estimate' }), UnknownBatchError);
+    expect([refused.message, refused.remedy]).toEqual([
+      'sample 0: batch "siteZ" was not seen in training (known: siteA, siteB), and new batches of a CovBat model cannot be estimated yet',
+      undefined,
+    ]);
+    // With no new batch there is nothing to estimate: as without the option.
+    expect(applyCombat(model, matrix, covariates, { newBatches: 'estimate' })).toEqual(applyCombat(model, matrix, covariates));
     expect(thrownBy(() => estimateBatches(model, matrix, other), InvalidArgumentError).message).toMatch(/^estimateBatches: model: expected a model without CovBat \(new batches of a CovBat model cannot be estimated yet\)/);
     const rows = encodeCovariates(model.coding, covariates);
     expect(thrownBy(() => adjustColumns(model, matrix, rows, new Float64Array(matrix.data.length), 0), InvalidArgumentError).message).toMatch(/^adjustColumns: model: expected a model without CovBat/);
@@ -207,7 +250,7 @@ describe('CovBat refuses what it cannot do, saying what was expected and found',
     refused({ ...serialized, meta: { ...serialized.meta, covbat: { components: 2, variance: 0 } } }, 'covbat.variance is a number (0); expected a share of variance in (0, 1]');
     const scale = serialized.arrays.covbatScale!.slice();
     scale[5] = -1;
-    refused({ ...serialized, arrays: { ...serialized.arrays, covbatScale: scale } }, 'covbat.scale[5] is -1; expected a positive number');
+    refused({ ...serialized, arrays: { ...serialized.arrays, covbatScale: scale } }, 'covbat.sd[5] is -1; expected a positive number');
     refused({ ...serialized, arrays: { ...serialized.arrays, covbatLoadings: new Float64Array(3) } }, 'arrays.covbatLoadings is a Float64Array of length 3; expected a Float64Array of length 24');
     const covbat = model.covbat!;
     const tampered: CombatModel = { ...model, covbat: { ...covbat, batches: new Map([['siteA', covbat.batches.get('siteA')!]]) } };

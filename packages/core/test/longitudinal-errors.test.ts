@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CombatError,
   ConfoundedDesignError,
+  CovariateNameError,
   InvalidArgumentError,
   InvalidValueError,
   ShapeMismatchError,
@@ -84,8 +85,20 @@ describe('harmonizeLongitudinal refuses what it cannot fit', () => {
     const error = thrownBy(() => harmonizeLongitudinal({ ...matrix, data }, covariates, { subject }), InvalidValueError);
     expect(error.feature).toBe(1);
     expect(error.detail).toBe(
-      'the covariates and batches that vary within subjects fit each subject\u2019s values exactly (no within-subject residual variance), so the residual variance cannot be told from the random intercept; leave the feature out',
+      'the covariates and batches that vary within subjects fit each subject\u2019s values exactly or to within rounding (a within-subject residual variance of 0, or under 1e-15 of the random intercept\u2019s), so the residual variance cannot be told from the random intercept; leave the feature out',
     );
+  });
+
+  it('a feature whose within-subject variation is at rounding level of the random intercept (the REML optimum beyond a ratio of 1e15)', () => {
+    // Each subject's own value, spread about 1 across subjects, and within subjects 1e-8 of noise.
+    const data = matrix.data.slice();
+    const levels = [...new Set(subject)];
+    for (let i = 0; i < matrix.samples; i++) data[i * V + 2] = Math.sin(levels.indexOf(subject[i]!)) + 1e-8 * Math.cos(i * 7.3);
+    const error = thrownBy(() => harmonizeLongitudinal({ ...matrix, data }, covariates, { subject }), InvalidValueError);
+    expect([error.feature, error.detail]).toEqual([
+      2,
+      'the covariates and batches that vary within subjects fit each subject\u2019s values exactly or to within rounding (a within-subject residual variance of 0, or under 1e-15 of the random intercept\u2019s), so the residual variance cannot be told from the random intercept; leave the feature out',
+    ]);
   });
 
   it('repeated scans that leave no within-subject degrees of freedom', () => {
@@ -98,6 +111,32 @@ describe('harmonizeLongitudinal refuses what it cannot fit', () => {
     expect(error.message).toBe(
       '8 samples of 6 subjects leave no within-subject degrees of freedom once the 2 fixed-effect columns that vary within subjects are fitted, so the residual variance cannot be told from the random intercept; more repeated scans are needed',
     );
+  });
+});
+
+describe('harmonizeLongitudinal refuses ComBat modes it does not support', () => {
+  it.each([
+    ['refBatch', 'siteA', 'null or absent', 'a string ("siteA")'],
+    ['meanOnly', true, 'false or absent', 'a boolean (true)'],
+    ['parametric', false, 'true or absent', 'a boolean (false)'],
+    ['eb', false, 'true or absent', 'a boolean (false)'],
+    ['maxIterations', 10, 'absent (its 30 iterations are fixed)', 'a number (10)'],
+  ])('%s: %s', (key, value, expected, received) => {
+    const options = { subject, [key]: value } as LongitudinalOptions;
+    expect(thrownBy(() => harmonizeLongitudinal(matrix, covariates, options), InvalidArgumentError).message).toBe(
+      `harmonizeLongitudinal: options.${key}: expected ${expected}: longitudinal ComBat does not support ${key}; received ${received}`,
+    );
+  });
+
+  it('accepts the values of its one mode', () => {
+    const plain = harmonizeLongitudinal(matrix, covariates, { subject });
+    const options = { subject, refBatch: null, meanOnly: false, parametric: true, eb: true } as LongitudinalOptions;
+    expect(harmonizeLongitudinal(matrix, covariates, options).data).toEqual(plain.data);
+  });
+
+  it('subject labels that differ only in surrounding spaces', () => {
+    const labels = subject.map((s, i) => (i === subject.indexOf(subject[0]!, 1) ? `${s} ` : s));
+    expect(thrownBy(() => harmonizeLongitudinal(matrix, covariates, { subject: labels }), CovariateNameError).message).toContain('differ only in spaces or Unicode form');
   });
 });
 

@@ -10,15 +10,12 @@
  */
 import { describeValue, isRecord } from '@combat/base/internal';
 import { MODEL_FORMAT_VERSION } from '@combat/core';
-import { checkModelMeta } from '@combat/core/internal';
+import { PLAIN_FORMAT_VERSION, checkModelMeta } from '@combat/core/internal';
 import { METADATA_KEY, type ColumnLayout } from './model-file-arrow.js';
 import { COLUMN_FIELDS, VERSION1_COLUMN_FIELDS, fromCore, type ColumnFieldNames, type Fail } from './model-file-checks.js';
 
 /** The format name of a statistics file's JSON (`format`); a model file's JSON has none. */
 export const STATISTICS_FORMAT = 'combat-statistics';
-
-/** The format version of a model file without CovBat (and of every model file before CovBat). */
-export const PLAIN_FORMAT_VERSION = 2;
 
 /** The fields of the JSON of each format version, in the order the encoder of that version wrote them. */
 export const JSON_FIELDS = {

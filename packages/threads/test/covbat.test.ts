@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { applyCombat, applyEncoded, encodeCovariates, harmonizeCovbat, InvalidArgumentError, InvalidValueError } from '@combat/core';
+import { applyCombat, applyEncoded, encodeCovariates, harmonizeCovbat, InvalidValueError, UnknownBatchError } from '@combat/core';
 import { CombatThreads } from '@combat/threads';
 import { loadCovbatCase, rejectionBy, thrownBy } from '@combat/test-support';
 
@@ -35,8 +35,9 @@ describe.each([...pools.keys()])('a CovBat model on %i thread(s)', (n) => {
   });
 
   test('refuses what core refuses, with core\u2019s errors: new batches to estimate, a missing value', async () => {
-    const estimate = await rejectionBy(threads.applyCombat(model, matrix, covariates, { newBatches: 'estimate' }), InvalidArgumentError);
-    expect(estimate.message).toBe(thrownBy(() => applyCombat(model, matrix, covariates, { newBatches: 'estimate' }), InvalidArgumentError).message);
+    const unseen = { ...covariates, batch: covariates.batch.map(() => 'siteZ') };
+    const estimate = await rejectionBy(threads.applyCombat(model, matrix, unseen, { newBatches: 'estimate' }), UnknownBatchError);
+    expect(estimate.message).toBe(thrownBy(() => applyCombat(model, matrix, unseen, { newBatches: 'estimate' }), UnknownBatchError).message);
     expect(estimate.message).toContain('CovBat');
     const data = matrix.data.slice();
     data[5] = Number.NaN;

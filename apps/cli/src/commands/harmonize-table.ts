@@ -80,7 +80,13 @@ export async function harmonizeTable(flags: HarmonizeTableFlags, io: CliIo, run:
       const fitted: typeof combatFit & { combat?: DataMatrix } =
         covbat === null
           ? combatFit
-          : await fitCovbatChunks(paired, features, combatFit, context, covbat, threads).then(({ model, combat }) => ({ ...combatFit, model, ...(before === undefined ? {} : { combat }) }));
+          : await fitCovbatChunks(paired, features, combatFit, context, covbat, threads).then(({ model, warnings, combat }) => ({
+              ...combatFit,
+              model,
+              // The ComBat step's warnings, then CovBat's score step's.
+              warnings: [...combatFit.warnings, ...warnings],
+              ...(before === undefined ? {} : { combat }),
+            }));
       const keep = after === undefined ? undefined : (chunk: Table, adjusted: Float64Array) => after.set(chunk.firstRow ?? 0, adjusted);
       await adjustChunks(paired, features, fitted.model, fitted.encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads, keep);
       return fitted;
