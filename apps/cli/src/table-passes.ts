@@ -1,6 +1,5 @@
 import {
   CombatAccumulator,
-  applyEncoded,
   codeDesign,
   encodeCovariates,
   finalizeModel,
@@ -138,8 +137,8 @@ export async function adjustChunks(
   let missingCells = 0;
   await eachChunk(paired, features, encoded, context, async (chunk, matrix, rows) => {
     missingCells += countMissing(matrix);
-    // A CovBat model adjusts whole rows (every feature of a sample at once): core's applyEncoded.
-    const adjusted = model.covbat === undefined ? await threads.applyEncoded(model, matrix, rows) : applyEncoded(model, matrix, rows);
+    // The threads split a ComBat model's features, and a CovBat model's rows (it adjusts every feature of a sample at once).
+    const adjusted = await threads.applyEncoded(model, matrix, rows);
     keep?.(chunk, adjusted);
     await writer.write(encoder.encode(chunk, featureMap(features, adjusted)));
   });

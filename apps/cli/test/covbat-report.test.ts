@@ -12,8 +12,8 @@ import { runCli, runCliWith } from './run-cli.js';
 
 /**
  * `combat harmonize --covbat --report --diagnostics`: the diagnostics of CovBat's three states
- * (the input, the ComBat step's output, CovBat's output), as the library gives them, and the
- * report's CovBat section drawn in Chromium.
+ * (the input, the ComBat step's output, CovBat's output), as the library gives them, the same
+ * from `combat report` after the fact, and the report's CovBat section drawn in Chromium.
  */
 const dir = await temporaryFolder('covbat-report');
 const CASE = 'covbat-parametric';
@@ -44,6 +44,16 @@ describe('combat harmonize --covbat --report --diagnostics', () => {
     expect(Object.keys(written.predictability)).toEqual(['before', 'combat', 'after']);
     const html = await readFile(paths.report, 'utf8');
     expect(html).toContain(`<tr><th scope="row">mode</th><td>parametric empirical Bayes, location and scale; then CovBat, ${spec.covbat.npcChosen} principal components of the residuals harmonized (${(100 * model.covbat!.variance).toFixed(1)}% of their variance)</td></tr>`);
+  });
+
+  it('combat report after the fact writes the same diagnostics, its ComBat step rebuilt from the model, on 1 or 2 threads', async () => {
+    for (const threads of ['1', '2']) {
+      const json = join(dir, `again-${threads}.json`);
+      const result = await runCli('report', '--model', paths.model, '--data', input, '--id', spec.id, '--harmonized', paths.out, '--diagnostics', json, '--threads', threads);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(await readFile(json, 'utf8')).toBe(await readFile(paths.json, 'utf8'));
+    }
   });
 
   it('writes the same diagnostics, to the last bits, when the table is read a row or two at a time', async () => {

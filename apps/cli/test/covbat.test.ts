@@ -55,6 +55,23 @@ describe.each(covbatCaseNames())('combat harmonize --covbat on %s', (name) => {
   });
 });
 
+describe('combat harmonize --covbat and apply on threads', () => {
+  it('write the same bytes with 1 (no worker), 2 and 3 threads, the table read a row or two at a time', async () => {
+    const name = covbatCaseNames()[0]!;
+    const input = join(COVBAT_CASES, name, 'input.csv');
+    const written: Buffer[][] = [];
+    for (const threads of ['1', '2', '3']) {
+      const [out, model, applied] = ['harmonized.csv', 'model.arrow', 'applied.csv'].map((file) => join(dir, `threads-${threads}-${file}`)) as [string, string, string];
+      const fit = await runCliWith(SMALL, 'harmonize', '--data', input, ...covbatFlags(name), '--out', out, '--save-model', model, '--threads', threads);
+      expect(fit.code, fit.stderr).toBe(0);
+      const apply = await runCliWith(SMALL, 'apply', '--model', model, '--data', input, '--out', applied, '--threads', threads);
+      expect(apply.code, apply.stderr).toBe(0);
+      written.push([out, model, applied].map((path) => readFileSync(path)));
+    }
+    for (const files of written.slice(1)) files.forEach((bytes, f) => expect(bytes.equals(written[0]![f]!), `file ${f}`).toBe(true));
+  });
+});
+
 describe('combat apply with a CovBat model', () => {
   it('refuses to estimate a new site (a usage error), and names an unseen one without suggesting it', async () => {
     const input = join(COVBAT_CASES, 'covbat-npc', 'input.csv');

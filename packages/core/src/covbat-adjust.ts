@@ -1,4 +1,5 @@
 import type { CovbatBatch } from './covbat-model.js';
+import { projectScores, rebuildFeatures } from './covbat-products.js';
 import type { EncodedRows } from './design.js';
 import type { CombatModel } from './model.js';
 
@@ -27,26 +28,34 @@ export function adjustCovbat(model: CombatModel, rows: EncodedRows, out: Float64
   const V = model.features;
   const K = covbat.components;
   const { center, sd, loadings, mean } = covbat;
-  const z = new Float64Array(V);
-  const change = new Float64Array(K);
-  const sum = new Float64Array(V);
-  for (let i = from; i < to; i++) {
-    const batch = covbat.batches.get(rows.batch[i] as string) as CovbatBatch;
-    const stand = standardMean(model, rows, i);
-    const row = i * V;
-    for (let v = 0; v < V; v++) z[v] = ((out[row + v] as number) - (stand[v] as number) - (center[v] as number)) / (sd[v] as number);
-    for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let v = 0; v < V; v++) s += (z[v] as number) * (loadings[k * V + v] as number);
-      const m = mean[k] as number;
-      change[k] = m + (s - m - (batch.location[k] as number)) / (batch.scale[k] as number) - s;
+  // A block of samples at a time: each tile of the loadings is read once for the block (see covbat-products.ts).
+  const size = Math.min(BLOCK, Math.max(0, to - from));
+  const z = new Float64Array(size * V);
+  const sums = new Float64Array(size * V);
+  for (let first = from; first < to; first += BLOCK) {
+    const count = Math.min(BLOCK, to - first);
+    for (let b = 0; b < count; b++) {
+      const stand = standardMean(model, rows, first + b);
+      const row = (first + b) * V;
+      for (let v = 0; v < V; v++) z[b * V + v] = ((out[row + v] as number) - (stand[v] as number) - (center[v] as number)) / (sd[v] as number);
     }
-    // The change of every feature, summed over the components in order (component by component, so the loadings are read in sequence).
-    sum.fill(0);
-    for (let k = 0; k < K; k++) {
-      const c = change[k] as number;
-      for (let v = 0, at = k * V; v < V; v++, at++) sum[v] = (sum[v] as number) + c * (loadings[at] as number);
+    const change = projectScores(z, count, V, loadings, K);
+    for (let b = 0; b < count; b++) {
+      const batch = covbat.batches.get(rows.batch[first + b] as string) as CovbatBatch;
+      for (let k = 0; k < K; k++) {
+        const s = change[b * K + k] as number;
+        const m = mean[k] as number;
+        change[b * K + k] = m + (s - m - (batch.location[k] as number)) / (batch.scale[k] as number) - s;
+      }
     }
-    for (let v = 0; v < V; v++) out[row + v] = (out[row + v] as number) + (sd[v] as number) * (sum[v] as number);
+    // The change of every feature, summed over the components in order.
+    rebuildFeatures(change, count, K, loadings, V, sums);
+    for (let b = 0; b < count; b++) {
+      const row = (first + b) * V;
+      for (let v = 0; v < V; v++) out[row + v] = (out[row + v] as number) + (sd[v] as number) * (sums[b * V + v] as number);
+    }
   }
 }
+
+/** Samples adjusted together: their standardized residuals and changes (2 x BLOCK x V values) are held at once. */
+const BLOCK = 32;

@@ -2,6 +2,7 @@ import { checkInteger, checkOptions, refuseArgument } from '@combat/base/interna
 import { checkFitOptions } from './arguments.js';
 import { adjustCovbat, standardMean } from './covbat-adjust.js';
 import type { CovbatBatch, CovbatModel } from './covbat-model.js';
+import { projectScores } from './covbat-products.js';
 import { encodeCovariates, type EncodedRows } from './design.js';
 import { InvalidValueError, TooFewFeaturesError, TooFewSamplesError } from './errors.js';
 import { harmonize, type HarmonizeResult } from './harmonize.js';
@@ -184,14 +185,7 @@ export function fitCovbat(model: CombatModel, combat: Float64Array, rows: Encode
   });
   // Each component's scores aligned across batches: ComBat without covariates or empirical Bayes.
   const K = components;
-  const scores = new Float64Array(n * K);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let v = 0; v < V; v++) s += (z[i * V + v] as number) * (loadings[k * V + v] as number);
-      scores[i * K + k] = s;
-    }
-  }
+  const scores = projectScores(z, n, V, loadings, K);
   const { model: scoreModel, warnings: scoreWarnings } = harmonize({ data: scores, samples: n, features: K }, { batch: rows.batch }, { eb: false });
   const mean = Float64Array.from(scoreModel.grandMean, (m, k) => (scoreModel.adjusted[k] === 1 ? m : 0));
   const batches = new Map(

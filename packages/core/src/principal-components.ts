@@ -7,16 +7,19 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
  * decomposition of ml-matrix on the smaller of the two cross-product matrices: the V x V
  * covariance z'z / (n - 1) when there are no more features than samples; otherwise the n x n Gram
  * matrix zz' / (n - 1), whose eigenvector u of eigenvalue l gives the loading z'u / |z'u|.
- * Eigenvalues below zero (rounding) count as zero.
+ * Eigenvalues below zero (rounding) count as zero. The Gram matrix and the loadings z'u are summed
+ * in tiles of features, several values at once, each in the order of the plain loop (see
+ * covbat-products.ts).
  */
 export function principalComponents(z: Float64Array, n: number, V: number, keep: (variances: Float64Array) => number): { variances: Float64Array; loadings: Float64Array; components: number } {
   const wide = V > n;
   const m = wide ? n : V;
+  const sums = wide ? gramSums(z, n, V) : null;
   const cross = new Matrix(m, m);
   for (let a = 0; a < m; a++) {
     for (let b = a; b < m; b++) {
       let sum = 0;
-      if (wide) for (let v = 0; v < V; v++) sum += (z[a * V + v] as number) * (z[b * V + v] as number);
+      if (sums !== null) sum = sums[a * n + b] as number;
       else for (let i = 0; i < n; i++) sum += (z[i * V + a] as number) * (z[i * V + b] as number);
       sum /= n - 1;
       cross.set(a, b, sum);
@@ -30,17 +33,36 @@ export function principalComponents(z: Float64Array, n: number, V: number, keep:
   const variances = Float64Array.from(order, (k) => Math.max(0, values[k] as number));
   const components = keep(variances);
   const loadings = new Float64Array(components * V);
+  if (!wide) {
+    for (let k = 0; k < components; k++) for (let v = 0; v < V; v++) loadings[k * V + v] = vectors.get(v, order[k] as number);
+    return { variances, loadings, components };
+  }
+  // Each loading z'u summed over the samples in order, in tiles of features: a tile of z stays in cache for every component.
+  const weights = new Float64Array(components * n);
+  for (let k = 0; k < components; k++) for (let i = 0; i < n; i++) weights[k * n + i] = vectors.get(i, order[k] as number);
+  for (let from = 0; from < V; from += TILE) {
+    const to = Math.min(V, from + TILE);
+    for (let k = 0; k < components; k++) {
+      const l = k * V;
+      let i = 0;
+      // Four samples at once, added in order.
+      for (; i + 4 <= n; i += 4) {
+        const u0 = weights[k * n + i] as number;
+        const u1 = weights[k * n + i + 1] as number;
+        const u2 = weights[k * n + i + 2] as number;
+        const u3 = weights[k * n + i + 3] as number;
+        for (let v = from, row = i * V; v < to; v++) {
+          loadings[l + v] = (loadings[l + v] as number) + u0 * (z[row + v] as number) + u1 * (z[row + V + v] as number) + u2 * (z[row + 2 * V + v] as number) + u3 * (z[row + 3 * V + v] as number);
+        }
+      }
+      for (; i < n; i++) {
+        const u = weights[k * n + i] as number;
+        for (let v = from, row = i * V; v < to; v++) loadings[l + v] = (loadings[l + v] as number) + u * (z[row + v] as number);
+      }
+    }
+  }
   for (let k = 0; k < components; k++) {
-    const column = order[k] as number;
     const row = loadings.subarray(k * V, (k + 1) * V);
-    if (!wide) {
-      for (let v = 0; v < V; v++) row[v] = vectors.get(v, column);
-      continue;
-    }
-    for (let i = 0; i < n; i++) {
-      const u = vectors.get(i, column);
-      for (let v = 0; v < V; v++) row[v] = (row[v] as number) + u * (z[i * V + v] as number);
-    }
     let norm = 0;
     for (let v = 0; v < V; v++) norm += (row[v] as number) ** 2;
     norm = Math.sqrt(norm);
@@ -48,3 +70,45 @@ export function principalComponents(z: Float64Array, n: number, V: number, keep:
   }
   return { variances, loadings, components };
 }
+
+/**
+ * The Gram sums of the samples (rows of `z`): `sums[a * n + b]` (b >= a) = sum over v, in order, of
+ * `z[a * V + v] * z[b * V + v]`, in tiles of features so that a tile of every sample stays in cache.
+ */
+function gramSums(z: Float64Array, n: number, V: number): Float64Array {
+  const sums = new Float64Array(n * n);
+  for (let from = 0; from < V; from += TILE) {
+    const to = Math.min(V, from + TILE);
+    for (let a = 0; a < n; a++) {
+      const at = a * n;
+      let b = a;
+      // Four samples b at once: four independent sums, each in order.
+      for (; b + 4 <= n; b += 4) {
+        let s0 = sums[at + b] as number;
+        let s1 = sums[at + b + 1] as number;
+        let s2 = sums[at + b + 2] as number;
+        let s3 = sums[at + b + 3] as number;
+        for (let v = from, row = b * V; v < to; v++) {
+          const x = z[a * V + v] as number;
+          s0 += x * (z[row + v] as number);
+          s1 += x * (z[row + V + v] as number);
+          s2 += x * (z[row + 2 * V + v] as number);
+          s3 += x * (z[row + 3 * V + v] as number);
+        }
+        sums[at + b] = s0;
+        sums[at + b + 1] = s1;
+        sums[at + b + 2] = s2;
+        sums[at + b + 3] = s3;
+      }
+      for (; b < n; b++) {
+        let sum = sums[at + b] as number;
+        for (let v = from; v < to; v++) sum += (z[a * V + v] as number) * (z[b * V + v] as number);
+        sums[at + b] = sum;
+      }
+    }
+  }
+  return sums;
+}
+
+/** Features in a tile: that many values of every sample fit in a core's cache. */
+const TILE = 128;

@@ -25,7 +25,7 @@ export function shareMatrix(matrix: DataMatrix): DataMatrix {
   return { data: shareArray(matrix.data), samples: matrix.samples, features: matrix.features };
 }
 
-/** The model with its arrays in shared memory (copies, made once per model object: a caller applies one model to many blocks). */
+/** The model with its arrays in shared memory, its CovBat part's too (copies, made once per model object: a caller applies one model to many blocks). */
 export function shareModel(model: CombatModel): CombatModel {
   let shared = SHARED_MODELS.get(model);
   if (shared === undefined) {
@@ -36,6 +36,11 @@ export function shareModel(model: CombatModel): CombatModel {
       ]),
     );
     shared = { ...model, beta: shareArray(model.beta), grandMean: shareArray(model.grandMean), varPooled: shareArray(model.varPooled), adjusted: shareArray(model.adjusted), batches };
+    const { covbat } = model;
+    if (covbat !== undefined) {
+      const scores = new Map([...covbat.batches].map(([label, batch]) => [label, { location: shareArray(batch.location), scale: shareArray(batch.scale) }]));
+      shared = { ...shared, covbat: { ...covbat, center: shareArray(covbat.center), sd: shareArray(covbat.sd), loadings: shareArray(covbat.loadings), mean: shareArray(covbat.mean), batches: scores } };
+    }
     SHARED_MODELS.set(model, shared);
   }
   return shared;

@@ -3,7 +3,7 @@
  * outcome sent back as plain data (see transport.ts). What a task makes for a later one lies in
  * shared memory, so it crosses back and forth without a copy.
  */
-import type { CombatModel, CombatStatistics, DataMatrix, DesignCoding, EncodedRows } from '@combat/core';
+import { applyEncoded, type CombatModel, type CombatStatistics, type DataMatrix, type DesignCoding, type EncodedRows } from '@combat/core';
 import {
   accumulateColumns,
   adjustColumns,
@@ -34,6 +34,7 @@ export const TASKS = {
     capture(() => finishAdjust(plan, fit, arrays, model, matrix, rows, out, to)),
   adjust: (model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, from: number, to: number) => capture(() => adjustColumns(model, matrix, rows, out, 0, from, to)),
   checkAdjust: (model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, from: number, to: number) => capture(() => checkAdjust(model, matrix, rows, out, from, to)),
+  adjustSamples: (model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, from: number, to: number) => capture(() => adjustSamples(model, matrix, rows, out, from, to)),
 };
 
 /**
@@ -53,4 +54,17 @@ export function finishAdjust(plan: FitPlan, fit: RangeFit, arrays: ModelArrays, 
 export function checkAdjust(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, from: number, to: number): void {
   checkNoInfinity(matrix, from, to);
   adjustColumns(model, matrix, rows, out, 0, from, to);
+}
+
+/**
+ * Samples `from` to `to` (exclusive) of `matrix` adjusted with a CovBat model into the same rows
+ * of `out`: core's `applyEncoded` of those rows, every feature of each (CovBat adjusts whole
+ * samples), its checks included. Each sample's arithmetic is its own, so its values are those of
+ * the whole matrix's adjustment bit for bit; an error names a sample by its place in the range.
+ */
+export function adjustSamples(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, out: Float64Array, from: number, to: number): void {
+  const V = matrix.features;
+  const q = rows.covariates.length / rows.samples;
+  const part = { samples: to - from, batch: rows.batch.slice(from, to), covariates: rows.covariates.subarray(from * q, to * q) };
+  applyEncoded(model, { data: matrix.data.subarray(from * V, to * V), samples: to - from, features: V }, part, out.subarray(from * V, to * V));
 }

@@ -45,7 +45,7 @@ import { splitFeatures } from './feature-ranges.js';
 import { iterateOverRanges } from './iterations.js';
 import { IN_NODE, startPool } from './pool.js';
 import { allocateShared, requireSharedMemory, shareArray, shareMatrix, shareModel } from './shared.js';
-import { checkAdjust, finishAdjust } from './tasks.js';
+import { adjustSamples, checkAdjust, finishAdjust } from './tasks.js';
 import { unwrap, type Outcome } from './transport.js';
 
 /**
@@ -139,7 +139,8 @@ export class CombatThreads {
   /**
    * Core's `applyCombat` on these threads: the same checks, errors, new batches, warnings and
    * values. A CovBat model (`model.covbat`) adjusts whole samples, every feature of a sample at
-   * once, so core's `applyCombat` applies it on the calling thread (its values, bit for bit).
+   * once, so its samples are split across the threads instead of its features (core's values, bit
+   * for bit).
    *
    * @example
    * ```ts
@@ -152,7 +153,10 @@ export class CombatThreads {
   async applyCombat(model: CombatModel, matrix: DataMatrix, covariates: Covariates, options: ApplyOptions = {}): Promise<ApplyResult> {
     checkOptions(options, 'applyCombat: options', 'an object { newBatches?, maxIterations? }');
     const prepared = prepareApply(model, matrix, covariates, options);
-    if (prepared.model.covbat !== undefined) return applyWhole(model, matrix, covariates, options);
+    if (prepared.model.covbat !== undefined) {
+      const data = await this.adjustSamples(prepared.model, matrix, prepared.rows, () => applyWhole(model, matrix, covariates, options));
+      return { data, model: prepared.model, warnings: prepared.warnings };
+    }
     const data = await this.adjust(this.shareModel(prepared.model), this.share(matrix), prepared.rows, splitFeatures(matrix.features, this.threads));
     return { data, model: prepared.model, warnings: prepared.warnings };
   }
@@ -185,8 +189,8 @@ export class CombatThreads {
    * thread): the same checks, errors and values. A pass that adjusts a table read in blocks calls
    * it once per block with the same model (whose arrays are copied into shared memory once, for
    * that model object: change a model's arrays in place between calls and the threads keep the
-   * copy; pass a new model object instead). A CovBat model adjusts whole samples: core's
-   * `applyEncoded` applies it on the calling thread, into an ordinary array.
+   * copy; pass a new model object instead). A CovBat model adjusts whole samples: its samples are
+   * split across the threads instead of its features.
    *
    * @example
    * ```ts
@@ -200,7 +204,7 @@ export class CombatThreads {
    */
   async applyEncoded(model: CombatModel, matrix: DataMatrix, rows: EncodedRows): Promise<Float64Array> {
     checkEncodedApply(model, matrix, rows);
-    if (model.covbat !== undefined) return applyEncodedWhole(model, matrix, rows);
+    if (model.covbat !== undefined) return this.adjustSamples(model, matrix, rows, () => applyEncodedWhole(model, matrix, rows));
     // Each range's task looks for infinite values in its columns before it adjusts them. When a
     // task fails, the whole matrix is looked at here: an infinite value anywhere is then the
     // error, the first in row-major order, as core checks before it adjusts.
@@ -269,6 +273,24 @@ export class CombatThreads {
       () => (check ? checkAdjust(model, matrix, rows, out, from, to) : adjustColumns(model, matrix, rows, out, 0, from, to)),
       [model, matrix, rows, out, from, to],
     ]);
+    return out;
+  }
+
+  /**
+   * A CovBat model's adjustment (whole samples, every feature of each): the samples split into
+   * one consecutive range per thread, each adjusted by a worker (core's `applyEncoded` of its
+   * rows) into one shared result. When a task fails, `core` (core's adjustment of every sample)
+   * runs here: the error it throws is core's, the first core meets.
+   */
+  private async adjustSamples(model: CombatModel, matrix: DataMatrix, rows: EncodedRows, core: () => unknown): Promise<Float64Array> {
+    const [shared, data] = [this.shareModel(model), this.share(matrix)];
+    const out = new Float64Array(this.allocate(matrix.samples * matrix.features * 8));
+    // The samples split as features are: consecutive ranges of sizes differing by at most one.
+    const ranges = splitFeatures(matrix.samples, this.threads);
+    await this.runEach(ranges, 'adjustSamples', ([from, to]) => [() => adjustSamples(shared, data, rows, out, from, to), [shared, data, rows, out, from, to]]).catch((error: unknown) => {
+      core();
+      throw error;
+    });
     return out;
   }
 

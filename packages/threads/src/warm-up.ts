@@ -3,13 +3,14 @@
  * synthetic problem, in the order and with the kinds of arguments {@link CombatThreads} gives
  * them (float64 data, everything in shared memory), so that the JavaScript engine has compiled
  * core's hot loops (accumulating, the regression and the screen, the shrinkage and the parametric
- * solver, the non-parametric kernel, adjusting) to optimized code before a caller's data arrive.
+ * solver, the non-parametric kernel, adjusting, CovBat's adjustment) to optimized code before a
+ * caller's data arrive.
  * Its results are thrown away; it costs each worker about 0.2-0.3 s of processor time as the
  * pool starts, most of it compiling (see the README).
  */
 import type { CombatOptions, Covariates, DataMatrix } from '@combat/core';
-import { allocateModel, assembleModel, estimateFitPriors, findKept, iteratesBatch, planFit, prepareHarmonize } from '@combat/core/internal';
-import { allocateShared, shareArray } from './shared.js';
+import { allocateModel, assembleModel, estimateFitPriors, findKept, fitCovbat, iteratesBatch, planFit, prepareHarmonize } from '@combat/core/internal';
+import { allocateShared, shareArray, shareModel } from './shared.js';
 import { TASKS } from './tasks.js';
 import { unwrap, type Outcome } from './transport.js';
 
@@ -53,6 +54,9 @@ function fitAndAdjust({ matrix, covariates }: { matrix: DataMatrix; covariates: 
   const model = assembleModel(plan, arrays, priors);
   runTask('finishAdjust', plan, fit, arrays, model, matrix, rows, out, V);
   runTask('checkAdjust', model, matrix, rows, out, 0, V);
+  // A CovBat model of the adjusted values, applied as a caller's is: a range of samples, every feature.
+  const { model: covbat } = fitCovbat(model, out, rows, { components: 4 });
+  runTask('adjustSamples', shareModel(covbat), matrix, rows, new Float64Array(allocateShared(matrix.samples * V * 8)), 0, matrix.samples);
 }
 
 /**

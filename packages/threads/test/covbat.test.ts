@@ -5,10 +5,10 @@ import { loadCovbatCase, rejectionBy, thrownBy } from '@combat/test-support';
 
 /**
  * A CovBat model on threads: its step adjusts whole samples, so `applyCombat` and `applyEncoded`
- * give core's result (applied on the calling thread), with core's checks and errors, for any
- * number of threads.
+ * split the samples across the workers and give core's result bit for bit, with core's checks and
+ * errors, for any number of threads.
  */
-const pools = new Map([1, 2].map((n) => [n, new CombatThreads({ threads: n })]));
+const pools = new Map([1, 2, 3].map((n) => [n, new CombatThreads({ threads: n })]));
 afterAll(() => Promise.all([...pools.values()].map((pool) => pool.close())));
 
 const { matrix, covariates } = loadCovbatCase('covbat-npc');
@@ -43,5 +43,20 @@ describe.each([...pools.keys()])('a CovBat model on %i thread(s)', (n) => {
     data[5] = Number.NaN;
     const missing = await rejectionBy(threads.applyCombat(model, { ...matrix, data }, covariates), InvalidValueError);
     expect(missing).toMatchObject({ message: thrownBy(() => applyCombat(model, { ...matrix, data }, covariates), InvalidValueError).message, sample: 0, feature: 5 });
+  });
+
+  test('applyEncoded names a sample of a later range by its row in the whole matrix, as core does; blocks fewer than the threads', async () => {
+    const rows = encodeCovariates(model.coding, covariates);
+    const data = matrix.data.slice();
+    const last = matrix.samples - 1;
+    data[last * matrix.features + 2] = Number.NaN;
+    const missing = await rejectionBy(threads.applyEncoded(model, { ...matrix, data }, rows), InvalidValueError);
+    expect(missing).toMatchObject({ message: thrownBy(() => applyEncoded(model, { ...matrix, data }, rows), InvalidValueError).message, sample: last, feature: 2 });
+    const unseen = { ...rows, batch: rows.batch.map((label, i) => (i === last ? 'siteZ' : label)) };
+    const unknown = await rejectionBy(threads.applyEncoded(model, matrix, unseen), UnknownBatchError);
+    expect(unknown).toMatchObject({ message: thrownBy(() => applyEncoded(model, matrix, unseen), UnknownBatchError).message, sample: last });
+    const two = { data: matrix.data.slice(0, 2 * matrix.features), samples: 2, features: matrix.features };
+    const twoRows = { samples: 2, batch: rows.batch.slice(0, 2), covariates: rows.covariates.slice(0, (2 * rows.covariates.length) / rows.samples) };
+    expect(bits(await threads.applyEncoded(model, two, twoRows)).equals(bits(applyEncoded(model, two, twoRows)))).toBe(true);
   });
 });

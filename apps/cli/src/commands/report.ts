@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { MaskGeometry } from '@combat/base';
 import { formatVoxel } from '@combat/base/internal';
+import { encodeCovariates, type CombatModel, type Covariates, type DataMatrix } from '@combat/core';
 import { describeRow, requireColumn, sameCell, tableMatrix, type CovariateColumns, type Table } from '@combat/io-arrow';
 import { openTable, type TableChunks } from '@combat/io-arrow/node';
 import { NiftiFileResource, NiftiThreads } from '@combat/io-nifti/node';
@@ -16,7 +17,7 @@ import { OutputPlan, withOutputs } from '../outputs.js';
 import { chunkSize, pairedCovariates, readPaired } from '../pairing.js';
 import { namedPaths, type RunFacts } from '../run-facts.js';
 import { readSavedModel, type SavedModel } from '../saved-model.js';
-import { threadsOf, type ThreadsFlags } from '../threads-flag.js';
+import { threadsOf, withCombatThreads, type ThreadsFlags } from '../threads-flag.js';
 import { readVolumeInputs } from './volume-inputs.js';
 
 /**
@@ -45,7 +46,8 @@ export interface ReportFlags extends DiagnosticsFlags, OutputFlags, ThreadsFlags
  * the harmonized volumes, each under its input's file name (`--harmonized-dir`); the mask is the
  * model's, and every volume is checked against it as `harmonize-volumes` checks its inputs. Either
  * way a missing cell or voxel must be missing on both sides: harmonizing keeps them, and fills
- * none.
+ * none. A CovBat table model's run is diagnosed in its three states, the ComBat step rebuilt from
+ * the model (see {@link combatStep}).
  */
 export async function reportCommand(flags: ReportFlags, io: CliIo, run: RunFacts): Promise<void> {
   if (!wantsDiagnostics(flags)) throw new UsageError('nothing to write: give --report FILE.html, --diagnostics FILE.json or (volumes) --diagnostic-maps DIR');
@@ -79,9 +81,10 @@ async function reportTable(flags: ReportFlags, saved: SavedModel, columns: Covar
     const after = await readFeatureRows(harmonized, featureNames, paired.data.rows, paired.idColumn);
     checkMissingTable(before, after, featureNames, paired.data, harmonized.source, paired.idColumn);
     const inputs = namedPaths(['the model', flags.model], ['the table', files.data], ['the covariates', flags.covariates], ['the harmonized table', files.harmonized]);
-    await inRowsAsync({ idColumn: paired.idColumn, features: featureNames, table: paired.data }, () =>
-      writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates, model, names: featureNames }, { ...facts, inputs }),
-    );
+    await inRowsAsync({ idColumn: paired.idColumn, features: featureNames, table: paired.data }, async () => {
+      const combat = model.covbat === undefined ? {} : { combat: await combatStep(model, before.matrix(), covariates, flags) };
+      await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates, model, names: featureNames, ...combat }, { ...facts, inputs });
+    });
   });
 }
 
@@ -108,6 +111,18 @@ async function reportVolumes(flags: ReportFlags, saved: SavedModel, mask: MaskGe
     const read = namedPaths(['the model', flags.model], ['the covariates', given.covariates], ['the harmonized volumes', given.harmonizedDir]);
     await writeDiagnostics(plan, flags, { before: before.matrix(), after: after.matrix(), covariates: inputs.covariates, model: saved.model, names: voxelNames(mask), mask }, { ...facts, inputs: read });
   }).finally(() => threads.close());
+}
+
+/**
+ * The ComBat step of a CovBat run, rebuilt: the model's ComBat part (the model without its CovBat
+ * part, the one `harmonize --covbat` fitted before CovBat) applied to the data, on the threads the
+ * flags ask for, the values `harmonize --covbat` kept between its passes, bit for bit.
+ */
+async function combatStep(model: CombatModel, before: DataMatrix, covariates: Covariates, flags: ThreadsFlags): Promise<DataMatrix> {
+  const { covbat: _covbat, ...combat } = model;
+  const rows = encodeCovariates(combat.coding, covariates);
+  const data = await withCombatThreads(flags, before.samples * before.features, (threads) => threads.applyEncoded(combat, before, rows));
+  return { data, samples: before.samples, features: before.features };
 }
 
 /** The flags of a table report, each required, and none of a volume report's. */
