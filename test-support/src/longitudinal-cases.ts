@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Covariates, DataMatrix } from '@combat/core';
+import type { Covariates, DataMatrix, LongitudinalOptions } from '@combat/core';
 import { caseFolders, readCaseJson, readCaseTable, readExpected } from './case-tables.js';
 import { fixturePath } from './fixtures.js';
 
@@ -14,6 +14,8 @@ export interface LongitudinalSpec {
   batch: string;
   categorical: string[];
   continuous: string[];
+  /** Continuous covariates entered as natural splines (`ns(column, df = df)` in `formula`), with the knots R's `ns` chose from the case's values; none when `case.json` has no `splines`. */
+  splines: { column: string; df: number; knots: number[]; boundaryKnots: [number, number] }[];
   iterations: number;
   features: { from: string; to: string; count: number };
 }
@@ -36,6 +38,8 @@ export interface LongitudinalCase {
   features: string[];
   matrix: DataMatrix;
   covariates: Covariates;
+  /** The options of `harmonizeLongitudinal` for the case: its subjects, and its splines by degrees of freedom as R was given them. */
+  options: LongitudinalOptions;
   expected: Float64Array;
   estimates: LongitudinalEstimates;
 }
@@ -47,17 +51,21 @@ export function longitudinalCaseNames(): string[] {
 
 export function loadLongitudinalCase(name: string): LongitudinalCase {
   const dir = join(LONGITUDINAL_CASES, name);
-  const spec = readCaseJson<LongitudinalSpec>(dir);
-  const { table, features, matrix, covariates } = readCaseTable(join(dir, 'input.csv'), spec);
+  const given = readCaseJson<Omit<LongitudinalSpec, 'splines'> & Partial<Pick<LongitudinalSpec, 'splines'>>>(dir);
+  const spec: LongitudinalSpec = { ...given, splines: given.splines ?? [] };
+  // A spline's column is a continuous covariate too.
+  const { table, features, matrix, covariates } = readCaseTable(join(dir, 'input.csv'), { ...spec, continuous: [...spec.continuous, ...spec.splines.map((s) => s.column)] });
+  const subject = table.rows.map((r) => r[spec.subject] as string);
   return {
     name,
     dir,
     spec,
     ids: table.rows.map((r) => r[spec.id] as string),
-    subject: table.rows.map((r) => r[spec.subject] as string),
+    subject,
     features,
     matrix,
     covariates,
+    options: { subject, splines: Object.fromEntries(spec.splines.map((s) => [s.column, { df: s.df }])) },
     expected: readExpected(join(dir, 'expected.csv'), spec),
     estimates: readCaseJson<LongitudinalEstimates>(dir, 'estimates.json'),
   };

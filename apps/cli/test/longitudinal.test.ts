@@ -16,6 +16,7 @@ function caseFlags(fixture: LongitudinalCase): string[] {
     '--batch', spec.batch,
     ...(spec.categorical.length > 0 ? ['--categorical', spec.categorical.join(',')] : []),
     ...(spec.continuous.length > 0 ? ['--continuous', spec.continuous.join(',')] : []),
+    ...spec.splines.flatMap((s) => ['--spline', `${s.column}:${s.df}`]),
     '--features', `${features[0]}:${features.at(-1)}`,
   ];
 }
@@ -24,7 +25,7 @@ describe.each(longitudinalCaseNames())('combat harmonize --subject on %s', (name
   const fixture = loadLongitudinalCase(name);
   const input = join(LONGITUDINAL_CASES, name, 'input.csv');
 
-  it('matches longCombat at 1e-7, keeps every input column, and reports subjects, scans per subject and the random intercept\u2019s share', async () => {
+  it('matches longCombat at 1e-7, keeps every input column, and reports subjects, scans per subject, the random intercept\u2019s share and the splines\u2019 knots', async () => {
     const dir = await temporaryFolder(name);
     const out = join(dir, 'out.csv');
     const result = await runCli('harmonize', '--data', input, ...caseFlags(fixture), '--out', out);
@@ -36,16 +37,21 @@ describe.each(longitudinalCaseNames())('combat harmonize --subject on %s', (name
 
     const scans = [...new Set(fixture.subject)].map((s) => fixture.subject.filter((t) => t === s).length).sort((a, b) => a - b);
     const middle = (values: number[]) => (values.length % 2 === 1 ? values[values.length >> 1]! : (values[values.length / 2 - 1]! + values[values.length / 2]!) / 2);
-    const { ratio } = harmonizeLongitudinal(fixture.matrix, fixture.covariates, { subject: fixture.subject });
+    const { ratio } = harmonizeLongitudinal(fixture.matrix, fixture.covariates, fixture.options);
     const share = middle(Array.from(ratio, (r) => r / (1 + r)).sort((a, b) => a - b));
     expect(result.stdout).toContain(`  subjects: ${scans.length}; scans per subject: min ${scans[0]}, median ${middle(scans)}, max ${scans.at(-1)}\n`);
     expect(result.stdout).toContain(`  random intercept's share of the variance: median ${Number(share.toPrecision(6))} over ${fixture.features.length} features\n`);
+    // Each spline with the knots R's ns() chose (the quantiles of the case's values).
+    const shown = (x: number) => Number(x.toPrecision(6));
+    for (const { column, df, knots, boundaryKnots: [low, high] } of fixture.spec.splines) {
+      expect(result.stdout).toContain(`${column} (natural spline, df ${df}, knots ${knots.map(shown).join(', ')}; trained on ${shown(low)} to ${shown(high)})`);
+    }
   });
 
   it('takes the subjects from a --covariates table paired by --id, and writes Arrow alike', async () => {
     const dir = await temporaryFolder(`${name}-paired`);
     const table = readCsvFixture(input);
-    const roles = [fixture.spec.id, fixture.spec.subject, fixture.spec.batch, ...fixture.spec.categorical, ...fixture.spec.continuous];
+    const roles = [fixture.spec.id, fixture.spec.subject, fixture.spec.batch, ...fixture.spec.categorical, ...fixture.spec.continuous, ...fixture.spec.splines.map((s) => s.column)];
     // The covariates in reverse row order, the data without them.
     const covariates = await writeText(dir, 'covariates.csv', [roles.join(','), ...table.rows.map((row) => roles.map((c) => row[c]).join(',')).reverse()].join('\n'));
     const dataColumns = [fixture.spec.id, ...fixture.features];

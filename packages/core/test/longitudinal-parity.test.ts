@@ -11,11 +11,23 @@ const ESTIMATES = [
 
 describe.each(longitudinalCaseNames())('longitudinal fixture %s', (name) => {
   const fixture = loadLongitudinalCase(name);
-  const result = harmonizeLongitudinal(fixture.matrix, fixture.covariates, { subject: fixture.subject });
+  const result = harmonizeLongitudinal(fixture.matrix, fixture.covariates, fixture.options);
 
   it('matches longCombat\u2019s harmonized data (1e-7 relative)', () => {
     expectClose(result.data, fixture.expected, 1e-7, name);
   });
+
+  if (fixture.spec.splines.length > 0) {
+    it('codes each spline with the knots R\u2019s ns() chose (the quantiles of the case\u2019s values)', () => {
+      for (const spline of fixture.spec.splines) {
+        const term = result.coding.terms.find((t) => t.name === spline.column);
+        expect(term?.kind).toBe('spline');
+        if (term?.kind !== 'spline') continue;
+        expectClose(term.knots, spline.knots, 1e-12, `${name} knots`);
+        expect(term.boundaryKnots).toEqual(spline.boundaryKnots);
+      }
+    });
+  }
 
   if (name === 'long-boundary') {
     it('has features whose variance ratio REML puts on the zero boundary, and others inside', () => {
