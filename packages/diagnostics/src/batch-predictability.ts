@@ -2,6 +2,7 @@ import { checkInteger, checkOptions } from '@combat/base/internal';
 import { ShapeMismatchError, TooFewBatchesError, type DataMatrix } from '@combat/core';
 import { indexBatches, type BatchIndex } from './batch-groups.js';
 import { checkFiniteOrMissing, checkMatrix } from './matrix-check.js';
+import { mulberry32 } from './mulberry32.js';
 import { sampleGram, trainComponents, type SampleGram } from './sample-gram.js';
 
 /**
@@ -146,16 +147,4 @@ function stratifiedFolds(index: BatchIndex, folds: number, seed: number): Int32A
     for (const i of members) fold[i] = next++ % folds;
   });
   return fold;
-}
-
-/** Mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -28,8 +28,9 @@ export interface PrincipalComponents {
  * and standard deviation 1 over its finite values; a missing cell takes the mean; constant
  * features left out; above 20,000 features, every `stride`-th), as {@link batchPredictability}
  * computes them, over all samples. By the
- * samples' Gram matrix (ml-matrix's symmetric eigensolver on n x n), so 20,000 features cost one
- * pass over the data.
+ * samples' Gram matrix (its leading eigenpairs by a block Krylov method, the full symmetric
+ * eigendecomposition where that does not converge), so 20,000 features cost one pass over the data.
+ * Each component's sign makes its largest-magnitude score positive.
  *
  * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.
  * @throws {@link EmptyInputError} when the matrix has no sample or no feature.

@@ -3,12 +3,12 @@
  * feature's mean and standard deviation over its finite values; a missing cell takes the mean,
  * i.e. 0), the n x n matrix of inner products between samples is formed once, and PCA on any set
  * of training samples is the eigendecomposition of that matrix's block, centred on the training
- * samples' mean (ml-matrix's symmetric eigensolver). Any sample is then projected onto the
+ * samples' mean (only its leading eigenpairs: leading-eigenpairs.ts). Any sample is then projected onto the
  * training components through its inner products with the training samples: n x n work per fit
  * instead of an SVD of n x features, so a cross-validation fits its folds' PCA cheaply.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { DataMatrix } from '@combat/core';
+import { KEPT_SHARE, leadingEigenpairs } from './leading-eigenpairs.js';
 
 /**
  * At most this many features enter the Gram matrix: wider data (a volume's voxels) are taken at a
@@ -125,20 +125,15 @@ export function trainComponents({ samples: n, gram }: SampleGram, rows: readonly
     grand += sum;
   }
   grand /= m * m;
-  const centred = new Matrix(m, m);
+  const centred = new Float64Array(m * m);
   for (let j = 0; j < m; j++) {
-    for (let l = 0; l < m; l++) centred.set(j, l, (gram[(rows[j] as number) * n + (rows[l] as number)] as number) - (rowMeans[j] as number) - (rowMeans[l] as number) + grand);
+    for (let l = 0; l < m; l++) centred[j * m + l] = (gram[(rows[j] as number) * n + (rows[l] as number)] as number) - (rowMeans[j] as number) - (rowMeans[l] as number) + grand;
   }
-  const eigen = new EigenvalueDecomposition(centred, { assumeSymmetric: true });
-  const values = eigen.realEigenvalues;
-  const order = values.map((_, k) => k).sort((a, b) => (values[b] as number) - (values[a] as number));
-  const largest = Math.max(values[order[0] as number] as number, 0);
-  const kept = order.slice(0, Math.min(components, m - 1)).filter((k) => (values[k] as number) > 1e-10 * largest && largest > 0);
-  const vectors = eigen.eigenvectorMatrix;
-  let total = 0;
-  for (const value of values) total += Math.max(value, 0);
+  const { values, vectors, total } = leadingEigenpairs(centred, m, Math.min(components, m - 1));
+  const largest = Math.max(values[0] ?? 0, 0);
+  const kept = [...values.keys()].filter((k) => (values[k] as number) > KEPT_SHARE * largest && largest > 0);
   // Component c's score of sample a: sum_j u_jc k(a, j) / sqrt(lambda_c), k centred on the training mean.
-  const weights = kept.map((k) => Float64Array.from({ length: m }, (_, j) => vectors.get(j, k) / Math.sqrt(values[k] as number)));
+  const weights = kept.map((k) => (vectors[k] as Float64Array).map((u) => u / Math.sqrt(values[k] as number)));
   return {
     count: kept.length,
     variances: Float64Array.from(kept, (k) => (values[k] as number) / (m - 1)),
