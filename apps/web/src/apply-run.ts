@@ -1,4 +1,5 @@
-import { applyCombat, encodeCovariates, UnknownBatchError, type CombatModel, type EncodedRows } from '@combat/core';
+import { applyCombat, encodeCovariates } from '@combat/core';
+import { findBatches } from '@combat/core/internal';
 import { decodeModelFile, encodeModelFile, tableMatrix, type CovariateColumns, type DecodedModelFile } from '@combat/io-arrow';
 import { FieldError, inField, type RowContext } from './explain.js';
 import { describeFeatures, describeMode, describeWarning, encodeTable, readTable, yieldToEvents, type Progress } from './harmonize-run.js';
@@ -62,7 +63,8 @@ export async function runApply(request: ApplyRequest, progress: Progress): Promi
   const encoded = inField(request.covariates === null ? 'data-file' : 'covars-file', () => encodeCovariates(model.coding, covariates), rows);
   const unseen = [...new Set(encoded.batch.filter((batch) => !model.batches.has(batch)))];
   const estimating = request.estimateNewBatches && unseen.length > 0;
-  if (!estimating) checkBatches(model, encoded, rows);
+  // Every row's batch is the model's; the first that is not is the CLI's error, next to the option that estimates it.
+  if (!estimating) inField('new-batches', () => findBatches(model, encoded, true), rows);
   if (estimating && model.covbat !== undefined) {
     throw new FieldError('new-batches', `${request.model.name} is a CovBat model, whose new batches cannot be estimated yet (${unseen.join(', ')} not seen in training); apply it to samples of its training batches only`);
   }
@@ -81,22 +83,4 @@ export async function runApply(request: ApplyRequest, progress: Progress): Promi
     summary: `applied ${request.model.name} to ${describeFeatures(featureNames)} of ${matrix.samples} sample${matrix.samples === 1 ? '' : 's'}${added.length === 0 ? '' : `; new batches estimated: ${added.join(', ')}`}`,
     warnings: applied.warnings.map((warning) => describeWarning(warning, featureNames)),
   };
-}
-
-/** Every row's batch is the model's; the first that is not is the CLI's error, next to the option that estimates it. */
-function checkBatches(model: CombatModel, encoded: EncodedRows, rows: RowContext): void {
-  const unknown = encoded.batch.findIndex((batch) => !model.batches.has(batch));
-  if (unknown < 0) return;
-  const error = new UnknownBatchError(`batch ${JSON.stringify(encoded.batch[unknown])} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`, {
-    sample: unknown,
-    // New batches of a CovBat model cannot be estimated: no option avoids the error then.
-    ...(model.covbat === undefined ? { remedy: { newBatches: 'estimate' } } : {}),
-  });
-  inField(
-    'new-batches',
-    () => {
-      throw error;
-    },
-    rows,
-  );
 }

@@ -185,8 +185,13 @@ export function adjustColumns(model: CombatModel, matrix: DataMatrix, rows: Enco
   adjust(model, findBatches(model, rows, false), matrix.data, rows, out, matrix.features, offset, from, to);
 }
 
-/** Each sample's batch effects; an unknown batch is an error (with the option that estimates it as the remedy when `suggest`). */
-function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): BatchEffects[] {
+/**
+ * Each sample's batch effects; an unknown batch is an error naming the first such sample (with the
+ * option that estimates it as the remedy when `suggest`, unless the model is CovBat's, whose new
+ * batches cannot be estimated). Exported (internal) for the apps that check a table's batches before
+ * adjusting it, in the library's words.
+ */
+export function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): BatchEffects[] {
   return rows.batch.map((label, i) => {
     const effects = model.batches.get(label);
     if (effects !== undefined) return effects;

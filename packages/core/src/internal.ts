@@ -7,7 +7,7 @@ export { checkFitBatches } from './levels.js';
 export { checkCoding } from './coding-checks.js';
 export { checkStatistics } from './statistics.js';
 export { accumulateColumns, checkEncodedBlock } from './accumulator.js';
-export { adjustColumns, checkEncodedApply, findFirstAtLeast, prepareApply } from './apply.js';
+export { adjustColumns, checkEncodedApply, findBatches, findFirstAtLeast, prepareApply } from './apply.js';
 export { joinStatistics } from './feature-ranges.js';
 export { prepareHarmonize } from './harmonize.js';
 export { checkComplete, checkNoInfinity } from './input-checks.js';

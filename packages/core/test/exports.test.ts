@@ -41,7 +41,7 @@ describe('the export lists are pinned', () => {
     ]);
   });
   test('@combat/core/internal', () => {
-    expect(Object.keys(internal).sort()).toEqual(['CONVERGENCE', 'PLAIN_FORMAT_VERSION', 'accumulateColumns', 'adjustColumns', 'allocateLocal', 'allocateModel', 'assembleModel', 'checkCoding', 'checkComplete', 'checkEncodedApply', 'checkEncodedBlock', 'checkFitBatches', 'checkModelMeta', 'checkNoInfinity', 'checkStatistics', 'estimateFitPriors', 'findFirstAtLeast', 'findKept', 'finishRange', 'fitCovbat', 'fitRange', 'fitWarnings', 'iterateRange', 'iteratesBatch', 'joinScreens', 'joinStatistics', 'planFit', 'prepareApply', 'prepareHarmonize', 'shrinkRange']);
+    expect(Object.keys(internal).sort()).toEqual(['CONVERGENCE', 'PLAIN_FORMAT_VERSION', 'accumulateColumns', 'adjustColumns', 'allocateLocal', 'allocateModel', 'assembleModel', 'checkCoding', 'checkComplete', 'checkEncodedApply', 'checkEncodedBlock', 'checkFitBatches', 'checkModelMeta', 'checkNoInfinity', 'checkStatistics', 'estimateFitPriors', 'findBatches', 'findFirstAtLeast', 'findKept', 'finishRange', 'fitCovbat', 'fitRange', 'fitWarnings', 'iterateRange', 'iteratesBatch', 'joinScreens', 'joinStatistics', 'planFit', 'prepareApply', 'prepareHarmonize', 'shrinkRange']);
   });
 });
 

@@ -1,4 +1,5 @@
-import { CombatAccumulator, ModelFormatError, UnknownBatchError, applyCombat, encodeCovariates, estimateBatchesFromStatistics, rangeWarnings, type CombatModel, type EncodedRows } from '@combat/core';
+import { CombatAccumulator, ModelFormatError, applyCombat, encodeCovariates, estimateBatchesFromStatistics, rangeWarnings, type CombatModel, type EncodedRows } from '@combat/core';
+import { findBatches } from '@combat/core/internal';
 import { encodeModelFile, requireColumn, type Table } from '@combat/io-arrow';
 import { tableFormat, readModel } from '@combat/io-arrow/node';
 import { UsageError, type CliIo } from '../cli-io.js';
@@ -63,7 +64,8 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
         warnings.push(...estimated.warnings);
       }
     }
-    checkBatches(used, encoded, rows);
+    // Every row's batch is the model's; the first that is not is the library's error, with the flag that estimates it.
+    inRows(rows, () => findBatches(used, encoded, true));
     const missingCells = await withCombatThreads(flags, data.rows * featureNames.length, (threads) => adjustChunks(paired, featureNames, used, encoded, context, { plan, path: flags.out, encoder: output.encoder }, threads));
     if (flags.saveModel !== undefined) {
       await plan.write(flags.saveModel, encodeModelFile(used, { featureNames, columns, idColumn }, { target: flags.saveModel }));
@@ -118,16 +120,3 @@ async function scanChunks(
   return accumulator;
 }
 
-/** Every row's batch is the model's; the first that is not is the library's error, with the flag that estimates it. */
-function checkBatches(model: CombatModel, encoded: EncodedRows, rows: RowContext): void {
-  const unknown = encoded.batch.findIndex((batch) => !model.batches.has(batch));
-  if (unknown < 0) return;
-  const error = new UnknownBatchError(`batch ${JSON.stringify(encoded.batch[unknown])} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`, {
-    sample: unknown,
-    // New batches of a CovBat model cannot be estimated: no flag avoids the error then.
-    ...(model.covbat === undefined ? { remedy: { newBatches: 'estimate' } } : {}),
-  });
-  inRows(rows, () => {
-    throw error;
-  });
-}
