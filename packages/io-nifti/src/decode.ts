@@ -67,9 +67,10 @@ export function decodeUncompressed(bytes: Uint8Array, options: DecodeOptions = {
 }
 
 /**
- * The image of a checked header and its voxel block. `owned` says the block is a buffer of its
- * own (as a reader's collector gives), which the voxels may then use without a copy; `name` is
- * the source as errors name it, and `source` the image's `source` (none when undefined).
+ * The image of a checked header and its voxel block. `owned` says nothing else uses the block's
+ * memory (a reader's collector gives a buffer of its own; an inflated stream may hold more around
+ * it): the voxels then use it in place, without a copy, when their type is aligned in it; `name`
+ * is the source as errors name it, and `source` the image's `source` (none when undefined).
  */
 export function buildImage(header: NiftiHeader, block: Uint8Array, owned: boolean, name: string, source: string | undefined): NiftiImage {
   const image = {
@@ -86,9 +87,9 @@ function readVoxels(block: Uint8Array, header: NiftiHeader, owned: boolean, name
   const type = datatypeByName(header.datatype);
   const { voxels, bytesPerVoxel: size } = voxelLayout(header);
   if (header.littleEndian === PLATFORM_LITTLE_ENDIAN || size === 1) {
-    // A copy of just the voxel block, unless it is one already (Node's Buffer.slice would share the whole pooled buffer).
-    const own = owned && block.byteOffset === 0 && block.buffer.byteLength === block.length ? block : allocate(() => new Uint8Array(block), block.length, header, name);
-    return new type.array(own.buffer as ArrayBuffer);
+    if (owned && block.byteOffset % type.array.BYTES_PER_ELEMENT === 0) return new type.array(block.buffer as ArrayBuffer, block.byteOffset, voxels);
+    // A copy of just the voxel block (Node's Buffer.slice would share the whole pooled buffer).
+    return new type.array(allocate(() => new Uint8Array(block), block.length, header, name).buffer);
   }
   const out = allocate(() => new type.array(voxels), block.length, header, name);
   const view = new DataView(block.buffer, block.byteOffset, block.length);

@@ -4,7 +4,7 @@ import workerpool from 'workerpool';
 import { readOptions } from './arguments.js';
 import type { NiftiImage } from './decode.js';
 import type { EncodeFileOptions, ReadNiftiOptions } from './node.js';
-import { encodeNiftiFileOnThread, readNiftiOnThread } from './on-thread.js';
+import { encodeNiftiFileOnThread, readNiftiInPlace, readNiftiOnThread } from './on-thread.js';
 import { checkIndices, readVoxels, type NiftiVoxels } from './read-voxels.js';
 import { reviveError, type Outcome } from './sent-errors.js';
 
@@ -98,7 +98,7 @@ export class NiftiThreads {
    * ```
    */
   async readVoxels(path: string, indices: Int32Array, options: ReadNiftiOptions = {}): Promise<NiftiVoxels> {
-    if (this.pool === null) return readVoxels(path, indices, options, readNiftiOnThread);
+    if (this.pool === null) return readVoxels(path, indices, options, readNiftiInPlace);
     checkNonEmptyString(path, 'path');
     checkIndices(indices);
     const { maxBytes } = readOptions(options, path);

@@ -6,7 +6,7 @@
 import workerpool from 'workerpool';
 import type { Volume } from '@combat/base';
 import type { EncodeFileOptions, ReadNiftiOptions } from './node.js';
-import { encodeNiftiFileOnThread, readNiftiOnThread } from './on-thread.js';
+import { encodeNiftiFileOnThread, readNiftiInPlace, readNiftiOnThread } from './on-thread.js';
 import { readVoxels } from './read-voxels.js';
 import { sendError } from './sent-errors.js';
 
@@ -21,7 +21,7 @@ workerpool.worker({
   },
   readVoxels: async (path: string, indices: Int32Array, options: ReadNiftiOptions) => {
     try {
-      const read = await readVoxels(path, indices, options, readNiftiOnThread);
+      const read = await readVoxels(path, indices, options, readNiftiInPlace);
       return new workerpool.Transfer({ value: read }, [read.voxels.buffer]);
     } catch (error) {
       return { error: sendError(error) };

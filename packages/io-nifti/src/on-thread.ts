@@ -8,7 +8,6 @@ import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import type { Volume } from '@combat/base';
 import { checkNonEmptyString } from '@combat/base/internal';
 import { readOptions } from './arguments.js';
-import { NiftiCollector } from './collect.js';
 import { buildImage, isGzip, type NiftiImage } from './decode.js';
 import { encodeVolume } from './encode.js';
 import { CHECK_LIMIT } from './gunzip.js';
@@ -24,20 +23,33 @@ const HEAD = 2 ** 16;
 
 /**
  * `readNifti` on the calling thread: a `.nii.gz` of up to 256 MiB is read whole and inflated by
- * zlib's synchronous gunzip, its header first (to refuse an image over `maxBytes` before
- * inflating it), then the stream as far as the image plus the 1 MiB in which `readNifti` also
- * reads to the end and checks the CRC. Whatever else (an uncompressed or larger file, a stream
- * that runs further, any error) is read by `readNifti` itself, which gives the image or the error.
- * So the result is always `readNifti`'s.
+ * zlib's synchronous gunzip into one buffer, its header first (to refuse an image over `maxBytes`
+ * before inflating it), then the stream as far as the image plus the 1 MiB in which `readNifti`
+ * also reads to the end and checks the CRC. Whatever else (an uncompressed or larger file, a
+ * stream that runs further or stops short, any error) is read by `readNifti` itself, which gives
+ * the image or the error. So the result is always `readNifti`'s.
  */
 export async function readNiftiOnThread(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
+  return readOnThread(path, options, false);
+}
+
+/**
+ * {@link readNiftiOnThread} for an image that is only looked at and dropped (to take some of its
+ * voxels): its voxels may be a view into the inflated stream, which holds the header and up to
+ * 1 MiB more, instead of a copy of their own.
+ */
+export async function readNiftiInPlace(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
+  return readOnThread(path, options, true);
+}
+
+async function readOnThread(path: string, options: ReadNiftiOptions, inPlace: boolean): Promise<NiftiImage> {
   checkNonEmptyString(path, 'path');
   const { maxBytes } = readOptions(options, path);
-  return (await readWhole(path, maxBytes).catch(() => undefined)) ?? readNifti(path, options);
+  return (await readWhole(path, maxBytes, inPlace).catch(() => undefined)) ?? readNifti(path, options);
 }
 
 /** The image of a whole gzipped file of up to {@link WHOLE_FILE} bytes, or undefined for `readNifti` to read. */
-async function readWhole(path: string, maxBytes: number): Promise<NiftiImage | undefined> {
+async function readWhole(path: string, maxBytes: number, inPlace: boolean): Promise<NiftiImage | undefined> {
   if ((await stat(path)).size > WHOLE_FILE) return undefined;
   const bytes = await readFile(path);
   if (!isGzip(bytes)) return undefined;
@@ -45,12 +57,13 @@ async function readWhole(path: string, maxBytes: number): Promise<NiftiImage | u
   if (head.length < (declaredHeaderSize(head) ?? 348)) return undefined;
   const header = parseHeaderFields(head, path);
   checkImageSize(header, path, maxBytes);
-  // Beyond this length gunzipSync throws, and readNifti reads the image without the stream's end.
-  const raw = gunzipSync(bytes, { maxOutputLength: imageEnd(header) + CHECK_LIMIT });
-  const collector = new NiftiCollector(path, maxBytes);
-  collector.push(raw);
-  const image = collector.finish();
-  return buildImage(image.header, image.block, true, path, path);
+  const end = imageEnd(header);
+  // Beyond this length gunzipSync throws, and readNifti reads the image without the stream's end;
+  // one chunk a byte longer holds whatever it inflates, so it comes out without being concatenated.
+  const limit = end + CHECK_LIMIT;
+  const raw = gunzipSync(bytes, { maxOutputLength: limit, chunkSize: limit + 1 });
+  if (raw.length < end) return undefined;
+  return buildImage(header, raw.subarray(header.voxOffset, end), inPlace, path, path);
 }
 
 /**
