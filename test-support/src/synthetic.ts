@@ -1,16 +1,8 @@
+import { random } from '@combat/base/internal';
 import type { Covariates, DataMatrix } from '@combat/core';
 
-/** A small seeded generator (mulberry32), so property tests can rebuild a data set from a seed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Base's seeded generator (mulberry32), so property tests can rebuild a data set from a seed. */
+export { random };
 
 function normal(next: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());

@@ -26,6 +26,7 @@ describe('the export lists are pinned', () => {
       'findVolumeProblem',
       'formatVoxel',
       'isRecord',
+      'random',
       'refuseArgument',
       'rewordError',
       'workerThreadSource',

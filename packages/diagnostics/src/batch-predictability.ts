@@ -1,8 +1,7 @@
-import { checkInteger, checkOptions } from '@combat/base/internal';
+import { checkInteger, checkOptions, random } from '@combat/base/internal';
 import { ShapeMismatchError, TooFewBatchesError, type DataMatrix } from '@combat/core';
 import { indexBatches, type BatchIndex } from './batch-groups.js';
 import { checkFiniteOrMissing, checkMatrix } from './matrix-check.js';
-import { mulberry32 } from './mulberry32.js';
 import { sampleGram, trainComponents, type SampleGram } from './sample-gram.js';
 
 /**
@@ -135,13 +134,13 @@ export function predictBatches(gram: SampleGram, index: BatchIndex, settings: { 
 
 /** Each sample's fold: every batch's samples shuffled (seeded) and dealt to the folds in turn, one deal across batches. */
 function stratifiedFolds(index: BatchIndex, folds: number, seed: number): Int32Array {
-  const random = mulberry32(seed);
+  const uniform = random(seed);
   const fold = new Int32Array(index.codes.length);
   let next = 0;
   index.labels.forEach((_, b) => {
     const members = [...index.codes.keys()].filter((i) => index.codes[i] === b);
     for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
+      const j = Math.floor(uniform() * (i + 1));
       [members[i], members[j]] = [members[j] as number, members[i] as number];
     }
     for (const i of members) fold[i] = next++ % folds;

@@ -12,7 +12,7 @@
  * instead, so the result is that of the full one to rounding either way.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { mulberry32 } from './mulberry32.js';
+import { random } from '@combat/base/internal';
 
 /** Eigenvalues over this share of the largest are kept (as trainComponents keeps components). */
 export const KEPT_SHARE = 1e-10;
@@ -79,8 +79,8 @@ export function krylovEigenpairs(a: Float64Array, m: number, count: number, basi
   if (!(frobenius > 0) || !Number.isFinite(frobenius)) return undefined;
   const q: Float64Array[] = [];
   const aq: Float64Array[] = [];
-  const random = mulberry32(0x5eed);
-  let next = Array.from({ length: block }, () => Float64Array.from({ length: m }, () => random() - 0.5));
+  const uniform = random(0x5eed);
+  let next = Array.from({ length: block }, () => Float64Array.from({ length: m }, () => uniform() - 0.5));
   let check = 2 * block;
   let previous = { size: 0, residual: Infinity };
   for (;;) {

@@ -1,0 +1,15 @@
+/**
+ * A seeded generator of uniform numbers in [0, 1) (mulberry32): one seed gives one sequence, on
+ * every platform. Diagnostics' folds are shuffled and its eigensolver started with it, and tests
+ * rebuild a data set from a seed.
+ */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
