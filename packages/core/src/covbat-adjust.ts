@@ -1,5 +1,5 @@
 import type { CovbatBatch } from './covbat-model.js';
-import { projectScores, rebuildFeatures } from './covbat-products.js';
+import { combineRows, projectScores } from './covbat-products.js';
 import type { EncodedRows } from './design.js';
 import type { CombatModel } from './model.js';
 
@@ -49,7 +49,7 @@ export function adjustCovbat(model: CombatModel, rows: EncodedRows, out: Float64
       }
     }
     // The change of every feature, summed over the components in order.
-    rebuildFeatures(change, count, K, loadings, V, sums);
+    combineRows(change, count, K, loadings, V, sums);
     for (let b = 0; b < count; b++) {
       const row = (first + b) * V;
       for (let v = 0; v < V; v++) out[row + v] = (out[row + v] as number) + (sd[v] as number) * (sums[b * V + v] as number);

@@ -1,6 +1,6 @@
 /**
  * CovBat's products of samples x features matrices with the K x V loadings, in tiles of
- * {@link TILE} features: a tile of the loadings (K rows of it) stays in cache while every sample
+ * features (tiles.ts): a tile of the loadings (K rows of it) stays in cache while every sample
  * of a block passes through it, instead of the whole loadings being read again for each sample;
  * and within a tile several values are summed at once (independent sums, which the processor
  * overlaps, where one sum waits on its previous addition). Each value is still summed in the
@@ -9,9 +9,7 @@
  * whatever the tiles and the blocks of samples (`node --cpu-prof` of `pnpm bench`: these loops
  * were CovBat's time).
  */
-
-/** Features in a tile: K rows of this many loadings and a block of samples' values fit in a core's cache. */
-const TILE = 128;
+import { forEachTile, forEachTileInFours, type TileKernel } from './tiles.js';
 
 /**
  * The scores of `count` samples (rows of `z`, sample-major with `V` columns) on the `K` loadings:
@@ -19,99 +17,103 @@ const TILE = 128;
  */
 export function projectScores(z: Float64Array, count: number, V: number, loadings: Float64Array, K: number): Float64Array {
   const scores = new Float64Array(count * K);
-  for (let from = 0; from < V; from += TILE) {
-    const to = Math.min(V, from + TILE);
-    let i = 0;
-    // Two samples and four components at once: eight independent sums, each of one score, each in order.
-    for (; i + 2 <= count; i += 2) {
-      const row = i * V;
-      const at = i * K;
-      let k = 0;
-      for (; k + 4 <= K; k += 4) {
-        let a0 = scores[at + k] as number;
-        let a1 = scores[at + k + 1] as number;
-        let a2 = scores[at + k + 2] as number;
-        let a3 = scores[at + k + 3] as number;
-        let b0 = scores[at + K + k] as number;
-        let b1 = scores[at + K + k + 1] as number;
-        let b2 = scores[at + K + k + 2] as number;
-        let b3 = scores[at + K + k + 3] as number;
-        for (let v = from, l = k * V; v < to; v++) {
-          const x = z[row + v] as number;
-          const y = z[row + V + v] as number;
-          const l0 = loadings[l + v] as number;
-          const l1 = loadings[l + V + v] as number;
-          const l2 = loadings[l + 2 * V + v] as number;
-          const l3 = loadings[l + 3 * V + v] as number;
-          a0 += x * l0;
-          a1 += x * l1;
-          a2 += x * l2;
-          a3 += x * l3;
-          b0 += y * l0;
-          b1 += y * l1;
-          b2 += y * l2;
-          b3 += y * l3;
-        }
-        scores[at + k] = a0;
-        scores[at + k + 1] = a1;
-        scores[at + k + 2] = a2;
-        scores[at + k + 3] = a3;
-        scores[at + K + k] = b0;
-        scores[at + K + k + 1] = b1;
-        scores[at + K + k + 2] = b2;
-        scores[at + K + k + 3] = b3;
-      }
-      for (; k < K; k++) {
-        let a = scores[at + k] as number;
-        let b = scores[at + K + k] as number;
-        for (let v = from, l = k * V; v < to; v++) {
-          a += (z[row + v] as number) * (loadings[l + v] as number);
-          b += (z[row + V + v] as number) * (loadings[l + v] as number);
-        }
-        scores[at + k] = a;
-        scores[at + K + k] = b;
-      }
-    }
-    for (; i < count; i++) {
-      const row = i * V;
-      const at = i * K;
-      for (let k = 0; k < K; k++) {
-        let s = scores[at + k] as number;
-        for (let v = from, l = k * V; v < to; v++) s += (z[row + v] as number) * (loadings[l + v] as number);
-        scores[at + k] = s;
-      }
-    }
-  }
+  forEachTile({ z, count, V, loadings, K, scores }, V, projectTile);
   return scores;
 }
 
-/**
- * The features of `count` samples rebuilt from their `K` component values `change` (sample-major):
- * `sums[i * V + v]` = sum over k, in order, of `change[i * K + k] * loadings[k * V + v]`, written
- * into `sums` (at least `count * V` long; its first `count * V` values are overwritten).
- */
-export function rebuildFeatures(change: Float64Array, count: number, K: number, loadings: Float64Array, V: number, sums: Float64Array): void {
-  sums.fill(0, 0, count * V);
-  for (let from = 0; from < V; from += TILE) {
-    const to = Math.min(V, from + TILE);
-    for (let i = 0; i < count; i++) {
-      const row = i * V;
-      const at = i * K;
-      let k = 0;
-      // Four components at once: each sum takes them in order, read and written once for the four.
-      for (; k + 4 <= K; k += 4) {
-        const c0 = change[at + k] as number;
-        const c1 = change[at + k + 1] as number;
-        const c2 = change[at + k + 2] as number;
-        const c3 = change[at + k + 3] as number;
-        for (let v = from, l = k * V; v < to; v++) {
-          sums[row + v] = (sums[row + v] as number) + c0 * (loadings[l + v] as number) + c1 * (loadings[l + V + v] as number) + c2 * (loadings[l + 2 * V + v] as number) + c3 * (loadings[l + 3 * V + v] as number);
-        }
+/** {@link projectScores} over the features [from, to): each score's running sum taken from `scores` and put back. */
+function projectTile(data: { z: Float64Array; count: number; V: number; loadings: Float64Array; K: number; scores: Float64Array }, from: number, to: number): void {
+  const { z, count, V, loadings, K, scores } = data;
+  let i = 0;
+  // Two samples and four components at once: eight independent sums, each of one score, each in order.
+  for (; i + 2 <= count; i += 2) {
+    const row = i * V;
+    const at = i * K;
+    let k = 0;
+    for (; k + 4 <= K; k += 4) {
+      let a0 = scores[at + k] as number;
+      let a1 = scores[at + k + 1] as number;
+      let a2 = scores[at + k + 2] as number;
+      let a3 = scores[at + k + 3] as number;
+      let b0 = scores[at + K + k] as number;
+      let b1 = scores[at + K + k + 1] as number;
+      let b2 = scores[at + K + k + 2] as number;
+      let b3 = scores[at + K + k + 3] as number;
+      for (let v = from, l = k * V; v < to; v++) {
+        const x = z[row + v] as number;
+        const y = z[row + V + v] as number;
+        const l0 = loadings[l + v] as number;
+        const l1 = loadings[l + V + v] as number;
+        const l2 = loadings[l + 2 * V + v] as number;
+        const l3 = loadings[l + 3 * V + v] as number;
+        a0 += x * l0;
+        a1 += x * l1;
+        a2 += x * l2;
+        a3 += x * l3;
+        b0 += y * l0;
+        b1 += y * l1;
+        b2 += y * l2;
+        b3 += y * l3;
       }
-      for (; k < K; k++) {
-        const c = change[at + k] as number;
-        for (let v = from, l = k * V; v < to; v++) sums[row + v] = (sums[row + v] as number) + c * (loadings[l + v] as number);
+      scores[at + k] = a0;
+      scores[at + k + 1] = a1;
+      scores[at + k + 2] = a2;
+      scores[at + k + 3] = a3;
+      scores[at + K + k] = b0;
+      scores[at + K + k + 1] = b1;
+      scores[at + K + k + 2] = b2;
+      scores[at + K + k + 3] = b3;
+    }
+    for (; k < K; k++) {
+      let a = scores[at + k] as number;
+      let b = scores[at + K + k] as number;
+      for (let v = from, l = k * V; v < to; v++) {
+        a += (z[row + v] as number) * (loadings[l + v] as number);
+        b += (z[row + V + v] as number) * (loadings[l + v] as number);
       }
+      scores[at + k] = a;
+      scores[at + K + k] = b;
+    }
+  }
+  for (; i < count; i++) {
+    const row = i * V;
+    const at = i * K;
+    for (let k = 0; k < K; k++) {
+      let s = scores[at + k] as number;
+      for (let v = from, l = k * V; v < to; v++) s += (z[row + v] as number) * (loadings[l + v] as number);
+      scores[at + k] = s;
     }
   }
 }
+
+/**
+ * Rows combined: `sums[i * V + v]` = sum over k, in order, of `weights[i * K + k] * rows[k * V + v]`
+ * for the `count` rows of `sums` (the product of the count x K `weights` and the K x V `rows`),
+ * written into `sums` (at least `count * V` long; its first `count * V` values are overwritten).
+ * CovBat's features rebuilt from their component values (`rows` the loadings), and the loadings of
+ * principal components from the Gram matrix's eigenvectors (`rows` the samples).
+ */
+export function combineRows(weights: Float64Array, count: number, K: number, rows: Float64Array, V: number, sums: Float64Array): void {
+  sums.fill(0, 0, count * V);
+  forEachTileInFours({ weights, K, rows, V, sums }, V, count, K, COMBINE);
+}
+
+/** {@link combineRows}' sums over a tile, four rows k at once: each sum takes them in order, read and written once for the four. */
+const COMBINE: TileKernel<{ weights: Float64Array; K: number; rows: Float64Array; V: number; sums: Float64Array }> = {
+  first: () => 0,
+  four({ weights, K, rows, V, sums }, from, to, i, k) {
+    const row = i * V;
+    const w0 = weights[i * K + k] as number;
+    const w1 = weights[i * K + k + 1] as number;
+    const w2 = weights[i * K + k + 2] as number;
+    const w3 = weights[i * K + k + 3] as number;
+    for (let v = from, l = k * V; v < to; v++) {
+      sums[row + v] = (sums[row + v] as number) + w0 * (rows[l + v] as number) + w1 * (rows[l + V + v] as number) + w2 * (rows[l + 2 * V + v] as number) + w3 * (rows[l + 3 * V + v] as number);
+    }
+  },
+  one({ weights, K, rows, V, sums }, from, to, i, k) {
+    const row = i * V;
+    const w = weights[i * K + k] as number;
+    for (let v = from, l = k * V; v < to; v++) sums[row + v] = (sums[row + v] as number) + w * (rows[l + v] as number);
+  },
+};

@@ -1,4 +1,6 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { combineRows } from './covbat-products.js';
+import { forEachTileInFours, type TileKernel } from './tiles.js';
 
 /**
  * Principal components of a centred, sample-major n x V matrix `z` (prcomp's, up to the sign of
@@ -8,8 +10,8 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
  * covariance z'z / (n - 1) when there are no more features than samples; otherwise the n x n Gram
  * matrix zz' / (n - 1), whose eigenvector u of eigenvalue l gives the loading z'u / |z'u|.
  * Eigenvalues below zero (rounding) count as zero. The Gram matrix and the loadings z'u are summed
- * in tiles of features, several values at once, each in the order of the plain loop (see
- * covbat-products.ts).
+ * in tiles of features, several values at once, each in the order of the plain loop (see tiles.ts;
+ * the loadings are covbat-products.ts' combineRows).
  */
 export function principalComponents(z: Float64Array, n: number, V: number, keep: (variances: Float64Array) => number): { variances: Float64Array; loadings: Float64Array; components: number } {
   const wide = V > n;
@@ -40,27 +42,7 @@ export function principalComponents(z: Float64Array, n: number, V: number, keep:
   // Each loading z'u summed over the samples in order, in tiles of features: a tile of z stays in cache for every component.
   const weights = new Float64Array(components * n);
   for (let k = 0; k < components; k++) for (let i = 0; i < n; i++) weights[k * n + i] = vectors.get(i, order[k] as number);
-  for (let from = 0; from < V; from += TILE) {
-    const to = Math.min(V, from + TILE);
-    for (let k = 0; k < components; k++) {
-      const l = k * V;
-      let i = 0;
-      // Four samples at once, added in order.
-      for (; i + 4 <= n; i += 4) {
-        const u0 = weights[k * n + i] as number;
-        const u1 = weights[k * n + i + 1] as number;
-        const u2 = weights[k * n + i + 2] as number;
-        const u3 = weights[k * n + i + 3] as number;
-        for (let v = from, row = i * V; v < to; v++) {
-          loadings[l + v] = (loadings[l + v] as number) + u0 * (z[row + v] as number) + u1 * (z[row + V + v] as number) + u2 * (z[row + 2 * V + v] as number) + u3 * (z[row + 3 * V + v] as number);
-        }
-      }
-      for (; i < n; i++) {
-        const u = weights[k * n + i] as number;
-        for (let v = from, row = i * V; v < to; v++) loadings[l + v] = (loadings[l + v] as number) + u * (z[row + v] as number);
-      }
-    }
-  }
+  combineRows(weights, components, n, z, V, loadings);
   for (let k = 0; k < components; k++) {
     const row = loadings.subarray(k * V, (k + 1) * V);
     let norm = 0;
@@ -77,38 +59,34 @@ export function principalComponents(z: Float64Array, n: number, V: number, keep:
  */
 function gramSums(z: Float64Array, n: number, V: number): Float64Array {
   const sums = new Float64Array(n * n);
-  for (let from = 0; from < V; from += TILE) {
-    const to = Math.min(V, from + TILE);
-    for (let a = 0; a < n; a++) {
-      const at = a * n;
-      let b = a;
-      // Four samples b at once: four independent sums, each in order.
-      for (; b + 4 <= n; b += 4) {
-        let s0 = sums[at + b] as number;
-        let s1 = sums[at + b + 1] as number;
-        let s2 = sums[at + b + 2] as number;
-        let s3 = sums[at + b + 3] as number;
-        for (let v = from, row = b * V; v < to; v++) {
-          const x = z[a * V + v] as number;
-          s0 += x * (z[row + v] as number);
-          s1 += x * (z[row + V + v] as number);
-          s2 += x * (z[row + 2 * V + v] as number);
-          s3 += x * (z[row + 3 * V + v] as number);
-        }
-        sums[at + b] = s0;
-        sums[at + b + 1] = s1;
-        sums[at + b + 2] = s2;
-        sums[at + b + 3] = s3;
-      }
-      for (; b < n; b++) {
-        let sum = sums[at + b] as number;
-        for (let v = from; v < to; v++) sum += (z[a * V + v] as number) * (z[b * V + v] as number);
-        sums[at + b] = sum;
-      }
-    }
-  }
+  forEachTileInFours({ z, n, V, sums }, V, n, n, GRAM);
   return sums;
 }
 
-/** Features in a tile: that many values of every sample fit in a core's cache. */
-const TILE = 128;
+/** {@link gramSums} over a tile, the upper triangle, four samples b at once: four independent sums, each in order. */
+const GRAM: TileKernel<{ z: Float64Array; n: number; V: number; sums: Float64Array }> = {
+  first: (a) => a,
+  four({ z, n, V, sums }, from, to, a, b) {
+    const at = a * n;
+    let s0 = sums[at + b] as number;
+    let s1 = sums[at + b + 1] as number;
+    let s2 = sums[at + b + 2] as number;
+    let s3 = sums[at + b + 3] as number;
+    for (let v = from, row = b * V; v < to; v++) {
+      const x = z[a * V + v] as number;
+      s0 += x * (z[row + v] as number);
+      s1 += x * (z[row + V + v] as number);
+      s2 += x * (z[row + 2 * V + v] as number);
+      s3 += x * (z[row + 3 * V + v] as number);
+    }
+    sums[at + b] = s0;
+    sums[at + b + 1] = s1;
+    sums[at + b + 2] = s2;
+    sums[at + b + 3] = s3;
+  },
+  one({ z, n, V, sums }, from, to, a, b) {
+    let sum = sums[a * n + b] as number;
+    for (let v = from; v < to; v++) sum += (z[a * V + v] as number) * (z[b * V + v] as number);
+    sums[a * n + b] = sum;
+  },
+};
