@@ -159,33 +159,28 @@ export function correlationDifferences(matrix: DataMatrix, index: BatchIndex): C
 function correlations(x: Float64Array, W: number, rows: readonly number[]): Float64Array {
   const result = new Float64Array(W * W);
   const complete = rows.every((i) => x.subarray(i * W, (i + 1) * W).every((v) => !Number.isNaN(v)));
+  // The rows each pair is summed over: all of them, or (written by presentRows) those where both are present.
+  const both = Int32Array.from(rows);
   for (let j = 0; j < W; j++) {
     for (let k = j; k < W; k++) {
-      let count = 0;
+      const count = complete ? rows.length : presentRows(x, W, rows, j, k, both);
       let sj = 0;
       let sk = 0;
-      for (const i of rows) {
-        const a = x[i * W + j] as number;
-        const c = x[i * W + k] as number;
-        if (complete || !(Number.isNaN(a) || Number.isNaN(c))) {
-          count++;
-          sj += a;
-          sk += c;
-        }
+      for (let at = 0; at < count; at++) {
+        const i = both[at] as number;
+        sj += x[i * W + j] as number;
+        sk += x[i * W + k] as number;
       }
       const [mj, mk] = [sj / count, sk / count];
       let sjj = 0;
       let skk = 0;
       let sjk = 0;
-      for (const i of rows) {
-        const a = x[i * W + j] as number;
-        const c = x[i * W + k] as number;
-        if (complete || !(Number.isNaN(a) || Number.isNaN(c))) {
-          const [da, dc] = [a - mj, c - mk];
-          sjj += da * da;
-          skk += dc * dc;
-          sjk += da * dc;
-        }
+      for (let at = 0; at < count; at++) {
+        const i = both[at] as number;
+        const [da, dc] = [(x[i * W + j] as number) - mj, (x[i * W + k] as number) - mk];
+        sjj += da * da;
+        skk += dc * dc;
+        sjk += da * dc;
       }
       const r = count < 2 || sjj === 0 || skk === 0 ? Number.NaN : j === k ? 1 : Math.max(-1, Math.min(1, sjk / Math.sqrt(sjj * skk)));
       result[j * W + k] = r;
@@ -193,6 +188,16 @@ function correlations(x: Float64Array, W: number, rows: readonly number[]): Floa
     }
   }
   return result;
+}
+
+/**
+ * Writes into `both`, in order, the rows of `rows` where columns `j` and `k` of `x` (samples x W,
+ * sample-major) are both present, and returns how many.
+ */
+function presentRows(x: Float64Array, W: number, rows: readonly number[], j: number, k: number, both: Int32Array): number {
+  let count = 0;
+  for (const i of rows) if (!(Number.isNaN(x[i * W + j] as number) || Number.isNaN(x[i * W + k] as number))) both[count++] = i;
+  return count;
 }
 
 /** A number for JSON: null for NaN and infinities. */
