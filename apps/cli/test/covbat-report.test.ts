@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { harmonizeCovbat } from '@combat/core';
-import { diagnose, type Diagnostics } from '@combat/diagnostics';
+import { diagnose } from '@combat/diagnostics';
 import { parseDelimited } from '@combat/io-arrow';
 import { readModel } from '@combat/io-arrow/node';
 import { COVBAT_CASES, browserAvailable, expectClose, launchChromium, loadCovbatCase, temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
-import { featureValues } from './helpers.js';
+import { featureValues, openReport, readDiagnostics } from './helpers.js';
 import { runCli, runCliWith } from './run-cli.js';
 
 /**
@@ -24,10 +23,6 @@ const paths = { out: join(dir, 'harmonized.csv'), model: join(dir, 'model.arrow'
 const flags = ['--features', `${spec.features.from}:${spec.features.to}`, '--batch', spec.batch, '--id', spec.id, '--categorical', spec.categorical.join(','), '--continuous', spec.continuous.join(','), '--covbat'];
 const run = await runCli('harmonize', '--data', input, ...flags, '--out', paths.out, '--save-model', paths.model, '--report', paths.report, '--diagnostics', paths.json);
 
-async function readJson(path: string): Promise<Diagnostics> {
-  return JSON.parse(await readFile(path, 'utf8')) as Diagnostics;
-}
-
 describe('combat harmonize --covbat --report --diagnostics', () => {
   it('writes diagnose of the input, the ComBat step and CovBat\u2019s output', async () => {
     expect(run.stderr).toBe('');
@@ -38,7 +33,7 @@ describe('combat harmonize --covbat --report --diagnostics', () => {
     // The ComBat step as core computes it (the CLI keeps its own in memory between the passes).
     const { combat } = harmonizeCovbat(matrix, covariates, { variance: spec.covbat.percentVar });
     const expected = diagnose(matrix, { ...matrix, data: featureValues(harmonized, features) }, covariates, model, { names: features, combat: { ...matrix, data: combat } });
-    const written = await readJson(paths.json);
+    const written = await readDiagnostics(paths.json);
     expect(written).toEqual(JSON.parse(JSON.stringify(expected)));
     expect(Object.keys(written.covariance)).toEqual(['before', 'combat', 'after']);
     expect(Object.keys(written.predictability)).toEqual(['before', 'combat', 'after']);
@@ -65,7 +60,7 @@ describe('combat harmonize --covbat --report --diagnostics', () => {
     // Fligner-Killeen, which ranks |y - median| within a batch: whether the two middle values of an
     // even batch tie depends on their last bits (the diagnostics README's caveat).
     const numbers: number[][] = [[], []];
-    const shapes = [await readJson(json), await readJson(paths.json)].map((diagnostics, d) =>
+    const shapes = [await readDiagnostics(json), await readDiagnostics(paths.json)].map((diagnostics, d) =>
       JSON.stringify({ ...diagnostics, tests: diagnostics.tests.filter((t) => t.test !== 'fligner-killeen') }, (_, value: unknown) => (typeof value === 'number' ? (numbers[d]!.push(value), 0) : value)),
     );
     expect(shapes[0]).toBe(shapes[1]);
@@ -73,18 +68,10 @@ describe('combat harmonize --covbat --report --diagnostics', () => {
   });
 
   it.skipIf(!browserAvailable)('draws the CovBat section in Chromium: three states, one heat map each, offline and without errors', async () => {
-    const diagnostics = await readJson(paths.json);
+    const diagnostics = await readDiagnostics(paths.json);
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-      const requests: string[] = [];
-      const errors: string[] = [];
-      page.on('request', (request) => requests.push(request.url()));
-      page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-      page.on('pageerror', (error) => errors.push(error.message));
-      const url = pathToFileURL(paths.report).href;
-      await page.goto(url);
-      await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+      const { page, url, requests, errors } = await openReport(browser, paths.report, join(dir, 'report.png'));
       const ids = await page.$$eval('figure', (nodes) => nodes.map((node) => node.id));
       expect(ids.slice(ids.indexOf('pca'), ids.indexOf('pca') + 3)).toEqual(['pca', 'covariance', 'gamma-density']);
       const drawn = await page.$eval('#covariance', (figure) => {

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { copyFile, cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Diagnostics } from '@combat/diagnostics';
 import type { Table } from '@combat/io-arrow';
 import { encodeNiftiFile, readNifti } from '@combat/io-nifti/node';
 import { fixturePath, temporaryFolder, type CaseSpec } from '@combat/test-support';
+import type { Browser, Page } from 'playwright-core';
 
 /** The repository's fixtures folder. */
 export const FIXTURES = fixturePath();
@@ -82,4 +85,26 @@ export function caseFlags(spec: CaseSpec, features: string): string[] {
 /** The features of a table, sample-major. */
 export function featureValues(table: Table, features: readonly string[]): Float64Array {
   return Float64Array.from({ length: table.rows * features.length }, (_, k) => table.columns.get(features[k % features.length]!)!.numbers![Math.floor(k / features.length)]!);
+}
+
+/** A diagnostics JSON file a run wrote, parsed. */
+export async function readDiagnostics(path: string): Promise<Diagnostics> {
+  return JSON.parse(await readFile(path, 'utf8')) as Diagnostics;
+}
+
+/**
+ * A report page opened in a new page of `browser` (1300 x 900) and its screenshot written to
+ * `screenshot`: the page, its URL, every URL it requested and every error it logged or threw.
+ */
+export async function openReport(browser: Browser, html: string, screenshot: string): Promise<{ page: Page; url: string; requests: string[]; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  page.on('pageerror', (error) => errors.push(error.message));
+  const url = pathToFileURL(html).href;
+  await page.goto(url);
+  await page.screenshot({ path: screenshot, fullPage: true });
+  return { page, url, requests, errors };
 }

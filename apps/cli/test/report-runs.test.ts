@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { diagnose, type Diagnostics } from '@combat/diagnostics';
+import { diagnose } from '@combat/diagnostics';
 import { parseDelimited } from '@combat/io-arrow';
 import { readModel } from '@combat/io-arrow/node';
 import { readNifti, writeNifti } from '@combat/io-nifti/node';
@@ -10,7 +9,7 @@ import { FEATURE_ROWS } from '@combat/report/internal';
 import { COMBAT_CASES, browserAvailable, launchChromium, loadCase, temporaryFolder } from '@combat/test-support';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { SEED, VOLUME_FLAGS, caseFlags, featureValues, filesBelow } from './helpers.js';
+import { SEED, VOLUME_FLAGS, caseFlags, featureValues, filesBelow, openReport, readDiagnostics } from './helpers.js';
 import { runCli, runCliWith } from './run-cli.js';
 
 /**
@@ -41,10 +40,6 @@ const volumes = {
 };
 const volumeRun = await runCli('harmonize-volumes', ...VOLUME_FLAGS, '--out-dir', volumes.out, '--save-model', volumes.model, '--report', volumes.report, '--diagnostics', volumes.json, '--diagnostic-maps', volumes.maps);
 
-async function readJson(path: string): Promise<Diagnostics> {
-  return JSON.parse(await readFile(path, 'utf8')) as Diagnostics;
-}
-
 describe('harmonize --report --diagnostics', () => {
   it('writes the diagnostics of the library on the input, the output it wrote and the model it saved', async () => {
     expect(tableRun.stderr).toBe('');
@@ -53,7 +48,7 @@ describe('harmonize --report --diagnostics', () => {
     const harmonized = parseDelimited(await readFile(table.out, 'utf8'), { source: table.out });
     const { model } = await readModel(table.model);
     const expected = diagnose(matrix, { ...matrix, data: featureValues(harmonized, features) }, covariates, model, { names: features });
-    const written = await readJson(table.json);
+    const written = await readDiagnostics(table.json);
     expect(written).toEqual(JSON.parse(JSON.stringify(expected)));
     expect(written.features).toBe(120);
     expect(written.verdict.siteEffect.status).toBe('removed');
@@ -136,7 +131,7 @@ describe('harmonize-volumes --report --diagnostics --diagnostic-maps', () => {
   it('writes the diagnostics, and each test\u2019s -log10 p map before and after', async () => {
     expect(volumeRun.stderr).toBe('');
     expect(volumeRun.code).toBe(0);
-    const written = await readJson(volumes.json);
+    const written = await readDiagnostics(volumes.json);
     expect(written.samples).toBe(24);
     expect(written.names?.[0]).toMatch(/^voxel \(\d+, \d+, \d+\)$/);
     const mask = await readNifti(join(SEED, 'mask.nii.gz'));
@@ -238,16 +233,8 @@ describe('the reports of real runs in Chromium', () => {
         { name: 'table', html: table.report, json: table.json },
         { name: 'volumes', html: volumes.report, json: volumes.json },
       ]) {
-        const diagnostics = await readJson(json);
-        const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-        const requests: string[] = [];
-        const errors: string[] = [];
-        page.on('request', (request) => requests.push(request.url()));
-        page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-        page.on('pageerror', (error) => errors.push(error.message));
-        const url = pathToFileURL(html).href;
-        await page.goto(url);
-        await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+        const diagnostics = await readDiagnostics(json);
+        const { page, url, requests, errors } = await openReport(browser, html, join(dir, `${name}.png`));
 
         const batches = diagnostics.batches.length;
         const drawn = await figures(page);
