@@ -4,7 +4,8 @@
  * samples, 4/5 of them), by the block Krylov method (`leadingEigenpairs`, what the package uses)
  * and by the full decomposition it replaced (`fullEigenpairs`), on synthetic data of n = 200, 1,000
  * and 3,000 samples in 4 batches x V = 100 and 20,000 features; the Gram matrix's own time
- * beside. Each size runs in a child process of its own. The full decomposition is timed up to
+ * beside; and, with fewer features than samples, `trainComponents` itself, which then decomposes
+ * the features' covariance instead (forming it included). Each size runs in a child process of its own. The full decomposition is timed up to
  * n = 1,000 (at 3,000 it takes minutes per call; `node principal-components.js full` times it
  * there too). Prints figures and the machine's load average; asserts nothing.
  */
@@ -12,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fullEigenpairs, leadingEigenpairs, type Eigenpairs } from '../src/leading-eigenpairs.js';
-import { sampleGram, type SampleGram } from '../src/sample-gram.js';
+import { sampleGram, trainComponents, type SampleGram } from '../src/sample-gram.js';
 // The test helpers' generator, by path: the bench runs compiled JavaScript, and @combat/test-support is TypeScript.
 import { syntheticData } from '../../../test-support/src/synthetic.js';
 
@@ -64,6 +65,11 @@ function benchSize(n: number, features: number, full: boolean): void {
       const old = timed(() => fullEigenpairs(block, m, count));
       const difference = Math.max(...fast.pairs.values.map((value, c) => Math.abs(value - (old.pairs.values[c] as number)))) / (old.pairs.values[0] as number);
       line += `; full ${old.seconds.toFixed(2)} s; eigenvalues' largest difference ${difference.toExponential(1)} of the largest`;
+    }
+    if (gram.standardized !== undefined && gram.standardized.width < m) {
+      start = performance.now();
+      trainComponents(gram, rows, count);
+      line += `; trainComponents on the features' covariance ${((performance.now() - start) / 1000).toFixed(2)} s`;
     }
     console.log(line);
   }

@@ -29,7 +29,8 @@ export interface PrincipalComponents {
  * features left out; above 20,000 features, every `stride`-th), as {@link batchPredictability}
  * computes them, over all samples. By the
  * samples' Gram matrix (its leading eigenpairs by a block Krylov method, the full symmetric
- * eigendecomposition where that does not converge), so 20,000 features cost one pass over the data.
+ * eigendecomposition where that does not converge), so 20,000 features cost one pass over the data;
+ * with fewer features than samples, by the features' covariance instead (the same components).
  * Each component's sign makes its largest-magnitude score positive.
  *
  * @throws {@link InvalidArgumentError} when an argument or option is not of the right kind.

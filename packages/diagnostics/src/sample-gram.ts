@@ -5,7 +5,10 @@
  * of training samples is the eigendecomposition of that matrix's block, centred on the training
  * samples' mean (only its leading eigenpairs: leading-eigenpairs.ts). Any sample is then projected onto the
  * training components through its inner products with the training samples: n x n work per fit
- * instead of an SVD of n x features, so a cross-validation fits its folds' PCA cheaply.
+ * instead of an SVD of n x features, so a cross-validation fits its folds' PCA cheaply. With fewer
+ * features than training samples, the features' covariance over the training samples (W x W, of
+ * the same nonzero eigenvalues) is decomposed instead, and samples are projected on its
+ * eigenvectors: the same components to rounding, from a smaller matrix.
  */
 import type { DataMatrix } from '@combat/core';
 import { KEPT_SHARE, leadingEigenpairs } from './leading-eigenpairs.js';
@@ -21,12 +24,16 @@ export const GRAM_FEATURES = 20_000;
 /**
  * The Gram matrix of the standardized samples (n x n, row-major), the `stride` at which features
  * were taken (1: all) and how many of those entered it (`features`: the constant ones left out).
+ * With fewer features taken (`width`, constant ones included as zeros) than samples, also the
+ * standardized samples themselves (`standardized`, n x width, sample-major; no larger than the Gram
+ * matrix), for fits on the features' covariance.
  */
 export interface SampleGram {
   readonly samples: number;
   readonly gram: Float64Array;
   readonly stride: number;
   readonly features: number;
+  readonly standardized?: { readonly values: Float64Array; readonly width: number };
 }
 
 /**
@@ -98,7 +105,7 @@ export function sampleGram(matrix: DataMatrix): SampleGram {
       }
     }
   }
-  return { samples: n, gram, stride, features: kept };
+  return { samples: n, gram, stride, features: kept, ...(W < n ? { standardized: { values: z, width: W } } : {}) };
 }
 
 /** Principal components fitted on training samples: their variances and a projection of any sample. */
@@ -113,8 +120,18 @@ export interface TrainedComponents {
   project(a: number): Float64Array;
 }
 
-/** PCA of the training samples `rows` (two or more), keeping at most `components`. */
-export function trainComponents({ samples: n, gram }: SampleGram, rows: readonly number[], components: number): TrainedComponents {
+/**
+ * PCA of the training samples `rows` (two or more), keeping at most `components`: on the features'
+ * covariance when there are fewer features than training samples (and the standardized samples are
+ * at hand), else on the Gram matrix.
+ */
+export function trainComponents(sampleGram: SampleGram, rows: readonly number[], components: number): TrainedComponents {
+  const { standardized } = sampleGram;
+  return standardized !== undefined && standardized.width < rows.length ? featureComponents(standardized.values, standardized.width, rows, components) : gramComponents(sampleGram, rows, components);
+}
+
+/** {@link trainComponents} on the Gram matrix's block of the training samples, centred. */
+function gramComponents({ samples: n, gram }: SampleGram, rows: readonly number[], components: number): TrainedComponents {
   const m = rows.length;
   const rowMeans = new Float64Array(m);
   let grand = 0;
@@ -152,5 +169,51 @@ export function trainComponents({ samples: n, gram }: SampleGram, rows: readonly
         return score;
       });
     },
+  };
+}
+
+/**
+ * {@link trainComponents} on the W x W covariance of the standardized samples `z` (sample-major)
+ * over the training samples: its eigenvectors are the components' axes, each signed so that its
+ * largest-magnitude training score (the first such) is positive, as the Gram matrix's eigenvectors
+ * (the training scores, scaled) are signed.
+ */
+function featureComponents(z: Float64Array, W: number, rows: readonly number[], components: number): TrainedComponents {
+  const m = rows.length;
+  const centre = new Float64Array(W);
+  for (const i of rows) for (let w = 0; w < W; w++) centre[w] = (centre[w] as number) + (z[i * W + w] as number);
+  for (let w = 0; w < W; w++) centre[w] = (centre[w] as number) / m;
+  const scatter = new Float64Array(W * W);
+  const d = new Float64Array(W);
+  for (const i of rows) {
+    for (let w = 0; w < W; w++) d[w] = (z[i * W + w] as number) - (centre[w] as number);
+    for (let a = 0; a < W; a++) {
+      const da = d[a] as number;
+      for (let b = a, at = a * W + a; b < W; b++, at++) scatter[at] = (scatter[at] as number) + da * (d[b] as number);
+    }
+  }
+  for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) scatter[b * W + a] = scatter[a * W + b] as number;
+  const { values, vectors, total } = leadingEigenpairs(scatter, W, Math.min(components, m - 1));
+  const largest = Math.max(values[0] ?? 0, 0);
+  const kept = [...values.keys()].filter((k) => (values[k] as number) > KEPT_SHARE * largest && largest > 0);
+  const score = (a: number, axis: Float64Array): number => {
+    let sum = 0;
+    for (let w = 0; w < W; w++) sum += ((z[a * W + w] as number) - (centre[w] as number)) * (axis[w] as number);
+    return sum;
+  };
+  const axes = kept.map((k) => {
+    const axis = (vectors[k] as Float64Array).slice();
+    let top = 0;
+    for (const i of rows) {
+      const s = score(i, axis);
+      if (Math.abs(s) > Math.abs(top)) top = s;
+    }
+    return top < 0 ? axis.map((x) => -x) : axis;
+  });
+  return {
+    count: kept.length,
+    variances: Float64Array.from(kept, (k) => (values[k] as number) / (m - 1)),
+    total: total / (m - 1),
+    project: (a) => Float64Array.from(axes, (axis) => score(a, axis)),
   };
 }

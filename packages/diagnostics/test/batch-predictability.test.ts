@@ -48,14 +48,26 @@ describe('batchPredictability', () => {
   it('fits the principal components on the training samples alone: the held-out samples change nothing of the fit', () => {
     const gram = sampleGram(noBatchEffect(9));
     const training = Array.from({ length: 90 }, (_, i) => i);
-    const fit = trainComponents(gram, training, 4);
-    // Any other inner products of the held-out samples 90..119: the training scores stay bit for bit.
-    const changed = gram.gram.slice();
     const n = gram.samples;
+    // On the Gram matrix: any other inner products of the held-out samples 90..119 leave the training scores bit for bit.
+    const byGram = { ...gram, standardized: undefined };
+    const fit = trainComponents(byGram, training, 4);
+    const changed = gram.gram.slice();
     for (let a = 90; a < n; a++) for (let j = 0; j < n; j++) changed[a * n + j] = changed[j * n + a] = 1000 * Math.sin(a * j);
-    const refit = trainComponents({ ...gram, gram: changed }, training, 4);
+    const refit = trainComponents({ ...byGram, gram: changed }, training, 4);
     for (const i of training) expect(refit.project(i)).toEqual(fit.project(i));
     expect(refit.variances).toEqual(fit.variances);
+    // On the features' covariance (the first 40 features: fewer than the training samples): any other values of the held-out samples, the same.
+    const wide = noBatchEffect(9);
+    const narrow = sampleGram({ samples: n, features: 40, data: Float64Array.from({ length: n * 40 }, (_, k) => wide.data[Math.floor(k / 40) * wide.features + (k % 40)]!) });
+    const { values, width } = narrow.standardized!;
+    expect(width).toBe(40);
+    const byFeatures = trainComponents(narrow, training, 4);
+    const other = values.slice();
+    for (let k = 90 * width; k < n * width; k++) other[k] = 1000 * Math.sin(k);
+    const refitByFeatures = trainComponents({ ...narrow, standardized: { values: other, width } }, training, 4);
+    for (const i of training) expect(refitByFeatures.project(i)).toEqual(byFeatures.project(i));
+    expect(refitByFeatures.variances).toEqual(byFeatures.variances);
   });
 
   it('takes missing cells (the feature mean) and refuses what it cannot use', () => {

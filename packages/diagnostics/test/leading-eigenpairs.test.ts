@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { principalComponents } from '../src/index.js';
+import { componentScores } from '../src/principal-components.js';
 import { fullEigenpairs, KEPT_SHARE, KRYLOV_ROWS, krylovEigenpairs, leadingEigenpairs, type Eigenpairs } from '../src/leading-eigenpairs.js';
 import { sampleGram, trainComponents } from '../src/sample-gram.js';
 
@@ -154,37 +155,52 @@ describe('principal components of more samples than the full decomposition is us
     return { variances, total, scores };
   }
 
-  it('gives all samples\u2019 scores as the SVD does, with the sign that makes the largest score positive', () => {
-    expect(n).toBeGreaterThanOrEqual(KRYLOV_ROWS);
-    const pca = principalComponents(matrix, { components: 2 });
-    const { scores } = reference([...Array(n).keys()], 2);
-    scores.forEach((expected, c) => {
-      const largest = expected.reduce((best, x) => (Math.abs(x) > Math.abs(best) ? x : best), 0);
-      const scale = Math.abs(largest);
-      expected.forEach((x, a) => expect(Math.abs(pca.scores[c]![a]! - Math.sign(largest) * x)).toBeLessThanOrEqual(1e-9 * scale));
-    });
+  // Fewer features than samples: principalComponents and the folds decompose the features'
+  // covariance; without the standardized samples, the Gram matrix (by the Krylov method here).
+  const covariance = sampleGram(matrix);
+  const gramOnly = { ...covariance, standardized: undefined };
+
+  it('keeps the standardized samples only when there are fewer features than samples', () => {
+    expect(covariance.standardized?.width).toBe(V);
+    expect(sampleGram({ ...matrix, samples: V - 1, data: data.subarray(0, (V - 1) * V) }).standardized).toBeUndefined();
   });
 
-  it('fits a fold\u2019s 10 components as the SVD of its training samples: the same variances and distances between samples\u2019 scores', () => {
-    const training = [...Array(n).keys()].filter((i) => i % 7 !== 3);
-    expect(training.length).toBeGreaterThanOrEqual(KRYLOV_ROWS);
-    const fit = trainComponents(sampleGram(matrix), training, 10);
-    const expected = reference(training, 10);
-    expect(fit.count).toBe(10);
-    fit.variances.forEach((variance, c) => expect(Math.abs(variance - expected.variances[c]!)).toBeLessThanOrEqual(1e-9 * expected.variances[0]!));
-    expect(Math.abs(fit.total - expected.total)).toBeLessThanOrEqual(1e-9 * expected.total);
-    // The classifier sees only distances between scores: compare every sample's inner products with every other.
-    const projected = Array.from({ length: n }, (_, a) => fit.project(a));
-    for (let a = 0; a < n; a += 3) {
-      for (let b = 0; b < n; b += 5) {
-        let found = 0;
-        let wanted = 0;
-        for (let c = 0; c < 10; c++) {
-          found += projected[a]![c]! * projected[b]![c]!;
-          wanted += expected.scores[c]![a]! * expected.scores[c]![b]!;
+  for (const [path, gram] of [
+    ['the features\u2019 covariance', covariance],
+    ['the Gram matrix', gramOnly],
+  ] as const) {
+    it(`gives all samples\u2019 scores as the SVD does, with the sign that makes the largest score positive (${path})`, () => {
+      expect(n).toBeGreaterThanOrEqual(KRYLOV_ROWS);
+      const pca = gram === covariance ? principalComponents(matrix, { components: 2 }) : componentScores(gram, 2, n);
+      const { scores } = reference([...Array(n).keys()], 2);
+      scores.forEach((expected, c) => {
+        const largest = expected.reduce((best, x) => (Math.abs(x) > Math.abs(best) ? x : best), 0);
+        const scale = Math.abs(largest);
+        expected.forEach((x, a) => expect(Math.abs(pca.scores[c]![a]! - Math.sign(largest) * x)).toBeLessThanOrEqual(1e-9 * scale));
+      });
+    });
+
+    it(`fits a fold\u2019s 10 components as the SVD of its training samples: the same variances and distances between samples\u2019 scores (${path})`, () => {
+      const training = [...Array(n).keys()].filter((i) => i % 7 !== 3);
+      expect(training.length).toBeGreaterThanOrEqual(KRYLOV_ROWS);
+      const fit = trainComponents(gram, training, 10);
+      const expected = reference(training, 10);
+      expect(fit.count).toBe(10);
+      fit.variances.forEach((variance, c) => expect(Math.abs(variance - expected.variances[c]!)).toBeLessThanOrEqual(1e-9 * expected.variances[0]!));
+      expect(Math.abs(fit.total - expected.total)).toBeLessThanOrEqual(1e-9 * expected.total);
+      // The classifier sees only distances between scores: compare every sample's inner products with every other.
+      const projected = Array.from({ length: n }, (_, a) => fit.project(a));
+      for (let a = 0; a < n; a += 3) {
+        for (let b = 0; b < n; b += 5) {
+          let found = 0;
+          let wanted = 0;
+          for (let c = 0; c < 10; c++) {
+            found += projected[a]![c]! * projected[b]![c]!;
+            wanted += expected.scores[c]![a]! * expected.scores[c]![b]!;
+          }
+          expect(Math.abs(found - wanted)).toBeLessThanOrEqual(1e-9 * expected.variances[0]!);
         }
-        expect(Math.abs(found - wanted)).toBeLessThanOrEqual(1e-9 * expected.variances[0]!);
       }
-    }
-  });
+    });
+  }
 });
