@@ -6,9 +6,9 @@
  * samples' mean (only its leading eigenpairs: leading-eigenpairs.ts). Any sample is then projected onto the
  * training components through its inner products with the training samples: n x n work per fit
  * instead of an SVD of n x features, so a cross-validation fits its folds' PCA cheaply. With fewer
- * features than training samples, the features' covariance over the training samples (W x W, of
- * the same nonzero eigenvalues) is decomposed instead, and samples are projected on its
- * eigenvectors: the same components to rounding, from a smaller matrix.
+ * features than samples, no Gram matrix is formed: the features' covariance over the training
+ * samples (W x W, of the same nonzero eigenvalues) is decomposed instead, and samples are projected
+ * on its eigenvectors: the same components to rounding, from a smaller matrix.
  */
 import type { DataMatrix } from '@combat/core';
 import { KEPT_SHARE, leadingEigenpairs } from './leading-eigenpairs.js';
@@ -22,26 +22,26 @@ import { KEPT_SHARE, leadingEigenpairs } from './leading-eigenpairs.js';
 export const GRAM_FEATURES = 20_000;
 
 /**
- * The Gram matrix of the standardized samples (n x n, row-major), the `stride` at which features
- * were taken (1: all) and how many of those entered it (`features`: the constant ones left out).
- * With fewer features taken (`width`, constant ones included as zeros) than samples, also the
- * standardized samples themselves (`standardized`, n x width, sample-major; no larger than the Gram
- * matrix), for fits on the features' covariance.
+ * What PCA fits of the samples start from: the `stride` at which features were taken (1: all), how
+ * many of those entered (`features`: the constant ones left out), and either the Gram matrix of
+ * the standardized samples (`gram`, n x n, row-major) or, with fewer features taken (`width`,
+ * constant ones included as zeros) than samples, the standardized samples themselves
+ * (`standardized`, n x width, sample-major, smaller than the Gram matrix), whose covariance the
+ * fits decompose.
  */
-export interface SampleGram {
+export type SampleGram = {
   readonly samples: number;
-  readonly gram: Float64Array;
   readonly stride: number;
   readonly features: number;
-  readonly standardized?: { readonly values: Float64Array; readonly width: number };
-}
+} & ({ readonly gram: Float64Array; readonly standardized?: undefined } | { readonly standardized: { readonly values: Float64Array; readonly width: number }; readonly gram?: undefined });
 
 /**
  * Standardizes the features (every `stride`-th, at most {@link GRAM_FEATURES}; left out: fewer than
- * two finite values, or no spread) and forms the samples' inner products, four samples at a time
- * against each other (each inner product summed over the features in order, as one at a time).
+ * two finite values, or no spread) and, unless fewer features than samples were taken (and `byGram`
+ * is false), forms the samples' inner products, four samples at a time against each other (each
+ * inner product summed over the features in order, as one at a time).
  */
-export function sampleGram(matrix: DataMatrix): SampleGram {
+export function sampleGram(matrix: DataMatrix, byGram = false): SampleGram {
   const { data, samples: n, features: V } = matrix;
   const stride = Math.ceil(V / GRAM_FEATURES);
   const W = Math.ceil(V / stride);
@@ -69,8 +69,9 @@ export function sampleGram(matrix: DataMatrix): SampleGram {
     scale[w] = count >= 2 && sd > 0 && Number.isFinite(sd) ? 1 / sd : 0;
     if (scale[w] !== 0) kept++;
   }
-  // The standardized samples, one row each, padded with rows of 0 to a multiple of four.
-  const padded = Math.ceil(n / 4) * 4;
+  // The standardized samples, one row each, padded (for the Gram matrix) with rows of 0 to a multiple of four.
+  const narrow = W < n && !byGram;
+  const padded = narrow ? n : Math.ceil(n / 4) * 4;
   const z = new Float64Array(padded * W);
   for (let i = 0; i < n; i++) {
     for (let w = 0; w < W; w++) {
@@ -78,6 +79,7 @@ export function sampleGram(matrix: DataMatrix): SampleGram {
       z[i * W + w] = Number.isNaN(x) ? 0 : (x - (centre[w] as number)) * (scale[w] as number);
     }
   }
+  if (narrow) return { samples: n, stride, features: kept, standardized: { values: z, width: W } };
   const gram = new Float64Array(n * n);
   for (let i = 0; i < n; i += 4) {
     const a0 = i * W;
@@ -105,7 +107,7 @@ export function sampleGram(matrix: DataMatrix): SampleGram {
       }
     }
   }
-  return { samples: n, gram, stride, features: kept, ...(W < n ? { standardized: { values: z, width: W } } : {}) };
+  return { samples: n, gram, stride, features: kept };
 }
 
 /** Principal components fitted on training samples: their variances and a projection of any sample. */
@@ -122,16 +124,16 @@ export interface TrainedComponents {
 
 /**
  * PCA of the training samples `rows` (two or more), keeping at most `components`: on the features'
- * covariance when there are fewer features than training samples (and the standardized samples are
- * at hand), else on the Gram matrix.
+ * covariance when the standardized samples are at hand (fewer features than samples), else on the
+ * Gram matrix.
  */
 export function trainComponents(sampleGram: SampleGram, rows: readonly number[], components: number): TrainedComponents {
-  const { standardized } = sampleGram;
-  return standardized !== undefined && standardized.width < rows.length ? featureComponents(standardized.values, standardized.width, rows, components) : gramComponents(sampleGram, rows, components);
+  const { standardized, gram } = sampleGram;
+  return standardized !== undefined ? featureComponents(standardized.values, standardized.width, rows, components) : gramComponents(sampleGram.samples, gram, rows, components);
 }
 
 /** {@link trainComponents} on the Gram matrix's block of the training samples, centred. */
-function gramComponents({ samples: n, gram }: SampleGram, rows: readonly number[], components: number): TrainedComponents {
+function gramComponents(n: number, gram: Float64Array, rows: readonly number[], components: number): TrainedComponents {
   const m = rows.length;
   const rowMeans = new Float64Array(m);
   let grand = 0;
@@ -176,7 +178,9 @@ function gramComponents({ samples: n, gram }: SampleGram, rows: readonly number[
  * {@link trainComponents} on the W x W covariance of the standardized samples `z` (sample-major)
  * over the training samples: its eigenvectors are the components' axes, each signed so that its
  * largest-magnitude training score (the first such) is positive, as the Gram matrix's eigenvectors
- * (the training scores, scaled) are signed.
+ * (the training scores, scaled) are signed. W is below the samples; when it is not below a fold's
+ * training samples m, the matrix is at most n / m times the size of that fold's Gram block (5/4
+ * with five folds).
  */
 function featureComponents(z: Float64Array, W: number, rows: readonly number[], components: number): TrainedComponents {
   const m = rows.length;

@@ -158,11 +158,13 @@ describe('principal components of more samples than the full decomposition is us
   // Fewer features than samples: principalComponents and the folds decompose the features'
   // covariance; without the standardized samples, the Gram matrix (by the Krylov method here).
   const covariance = sampleGram(matrix);
-  const gramOnly = { ...covariance, standardized: undefined };
+  const gramOnly = sampleGram(matrix, true);
 
-  it('keeps the standardized samples only when there are fewer features than samples', () => {
-    expect(covariance.standardized?.width).toBe(V);
-    expect(sampleGram({ ...matrix, samples: V - 1, data: data.subarray(0, (V - 1) * V) }).standardized).toBeUndefined();
+  it('forms the Gram matrix only when there are no fewer features than samples, or when asked', () => {
+    expect([covariance.standardized?.width, covariance.gram]).toEqual([V, undefined]);
+    expect(gramOnly.gram?.length).toBe(n * n);
+    const fewer = sampleGram({ ...matrix, samples: V, data: data.subarray(0, V * V) });
+    expect([fewer.standardized, fewer.gram?.length]).toEqual([undefined, V * V]);
   });
 
   for (const [path, gram] of [
