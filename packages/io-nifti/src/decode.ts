@@ -67,10 +67,12 @@ export function decodeUncompressed(bytes: Uint8Array, options: DecodeOptions = {
 }
 
 /**
- * The image of a checked header and its voxel block. `owned` says nothing else uses the block's
- * memory (a reader's collector gives a buffer of its own; an inflated stream may hold more around
- * it): the voxels then use it in place, without a copy, when their type is aligned in it; `name`
- * is the source as errors name it, and `source` the image's `source` (none when undefined).
+ * The image of a checked header and its voxel block. `owned` says nothing else refers to the
+ * block's buffer, nor will (not a slice of Node's shared pool, not a caller's bytes; a reader's
+ * collector gives a buffer of its own, and an inflating thread the one zlib filled, which may hold
+ * more around the block): the voxels then use it in place, without a copy, when their type is
+ * aligned in it; `name` is the source as errors name it, and `source` the image's `source` (none
+ * when undefined).
  */
 export function buildImage(header: NiftiHeader, block: Uint8Array, owned: boolean, name: string, source: string | undefined): NiftiImage {
   const image = {

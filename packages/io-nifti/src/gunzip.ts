@@ -11,7 +11,7 @@ import type { NiftiHeader } from './header.js';
 export const CHECK_LIMIT = 2 ** 20;
 
 /** Deflate's largest expansion: 258 bytes from a 1-bit length code and a 1-bit distance code. */
-const MAX_RATIO = 1032;
+export const MAX_RATIO = 1032;
 /** Inflated bytes one slice may yield at most, beyond what the image still needs. */
 const SLICE_OUTPUT = 16 * 2 ** 20;
 

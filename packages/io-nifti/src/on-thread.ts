@@ -10,7 +10,7 @@ import { checkNonEmptyString } from '@combat/base/internal';
 import { readOptions } from './arguments.js';
 import { buildImage, isGzip, type NiftiImage } from './decode.js';
 import { encodeVolume } from './encode.js';
-import { CHECK_LIMIT } from './gunzip.js';
+import { CHECK_LIMIT, MAX_RATIO } from './gunzip.js';
 import { declaredHeaderSize, parseHeaderFields } from './header.js';
 import { checkImageSize, imageEnd } from './layout.js';
 import { deflateOptions, encodeOptions } from './file-encoding.js';
@@ -35,13 +35,15 @@ export async function readNiftiOnThread(path: string, options: ReadNiftiOptions 
 
 /**
  * {@link readNiftiOnThread} for an image that is only looked at and dropped (to take some of its
- * voxels): its voxels may be a view into the inflated stream, which holds the header and up to
- * 1 MiB more, instead of a copy of their own.
+ * voxels): when they are aligned in it, unscaled and in the platform's byte order, its voxels are a
+ * view into the buffer zlib inflated into (the header before them, and room for up to 1 MiB after
+ * the image), instead of a copy of their own.
  */
 export async function readNiftiInPlace(path: string, options: ReadNiftiOptions = {}): Promise<NiftiImage> {
   return readOnThread(path, options, true);
 }
 
+/** One read on the calling thread, its voxels in place or not (see {@link readNiftiInPlace}). */
 async function readOnThread(path: string, options: ReadNiftiOptions, inPlace: boolean): Promise<NiftiImage> {
   checkNonEmptyString(path, 'path');
   const { maxBytes } = readOptions(options, path);
@@ -58,12 +60,16 @@ async function readWhole(path: string, maxBytes: number, inPlace: boolean): Prom
   const header = parseHeaderFields(head, path);
   checkImageSize(header, path, maxBytes);
   const end = imageEnd(header);
-  // Beyond this length gunzipSync throws, and readNifti reads the image without the stream's end;
-  // one chunk a byte longer holds whatever it inflates, so it comes out without being concatenated.
+  // Beyond this length gunzipSync throws, and readNifti reads the image without the stream's end.
+  // One chunk a byte longer than what zlib can give (no more than the compressed bytes can hold,
+  // whatever the header claims) holds all it inflates, so it comes out without being concatenated,
+  // in a buffer of its own (zlib's, too large for Node's shared pool); otherwise nothing is viewed.
   const limit = end + CHECK_LIMIT;
-  const raw = gunzipSync(bytes, { maxOutputLength: limit, chunkSize: limit + 1 });
+  const chunk = Math.min(limit, bytes.length * MAX_RATIO) + 1;
+  const raw = gunzipSync(bytes, { maxOutputLength: limit, chunkSize: chunk });
   if (raw.length < end) return undefined;
-  return buildImage(header, raw.subarray(header.voxOffset, end), inPlace, path, path);
+  const own = raw.byteOffset === 0 && raw.buffer.byteLength === chunk;
+  return buildImage(header, raw.subarray(header.voxOffset, end), inPlace && own, path, path);
 }
 
 /**
