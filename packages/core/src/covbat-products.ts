@@ -1,6 +1,8 @@
 /**
- * CovBat's products of samples x features matrices with the K x V loadings, in tiles of
- * features (tiles.ts): a tile of the loadings (K rows of it) stays in cache while every sample
+ * Products of samples x features matrices with K rows of features, in tiles of features
+ * (tiles.ts): CovBat's scores on the K x V loadings and its features rebuilt from them, and (the
+ * same product, `combineRows`) the loadings of principal components from the samples. A tile of
+ * the K rows stays in cache while every sample
  * of a block passes through it, instead of the whole loadings being read again for each sample;
  * and within a tile several values are summed at once (independent sums, which the processor
  * overlaps, where one sum waits on its previous addition). Each value is still summed in the

@@ -1,6 +1,7 @@
 /**
  * The loops of the tiled products of samples x features matrices (covbat-products.ts,
- * principal-components.ts): the features in tiles of {@link TILE}, so that the values a tile needs
+ * principal-components.ts; ComBat's own passes tile features in loops of their own): the features
+ * in tiles of {@link TILE}, so that the values a tile needs
  * stay in a core's cache while they are used again. The loops over a tile's features are the
  * products' own, in functions of their module given the arrays as `data` (a call per tile, or per
  * tile, row and group of columns; never one per feature; and no closure, whose captured arrays the

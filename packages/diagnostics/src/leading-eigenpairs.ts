@@ -11,8 +11,8 @@
  * when their fall so far predicts far more vectors than the bound, the full decomposition is used
  * instead, so the result is that of the full one to rounding either way.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { random } from '@combat/base/internal';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /** Eigenvalues over this share of the largest are kept (as trainComponents keeps components). */
 export const KEPT_SHARE = 1e-10;
