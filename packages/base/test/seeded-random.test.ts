@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { random } from '@combat/base/internal';
+import { fixturePath } from '@combat/test-support';
 import { expect, test } from 'vitest';
+
+test('is mulberry32: the sequences of an independent implementation (fixtures/tools/make_mulberry32.py), number for number', () => {
+  const { count, sequences } = JSON.parse(readFileSync(fixturePath('seeded-random', 'mulberry32.json'), 'utf8')) as { count: number; sequences: Record<string, number[]> };
+  expect(Object.keys(sequences).length).toBeGreaterThan(5);
+  for (const [seed, expected] of Object.entries(sequences)) expect(Array.from({ length: count }, random(Number(seed)))).toEqual(expected);
+});
 
 test('one seed gives one sequence, another seed another', () => {
   const draw = (seed: number) => Array.from({ length: 1000 }, random(seed));
