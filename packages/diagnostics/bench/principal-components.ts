@@ -5,8 +5,7 @@
  * and by the full decomposition it replaced (`fullEigenpairs`), on synthetic data of n = 200, 1,000
  * and 3,000 samples in 4 batches x V = 100 and 20,000 features; the Gram matrix's own time
  * beside; and, with fewer features than samples, `trainComponents` itself, which then decomposes
- * the features' covariance instead (forming it included), from the standardized samples (no Gram
- * matrix is formed for it). Each size runs in a child process of its own. The full decomposition is timed up to
+ * the features' covariance instead (forming it included). Each size runs in a child process of its own. The full decomposition is timed up to
  * n = 1,000 (at 3,000 it takes minutes per call; `node principal-components.js full` times it
  * there too). Prints figures and the machine's load average; asserts nothing.
  */
@@ -22,7 +21,9 @@ const SAMPLES = [200, 1_000, 3_000];
 const FEATURES = [100, 20_000];
 
 /** The block of `rows` of the Gram matrix centred on their mean (as trainComponents forms it). */
-function centred({ samples: n, gram }: SampleGram & { gram: Float64Array }, rows: readonly number[]): Float64Array {
+function centred(standardized: SampleGram, rows: readonly number[]): Float64Array {
+  const n = standardized.samples;
+  const gram = standardized.gram();
   const m = rows.length;
   const means = Float64Array.from(rows, (j) => rows.reduce((sum, l) => sum + (gram[j * n + l] as number), 0) / m);
   const grand = means.reduce((a, b) => a + b, 0) / m;
@@ -39,7 +40,7 @@ function timed(run: () => Eigenpairs): { seconds: number; pairs: Eigenpairs } {
 
 /** Runs both methods once on a small matrix, so neither is timed while it is compiled. */
 function warmUp(): void {
-  const gram = sampleGram(syntheticData({ seed: 1, batchSizes: [75, 75, 75, 75], features: 50 }).matrix, true) as SampleGram & { gram: Float64Array };
+  const gram = sampleGram(syntheticData({ seed: 1, batchSizes: [75, 75, 75, 75], features: 50 }).matrix);
   const rows = [...Array(300).keys()];
   leadingEigenpairs(centred(gram, rows), 300, 10);
   fullEigenpairs(centred(gram, rows), 300, 10);
@@ -50,10 +51,9 @@ function benchSize(n: number, features: number, full: boolean): void {
   const quarter = n / 4;
   const { matrix } = syntheticData({ seed: 2026, batchSizes: [quarter, quarter, quarter, quarter], features });
   let start = performance.now();
-  const gram = sampleGram(matrix, true) as SampleGram & { gram: Float64Array };
+  const gram = sampleGram(matrix);
+  gram.gram();
   const gramSeconds = (performance.now() - start) / 1000;
-  // What the package fits from: the standardized samples themselves when there are fewer features than samples.
-  const standardized = features < n ? sampleGram(matrix) : undefined;
   console.log(`n=${n}, V=${features}: Gram matrix ${gramSeconds.toFixed(2)} s`);
   const all = [...Array(n).keys()];
   const fold = all.filter((i) => i % 5 !== 0);
@@ -69,9 +69,9 @@ function benchSize(n: number, features: number, full: boolean): void {
       const difference = Math.max(...fast.pairs.values.map((value, c) => Math.abs(value - (old.pairs.values[c] as number)))) / (old.pairs.values[0] as number);
       line += `; full ${old.seconds.toFixed(2)} s; eigenvalues' largest difference ${difference.toExponential(1)} of the largest`;
     }
-    if (standardized !== undefined) {
+    if (gram.standardized !== undefined && gram.standardized.width < m) {
       start = performance.now();
-      trainComponents(standardized, rows, count);
+      trainComponents(gram, rows, count);
       line += `; trainComponents on the features' covariance ${((performance.now() - start) / 1000).toFixed(2)} s`;
     }
     console.log(line);

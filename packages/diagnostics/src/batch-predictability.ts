@@ -89,7 +89,7 @@ export function batchPredictability(matrix: DataMatrix, batch: readonly string[]
   return predictBatches(sampleGram(matrix), index, settings);
 }
 
-/** The cross-validation of {@link batchPredictability} on a Gram matrix already formed. */
+/** The cross-validation of {@link batchPredictability} on samples already standardized (`sampleGram`). */
 export function predictBatches(gram: SampleGram, index: BatchIndex, settings: { components: number; folds: number; seed: number }): BatchPredictability {
   const n = gram.samples;
   const B = index.labels.length;

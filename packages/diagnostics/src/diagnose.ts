@@ -205,7 +205,7 @@ export function diagnose(before: DataMatrix, after: DataMatrix, covariates: Cova
     return { test: b.test, fdr, before: phase(b), after: phase(a), perFeature: { before: perFeature(b), after: perFeature(a) } };
   });
   const index = indexBatches(covariates.batch, 'diagnose: covariates.batch');
-  const grams = [before, after].map((matrix) => sampleGram(matrix));
+  const grams = [before, after].map(sampleGram);
   const predictability = { before: predictBatches(grams[0]!, index, settings), ...(combat === undefined ? {} : { combat: predictBatches(sampleGram(combat), index, settings) }), after: predictBatches(grams[1]!, index, settings) };
   const covariance = {
     before: correlationDifferences(fits[0].residuals, index),

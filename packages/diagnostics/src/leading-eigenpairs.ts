@@ -17,7 +17,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 /** Eigenvalues over this share of the largest are kept (as trainComponents keeps components). */
 export const KEPT_SHARE = 1e-10;
 
-/** Eigenpairs, largest value first: unit vectors, each with its entry of largest magnitude positive (the first such). */
+/** Eigenpairs, largest value first: unit vectors, each with its entry of largest magnitude positive (see {@link signOfLargest}). */
 export interface Eigenpairs {
   readonly values: Float64Array;
   readonly vectors: readonly Float64Array[];
@@ -195,10 +195,20 @@ function subtract(x: Float64Array, u: Float64Array): void {
   for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) - projection * (u[i] as number);
 }
 
-/** The vector with the sign that makes its entry of largest magnitude (the first such) positive. */
+/** The vector with the sign that makes its entry of largest magnitude positive (see {@link signOfLargest}). */
 function signed(vector: Float64Array): Float64Array {
-  let largest = 0;
-  for (let i = 1; i < vector.length; i++) if (Math.abs(vector[i] as number) > Math.abs(vector[largest] as number)) largest = i;
-  if ((vector[largest] as number) < 0) for (let i = 0; i < vector.length; i++) vector[i] = -(vector[i] as number);
+  if (signOfLargest(vector) < 0) for (let i = 0; i < vector.length; i++) vector[i] = -(vector[i] as number);
   return vector;
+}
+
+/**
+ * The sign of the entry of largest magnitude: of the first entry within 1e-9 (relative) of the
+ * largest magnitude, so that entries equal but for rounding (mirror-image samples) give the same
+ * sign however the rounding falls (1 for a zero vector).
+ */
+export function signOfLargest(values: ArrayLike<number>): 1 | -1 {
+  let largest = 0;
+  for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i] as number));
+  for (let i = 0; i < values.length; i++) if (Math.abs(values[i] as number) >= largest * (1 - 1e-9)) return (values[i] as number) < 0 ? -1 : 1;
+  return 1;
 }

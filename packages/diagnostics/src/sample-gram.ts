@@ -6,15 +6,16 @@
  * samples' mean (only its leading eigenpairs: leading-eigenpairs.ts). Any sample is then projected onto the
  * training components through its inner products with the training samples: n x n work per fit
  * instead of an SVD of n x features, so a cross-validation fits its folds' PCA cheaply. With fewer
- * features than samples, no Gram matrix is formed: the features' covariance over the training
- * samples (W x W, of the same nonzero eigenvalues) is decomposed instead, and samples are projected
- * on its eigenvectors: the same components to rounding, from a smaller matrix.
+ * features than a fit's training samples, the features' covariance over those samples (W x W, of
+ * the same nonzero eigenvalues) is decomposed instead, and samples are projected on its
+ * eigenvectors: the same components to rounding, from a smaller matrix; the Gram matrix is then
+ * formed only if another fit needs it.
  */
 import type { DataMatrix } from '@combat/core';
-import { KEPT_SHARE, leadingEigenpairs } from './leading-eigenpairs.js';
+import { KEPT_SHARE, leadingEigenpairs, signOfLargest } from './leading-eigenpairs.js';
 
 /**
- * At most this many features enter the Gram matrix: wider data (a volume's voxels) are taken at a
+ * At most this many features enter the PCA: wider data (a volume's voxels) are taken at a
  * deterministic stride, every `stride`-th feature from the first, so the cost stays that of 20,000
  * features. The tests across batches still test every feature; only the PCA and the classifier
  * see the subset, and their output says so.
@@ -23,25 +24,26 @@ export const GRAM_FEATURES = 20_000;
 
 /**
  * What PCA fits of the samples start from: the `stride` at which features were taken (1: all), how
- * many of those entered (`features`: the constant ones left out), and either the Gram matrix of
- * the standardized samples (`gram`, n x n, row-major) or, with fewer features taken (`width`,
- * constant ones included as zeros) than samples, the standardized samples themselves
- * (`standardized`, n x width, sample-major, smaller than the Gram matrix), whose covariance the
- * fits decompose.
+ * many of those entered (`features`: the constant ones left out), the samples' Gram matrix
+ * (`gram()`, n x n, row-major), and, with fewer features taken (`width`, constant ones included as
+ * zeros) than samples, the standardized samples themselves (`standardized`, n x width,
+ * sample-major), whose covariance a fit with more training samples than features decomposes. The
+ * Gram matrix is formed at once when there are no fewer features than samples, else only when a fit
+ * needs it (one with no more training samples than features), once.
  */
-export type SampleGram = {
+export interface SampleGram {
   readonly samples: number;
   readonly stride: number;
   readonly features: number;
-} & ({ readonly gram: Float64Array; readonly standardized?: undefined } | { readonly standardized: { readonly values: Float64Array; readonly width: number }; readonly gram?: undefined });
+  readonly gram: () => Float64Array;
+  readonly standardized?: { readonly values: Float64Array; readonly width: number };
+}
 
 /**
  * Standardizes the features (every `stride`-th, at most {@link GRAM_FEATURES}; left out: fewer than
- * two finite values, or no spread) and, unless fewer features than samples were taken (and `byGram`
- * is false), forms the samples' inner products, four samples at a time against each other (each
- * inner product summed over the features in order, as one at a time).
+ * two finite values, or no spread); their Gram matrix as {@link SampleGram} says.
  */
-export function sampleGram(matrix: DataMatrix, byGram = false): SampleGram {
+export function sampleGram(matrix: DataMatrix): SampleGram {
   const { data, samples: n, features: V } = matrix;
   const stride = Math.ceil(V / GRAM_FEATURES);
   const W = Math.ceil(V / stride);
@@ -69,17 +71,29 @@ export function sampleGram(matrix: DataMatrix, byGram = false): SampleGram {
     scale[w] = count >= 2 && sd > 0 && Number.isFinite(sd) ? 1 / sd : 0;
     if (scale[w] !== 0) kept++;
   }
-  // The standardized samples, one row each, padded (for the Gram matrix) with rows of 0 to a multiple of four.
-  const narrow = W < n && !byGram;
-  const padded = narrow ? n : Math.ceil(n / 4) * 4;
-  const z = new Float64Array(padded * W);
+  // The standardized samples, one row each, padded with rows of 0 to a multiple of four (for the Gram matrix).
+  const z = new Float64Array(Math.ceil(n / 4) * 4 * W);
   for (let i = 0; i < n; i++) {
     for (let w = 0; w < W; w++) {
       const x = data[i * V + w * stride] as number;
       z[i * W + w] = Number.isNaN(x) ? 0 : (x - (centre[w] as number)) * (scale[w] as number);
     }
   }
-  if (narrow) return { samples: n, stride, features: kept, standardized: { values: z, width: W } };
+  const taken = { samples: n, stride, features: kept };
+  if (W >= n) {
+    const gram = gramMatrix(z, n, W);
+    return { ...taken, gram: () => gram };
+  }
+  let gram: Float64Array | undefined;
+  return { ...taken, gram: () => (gram ??= gramMatrix(z, n, W)), standardized: { values: z, width: W } };
+}
+
+/**
+ * The n x n inner products of the rows of `z` (n rows of W, padded to a multiple of four), four
+ * samples at a time against each other (each inner product summed over the features in order, as
+ * one at a time).
+ */
+function gramMatrix(z: Float64Array, n: number, W: number): Float64Array {
   const gram = new Float64Array(n * n);
   for (let i = 0; i < n; i += 4) {
     const a0 = i * W;
@@ -107,7 +121,7 @@ export function sampleGram(matrix: DataMatrix, byGram = false): SampleGram {
       }
     }
   }
-  return { samples: n, gram, stride, features: kept };
+  return gram;
 }
 
 /** Principal components fitted on training samples: their variances and a projection of any sample. */
@@ -118,18 +132,20 @@ export interface TrainedComponents {
   readonly variances: Float64Array;
   /** The sum of all components' variances (the total variance of the training samples). */
   readonly total: number;
-  /** The scores of sample a (any of the Gram's samples) on the kept components. */
+  /** The scores of sample a (any of the samples) on the kept components. */
   project(a: number): Float64Array;
 }
 
 /**
  * PCA of the training samples `rows` (two or more), keeping at most `components`: on the features'
- * covariance when the standardized samples are at hand (fewer features than samples), else on the
- * Gram matrix.
+ * covariance when there are fewer features than training samples (the smaller matrix), else on
+ * the Gram matrix's block.
  */
 export function trainComponents(sampleGram: SampleGram, rows: readonly number[], components: number): TrainedComponents {
-  const { standardized, gram } = sampleGram;
-  return standardized !== undefined ? featureComponents(standardized.values, standardized.width, rows, components) : gramComponents(sampleGram.samples, gram, rows, components);
+  const { standardized } = sampleGram;
+  return standardized !== undefined && standardized.width < rows.length
+    ? featureComponents(standardized.values, standardized.width, rows, components)
+    : gramComponents(sampleGram.samples, sampleGram.gram(), rows, components);
 }
 
 /** {@link trainComponents} on the Gram matrix's block of the training samples, centred. */
@@ -176,11 +192,9 @@ function gramComponents(n: number, gram: Float64Array, rows: readonly number[], 
 
 /**
  * {@link trainComponents} on the W x W covariance of the standardized samples `z` (sample-major)
- * over the training samples: its eigenvectors are the components' axes, each signed so that its
- * largest-magnitude training score (the first such) is positive, as the Gram matrix's eigenvectors
- * (the training scores, scaled) are signed. W is below the samples; when it is not below a fold's
- * training samples m, the matrix is at most n / m times the size of that fold's Gram block (5/4
- * with five folds).
+ * over the training samples: its eigenvectors are the components' axes, each signed as the Gram
+ * matrix's eigenvectors (the training scores, scaled) are: by its largest-magnitude training score
+ * (see `signOfLargest`).
  */
 function featureComponents(z: Float64Array, W: number, rows: readonly number[], components: number): TrainedComponents {
   const m = rows.length;
@@ -206,13 +220,8 @@ function featureComponents(z: Float64Array, W: number, rows: readonly number[], 
     return sum;
   };
   const axes = kept.map((k) => {
-    const axis = (vectors[k] as Float64Array).slice();
-    let top = 0;
-    for (const i of rows) {
-      const s = score(i, axis);
-      if (Math.abs(s) > Math.abs(top)) top = s;
-    }
-    return top < 0 ? axis.map((x) => -x) : axis;
+    const axis = vectors[k] as Float64Array;
+    return signOfLargest(Float64Array.from(rows, (i) => score(i, axis))) < 0 ? axis.map((x) => -x) : axis;
   });
   return {
     count: kept.length,

@@ -51,9 +51,9 @@ describe('batchPredictability', () => {
     const n = byGram.samples;
     // On the Gram matrix (more features than samples): any other inner products of the held-out samples 90..119 leave the training scores bit for bit.
     const fit = trainComponents(byGram, training, 4);
-    const changed = byGram.gram!.slice();
+    const changed = byGram.gram().slice();
     for (let a = 90; a < n; a++) for (let j = 0; j < n; j++) changed[a * n + j] = changed[j * n + a] = 1000 * Math.sin(a * j);
-    const refit = trainComponents({ samples: n, stride: byGram.stride, features: byGram.features, gram: changed }, training, 4);
+    const refit = trainComponents({ ...byGram, gram: () => changed }, training, 4);
     for (const i of training) expect(refit.project(i)).toEqual(fit.project(i));
     expect(refit.variances).toEqual(fit.variances);
     // On the features' covariance (the first 40 features: fewer than the training samples): any other values of the held-out samples, the same.
@@ -64,7 +64,7 @@ describe('batchPredictability', () => {
     const byFeatures = trainComponents(narrow, training, 4);
     const other = values.slice();
     for (let k = 90 * width; k < n * width; k++) other[k] = 1000 * Math.sin(k);
-    const refitByFeatures = trainComponents({ samples: n, stride: narrow.stride, features: narrow.features, standardized: { values: other, width } }, training, 4);
+    const refitByFeatures = trainComponents({ ...narrow, standardized: { values: other, width } }, training, 4);
     for (const i of training) expect(refitByFeatures.project(i)).toEqual(byFeatures.project(i));
     expect(refitByFeatures.variances).toEqual(byFeatures.variances);
   });
@@ -125,7 +125,7 @@ describe('wide data (more than 20,000 features)', () => {
   });
 
   it('forms the Gram matrix of the standardized samples (each inner product as a plain sum)', () => {
-    const gram = sampleGram(subset).gram!;
+    const gram = sampleGram(subset).gram();
     const columns = taken.map((_, w) => Array.from({ length: samples }, (_, i) => subset.data[i * taken.length + w]!));
     const z = columns.map((column) => {
       const mean = column.reduce((a, b) => a + b, 0) / samples;

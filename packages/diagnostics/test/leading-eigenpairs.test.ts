@@ -158,13 +158,12 @@ describe('principal components of more samples than the full decomposition is us
   // Fewer features than samples: principalComponents and the folds decompose the features'
   // covariance; without the standardized samples, the Gram matrix (by the Krylov method here).
   const covariance = sampleGram(matrix);
-  const gramOnly = sampleGram(matrix, true);
+  const gramOnly = { ...covariance, standardized: undefined };
 
-  it('forms the Gram matrix only when there are no fewer features than samples, or when asked', () => {
-    expect([covariance.standardized?.width, covariance.gram]).toEqual([V, undefined]);
-    expect(gramOnly.gram?.length).toBe(n * n);
+  it('keeps the standardized samples only when there are fewer features than samples', () => {
+    expect(covariance.standardized?.width).toBe(V);
     const fewer = sampleGram({ ...matrix, samples: V, data: data.subarray(0, V * V) });
-    expect([fewer.standardized, fewer.gram?.length]).toEqual([undefined, V * V]);
+    expect([fewer.standardized, fewer.gram().length]).toEqual([undefined, V * V]);
   });
 
   for (const [path, gram] of [
@@ -205,4 +204,66 @@ describe('principal components of more samples than the full decomposition is us
       }
     });
   }
+});
+
+describe('principal components on the features\u2019 covariance and on the Gram matrix', () => {
+  // 400 samples x 300 features with a constant feature, a duplicated one and missing cells: a fold of
+  // 320 training samples (more than the features: the covariance, 300 x 300, by the Krylov method) and
+  // one of 200 (fewer: the Gram block, by the full decomposition), both against the SVD of the data
+  // standardized here (a missing cell at the feature's mean, i.e. 0; the constant feature as zeros).
+  const { matrix } = syntheticData({ seed: 33, batchSizes: [100, 100, 100, 100], features: 300 });
+  const { samples: n, features: V } = matrix;
+  const data = matrix.data.slice();
+  const next = random(34);
+  for (let i = 0; i < n; i++) {
+    data[i * V + 7] = 2.5;
+    data[i * V + 11] = data[i * V + 10]!;
+  }
+  for (let k = 0; k < data.length; k++) if (k % V !== 7 && next() < 0.03) data[k] = NaN;
+  const holed = { ...matrix, data };
+  const z = Array.from({ length: n }, () => new Float64Array(V));
+  for (let v = 0; v < V; v++) {
+    const present = [...Array(n).keys()].filter((i) => !Number.isNaN(data[i * V + v]!));
+    const mean = present.reduce((sum, i) => sum + data[i * V + v]!, 0) / present.length;
+    const sd = Math.sqrt(present.reduce((sum, i) => sum + (data[i * V + v]! - mean) ** 2, 0) / (present.length - 1));
+    for (let i = 0; i < n; i++) z[i]![v] = sd > 0 && !Number.isNaN(data[i * V + v]!) ? (data[i * V + v]! - mean) / sd : 0;
+  }
+  const standardized = sampleGram(holed);
+
+  for (const [what, training] of [
+    ['a fold with more training samples than features (covariance)', [...Array(n).keys()].filter((i) => i % 5 !== 2)],
+    ['a fold with fewer (Gram block)', [...Array(n).keys()].filter((i) => i % 2 === 1)],
+  ] as const) {
+    it(`fits ${what} as the SVD does: variances, total, and every sample's scores up to sign`, () => {
+      const centre = new Float64Array(V);
+      for (const i of training) z[i]!.forEach((x, v) => (centre[v] = centre[v]! + x / training.length));
+      const svd = new SingularValueDecomposition(new Matrix(training.map((i) => Array.from(z[i]!, (x, v) => x - centre[v]!))), { autoTranspose: true });
+      const fit = trainComponents(standardized, training, 10);
+      expect(fit.count).toBe(10);
+      const largest = svd.diagonal[0]! ** 2 / (training.length - 1);
+      fit.variances.forEach((variance, c) => expect(Math.abs(variance - svd.diagonal[c]! ** 2 / (training.length - 1))).toBeLessThanOrEqual(1e-9 * largest));
+      expect(Math.abs(fit.total - svd.diagonal.reduce((sum, s) => sum + s ** 2, 0) / (training.length - 1))).toBeLessThanOrEqual(1e-9 * largest);
+      const right = svd.rightSingularVectors;
+      const projected = Array.from({ length: n }, (_, a) => fit.project(a));
+      for (let c = 0; c < 10; c++) {
+        const expected = Array.from({ length: n }, (_, a) => z[a]!.reduce((sum, x, v) => sum + (x - centre[v]!) * right.get(v, c), 0));
+        const sign = Math.sign(projected[0]![c]!) * Math.sign(expected[0]!);
+        const scale = Math.sqrt(svd.diagonal[c]! ** 2 / (training.length - 1));
+        expected.forEach((x, a) => expect(Math.abs(projected[a]![c]! - sign * x)).toBeLessThanOrEqual(1e-8 * scale));
+      }
+    });
+  }
+
+  it('signs a component the same way on both, even when two samples\u2019 scores tie but for rounding (mirror-image samples)', () => {
+    const half = syntheticData({ seed: 35, batchSizes: [10, 10], features: 5 }).matrix;
+    const mirrored = { samples: 40, features: 5, data: Float64Array.from({ length: 200 }, (_, k) => (k < 100 ? half.data[k]! : -half.data[k - 100]!)) };
+    const both = sampleGram(mirrored);
+    const rows = [...Array(40).keys()];
+    const byCovariance = trainComponents(both, rows, 3);
+    const byGram = trainComponents({ ...both, standardized: undefined }, rows, 3);
+    for (let a = 0; a < 40; a++) {
+      const [x, y] = [byCovariance.project(a), byGram.project(a)];
+      for (let c = 0; c < 3; c++) expect(Math.abs(x[c]! - y[c]!)).toBeLessThanOrEqual(1e-9 * Math.sqrt(byGram.variances[0]!));
+    }
+  });
 });
