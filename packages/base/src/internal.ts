@@ -19,5 +19,5 @@ export {
 export { describeValue, formatVoxel } from './describe.js';
 export { checkVolume, findMaskGeometryProblem, findVolumeProblem, type MaskGeometryProblem } from './volume.js';
 export { rewordError } from './reword.js';
-export { random } from './seeded-random.js';
+export { seededRandom } from './seeded-random.js';
 export { workerThreadSource } from './worker-source.js';

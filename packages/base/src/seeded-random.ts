@@ -3,7 +3,7 @@
  * every platform. Diagnostics' folds are shuffled and its eigensolver started with it, and tests
  * rebuild a data set from a seed.
  */
-export function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -26,9 +26,9 @@ describe('the export lists are pinned', () => {
       'findVolumeProblem',
       'formatVoxel',
       'isRecord',
-      'random',
       'refuseArgument',
       'rewordError',
+      'seededRandom',
       'workerThreadSource',
     ]);
   });

@@ -1,4 +1,4 @@
-import { checkInteger, checkOptions, random } from '@combat/base/internal';
+import { checkInteger, checkOptions, seededRandom } from '@combat/base/internal';
 import { ShapeMismatchError, TooFewBatchesError, type DataMatrix } from '@combat/core';
 import { indexBatches, type BatchIndex } from './batch-groups.js';
 import { checkFiniteOrMissing, checkMatrix } from './matrix-check.js';
@@ -134,7 +134,7 @@ export function predictBatches(gram: SampleGram, index: BatchIndex, settings: { 
 
 /** Each sample's fold: every batch's samples shuffled (seeded) and dealt to the folds in turn, one deal across batches. */
 function stratifiedFolds(index: BatchIndex, folds: number, seed: number): Int32Array {
-  const uniform = random(seed);
+  const uniform = seededRandom(seed);
   const fold = new Int32Array(index.codes.length);
   let next = 0;
   index.labels.forEach((_, b) => {

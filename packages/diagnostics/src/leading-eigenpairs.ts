@@ -11,7 +11,7 @@
  * when their fall so far predicts far more vectors than the bound, the full decomposition is used
  * instead, so the result is that of the full one to rounding either way.
  */
-import { random } from '@combat/base/internal';
+import { seededRandom } from '@combat/base/internal';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /** Eigenvalues over this share of the largest are kept (as trainComponents keeps components). */
@@ -79,7 +79,7 @@ export function krylovEigenpairs(a: Float64Array, m: number, count: number, basi
   if (!(frobenius > 0) || !Number.isFinite(frobenius)) return undefined;
   const q: Float64Array[] = [];
   const aq: Float64Array[] = [];
-  const uniform = random(0x5eed);
+  const uniform = seededRandom(0x5eed);
   let next = Array.from({ length: block }, () => Float64Array.from({ length: m }, () => uniform() - 0.5));
   let check = 2 * block;
   let previous = { size: 0, residual: Infinity };
