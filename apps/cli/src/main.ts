@@ -6,7 +6,7 @@
  */
 import { setHeapFlags } from './heap-flags.js';
 
-setHeapFlags();
+setHeapFlags(process.argv.slice(2));
 if (process.env.npm_lifecycle_event === 'combat' && process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
 const { interruptActivePlans } = await import('./outputs.js');
 const { run } = await import('./program.js');

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { COMBAT } from './run-cli.js';
+import { HEAP_FLAGS, TABLE_FLAG, heapFlags } from '../src/heap-flags.js';
 
 // `combat` keeps V8's young generations at their starting size (src/heap-flags.ts), its own and its
 // workers', unless node was given the flag. Seen from inside: the size of the young generation
@@ -14,8 +15,8 @@ import { COMBAT } from './run-cli.js';
 const CHURN = `let keep = []; for (let i = 0; i < 2e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 5e4) keep = []; }`;
 const YOUNG = `require('node:v8').getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size`;
 
-/** The young generation's size on the main thread and on a worker, in a node given `nodeFlags`, having called setHeapFlags. */
-async function youngGenerations(nodeFlags: string[], env: NodeJS.ProcessEnv = {}): Promise<{ main: number; worker: number }> {
+/** The young generation's size on the main thread and on a worker, in a node given `nodeFlags`, having called setHeapFlags for `combat`'s arguments `args`. */
+async function youngGenerations(nodeFlags: string[], env: NodeJS.ProcessEnv = {}, args: string[] = ['harmonize-volumes']): Promise<{ main: number; worker: number }> {
   const dir = await temporaryFolder('heap-flags');
   const script = join(dir, 'probe.cjs');
   const heapFlags = pathToFileURL(join(dirname(COMBAT), 'heap-flags.js')).href;
@@ -23,7 +24,7 @@ async function youngGenerations(nodeFlags: string[], env: NodeJS.ProcessEnv = {}
     script,
     `const { Worker } = require('node:worker_threads');
 import(${JSON.stringify(heapFlags)}).then(async ({ setHeapFlags }) => {
-  setHeapFlags();
+  setHeapFlags(${JSON.stringify(args)});
   ${CHURN}
   const main = ${YOUNG};
   const worker = await new Promise((resolve, reject) => {
@@ -45,6 +46,9 @@ const MB = 2 ** 20;
 describe('setHeapFlags', () => {
   it('keeps the young generation of the main thread and of its workers at 2 MB', async () => {
     const { main, worker } = await youngGenerations([]);
+    const table = await youngGenerations([], {}, ['harmonize', '--data', 'table.csv']);
+    expect(table.main).toBeLessThanOrEqual(2 * MB);
+    expect(table.worker).toBeLessThanOrEqual(2 * MB);
     expect(main).toBeLessThanOrEqual(2 * MB);
     expect(worker).toBeLessThanOrEqual(2 * MB);
   });
@@ -56,5 +60,16 @@ describe('setHeapFlags', () => {
     const large = await youngGenerations([], { NODE_OPTIONS: '--max-semi-space-size=16' });
     expect(large.main).toBeLessThanOrEqual(2 * MB);
     expect(large.worker).toBeGreaterThan(8 * MB);
+  });
+});
+
+describe('heapFlags', () => {
+  it('trades speed for a smaller heap in runs that read tables, not in those that read volumes', () => {
+    for (const args of [['harmonize', '--data', 'demo.csv'], ['apply', '--model', 'm.arrow'], ['fit-partial', '--data', 't.csv'], ['merge', 'a.arrow'], ['report', '--data', 't.csv'], ['model', 'show', 'm.arrow'], []]) {
+      expect(heapFlags(args)).toEqual([...HEAP_FLAGS, TABLE_FLAG]);
+    }
+    for (const args of [['harmonize-volumes', '--mask', 'm.nii'], ['apply-volumes'], ['demo'], ['fit-partial', '--image-column', 'image'], ['report', '--image-column=image']]) {
+      expect(heapFlags(args)).toEqual([...HEAP_FLAGS]);
+    }
   });
 });
