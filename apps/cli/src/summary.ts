@@ -1,5 +1,7 @@
 import { describeUnadjusted, type CombatModel, type CombatStatistics, type CombatWarning, type CovbatModel, type DesignCoding } from '@combat/core';
+import { describeRow } from '@combat/io-arrow';
 import type { CliIo } from './cli-io.js';
+import type { RowContext } from './explain.js';
 
 /**
  * What a command did, for its summary on standard output: the model it fitted or applied, what the
@@ -100,14 +102,24 @@ export function describeTerms(coding: DesignCoding): string {
  * Writes warnings to standard error, one line each, naming features by column name where the
  * warning lists features.
  */
-export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], features?: readonly string[]): void {
+export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], features?: readonly string[], rows?: RowContext): void {
   for (const warning of warnings) {
     const message =
       warning.code === 'unadjusted-features' && features !== undefined
         ? `${warning.features.length} feature(s) left unadjusted${warning.batch === undefined ? '' : ` for new batch ${warning.batch}`}: ${describeUnadjusted(warning.features.map((v) => features[v] ?? `feature ${v + 1}`), warning.reasons)}`
-        : warning.message;
+        : warning.code === 'outside-training-range' && rows !== undefined
+          ? outsideRange(warning, rows)
+          : warning.message;
     io.stderr.write(`combat: warning: ${message}\n`);
   }
+}
+
+/** Core's `outside-training-range` warning with its samples as the rows of the file (1-based, with their ids). */
+function outsideRange(warning: Extract<CombatWarning, { code: 'outside-training-range' }>, { table, idColumn }: RowContext): string {
+  const { samples, covariate, range } = warning;
+  const listed = samples.slice(0, 10).map((i) => (i < table.rows ? describeRow(table, i, { idColumn }) : `sample ${i + 1}`));
+  const more = samples.length > 10 ? `, ... (${samples.length})` : '';
+  return `${describeCount(samples.length, 'sample')} ${samples.length === 1 ? 'has' : 'have'} ${covariate} outside the training range [${range[0]}, ${range[1]}] (${table.source}: ${listed.join(', ')}${more}): the covariate effects are extrapolated there`;
 }
 
 /**

@@ -73,6 +73,21 @@ describe('new batches, refused as they should be', async () => {
     );
   });
 
+  it('warns of ages outside the training range, naming the file, each row and its subject', async () => {
+    // The training rows' first three lines, the second and third with ages beyond the training range.
+    const lines = readFileSync(join(fixture.dir, 'train.csv'), 'utf8').split('\n').slice(0, 4);
+    const header = lines[0]!.split(',');
+    const ages = fixture.train.covariates.continuous!.age!;
+    const [low, high] = [Math.min(...ages), Math.max(...ages)];
+    const outside = [high + 10, low - 5];
+    const rows = lines.slice(1).map((line, k) => line.split(',').map((cell, c) => (k > 0 && header[c] === 'age' ? String(outside[k - 1]) : cell)).join(','));
+    const data = await writeText(dir, 'outside.csv', [lines[0], ...rows, ''].join('\n'));
+    const result = await runCli('apply', '--model', model, '--data', data, '--id', 'subject', '--out', join(dir, 'outside-out.csv'));
+    expect(result.code).toBe(0);
+    const ids = rows.map((row) => row.split(',')[header.indexOf('subject')]);
+    expect(result.stderr).toBe(`combat: warning: 2 samples have age outside the training range [${low}, ${high}] (${data}: row 2 (subject "${ids[1]}"), row 3 (subject "${ids[2]}")): the covariate effects are extrapolated there\n`);
+  });
+
   it('--save-model without --estimate-new-batches is a usage error, and nothing is written', async () => {
     const out = join(dir, 'nothing.csv');
     const result = await runCli('apply', '--model', model, '--data', join(fixture.dir, 'new.csv'), '--id', 'subject', '--out', out, '--save-model', join(dir, 'same.arrow'));

@@ -72,7 +72,7 @@ export async function applyTable(flags: ApplyTableFlags, io: CliIo): Promise<voi
     }
     return { model: used, warnings, missingCells };
   });
-  reportWarnings(io, result.warnings, featureNames);
+  reportWarnings(io, result.warnings, featureNames, rows);
   printSummary(
     io,
     {

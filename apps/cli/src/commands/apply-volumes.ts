@@ -65,7 +65,7 @@ export async function applyVolumesCommand(flags: ApplyVolumesFlags, io: CliIo): 
     }
     return applied;
   }).finally(() => threads.close());
-  reportWarnings(io, result.warnings);
+  reportWarnings(io, result.warnings, undefined, inputs.rows);
   printSummary(
     io,
     {
