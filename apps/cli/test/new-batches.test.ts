@@ -77,7 +77,7 @@ describe('new batches, refused as they should be', async () => {
     // The training rows' first three lines, the second and third with ages beyond the training range.
     const lines = readFileSync(join(fixture.dir, 'train.csv'), 'utf8').split('\n').slice(0, 4);
     const header = lines[0]!.split(',');
-    const ages = fixture.train.covariates.continuous!.age!;
+    const ages = Array.from(fixture.train.covariates.continuous!.age!);
     const [low, high] = [Math.min(...ages), Math.max(...ages)];
     const outside = [high + 10, low - 5];
     const rows = lines.slice(1).map((line, k) => line.split(',').map((cell, c) => (k > 0 && header[c] === 'age' ? String(outside[k - 1]) : cell)).join(','));

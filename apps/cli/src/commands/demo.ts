@@ -14,7 +14,7 @@ import { OutputPlan, withOutputs } from '../outputs.js';
 import { startProgress } from '../progress.js';
 import { fitAndAdjust } from './harmonize-volumes.js';
 
-/** The file that marks a folder as written by the demo, so a later demo may replace it. */
+/** The file that marks a folder as written by the demo, so a later demo may replace the files it wrote there. */
 const MARKER = '.combat-demo';
 
 /**
@@ -57,7 +57,7 @@ export async function demo(flags: OutputFlags & { outDir?: string; spline?: stri
   const covariates = covariatesFromTable(table, covariateColumns(model), { idColumn: 'subject' });
   const progress = startProgress(io, flags.quiet ?? false, 2 * subjects.length);
   const summary = await withOutputs(plan, async () => {
-    await plan.write(paths.marker, new TextEncoder().encode('Written by combat demo; a later demo may replace this folder.\n'));
+    await plan.write(paths.marker, new TextEncoder().encode('Written by combat demo: a later demo may replace the files it wrote here (covariates.csv, report.html, inputs/, harmonized/), and no other.\n'));
     await plan.write(paths.covariates, encodeTableFile(paths.covariates, table, new Map()));
     await plan.write(paths.mask, await encodeNiftiFile(paths.mask, mask));
     for (const [i, s] of subjects.entries()) await plan.write(paths.inputs[i] as string, await encodeNiftiFile(paths.inputs[i] as string, s.volume));
