@@ -6,8 +6,8 @@
  */
 import { setHeapFlags } from './heap-flags.js';
 
-setHeapFlags(process.argv.slice(2));
 if (process.env.npm_lifecycle_event === 'combat' && process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
+setHeapFlags(process.argv.slice(2));
 const { interruptActivePlans } = await import('./outputs.js');
 const { run } = await import('./program.js');
 // The first SIGINT or SIGTERM removes what the run staged and exits; more (a second Ctrl-C) wait for it.

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { temporaryFolder } from '@combat/test-support';
 import { describe, expect, it } from 'vitest';
 import { COMBAT } from './run-cli.js';
-import { HEAP_FLAGS, TABLE_FLAG, heapFlags } from '../src/heap-flags.js';
+import { HEAP_FLAGS, SMALL_TABLE, TABLE_FLAG, dataFileBytes, heapFlags } from '../src/heap-flags.js';
 
 // `combat` keeps V8's young generations at their starting size (src/heap-flags.ts), its own and its
 // workers', unless node was given the flag. Seen from inside: the size of the young generation
@@ -64,12 +64,24 @@ describe('setHeapFlags', () => {
 });
 
 describe('heapFlags', () => {
-  it('trades speed for a smaller heap in runs that read tables, not in those that read volumes', () => {
+  it('trades speed for a smaller heap in runs that read small tables, not in those that read large ones or volumes', () => {
     for (const args of [['harmonize', '--data', 'demo.csv'], ['apply', '--model', 'm.arrow'], ['fit-partial', '--data', 't.csv'], ['merge', 'a.arrow'], ['report', '--data', 't.csv'], ['model', 'show', 'm.arrow'], []]) {
       expect(heapFlags(args)).toEqual([...HEAP_FLAGS, TABLE_FLAG]);
+      expect(heapFlags(args, SMALL_TABLE)).toEqual([...HEAP_FLAGS, TABLE_FLAG]);
+      expect(heapFlags(args, SMALL_TABLE + 1)).toEqual([...HEAP_FLAGS]);
     }
     for (const args of [['harmonize-volumes', '--mask', 'm.nii'], ['apply-volumes'], ['demo'], ['fit-partial', '--image-column', 'image'], ['report', '--image-column=image']]) {
       expect(heapFlags(args)).toEqual([...HEAP_FLAGS]);
     }
+  });
+
+  it('reads the size of the --data file, given either way, and none of a missing one', async () => {
+    const dir = await temporaryFolder('heap-flags-data');
+    const table = join(dir, 'table.csv');
+    await writeFile(table, 'a,b\n1,2\n');
+    expect(dataFileBytes(['harmonize', '--data', table, '--batch', 'b'])).toBe(8);
+    expect(dataFileBytes(['apply', `--data=${table}`])).toBe(8);
+    expect(dataFileBytes(['harmonize', '--data', join(dir, 'missing.csv')])).toBeUndefined();
+    expect(dataFileBytes(['merge', 'a.arrow'])).toBeUndefined();
   });
 });
