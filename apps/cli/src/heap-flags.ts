@@ -23,7 +23,7 @@ export const HEAP_FLAGS = ['--semi-space-growth-factor=1', '--max-semi-space-siz
 /**
  * V8's trade of speed for a smaller heap, for runs that read a table of at most
  * {@link SMALL_TABLE} bytes (a chunk at a time, where the peak is mostly V8's, not the data's):
- * `harmonize` of the 57 x 22,283 CSV (20 MB) peaked at 125 to 147 MB with it against 145 to 176
+ * `harmonize` of the 57 x 22,283 CSV (20 MB) peaked at 122 to 149 MB with it against 145 to 176
  * MB without, taking about 15% longer (README). A larger table's peak is flat in its rows either
  * way, and the flag would cost it more time (15 to 40% for the 2,000 x 20,000 CSV) than it saves
  * memory (5 to 10%); runs that read volumes, whose time is the target and whose memory is mostly
@@ -59,11 +59,13 @@ export function dataFileBytes(args: readonly string[]): number | undefined {
 }
 
 /**
- * Sets the {@link heapFlags} of `args` (and of the size of their `--data` file) in this process, each unless given to `node` (on its command
- * line, or in `NODE_OPTIONS` for `--max-semi-space-size`; `--no-optimize-for-size` counts as given),
- * which is how to run with V8's own heuristics instead (`node --semi-space-growth-factor=2
- * --heap-growing-percent=0 --no-optimize-for-size dist/main.js ...`). Call it before the work
- * starts: a young generation grows from the start, and a worker's is sized as it starts.
+ * Sets the {@link heapFlags} of `args` (and of the size of their `--data` file) in this process,
+ * each unless given to `node` (on its command line, or in `NODE_OPTIONS` for
+ * `--max-semi-space-size`; `--no-optimize-for-size` counts as given), which is how to run with
+ * V8's own heuristics instead (`node --semi-space-growth-factor=2 --heap-growing-percent=0
+ * --no-optimize-for-size dist/main.js ...`). Call it before the work starts, with relative paths
+ * meaning what they will mean for the run: a young generation grows from the start, and a
+ * worker's is sized as it starts.
  */
 export function setHeapFlags(args: readonly string[] = []): void {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((flag) => flag.replace(/_/g, '-').replace(/^--no-/, '--').split('=')[0]);

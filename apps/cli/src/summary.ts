@@ -100,7 +100,8 @@ export function describeTerms(coding: DesignCoding): string {
 
 /**
  * Writes warnings to standard error, one line each, naming features by column name where the
- * warning lists features.
+ * warning lists features, and samples as rows of the file (1-based, with their ids) when `rows`
+ * says what the samples are.
  */
 export function reportWarnings(io: CliIo, warnings: readonly CombatWarning[], features?: readonly string[], rows?: RowContext): void {
   for (const warning of warnings) {
