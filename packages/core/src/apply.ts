@@ -109,18 +109,13 @@ export function prepareApply(model: CombatModel, matrix: DataMatrix, covariates:
   if (model.covbat !== undefined) checkComplete(matrix);
   const warnings = rangeWarnings(model.coding, covariates);
   let used = model;
-  if (options.newBatches === 'estimate' && model.covbat !== undefined) {
-    const unseen = rows.batch.findIndex((label) => !model.batches.has(label));
-    if (unseen >= 0) {
-      const label = rows.batch[unseen] as string;
-      throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')}), and new batches of a CovBat model cannot be estimated yet`, { sample: unseen });
-    }
-  } else if (options.newBatches === 'estimate') {
+  // New batches of a CovBat model cannot be estimated: findBatches refuses them, saying so.
+  if (options.newBatches === 'estimate' && model.covbat === undefined) {
     const estimated = estimateFromRows(model, matrix, rows, options);
     used = estimated.model;
     warnings.push(...estimated.warnings);
   }
-  findBatches(used, rows, true);
+  findBatches(used, rows, true, options.newBatches === 'estimate');
   return { model: used, rows, warnings };
 }
 
@@ -188,14 +183,15 @@ export function adjustColumns(model: CombatModel, matrix: DataMatrix, rows: Enco
 /**
  * Each sample's batch effects; an unknown batch is an error naming the first such sample (with the
  * option that estimates it as the remedy when `suggest`, unless the model is CovBat's, whose new
- * batches cannot be estimated). Exported (internal) for the apps that check a table's batches before
- * adjusting it, in the library's words.
+ * batches cannot be estimated: when `estimating` asked for that, the message says so). Exported
+ * (internal) for the apps that check a table's batches before adjusting it, in the library's words.
  */
-export function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean): BatchEffects[] {
+export function findBatches(model: CombatModel, rows: EncodedRows, suggest: boolean, estimating = false): BatchEffects[] {
   return rows.batch.map((label, i) => {
     const effects = model.batches.get(label);
     if (effects !== undefined) return effects;
-    throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')})`, {
+    const cannot = estimating && model.covbat !== undefined ? ', and new batches of a CovBat model cannot be estimated yet' : '';
+    throw new UnknownBatchError(`batch ${JSON.stringify(label)} was not seen in training (known: ${[...model.batches.keys()].join(', ')})${cannot}`, {
       sample: i,
       ...(suggest && model.covbat === undefined ? { remedy: { newBatches: 'estimate' } } : {}),
     });

@@ -118,8 +118,6 @@ export function correlationDifferences(matrix: DataMatrix, index: BatchIndex): C
   }
   const everyone = [...Array(n).keys()];
   const pooled = correlations(centred, W, everyone);
-  const sizes = new Int32Array(B);
-  for (const code of index.codes) sizes[code]++;
   const batches = index.labels.map((label, b): BatchCovarianceDifference => {
     const rows = everyone.filter((i) => index.codes[i] === b);
     const own = correlations(x, W, rows);

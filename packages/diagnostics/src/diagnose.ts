@@ -178,15 +178,12 @@ export interface Diagnostics {
  */
 export function diagnose(before: DataMatrix, after: DataMatrix, covariates: Covariates, model: CombatModel, options: DiagnoseOptions = {}): Diagnostics {
   const { samples, features } = checkMatrix(before);
-  checkMatrix(after);
-  if (after.samples !== samples || after.features !== features) {
-    throw new ShapeMismatchError(`after has ${after.samples} samples x ${after.features} features; expected the shape of before (${samples} x ${features})`);
-  }
+  checkSameShape(after, 'after', samples, features);
   checkObject(model, 'diagnose: model', 'a CombatModel');
   if (!(model.batches instanceof Map) || !(model.adjusted instanceof Uint8Array)) refuseArgument('diagnose: model', 'a CombatModel', model);
   if (model.features !== features) throw new ShapeMismatchError(`the model has ${model.features} features; expected one per feature of the data (${features})`);
   const checked = checkOptions(options, 'diagnose: options');
-  const combat = checked.combat === undefined ? undefined : checkStage(checked.combat as DataMatrix, samples, features);
+  const combat = checked.combat === undefined ? undefined : checkSameShape(checked.combat as DataMatrix, 'options.combat', samples, features);
   const names = checked.names === undefined ? undefined : checkStrings(checked.names, 'diagnose: options.names');
   if (names !== undefined && names.length !== features) throw new ShapeMismatchError(`options.names has ${names.length} names; expected one per feature (${features})`);
   const worstCount = checked.worst === undefined ? 10 : checkIntegerOption(checked.worst, 'worst', 0);
@@ -250,13 +247,13 @@ export function diagnose(before: DataMatrix, after: DataMatrix, covariates: Cova
   };
 }
 
-/** The ComBat step's output of a CovBat run: a matrix of the shape of `before`. */
-function checkStage(combat: DataMatrix, samples: number, features: number): DataMatrix {
-  checkMatrix(combat);
-  if (combat.samples !== samples || combat.features !== features) {
-    throw new ShapeMismatchError(`options.combat has ${combat.samples} samples x ${combat.features} features; expected the shape of before (${samples} x ${features})`);
+/** A matrix (`name`: `after`, or the ComBat step's output of a CovBat run) of the shape of `before`. */
+function checkSameShape(matrix: DataMatrix, name: string, samples: number, features: number): DataMatrix {
+  checkMatrix(matrix);
+  if (matrix.samples !== samples || matrix.features !== features) {
+    throw new ShapeMismatchError(`${name} has ${matrix.samples} samples x ${matrix.features} features; expected the shape of before (${samples} x ${features})`);
   }
-  return combat;
+  return matrix;
 }
 
 function checkIntegerOption(value: unknown, name: string, min: number, max?: number): number {

@@ -165,8 +165,7 @@ function gramComponents(n: number, gram: Float64Array, rows: readonly number[], 
     for (let l = 0; l < m; l++) centred[j * m + l] = (gram[(rows[j] as number) * n + (rows[l] as number)] as number) - (rowMeans[j] as number) - (rowMeans[l] as number) + grand;
   }
   const { values, vectors, total } = leadingEigenpairs(centred, m, Math.min(components, m - 1));
-  const largest = Math.max(values[0] ?? 0, 0);
-  const kept = [...values.keys()].filter((k) => (values[k] as number) > KEPT_SHARE * largest && largest > 0);
+  const kept = keptPairs(values);
   // Component c's score of sample a: sum_j u_jc k(a, j) / sqrt(lambda_c), k centred on the training mean.
   const weights = kept.map((k) => (vectors[k] as Float64Array).map((u) => u / Math.sqrt(values[k] as number)));
   return {
@@ -212,8 +211,7 @@ function featureComponents(z: Float64Array, W: number, rows: readonly number[], 
   }
   for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) scatter[b * W + a] = scatter[a * W + b] as number;
   const { values, vectors, total } = leadingEigenpairs(scatter, W, Math.min(components, m - 1));
-  const largest = Math.max(values[0] ?? 0, 0);
-  const kept = [...values.keys()].filter((k) => (values[k] as number) > KEPT_SHARE * largest && largest > 0);
+  const kept = keptPairs(values);
   const score = (a: number, axis: Float64Array): number => {
     let sum = 0;
     for (let w = 0; w < W; w++) sum += ((z[a * W + w] as number) - (centre[w] as number)) * (axis[w] as number);
@@ -229,4 +227,10 @@ function featureComponents(z: Float64Array, W: number, rows: readonly number[], 
     total: total / (m - 1),
     project: (a) => Float64Array.from(axes, (axis) => score(a, axis)),
   };
+}
+
+/** The eigenpairs kept (their indices, largest value first): those over {@link KEPT_SHARE} of the largest, when it is positive. */
+function keptPairs(values: Float64Array): number[] {
+  const largest = Math.max(values[0] ?? 0, 0);
+  return [...values.keys()].filter((k) => (values[k] as number) > KEPT_SHARE * largest && largest > 0);
 }
