@@ -8,6 +8,7 @@
  * Its results are thrown away; it costs each worker about 0.2-0.3 s of processor time as the
  * pool starts, most of it compiling (see the README).
  */
+import { seededRandom } from '@combat/base/internal';
 import type { CombatOptions, Covariates, DataMatrix } from '@combat/core';
 import { allocateModel, assembleModel, estimateFitPriors, findKept, fitCovbat, iteratesBatch, planFit, prepareHarmonize } from '@combat/core/internal';
 import { allocateShared, shareArray, shareModel } from './shared.js';
@@ -68,10 +69,9 @@ function runTask<K extends keyof typeof TASKS>(name: K, ...args: Parameters<(typ
   return unwrap((TASKS[name] as (...given: unknown[]) => Outcome<unknown>)(...structuredClone(args))) as never;
 }
 
-/** 4 batches of 10 samples, sex and age, with `features` features of batch effects and noise (a fixed linear congruential sequence), in shared memory. */
+/** 4 batches of 10 samples, sex and age, with `features` features of batch effects and noise (base's seeded generator), in shared memory. */
 function syntheticProblem(features: number): { matrix: DataMatrix; covariates: Covariates } {
-  let state = 1;
-  const uniform = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const uniform = seededRandom(1);
   const batch = Array.from({ length: SAMPLES }, (_, i) => `b${Math.floor((i * 4) / SAMPLES)}`);
   const sex = Array.from({ length: SAMPLES }, (_, i) => (i % 2 === 0 ? 'F' : 'M'));
   const age = Array.from({ length: SAMPLES }, (_, i) => 20 + ((i * 37) % 50));
